@@ -1,0 +1,60 @@
+/**
+ * The one catalogue of errors a client can see. Every entry has an HTTP status and, where the
+ * error ends a realtime connection, a WebSocket close code (4000–4999, the range RFC 6455 leaves
+ * to applications). docs/errors.md lists every code; a test fails when one is missing there.
+ */
+export interface ErrorSpec {
+  readonly status: number;
+  /** Close code when this error ends a WebSocket connection; absent when it is only reported. */
+  readonly close?: number;
+  readonly message: string;
+}
+
+export const errorCatalogue = {
+  VALIDATION_FAILED: { status: 400, message: 'The request does not match the expected shape.' },
+  INVALID_JSON: { status: 400, message: 'The body is not valid JSON.' },
+  INVALID_CURSOR: { status: 400, message: 'The pagination cursor is malformed or from another list.' },
+  AUTH_REQUIRED: { status: 401, close: 4001, message: 'A bearer token is required.' },
+  TOKEN_INVALID: { status: 401, close: 4001, message: 'The token is unknown, revoked or expired.' },
+  INVALID_CREDENTIALS: { status: 401, message: 'The e-mail or password is wrong.' },
+  IDENTITY_INVALID: { status: 401, message: 'The customer identity could not be verified.' },
+  VISITOR_TOKEN_INVALID: { status: 401, message: 'The visitor token is unknown for this shop.' },
+  ACCOUNT_DISABLED: { status: 403, close: 4003, message: 'This account is disabled.' },
+  FORBIDDEN: { status: 403, close: 4003, message: 'Your role does not allow this action.' },
+  PLATFORM_IDENTITY_DISABLED: {
+    status: 403,
+    message: 'Platform identities are not enabled on this deployment.',
+  },
+  ROUTE_NOT_FOUND: { status: 404, message: 'No such route.' },
+  SHOP_NOT_FOUND: { status: 404, message: 'Shop not found.' },
+  STAFF_NOT_FOUND: { status: 404, message: 'Staff member not found.' },
+  CONVERSATION_NOT_FOUND: { status: 404, message: 'Conversation not found.' },
+  MESSAGE_NOT_FOUND: { status: 404, message: 'Message not found.' },
+  EMAIL_TAKEN: { status: 409, message: 'A staff account with this e-mail already exists.' },
+  LAST_OWNER: { status: 409, message: 'A shop must keep at least one active owner.' },
+  INVALID_TRANSITION: { status: 409, message: 'The inquiry cannot move to that state from its current one.' },
+  CONVERSATION_READ_ONLY: { status: 409, message: 'Only members may write in this conversation.' },
+  PAYLOAD_TOO_LARGE: { status: 413, close: 4009, message: 'The request or frame is too large.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send JSON with Content-Type: application/json.' },
+  RATE_LIMITED: { status: 429, close: 4008, message: 'Too many requests; slow down.' },
+  INTERNAL: { status: 500, close: 1011, message: 'Something went wrong on our side.' },
+  SERVICE_UNAVAILABLE: { status: 503, close: 1012, message: 'The service is starting or shutting down.' },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+export const errorCodes = Object.keys(errorCatalogue) as ErrorCode[];
+
+/** The body of every error response and of every `error` frame. */
+export interface ErrorBody {
+  readonly error: {
+    readonly code: ErrorCode;
+    readonly message: string;
+    /** Field-level detail for VALIDATION_FAILED. */
+    readonly details?: readonly string[];
+  };
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(errorCatalogue, value);
+}

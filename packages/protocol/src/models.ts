@@ -1,0 +1,120 @@
+/**
+ * Shapes the server sends over HTTP and the realtime transports. Times are ISO-8601 strings in UTC;
+ * ids are opaque strings (UUIDv7).
+ */
+export type StaffRole = 'owner' | 'admin' | 'agent';
+export type CustomerKind = 'anonymous' | 'shop' | 'platform';
+export type ConversationKind = 'service' | 'direct' | 'group';
+export type InquiryStatus = 'queued' | 'assigned' | 'closed';
+export type RoutingStrategy = 'sticky-then-least-busy' | 'least-busy' | 'round-robin' | 'random' | 'manual';
+export type UserKind = 'staff' | 'customer';
+export type SenderKind = UserKind | 'system';
+export type MessageKind = 'user' | 'system';
+export type ContentType = 'text' | 'image' | 'file';
+export type Visibility = 'public' | 'internal';
+
+export interface ShopSettings {
+  readonly routingStrategy: RoutingStrategy;
+  /** Open inquiries an agent may hold at once; 0 = unlimited. */
+  readonly defaultCapacity: number;
+  /** Origins allowed to embed the widget, e.g. `https://shop.example`. */
+  readonly widgetOrigins: readonly string[];
+  /** Seconds before an unanswered assigned inquiry goes to another agent; 0 = off. */
+  readonly autoReassignSeconds: number;
+  readonly offlineMessage: string;
+  readonly maxAttachmentBytes: number;
+}
+
+export interface Shop {
+  readonly id: string;
+  readonly name: string;
+  readonly settings: ShopSettings;
+  readonly createdAt: string;
+}
+
+export interface Staff {
+  readonly id: string;
+  readonly shopId: string;
+  readonly email: string;
+  readonly name: string;
+  readonly role: StaffRole;
+  /** null = the shop's default capacity. */
+  readonly capacity: number | null;
+  readonly disabled: boolean;
+  readonly createdAt: string;
+}
+
+export interface Customer {
+  readonly id: string;
+  readonly kind: CustomerKind;
+  /** The id the shop or platform knows this person by; null for anonymous visitors. */
+  readonly externalId: string | null;
+  readonly name: string | null;
+  readonly email: string | null;
+  readonly createdAt: string;
+}
+
+export interface LastMessage {
+  readonly seq: number;
+  readonly preview: string;
+  readonly contentType: ContentType;
+  readonly senderId: string | null;
+  readonly senderKind: SenderKind;
+  readonly at: string;
+}
+
+export interface Conversation {
+  readonly id: string;
+  readonly shopId: string;
+  readonly shopName: string;
+  readonly kind: ConversationKind;
+  readonly title: string | null;
+  readonly customer: Customer | null;
+  /** Service conversations: the current inquiry's state. */
+  readonly status: InquiryStatus | null;
+  readonly assigneeId: string | null;
+  readonly lastSeq: number;
+  readonly lastMessage: LastMessage | null;
+  readonly lastActivityAt: string;
+  /** The caller's read cursor and unread count. */
+  readonly readSeq: number;
+  readonly unread: number;
+  readonly createdAt: string;
+}
+
+export interface Message {
+  readonly id: string;
+  readonly conversationId: string;
+  readonly seq: number;
+  readonly senderId: string | null;
+  readonly senderKind: SenderKind;
+  readonly kind: MessageKind;
+  readonly contentType: ContentType;
+  /** null once the message is deleted. */
+  readonly text: string | null;
+  readonly visibility: Visibility;
+  readonly clientMsgId: string | null;
+  readonly createdAt: string;
+  readonly deletedAt: string | null;
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  /** Pass back as `cursor` for the next page; null on the last page. */
+  readonly nextCursor: string | null;
+}
+
+export interface MessagePage {
+  readonly items: readonly Message[];
+  /** True when older (or, paging forward, newer) messages remain. */
+  readonly hasMore: boolean;
+}
+
+/** Limits shared by the server and clients. */
+export const limits = {
+  textMaxChars: 8000,
+  clientMsgIdMaxChars: 64,
+  pageMax: 100,
+  pageDefault: 50,
+  nameMaxChars: 120,
+} as const;

@@ -1,0 +1,80 @@
+import path from 'node:path';
+import { sql } from 'kysely';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config/config.ts';
+import { createServices, type Services } from './domain/services.ts';
+import { buildHttp } from './http/server.ts';
+import { openStorage, type Storage } from './storage/connect.ts';
+import { migrateToLatest } from './storage/migrate.ts';
+import { createStore } from './storage/store.ts';
+
+export interface App {
+  readonly config: Config;
+  readonly storage: Storage;
+  readonly services: Services;
+  readonly http: FastifyInstance;
+  /** Listens on config.host:config.port (0 = any free port); returns the base URL. */
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface AppOverrides {
+  /** Tests pass a prepared database (a PostgreSQL schema of their own, say). */
+  readonly storage?: Storage;
+  readonly now?: () => number;
+}
+
+const HOUR = 3_600_000;
+
+/** Wiring only: config → storage → domain → http. */
+export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
+  const storage =
+    overrides.storage ??
+    openStorage({ databaseUrl: config.databaseUrl, sqliteFile: path.join(config.dataDir, 'frontdesk.db') });
+  await migrateToLatest(storage.db);
+  const now = overrides.now ?? Date.now;
+  const store = createStore(storage.db);
+  const services = createServices({
+    store,
+    now,
+    settings: {
+      platformIdentitySecret: config.platformIdentitySecret,
+      staffSessionHours: config.staffSessionHours,
+      customerSessionHours: config.customerSessionHours,
+    },
+  });
+  const http = await buildHttp(services, {
+    logLevel: config.logLevel,
+    bodyLimitBytes: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    publicUrl: config.publicUrl,
+    rateLimits: {
+      perMinute: config.rateLimitPerMinute,
+      loginPerMinute: config.loginRateLimitPerMinute,
+      widgetSessionsPerMinute: config.widgetSessionRateLimitPerMinute,
+    },
+    healthCheck: async () => {
+      await sql`select 1`.execute(storage.db);
+    },
+  });
+
+  const sweep = setInterval(() => {
+    store.sessions.deleteExpired(now()).catch((error: unknown) => http.log.warn({ err: error }, 'session sweep failed'));
+  }, HOUR);
+  sweep.unref();
+
+  return {
+    config,
+    storage,
+    services,
+    http,
+    async listen() {
+      return http.listen({ host: config.host, port: config.port });
+    },
+    async close() {
+      clearInterval(sweep);
+      await http.close();
+      await storage.close();
+    },
+  };
+}

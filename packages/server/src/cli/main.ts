@@ -1,0 +1,161 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import path from 'node:path';
+import type { StaffRole } from '@frontdesk/protocol';
+import { createApp } from '../app.ts';
+import { ConfigError, loadConfig, type Config } from '../config/config.ts';
+import { AppError } from '../domain/errors.ts';
+import { createServices } from '../domain/services.ts';
+import { openStorage, type Storage } from '../storage/connect.ts';
+import { migrateToLatest } from '../storage/migrate.ts';
+import { createStore } from '../storage/store.ts';
+import { seedDemoIfEmpty } from './demo.ts';
+
+const usage = `Usage: frontdesk <command> [options]
+
+Commands:
+  start                                   Run the server (migrates first)
+  migrate                                 Apply database migrations and exit
+  shop create --name NAME                 Create a shop; prints its id and identity secret
+  staff create --shop ID --email E --name N [--role owner|admin|agent] [--password P]
+                                          Create a staff account (password generated if omitted)
+  staff reset-password --email E [--password P]
+                                          Set a new password and sign the account out everywhere
+
+Configuration comes from the environment; see the README.`;
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      shop: { type: 'string' },
+      email: { type: 'string' },
+      role: { type: 'string' },
+      password: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const command = positionals.join(' ');
+  if (values.help || command === '' || command === 'help') {
+    console.log(usage);
+    return 0;
+  }
+  const config = loadConfig();
+
+  if (command === 'start') return start(config);
+
+  const storage = openConfiguredStorage(config);
+  try {
+    await migrateToLatest(storage.db);
+    const services = servicesFor(storage, config);
+    switch (command) {
+      case 'migrate':
+        console.log(`Database is up to date (${storage.engine}).`);
+        return 0;
+      case 'shop create': {
+        const shop = await services.shops.create(required(values.name, '--name'));
+        console.log(`Shop created.\n  id:              ${shop.id}\n  identity secret: ${shop.identitySecret}`);
+        return 0;
+      }
+      case 'staff create': {
+        const role = (values.role ?? 'agent') as StaffRole;
+        if (!['owner', 'admin', 'agent'].includes(role)) throw new UsageError('--role must be owner, admin or agent');
+        const { staff, password } = await services.staff.createInShop(required(values.shop, '--shop'), {
+          email: required(values.email, '--email'),
+          name: required(values.name, '--name'),
+          role,
+          ...(values.password !== undefined && { password: values.password }),
+        });
+        console.log(`Staff created: ${staff.email} (${staff.role}, id ${staff.id})`);
+        if (values.password === undefined) console.log(`  password: ${password}`);
+        return 0;
+      }
+      case 'staff reset-password': {
+        const { staff, password } = await services.staff.resetPassword(required(values.email, '--email'), values.password);
+        console.log(`Password reset for ${staff.email}; every session of the account has ended.`);
+        if (values.password === undefined) console.log(`  password: ${password}`);
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } finally {
+    await storage.close();
+  }
+}
+
+async function start(config: Config): Promise<number> {
+  const app = await createApp(config);
+  const demo = config.seedDemo ? await seedDemoIfEmpty(app.services, createStore(app.storage.db).shops) : null;
+  await app.listen();
+  const base = config.publicUrl;
+  const lines = [
+    '',
+    `Frontdesk is running on ${base} (${app.storage.engine === 'sqlite' ? `SQLite at ${path.relative(process.cwd(), path.join(config.dataDir, 'frontdesk.db'))}` : 'PostgreSQL'})`,
+    `  API docs:  ${base}/docs`,
+    `  Health:    ${base}/healthz`,
+  ];
+  if (demo) {
+    lines.push(
+      '',
+      'A demo shop was created (shown only this once):',
+      `  shop id:   ${demo.shopId}`,
+      `  owner:     ${demo.email}`,
+      `  password:  ${demo.password}`,
+      `  log in:    curl -X POST ${base}/api/v1/auth/login -H 'content-type: application/json' -d '{"email":"${demo.email}","password":"${demo.password}"}'`,
+    );
+  }
+  console.log(lines.join('\n') + '\n');
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.http.log.info({ signal }, 'shutting down');
+    app.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  return new Promise<number>(() => {});
+}
+
+function openConfiguredStorage(config: Config): Storage {
+  return openStorage({ databaseUrl: config.databaseUrl, sqliteFile: path.join(config.dataDir, 'frontdesk.db') });
+}
+
+function servicesFor(storage: Storage, config: Config) {
+  return createServices({
+    store: createStore(storage.db),
+    now: Date.now,
+    settings: {
+      platformIdentitySecret: config.platformIdentitySecret,
+      staffSessionHours: config.staffSessionHours,
+      customerSessionHours: config.customerSessionHours,
+    },
+  });
+}
+
+class UsageError extends Error {}
+
+function required(value: string | undefined, flag: string): string {
+  if (value === undefined || value === '') throw new UsageError(`${flag} is required`);
+  return value;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ConfigError) console.error(`Configuration error: ${error.message}`);
+    else if (error instanceof UsageError) console.error(`frontdesk: ${error.message}\n\n${usage}`);
+    else if (error instanceof AppError) console.error(`frontdesk: ${error.code}: ${error.message}`);
+    else if (error instanceof TypeError && (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      console.error(`frontdesk: ${error.message}\n\n${usage}`);
+    } else console.error(error);
+    process.exit(error instanceof ConfigError || error instanceof UsageError ? 2 : 1);
+  },
+);

@@ -1,0 +1,111 @@
+import path from 'node:path';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  /** postgres://… when set; otherwise the embedded SQLite file under dataDir. */
+  readonly databaseUrl: string | null;
+  readonly redisUrl: string | null;
+  readonly publicUrl: string;
+  readonly logLevel: LogLevel;
+  /** Signs platform-wide customer identities; null disables them. */
+  readonly platformIdentitySecret: string | null;
+  readonly staffSessionHours: number;
+  readonly customerSessionHours: number;
+  readonly bodyLimitBytes: number;
+  /** Seed a demo shop and owner when the database has no shop yet. */
+  readonly seedDemo: boolean;
+  readonly trustProxy: boolean;
+  readonly loginRateLimitPerMinute: number;
+  readonly widgetSessionRateLimitPerMinute: number;
+  readonly rateLimitPerMinute: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Parses the environment once; a bad value throws a ConfigError that names the variable. */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
+  const port = int(env, 'PORT', 8080, 0, 65535);
+  const host = str(env, 'HOST', '127.0.0.1');
+  const dataDir = path.resolve(cwd, str(env, 'DATA_DIR', './data'));
+  const databaseUrl = optionalUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  const redisUrl = optionalUrl(env, 'REDIS_URL', ['redis:', 'rediss:']);
+  const publicUrl = optionalUrl(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`;
+  if (redisUrl !== null && databaseUrl === null) {
+    // Several nodes cannot share one SQLite file: cluster mode needs PostgreSQL (DESIGN.md §6).
+    throw new ConfigError('REDIS_URL is set (cluster mode) but DATABASE_URL is not: cluster mode needs PostgreSQL.');
+  }
+  const platformIdentitySecret = env.PLATFORM_IDENTITY_SECRET || null;
+  if (platformIdentitySecret !== null && platformIdentitySecret.length < 32) {
+    throw new ConfigError('PLATFORM_IDENTITY_SECRET must be at least 32 characters long.');
+  }
+  return Object.freeze({
+    host,
+    port,
+    dataDir,
+    databaseUrl,
+    redisUrl,
+    publicUrl: publicUrl.replace(/\/+$/, ''),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    platformIdentitySecret,
+    staffSessionHours: int(env, 'STAFF_SESSION_HOURS', 12, 1, 24 * 90),
+    customerSessionHours: int(env, 'CUSTOMER_SESSION_HOURS', 24 * 7, 1, 24 * 365),
+    bodyLimitBytes: int(env, 'HTTP_BODY_LIMIT', 256 * 1024, 1024, 64 * 1024 * 1024),
+    seedDemo: bool(env, 'SEED_DEMO', true),
+    trustProxy: bool(env, 'TRUST_PROXY', false),
+    loginRateLimitPerMinute: int(env, 'LOGIN_RATE_LIMIT', 10, 1, 100_000),
+    widgetSessionRateLimitPerMinute: int(env, 'WIDGET_SESSION_RATE_LIMIT', 30, 1, 100_000),
+    rateLimitPerMinute: int(env, 'RATE_LIMIT', 1200, 1, 1_000_000),
+  });
+}
+
+function str(env: Env, name: string, fallback: string): string {
+  const value = env[name];
+  return value === undefined || value === '' ? fallback : value;
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got "${raw}".`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}.`);
+  return value;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}".`);
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if ((allowed as readonly string[]).includes(raw)) return raw as T;
+  throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}".`);
+}
+
+function optionalUrl(env: Env, name: string, protocols: readonly string[]): string | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL.`);
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(`${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}.`);
+  }
+  return raw;
+}

@@ -1,0 +1,72 @@
+import { limits, type InquiryStatus } from '@frontdesk/protocol';
+import { openConversation } from './access.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+import type { DomainDeps } from './domain.ts';
+import type { ConversationView, MemberRecord, Principal } from './records.ts';
+import { principalUserId } from './records.ts';
+
+export interface ConversationListQuery {
+  readonly status?: InquiryStatus;
+  readonly assigneeId?: string;
+  /** Staff only: 'shop' lists the shop's service conversations, 'mine' those they are a member of. */
+  readonly scope?: 'shop' | 'mine';
+  readonly cursor?: string;
+  readonly limit?: number;
+}
+
+export interface ConversationListPage {
+  readonly items: readonly ConversationView[];
+  readonly nextCursor: string | null;
+}
+
+export function createConversations({ store, now }: DomainDeps) {
+  return {
+    /** Customers: their conversations across shops. Staff: the shop's service conversations. */
+    async list(principal: Principal, query: ConversationListQuery): Promise<ConversationListPage> {
+      const after = decodeCursor(query.cursor);
+      const limit = Math.min(query.limit ?? limits.pageDefault, limits.pageMax);
+      const fetch = limit + 1;
+      const rows =
+        principal.kind === 'staff' && query.scope !== 'mine'
+          ? await store.conversations.listForShop(
+              principal.staff.shopId,
+              principal.staff.id,
+              {
+                ...(query.status !== undefined && { status: query.status }),
+                ...(query.assigneeId !== undefined && { assigneeId: query.assigneeId }),
+              },
+              after,
+              fetch,
+            )
+          : await store.conversations.listForMember(principal.kind === 'staff' ? principal.staff.id : principal.customer.id, after, fetch);
+      const items = rows.slice(0, limit);
+      const last = items.at(-1);
+      return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+    },
+
+    async get(principal: Principal, conversationId: string): Promise<ConversationView> {
+      const { conversation, member } = await openConversation(store.conversations, principal, conversationId);
+      return { ...conversation, readSeq: member?.readSeq ?? 0, readPublicSeq: member?.readPublicSeq ?? 0 };
+    },
+
+    /** Moves the caller's read cursor forward; a lower seq than the current cursor changes nothing. */
+    async markRead(principal: Principal, conversationId: string, seq: number): Promise<MemberRecord> {
+      const { conversation, member } = await openConversation(store.conversations, principal, conversationId);
+      const user = {
+        id: principalUserId(principal),
+        kind: principal.kind,
+        role: member?.role ?? (principal.kind === 'staff' ? 'viewer' : 'customer'),
+      };
+      // A customer's cursor stops at the last public message: it must not reveal internal notes.
+      const cap = principal.kind === 'customer' ? (conversation.lastMessage?.seq ?? 0) : conversation.lastSeq;
+      return store.conversations.markRead(conversation, user, Math.min(seq, cap), now());
+    },
+  };
+}
+
+/** Unread as DESIGN.md §2 defines it; customers never count internal notes. */
+export function unreadFor(view: ConversationView, principal: Principal): number {
+  return principal.kind === 'customer'
+    ? Math.max(0, view.lastPublicSeq - view.readPublicSeq)
+    : Math.max(0, view.lastSeq - view.readSeq);
+}

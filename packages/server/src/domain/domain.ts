@@ -1,0 +1,12 @@
+import type { Store } from './ports.ts';
+
+/** What every domain service needs: storage, the time, and the settings that shape behaviour. */
+export interface DomainDeps {
+  readonly store: Store;
+  readonly now: () => number;
+  readonly settings: {
+    readonly platformIdentitySecret: string | null;
+    readonly staffSessionHours: number;
+    readonly customerSessionHours: number;
+  };
+}

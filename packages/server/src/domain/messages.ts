@@ -1,0 +1,88 @@
+import { limits, type ContentType, type Visibility } from '@frontdesk/protocol';
+import { openConversation } from './access.ts';
+import type { DomainDeps } from './domain.ts';
+import { fail } from './errors.ts';
+import { newId } from './ids.ts';
+import type { AppendResult } from './ports.ts';
+import type { ConversationRecord, MessageRecord, Principal } from './records.ts';
+
+export interface SendRequest {
+  readonly conversationId: string;
+  readonly clientMsgId: string;
+  readonly contentType: ContentType;
+  readonly text: string;
+  readonly visibility?: Visibility;
+}
+
+export interface HistoryRequest {
+  readonly beforeSeq?: number;
+  readonly afterSeq?: number;
+  readonly limit?: number;
+}
+
+export interface SendResult extends AppendResult {
+  readonly conversation: ConversationRecord;
+}
+
+export function createMessages({ store, now }: DomainDeps) {
+  return {
+    /** DESIGN.md §2 send path: authorise → validate → one transaction. Publishing is the caller's. */
+    async send(principal: Principal, request: SendRequest): Promise<SendResult> {
+      const { conversation, member } = await openConversation(store.conversations, principal, request.conversationId);
+      const visibility = request.visibility ?? 'public';
+      if (visibility === 'internal' && principal.kind !== 'staff') fail('FORBIDDEN', 'Only staff can write internal notes.');
+      if (conversation.kind !== 'service' && !member) fail('CONVERSATION_READ_ONLY');
+      if (request.contentType !== 'text') {
+        fail('VALIDATION_FAILED', 'Only text messages can be sent until attachments are enabled.');
+      }
+      const text = request.text.trim();
+      if (text.length === 0) fail('VALIDATION_FAILED', 'The message text is empty.');
+      if (text.length > limits.textMaxChars) fail('VALIDATION_FAILED', `Text is longer than ${limits.textMaxChars} characters.`);
+
+      const isCustomer = principal.kind === 'customer';
+      const senderId = isCustomer ? principal.customer.id : principal.staff.id;
+      const result = await store.messages.append({
+        id: newId(),
+        shopId: conversation.shopId,
+        conversationId: conversation.id,
+        senderId,
+        senderKind: principal.kind,
+        senderRole: member?.role ?? (isCustomer ? 'customer' : 'agent'),
+        kind: 'user',
+        contentType: request.contentType,
+        text,
+        visibility,
+        clientMsgId: request.clientMsgId,
+        createdAt: now(),
+        openInquiry: isCustomer && conversation.kind === 'service' ? { id: newId(), customerId: senderId } : null,
+      });
+      return { ...result, conversation };
+    },
+
+    /** A page of history in ascending seq order; customers never see internal notes. */
+    async history(principal: Principal, conversationId: string, request: HistoryRequest) {
+      const { seesInternal } = await openConversation(store.conversations, principal, conversationId);
+      if (request.beforeSeq !== undefined && request.afterSeq !== undefined) {
+        fail('VALIDATION_FAILED', 'Give beforeSeq or afterSeq, not both.');
+      }
+      return store.messages.history(conversationId, {
+        ...(request.beforeSeq !== undefined && { beforeSeq: request.beforeSeq }),
+        ...(request.afterSeq !== undefined && { afterSeq: request.afterSeq }),
+        limit: Math.min(request.limit ?? limits.pageDefault, limits.pageMax),
+        includeInternal: seesInternal,
+      });
+    },
+
+    /** Soft delete: the seq stays (clients keep a gapless view), the text goes. */
+    async remove(principal: Principal, conversationId: string, messageId: string): Promise<MessageRecord> {
+      const { seesInternal } = await openConversation(store.conversations, principal, conversationId);
+      const message = await store.messages.find(conversationId, messageId);
+      if (!message || (message.visibility === 'internal' && !seesInternal)) fail('MESSAGE_NOT_FOUND');
+      const own = message.senderId === (principal.kind === 'staff' ? principal.staff.id : principal.customer.id);
+      const moderator = principal.kind === 'staff' && principal.staff.role !== 'agent';
+      if (!own && !moderator) fail('FORBIDDEN', 'Only the sender or a shop admin can delete a message.');
+      if (message.deletedAt === null) await store.messages.softDelete(conversationId, messageId, now());
+      return (await store.messages.find(conversationId, messageId)) ?? message;
+    },
+  };
+}

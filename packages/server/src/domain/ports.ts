@@ -1,0 +1,151 @@
+import type { ContentType, InquiryStatus, ShopSettings, StaffRole, UserKind, Visibility } from '@frontdesk/protocol';
+import type {
+  ConversationRecord,
+  ConversationView,
+  CustomerRecord,
+  MemberRecord,
+  MessageRecord,
+  SessionRecord,
+  ShopRecord,
+  StaffRecord,
+} from './records.ts';
+
+/**
+ * The storage the domain needs, owned by the domain. storage/ implements it over Kysely for SQLite
+ * and PostgreSQL; every method that touches shop data takes the shop id and filters by it.
+ */
+export interface Store {
+  readonly shops: ShopStore;
+  readonly staff: StaffStore;
+  readonly sessions: SessionStore;
+  readonly customers: CustomerStore;
+  readonly conversations: ConversationStore;
+  readonly messages: MessageStore;
+}
+
+export interface ShopStore {
+  create(shop: ShopRecord): Promise<void>;
+  find(id: string): Promise<ShopRecord | undefined>;
+  update(id: string, patch: { name?: string; settings?: ShopSettings; identitySecret?: string }, now: number): Promise<void>;
+  count(): Promise<number>;
+}
+
+export interface StaffPatch {
+  readonly name?: string;
+  readonly role?: StaffRole;
+  readonly capacity?: number | null;
+  readonly disabledAt?: number | null;
+  readonly passwordHash?: string;
+}
+
+export interface StaffStore {
+  /** Throws AppError EMAIL_TAKEN when the e-mail is in use. */
+  create(staff: StaffRecord): Promise<void>;
+  findByEmail(email: string): Promise<StaffRecord | undefined>;
+  find(shopId: string, id: string): Promise<StaffRecord | undefined>;
+  list(shopId: string): Promise<StaffRecord[]>;
+  update(shopId: string, id: string, patch: StaffPatch, now: number): Promise<void>;
+  countActiveOwners(shopId: string): Promise<number>;
+}
+
+export interface SessionStore {
+  create(session: SessionRecord, now: number): Promise<void>;
+  /** Only sessions that have not expired at `now`. */
+  find(tokenHash: string, now: number): Promise<SessionRecord | undefined>;
+  delete(tokenHash: string): Promise<void>;
+  deleteForUser(userId: string): Promise<void>;
+  deleteExpired(now: number): Promise<number>;
+}
+
+export interface NewCustomer {
+  readonly id: string;
+  readonly shopId: string | null;
+  readonly kind: CustomerRecord['kind'];
+  readonly identityKey: string;
+  readonly externalId: string | null;
+  readonly name: string | null;
+  readonly email: string | null;
+  readonly visitorTokenHash: string | null;
+}
+
+export interface CustomerStore {
+  /** Inserts unless the identity key exists; returns the stored customer either way. */
+  upsert(customer: NewCustomer, now: number): Promise<CustomerRecord>;
+  findByVisitorToken(shopId: string, tokenHash: string): Promise<CustomerRecord | undefined>;
+  find(id: string): Promise<CustomerRecord | undefined>;
+  updateProfile(id: string, profile: { name?: string | null; email?: string | null }, now: number): Promise<void>;
+}
+
+export interface ConversationFilter {
+  readonly status?: InquiryStatus;
+  readonly assigneeId?: string;
+}
+
+/** Keyset position in a list sorted by last activity, newest first. */
+export interface ListPosition {
+  readonly lastActivityAt: number;
+  readonly id: string;
+}
+
+export interface ConversationStore {
+  /** The one service conversation of shop + customer, created on first use (race-safe). */
+  ensureService(shopId: string, customerId: string, newId: string, now: number): Promise<ConversationRecord>;
+  find(id: string): Promise<ConversationRecord | undefined>;
+  member(conversationId: string, userId: string): Promise<MemberRecord | undefined>;
+  /** A shop's service conversations as `viewerId` sees them. */
+  listForShop(
+    shopId: string,
+    viewerId: string,
+    filter: ConversationFilter,
+    after: ListPosition | null,
+    limit: number,
+  ): Promise<ConversationView[]>;
+  /** The conversations `userId` is a member of, across shops. */
+  listForMember(userId: string, after: ListPosition | null, limit: number): Promise<ConversationView[]>;
+  /** Moves the read cursor forward (never back) to min(seq, last seq); returns the cursor. */
+  markRead(conversation: ConversationRecord, user: { id: string; kind: UserKind; role: string }, seq: number, now: number): Promise<MemberRecord>;
+}
+
+export interface NewMessage {
+  readonly id: string;
+  readonly shopId: string;
+  readonly conversationId: string;
+  readonly senderId: string | null;
+  readonly senderKind: MessageRecord['senderKind'];
+  /** Role of the sender's member row, created if missing ('customer', 'agent', …). */
+  readonly senderRole: string | null;
+  readonly kind: MessageRecord['kind'];
+  readonly contentType: ContentType;
+  readonly text: string;
+  readonly visibility: Visibility;
+  readonly clientMsgId: string | null;
+  readonly createdAt: number;
+  /** A customer message on a conversation without an open inquiry opens this one. */
+  readonly openInquiry: { readonly id: string; readonly customerId: string } | null;
+}
+
+export interface AppendResult {
+  readonly message: MessageRecord;
+  /** True when clientMsgId matched an earlier message: nothing was written. */
+  readonly duplicate: boolean;
+}
+
+export interface HistoryQuery {
+  readonly beforeSeq?: number;
+  readonly afterSeq?: number;
+  readonly limit: number;
+  readonly includeInternal: boolean;
+}
+
+export interface MessageStore {
+  /**
+   * One transaction: next seq, insert, last-message fields, the sender's read cursor, and the
+   * inquiry bookkeeping. Idempotent on (conversation, sender, clientMsgId).
+   */
+  append(message: NewMessage): Promise<AppendResult>;
+  findByClientMsgId(conversationId: string, senderId: string, clientMsgId: string): Promise<MessageRecord | undefined>;
+  find(conversationId: string, id: string): Promise<MessageRecord | undefined>;
+  /** Ascending by seq. */
+  history(conversationId: string, query: HistoryQuery): Promise<{ items: MessageRecord[]; hasMore: boolean }>;
+  softDelete(conversationId: string, id: string, now: number): Promise<void>;
+}

@@ -1,0 +1,121 @@
+import type {
+  ContentType,
+  ConversationKind,
+  CustomerKind,
+  InquiryStatus,
+  MessageKind,
+  SenderKind,
+  ShopSettings,
+  StaffRole,
+  UserKind,
+  Visibility,
+} from '@frontdesk/protocol';
+
+/** What the domain works with: storage maps rows to these. Times are epoch milliseconds. */
+export interface ShopRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly identitySecret: string;
+  readonly settings: ShopSettings;
+  readonly createdAt: number;
+}
+
+export interface StaffRecord {
+  readonly id: string;
+  readonly shopId: string;
+  readonly email: string;
+  readonly name: string;
+  readonly role: StaffRole;
+  readonly passwordHash: string;
+  readonly capacity: number | null;
+  readonly disabledAt: number | null;
+  readonly createdAt: number;
+}
+
+export interface CustomerRecord {
+  readonly id: string;
+  readonly shopId: string | null;
+  readonly kind: CustomerKind;
+  readonly externalId: string | null;
+  readonly name: string | null;
+  readonly email: string | null;
+  readonly createdAt: number;
+}
+
+export interface ConversationRecord {
+  readonly id: string;
+  readonly shopId: string;
+  readonly shopName: string;
+  readonly kind: ConversationKind;
+  readonly title: string | null;
+  readonly customer: CustomerRecord | null;
+  readonly status: InquiryStatus | null;
+  readonly assigneeId: string | null;
+  readonly currentInquiryId: string | null;
+  readonly lastSeq: number;
+  readonly lastPublicSeq: number;
+  readonly lastMessage: {
+    readonly seq: number;
+    readonly preview: string;
+    readonly contentType: ContentType;
+    readonly senderId: string | null;
+    readonly senderKind: SenderKind;
+    readonly at: number;
+  } | null;
+  readonly lastActivityAt: number;
+  readonly createdAt: number;
+}
+
+/** A conversation as one user sees it in a list: with their read cursor. */
+export interface ConversationView extends ConversationRecord {
+  readonly readSeq: number;
+  readonly readPublicSeq: number;
+}
+
+export interface MessageRecord {
+  readonly id: string;
+  readonly shopId: string;
+  readonly conversationId: string;
+  readonly seq: number;
+  readonly senderId: string | null;
+  readonly senderKind: SenderKind;
+  readonly kind: MessageKind;
+  readonly contentType: ContentType;
+  readonly text: string | null;
+  readonly visibility: Visibility;
+  readonly clientMsgId: string | null;
+  readonly createdAt: number;
+  readonly deletedAt: number | null;
+}
+
+export interface MemberRecord {
+  readonly conversationId: string;
+  readonly userId: string;
+  readonly userKind: UserKind;
+  readonly role: string;
+  readonly readSeq: number;
+  readonly readPublicSeq: number;
+}
+
+export interface SessionRecord {
+  readonly tokenHash: string;
+  readonly userKind: UserKind;
+  readonly userId: string;
+  readonly shopId: string | null;
+  readonly expiresAt: number;
+}
+
+/** Who is calling: resolved from a bearer token at the edge, passed to every domain call. */
+export type Principal =
+  | { readonly kind: 'staff'; readonly staff: StaffRecord; readonly tokenHash: string }
+  | {
+      readonly kind: 'customer';
+      readonly customer: CustomerRecord;
+      /** The shop the widget session was opened for. */
+      readonly shopId: string | null;
+      readonly tokenHash: string;
+    };
+
+export function principalUserId(principal: Principal): string {
+  return principal.kind === 'staff' ? principal.staff.id : principal.customer.id;
+}

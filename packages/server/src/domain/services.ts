@@ -1,0 +1,21 @@
+import { createAuth } from './auth.ts';
+import { createConversations } from './conversations.ts';
+import type { DomainDeps } from './domain.ts';
+import { createMessages } from './messages.ts';
+import { createShops } from './shops.ts';
+import { createStaffService } from './staff.ts';
+import { createWidgetSessions } from './widget-sessions.ts';
+
+export function createServices(deps: DomainDeps) {
+  const auth = createAuth(deps);
+  return {
+    auth,
+    widget: createWidgetSessions(deps, auth),
+    conversations: createConversations(deps),
+    messages: createMessages(deps),
+    shops: createShops(deps),
+    staff: createStaffService(deps),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,83 @@
+import type { Auth, IssuedSession } from './auth.ts';
+import type { DomainDeps } from './domain.ts';
+import { fail } from './errors.ts';
+import { newId } from './ids.ts';
+import { verifyIdentity, type IdentityProof } from './identity.ts';
+import type { ConversationRecord, CustomerRecord } from './records.ts';
+import { newToken, tokenHash } from './secrets.ts';
+
+export interface WidgetSessionRequest {
+  readonly shopId: string;
+  /** Kept by the widget across reloads; resumes the same anonymous visitor. */
+  readonly visitorToken?: string;
+  readonly identity?: IdentityProof;
+  readonly profile?: { readonly name?: string; readonly email?: string };
+}
+
+export interface WidgetSession extends IssuedSession {
+  readonly customer: CustomerRecord;
+  readonly conversation: ConversationRecord;
+  /** Set only when a new anonymous visitor was created: the widget must keep it. */
+  readonly visitorToken: string | null;
+}
+
+/** Opens a customer session for the widget: anonymous, resumed, or identified by the site. */
+export function createWidgetSessions(deps: DomainDeps, auth: Auth) {
+  const { store, now, settings } = deps;
+  return {
+    async open(request: WidgetSessionRequest): Promise<WidgetSession> {
+      const shop = await store.shops.find(request.shopId);
+      if (!shop) fail('SHOP_NOT_FOUND');
+      let customer: CustomerRecord;
+      let visitorToken: string | null = null;
+
+      if (request.identity !== undefined) {
+        const identity = await verifyIdentity(request.identity, shop, settings.platformIdentitySecret);
+        const platform = identity.scope === 'platform';
+        customer = await store.customers.upsert(
+          {
+            id: newId(),
+            shopId: platform ? null : shop.id,
+            kind: identity.scope,
+            identityKey: platform ? `p:${identity.externalId}` : `s:${shop.id}:${identity.externalId}`,
+            externalId: identity.externalId,
+            name: identity.name ?? request.profile?.name ?? null,
+            email: identity.email ?? request.profile?.email ?? null,
+            visitorTokenHash: null,
+          },
+          now(),
+        );
+        const name = identity.name ?? request.profile?.name;
+        const email = identity.email ?? request.profile?.email;
+        if ((name !== undefined && name !== customer.name) || (email !== undefined && email !== customer.email)) {
+          await store.customers.updateProfile(customer.id, { name, email }, now());
+          customer = { ...customer, name: name ?? customer.name, email: email ?? customer.email };
+        }
+      } else if (request.visitorToken !== undefined) {
+        const found = await store.customers.findByVisitorToken(shop.id, tokenHash(request.visitorToken));
+        if (!found) fail('VISITOR_TOKEN_INVALID');
+        customer = found;
+      } else {
+        visitorToken = newToken('fdv');
+        const id = newId();
+        customer = await store.customers.upsert(
+          {
+            id,
+            shopId: shop.id,
+            kind: 'anonymous',
+            identityKey: `a:${id}`,
+            externalId: null,
+            name: request.profile?.name ?? null,
+            email: request.profile?.email ?? null,
+            visitorTokenHash: tokenHash(visitorToken),
+          },
+          now(),
+        );
+      }
+
+      const conversation = await store.conversations.ensureService(shop.id, customer.id, newId(), now());
+      const session = await auth.issueCustomerSession(customer.id, shop.id);
+      return { ...session, customer, conversation, visitorToken };
+    },
+  };
+}

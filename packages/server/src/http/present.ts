@@ -1,0 +1,85 @@
+import type { Conversation, Customer, Message, Shop, Staff } from '@frontdesk/protocol';
+import { unreadFor } from '../domain/conversations.ts';
+import type {
+  ConversationView,
+  CustomerRecord,
+  MessageRecord,
+  Principal,
+  ShopRecord,
+  StaffRecord,
+} from '../domain/records.ts';
+
+/** Records → the wire shapes of @frontdesk/protocol. Nothing secret leaves except where asked. */
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function presentShop(shop: ShopRecord, withSecret = false): Shop & { identitySecret?: string } {
+  return {
+    id: shop.id,
+    name: shop.name,
+    settings: shop.settings,
+    ...(withSecret && { identitySecret: shop.identitySecret }),
+    createdAt: iso(shop.createdAt),
+  };
+}
+
+export function presentStaff(staff: StaffRecord): Staff {
+  return {
+    id: staff.id,
+    shopId: staff.shopId,
+    email: staff.email,
+    name: staff.name,
+    role: staff.role,
+    capacity: staff.capacity,
+    disabled: staff.disabledAt !== null,
+    createdAt: iso(staff.createdAt),
+  };
+}
+
+export function presentCustomer(customer: CustomerRecord): Customer {
+  return {
+    id: customer.id,
+    kind: customer.kind,
+    externalId: customer.externalId,
+    name: customer.name,
+    email: customer.email,
+    createdAt: iso(customer.createdAt),
+  };
+}
+
+export function presentConversation(view: ConversationView, principal: Principal): Conversation {
+  const last = view.lastMessage;
+  return {
+    id: view.id,
+    shopId: view.shopId,
+    shopName: view.shopName,
+    kind: view.kind,
+    title: view.title,
+    customer: view.customer && presentCustomer(view.customer),
+    status: view.status,
+    assigneeId: view.assigneeId,
+    // Customers see the public sequence only: internal notes must not even be counted.
+    lastSeq: principal.kind === 'customer' ? (last?.seq ?? 0) : view.lastSeq,
+    lastMessage: last && { ...last, at: iso(last.at) },
+    lastActivityAt: iso(view.lastActivityAt),
+    readSeq: view.readSeq,
+    unread: unreadFor(view, principal),
+    createdAt: iso(view.createdAt),
+  };
+}
+
+export function presentMessage(message: MessageRecord): Message {
+  return {
+    id: message.id,
+    conversationId: message.conversationId,
+    seq: message.seq,
+    senderId: message.senderId,
+    senderKind: message.senderKind,
+    kind: message.kind,
+    contentType: message.contentType,
+    text: message.text,
+    visibility: message.visibility,
+    clientMsgId: message.clientMsgId,
+    createdAt: iso(message.createdAt),
+    deletedAt: message.deletedAt === null ? null : iso(message.deletedAt),
+  };
+}

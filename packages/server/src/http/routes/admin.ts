@@ -1,0 +1,100 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { Services } from '../../domain/services.ts';
+import { authenticate, principalOf } from '../principal.ts';
+import { presentShop, presentStaff } from '../present.ts';
+import { Shop, ShopPatch, Staff, StaffCreateBody, StaffParams, StaffPatchBody, errorResponses } from '../schemas.ts';
+
+const security = [{ bearer: [] }];
+
+/** Shop administration for owners and admins. */
+export function adminRoutes(services: Services): FastifyPluginAsync {
+  return async (app) => {
+    app.addHook('onRequest', authenticate(services.auth));
+
+    app.get(
+      '/shop',
+      {
+        schema: { tags: ['admin'], summary: 'The shop and its settings (owner, admin)', security, response: { 200: Shop, ...errorResponses } },
+      },
+      async (request) => presentShop(await services.shops.get(principalOf(request)), true),
+    );
+
+    app.patch<{ Body: Static<typeof ShopPatch> }>(
+      '/shop',
+      {
+        schema: {
+          tags: ['admin'],
+          summary: 'Update the shop name or settings (owner, admin)',
+          security,
+          body: ShopPatch,
+          response: { 200: Shop, ...errorResponses },
+        },
+      },
+      async (request) => presentShop(await services.shops.update(principalOf(request), request.body), true),
+    );
+
+    app.post(
+      '/shop/identity-secret',
+      {
+        schema: {
+          tags: ['admin'],
+          summary: 'Rotate the identity secret (owner); identities signed with the old one stop working',
+          security,
+          response: { 200: Type.Object({ identitySecret: Type.String() }), ...errorResponses },
+        },
+      },
+      async (request) => ({ identitySecret: await services.shops.rotateIdentitySecret(principalOf(request)) }),
+    );
+
+    app.get(
+      '/staff',
+      {
+        schema: {
+          tags: ['admin'],
+          summary: 'Staff of the shop (owner, admin)',
+          security,
+          response: { 200: Type.Object({ items: Type.Array(Staff) }), ...errorResponses },
+        },
+      },
+      async (request) => ({ items: (await services.staff.list(principalOf(request))).map(presentStaff) }),
+    );
+
+    app.post<{ Body: Static<typeof StaffCreateBody> }>(
+      '/staff',
+      {
+        schema: {
+          tags: ['admin'],
+          summary: 'Create a staff account (owner, admin)',
+          description: 'Without `password` one is generated and returned once in `password`.',
+          security,
+          body: StaffCreateBody,
+          response: {
+            201: Type.Object({ staff: Staff, password: Type.Optional(Type.String()) }),
+            ...errorResponses,
+          },
+        },
+      },
+      async (request, reply) => {
+        const { staff, password } = await services.staff.create(principalOf(request), request.body);
+        const generated = request.body.password === undefined;
+        return reply.status(201).send({ staff: presentStaff(staff), ...(generated && { password }) });
+      },
+    );
+
+    app.patch<{ Params: Static<typeof StaffParams>; Body: Static<typeof StaffPatchBody> }>(
+      '/staff/:staffId',
+      {
+        schema: {
+          tags: ['admin'],
+          summary: 'Change name, role, capacity, or disable / enable (owner, admin)',
+          security,
+          params: StaffParams,
+          body: StaffPatchBody,
+          response: { 200: Staff, ...errorResponses },
+        },
+      },
+      async (request) => presentStaff(await services.staff.update(principalOf(request), request.params.staffId, request.body)),
+    );
+  };
+}

@@ -1,0 +1,149 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { Services } from '../../domain/services.ts';
+import { authenticate, principalOf } from '../principal.ts';
+import { presentConversation, presentMessage } from '../present.ts';
+import {
+  Conversation,
+  ConversationListQuery,
+  ConversationParams,
+  HistoryQuery,
+  Message,
+  MessageParams,
+  ReadBody,
+  SendBody,
+  errorResponses,
+} from '../schemas.ts';
+
+const security = [{ bearer: [] }];
+
+export function conversationRoutes(services: Services): FastifyPluginAsync {
+  return async (app) => {
+    app.addHook('onRequest', authenticate(services.auth));
+
+    app.get<{ Querystring: Static<typeof ConversationListQuery> }>(
+      '/conversations',
+      {
+        schema: {
+          tags: ['conversations'],
+          summary: 'List conversations, most recent activity first',
+          description:
+            "Customers: their conversations across shops. Staff: the shop's service conversations (filter by status " +
+            'and assignee), or with `scope=mine` the conversations they are a member of.',
+          security,
+          querystring: ConversationListQuery,
+          response: {
+            200: Type.Object({ items: Type.Array(Conversation), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
+            ...errorResponses,
+          },
+        },
+      },
+      async (request) => {
+        const principal = principalOf(request);
+        const page = await services.conversations.list(principal, request.query);
+        return { items: page.items.map((c) => presentConversation(c, principal)), nextCursor: page.nextCursor };
+      },
+    );
+
+    app.get<{ Params: Static<typeof ConversationParams> }>(
+      '/conversations/:conversationId',
+      {
+        schema: {
+          tags: ['conversations'],
+          summary: 'One conversation with the caller’s unread count',
+          security,
+          params: ConversationParams,
+          response: { 200: Conversation, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const principal = principalOf(request);
+        return presentConversation(await services.conversations.get(principal, request.params.conversationId), principal);
+      },
+    );
+
+    app.get<{ Params: Static<typeof ConversationParams>; Querystring: Static<typeof HistoryQuery> }>(
+      '/conversations/:conversationId/messages',
+      {
+        schema: {
+          tags: ['messages'],
+          summary: 'A page of history in ascending seq order',
+          description: 'Newest page by default; `beforeSeq` pages back, `afterSeq` pages forward (catch-up).',
+          security,
+          params: ConversationParams,
+          querystring: HistoryQuery,
+          response: {
+            200: Type.Object({ items: Type.Array(Message), hasMore: Type.Boolean() }),
+            ...errorResponses,
+          },
+        },
+      },
+      async (request) => {
+        const page = await services.messages.history(principalOf(request), request.params.conversationId, request.query);
+        return { items: page.items.map(presentMessage), hasMore: page.hasMore };
+      },
+    );
+
+    app.post<{ Params: Static<typeof ConversationParams>; Body: Static<typeof SendBody> }>(
+      '/conversations/:conversationId/messages',
+      {
+        schema: {
+          tags: ['messages'],
+          summary: 'Send a message; idempotent on clientMsgId',
+          description:
+            'Returns 201 with the stored message, or 200 with the original when `clientMsgId` was already used by this ' +
+            'sender in this conversation. Staff may send `visibility: internal` notes, which customers never receive.',
+          security,
+          params: ConversationParams,
+          body: SendBody,
+          response: { 200: Message, 201: Message, ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const { message, duplicate } = await services.messages.send(principalOf(request), {
+          conversationId: request.params.conversationId,
+          clientMsgId: request.body.clientMsgId,
+          contentType: request.body.contentType ?? 'text',
+          text: request.body.text,
+          ...(request.body.visibility !== undefined && { visibility: request.body.visibility }),
+        });
+        return reply.status(duplicate ? 200 : 201).send(presentMessage(message));
+      },
+    );
+
+    app.delete<{ Params: Static<typeof MessageParams> }>(
+      '/conversations/:conversationId/messages/:messageId',
+      {
+        schema: {
+          tags: ['messages'],
+          summary: 'Delete a message (its seq stays, its text goes)',
+          security,
+          params: MessageParams,
+          response: { 200: Message, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const { conversationId, messageId } = request.params;
+        return presentMessage(await services.messages.remove(principalOf(request), conversationId, messageId));
+      },
+    );
+
+    app.post<{ Params: Static<typeof ConversationParams>; Body: Static<typeof ReadBody> }>(
+      '/conversations/:conversationId/read',
+      {
+        schema: {
+          tags: ['conversations'],
+          summary: 'Move the caller’s read cursor forward to seq',
+          security,
+          params: ConversationParams,
+          body: ReadBody,
+          response: { 200: Type.Object({ readSeq: Type.Integer() }), ...errorResponses },
+        },
+      },
+      async (request) => {
+        const member = await services.conversations.markRead(principalOf(request), request.params.conversationId, request.body.seq);
+        return { readSeq: member.readSeq };
+      },
+    );
+  };
+}

@@ -1,0 +1,48 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { Services } from '../../domain/services.ts';
+import { presentConversation, presentCustomer } from '../present.ts';
+import { Conversation, Customer, WidgetSessionBody, errorResponses } from '../schemas.ts';
+
+export function widgetRoutes(services: Services, perMinute: number): FastifyPluginAsync {
+  return async (app) => {
+    app.post<{ Body: Static<typeof WidgetSessionBody> }>(
+      '/widget/sessions',
+      {
+        config: { rateLimit: { max: perMinute, timeWindow: 60_000 } },
+        schema: {
+          tags: ['widget'],
+          summary: 'Open a customer session: new visitor, returning visitor, or identified customer',
+          description:
+            'Without `visitorToken` or `identity` a new anonymous visitor is created and its `visitorToken` returned once: ' +
+            'keep it to resume. `identity` is a JWT (HS256, `exp` and `sub` required; `platform: true` for a platform-wide ' +
+            'identity signed with the platform secret) or `{externalId, identifierHash}` with ' +
+            '`identifierHash = hex(HMAC-SHA256(secret, externalId))`.',
+          body: WidgetSessionBody,
+          response: {
+            200: Type.Object({
+              token: Type.String(),
+              expiresAt: Type.String({ format: 'date-time' }),
+              visitorToken: Type.Union([Type.String(), Type.Null()]),
+              customer: Customer,
+              conversation: Conversation,
+            }),
+            ...errorResponses,
+          },
+        },
+      },
+      async (request) => {
+        const session = await services.widget.open(request.body);
+        const principal = { kind: 'customer' as const, customer: session.customer, shopId: request.body.shopId, tokenHash: '' };
+        const view = await services.conversations.get(principal, session.conversation.id);
+        return {
+          token: session.token,
+          expiresAt: new Date(session.expiresAt).toISOString(),
+          visitorToken: session.visitorToken,
+          customer: presentCustomer(session.customer),
+          conversation: presentConversation(view, principal),
+        };
+      },
+    );
+  };
+}

@@ -1,0 +1,212 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+import { errorCodes, limits } from '@frontdesk/protocol';
+
+/** JSON schemas for the HTTP API: validation at the edge and the OpenAPI document at /docs. */
+export const Id = Type.String({
+  pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$',
+  description: 'UUID',
+});
+const Time = Type.String({ format: 'date-time' });
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const Name = Type.String({ minLength: 1, maxLength: limits.nameMaxChars });
+const Email = Type.String({ format: 'email', maxLength: 254 });
+
+export const StaffRole = Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('agent')]);
+export const InquiryStatus = Type.Union([Type.Literal('queued'), Type.Literal('assigned'), Type.Literal('closed')]);
+const ContentType = Type.Union([Type.Literal('text'), Type.Literal('image'), Type.Literal('file')]);
+const Visibility = Type.Union([Type.Literal('public'), Type.Literal('internal')]);
+const SenderKind = Type.Union([Type.Literal('staff'), Type.Literal('customer'), Type.Literal('system')]);
+const RoutingStrategy = Type.Union([
+  Type.Literal('sticky-then-least-busy'),
+  Type.Literal('least-busy'),
+  Type.Literal('round-robin'),
+  Type.Literal('random'),
+  Type.Literal('manual'),
+]);
+
+export const ErrorBody = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.Union(errorCodes.map((code) => Type.Literal(code))),
+      message: Type.String(),
+      details: Type.Optional(Type.Array(Type.String())),
+    }),
+  },
+  { $id: 'Error' },
+);
+
+export const ShopSettings = Type.Object({
+  routingStrategy: RoutingStrategy,
+  defaultCapacity: Type.Integer({ minimum: 0, maximum: 1000 }),
+  widgetOrigins: Type.Array(Type.String({ maxLength: 200 }), { maxItems: 50 }),
+  autoReassignSeconds: Type.Integer({ minimum: 0, maximum: 86_400 }),
+  offlineMessage: Type.String({ maxLength: 1000 }),
+  maxAttachmentBytes: Type.Integer({ minimum: 1024, maximum: 1024 * 1024 * 1024 }),
+});
+
+export const Shop = Type.Object({
+  id: Id,
+  name: Type.String(),
+  settings: ShopSettings,
+  /** Admins see the secret they configure their site with. */
+  identitySecret: Type.Optional(Type.String()),
+  createdAt: Time,
+});
+
+export const Staff = Type.Object({
+  id: Id,
+  shopId: Id,
+  email: Type.String(),
+  name: Type.String(),
+  role: StaffRole,
+  capacity: Nullable(Type.Integer()),
+  disabled: Type.Boolean(),
+  createdAt: Time,
+});
+
+export const Customer = Type.Object({
+  id: Id,
+  kind: Type.Union([Type.Literal('anonymous'), Type.Literal('shop'), Type.Literal('platform')]),
+  externalId: Nullable(Type.String()),
+  name: Nullable(Type.String()),
+  email: Nullable(Type.String()),
+  createdAt: Time,
+});
+
+export const Conversation = Type.Object({
+  id: Id,
+  shopId: Id,
+  shopName: Type.String(),
+  kind: Type.Union([Type.Literal('service'), Type.Literal('direct'), Type.Literal('group')]),
+  title: Nullable(Type.String()),
+  customer: Nullable(Customer),
+  status: Nullable(InquiryStatus),
+  assigneeId: Nullable(Id),
+  lastSeq: Type.Integer(),
+  lastMessage: Nullable(
+    Type.Object({
+      seq: Type.Integer(),
+      preview: Type.String(),
+      contentType: ContentType,
+      senderId: Nullable(Id),
+      senderKind: SenderKind,
+      at: Time,
+    }),
+  ),
+  lastActivityAt: Time,
+  readSeq: Type.Integer(),
+  unread: Type.Integer(),
+  createdAt: Time,
+});
+
+export const Message = Type.Object({
+  id: Id,
+  conversationId: Id,
+  seq: Type.Integer(),
+  senderId: Nullable(Id),
+  senderKind: SenderKind,
+  kind: Type.Union([Type.Literal('user'), Type.Literal('system')]),
+  contentType: ContentType,
+  text: Nullable(Type.String()),
+  visibility: Visibility,
+  clientMsgId: Nullable(Type.String()),
+  createdAt: Time,
+  deletedAt: Nullable(Time),
+});
+
+export const ConversationParams = Type.Object({ conversationId: Id }, { additionalProperties: false });
+export const MessageParams = Type.Object({ conversationId: Id, messageId: Id }, { additionalProperties: false });
+export const StaffParams = Type.Object({ staffId: Id }, { additionalProperties: false });
+
+export const LoginBody = Type.Object(
+  { email: Type.String({ minLength: 3, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 1024 }) },
+  { additionalProperties: false },
+);
+
+const ExternalId = Type.String({ minLength: 1, maxLength: 255 });
+export const WidgetSessionBody = Type.Object(
+  {
+    shopId: Id,
+    visitorToken: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    identity: Type.Optional(
+      Type.Union([
+        Type.Object({ jwt: Type.String({ minLength: 1, maxLength: 4096 }) }, { additionalProperties: false }),
+        Type.Object(
+          {
+            externalId: ExternalId,
+            identifierHash: Type.String({ pattern: '^[0-9a-fA-F]{64}$' }),
+            platform: Type.Optional(Type.Boolean()),
+          },
+          { additionalProperties: false },
+        ),
+      ]),
+    ),
+    profile: Type.Optional(
+      Type.Object({ name: Type.Optional(Name), email: Type.Optional(Email) }, { additionalProperties: false }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const ConversationListQuery = Type.Object(
+  {
+    status: Type.Optional(InquiryStatus),
+    assigneeId: Type.Optional(Id),
+    scope: Type.Optional(Type.Union([Type.Literal('shop'), Type.Literal('mine')])),
+    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: limits.pageMax })),
+  },
+  { additionalProperties: false },
+);
+
+export const HistoryQuery = Type.Object(
+  {
+    beforeSeq: Type.Optional(Type.Integer({ minimum: 1 })),
+    afterSeq: Type.Optional(Type.Integer({ minimum: 0 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: limits.pageMax })),
+  },
+  { additionalProperties: false },
+);
+
+export const SendBody = Type.Object(
+  {
+    clientMsgId: Type.String({ minLength: 1, maxLength: limits.clientMsgIdMaxChars, pattern: '^[A-Za-z0-9._:-]+$' }),
+    contentType: Type.Optional(ContentType),
+    text: Type.String({ minLength: 1, maxLength: limits.textMaxChars }),
+    visibility: Type.Optional(Visibility),
+  },
+  { additionalProperties: false },
+);
+
+export const ReadBody = Type.Object({ seq: Type.Integer({ minimum: 0 }) }, { additionalProperties: false });
+
+export const ShopPatch = Type.Object(
+  { name: Type.Optional(Name), settings: Type.Optional(Type.Partial(ShopSettings, { additionalProperties: false })) },
+  { additionalProperties: false },
+);
+
+export const StaffCreateBody = Type.Object(
+  {
+    email: Email,
+    name: Name,
+    role: StaffRole,
+    password: Type.Optional(Type.String({ minLength: 10, maxLength: 1024 })),
+    capacity: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 1000 }))),
+  },
+  { additionalProperties: false },
+);
+
+export const StaffPatchBody = Type.Object(
+  {
+    name: Type.Optional(Name),
+    role: Type.Optional(StaffRole),
+    capacity: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 1000 }))),
+    disabled: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const errorResponses = {
+  '4xx': { $ref: 'Error#' },
+  '5xx': { $ref: 'Error#' },
+} as const;

@@ -1,0 +1,124 @@
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
+import { errorCatalogue, type ErrorBody as ErrorBodyType, type ErrorCode } from '@frontdesk/protocol';
+import { AppError } from '../domain/errors.ts';
+import type { Services } from '../domain/services.ts';
+import { adminRoutes } from './routes/admin.ts';
+import { authRoutes } from './routes/auth.ts';
+import { conversationRoutes } from './routes/conversations.ts';
+import { healthRoutes } from './routes/health.ts';
+import { widgetRoutes } from './routes/widget.ts';
+import { ErrorBody } from './schemas.ts';
+
+export interface HttpOptions {
+  readonly logLevel: string;
+  readonly bodyLimitBytes: number;
+  readonly trustProxy: boolean;
+  readonly publicUrl: string;
+  readonly rateLimits: { readonly perMinute: number; readonly loginPerMinute: number; readonly widgetSessionsPerMinute: number };
+  readonly healthCheck: () => Promise<void>;
+}
+
+export async function buildHttp(services: Services, options: HttpOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: {
+      level: options.logLevel,
+      // Requests are logged by method, URL and status only: never headers, where tokens live.
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+    },
+    bodyLimit: options.bodyLimitBytes,
+    trustProxy: options.trustProxy,
+    routerOptions: { maxParamLength: 200 },
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+  });
+  app.decorateRequest('principal', null);
+
+  // Bodies are checked strictly: no type coercion, no silently dropped unknown fields.
+  // Query strings and params are text on the wire, so only there are numbers coerced.
+  const strict = addFormats.default(new Ajv({ coerceTypes: false, removeAdditional: false, allErrors: true, strict: false }));
+  const coercing = addFormats.default(new Ajv({ coerceTypes: true, removeAdditional: false, allErrors: true, strict: false }));
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    httpPart === 'body' ? strict.compile(schema) : coercing.compile(schema),
+  );
+
+  app.addSchema(ErrorBody);
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const { code, message, details } = toAppError(error);
+    const status = errorCatalogue[code].status;
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    const body: ErrorBodyType = { error: { code, message, ...(details && { details }) } };
+    void reply.status(status).send(body);
+  });
+  app.setNotFoundHandler((_request, reply) => {
+    void reply.status(404).send({ error: { code: 'ROUTE_NOT_FOUND', message: errorCatalogue.ROUTE_NOT_FOUND.message } });
+  });
+
+  await app.register(rateLimit, {
+    max: options.rateLimits.perMinute,
+    timeWindow: 60_000,
+    errorResponseBuilder: () => new AppError('RATE_LIMITED'),
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Frontdesk API',
+        version: '1',
+        description: 'Customer-service messaging. Errors always have the shape `{ error: { code, message } }`; see docs/errors.md.',
+      },
+      servers: [{ url: options.publicUrl }],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (json.$id as string) ?? `def-${i}` },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(healthRoutes(options.healthCheck));
+  await app.register(
+    async (api) => {
+      await api.register(authRoutes(services, options.rateLimits.loginPerMinute));
+      await api.register(widgetRoutes(services, options.rateLimits.widgetSessionsPerMinute));
+      await api.register(conversationRoutes(services));
+      await api.register(adminRoutes(services));
+    },
+    { prefix: '/api/v1' },
+  );
+  return app;
+}
+
+interface Mapped {
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly details?: readonly string[];
+}
+
+/** Every failure a request can meet, mapped onto the catalogue. */
+function toAppError(error: FastifyError): Mapped {
+  if (error instanceof AppError) return { code: error.code, message: error.message, ...(error.details && { details: error.details }) };
+  if (error.validation) {
+    const details = error.validation.map((v) => `${error.validationContext ?? 'body'}${v.instancePath} ${v.message ?? 'is invalid'}`.trim());
+    return { code: 'VALIDATION_FAILED', message: errorCatalogue.VALIDATION_FAILED.message, details };
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { code: 'PAYLOAD_TOO_LARGE', message: errorCatalogue.PAYLOAD_TOO_LARGE.message };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { code: 'UNSUPPORTED_MEDIA_TYPE', message: errorCatalogue.UNSUPPORTED_MEDIA_TYPE.message };
+  }
+  const status = error.statusCode ?? 500;
+  if (status === 429) return { code: 'RATE_LIMITED', message: errorCatalogue.RATE_LIMITED.message };
+  if (status === 413) return { code: 'PAYLOAD_TOO_LARGE', message: errorCatalogue.PAYLOAD_TOO_LARGE.message };
+  if (status === 415) return { code: 'UNSUPPORTED_MEDIA_TYPE', message: errorCatalogue.UNSUPPORTED_MEDIA_TYPE.message };
+  // Malformed JSON, empty JSON bodies, prototype poisoning, bad Content-Length: the body is unusable.
+  if (status === 400 && (error.code?.startsWith('FST_ERR_CTP') || error instanceof SyntaxError)) {
+    return { code: 'INVALID_JSON', message: errorCatalogue.INVALID_JSON.message };
+  }
+  if (status >= 400 && status < 500) return { code: 'VALIDATION_FAILED', message: errorCatalogue.VALIDATION_FAILED.message };
+  return { code: 'INTERNAL', message: errorCatalogue.INTERNAL.message };
+}

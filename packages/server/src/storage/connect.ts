@@ -1,0 +1,60 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.ts';
+import { nodeSqliteDialect } from './sqlite-dialect.ts';
+
+export type Engine = 'sqlite' | 'postgres';
+
+export interface Storage {
+  readonly engine: Engine;
+  readonly db: Kysely<Database>;
+  close(): Promise<void>;
+}
+
+export interface StorageOptions {
+  /** postgres://… or null for SQLite. */
+  readonly databaseUrl: string | null;
+  /** SQLite file; ':memory:' works for throwaway databases. */
+  readonly sqliteFile: string;
+  /** PostgreSQL schema to use (tests give each suite its own). */
+  readonly pgSchema?: string;
+  readonly pgPoolSize?: number;
+}
+
+// int8 (counts, epoch-ms timestamps) as a JS number: every value we store fits in 2^53.
+const INT8_OID = 20;
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID) return (value: string) => Number(value);
+    return format === 'binary' ? pg.types.getTypeParser(oid, 'binary') : pg.types.getTypeParser(oid, 'text');
+  },
+} as unknown as pg.CustomTypesConfig;
+
+export function openStorage(options: StorageOptions): Storage {
+  if (options.databaseUrl !== null) {
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.pgPoolSize ?? 10,
+      types: pgTypes,
+      ...(options.pgSchema ? { options: `-c search_path=${options.pgSchema}` } : {}),
+    });
+    // An idle client losing its connection must not crash the process; the pool replaces it.
+    pool.on('error', () => {});
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { engine: 'postgres', db, close: () => db.destroy() };
+  }
+  if (options.sqliteFile !== ':memory:') fs.mkdirSync(path.dirname(options.sqliteFile), { recursive: true });
+  const { dialect } = nodeSqliteDialect(options.sqliteFile);
+  const db = new Kysely<Database>({ dialect });
+  return { engine: 'sqlite', db, close: () => db.destroy() };
+}
+
+/** Unique-key violations look different on each engine; callers only need to know it was one. */
+export function isUniqueViolation(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as { code?: unknown; errcode?: unknown; message?: unknown };
+  if (e.code === '23505') return true;
+  return typeof e.message === 'string' && e.message.includes('UNIQUE constraint failed');
+}

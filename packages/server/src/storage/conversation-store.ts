@@ -1,0 +1,181 @@
+import type { ExpressionBuilder, Kysely, SelectQueryBuilder } from 'kysely';
+import type { ConversationStore, ListPosition } from '../domain/ports.ts';
+import type { ConversationView } from '../domain/records.ts';
+import { toConversation, toMember, type ConversationRow } from './rows.ts';
+import type { Database } from './schema.ts';
+
+type Joined = Database & { c: Database['conversations']; s: Database['shops']; cu: Database['customers'] };
+
+/** conversation + shop name + customer: the one select every conversation read shares. */
+function selectConversations(db: Kysely<Database>) {
+  return db
+    .selectFrom('conversations as c')
+    .innerJoin('shops as s', 's.id', 'c.shop_id')
+    .leftJoin('customers as cu', 'cu.id', 'c.customer_id')
+    .select([
+      'c.id',
+      'c.shop_id',
+      's.name as shop_name',
+      'c.kind',
+      'c.title',
+      'c.status',
+      'c.assignee_id',
+      'c.current_inquiry_id',
+      'c.last_seq',
+      'c.last_public_seq',
+      'c.last_message_seq',
+      'c.last_message_preview',
+      'c.last_message_content_type',
+      'c.last_message_sender_id',
+      'c.last_message_sender_kind',
+      'c.last_message_at',
+      'c.last_activity_at',
+      'c.created_at',
+      'c.customer_id',
+      'cu.shop_id as cu_shop_id',
+      'cu.kind as cu_kind',
+      'cu.external_id as cu_external_id',
+      'cu.name as cu_name',
+      'cu.email as cu_email',
+      'cu.created_at as cu_created_at',
+    ]);
+}
+
+function newestFirst<QB extends SelectQueryBuilder<any, any, any>>(qb: QB, after: ListPosition | null, limit: number): QB {
+  let q = qb;
+  if (after !== null) {
+    q = q.where((eb: ExpressionBuilder<Joined, 'c'>) =>
+      eb(eb.refTuple('c.last_activity_at', 'c.id'), '<', eb.tuple(after.lastActivityAt, after.id)),
+    ) as QB;
+  }
+  return q.orderBy('c.last_activity_at', 'desc').orderBy('c.id', 'desc').limit(limit) as QB;
+}
+
+type ViewRow = ConversationRow & { read_seq: number | null; read_public_seq: number | null };
+
+function toView(row: ViewRow): ConversationView {
+  return { ...toConversation(row), readSeq: row.read_seq ?? 0, readPublicSeq: row.read_public_seq ?? 0 };
+}
+
+export function conversationStore(db: Kysely<Database>): ConversationStore {
+  const find = async (id: string) => {
+    const row = await selectConversations(db).where('c.id', '=', id).executeTakeFirst();
+    return row && toConversation(row as ConversationRow);
+  };
+
+  return {
+    async ensureService(shopId, customerId, newId, now) {
+      const key = `service:${shopId}:${customerId}`;
+      // Concurrent first visits race here; the unique key lets exactly one insert win.
+      await db.transaction().execute(async (tx) => {
+        const inserted = await tx
+          .insertInto('conversations')
+          .values({
+            id: newId,
+            shop_id: shopId,
+            kind: 'service',
+            unique_key: key,
+            customer_id: customerId,
+            last_activity_at: now,
+            created_at: now,
+            updated_at: now,
+          })
+          .onConflict((oc) => oc.column('unique_key').doNothing())
+          .executeTakeFirst();
+        if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1) {
+          await tx
+            .insertInto('members')
+            .values({
+              conversation_id: newId,
+              user_id: customerId,
+              user_kind: 'customer',
+              shop_id: shopId,
+              role: 'customer',
+              joined_at: now,
+            })
+            .execute();
+        }
+      });
+      const row = await selectConversations(db).where('c.unique_key', '=', key).executeTakeFirstOrThrow();
+      return toConversation(row as ConversationRow);
+    },
+
+    find,
+
+    async member(conversationId, userId) {
+      const row = await db
+        .selectFrom('members')
+        .selectAll()
+        .where('conversation_id', '=', conversationId)
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      return row && toMember(row);
+    },
+
+    async listForShop(shopId, viewerId, filter, after, limit) {
+      let q = selectConversations(db)
+        .leftJoin('members as m', (join) => join.onRef('m.conversation_id', '=', 'c.id').on('m.user_id', '=', viewerId))
+        .select(['m.read_seq', 'm.read_public_seq'])
+        .where('c.shop_id', '=', shopId)
+        .where('c.kind', '=', 'service');
+      // Each filter matches the leading columns of one index (see the initial migration).
+      if (filter.status !== undefined) q = q.where('c.status', '=', filter.status);
+      if (filter.assigneeId !== undefined) q = q.where('c.assignee_id', '=', filter.assigneeId);
+      const rows = await newestFirst(q, after, limit).execute();
+      return rows.map((row) => toView(row as ViewRow));
+    },
+
+    async listForMember(userId, after, limit) {
+      const q = selectConversations(db)
+        .innerJoin('members as m', 'm.conversation_id', 'c.id')
+        .select(['m.read_seq', 'm.read_public_seq'])
+        .where('m.user_id', '=', userId);
+      const rows = await newestFirst(q, after, limit).execute();
+      return rows.map((row) => toView(row as ViewRow));
+    },
+
+    async markRead(conversation, user, seq, now) {
+      const target = Math.min(seq, conversation.lastSeq);
+      await db.transaction().execute(async (tx) => {
+        const lastPublic = await tx
+          .selectFrom('messages')
+          .select('public_seq')
+          .where('conversation_id', '=', conversation.id)
+          .where('seq', '<=', target)
+          .where('public_seq', 'is not', null)
+          .orderBy('seq', 'desc')
+          .limit(1)
+          .executeTakeFirst();
+        await tx
+          .insertInto('members')
+          .values({
+            conversation_id: conversation.id,
+            user_id: user.id,
+            user_kind: user.kind,
+            shop_id: conversation.shopId,
+            role: user.role,
+            read_seq: target,
+            read_public_seq: lastPublic?.public_seq ?? 0,
+            joined_at: now,
+          })
+          .onConflict((oc) =>
+            oc
+              .columns(['conversation_id', 'user_id'])
+              .doUpdateSet((eb) => ({
+                read_seq: eb.ref('excluded.read_seq'),
+                read_public_seq: eb.ref('excluded.read_public_seq'),
+              }))
+              .where('members.read_seq', '<', (eb) => eb.ref('excluded.read_seq')),
+          )
+          .execute();
+      });
+      const row = await db
+        .selectFrom('members')
+        .selectAll()
+        .where('conversation_id', '=', conversation.id)
+        .where('user_id', '=', user.id)
+        .executeTakeFirstOrThrow();
+      return toMember(row);
+    },
+  };
+}

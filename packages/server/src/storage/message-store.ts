@@ -1,0 +1,189 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { AppendResult, MessageStore, NewMessage } from '../domain/ports.ts';
+import type { MessageRecord } from '../domain/records.ts';
+import { toMessage } from './rows.ts';
+import type { Database } from './schema.ts';
+
+const PREVIEW_CHARS = 140;
+
+/** Thrown inside the transaction to roll back a resend; carries the original message out. */
+class Duplicate {
+  readonly message: MessageRecord;
+  constructor(message: MessageRecord) {
+    this.message = message;
+  }
+}
+
+export function messageStore(db: Kysely<Database>): MessageStore {
+  const findByClientMsgId = async (
+    q: Kysely<Database> | Transaction<Database>,
+    conversationId: string,
+    senderId: string,
+    clientMsgId: string,
+  ) => {
+    const row = await q
+      .selectFrom('messages')
+      .selectAll()
+      .where('conversation_id', '=', conversationId)
+      .where('sender_id', '=', senderId)
+      .where('client_msg_id', '=', clientMsgId)
+      .executeTakeFirst();
+    return row && toMessage(row);
+  };
+
+  return {
+    async append(input: NewMessage): Promise<AppendResult> {
+      // Cheap path for the common resend: no write lock taken.
+      if (input.clientMsgId !== null && input.senderId !== null) {
+        const earlier = await findByClientMsgId(db, input.conversationId, input.senderId, input.clientMsgId);
+        if (earlier) return { message: earlier, duplicate: true };
+      }
+      try {
+        const message = await db.transaction().execute((tx) => appendInTransaction(tx, input));
+        return { message, duplicate: false };
+      } catch (error) {
+        if (error instanceof Duplicate) return { message: error.message, duplicate: true };
+        throw error;
+      }
+    },
+
+    findByClientMsgId: (conversationId, senderId, clientMsgId) =>
+      findByClientMsgId(db, conversationId, senderId, clientMsgId),
+
+    async find(conversationId, id) {
+      const row = await db
+        .selectFrom('messages')
+        .selectAll()
+        .where('conversation_id', '=', conversationId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row && toMessage(row);
+    },
+
+    async history(conversationId, query) {
+      let q = db.selectFrom('messages').selectAll().where('conversation_id', '=', conversationId);
+      if (!query.includeInternal) q = q.where('visibility', '=', 'public');
+      const forward = query.afterSeq !== undefined;
+      if (query.afterSeq !== undefined) q = q.where('seq', '>', query.afterSeq);
+      if (query.beforeSeq !== undefined) q = q.where('seq', '<', query.beforeSeq);
+      const rows = await q
+        .orderBy('seq', forward ? 'asc' : 'desc')
+        .limit(query.limit + 1)
+        .execute();
+      const hasMore = rows.length > query.limit;
+      const page = rows.slice(0, query.limit).map(toMessage);
+      return { items: forward ? page : page.reverse(), hasMore };
+    },
+
+    async softDelete(conversationId, id, now) {
+      await db
+        .updateTable('messages')
+        .set({ deleted_at: now })
+        .where('conversation_id', '=', conversationId)
+        .where('id', '=', id)
+        .where('deleted_at', 'is', null)
+        .execute();
+    },
+  };
+
+  async function appendInTransaction(tx: Transaction<Database>, input: NewMessage): Promise<MessageRecord> {
+    const isPublic = input.visibility === 'public';
+    const now = input.createdAt;
+    // Taking the next seq locks the conversation row: concurrent sends queue here, so seqs
+    // are gapless, and a rolled-back send gives its seq back.
+    const conversation = await tx
+      .updateTable('conversations')
+      .set((eb) => ({
+        last_seq: eb('last_seq', '+', 1),
+        ...(isPublic && {
+          last_public_seq: eb('last_public_seq', '+', 1),
+          last_message_seq: eb('last_seq', '+', 1),
+          last_message_preview: input.text.slice(0, PREVIEW_CHARS),
+          last_message_content_type: input.contentType,
+          last_message_sender_id: input.senderId,
+          last_message_sender_kind: input.senderKind,
+          last_message_at: now,
+          last_activity_at: now,
+        }),
+        updated_at: now,
+      }))
+      .where('id', '=', input.conversationId)
+      .where('shop_id', '=', input.shopId)
+      .returning(['last_seq', 'last_public_seq', 'status', 'current_inquiry_id'])
+      .executeTakeFirstOrThrow();
+
+    if (input.clientMsgId !== null && input.senderId !== null) {
+      const earlier = await findByClientMsgId(tx, input.conversationId, input.senderId, input.clientMsgId);
+      if (earlier) throw new Duplicate(earlier);
+    }
+
+    const row = {
+      id: input.id,
+      shop_id: input.shopId,
+      conversation_id: input.conversationId,
+      seq: conversation.last_seq,
+      public_seq: isPublic ? conversation.last_public_seq : null,
+      sender_id: input.senderId,
+      sender_kind: input.senderKind,
+      kind: input.kind,
+      content_type: input.contentType,
+      text: input.text,
+      visibility: input.visibility,
+      client_msg_id: input.clientMsgId,
+      created_at: now,
+      deleted_at: null,
+    };
+    await tx.insertInto('messages').values(row).execute();
+
+    if (input.senderId !== null && input.senderRole !== null) {
+      // Sending marks the conversation read for the sender (seed 000).
+      await tx
+        .insertInto('members')
+        .values({
+          conversation_id: input.conversationId,
+          user_id: input.senderId,
+          user_kind: input.senderKind,
+          shop_id: input.shopId,
+          role: input.senderRole,
+          read_seq: conversation.last_seq,
+          read_public_seq: conversation.last_public_seq,
+          joined_at: now,
+        })
+        .onConflict((oc) =>
+          oc.columns(['conversation_id', 'user_id']).doUpdateSet((eb) => ({
+            read_seq: eb.ref('excluded.read_seq'),
+            read_public_seq: eb.ref('excluded.read_public_seq'),
+          })),
+        )
+        .execute();
+    }
+
+    const inquiryOpen = conversation.status !== null && conversation.status !== 'closed';
+    if (input.openInquiry !== null && isPublic && !inquiryOpen) {
+      await tx
+        .insertInto('inquiries')
+        .values({
+          id: input.openInquiry.id,
+          shop_id: input.shopId,
+          conversation_id: input.conversationId,
+          customer_id: input.openInquiry.customerId,
+          status: 'queued',
+          created_at: now,
+        })
+        .execute();
+      await tx
+        .updateTable('conversations')
+        .set({ status: 'queued', assignee_id: null, current_inquiry_id: input.openInquiry.id })
+        .where('id', '=', input.conversationId)
+        .execute();
+    } else if (input.senderKind === 'staff' && isPublic && inquiryOpen && conversation.current_inquiry_id !== null) {
+      await tx
+        .updateTable('inquiries')
+        .set({ first_response_at: now })
+        .where('id', '=', conversation.current_inquiry_id)
+        .where('first_response_at', 'is', null)
+        .execute();
+    }
+    return toMessage(row);
+  }
+}

@@ -1,0 +1,157 @@
+import type { Selectable } from 'kysely';
+import type {
+  ContentType,
+  ConversationKind,
+  CustomerKind,
+  InquiryStatus,
+  MessageKind,
+  SenderKind,
+  StaffRole,
+  UserKind,
+  Visibility,
+} from '@frontdesk/protocol';
+import type {
+  ConversationRecord,
+  CustomerRecord,
+  MemberRecord,
+  MessageRecord,
+  ShopRecord,
+  StaffRecord,
+} from '../domain/records.ts';
+import { withDefaults } from '../domain/shop-settings.ts';
+import type { CustomerTable, MemberTable, MessageTable, ShopTable, StaffTable } from './schema.ts';
+
+export function toShop(row: Selectable<ShopTable>): ShopRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    identitySecret: row.identity_secret,
+    settings: withDefaults(JSON.parse(row.settings)),
+    createdAt: Number(row.created_at),
+  };
+}
+
+export function toStaff(row: Selectable<StaffTable>): StaffRecord {
+  return {
+    id: row.id,
+    shopId: row.shop_id,
+    email: row.email,
+    name: row.name,
+    role: row.role as StaffRole,
+    passwordHash: row.password_hash,
+    capacity: row.capacity,
+    disabledAt: row.disabled_at,
+    createdAt: row.created_at,
+  };
+}
+
+export function toCustomer(row: Selectable<CustomerTable>): CustomerRecord {
+  return {
+    id: row.id,
+    shopId: row.shop_id,
+    kind: row.kind as CustomerKind,
+    externalId: row.external_id,
+    name: row.name,
+    email: row.email,
+    createdAt: row.created_at,
+  };
+}
+
+export function toMessage(row: Selectable<MessageTable>): MessageRecord {
+  return {
+    id: row.id,
+    shopId: row.shop_id,
+    conversationId: row.conversation_id,
+    seq: row.seq,
+    senderId: row.sender_id,
+    senderKind: row.sender_kind as SenderKind,
+    kind: row.kind as MessageKind,
+    contentType: row.content_type as ContentType,
+    text: row.deleted_at === null ? row.text : null,
+    visibility: row.visibility as Visibility,
+    clientMsgId: row.client_msg_id,
+    createdAt: row.created_at,
+    deletedAt: row.deleted_at,
+  };
+}
+
+export function toMember(row: Selectable<MemberTable>): MemberRecord {
+  return {
+    conversationId: row.conversation_id,
+    userId: row.user_id,
+    userKind: row.user_kind as UserKind,
+    role: row.role,
+    readSeq: row.read_seq,
+    readPublicSeq: row.read_public_seq,
+  };
+}
+
+/** The columns a conversation query selects (conversation + shop name + customer, prefixed). */
+export interface ConversationRow {
+  id: string;
+  shop_id: string;
+  shop_name: string;
+  kind: string;
+  title: string | null;
+  status: string | null;
+  assignee_id: string | null;
+  current_inquiry_id: string | null;
+  last_seq: number;
+  last_public_seq: number;
+  last_message_seq: number | null;
+  last_message_preview: string | null;
+  last_message_content_type: string | null;
+  last_message_sender_id: string | null;
+  last_message_sender_kind: string | null;
+  last_message_at: number | null;
+  last_activity_at: number;
+  created_at: number;
+  customer_id: string | null;
+  cu_shop_id: string | null;
+  cu_kind: string | null;
+  cu_external_id: string | null;
+  cu_name: string | null;
+  cu_email: string | null;
+  cu_created_at: number | null;
+}
+
+export function toConversation(row: ConversationRow): ConversationRecord {
+
+  return {
+    id: row.id,
+    shopId: row.shop_id,
+    shopName: row.shop_name,
+    kind: row.kind as ConversationKind,
+    title: row.title,
+    customer:
+      row.customer_id === null
+        ? null
+        : {
+            id: row.customer_id,
+            shopId: row.cu_shop_id,
+            kind: row.cu_kind as CustomerKind,
+            externalId: row.cu_external_id,
+            name: row.cu_name,
+            email: row.cu_email,
+            createdAt: Number(row.cu_created_at),
+          },
+    status: row.status as InquiryStatus | null,
+    assigneeId: row.assignee_id,
+    currentInquiryId: row.current_inquiry_id,
+    lastSeq: row.last_seq,
+    lastPublicSeq: row.last_public_seq,
+    lastMessage:
+      row.last_message_seq === null || row.last_message_at === null
+        ? null
+        : {
+            seq: row.last_message_seq,
+            preview: row.last_message_preview ?? '',
+            contentType: row.last_message_content_type as ContentType,
+            senderId: row.last_message_sender_id,
+            senderKind: row.last_message_sender_kind as SenderKind,
+            at: row.last_message_at,
+          },
+    lastActivityAt: row.last_activity_at,
+    createdAt: row.created_at,
+  };
+}

@@ -1,0 +1,128 @@
+import type { Generated } from 'kysely';
+
+/** Table types for Kysely. Times are epoch milliseconds; booleans are 0/1; JSON is text. */
+export interface ShopTable {
+  id: string;
+  name: string;
+  identity_secret: string;
+  settings: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface StaffTable {
+  id: string;
+  shop_id: string;
+  email: string;
+  name: string;
+  role: string;
+  password_hash: string;
+  capacity: number | null;
+  disabled_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface CustomerTable {
+  id: string;
+  /** null for platform customers, who are one person across shops. */
+  shop_id: string | null;
+  kind: string;
+  /** `p:<externalId>`, `s:<shopId>:<externalId>` or `a:<id>`: unique. */
+  identity_key: string;
+  external_id: string | null;
+  name: string | null;
+  email: string | null;
+  visitor_token_hash: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ConversationTable {
+  id: string;
+  shop_id: string;
+  kind: string;
+  /** `service:<shopId>:<customerId>`, `direct:<a>:<b>` (sorted); null for groups. Unique. */
+  unique_key: string | null;
+  customer_id: string | null;
+  title: string | null;
+  owner_id: string | null;
+  status: string | null;
+  assignee_id: string | null;
+  current_inquiry_id: string | null;
+  last_seq: Generated<number>;
+  last_public_seq: Generated<number>;
+  last_message_seq: number | null;
+  last_message_preview: string | null;
+  last_message_content_type: string | null;
+  last_message_sender_id: string | null;
+  last_message_sender_kind: string | null;
+  last_message_at: number | null;
+  last_activity_at: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MemberTable {
+  conversation_id: string;
+  user_id: string;
+  user_kind: string;
+  shop_id: string;
+  role: string;
+  read_seq: Generated<number>;
+  /** The public_seq of the last public message at or before read_seq (customers' unread count). */
+  read_public_seq: Generated<number>;
+  muted: Generated<number>;
+  joined_at: number;
+}
+
+export interface InquiryTable {
+  id: string;
+  shop_id: string;
+  conversation_id: string;
+  customer_id: string;
+  status: string;
+  assignee_id: string | null;
+  created_at: number;
+  assigned_at: number | null;
+  first_response_at: number | null;
+  closed_at: number | null;
+}
+
+export interface MessageTable {
+  id: string;
+  shop_id: string;
+  conversation_id: string;
+  seq: number;
+  /** Ordinal among public messages; null for internal notes. */
+  public_seq: number | null;
+  sender_id: string | null;
+  sender_kind: string;
+  kind: string;
+  content_type: string;
+  text: string | null;
+  visibility: string;
+  client_msg_id: string | null;
+  created_at: number;
+  deleted_at: number | null;
+}
+
+export interface SessionTable {
+  token_hash: string;
+  user_kind: string;
+  user_id: string;
+  shop_id: string | null;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface Database {
+  shops: ShopTable;
+  staff: StaffTable;
+  customers: CustomerTable;
+  conversations: ConversationTable;
+  members: MemberTable;
+  inquiries: InquiryTable;
+  messages: MessageTable;
+  sessions: SessionTable;
+}

@@ -1,0 +1,81 @@
+import type { Kysely } from 'kysely';
+import { AppError } from '../domain/errors.ts';
+import type { StaffStore } from '../domain/ports.ts';
+import { isUniqueViolation } from './connect.ts';
+import { toStaff } from './rows.ts';
+import type { Database } from './schema.ts';
+
+export function staffStore(db: Kysely<Database>): StaffStore {
+  return {
+    async create(staff) {
+      try {
+        await db
+          .insertInto('staff')
+          .values({
+            id: staff.id,
+            shop_id: staff.shopId,
+            email: staff.email,
+            name: staff.name,
+            role: staff.role,
+            password_hash: staff.passwordHash,
+            capacity: staff.capacity,
+            disabled_at: staff.disabledAt,
+            created_at: staff.createdAt,
+            updated_at: staff.createdAt,
+          })
+          .execute();
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new AppError('EMAIL_TAKEN');
+        throw error;
+      }
+    },
+    async findByEmail(email) {
+      const row = await db.selectFrom('staff').selectAll().where('email', '=', email).executeTakeFirst();
+      return row && toStaff(row);
+    },
+    async find(shopId, id) {
+      const row = await db
+        .selectFrom('staff')
+        .selectAll()
+        .where('shop_id', '=', shopId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row && toStaff(row);
+    },
+    async list(shopId) {
+      const rows = await db
+        .selectFrom('staff')
+        .selectAll()
+        .where('shop_id', '=', shopId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      return rows.map(toStaff);
+    },
+    async update(shopId, id, patch, now) {
+      await db
+        .updateTable('staff')
+        .set({
+          ...(patch.name !== undefined && { name: patch.name }),
+          ...(patch.role !== undefined && { role: patch.role }),
+          ...(patch.capacity !== undefined && { capacity: patch.capacity }),
+          ...(patch.disabledAt !== undefined && { disabled_at: patch.disabledAt }),
+          ...(patch.passwordHash !== undefined && { password_hash: patch.passwordHash }),
+          updated_at: now,
+        })
+        .where('shop_id', '=', shopId)
+        .where('id', '=', id)
+        .execute();
+    },
+    async countActiveOwners(shopId) {
+      const row = await db
+        .selectFrom('staff')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('shop_id', '=', shopId)
+        .where('role', '=', 'owner')
+        .where('disabled_at', 'is', null)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+  };
+}

@@ -1,0 +1,20 @@
+import type { Kysely } from 'kysely';
+import type { Store } from '../domain/ports.ts';
+import { conversationStore } from './conversation-store.ts';
+import { customerStore } from './customer-store.ts';
+import { messageStore } from './message-store.ts';
+import type { Database } from './schema.ts';
+import { sessionStore } from './session-store.ts';
+import { shopStore } from './shop-store.ts';
+import { staffStore } from './staff-store.ts';
+
+export function createStore(db: Kysely<Database>): Store {
+  return {
+    shops: shopStore(db),
+    staff: staffStore(db),
+    sessions: sessionStore(db),
+    customers: customerStore(db),
+    conversations: conversationStore(db),
+    messages: messageStore(db),
+  };
+}
