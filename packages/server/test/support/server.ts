@@ -1,0 +1,41 @@
+import { createApp, type App } from '../../src/app.ts';
+import { loadConfig, type Config } from '../../src/config/config.ts';
+import type { Engine } from '../../src/storage/connect.ts';
+import { openTestStorage, type TestStorage } from './storage.ts';
+
+export interface TestServer {
+  readonly app: App;
+  readonly url: string;
+  readonly storage: TestStorage;
+  readonly engine: Engine;
+  close(): Promise<void>;
+}
+
+export const platformSecret = 'platform-secret-for-tests-0123456789abcdef';
+
+/** A real server on a free port over a database of its own. */
+export async function startServer(engine: Engine, env: Record<string, string> = {}): Promise<TestServer> {
+  const storage = await openTestStorage(engine);
+  const config: Config = loadConfig({
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    PLATFORM_IDENTITY_SECRET: platformSecret,
+    // Suites make many requests from one address; the limits themselves have their own test.
+    RATE_LIMIT: '1000000',
+    LOGIN_RATE_LIMIT: '100000',
+    WIDGET_SESSION_RATE_LIMIT: '100000',
+    ...env,
+  });
+  const app = await createApp(config, { storage });
+  const url = await app.listen();
+  return {
+    app,
+    url,
+    storage,
+    engine,
+    async close() {
+      await app.http.close();
+      await storage.drop();
+    },
+  };
+}
