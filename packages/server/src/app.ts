@@ -31,7 +31,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const storage =
     overrides.storage ??
     openStorage({ databaseUrl: config.databaseUrl, sqliteFile: path.join(config.dataDir, 'frontdesk.db') });
-  await migrateToLatest(storage.db);
+  await migrateToLatest(storage);
   const now = overrides.now ?? Date.now;
   const store = createStore(storage.db);
   const services = createServices({

@@ -48,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
 
   const storage = openConfiguredStorage(config);
   try {
-    await migrateToLatest(storage.db);
+    await migrateToLatest(storage);
     const services = servicesFor(storage, config);
     switch (command) {
       case 'migrate':

@@ -10,6 +10,8 @@ export type Engine = 'sqlite' | 'postgres';
 export interface Storage {
   readonly engine: Engine;
   readonly db: Kysely<Database>;
+  /** PostgreSQL schema the tables live in; null on SQLite. */
+  readonly schema: string | null;
   close(): Promise<void>;
 }
 
@@ -43,12 +45,12 @@ export function openStorage(options: StorageOptions): Storage {
     // An idle client losing its connection must not crash the process; the pool replaces it.
     pool.on('error', () => {});
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { engine: 'postgres', db, close: () => db.destroy() };
+    return { engine: 'postgres', db, schema: options.pgSchema ?? 'public', close: () => db.destroy() };
   }
   if (options.sqliteFile !== ':memory:') fs.mkdirSync(path.dirname(options.sqliteFile), { recursive: true });
   const { dialect } = nodeSqliteDialect(options.sqliteFile);
   const db = new Kysely<Database>({ dialect });
-  return { engine: 'sqlite', db, close: () => db.destroy() };
+  return { engine: 'sqlite', db, schema: null, close: () => db.destroy() };
 }
 
 /** Unique-key violations look different on each engine; callers only need to know it was one. */

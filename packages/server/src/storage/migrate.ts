@@ -7,10 +7,13 @@ const migrations: Record<string, Migration> = {
   '0001-initial': initial,
 };
 
-export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
+export async function migrateToLatest(storage: { db: Kysely<any>; schema: string | null }): Promise<MigrationResultSet> {
   const migrator = new Migrator({
-    db,
+    db: storage.db,
     provider: { getMigrations: async () => migrations },
+    // Without a schema Kysely finds its bookkeeping tables in any schema of the database and
+    // then skips creating them in ours.
+    ...(storage.schema !== null && { migrationTableSchema: storage.schema }),
   });
   const result = await migrator.migrateToLatest();
   if (result.error) throw result.error;

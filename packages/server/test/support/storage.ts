@@ -21,7 +21,7 @@ export async function openTestStorage(engine: Engine): Promise<TestStorage> {
   if (engine === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'frontdesk-test-'));
     const storage = openStorage({ databaseUrl: null, sqliteFile: path.join(dir, 'test.db') });
-    await migrateToLatest(storage.db);
+    await migrateToLatest(storage);
     return {
       ...storage,
       async drop() {
@@ -36,7 +36,7 @@ export async function openTestStorage(engine: Engine): Promise<TestStorage> {
   await admin.query(`create schema ${schema}`);
   await admin.end();
   const storage = openStorage({ databaseUrl: testDatabaseUrl, sqliteFile: '', pgSchema: schema, pgPoolSize: 20 });
-  await migrateToLatest(storage.db);
+  await migrateToLatest(storage);
   return {
     ...storage,
     async drop() {
