@@ -89,11 +89,14 @@ async function main(argv: string[]): Promise<number> {
 async function start(config: Config): Promise<number> {
   const app = await createApp(config);
   const demo = config.seedDemo ? await seedDemoIfEmpty(app.services, createStore(app.storage.db).shops) : null;
-  await app.listen();
+  const address = await app.listen();
   const base = config.publicUrl;
+  const database = app.storage.engine === 'sqlite' ? `SQLite at ${path.join(config.dataDir, 'frontdesk.db')}` : 'PostgreSQL';
   const lines = [
     '',
-    `Frontdesk is running on ${base} (${app.storage.engine === 'sqlite' ? `SQLite at ${path.relative(process.cwd(), path.join(config.dataDir, 'frontdesk.db'))}` : 'PostgreSQL'})`,
+    `Frontdesk is running (${database}).`,
+    `  Listening on ${address}`,
+    `  Public URL:  ${base}`,
     `  API docs:  ${base}/docs`,
     `  Health:    ${base}/healthz`,
   ];

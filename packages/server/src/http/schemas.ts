@@ -159,10 +159,13 @@ export const ConversationListQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/** Seqs are 32-bit integers in storage; a larger bound would overflow PostgreSQL's comparison. */
+const SeqMax = 2_147_483_647;
+
 export const HistoryQuery = Type.Object(
   {
-    beforeSeq: Type.Optional(Type.Integer({ minimum: 1 })),
-    afterSeq: Type.Optional(Type.Integer({ minimum: 0 })),
+    beforeSeq: Type.Optional(Type.Integer({ minimum: 1, maximum: SeqMax })),
+    afterSeq: Type.Optional(Type.Integer({ minimum: 0, maximum: SeqMax })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: limits.pageMax })),
   },
   { additionalProperties: false },

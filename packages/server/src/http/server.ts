@@ -1,4 +1,4 @@
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -24,6 +24,13 @@ export interface HttpOptions {
 }
 
 export async function buildHttp(services: Services, options: HttpOptions): Promise<FastifyInstance> {
+  const sendError = (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const { code, message, details } = toAppError(error);
+    const status = errorCatalogue[code].status;
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    const body: ErrorBodyType = { error: { code, message, ...(details && { details }) } };
+    void reply.status(status).send(body);
+  };
   const app = Fastify({
     logger: {
       level: options.logLevel,
@@ -35,6 +42,8 @@ export async function buildHttp(services: Services, options: HttpOptions): Promi
     routerOptions: { maxParamLength: 200 },
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    // Undecodable URLs and over-long path parameters are answered before routing: in the catalogue shape too.
+    frameworkErrors: sendError,
   });
   app.decorateRequest('principal', null);
 
@@ -47,12 +56,11 @@ export async function buildHttp(services: Services, options: HttpOptions): Promi
   );
 
   app.addSchema(ErrorBody);
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const { code, message, details } = toAppError(error);
-    const status = errorCatalogue[code].status;
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
-    const body: ErrorBodyType = { error: { code, message, ...(details && { details }) } };
-    void reply.status(status).send(body);
+  app.setErrorHandler(sendError);
+  // NUL cannot be stored (PostgreSQL refuses it in text, SQLite cuts strings at it): refuse it at the edge.
+  app.addHook('preValidation', async (request) => {
+    const where = findNul(request.query, 'querystring') ?? findNul(request.body, 'body');
+    if (where !== undefined) throw new AppError('VALIDATION_FAILED', undefined, [`${where} must not contain NUL characters`]);
   });
   app.setNotFoundHandler((_request, reply) => {
     void reply.status(404).send({ error: { code: 'ROUTE_NOT_FOUND', message: errorCatalogue.ROUTE_NOT_FOUND.message } });
@@ -121,4 +129,21 @@ function toAppError(error: FastifyError): Mapped {
   }
   if (status >= 400 && status < 500) return { code: 'VALIDATION_FAILED', message: errorCatalogue.VALIDATION_FAILED.message };
   return { code: 'INTERNAL', message: errorCatalogue.INTERNAL.message };
+}
+
+/** The path of the first string (value or key) holding U+0000 in a parsed body or query; iterative, so deep nesting is safe. */
+function findNul(value: unknown, root: string): string | undefined {
+  const stack: [unknown, string][] = [[value, root]];
+  while (stack.length > 0) {
+    const [item, path] = stack.pop()!;
+    if (typeof item === 'string') {
+      if (item.includes('\u0000')) return path;
+    } else if (typeof item === 'object' && item !== null) {
+      for (const [key, child] of Object.entries(item)) {
+        if (key.includes('\u0000')) return path;
+        stack.push([child, `${path}/${key}`]);
+      }
+    }
+  }
+  return undefined;
 }

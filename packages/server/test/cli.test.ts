@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+
+const root = new URL('../../../', import.meta.url).pathname;
+const main = path.join(root, 'packages/server/src/cli/main.ts');
+const node = process.execPath;
+const dirs: string[] = [];
+const tempDir = () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'frontdesk-cli-'));
+  dirs.push(dir);
+  return dir;
+};
+const run = (args: string[], env: Record<string, string>) =>
+  spawnSync(node, ['--disable-warning=ExperimentalWarning', main, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
+
+describe('frontdesk CLI', () => {
+  after(() => dirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+  test('start on an empty data dir creates the demo shop, prints the credentials once, and serves /healthz', async () => {
+    const dataDir = tempDir();
+    const first = await startAndStop(dataDir);
+    assert.match(first.output, /password: {2}\S{20}/);
+    assert.match(first.output, /owner@demo\.frontdesk\.local/);
+    assert.equal(first.health, 200);
+    assert.ok(fs.existsSync(path.join(dataDir, 'frontdesk.db')));
+    const second = await startAndStop(dataDir);
+    assert.doesNotMatch(second.output, /password:/, 'credentials are printed only on the first start');
+    assert.equal(second.health, 200);
+  });
+
+  test('migrate, shop create, staff create and reset-password work from the command line', () => {
+    const env = { DATA_DIR: tempDir(), LOG_LEVEL: 'silent' };
+    assert.match(run(['migrate'], env).stdout, /up to date \(sqlite\)/);
+    const shop = run(['shop', 'create', '--name', 'Corner shop'], env);
+    const shopId = /id:\s+(\S+)/.exec(shop.stdout)?.[1];
+    assert.ok(shopId, shop.stdout + shop.stderr);
+    const staff = run(['staff', 'create', '--shop', shopId, '--email', 'ann@example.test', '--name', 'Ann', '--role', 'admin'], env);
+    assert.equal(staff.status, 0, staff.stderr);
+    assert.match(staff.stdout, /password: \S{20}/);
+    const reset = run(['staff', 'reset-password', '--email', 'ann@example.test', '--password', 'a brand new password'], env);
+    assert.equal(reset.status, 0, reset.stderr);
+    assert.doesNotMatch(reset.stdout, /a brand new password/, 'a password given on the command line is not echoed');
+    const missing = run(['staff', 'reset-password', '--email', 'nobody@example.test'], env);
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /STAFF_NOT_FOUND/);
+  });
+
+  test('a bad configuration value stops start-up with a message that names the variable', () => {
+    const result = run(['start'], { DATA_DIR: tempDir(), PORT: 'http' });
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /Configuration error: PORT must be a whole number/);
+  });
+
+  test('unknown commands print the usage', () => {
+    const result = run(['frobnicate'], { DATA_DIR: tempDir() });
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /Usage: frontdesk/);
+  });
+});
+
+/** Starts the server on a free port, waits for its banner, asks /healthz, stops it. */
+async function startAndStop(dataDir: string): Promise<{ output: string; health: number }> {
+  const child = spawn(node, ['--disable-warning=ExperimentalWarning', main, 'start'], {
+    env: { ...process.env, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no banner in time:\n${output}`)), 20_000);
+      child.stdout.on('data', () => {
+        const match = /Listening on (\S+)/.exec(output);
+        if (match?.[1] && /Health:/.test(output)) {
+          clearTimeout(timer);
+          resolve(match[1]);
+        }
+      });
+      child.on('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)));
+    });
+    const health = (await fetch(`${url}/healthz`)).status;
+    return { output, health };
+  } finally {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+}

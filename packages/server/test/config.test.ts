@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ConfigError, loadConfig } from '../src/config/config.ts';
+
+describe('configuration', () => {
+  test('defaults give a working single-node setup', () => {
+    const config = loadConfig({}, '/srv/frontdesk');
+    assert.equal(config.port, 8080);
+    assert.equal(config.dataDir, '/srv/frontdesk/data');
+    assert.equal(config.databaseUrl, null);
+    assert.equal(config.publicUrl, 'http://localhost:8080');
+    assert.ok(Object.isFrozen(config));
+  });
+
+  const bad: Array<[Record<string, string>, RegExp]> = [
+    [{ PORT: 'eighty' }, /^PORT /],
+    [{ PORT: '70000' }, /^PORT /],
+    [{ DATABASE_URL: 'mysql://localhost/x' }, /^DATABASE_URL /],
+    [{ DATABASE_URL: 'not a url' }, /^DATABASE_URL /],
+    [{ REDIS_URL: 'http://localhost' , DATABASE_URL: 'postgres://localhost/x' }, /^REDIS_URL /],
+    [{ REDIS_URL: 'redis://localhost' }, /^REDIS_URL .*PostgreSQL/],
+    [{ PUBLIC_URL: 'ftp://x' }, /^PUBLIC_URL /],
+    [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL /],
+    [{ PLATFORM_IDENTITY_SECRET: 'short' }, /^PLATFORM_IDENTITY_SECRET /],
+    [{ SEED_DEMO: 'maybe' }, /^SEED_DEMO /],
+    [{ HTTP_BODY_LIMIT: '-1' }, /^HTTP_BODY_LIMIT /],
+  ];
+  for (const [env, message] of bad) {
+    test(`refuses ${JSON.stringify(env)} naming the variable`, () => {
+      assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && message.test(error.message));
+    });
+  }
+
+  test('a database URL with a password is never echoed in an error', () => {
+    assert.throws(
+      () => loadConfig({ DATABASE_URL: 'mysql://user:hunter2@db/x' }),
+      (error: unknown) => error instanceof Error && !error.message.includes('hunter2'),
+    );
+  });
+});
