@@ -2,6 +2,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/config.ts';
+import type { Store } from './domain/ports.ts';
 import { createServices, type Services } from './domain/services.ts';
 import { buildHttp } from './http/server.ts';
 import { openStorage, type Storage } from './storage/connect.ts';
@@ -11,6 +12,7 @@ import { createStore } from './storage/store.ts';
 export interface App {
   readonly config: Config;
   readonly storage: Storage;
+  readonly store: Store;
   readonly services: Services;
   readonly http: FastifyInstance;
   /** Listens on config.host:config.port (0 = any free port); returns the base URL. */
@@ -26,15 +28,12 @@ export interface AppOverrides {
 
 const HOUR = 3_600_000;
 
-/** Wiring only: config → storage → domain → http. */
-export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
-  const storage =
-    overrides.storage ??
-    openStorage({ databaseUrl: config.databaseUrl, sqliteFile: path.join(config.dataDir, 'frontdesk.db') });
-  await migrateToLatest(storage);
-  const now = overrides.now ?? Date.now;
-  const store = createStore(storage.db);
-  const services = createServices({
+export function openConfiguredStorage(config: Config): Storage {
+  return openStorage({ databaseUrl: config.databaseUrl, sqliteFile: path.join(config.dataDir, 'frontdesk.db') });
+}
+
+export function createDomain(config: Config, store: Store, now: () => number = Date.now): Services {
+  return createServices({
     store,
     now,
     settings: {
@@ -43,6 +42,15 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       customerSessionHours: config.customerSessionHours,
     },
   });
+}
+
+/** Wiring only: config → storage → domain → http. */
+export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
+  const storage = overrides.storage ?? openConfiguredStorage(config);
+  await migrateToLatest(storage);
+  const now = overrides.now ?? Date.now;
+  const store = createStore(storage.db);
+  const services = createDomain(config, store, now);
   const http = await buildHttp(services, {
     logLevel: config.logLevel,
     bodyLimitBytes: config.bodyLimitBytes,
@@ -66,6 +74,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   return {
     config,
     storage,
+    store,
     services,
     http,
     async listen() {

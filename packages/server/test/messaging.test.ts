@@ -199,6 +199,22 @@ for (const engine of engines) {
       assert.equal(bad.body.error.code, 'INVALID_CURSOR');
     });
 
+    test("scope=mine lists the conversations a staff member took part in, not those they only read", async () => {
+      const s = await createShop(server, 'Mine');
+      const answered = await openWidget(server, s.shopId);
+      const onlyRead = await openWidget(server, s.shopId);
+      await send(server, answered.token, answered.conversationId, 'hi');
+      await send(server, onlyRead.token, onlyRead.conversationId, 'hello');
+      await send(server, s.agentToken, answered.conversationId, 'how can I help?');
+      const read = await call(server, 'POST', `/api/v1/conversations/${onlyRead.conversationId}/read`, { token: s.agentToken, body: { seq: 1 } });
+      assert.equal(read.body.readSeq, 1);
+      const mine = await call(server, 'GET', '/api/v1/conversations?scope=mine', { token: s.agentToken });
+      assert.deepEqual(mine.body.items.map((c: { id: string }) => c.id), [answered.conversationId]);
+      const shopList = await call(server, 'GET', '/api/v1/conversations', { token: s.agentToken });
+      const unread = Object.fromEntries(shopList.body.items.map((c: { id: string; unread: number }) => [c.id, c.unread]));
+      assert.deepEqual(unread, { [answered.conversationId]: 0, [onlyRead.conversationId]: 0 });
+    });
+
     test("a platform customer's list spans shops, sorted by last message, with preview and unread", async () => {
       const [a, b, c] = [await createShop(server, 'Canteen'), await createShop(server, 'Print shop'), await createShop(server, 'Property desk')];
       const jwt = await new SignJWT({ platform: true, name: 'Lin' })

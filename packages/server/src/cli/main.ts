@@ -2,11 +2,9 @@
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import type { StaffRole } from '@frontdesk/protocol';
-import { createApp } from '../app.ts';
+import { createApp, createDomain, openConfiguredStorage } from '../app.ts';
 import { ConfigError, loadConfig, type Config } from '../config/config.ts';
 import { AppError } from '../domain/errors.ts';
-import { createServices } from '../domain/services.ts';
-import { openStorage, type Storage } from '../storage/connect.ts';
 import { migrateToLatest } from '../storage/migrate.ts';
 import { createStore } from '../storage/store.ts';
 import { seedDemoIfEmpty } from './demo.ts';
@@ -49,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
   const storage = openConfiguredStorage(config);
   try {
     await migrateToLatest(storage);
-    const services = servicesFor(storage, config);
+    const services = createDomain(config, createStore(storage.db));
     switch (command) {
       case 'migrate':
         console.log(`Database is up to date (${storage.engine}).`);
@@ -88,7 +86,7 @@ async function main(argv: string[]): Promise<number> {
 
 async function start(config: Config): Promise<number> {
   const app = await createApp(config);
-  const demo = config.seedDemo ? await seedDemoIfEmpty(app.services, createStore(app.storage.db).shops) : null;
+  const demo = config.seedDemo ? await seedDemoIfEmpty(app.services, app.store.shops) : null;
   const address = await app.listen();
   const base = config.publicUrl;
   const database = app.storage.engine === 'sqlite' ? `SQLite at ${path.join(config.dataDir, 'frontdesk.db')}` : 'PostgreSQL';
@@ -125,22 +123,6 @@ async function start(config: Config): Promise<number> {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   return new Promise<number>(() => {});
-}
-
-function openConfiguredStorage(config: Config): Storage {
-  return openStorage({ databaseUrl: config.databaseUrl, sqliteFile: path.join(config.dataDir, 'frontdesk.db') });
-}
-
-function servicesFor(storage: Storage, config: Config) {
-  return createServices({
-    store: createStore(storage.db),
-    now: Date.now,
-    settings: {
-      platformIdentitySecret: config.platformIdentitySecret,
-      staffSessionHours: config.staffSessionHours,
-      customerSessionHours: config.customerSessionHours,
-    },
-  });
 }
 
 class UsageError extends Error {}

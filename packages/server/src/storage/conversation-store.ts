@@ -129,7 +129,9 @@ export function conversationStore(db: Kysely<Database>): ConversationStore {
       const q = selectConversations(db)
         .innerJoin('members as m', 'm.conversation_id', 'c.id')
         .select(['m.read_seq', 'm.read_public_seq'])
-        .where('m.user_id', '=', userId);
+        .where('m.user_id', '=', userId)
+        // Staff who only opened a conversation hold a read cursor there, not a membership.
+        .where('m.role', '<>', 'viewer');
       const rows = await newestFirst(q, after, limit).execute();
       return rows.map((row) => toView(row as ViewRow));
     },
