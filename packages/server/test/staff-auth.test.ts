@@ -27,6 +27,9 @@ for (const engine of engines) {
       assert.equal(login.status, 200);
       const me = await call(server, 'GET', '/api/v1/me', { token: login.body.token });
       assert.equal(me.body.staff.id, created.body.staff.id);
+      const plain = await call(server, 'POST', '/api/v1/auth/logout', { token: login.body.token, rawBody: 'bye', headers: { 'content-type': 'text/plain' } });
+      assert.equal(plain.status, 415, 'a non-JSON body is refused, not ignored');
+      assert.equal((await call(server, 'GET', '/api/v1/me', { token: login.body.token })).status, 200);
       assert.equal((await call(server, 'POST', '/api/v1/auth/logout', { token: login.body.token })).status, 204);
       const after = await call(server, 'GET', '/api/v1/me', { token: login.body.token });
       assert.equal(after.status, 401);

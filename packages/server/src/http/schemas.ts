@@ -181,7 +181,7 @@ export const SendBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const ReadBody = Type.Object({ seq: Type.Integer({ minimum: 0 }) }, { additionalProperties: false });
+export const ReadBody = Type.Object({ seq: Type.Integer({ minimum: 0, maximum: 2147483647 }) }, { additionalProperties: false });
 
 export const ShopPatch = Type.Object(
   { name: Type.Optional(Name), settings: Type.Optional(Type.Partial(ShopSettings, { additionalProperties: false })) },

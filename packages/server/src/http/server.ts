@@ -46,6 +46,8 @@ export async function buildHttp(services: Services, options: HttpOptions): Promi
     frameworkErrors: sendError,
   });
   app.decorateRequest('principal', null);
+  // JSON is the only body the API speaks; anything else is 415 rather than silently ignored.
+  app.removeContentTypeParser('text/plain');
 
   // Bodies are checked strictly: no type coercion, no silently dropped unknown fields.
   // Query strings and params are text on the wire, so only there are numbers coerced.

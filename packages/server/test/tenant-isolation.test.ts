@@ -1,0 +1,416 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { encodeCursor } from '../src/domain/cursor.ts';
+import { call, createShop, openWidget, send, type CustomerFixture, type Reply, type ShopFixture } from './support/client.ts';
+import { fetchOperations, fillPath, refusalProblems } from './support/openapi.ts';
+import { startServer, type TestServer } from './support/server.ts';
+import { engines } from './support/storage.ts';
+
+/**
+ * Tenant isolation. Staff of shop A use shop B's conversation, message and staff ids on every route
+ * that takes one; a customer of A uses another customer's conversation (in A and in B). Every call
+ * must be refused exactly as a call with an id that does not exist, return nothing of the other
+ * party, and change nothing.
+ */
+
+interface Row {
+  readonly name: string;
+  readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /** The OpenAPI template of the route, for the coverage check. */
+  readonly route: string;
+  /** Parameter values; those named in `foreign` belong to someone else. */
+  readonly params: Readonly<Record<string, string>>;
+  readonly foreign: readonly string[];
+  readonly query?: string;
+  readonly body?: unknown;
+  readonly actor: 'ownerA' | 'agentA' | 'customerX';
+  readonly token: string;
+  /** What a nonexistent id gets, and so what this call must get. */
+  readonly expect: { readonly status: number; readonly code: string };
+}
+
+const CONVERSATION = '/api/v1/conversations/{conversationId}';
+const MESSAGES = '/api/v1/conversations/{conversationId}/messages';
+const MESSAGE = '/api/v1/conversations/{conversationId}/messages/{messageId}';
+const READ = '/api/v1/conversations/{conversationId}/read';
+const STAFF = '/api/v1/staff/{staffId}';
+
+const notFound = (code: string) => ({ status: 404, code });
+const forbidden = { status: 403, code: 'FORBIDDEN' };
+
+function url(row: Row, params: Readonly<Record<string, string>>): string {
+  return fillPath(row.route, params) + (row.query ? `?${row.query}` : '');
+}
+
+/** The same row with every foreign id replaced by a fresh random one. */
+function nonexistent(row: Row): Record<string, string> {
+  const params: Record<string, string> = { ...row.params };
+  for (const name of row.foreign) params[name] = randomUUID();
+  return params;
+}
+
+const items = (reply: Reply) => reply.body.items as { id: string; shopId: string }[];
+
+for (const engine of engines) {
+  describe(`tenant isolation on ${engine}`, () => {
+    let server: TestServer;
+    let a: ShopFixture;
+    let b: ShopFixture;
+    const tag = randomUUID().slice(0, 8);
+    // Shop A: customers X and Y.
+    let x: CustomerFixture;
+    let yA: CustomerFixture;
+    const yAMessages: string[] = [];
+    let xNoteId: string;
+    // Shop B: customers yB (identified, assigned to B's agent) and bAnon.
+    let yB: CustomerFixture;
+    let bAnon: CustomerFixture;
+    const bMessages = new Map<string, string[]>();
+    /** Ids, texts, names, e-mails and secrets of shop B: never shown to A or A's customers. */
+    const bSecrets: string[] = [];
+    /** Y's (in A) data and A's internal notes: never shown to customer X. */
+    const ySecrets: string[] = [];
+    /** Nothing of either may appear in a refusal. */
+    const secrets: string[] = [];
+    const bStaff: { id: string; name: string; email: string }[] = [];
+
+    const text = (label: string) => `${label} ${tag}`;
+
+    async function snapshotShop(shopId: string) {
+      const db = server.storage.db;
+      return {
+        shops: await db.selectFrom('shops').selectAll().where('id', '=', shopId).execute(),
+        staff: await db.selectFrom('staff').selectAll().where('shop_id', '=', shopId).orderBy('id').execute(),
+        customers: await db.selectFrom('customers').selectAll().where('shop_id', '=', shopId).orderBy('id').execute(),
+        conversations: await db.selectFrom('conversations').selectAll().where('shop_id', '=', shopId).orderBy('id').execute(),
+        members: await db.selectFrom('members').selectAll().where('shop_id', '=', shopId).orderBy('conversation_id').orderBy('user_id').execute(),
+        inquiries: await db.selectFrom('inquiries').selectAll().where('shop_id', '=', shopId).orderBy('id').execute(),
+        messages: await db.selectFrom('messages').selectAll().where('shop_id', '=', shopId).orderBy('id').execute(),
+      };
+    }
+
+    /** Every row of every table but sessions: nothing anywhere may change. */
+    async function snapshotAll() {
+      const db = server.storage.db;
+      return {
+        shops: await db.selectFrom('shops').selectAll().orderBy('id').execute(),
+        staff: await db.selectFrom('staff').selectAll().orderBy('id').execute(),
+        customers: await db.selectFrom('customers').selectAll().orderBy('id').execute(),
+        conversations: await db.selectFrom('conversations').selectAll().orderBy('id').execute(),
+        members: await db.selectFrom('members').selectAll().orderBy('conversation_id').orderBy('user_id').execute(),
+        inquiries: await db.selectFrom('inquiries').selectAll().orderBy('id').execute(),
+        messages: await db.selectFrom('messages').selectAll().orderBy('id').execute(),
+      };
+    }
+
+    /** Pins a conversation's open inquiry on an assignee (no HTTP route assigns yet). */
+    async function assign(conversationId: string, staffId: string) {
+      const db = server.storage.db;
+      await db.updateTable('conversations').set({ status: 'assigned', assignee_id: staffId }).where('id', '=', conversationId).execute();
+      await db.updateTable('inquiries').set({ status: 'assigned', assignee_id: staffId, assigned_at: Date.now() }).where('conversation_id', '=', conversationId).execute();
+    }
+
+    function leaks(body: unknown, of: readonly string[] = secrets): string[] {
+      const serialized = typeof body === 'string' ? body : JSON.stringify(body);
+      return of.filter((s) => serialized.includes(s));
+    }
+
+    before(async () => {
+      server = await startServer(engine);
+      a = await createShop(server, `Alpha Shop ${tag}`);
+      b = await createShop(server, `Bravo Bakery ${tag}`);
+
+      // B's staff get names of their own, so a leak of them is visible.
+      for (const [id, name] of [[b.ownerId, `Bertha Owner ${tag}`], [b.agentId, `Bruno Agent ${tag}`]] as const) {
+        const renamed = await call(server, 'PATCH', `/api/v1/staff/${id}`, { token: b.ownerToken, body: { name } });
+        assert.equal(renamed.status, 200);
+        bStaff.push({ id, name, email: renamed.body.email });
+      }
+
+      x = await openWidget(server, a.shopId, { profile: { name: `Xavier ${tag}` } });
+      assert.equal((await send(server, x.token, x.conversationId, text('x asks'))).status, 201);
+      const xNote = await send(server, a.agentToken, x.conversationId, text('x internal note'), { visibility: 'internal' });
+      xNoteId = xNote.body.id;
+
+      yA = await openWidget(server, a.shopId, { profile: { name: `Yvonne A ${tag}`, email: `yvonne-${tag}@a.example` } });
+      for (const [token, body, extra] of [
+        [yA.token, text('y-a private question'), {}],
+        [a.agentToken, text('y-a public answer'), {}],
+        [a.agentToken, text('y-a internal note'), { visibility: 'internal' }],
+      ] as const) {
+        const sent = await send(server, token, yA.conversationId, body, extra);
+        assert.equal(sent.status, 201);
+        yAMessages.push(sent.body.id);
+      }
+      await assign(yA.conversationId, a.agentId);
+
+      yB = await openWidget(server, b.shopId, { profile: { name: `Yusuf B ${tag}`, email: `yusuf-${tag}@b.example` } });
+      bAnon = await openWidget(server, b.shopId, { profile: { name: `Bianca ${tag}` } });
+      for (const customer of [yB, bAnon]) {
+        const ids: string[] = [];
+        for (const [token, body, extra] of [
+          [customer.token, text(`b secret question ${customer.customerId}`), {}],
+          [b.agentToken, text(`b public answer ${customer.customerId}`), {}],
+          [b.ownerToken, text(`b internal note ${customer.customerId}`), { visibility: 'internal' }],
+        ] as const) {
+          const sent = await send(server, token, customer.conversationId, body, extra);
+          assert.equal(sent.status, 201);
+          ids.push(sent.body.id);
+        }
+        bMessages.set(customer.conversationId, ids);
+      }
+      await assign(yB.conversationId, b.agentId);
+
+      bSecrets.push(
+        b.shopId, b.identitySecret, `Bravo Bakery ${tag}`,
+        ...bStaff.flatMap((s) => [s.id, s.name, s.email]),
+        ...[yB, bAnon].flatMap((c) => [
+          c.customerId,
+          c.conversationId,
+          ...bMessages.get(c.conversationId)!,
+          text(`b secret question ${c.customerId}`),
+          text(`b public answer ${c.customerId}`),
+          text(`b internal note ${c.customerId}`),
+        ]),
+        `Yusuf B ${tag}`, `yusuf-${tag}@b.example`, `Bianca ${tag}`,
+      );
+      ySecrets.push(
+        yA.customerId, yA.conversationId, ...yAMessages, `Yvonne A ${tag}`, `yvonne-${tag}@a.example`,
+        text('y-a private question'), text('y-a public answer'), text('y-a internal note'), text('x internal note'), xNoteId,
+      );
+      secrets.push(...bSecrets, ...ySecrets);
+
+      // Control: the secrets are real data their owners do see, so their absence below means something.
+      const seenByB = JSON.stringify([
+        (await call(server, 'GET', '/api/v1/staff', { token: b.ownerToken })).body,
+        (await call(server, 'GET', '/api/v1/shop', { token: b.ownerToken })).body,
+        ...(await Promise.all(
+          [yB, bAnon].flatMap((c) => [
+            call(server, 'GET', `/api/v1/conversations/${c.conversationId}`, { token: b.ownerToken }),
+            call(server, 'GET', `/api/v1/conversations/${c.conversationId}/messages`, { token: b.ownerToken }),
+          ]),
+        )).map((r) => r.body),
+      ]);
+      const seenByA = JSON.stringify([
+        (await call(server, 'GET', `/api/v1/conversations/${yA.conversationId}`, { token: a.ownerToken })).body,
+        (await call(server, 'GET', `/api/v1/conversations/${yA.conversationId}/messages`, { token: a.ownerToken })).body,
+        (await call(server, 'GET', `/api/v1/conversations/${x.conversationId}/messages`, { token: a.ownerToken })).body,
+      ]);
+      const unseen = secrets.filter((s) => !seenByB.includes(s) && !seenByA.includes(s));
+      assert.deepEqual(unseen, [], 'every secret is visible to its own shop');
+    });
+    after(() => server.close());
+
+    function rows(): Row[] {
+      const out: Row[] = [];
+      const staffActors = [
+        { actor: 'ownerA' as const, token: a.ownerToken, role: 'owner' },
+        { actor: 'agentA' as const, token: a.agentToken, role: 'agent' },
+      ];
+      for (const { actor, token, role } of staffActors) {
+        for (const conv of [yB, bAnon]) {
+          conversationRows(out, actor, token, `B's conversation ${conv === yB ? 'yB' : 'bAnon'}`, conv.conversationId, bMessages.get(conv.conversationId)!, x.conversationId);
+        }
+        for (const staff of bStaff) {
+          for (const body of [{ name: 'Taken over' }, { disabled: true }, { role: 'agent' }, { capacity: 0 }, { role: 'owner', name: 'x' }]) {
+            out.push({
+              name: `${actor} PATCH B's staff ${staff.name} ${JSON.stringify(body)}`,
+              method: 'PATCH', route: STAFF, params: { staffId: staff.id }, foreign: ['staffId'], body, actor, token,
+              // Agents may not manage staff at all: the same FORBIDDEN a nonexistent id gets.
+              expect: role === 'agent' ? forbidden : notFound('STAFF_NOT_FOUND'),
+            });
+          }
+        }
+      }
+      // Customer X: Y's conversation in shop A, Y's (another customer's) in shop B, and B's anonymous one.
+      conversationRows(out, 'customerX', x.token, "Y's conversation in A", yA.conversationId, yAMessages, x.conversationId);
+      conversationRows(out, 'customerX', x.token, "Y's conversation in B", yB.conversationId, bMessages.get(yB.conversationId)!, x.conversationId);
+      conversationRows(out, 'customerX', x.token, "B's conversation", bAnon.conversationId, bMessages.get(bAnon.conversationId)!, x.conversationId);
+      // An internal note in X's own conversation does not exist for X.
+      out.push({
+        name: 'customerX DELETE the internal note in its own conversation',
+        method: 'DELETE', route: MESSAGE, params: { conversationId: x.conversationId, messageId: xNoteId }, foreign: ['messageId'],
+        actor: 'customerX', token: x.token, expect: notFound('MESSAGE_NOT_FOUND'),
+      });
+      for (const staff of [...bStaff, { id: a.agentId, name: 'A agent' }]) {
+        out.push({
+          name: `customerX PATCH staff ${staff.name}`,
+          method: 'PATCH', route: STAFF, params: { staffId: staff.id }, foreign: ['staffId'], body: { disabled: true },
+          actor: 'customerX', token: x.token, expect: forbidden,
+        });
+      }
+      return out;
+    }
+
+    /** Every conversation route against someone else's conversation and messages. */
+    function conversationRows(
+      out: Row[],
+      actor: Row['actor'],
+      token: string,
+      label: string,
+      conversationId: string,
+      messageIds: readonly string[],
+      ownConversationId: string,
+    ) {
+      const conv = { conversationId };
+      const common = { actor, token, foreign: ['conversationId'] };
+      const convNotFound = notFound('CONVERSATION_NOT_FOUND');
+      out.push({ ...common, name: `${actor} GET ${label}`, method: 'GET', route: CONVERSATION, params: conv, expect: convNotFound });
+      for (const query of [undefined, 'limit=100', 'afterSeq=0&limit=100', 'beforeSeq=3']) {
+        out.push({ ...common, name: `${actor} GET ${label} history ${query ?? ''}`, method: 'GET', route: MESSAGES, params: conv, ...(query && { query }), expect: convNotFound });
+      }
+      const sends: unknown[] = [{ clientMsgId: `intrude-${randomUUID()}`, text: 'intruder' }];
+      if (actor !== 'customerX') sends.push({ clientMsgId: `intrude-${randomUUID()}`, text: 'intruder note', visibility: 'internal' });
+      for (const body of sends) {
+        out.push({ ...common, name: `${actor} POST to ${label} ${JSON.stringify(body)}`, method: 'POST', route: MESSAGES, params: conv, body, expect: convNotFound });
+      }
+      for (const seq of [0, 1, 999]) {
+        out.push({ ...common, name: `${actor} POST read ${label} seq ${seq}`, method: 'POST', route: READ, params: conv, body: { seq }, expect: convNotFound });
+      }
+      for (const messageId of messageIds) {
+        out.push({
+          ...common,
+          name: `${actor} DELETE message ${messageId} of ${label}`,
+          method: 'DELETE', route: MESSAGE, params: { conversationId, messageId }, foreign: ['conversationId', 'messageId'], expect: convNotFound,
+        });
+        // The foreign message through a conversation the caller may open.
+        out.push({
+          ...common,
+          name: `${actor} DELETE message ${messageId} of ${label} via its own conversation`,
+          method: 'DELETE', route: MESSAGE, params: { conversationId: ownConversationId, messageId }, foreign: ['messageId'],
+          expect: notFound('MESSAGE_NOT_FOUND'),
+        });
+      }
+    }
+
+    test('the table covers every route of the OpenAPI document that takes an id, for every actor', async () => {
+      const table = rows();
+      const operations = await fetchOperations(server);
+      const withIds = operations.filter((op) => op.path.startsWith('/api/v1/') && op.pathParams.length > 0).map((op) => op.key);
+      assert.ok(withIds.length >= 6, `expected the id routes in the document, found ${withIds.join(', ')}`);
+      for (const actor of ['ownerA', 'agentA', 'customerX'] as const) {
+        const covered = new Set(table.filter((r) => r.actor === actor).map((r) => `${r.method} ${r.route}`));
+        assert.deepEqual(withIds.filter((key) => !covered.has(key)), [], `routes without an isolation row for ${actor}`);
+      }
+      // Query parameters that take an id get a list check below.
+      const idQueries = operations.flatMap((op) => op.queryParams.filter((p) => /Id$/.test(p.name)).map((p) => `${op.key} ?${p.name}`));
+      assert.deepEqual(idQueries, ['GET /api/v1/conversations ?assigneeId']);
+    });
+
+    test("every route refuses B's ids (and another customer's conversation) exactly like a nonexistent id, leaking and changing nothing", async () => {
+      const table = rows();
+      assert.ok(table.length > 90, `table has ${table.length} rows`);
+      const beforeB = await snapshotShop(b.shopId);
+      const beforeAll = await snapshotAll();
+      assert.ok(beforeB.messages.length === 6 && beforeB.staff.length === 2 && beforeB.conversations.length === 2 && beforeB.members.length > 0);
+
+      const problems: string[] = [];
+      for (const row of table) {
+        const reference = await call(server, row.method, url(row, nonexistent(row)), { token: row.token, ...(row.body !== undefined && { body: row.body }) });
+        const reply = await call(server, row.method, url(row, row.params), { token: row.token, ...(row.body !== undefined && { body: row.body }) });
+        const found: string[] = [];
+        if (reference.status !== row.expect.status || reference.body?.error?.code !== row.expect.code) {
+          found.push(`a nonexistent id got ${reference.status} ${JSON.stringify(reference.body).slice(0, 120)}, expected ${row.expect.status} ${row.expect.code}`);
+        }
+        if (reply.status !== reference.status) found.push(`status ${reply.status}, a nonexistent id gets ${reference.status}`);
+        if (JSON.stringify(reply.body) !== JSON.stringify(reference.body)) {
+          found.push(`body ${JSON.stringify(reply.body).slice(0, 200)} differs from ${JSON.stringify(reference.body).slice(0, 200)}`);
+        }
+        found.push(...refusalProblems(reply));
+        const leaked = leaks(reply.body);
+        if (leaked.length > 0) found.push(`leaks ${leaked.join(', ')}`);
+        if (found.length > 0) problems.push(`${row.name}: ${found.join('; ')}`);
+      }
+      assert.deepEqual(problems, []);
+
+      assert.deepEqual(await snapshotShop(b.shopId), beforeB, "B's rows are unchanged");
+      assert.deepEqual(await snapshotAll(), beforeAll, 'no row anywhere changed');
+      // The tokens are still good and the refusals were not caused by a broken session.
+      for (const token of [a.ownerToken, a.agentToken, x.token]) {
+        assert.equal((await call(server, 'GET', '/api/v1/me', { token })).status, 200);
+      }
+    });
+
+    /** Every page of a list, following nextCursor. */
+    async function listAll(token: string, query: string): Promise<{ pages: Reply[]; ids: string[]; shopIds: Set<string> }> {
+      const pages: Reply[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: Reply = await call(server, 'GET', `/api/v1/conversations?${query}${cursor ? `&cursor=${cursor}` : ''}`, { token });
+        assert.equal(page.status, 200, `${query}: ${JSON.stringify(page.body)}`);
+        pages.push(page);
+        cursor = page.body.nextCursor;
+        assert.ok(pages.length < 50, 'pagination terminates');
+      } while (cursor);
+      const all = pages.flatMap(items);
+      return { pages, ids: all.map((c) => c.id), shopIds: new Set(all.map((c) => c.shopId)) };
+    }
+
+    test("A's staff lists never hold B's conversations or staff, whatever the filter", async () => {
+      const bConversations = new Set([yB.conversationId, bAnon.conversationId]);
+      // Control: the assignee filter does find B's assigned conversation for B's own staff.
+      assert.deepEqual((await listAll(b.agentToken, `assigneeId=${b.agentId}`)).ids, [yB.conversationId]);
+      assert.deepEqual(new Set((await listAll(b.ownerToken, 'limit=100')).ids), bConversations);
+
+      // A cursor pointing into B's list moves within A's list only.
+      const bView = await call(server, 'GET', `/api/v1/conversations/${yB.conversationId}`, { token: b.ownerToken });
+      const forged = encodeCursor({ lastActivityAt: Date.parse(bView.body.lastActivityAt) + 1, id: yB.conversationId });
+
+      const filters = [
+        '', 'limit=1', 'limit=100', 'status=queued', 'status=assigned', 'status=closed', 'scope=shop', 'scope=mine', 'scope=mine&limit=1',
+        `assigneeId=${b.agentId}`, `assigneeId=${b.ownerId}`, `assigneeId=${b.agentId}&status=assigned`, `assigneeId=${a.agentId}`,
+        `cursor=${forged}`, `cursor=${forged}&status=assigned`,
+      ];
+      for (const token of [a.ownerToken, a.agentToken]) {
+        for (const filter of filters) {
+          const { pages, ids, shopIds } = await listAll(token, filter);
+          assert.ok(shopIds.size === 0 || (shopIds.size === 1 && shopIds.has(a.shopId)), `${filter}: shops ${[...shopIds]}`);
+          assert.deepEqual(ids.filter((id) => bConversations.has(id)), [], filter);
+          assert.deepEqual(pages.flatMap((p) => leaks(p.body, bSecrets)), [], `${filter} leaks`);
+        }
+        // Controls: A's own conversations are there, so the filters did run.
+        assert.deepEqual(new Set((await listAll(token, 'limit=100')).ids), new Set([x.conversationId, yA.conversationId]));
+        assert.deepEqual((await listAll(token, `assigneeId=${a.agentId}`)).ids, [yA.conversationId]);
+        assert.deepEqual((await listAll(token, `assigneeId=${b.agentId}`)).ids, []);
+        assert.deepEqual((await listAll(token, 'status=assigned')).ids, [yA.conversationId]);
+      }
+
+      const staffList = await call(server, 'GET', '/api/v1/staff', { token: a.ownerToken });
+      assert.equal(staffList.status, 200);
+      assert.deepEqual(new Set(items(staffList).map((s) => s.id)), new Set([a.ownerId, a.agentId]));
+      assert.ok(items(staffList).every((s) => s.shopId === a.shopId));
+      assert.deepEqual(leaks(staffList.body, bSecrets), []);
+      const agentStaffList = await call(server, 'GET', '/api/v1/staff', { token: a.agentToken });
+      assert.equal(agentStaffList.status, 403);
+      assert.deepEqual(leaks(agentStaffList.body), []);
+
+      const shop = await call(server, 'GET', '/api/v1/shop', { token: a.ownerToken });
+      assert.equal(shop.body.id, a.shopId);
+      assert.deepEqual(leaks(shop.body, bSecrets), []);
+      const me = await call(server, 'GET', '/api/v1/me', { token: a.ownerToken });
+      assert.equal(me.body.staff.id, a.ownerId);
+      assert.deepEqual(leaks(me.body, bSecrets), []);
+    });
+
+    test("a customer's list holds only their own conversation", async () => {
+      const filters = ['', 'limit=1', 'limit=100', 'status=queued', 'status=assigned', 'scope=shop', 'scope=mine', `assigneeId=${b.agentId}`, `assigneeId=${a.agentId}`];
+      for (const [customer, shopId] of [[x, a.shopId], [yA, a.shopId], [yB, b.shopId], [bAnon, b.shopId]] as const) {
+        for (const filter of filters) {
+          const { pages, ids } = await listAll(customer.token, filter);
+          // Filters are staff-only: a customer gets their one conversation or, filtered, nothing else.
+          assert.ok(ids.every((id) => id === customer.conversationId), `${filter}: ${ids}`);
+          const own = new Set([customer.customerId, customer.conversationId]);
+          const serialized = JSON.stringify(pages.map((p) => p.body));
+          const foreignIds = [x, yA, yB, bAnon].filter((c) => c !== customer).flatMap((c) => [c.customerId, c.conversationId]);
+          assert.deepEqual(foreignIds.filter((id) => serialized.includes(id) && !own.has(id)), [], `${filter} leaks`);
+          // Internal notes never show, not even as a preview.
+          assert.ok(!serialized.includes('internal note'), `${filter} shows an internal note`);
+        }
+        const { ids, shopIds } = await listAll(customer.token, 'limit=100');
+        assert.deepEqual(ids, [customer.conversationId]);
+        assert.deepEqual(shopIds, new Set([shopId]));
+      }
+    });
+  });
+}
