@@ -15,12 +15,15 @@ export const errorCatalogue = {
   INVALID_JSON: { status: 400, message: 'The body is not valid JSON.' },
   INVALID_CURSOR: { status: 400, message: 'The pagination cursor is malformed or from another list.' },
   AUTH_REQUIRED: { status: 401, close: 4001, message: 'A bearer token is required.' },
+  AUTH_TIMEOUT: { status: 401, close: 4000, message: 'No auth frame arrived in time.' },
+  HEARTBEAT_TIMEOUT: { status: 408, close: 4002, message: 'The connection was silent for too long.' },
   TOKEN_INVALID: { status: 401, close: 4001, message: 'The token is unknown, revoked or expired.' },
   INVALID_CREDENTIALS: { status: 401, message: 'The e-mail or password is wrong.' },
   IDENTITY_INVALID: { status: 401, message: 'The customer identity could not be verified.' },
   VISITOR_TOKEN_INVALID: { status: 401, message: 'The visitor token is unknown for this shop.' },
   ACCOUNT_DISABLED: { status: 403, close: 4003, message: 'This account is disabled.' },
   FORBIDDEN: { status: 403, close: 4003, message: 'Your role does not allow this action.' },
+  ORIGIN_NOT_ALLOWED: { status: 403, close: 4004, message: 'This origin may not open a connection.' },
   PLATFORM_IDENTITY_DISABLED: {
     status: 403,
     message: 'Platform identities are not enabled on this deployment.',
@@ -34,11 +37,14 @@ export const errorCatalogue = {
   LAST_OWNER: { status: 409, message: 'A shop must keep at least one active owner.' },
   INVALID_TRANSITION: { status: 409, message: 'The inquiry cannot move to that state from its current one.' },
   CONVERSATION_READ_ONLY: { status: 409, message: 'Only members may write in this conversation.' },
-  PAYLOAD_TOO_LARGE: { status: 413, close: 4009, message: 'The request or frame is too large.' },
+  PAYLOAD_TOO_LARGE: { status: 413, close: 1009, message: 'The request or frame is too large.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send JSON with Content-Type: application/json.' },
   RATE_LIMITED: { status: 429, close: 4008, message: 'Too many requests; slow down.' },
+  TOO_MANY_CONNECTIONS: { status: 429, close: 4029, message: 'This user has too many open connections.' },
+  INVALID_SYNC_TOKEN: { status: 400, message: 'The sync token is malformed or belongs to someone else.' },
   INTERNAL: { status: 500, close: 1011, message: 'Something went wrong on our side.' },
   SERVICE_UNAVAILABLE: { status: 503, close: 1012, message: 'The service is starting or shutting down.' },
+  SLOW_CONSUMER: { status: 503, close: 4010, message: 'The client reads too slowly; reconnect and sync.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -1,2 +1,3 @@
 export * from './errors.ts';
 export * from './models.ts';
+export * from './frames.ts';

@@ -2,9 +2,14 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/config.ts';
+import type { Bus } from './bus/bus.ts';
+import { memoryBus } from './bus/memory-bus.ts';
 import type { Store } from './domain/ports.ts';
 import { createServices, type Services } from './domain/services.ts';
 import { buildHttp } from './http/server.ts';
+import { createGateway, type Gateway } from './realtime/gateway.ts';
+import { originPolicy } from './realtime/origins.ts';
+import { upgradeRouter } from './realtime/upgrade.ts';
 import { openStorage, type Storage } from './storage/connect.ts';
 import { migrateToLatest } from './storage/migrate.ts';
 import { createStore } from './storage/store.ts';
@@ -13,8 +18,10 @@ export interface App {
   readonly config: Config;
   readonly storage: Storage;
   readonly store: Store;
+  readonly bus: Bus;
   readonly services: Services;
   readonly http: FastifyInstance;
+  readonly gateway: Gateway;
   /** Listens on config.host:config.port (0 = any free port); returns the base URL. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -24,6 +31,7 @@ export interface AppOverrides {
   /** Tests pass a prepared database (a PostgreSQL schema of their own, say). */
   readonly storage?: Storage;
   readonly now?: () => number;
+  readonly bus?: Bus;
 }
 
 const HOUR = 3_600_000;
@@ -32,9 +40,10 @@ export function openConfiguredStorage(config: Config): Storage {
   return openStorage({ databaseUrl: config.databaseUrl, sqliteFile: path.join(config.dataDir, 'frontdesk.db') });
 }
 
-export function createDomain(config: Config, store: Store, now: () => number = Date.now): Services {
+export function createDomain(config: Config, store: Store, bus: Bus = memoryBus(), now: () => number = Date.now): Services {
   return createServices({
     store,
+    bus,
     now,
     settings: {
       platformIdentitySecret: config.platformIdentitySecret,
@@ -50,7 +59,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   await migrateToLatest(storage);
   const now = overrides.now ?? Date.now;
   const store = createStore(storage.db);
-  const services = createDomain(config, store, now);
+  const bus = overrides.bus ?? memoryBus();
+  const services = createDomain(config, store, bus, now);
   const http = await buildHttp(services, {
     logLevel: config.logLevel,
     bodyLimitBytes: config.bodyLimitBytes,
@@ -66,6 +76,15 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     },
   });
 
+  const origins = originPolicy({
+    publicOrigin: new URL(config.publicUrl).origin,
+    allowedOrigins: config.allowedOrigins,
+    widgetOrigins: () => store.shops.widgetOrigins(),
+    findShop: (id) => store.shops.find(id),
+  });
+  const gateway = createGateway(services, bus, origins, config.ws, http.log);
+  http.server.on('upgrade', upgradeRouter(new Map([['/ws', gateway.upgrade]])));
+
   const sweep = setInterval(() => {
     store.sessions.deleteExpired(now()).catch((error: unknown) => http.log.warn({ err: error }, 'session sweep failed'));
   }, HOUR);
@@ -75,13 +94,16 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     config,
     storage,
     store,
+    bus,
     services,
     http,
+    gateway,
     async listen() {
       return http.listen({ host: config.host, port: config.port });
     },
     async close() {
       clearInterval(sweep);
+      await gateway.close();
       await http.close();
       await storage.close();
     },

@@ -22,6 +22,17 @@ export interface Config {
   readonly loginRateLimitPerMinute: number;
   readonly widgetSessionRateLimitPerMinute: number;
   readonly rateLimitPerMinute: number;
+  /** Extra origins allowed to open WebSockets (besides PUBLIC_URL and the shops' widget origins). */
+  readonly allowedOrigins: readonly string[];
+  readonly ws: {
+    readonly heartbeatMs: number;
+    readonly authTimeoutMs: number;
+    readonly maxFrameBytes: number;
+    readonly ratePerSecond: number;
+    readonly rateBurst: number;
+    readonly maxBufferedBytes: number;
+    readonly maxConnectionsPerUser: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -63,6 +74,16 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     loginRateLimitPerMinute: int(env, 'LOGIN_RATE_LIMIT', 10, 1, 100_000),
     widgetSessionRateLimitPerMinute: int(env, 'WIDGET_SESSION_RATE_LIMIT', 30, 1, 100_000),
     rateLimitPerMinute: int(env, 'RATE_LIMIT', 1200, 1, 1_000_000),
+    allowedOrigins: Object.freeze(origins(env, 'ALLOWED_ORIGINS')),
+    ws: Object.freeze({
+      heartbeatMs: int(env, 'WS_HEARTBEAT_MS', 25_000, 100, 600_000),
+      authTimeoutMs: int(env, 'WS_AUTH_TIMEOUT_MS', 10_000, 100, 120_000),
+      maxFrameBytes: int(env, 'WS_MAX_FRAME_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
+      ratePerSecond: int(env, 'WS_RATE_PER_SECOND', 20, 1, 100_000),
+      rateBurst: int(env, 'WS_RATE_BURST', 40, 1, 100_000),
+      maxBufferedBytes: int(env, 'WS_MAX_BUFFERED_BYTES', 1024 * 1024, 1024, 256 * 1024 * 1024),
+      maxConnectionsPerUser: int(env, 'WS_MAX_CONNECTIONS_PER_USER', 10, 1, 10_000),
+    }),
   });
 }
 
@@ -93,6 +114,22 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   if (raw === undefined || raw === '') return fallback;
   if ((allowed as readonly string[]).includes(raw)) return raw as T;
   throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}".`);
+}
+
+function origins(env: Env, name: string): string[] {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return [];
+  return raw.split(',').map((item) => {
+    const value = item.trim();
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new ConfigError(`${name} must be a comma-separated list of origins like https://shop.example, got "${value}".`);
+    }
+    if (url.origin !== value) throw new ConfigError(`${name}: "${value}" is not an origin (scheme://host[:port], no path).`);
+    return value;
+  });
 }
 
 function optionalUrl(env: Env, name: string, protocols: readonly string[]): string | null {

@@ -2,7 +2,8 @@ import { limits, type InquiryStatus } from '@frontdesk/protocol';
 import { openConversation } from './access.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { DomainDeps } from './domain.ts';
-import type { ConversationView, MemberRecord, Principal } from './records.ts';
+import { audienceFor } from './audience.ts';
+import type { ConversationRecord, ConversationView, MemberRecord, Principal } from './records.ts';
 import { principalUserId } from './records.ts';
 
 export interface ConversationListQuery {
@@ -19,7 +20,7 @@ export interface ConversationListPage {
   readonly nextCursor: string | null;
 }
 
-export function createConversations({ store, now }: DomainDeps) {
+export function createConversations({ store, bus, now }: DomainDeps) {
   return {
     /** Customers: their conversations across shops. Staff: the shop's service conversations. */
     async list(principal: Principal, query: ConversationListQuery): Promise<ConversationListPage> {
@@ -59,9 +60,42 @@ export function createConversations({ store, now }: DomainDeps) {
       };
       // A customer's cursor stops at the last public message: it must not reveal internal notes.
       const cap = principal.kind === 'customer' ? (conversation.lastMessage?.seq ?? 0) : conversation.lastSeq;
-      return store.conversations.markRead(conversation, user, Math.min(seq, cap), now());
+      const previous = member?.readSeq ?? 0;
+      const cursor = await store.conversations.markRead(conversation, user, Math.min(seq, cap), now());
+      if (cursor.readSeq > previous) await publishReceipt(conversation, user.id, cursor.readSeq);
+      return cursor;
+    },
+
+    /** "Someone is typing": ephemeral, never stored. */
+    async typing(principal: Principal, conversationId: string): Promise<void> {
+      const { conversation } = await openConversation(store.conversations, principal, conversationId);
+      const userId = principalUserId(principal);
+      const members = conversation.kind === 'service' ? [] : await store.conversations.memberIds(conversation.id);
+      await bus.publish({
+        type: 'typing',
+        audience: audienceFor(conversation, members, 'public', [userId]),
+        conversationId,
+        userId,
+        userKind: principal.kind,
+      });
     },
   };
+
+  /**
+   * Read receipts go to everyone else in the conversation. The customer's copy stops at the last
+   * public message, so a staff cursor on an internal note reveals nothing.
+   */
+  async function publishReceipt(conversation: ConversationRecord, userId: string, seq: number): Promise<void> {
+    const members = conversation.kind === 'service' ? [] : await store.conversations.memberIds(conversation.id);
+    const everyone = audienceFor(conversation, members, 'internal', [userId]);
+    await bus.publish({ type: 'read', audience: everyone, conversationId: conversation.id, userId, seq });
+    const customerId = conversation.customer?.id;
+    if (customerId !== undefined && customerId !== userId) {
+      const publicSeq = Math.min(seq, conversation.lastMessage?.seq ?? 0);
+      const customerOnly = { userIds: [customerId], shopStaff: null, exceptUserIds: [] };
+      await bus.publish({ type: 'read', audience: customerOnly, conversationId: conversation.id, userId, seq: publicSeq });
+    }
+  }
 }
 
 /** Unread as DESIGN.md §2 defines it; customers never count internal notes. */

@@ -1,8 +1,10 @@
+import type { Bus } from '../bus/bus.ts';
 import type { Store } from './ports.ts';
 
 /** What every domain service needs: storage, the time, and the settings that shape behaviour. */
 export interface DomainDeps {
   readonly store: Store;
+  readonly bus: Bus;
   readonly now: () => number;
   readonly settings: {
     readonly platformIdentitySecret: string | null;

@@ -4,7 +4,9 @@ import type { DomainDeps } from './domain.ts';
 import { fail } from './errors.ts';
 import { newId } from './ids.ts';
 import type { AppendResult } from './ports.ts';
+import { presentMessage } from './present.ts';
 import type { ConversationRecord, MessageRecord, Principal } from './records.ts';
+import { audienceFor } from './audience.ts';
 
 export interface SendRequest {
   readonly conversationId: string;
@@ -20,14 +22,21 @@ export interface HistoryRequest {
   readonly limit?: number;
 }
 
+export interface SendOptions {
+  /** The realtime connection the send came from; it gets an ack instead of the event. */
+  readonly originConnectionId?: string;
+  /** Called after the commit and before the event is published: the ack goes out first. */
+  readonly onCommitted?: (result: AppendResult) => void;
+}
+
 export interface SendResult extends AppendResult {
   readonly conversation: ConversationRecord;
 }
 
-export function createMessages({ store, now }: DomainDeps) {
+export function createMessages({ store, bus, now }: DomainDeps) {
   return {
     /** DESIGN.md §2 send path: authorise → validate → one transaction. Publishing is the caller's. */
-    async send(principal: Principal, request: SendRequest): Promise<SendResult> {
+    async send(principal: Principal, request: SendRequest, options: SendOptions = {}): Promise<SendResult> {
       const { conversation, member } = await openConversation(store.conversations, principal, request.conversationId);
       const visibility = request.visibility ?? 'public';
       if (visibility === 'internal' && principal.kind !== 'staff') fail('FORBIDDEN', 'Only staff can write internal notes.');
@@ -56,6 +65,17 @@ export function createMessages({ store, now }: DomainDeps) {
         createdAt: now(),
         openInquiry: isCustomer && conversation.kind === 'service' ? { id: newId(), customerId: senderId } : null,
       });
+      options.onCommitted?.(result);
+      // Published after the commit, and only once: a resend changes nothing and tells no one.
+      if (!result.duplicate) {
+        const members = conversation.kind === 'service' ? [] : await store.conversations.memberIds(conversation.id);
+        await bus.publish({
+          type: 'message',
+          audience: audienceFor(conversation, members, result.message.visibility),
+          message: presentMessage(result.message),
+          ...(options.originConnectionId !== undefined && { originConnectionId: options.originConnectionId }),
+        });
+      }
       return { ...result, conversation };
     },
 

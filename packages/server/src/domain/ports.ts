@@ -28,6 +28,8 @@ export interface ShopStore {
   find(id: string): Promise<ShopRecord | undefined>;
   update(id: string, patch: { name?: string; settings?: ShopSettings; identitySecret?: string }, now: number): Promise<void>;
   count(): Promise<number>;
+  /** Every origin any shop lets embed its widget (the WebSocket upgrade's first check). */
+  widgetOrigins(): Promise<string[]>;
 }
 
 export interface StaffPatch {
@@ -102,6 +104,10 @@ export interface ConversationStore {
   ): Promise<ConversationView[]>;
   /** The conversations `userId` is a member of, across shops. */
   listForMember(userId: string, after: ListPosition | null, limit: number): Promise<ConversationView[]>;
+  /** Every conversation `userId` is a member of, with its last seq: the customer's sync. */
+  memberships(userId: string): Promise<Array<{ conversationId: string; lastSeq: number }>>;
+  /** Members of a conversation (direct and group audiences). */
+  memberIds(conversationId: string): Promise<string[]>;
   /** Moves the read cursor forward (never back) to min(seq, last seq); returns the cursor. */
   markRead(conversation: ConversationRecord, user: { id: string; kind: UserKind; role: string }, seq: number, now: number): Promise<MemberRecord>;
 }
@@ -148,4 +154,8 @@ export interface MessageStore {
   /** Ascending by seq. */
   history(conversationId: string, query: HistoryQuery): Promise<{ items: MessageRecord[]; hasMore: boolean }>;
   softDelete(conversationId: string, id: string, now: number): Promise<void>;
+  /** The shop's stream position: every message at or below it has committed. */
+  streamPosition(shopId: string): Promise<number>;
+  /** Messages of the shop `viewerId` (staff) may see, with afterPos < stream_pos <= uptoPos, in stream order. */
+  shopStream(shopId: string, viewerId: string, afterPos: number, uptoPos: number, limit: number): Promise<MessageRecord[]>;
 }

@@ -77,6 +77,8 @@ export interface MessageRecord {
   readonly shopId: string;
   readonly conversationId: string;
   readonly seq: number;
+  /** Position in the shop's commit-ordered stream (staff sync). Not sent to clients. */
+  readonly streamPos: number;
   readonly senderId: string | null;
   readonly senderKind: SenderKind;
   readonly kind: MessageKind;

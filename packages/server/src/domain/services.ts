@@ -4,6 +4,7 @@ import type { DomainDeps } from './domain.ts';
 import { createMessages } from './messages.ts';
 import { createShops } from './shops.ts';
 import { createStaffService } from './staff.ts';
+import { createSync } from './sync.ts';
 import { createWidgetSessions } from './widget-sessions.ts';
 
 export function createServices(deps: DomainDeps) {
@@ -15,6 +16,7 @@ export function createServices(deps: DomainDeps) {
     messages: createMessages(deps),
     shops: createShops(deps),
     staff: createStaffService(deps),
+    sync: createSync(deps),
   };
 }
 

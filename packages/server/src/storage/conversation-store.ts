@@ -136,6 +136,21 @@ export function conversationStore(db: Kysely<Database>): ConversationStore {
       return rows.map((row) => toView(row as ViewRow));
     },
 
+    async memberships(userId) {
+      const rows = await db
+        .selectFrom('members as m')
+        .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
+        .select(['c.id', 'c.last_seq'])
+        .where('m.user_id', '=', userId)
+        .execute();
+      return rows.map((row) => ({ conversationId: row.id, lastSeq: row.last_seq }));
+    },
+
+    async memberIds(conversationId) {
+      const rows = await db.selectFrom('members').select('user_id').where('conversation_id', '=', conversationId).execute();
+      return rows.map((row) => row.user_id);
+    },
+
     async markRead(conversation, user, seq, now) {
       const target = Math.min(seq, conversation.lastSeq);
       await db.transaction().execute(async (tx) => {

@@ -75,6 +75,37 @@ export function messageStore(db: Kysely<Database>): MessageStore {
       return { items: forward ? page : page.reverse(), hasMore };
     },
 
+    async streamPosition(shopId) {
+      const row = await db.selectFrom('shops').select('stream_pos').where('id', '=', shopId).executeTakeFirst();
+      return row?.stream_pos ?? 0;
+    },
+
+    async shopStream(shopId, viewerId, afterPos, uptoPos, limit) {
+      const rows = await db
+        .selectFrom('messages as m')
+        .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
+        .selectAll('m')
+        .where('m.shop_id', '=', shopId)
+        .where('m.stream_pos', '>', afterPos)
+        .where('m.stream_pos', '<=', uptoPos)
+        .where((eb) =>
+          eb.or([
+            eb('c.kind', '=', 'service'),
+            eb.exists(
+              eb
+                .selectFrom('members as mm')
+                .select('mm.user_id')
+                .whereRef('mm.conversation_id', '=', 'm.conversation_id')
+                .where('mm.user_id', '=', viewerId),
+            ),
+          ]),
+        )
+        .orderBy('m.stream_pos')
+        .limit(limit)
+        .execute();
+      return rows.map(toMessage);
+    },
+
     async softDelete(conversationId, id, now) {
       await db
         .updateTable('messages')
@@ -116,24 +147,6 @@ export function messageStore(db: Kysely<Database>): MessageStore {
       const earlier = await findByClientMsgId(tx, input.conversationId, input.senderId, input.clientMsgId);
       if (earlier) throw new Duplicate(earlier);
     }
-
-    const row = {
-      id: input.id,
-      shop_id: input.shopId,
-      conversation_id: input.conversationId,
-      seq: conversation.last_seq,
-      public_seq: isPublic ? conversation.last_public_seq : null,
-      sender_id: input.senderId,
-      sender_kind: input.senderKind,
-      kind: input.kind,
-      content_type: input.contentType,
-      text: input.text,
-      visibility: input.visibility,
-      client_msg_id: input.clientMsgId,
-      created_at: now,
-      deleted_at: null,
-    };
-    await tx.insertInto('messages').values(row).execute();
 
     if (input.senderId !== null && input.senderRole !== null) {
       // Sending marks the conversation read for the sender (seed 000).
@@ -184,6 +197,35 @@ export function messageStore(db: Kysely<Database>): MessageStore {
         .where('first_response_at', 'is', null)
         .execute();
     }
+
+    // Last, so the shop row is locked as briefly as possible: positions are handed out in commit
+    // order (the next sender waits for this commit), which makes "everything after P" exact for sync.
+    const shop = await tx
+      .updateTable('shops')
+      .set((eb) => ({ stream_pos: eb('stream_pos', '+', 1) }))
+      .where('id', '=', input.shopId)
+      .returning('stream_pos')
+      .executeTakeFirstOrThrow();
+
+    const row = {
+      id: input.id,
+      shop_id: input.shopId,
+      conversation_id: input.conversationId,
+      seq: conversation.last_seq,
+      public_seq: isPublic ? conversation.last_public_seq : null,
+      stream_pos: shop.stream_pos,
+      sender_id: input.senderId,
+      sender_kind: input.senderKind,
+      kind: input.kind,
+      content_type: input.contentType,
+      text: input.text,
+      visibility: input.visibility,
+      client_msg_id: input.clientMsgId,
+      created_at: now,
+      deleted_at: null,
+    };
+    await tx.insertInto('messages').values(row).execute();
+
     return toMessage(row);
   }
 }

@@ -6,6 +6,7 @@ import type {
   InquiryStatus,
   MessageKind,
   SenderKind,
+  ShopSettings,
   StaffRole,
   UserKind,
   Visibility,
@@ -21,12 +22,16 @@ import type {
 import { withDefaults } from '../domain/shop-settings.ts';
 import type { CustomerTable, MemberTable, MessageTable, ShopTable, StaffTable } from './schema.ts';
 
+export function toShopSettings(json: string): ShopSettings {
+  return withDefaults(JSON.parse(json));
+}
+
 export function toShop(row: Selectable<ShopTable>): ShopRecord {
   return {
     id: row.id,
     name: row.name,
     identitySecret: row.identity_secret,
-    settings: withDefaults(JSON.parse(row.settings)),
+    settings: toShopSettings(row.settings),
     createdAt: Number(row.created_at),
   };
 }
@@ -63,6 +68,7 @@ export function toMessage(row: Selectable<MessageTable>): MessageRecord {
     shopId: row.shop_id,
     conversationId: row.conversation_id,
     seq: row.seq,
+    streamPos: row.stream_pos,
     senderId: row.sender_id,
     senderKind: row.sender_kind as SenderKind,
     kind: row.kind as MessageKind,

@@ -6,6 +6,7 @@ export interface ShopTable {
   name: string;
   identity_secret: string;
   settings: string;
+  stream_pos: Generated<number>;
   created_at: number;
   updated_at: number;
 }
@@ -96,6 +97,8 @@ export interface MessageTable {
   seq: number;
   /** Ordinal among public messages; null for internal notes. */
   public_seq: number | null;
+  /** The shop-wide commit order: taken under the shop row's lock, so positions commit in order. */
+  stream_pos: number;
   sender_id: string | null;
   sender_kind: string;
   kind: string;

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { ShopStore } from '../domain/ports.ts';
-import { toShop } from './rows.ts';
+import { toShop, toShopSettings } from './rows.ts';
 import type { Database } from './schema.ts';
 
 export function shopStore(db: Kysely<Database>): ShopStore {
@@ -33,6 +33,12 @@ export function shopStore(db: Kysely<Database>): ShopStore {
         })
         .where('id', '=', id)
         .execute();
+    },
+    async widgetOrigins() {
+      const rows = await db.selectFrom('shops').select('settings').execute();
+      const origins = new Set<string>();
+      for (const row of rows) for (const origin of toShopSettings(row.settings).widgetOrigins) origins.add(origin);
+      return [...origins];
     },
     async count() {
       const row = await db.selectFrom('shops').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();

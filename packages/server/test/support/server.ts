@@ -34,6 +34,7 @@ export async function startServer(engine: Engine, env: Record<string, string> = 
     storage,
     engine,
     async close() {
+      await app.gateway.close();
       await app.http.close();
       await storage.drop();
     },

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Services } from '../../domain/services.ts';
 import { authenticate, principalOf } from '../principal.ts';
-import { presentShop, presentStaff } from '../present.ts';
+import { presentShop, presentStaff } from '../../domain/present.ts';
 import { Shop, ShopPatch, Staff, StaffCreateBody, StaffParams, StaffPatchBody, errorResponses } from '../schemas.ts';
 
 const security = [{ bearer: [] }];

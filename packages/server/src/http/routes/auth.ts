@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Services } from '../../domain/services.ts';
 import { authenticate, principalOf } from '../principal.ts';
-import { presentCustomer, presentStaff } from '../present.ts';
+import { presentCustomer, presentStaff } from '../../domain/present.ts';
 import { Customer, LoginBody, Staff, errorResponses } from '../schemas.ts';
 
 export function authRoutes(services: Services, loginPerMinute: number): FastifyPluginAsync {

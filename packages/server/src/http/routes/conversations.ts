@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Services } from '../../domain/services.ts';
 import { authenticate, principalOf } from '../principal.ts';
-import { presentConversation, presentMessage } from '../present.ts';
+import { presentConversation, presentMessage } from '../../domain/present.ts';
 import {
   Conversation,
   ConversationListQuery,

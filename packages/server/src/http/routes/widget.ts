@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Services } from '../../domain/services.ts';
-import { presentConversation, presentCustomer } from '../present.ts';
+import { presentConversation, presentCustomer } from '../../domain/present.ts';
 import { Conversation, Customer, WidgetSessionBody, errorResponses } from '../schemas.ts';
 
 export function widgetRoutes(services: Services, perMinute: number): FastifyPluginAsync {

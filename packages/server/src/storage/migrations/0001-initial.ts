@@ -8,6 +8,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('identity_secret', 'text', (c) => c.notNull())
     .addColumn('settings', 'text', (c) => c.notNull())
+    // Position of the shop's last message in its commit-ordered stream (see message-store.ts).
+    .addColumn('stream_pos', 'bigint', (c) => c.notNull().defaultTo(0))
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
@@ -124,6 +126,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('conversation_id', 'text', (c) => c.notNull().references('conversations.id'))
     .addColumn('seq', 'integer', (c) => c.notNull())
     .addColumn('public_seq', 'integer')
+    .addColumn('stream_pos', 'bigint', (c) => c.notNull())
     .addColumn('sender_id', 'text')
     .addColumn('sender_kind', 'text', (c) => c.notNull())
     .addColumn('kind', 'text', (c) => c.notNull())
@@ -136,6 +139,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addUniqueConstraint('messages_conversation_seq', ['conversation_id', 'seq'])
     .addUniqueConstraint('messages_idempotency', ['conversation_id', 'sender_id', 'client_msg_id'])
     .execute();
+
+  // Staff sync: "every message of my shop after position P", one range scan.
+  await db.schema.createIndex('messages_shop_stream').on('messages').columns(['shop_id', 'stream_pos']).execute();
 
   await db.schema
     .createTable('sessions')

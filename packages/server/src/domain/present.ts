@@ -1,5 +1,5 @@
 import type { Conversation, Customer, Message, Shop, Staff } from '@frontdesk/protocol';
-import { unreadFor } from '../domain/conversations.ts';
+import { unreadFor } from './conversations.ts';
 import type {
   ConversationView,
   CustomerRecord,
@@ -7,7 +7,7 @@ import type {
   Principal,
   ShopRecord,
   StaffRecord,
-} from '../domain/records.ts';
+} from './records.ts';
 
 /** Records → the wire shapes of @frontdesk/protocol. Nothing secret leaves except where asked. */
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -1,0 +1,43 @@
+import type { Message, UserKind } from '@frontdesk/protocol';
+
+/**
+ * What happened, for the realtime gateways. Events carry their audience (computed once, in
+ * domain/audience.ts) so that a gateway on any node only matches it against its own sockets.
+ */
+export interface Audience {
+  /** Users who receive the event on every device. */
+  readonly userIds: readonly string[];
+  /** Every staff member of this shop receives it too (service conversations until routing exists). */
+  readonly shopStaff: string | null;
+  /** Never delivered to these users (the author of a typing event, say). */
+  readonly exceptUserIds: readonly string[];
+}
+
+interface EventBase {
+  readonly audience: Audience;
+  /** The connection the change came from: it already has its reply (an ack), so it is skipped. */
+  readonly originConnectionId?: string;
+}
+
+export type BusEvent = EventBase &
+  (
+  | { readonly type: 'message'; readonly message: Message }
+  | {
+      readonly type: 'read';
+      readonly conversationId: string;
+      readonly userId: string;
+      readonly seq: number;
+    }
+  | {
+      readonly type: 'typing';
+      readonly conversationId: string;
+      readonly userId: string;
+      readonly userKind: UserKind;
+    }
+  );
+
+/** The fan-out port: in-process now, Redis pub/sub in cluster mode (same two methods). */
+export interface Bus {
+  publish(event: BusEvent): Promise<void>;
+  subscribe(listener: (event: BusEvent) => void): () => void;
+}

@@ -1,0 +1,28 @@
+import type { Visibility } from '@frontdesk/protocol';
+import type { Audience } from '../bus/bus.ts';
+import type { ConversationRecord } from './records.ts';
+
+/**
+ * The one place that decides who receives an event about a conversation (STYLE.md).
+ * - service: the customer, the staff members of the conversation, and (until routing decides
+ *   otherwise) every staff member of the shop;
+ * - direct and group: the members;
+ * - internal notes: never the customer, whoever else is listed.
+ */
+export function audienceFor(
+  conversation: ConversationRecord,
+  memberIds: readonly string[],
+  visibility: Visibility,
+  exceptUserIds: readonly string[] = [],
+): Audience {
+  const customerId = conversation.customer?.id ?? null;
+  const internal = visibility === 'internal';
+  const userIds = new Set(memberIds);
+  if (customerId !== null && !internal) userIds.add(customerId);
+  if (customerId !== null && internal) userIds.delete(customerId);
+  return {
+    userIds: [...userIds],
+    shopStaff: conversation.kind === 'service' ? conversation.shopId : null,
+    exceptUserIds: internal && customerId !== null ? [...exceptUserIds, customerId] : [...exceptUserIds],
+  };
+}

@@ -1,0 +1,245 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { type ClientFrame, type RequestId } from '@frontdesk/protocol';
+import type { Bus } from '../bus/bus.ts';
+import { AppError } from '../domain/errors.ts';
+import { presentMessage } from '../domain/present.ts';
+import type { Services } from '../domain/services.ts';
+import { Connection } from './connection.ts';
+import { frameIdOf, parseClientFrame } from './frame-schema.ts';
+import { Hub } from './hub.ts';
+import type { originPolicy } from './origins.ts';
+import { refuseUpgrade, type UpgradeHandler } from './upgrade.ts';
+
+export interface GatewayOptions {
+  readonly heartbeatMs: number;
+  readonly authTimeoutMs: number;
+  readonly maxFrameBytes: number;
+  readonly ratePerSecond: number;
+  readonly rateBurst: number;
+  readonly maxBufferedBytes: number;
+  readonly maxConnectionsPerUser: number;
+}
+
+export interface Logger {
+  warn(object: object, message: string): void;
+  error(object: object, message: string): void;
+}
+
+const REVERIFY_MS = 60_000;
+const TYPING_INTERVAL_MS = 2_000;
+
+/**
+ * The JSON WebSocket gateway at /ws (docs/protocol.md). It only translates frames into domain
+ * calls and events into frames; the rules live in domain/.
+ */
+export function createGateway(services: Services, bus: Bus, origins: ReturnType<typeof originPolicy>, options: GatewayOptions, log: Logger) {
+  const hub = new Hub();
+  const pending = new Set<Connection>();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes, perMessageDeflate: false });
+  let accepting = true;
+
+  const unsubscribe = bus.subscribe((event) => hub.deliver(event));
+  const sweep = setInterval(checkLiveness, Math.min(options.heartbeatMs, 5_000));
+  sweep.unref();
+
+  const upgrade: UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!accepting) return refuseUpgrade(socket, 'SERVICE_UNAVAILABLE');
+    // Tokens never travel in URLs, where proxies and logs keep them.
+    if (/[?&](token|access_token)=/i.test(request.url ?? '')) {
+      return refuseUpgrade(socket, 'VALIDATION_FAILED', 'Send the token in the auth frame, never in the URL.');
+    }
+    const origin = typeof request.headers.origin === 'string' ? request.headers.origin : null;
+    origins.mayUpgrade(origin).then(
+      (allowed) => {
+        if (!allowed) return refuseUpgrade(socket, 'ORIGIN_NOT_ALLOWED');
+        wss.handleUpgrade(request, socket, head, (ws) => accept(ws, origin));
+      },
+      (error: unknown) => {
+        log.error({ err: error }, 'origin check failed');
+        refuseUpgrade(socket, 'INTERNAL');
+      },
+    );
+  };
+
+  function accept(ws: WebSocket, origin: string | null): void {
+    const connection = new Connection(ws, origin, {
+      ratePerSecond: options.ratePerSecond,
+      rateBurst: options.rateBurst,
+      maxBufferedBytes: options.maxBufferedBytes,
+      typingIntervalMs: TYPING_INTERVAL_MS,
+    });
+    pending.add(connection);
+    const authTimer = setTimeout(() => {
+      if (connection.principal === null) connection.close('AUTH_TIMEOUT');
+    }, options.authTimeoutMs);
+    authTimer.unref();
+
+    ws.on('message', (data, isBinary) => {
+      connection.lastSeen = Date.now();
+      if (isBinary) return connection.error('VALIDATION_FAILED', 'Frames are JSON text; binary is spoken on /sub.');
+      const text = data.toString();
+      connection.enqueue(() => handle(connection, text));
+    });
+    ws.on('close', () => {
+      clearTimeout(authTimer);
+      connection.markClosed();
+      pending.delete(connection);
+      hub.remove(connection);
+    });
+    ws.on('error', (error) => {
+      // Oversized frames arrive here (ws closes with 1009 itself); anything else is logged.
+      if (!/max payload/i.test(error.message)) log.warn({ err: error }, 'websocket error');
+    });
+  }
+
+  async function handle(connection: Connection, text: string): Promise<void> {
+    if (connection.closed) return;
+    const frame = parseClientFrame(text);
+    if (frame instanceof AppError) {
+      if (connection.principal === null) return connection.close('AUTH_REQUIRED');
+      return connection.error(frame.code, frame.details?.join('; ') ?? frame.message, frameIdOf(text));
+    }
+    if (connection.principal === null) {
+      if (frame.type !== 'auth') return connection.close('AUTH_REQUIRED');
+      return authenticate(connection, frame.token, frame.id);
+    }
+    if (frame.type === 'auth') return connection.error('VALIDATION_FAILED', 'This connection is authenticated already.', frame.id);
+    if (frame.type !== 'ping' && !connection.admit()) return connection.error('RATE_LIMITED', undefined, frame.id);
+    try {
+      await dispatch(connection, frame);
+    } catch (error) {
+      const clientMsgId = frame.type === 'send' ? frame.clientMsgId : undefined;
+      if (error instanceof AppError) return connection.error(error.code, error.message, frame.id, clientMsgId);
+      log.error({ err: error, frame: frame.type }, 'frame failed');
+      connection.error('INTERNAL', undefined, frame.id, clientMsgId);
+    }
+  }
+
+  async function authenticate(connection: Connection, token: string, id: RequestId | undefined): Promise<void> {
+    try {
+      const principal = await services.auth.authenticate(token);
+      if (!(await origins.mayAuthenticate(connection.origin, principal))) return connection.close('ORIGIN_NOT_ALLOWED');
+      connection.principal = principal;
+      connection.token = token;
+      connection.lastVerified = Date.now();
+      if (hub.countFor(connection.userId!) >= options.maxConnectionsPerUser) return connection.close('TOO_MANY_CONNECTIONS');
+      if (connection.closed) return;
+      pending.delete(connection);
+      hub.add(connection);
+      connection.send({
+        type: 'auth.ok',
+        ...(id !== undefined && { id }),
+        user:
+          principal.kind === 'staff'
+            ? { kind: 'staff', id: principal.staff.id, shopId: principal.staff.shopId, name: principal.staff.name }
+            : { kind: 'customer', id: principal.customer.id, shopId: principal.shopId, name: principal.customer.name },
+        heartbeatMs: options.heartbeatMs,
+        maxFrameBytes: options.maxFrameBytes,
+      });
+    } catch (error) {
+      if (error instanceof AppError) return connection.close(error.code);
+      log.error({ err: error }, 'auth failed');
+      connection.close('INTERNAL');
+    }
+  }
+
+  async function dispatch(connection: Connection, frame: Exclude<ClientFrame, { type: 'auth' }>): Promise<void> {
+    const principal = connection.principal!;
+    const id = frame.id;
+    switch (frame.type) {
+      case 'ping':
+        return connection.send({ type: 'pong', ...(id !== undefined && { id }) });
+      case 'send': {
+        if (frame.text === undefined) throw new AppError('VALIDATION_FAILED', 'A text message needs "text".');
+        await services.messages.send(
+          principal,
+          {
+            conversationId: frame.conversationId,
+            clientMsgId: frame.clientMsgId,
+            contentType: frame.contentType ?? 'text',
+            text: frame.text,
+            ...(frame.visibility !== undefined && { visibility: frame.visibility }),
+          },
+          {
+            originConnectionId: connection.id,
+            onCommitted: ({ message }) =>
+              connection.send({ type: 'ack', ...(id !== undefined && { id }), clientMsgId: frame.clientMsgId, message: presentMessage(message) }),
+          },
+        );
+        return;
+      }
+      case 'read': {
+        const cursor = await services.conversations.markRead(principal, frame.conversationId, frame.seq);
+        return connection.send({
+          type: 'read',
+          ...(id !== undefined && { id }),
+          conversationId: frame.conversationId,
+          userId: connection.userId!,
+          seq: cursor.readSeq,
+        });
+      }
+      case 'typing':
+        if (connection.admitTyping(frame.conversationId)) await services.conversations.typing(principal, frame.conversationId);
+        return;
+      case 'sync': {
+        const page = await services.sync.sync(principal, frame.token, frame.limit);
+        return connection.send({
+          type: 'sync.result',
+          ...(id !== undefined && { id }),
+          messages: page.messages.map(presentMessage),
+          token: page.token,
+          hasMore: page.hasMore,
+        });
+      }
+      case 'history': {
+        const page = await services.messages.history(principal, frame.conversationId, {
+          ...(frame.beforeSeq !== undefined && { beforeSeq: frame.beforeSeq }),
+          ...(frame.afterSeq !== undefined && { afterSeq: frame.afterSeq }),
+          ...(frame.limit !== undefined && { limit: frame.limit }),
+        });
+        return connection.send({
+          type: 'history.result',
+          ...(id !== undefined && { id }),
+          conversationId: frame.conversationId,
+          items: page.items.map(presentMessage),
+          hasMore: page.hasMore,
+        });
+      }
+    }
+  }
+
+  /** Silent connections are closed; long-lived ones re-check their session (logout, disabled account). */
+  function checkLiveness(): void {
+    const now = Date.now();
+    for (const connection of hub.connections()) {
+      if (now - connection.lastSeen > 2 * options.heartbeatMs) {
+        connection.close('HEARTBEAT_TIMEOUT');
+        continue;
+      }
+      if (now - connection.lastVerified > REVERIFY_MS && connection.token !== null) {
+        connection.lastVerified = now;
+        services.auth.authenticate(connection.token).then(
+          (principal) => (connection.principal = principal),
+          (error: unknown) => connection.close(error instanceof AppError ? error.code : 'TOKEN_INVALID'),
+        );
+      }
+    }
+  }
+
+  return {
+    hub,
+    upgrade,
+    /** Stops accepting and asks every client to reconnect (elsewhere): close code 1012. */
+    async close(): Promise<void> {
+      accepting = false;
+      clearInterval(sweep);
+      unsubscribe();
+      for (const connection of [...hub.connections(), ...pending]) connection.close('SERVICE_UNAVAILABLE');
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
+
+export type Gateway = ReturnType<typeof createGateway>;

@@ -1,0 +1,78 @@
+import type { ServerFrame } from '@frontdesk/protocol';
+import type { BusEvent } from '../bus/bus.ts';
+import type { Connection } from './connection.ts';
+
+/** The authenticated connections of this node, by user and (staff) by shop. */
+export class Hub {
+  #byUser = new Map<string, Set<Connection>>();
+  #staffByShop = new Map<string, Set<Connection>>();
+  #all = new Set<Connection>();
+
+  get size(): number {
+    return this.#all.size;
+  }
+
+  connections(): Iterable<Connection> {
+    return this.#all;
+  }
+
+  countFor(userId: string): number {
+    return this.#byUser.get(userId)?.size ?? 0;
+  }
+
+  add(connection: Connection): void {
+    const userId = connection.userId;
+    const principal = connection.principal;
+    if (userId === null || principal === null) return;
+    this.#all.add(connection);
+    addTo(this.#byUser, userId, connection);
+    if (principal.kind === 'staff') addTo(this.#staffByShop, principal.staff.shopId, connection);
+  }
+
+  remove(connection: Connection): void {
+    if (!this.#all.delete(connection)) return;
+    const userId = connection.userId;
+    const principal = connection.principal;
+    if (userId !== null) removeFrom(this.#byUser, userId, connection);
+    if (principal?.kind === 'staff') removeFrom(this.#staffByShop, principal.staff.shopId, connection);
+  }
+
+  /** Matches an event's audience against this node's sockets; serialises it once. */
+  deliver(event: BusEvent): void {
+    const recipients = new Set<Connection>();
+    for (const userId of event.audience.userIds) this.#byUser.get(userId)?.forEach((c) => recipients.add(c));
+    if (event.audience.shopStaff !== null) this.#staffByShop.get(event.audience.shopStaff)?.forEach((c) => recipients.add(c));
+    if (recipients.size === 0) return;
+    const except = new Set(event.audience.exceptUserIds);
+    const payload = JSON.stringify(toFrame(event));
+    for (const connection of recipients) {
+      if (connection.id === event.originConnectionId) continue;
+      if (connection.userId !== null && except.has(connection.userId)) continue;
+      connection.send(payload);
+    }
+  }
+}
+
+function toFrame(event: BusEvent): ServerFrame {
+  switch (event.type) {
+    case 'message':
+      return { type: 'message', message: event.message };
+    case 'read':
+      return { type: 'read', conversationId: event.conversationId, userId: event.userId, seq: event.seq };
+    case 'typing':
+      return { type: 'typing', conversationId: event.conversationId, userId: event.userId, userKind: event.userKind };
+  }
+}
+
+function addTo(map: Map<string, Set<Connection>>, key: string, connection: Connection): void {
+  let set = map.get(key);
+  if (!set) map.set(key, (set = new Set()));
+  set.add(connection);
+}
+
+function removeFrom(map: Map<string, Set<Connection>>, key: string, connection: Connection): void {
+  const set = map.get(key);
+  if (!set) return;
+  set.delete(connection);
+  if (set.size === 0) map.delete(key);
+}
