@@ -33,11 +33,6 @@ export function messageStore(db: Kysely<Database>): MessageStore {
 
   return {
     async append(input: NewMessage): Promise<AppendResult> {
-      // Cheap path for the common resend: no write lock taken.
-      if (input.clientMsgId !== null && input.senderId !== null) {
-        const earlier = await findByClientMsgId(db, input.conversationId, input.senderId, input.clientMsgId);
-        if (earlier) return { message: earlier, duplicate: true };
-      }
       try {
         const message = await db.transaction().execute((tx) => appendInTransaction(tx, input));
         return { message, duplicate: false };
@@ -143,11 +138,6 @@ export function messageStore(db: Kysely<Database>): MessageStore {
       .returning(['last_seq', 'last_public_seq', 'status', 'current_inquiry_id'])
       .executeTakeFirstOrThrow();
 
-    if (input.clientMsgId !== null && input.senderId !== null) {
-      const earlier = await findByClientMsgId(tx, input.conversationId, input.senderId, input.clientMsgId);
-      if (earlier) throw new Duplicate(earlier);
-    }
-
     if (input.senderId !== null && input.senderRole !== null) {
       // Sending marks the conversation read for the sender (seed 000).
       await tx
@@ -224,7 +214,18 @@ export function messageStore(db: Kysely<Database>): MessageStore {
       created_at: now,
       deleted_at: null,
     };
-    await tx.insertInto('messages').values(row).execute();
+    // A resend hits the idempotency key: give the seq and position back (roll back) and answer with
+    // the original. On PostgreSQL a concurrent twin waits here for the first to commit.
+    const inserted = await tx
+      .insertInto('messages')
+      .values(row)
+      .onConflict((oc) => oc.columns(['conversation_id', 'sender_id', 'client_msg_id']).doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) {
+      const earlier = await findByClientMsgId(tx, input.conversationId, input.senderId!, input.clientMsgId!);
+      if (!earlier) throw new Error('idempotency conflict without an earlier message');
+      throw new Duplicate(earlier);
+    }
 
     return toMessage(row);
   }

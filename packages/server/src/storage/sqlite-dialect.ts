@@ -2,19 +2,18 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import {
   CompiledQuery,
   SqliteDialect,
+  SqliteDriver,
   type DatabaseConnection,
   type Driver,
   type SqliteDatabase,
+  type SqliteDialectConfig,
   type SqliteStatement,
-  type TransactionSettings,
 } from 'kysely';
 
 /**
- * Kysely over Node's built-in `node:sqlite` (no native addon to compile).
- *
- * Kysely's SqliteDriver hands the same single connection to every caller; with an async
- * transaction in flight another request would run its statements inside it. The driver below
- * serialises connection use, so each transaction has the database to itself.
+ * Kysely over Node's built-in `node:sqlite` (no native addon to compile). Kysely serialises use of
+ * the single connection itself (its adapter says it has one); we only adapt the driver's API and
+ * start transactions IMMEDIATE.
  */
 export function nodeSqliteDialect(filename: string): { dialect: SqliteDialect; raw: DatabaseSync } {
   const raw = new DatabaseSync(filename);
@@ -22,60 +21,28 @@ export function nodeSqliteDialect(filename: string): { dialect: SqliteDialect; r
   raw.exec('PRAGMA synchronous = NORMAL');
   raw.exec('PRAGMA foreign_keys = ON');
   raw.exec('PRAGMA busy_timeout = 5000');
-  const dialect = new SerialSqliteDialect({ database: new CachedStatements(raw) });
-  return { dialect, raw };
+  const config = { database: new CachedStatements(raw) };
+  return { dialect: new ImmediateSqliteDialect(config), raw };
 }
 
-class SerialSqliteDialect extends SqliteDialect {
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+
   override createDriver(): Driver {
-    return new SerialDriver(super.createDriver());
+    return new ImmediateSqliteDriver(this.#config);
   }
 }
 
-class SerialDriver implements Driver {
-  #inner: Driver;
-  #queue: Promise<void> = Promise.resolve();
-  #release: (() => void) | null = null;
-
-  constructor(inner: Driver) {
-    this.#inner = inner;
-  }
-
-  init(): Promise<void> {
-    return this.#inner.init();
-  }
-
-  async acquireConnection(): Promise<DatabaseConnection> {
-    const previous = this.#queue;
-    let release!: () => void;
-    this.#queue = new Promise((resolve) => (release = resolve));
-    await previous;
-    this.#release = release;
-    return this.#inner.acquireConnection();
-  }
-
-  async releaseConnection(connection: DatabaseConnection): Promise<void> {
-    await this.#inner.releaseConnection(connection);
-    const release = this.#release;
-    this.#release = null;
-    release?.();
-  }
-
-  async beginTransaction(connection: DatabaseConnection, _settings: TransactionSettings): Promise<void> {
-    // IMMEDIATE takes the write lock up front, so a transaction never fails half way on SQLITE_BUSY.
+class ImmediateSqliteDriver extends SqliteDriver {
+  // IMMEDIATE takes the write lock up front: with another process on the same file (the CLI), a
+  // transaction waits for it (busy_timeout) instead of failing half way with SQLITE_BUSY.
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
-  }
-
-  commitTransaction(connection: DatabaseConnection): Promise<void> {
-    return this.#inner.commitTransaction(connection);
-  }
-
-  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    return this.#inner.rollbackTransaction(connection);
-  }
-
-  destroy(): Promise<void> {
-    return this.#inner.destroy();
   }
 }
 
