@@ -113,9 +113,19 @@ export function conversationStore(db: Kysely<Database>): ConversationStore {
     },
 
     async listForShop(shopId, viewerId, filter, after, limit) {
+      // The viewer's cursor as primary-key lookups per row: a join on the viewer's memberships is
+      // mis-planned by PostgreSQL (a bitmap of all of them, compared against every row).
       let q = selectConversations(db)
-        .leftJoin('members as m', (join) => join.onRef('m.conversation_id', '=', 'c.id').on('m.user_id', '=', viewerId))
-        .select(['m.read_seq', 'm.read_public_seq'])
+        .select((eb) =>
+          (['read_seq', 'read_public_seq'] as const).map((column) =>
+            eb
+              .selectFrom('members as m')
+              .select(`m.${column}`)
+              .whereRef('m.conversation_id', '=', 'c.id')
+              .where('m.user_id', '=', viewerId)
+              .as(column),
+          ),
+        )
         .where('c.shop_id', '=', shopId)
         .where('c.kind', '=', 'service');
       // Each filter matches the leading columns of one index (see the initial migration).
