@@ -46,7 +46,7 @@ export async function printPlans(
 ): Promise<void> {
   const captured: CompiledQuery[] = [];
   const logged = openLogged((query) => captured.push(query));
-  const cases = scenarios(logged, createStore(logged), pools, createRng(1));
+  const cases = scenarios(logged, createStore(logged, engine), pools, createRng(1));
   console.log(`\nQuery plans (${engine === 'sqlite' ? 'EXPLAIN QUERY PLAN' : 'EXPLAIN (ANALYZE, BUFFERS)'}):`);
   try {
     for (const c of cases) {

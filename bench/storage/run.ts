@@ -150,7 +150,7 @@ async function runEngine(engine: Target, makeSink: (storage: Storage) => { sink:
 
     const rng = createRng(fillOptions.seed + 1);
     const pools = await buildPools(db, filled, fillOptions.platformShopsEach, rng);
-    const cases = scenarios(db, createStore(db), pools, rng);
+    const cases = scenarios(db, createStore(db, storage.engine), pools, rng);
     await verify(cases);
     console.log(`ours and the baseline return the same pages (checked on 5 inputs per scenario)`);
     console.log(`timing: ${runOptions.iterations} calls per scenario after ${runOptions.warmup} warm-up calls; baseline interleaved on the same inputs, ` +

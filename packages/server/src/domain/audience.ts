@@ -1,6 +1,6 @@
 import type { Visibility } from '@frontdesk/protocol';
 import type { Audience } from '../bus/bus.ts';
-import type { ConversationRecord } from './records.ts';
+import type { ConversationFacts } from './records.ts';
 
 /**
  * The one place that decides who receives an event about a conversation (STYLE.md).
@@ -10,12 +10,12 @@ import type { ConversationRecord } from './records.ts';
  * - internal notes: never the customer, whoever else is listed.
  */
 export function audienceFor(
-  conversation: ConversationRecord,
+  conversation: ConversationFacts,
   memberIds: readonly string[],
   visibility: Visibility,
   exceptUserIds: readonly string[] = [],
 ): Audience {
-  const customerId = conversation.customer?.id ?? null;
+  const customerId = conversation.customerId;
   const internal = visibility === 'internal';
   const userIds = new Set(memberIds);
   if (customerId !== null && !internal) userIds.add(customerId);

@@ -3,7 +3,7 @@ import { openConversation } from './access.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { DomainDeps } from './domain.ts';
 import { audienceFor } from './audience.ts';
-import type { ConversationRecord, ConversationView, MemberRecord, Principal } from './records.ts';
+import type { ConversationFacts, ConversationRecord, ConversationView, MemberRecord, Principal } from './records.ts';
 import { principalUserId } from './records.ts';
 
 export interface ConversationListQuery {
@@ -73,7 +73,7 @@ export function createConversations({ store, bus, now }: DomainDeps) {
       const members = conversation.kind === 'service' ? [] : await store.conversations.memberIds(conversation.id);
       await bus.publish({
         type: 'typing',
-        audience: audienceFor(conversation, members, 'public', [userId]),
+        audience: audienceFor(factsOf(conversation), members, 'public', [userId]),
         conversationId,
         userId,
         userKind: principal.kind,
@@ -87,7 +87,7 @@ export function createConversations({ store, bus, now }: DomainDeps) {
    */
   async function publishReceipt(conversation: ConversationRecord, userId: string, seq: number): Promise<void> {
     const members = conversation.kind === 'service' ? [] : await store.conversations.memberIds(conversation.id);
-    const everyone = audienceFor(conversation, members, 'internal', [userId]);
+    const everyone = audienceFor(factsOf(conversation), members, 'internal', [userId]);
     await bus.publish({ type: 'read', audience: everyone, conversationId: conversation.id, userId, seq });
     const customerId = conversation.customer?.id;
     if (customerId !== undefined && customerId !== userId) {
@@ -96,6 +96,10 @@ export function createConversations({ store, bus, now }: DomainDeps) {
       await bus.publish({ type: 'read', audience: customerOnly, conversationId: conversation.id, userId, seq: publicSeq });
     }
   }
+}
+
+function factsOf(conversation: ConversationRecord): ConversationFacts {
+  return { id: conversation.id, shopId: conversation.shopId, kind: conversation.kind, customerId: conversation.customer?.id ?? null };
 }
 
 /** Unread as DESIGN.md §2 defines it; customers never count internal notes. */

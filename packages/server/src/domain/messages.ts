@@ -1,11 +1,11 @@
 import { limits, type ContentType, type Visibility } from '@frontdesk/protocol';
-import { openConversation } from './access.ts';
+import { authorize, openConversation } from './access.ts';
 import type { DomainDeps } from './domain.ts';
 import { fail } from './errors.ts';
 import { newId } from './ids.ts';
 import type { AppendResult } from './ports.ts';
 import { presentMessage } from './present.ts';
-import type { ConversationRecord, MessageRecord, Principal } from './records.ts';
+import type { MessageRecord, Principal } from './records.ts';
 import { audienceFor } from './audience.ts';
 
 export interface SendRequest {
@@ -29,15 +29,15 @@ export interface SendOptions {
   readonly onCommitted?: (result: AppendResult) => void;
 }
 
-export interface SendResult extends AppendResult {
-  readonly conversation: ConversationRecord;
-}
+export type SendResult = AppendResult;
 
 export function createMessages({ store, bus, now }: DomainDeps) {
   return {
     /** DESIGN.md §2 send path: authorise → validate → one transaction. Publishing is the caller's. */
     async send(principal: Principal, request: SendRequest, options: SendOptions = {}): Promise<SendResult> {
-      const { conversation, member } = await openConversation(store.conversations, principal, request.conversationId);
+      const conversation = await store.conversations.facts(request.conversationId);
+      if (!conversation) fail('CONVERSATION_NOT_FOUND');
+      const { member } = await authorize(store.conversations, principal, conversation, false);
       const visibility = request.visibility ?? 'public';
       if (visibility === 'internal' && principal.kind !== 'staff') fail('FORBIDDEN', 'Only staff can write internal notes.');
       if (conversation.kind !== 'service' && !member) fail('CONVERSATION_READ_ONLY');
@@ -76,7 +76,7 @@ export function createMessages({ store, bus, now }: DomainDeps) {
           ...(options.originConnectionId !== undefined && { originConnectionId: options.originConnectionId }),
         });
       }
-      return { ...result, conversation };
+      return result;
     },
 
     /** A page of history in ascending seq order; customers never see internal notes. */

@@ -1,5 +1,6 @@
 import type { ContentType, InquiryStatus, ShopSettings, StaffRole, UserKind, Visibility } from '@frontdesk/protocol';
 import type {
+  ConversationFacts,
   ConversationRecord,
   ConversationView,
   CustomerRecord,
@@ -93,6 +94,8 @@ export interface ConversationStore {
   /** The one service conversation of shop + customer, created on first use (race-safe). */
   ensureService(shopId: string, customerId: string, newId: string, now: number): Promise<ConversationRecord>;
   find(id: string): Promise<ConversationRecord | undefined>;
+  /** Shop, kind and customer: immutable, so served from a cache on the hot path. */
+  facts(id: string): Promise<ConversationFacts | undefined>;
   member(conversationId: string, userId: string): Promise<MemberRecord | undefined>;
   /** A shop's service conversations as `viewerId` sees them. */
   listForShop(

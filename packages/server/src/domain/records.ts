@@ -66,6 +66,14 @@ export interface ConversationRecord {
   readonly createdAt: number;
 }
 
+/** What never changes about a conversation: safe to cache on every node. */
+export interface ConversationFacts {
+  readonly id: string;
+  readonly shopId: string;
+  readonly kind: ConversationKind;
+  readonly customerId: string | null;
+}
+
 /** A conversation as one user sees it in a list: with their read cursor. */
 export interface ConversationView extends ConversationRecord {
   readonly readSeq: number;

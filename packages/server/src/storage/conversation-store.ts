@@ -1,6 +1,7 @@
 import type { ExpressionBuilder, Kysely, SelectQueryBuilder } from 'kysely';
 import type { ConversationStore, ListPosition } from '../domain/ports.ts';
-import type { ConversationView } from '../domain/records.ts';
+import type { ConversationKind } from '@frontdesk/protocol';
+import type { ConversationFacts, ConversationView } from '../domain/records.ts';
 import { toConversation, toMember, type ConversationRow } from './rows.ts';
 import type { Database } from './schema.ts';
 
@@ -63,7 +64,30 @@ export function conversationStore(db: Kysely<Database>): ConversationStore {
     return row && toConversation(row as ConversationRow);
   };
 
+  // Facts never change once a conversation exists, so a bounded cache cannot go stale. Lookups
+  // in flight are shared: a burst for one new conversation costs one query.
+  const factsCache = new Map<string, Promise<ConversationFacts | undefined>>();
+  const loadFacts = async (id: string): Promise<ConversationFacts | undefined> => {
+    const row = await db.selectFrom('conversations').select(['id', 'shop_id', 'kind', 'customer_id']).where('id', '=', id).executeTakeFirst();
+    if (!row) {
+      factsCache.delete(id);
+      return undefined;
+    }
+    return { id: row.id, shopId: row.shop_id, kind: row.kind as ConversationKind, customerId: row.customer_id };
+  };
+
   return {
+    facts(id) {
+      let facts = factsCache.get(id);
+      if (facts === undefined) {
+        if (factsCache.size >= 50_000) factsCache.delete(factsCache.keys().next().value as string);
+        facts = loadFacts(id);
+        factsCache.set(id, facts);
+        facts.catch(() => factsCache.delete(id));
+      }
+      return facts;
+    },
+
     async ensureService(shopId, customerId, newId, now) {
       const key = `service:${shopId}:${customerId}`;
       // Concurrent first visits race here; the unique key lets exactly one insert win.

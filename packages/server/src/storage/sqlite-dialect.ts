@@ -1,9 +1,11 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import {
   CompiledQuery,
+  SqliteAdapter,
   SqliteDialect,
   SqliteDriver,
   type DatabaseConnection,
+  type DialectAdapter,
   type Driver,
   type SqliteDatabase,
   type SqliteDialectConfig,
@@ -11,9 +13,12 @@ import {
 } from 'kysely';
 
 /**
- * Kysely over Node's built-in `node:sqlite` (no native addon to compile). Kysely serialises use of
- * the single connection itself (its adapter says it has one); we only adapt the driver's API and
- * start transactions IMMEDIATE.
+ * Kysely over Node's built-in `node:sqlite` (no native addon to compile).
+ *
+ * One connection, used by one caller at a time. Kysely would serialise it itself, but its mutex
+ * wakes every waiter on each release (quadratic under load: thousands of concurrent requests spent
+ * a third of the CPU there), so the driver queues callers first-in first-out instead and tells
+ * Kysely it needs no mutex of its own.
  */
 export function nodeSqliteDialect(filename: string): { dialect: SqliteDialect; raw: DatabaseSync } {
   const raw = new DatabaseSync(filename);
@@ -22,10 +27,10 @@ export function nodeSqliteDialect(filename: string): { dialect: SqliteDialect; r
   raw.exec('PRAGMA foreign_keys = ON');
   raw.exec('PRAGMA busy_timeout = 5000');
   const config = { database: new CachedStatements(raw) };
-  return { dialect: new ImmediateSqliteDialect(config), raw };
+  return { dialect: new QueuedSqliteDialect(config), raw };
 }
 
-class ImmediateSqliteDialect extends SqliteDialect {
+class QueuedSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
 
   constructor(config: SqliteDialectConfig) {
@@ -34,11 +39,36 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config);
+    return new QueuedSqliteDriver(this.#config);
+  }
+
+  override createAdapter(): DialectAdapter {
+    return new QueuedSqliteAdapter();
   }
 }
 
-class ImmediateSqliteDriver extends SqliteDriver {
+class QueuedSqliteAdapter extends SqliteAdapter {
+  override get supportsMultipleConnections(): boolean {
+    return true;
+  }
+}
+
+class QueuedSqliteDriver extends SqliteDriver {
+  #waiting: Array<() => void> = [];
+  #busy = false;
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    if (this.#busy) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    this.#busy = true;
+    return super.acquireConnection();
+  }
+
+  override async releaseConnection(): Promise<void> {
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#busy = false;
+  }
+
   // IMMEDIATE takes the write lock up front: with another process on the same file (the CLI), a
   // transaction waits for it (busy_timeout) instead of failing half way with SQLITE_BUSY.
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Store } from '../domain/ports.ts';
+import type { Engine } from './connect.ts';
 import { conversationStore } from './conversation-store.ts';
 import { customerStore } from './customer-store.ts';
 import { messageStore } from './message-store.ts';
@@ -8,13 +9,13 @@ import { sessionStore } from './session-store.ts';
 import { shopStore } from './shop-store.ts';
 import { staffStore } from './staff-store.ts';
 
-export function createStore(db: Kysely<Database>): Store {
+export function createStore(db: Kysely<Database>, engine: Engine): Store {
   return {
     shops: shopStore(db),
     staff: staffStore(db),
     sessions: sessionStore(db),
     customers: customerStore(db),
     conversations: conversationStore(db),
-    messages: messageStore(db),
+    messages: messageStore(db, engine),
   };
 }

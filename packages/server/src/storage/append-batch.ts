@@ -1,0 +1,295 @@
+import type { Insertable, Transaction } from 'kysely';
+import { AppError } from '../domain/errors.ts';
+import { isOpen } from '../domain/inquiry-states.ts';
+import type { AppendResult, NewMessage } from '../domain/ports.ts';
+import type { InquiryStatus } from '@frontdesk/protocol';
+import { bulkUpdate } from './bulk-update.ts';
+import type { Engine } from './connect.ts';
+import { toMessage } from './rows.ts';
+import type { Database, MessageTable } from './schema.ts';
+
+const PREVIEW_CHARS = 140;
+const CHUNK = 100;
+
+/** The conversation fields a batch reads, changes and writes back. */
+interface ConversationState {
+  shopId: string;
+  lastSeq: number;
+  lastPublicSeq: number;
+  status: string | null;
+  assigneeId: string | null;
+  currentInquiryId: string | null;
+  last: {
+    seq: number | null;
+    preview: string | null;
+    contentType: string | null;
+    senderId: string | null;
+    senderKind: string | null;
+    at: number | null;
+  };
+  lastActivityAt: number;
+  updatedAt: number;
+  dirty: boolean;
+}
+
+/**
+ * Appends a batch of messages in one transaction (DESIGN.md §2 send path, for many at once):
+ * 1. lock the conversations (sorted: batches on several nodes take locks in the same order);
+ * 2. find resends (under the lock, a twin in flight elsewhere has committed or waits for us);
+ * 3. number the new messages: seq per conversation, position in the shop's stream;
+ * 4. write: conversations, shops, inquiries, messages, the senders' read cursors.
+ * A fixed handful of statements whatever the batch size. Results are in input order.
+ */
+export async function appendBatch(
+  tx: Transaction<Database>,
+  engine: Engine,
+  inputs: readonly NewMessage[],
+): Promise<Array<AppendResult | Error>> {
+  const conversationIds = [...new Set(inputs.map((i) => i.conversationId))].sort();
+  let lockConversations = tx
+    .selectFrom('conversations')
+    .select([
+      'id', 'shop_id', 'last_seq', 'last_public_seq', 'status', 'assignee_id', 'current_inquiry_id',
+      'last_message_seq', 'last_message_preview', 'last_message_content_type', 'last_message_sender_id',
+      'last_message_sender_kind', 'last_message_at', 'last_activity_at', 'updated_at',
+    ])
+    .where('id', 'in', conversationIds)
+    .orderBy('id');
+  // SQLite's IMMEDIATE transaction already holds the only write lock.
+  if (engine === 'postgres') lockConversations = lockConversations.forUpdate();
+  const conversations = new Map<string, ConversationState>();
+  for (const row of await lockConversations.execute()) {
+    conversations.set(row.id, {
+      shopId: row.shop_id,
+      lastSeq: row.last_seq,
+      lastPublicSeq: row.last_public_seq,
+      status: row.status,
+      assigneeId: row.assignee_id,
+      currentInquiryId: row.current_inquiry_id,
+      last: {
+        seq: row.last_message_seq,
+        preview: row.last_message_preview,
+        contentType: row.last_message_content_type,
+        senderId: row.last_message_sender_id,
+        senderKind: row.last_message_sender_kind,
+        at: row.last_message_at,
+      },
+      lastActivityAt: row.last_activity_at,
+      updatedAt: row.updated_at,
+      dirty: false,
+    });
+  }
+
+  const earlier = await findResends(tx, inputs);
+  const shopIds = [...new Set([...conversations.values()].map((c) => c.shopId))].sort();
+  let lockShops = tx.selectFrom('shops').select(['id', 'stream_pos']).where('id', 'in', shopIds).orderBy('id');
+  if (engine === 'postgres') lockShops = lockShops.forUpdate();
+  const streamPos = new Map((await lockShops.execute()).map((row) => [row.id, row.stream_pos] as const));
+
+  const results: Array<AppendResult | Error | { follow: number }> = [];
+  const firstInBatch = new Map<string, number>();
+  const messages: MessageTable[] = [];
+  const rowOf = new Map<number, MessageTable>();
+  const members = new Map<string, Insertable<Database['members']>>();
+  const inquiries: Database['inquiries'][] = [];
+  const firstResponses = new Map<string, number>();
+
+  inputs.forEach((input, index) => {
+    const conversation = conversations.get(input.conversationId);
+    if (!conversation || conversation.shopId !== input.shopId) {
+      results.push(new AppError('CONVERSATION_NOT_FOUND'));
+      return;
+    }
+    const key = input.clientMsgId !== null && input.senderId !== null ? `${input.conversationId}|${input.senderId}|${input.clientMsgId}` : null;
+    if (key !== null) {
+      const stored = earlier.get(key);
+      if (stored) return results.push({ message: stored, duplicate: true });
+      const twin = firstInBatch.get(key);
+      if (twin !== undefined) return results.push({ follow: twin });
+      firstInBatch.set(key, index);
+    }
+
+    const isPublic = input.visibility === 'public';
+    const now = input.createdAt;
+    conversation.lastSeq += 1;
+    if (isPublic) conversation.lastPublicSeq += 1;
+    const position = (streamPos.get(conversation.shopId) ?? 0) + 1;
+    streamPos.set(conversation.shopId, position);
+    conversation.updatedAt = now;
+    conversation.dirty = true;
+    if (isPublic) {
+      conversation.last = {
+        seq: conversation.lastSeq,
+        preview: input.text.slice(0, PREVIEW_CHARS),
+        contentType: input.contentType,
+        senderId: input.senderId,
+        senderKind: input.senderKind,
+        at: now,
+      };
+      conversation.lastActivityAt = now;
+    }
+
+    const open = isOpen(conversation.status as InquiryStatus | null);
+    if (input.openInquiry !== null && isPublic && !open) {
+      inquiries.push({
+        id: input.openInquiry.id,
+        shop_id: input.shopId,
+        conversation_id: input.conversationId,
+        customer_id: input.openInquiry.customerId,
+        status: 'queued',
+        assignee_id: null,
+        created_at: now,
+        assigned_at: null,
+        first_response_at: null,
+        closed_at: null,
+      });
+      conversation.status = 'queued';
+      conversation.assigneeId = null;
+      conversation.currentInquiryId = input.openInquiry.id;
+    } else if (input.senderKind === 'staff' && isPublic && open && conversation.currentInquiryId !== null) {
+      if (!firstResponses.has(conversation.currentInquiryId)) firstResponses.set(conversation.currentInquiryId, now);
+    }
+
+    const row: MessageTable = {
+      id: input.id,
+      shop_id: input.shopId,
+      conversation_id: input.conversationId,
+      seq: conversation.lastSeq,
+      public_seq: isPublic ? conversation.lastPublicSeq : null,
+      stream_pos: position,
+      sender_id: input.senderId,
+      sender_kind: input.senderKind,
+      kind: input.kind,
+      content_type: input.contentType,
+      text: input.text,
+      visibility: input.visibility,
+      client_msg_id: input.clientMsgId,
+      created_at: now,
+      deleted_at: null,
+    };
+    messages.push(row);
+    rowOf.set(index, row);
+    // Sending marks the conversation read for the sender (seed 000): the latest send wins.
+    if (input.senderId !== null && input.senderRole !== null) {
+      members.set(`${input.conversationId}|${input.senderId}`, {
+        conversation_id: input.conversationId,
+        user_id: input.senderId,
+        user_kind: input.senderKind,
+        shop_id: input.shopId,
+        role: input.senderRole,
+        read_seq: conversation.lastSeq,
+        read_public_seq: conversation.lastPublicSeq,
+        joined_at: now,
+      });
+    }
+    results.push({ message: toMessage(row), duplicate: false });
+  });
+
+  await writeConversations(tx, conversations);
+  await bulkUpdate(
+    tx,
+    'shops',
+    'id',
+    { stream_pos: 'bigint' },
+    [...streamPos].map(([id, position]) => ({ key: id, set: { stream_pos: position } })),
+  );
+  if (inquiries.length > 0) await tx.insertInto('inquiries').values(inquiries).execute();
+  for (let i = 0; i < messages.length; i += CHUNK) {
+    await tx.insertInto('messages').values(messages.slice(i, i + CHUNK)).execute();
+  }
+  const cursors = [...members.values()];
+  for (let i = 0; i < cursors.length; i += CHUNK) {
+    await tx
+      .insertInto('members')
+      .values(cursors.slice(i, i + CHUNK))
+      .onConflict((oc) =>
+        oc
+          .columns(['conversation_id', 'user_id'])
+          .doUpdateSet((eb) => ({ read_seq: eb.ref('excluded.read_seq'), read_public_seq: eb.ref('excluded.read_public_seq') }))
+          .where('members.read_seq', '<', (eb) => eb.ref('excluded.read_seq')),
+      )
+      .execute();
+  }
+  if (firstResponses.size > 0) {
+    await bulkUpdate(
+      tx,
+      'inquiries',
+      'id',
+      { first_response_at: 'bigint' },
+      [...firstResponses].map(([id, at]) => ({ key: id, set: { first_response_at: at } })),
+    );
+  }
+
+  return results.map((result) => {
+    if (!('follow' in result)) return result;
+    const original = rowOf.get(result.follow);
+    return original ? { message: toMessage(original), duplicate: true } : new AppError('INTERNAL');
+  });
+}
+
+async function findResends(tx: Transaction<Database>, inputs: readonly NewMessage[]) {
+  const keyed = inputs.filter((i) => i.clientMsgId !== null && i.senderId !== null);
+  const found = new Map<string, ReturnType<typeof toMessage>>();
+  for (let i = 0; i < keyed.length; i += CHUNK) {
+    const chunk = keyed.slice(i, i + CHUNK);
+    const rows = await tx
+      .selectFrom('messages')
+      .selectAll()
+      .where((eb) =>
+        eb.or(
+          chunk.map((input) =>
+            eb.and([
+              eb('conversation_id', '=', input.conversationId),
+              eb('sender_id', '=', input.senderId!),
+              eb('client_msg_id', '=', input.clientMsgId!),
+            ]),
+          ),
+        ),
+      )
+      .execute();
+    for (const row of rows) found.set(`${row.conversation_id}|${row.sender_id}|${row.client_msg_id}`, toMessage(row));
+  }
+  return found;
+}
+
+async function writeConversations(tx: Transaction<Database>, conversations: Map<string, ConversationState>): Promise<void> {
+  const rows = [...conversations].filter(([, c]) => c.dirty);
+  await bulkUpdate(
+    tx,
+    'conversations',
+    'id',
+    {
+      last_seq: 'integer',
+      last_public_seq: 'integer',
+      last_message_seq: 'integer',
+      last_message_preview: 'text',
+      last_message_content_type: 'text',
+      last_message_sender_id: 'text',
+      last_message_sender_kind: 'text',
+      last_message_at: 'bigint',
+      last_activity_at: 'bigint',
+      status: 'text',
+      assignee_id: 'text',
+      current_inquiry_id: 'text',
+      updated_at: 'bigint',
+    },
+    rows.map(([id, c]) => ({
+      key: id,
+      set: {
+        last_seq: c.lastSeq,
+        last_public_seq: c.lastPublicSeq,
+        last_message_seq: c.last.seq,
+        last_message_preview: c.last.preview,
+        last_message_content_type: c.last.contentType,
+        last_message_sender_id: c.last.senderId,
+        last_message_sender_kind: c.last.senderKind,
+        last_message_at: c.last.at,
+        last_activity_at: c.lastActivityAt,
+        status: c.status,
+        assignee_id: c.assigneeId,
+        current_inquiry_id: c.currentInquiryId,
+        updated_at: c.updatedAt,
+      },
+    })),
+  );
+}
