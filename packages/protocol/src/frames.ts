@@ -71,6 +71,8 @@ export interface AuthOkFrame {
   /** Send a ping at least this often; the server closes a connection silent for twice as long. */
   readonly heartbeatMs: number;
   readonly maxFrameBytes: number;
+  /** Frames per second allowed on average, and the burst; a client that keeps exceeding them is closed (4008). */
+  readonly rateLimit: { readonly perSecond: number; readonly burst: number };
 }
 export interface PongFrame {
   readonly type: 'pong';

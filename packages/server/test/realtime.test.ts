@@ -28,6 +28,8 @@ for (const engine of engines) {
       const owner = await rawAuthed(server, shop.ownerToken);
       phone.send({ type: 'send', id: 7, conversationId: customer.conversationId, clientMsgId: 'c-1', text: 'hello' });
       const ack = await phone.next('ack');
+      const ok = phone.frames.find((f) => f.type === 'auth.ok');
+      assert.ok(ok && ok.type === 'auth.ok' && ok.rateLimit.perSecond > 0 && ok.rateLimit.burst > 0, 'auth.ok announces the rate limits');
       assert.equal(ack.id, 7);
       assert.equal(ack.clientMsgId, 'c-1');
       assert.equal(ack.message.seq, 1);
@@ -59,6 +61,17 @@ for (const engine of engines) {
       const receipt = await widget.next('read');
       assert.equal(receipt.userId, shop.agentId);
       assert.equal(receipt.seq, 1, 'the customer only learns the agent read up to the last public message');
+      // The reader's other devices learn it too (their badges clear); the reading connection has its reply.
+      const agentTablet = await rawAuthed(server, shop.agentToken);
+      agentTablet.send({ type: 'read', id: 3, conversationId: customer.conversationId, seq: note.message.seq });
+      await agentTablet.next('read', (f) => f.id === 3);
+      await send(server, customer.token, customer.conversationId, 'one more');
+      agentTablet.send({ type: 'read', id: 4, conversationId: customer.conversationId, seq: 99 });
+      await agentTablet.next('read', (f) => f.id === 4);
+      const onOtherDevice = await agent.next('read', (f) => f.id === undefined && f.userId === shop.agentId);
+      assert.equal(onOtherDevice.seq, note.message.seq + 1);
+      await nothing(agentTablet, (f) => f.type === 'read' && f.id === undefined && f.userId === shop.agentId);
+      agentTablet.close();
       await nothing(widget, (f) => f.type === 'message' && f.message.visibility === 'internal');
       widget.close();
       agent.close();
@@ -180,7 +193,9 @@ for (const engine of engines) {
     test('origins: console origin for staff, the shop’s widget origins for its customers', async () => {
       const s = await createShop(server, 'Origins');
       await call(server, 'PATCH', '/api/v1/shop', { token: s.ownerToken, body: { settings: { widgetOrigins: ['https://shop.example'] } } });
-      await assert.rejects(rawConnect(server, { origin: 'https://evil.example' }), { status: 403 });
+      const evil = await rawConnect(server, { origin: 'https://evil.example' });
+      assert.deepEqual(await evil.closed, { code: 4004, reason: 'ORIGIN_NOT_ALLOWED' }, 'a close code browsers can see, not an HTTP status');
+      evil.send({ type: 'auth', token: s.agentToken });
       const customer = await openWidget(server, s.shopId);
       const fromShop = await rawAuthed(server, customer.token, { origin: 'https://shop.example' });
       fromShop.close();
@@ -251,9 +266,15 @@ describe('realtime limits', () => {
 
   test('a flood gets RATE_LIMITED errors, then the connection is closed with 4008', async () => {
     const client = await rawAuthed(server, shop.agentToken);
-    for (let i = 0; i < 20; i++) client.send({ type: 'history', id: i, conversationId: '0190f0f0-0000-7000-8000-000000000000' });
-    const limited = await client.next('error', (f) => f.code === 'RATE_LIMITED');
+    for (let i = 0; i < 20; i++) {
+      // The fourth frame is the first one over the burst of 3: a send, to see its refusal named.
+      if (i === 3) client.send({ type: 'send', id: 'late', conversationId: '0190f0f0-0000-7000-8000-000000000000', clientMsgId: 'flood-1', text: 'x' });
+      else client.send({ type: 'history', id: i, conversationId: '0190f0f0-0000-7000-8000-000000000000' });
+    }
+    const limited = await client.next('error', (f) => f.code === 'RATE_LIMITED' && f.id !== 'late');
     assert.equal(typeof limited.id, 'number');
+    const limitedSend = await client.next('error', (f) => f.id === 'late');
+    assert.deepEqual([limitedSend.code, limitedSend.clientMsgId], ['RATE_LIMITED', 'flood-1'], 'a refused send names its clientMsgId');
     assert.deepEqual(await client.closed, { code: 4008, reason: 'RATE_LIMITED' });
   });
 

@@ -51,7 +51,7 @@ export function createConversations({ store, bus, now }: DomainDeps) {
     },
 
     /** Moves the caller's read cursor forward; a lower seq than the current cursor changes nothing. */
-    async markRead(principal: Principal, conversationId: string, seq: number): Promise<MemberRecord> {
+    async markRead(principal: Principal, conversationId: string, seq: number, originConnectionId?: string): Promise<MemberRecord> {
       const { conversation, member } = await openConversation(store.conversations, principal, conversationId);
       const user = {
         id: principalUserId(principal),
@@ -62,7 +62,7 @@ export function createConversations({ store, bus, now }: DomainDeps) {
       const cap = principal.kind === 'customer' ? (conversation.lastMessage?.seq ?? 0) : conversation.lastSeq;
       const previous = member?.readSeq ?? 0;
       const cursor = await store.conversations.markRead(conversation, user, Math.min(seq, cap), now());
-      if (cursor.readSeq > previous) await publishReceipt(conversation, user.id, cursor.readSeq);
+      if (cursor.readSeq > previous) await publishReceipt(conversation, principal.kind, user.id, cursor.readSeq, originConnectionId);
       return cursor;
     },
 
@@ -82,17 +82,29 @@ export function createConversations({ store, bus, now }: DomainDeps) {
   };
 
   /**
-   * Read receipts go to everyone else in the conversation. The customer's copy stops at the last
-   * public message, so a staff cursor on an internal note reveals nothing.
+   * Read receipts go to everyone in the conversation, the reader's other devices included (their
+   * unread badges clear too); only the connection that sent the read is skipped. The customer's
+   * copy of a staff receipt stops at the last public message, so a cursor on an internal note
+   * reveals nothing.
    */
-  async function publishReceipt(conversation: ConversationRecord, userId: string, seq: number): Promise<void> {
+  async function publishReceipt(
+    conversation: ConversationRecord,
+    readerKind: Principal['kind'],
+    userId: string,
+    seq: number,
+    originConnectionId: string | undefined,
+  ): Promise<void> {
     const members = conversation.kind === 'service' ? [] : await store.conversations.memberIds(conversation.id);
-    const everyone = audienceFor(factsOf(conversation), members, 'internal', [userId]);
-    await bus.publish({ type: 'read', audience: everyone, conversationId: conversation.id, userId, seq });
-    const customerId = conversation.customer?.id;
-    if (customerId !== undefined && customerId !== userId) {
+    const origin = originConnectionId === undefined ? {} : { originConnectionId };
+    const facts = factsOf(conversation);
+    if (readerKind === 'customer') {
+      await bus.publish({ type: 'read', audience: audienceFor(facts, members, 'public'), conversationId: conversation.id, userId, seq, ...origin });
+      return;
+    }
+    await bus.publish({ type: 'read', audience: audienceFor(facts, members, 'internal'), conversationId: conversation.id, userId, seq, ...origin });
+    if (facts.customerId !== null) {
       const publicSeq = Math.min(seq, conversation.lastMessage?.seq ?? 0);
-      const customerOnly = { userIds: [customerId], shopStaff: null, exceptUserIds: [] };
+      const customerOnly = { userIds: [facts.customerId], shopStaff: null, exceptUserIds: [] };
       await bus.publish({ type: 'read', audience: customerOnly, conversationId: conversation.id, userId, seq: publicSeq });
     }
   }

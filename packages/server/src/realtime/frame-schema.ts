@@ -61,15 +61,20 @@ export function parseClientFrame(text: string): ClientFrame | AppError {
   return value as ClientFrame;
 }
 
-/** The echo id of a frame that failed validation, when it has a usable one. */
-export function frameIdOf(text: string): string | number | undefined {
+/** The echo id and clientMsgId of a frame that failed validation, where they are usable. */
+export function echoOf(text: string): { id?: string | number; clientMsgId?: string } {
+  let frame: { id?: unknown; clientMsgId?: unknown };
   try {
-    const id = (JSON.parse(text) as { id?: unknown }).id;
-    if ((typeof id === 'string' && id.length <= 64) || (typeof id === 'number' && Number.isSafeInteger(id))) return id;
+    frame = JSON.parse(text) as typeof frame;
   } catch {
-    // no id to echo
+    return {};
   }
-  return undefined;
+  if (typeof frame !== 'object' || frame === null) return {};
+  const { id, clientMsgId } = frame;
+  return {
+    ...(((typeof id === 'string' && id.length <= 64) || (typeof id === 'number' && Number.isSafeInteger(id))) && { id: id as string | number }),
+    ...(typeof clientMsgId === 'string' && clientMsgId.length <= 64 && !clientMsgId.includes('\u0000') && { clientMsgId }),
+  };
 }
 
 function containsNul(value: unknown): boolean {

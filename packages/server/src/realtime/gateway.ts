@@ -7,7 +7,7 @@ import { AppError } from '../domain/errors.ts';
 import { presentMessage } from '../domain/present.ts';
 import type { Services } from '../domain/services.ts';
 import { Connection } from './connection.ts';
-import { frameIdOf, parseClientFrame } from './frame-schema.ts';
+import { echoOf, parseClientFrame } from './frame-schema.ts';
 import { Hub } from './hub.ts';
 import type { originPolicy } from './origins.ts';
 import { refuseUpgrade, type UpgradeHandler } from './upgrade.ts';
@@ -53,8 +53,12 @@ export function createGateway(services: Services, bus: Bus, origins: ReturnType<
     const origin = typeof request.headers.origin === 'string' ? request.headers.origin : null;
     origins.mayUpgrade(origin).then(
       (allowed) => {
-        if (!allowed) return refuseUpgrade(socket, 'ORIGIN_NOT_ALLOWED');
-        wss.handleUpgrade(request, socket, head, (ws) => accept(ws, origin));
+        wss.handleUpgrade(request, socket, head, (ws) => {
+          // Refused with a close code rather than an HTTP status: a browser sees only 1006 for the
+          // latter and would retry for ever; 4004 tells it to stop.
+          if (!allowed) ws.close(4004, 'ORIGIN_NOT_ALLOWED');
+          else accept(ws, origin);
+        });
       },
       (error: unknown) => {
         log.error({ err: error }, 'origin check failed');
@@ -99,18 +103,20 @@ export function createGateway(services: Services, bus: Bus, origins: ReturnType<
     const frame = parseClientFrame(text);
     if (frame instanceof AppError) {
       if (connection.principal === null) return connection.close('AUTH_REQUIRED');
-      return connection.error(frame.code, frame.details?.join('; ') ?? frame.message, frameIdOf(text));
+      const echo = echoOf(text);
+      return connection.error(frame.code, frame.details?.join('; ') ?? frame.message, echo.id, echo.clientMsgId);
     }
     if (connection.principal === null) {
       if (frame.type !== 'auth') return connection.close('AUTH_REQUIRED');
       return authenticate(connection, frame.token, frame.id);
     }
     if (frame.type === 'auth') return connection.error('VALIDATION_FAILED', 'This connection is authenticated already.', frame.id);
-    if (frame.type !== 'ping' && !connection.admit()) return connection.error('RATE_LIMITED', undefined, frame.id);
+    // Every refusal of a send names its clientMsgId, so the client knows which bubble it is about.
+    const clientMsgId = frame.type === 'send' ? frame.clientMsgId : undefined;
+    if (frame.type !== 'ping' && !connection.admit()) return connection.error('RATE_LIMITED', undefined, frame.id, clientMsgId);
     try {
       await dispatch(connection, frame);
     } catch (error) {
-      const clientMsgId = frame.type === 'send' ? frame.clientMsgId : undefined;
       if (error instanceof AppError) return connection.error(error.code, error.message, frame.id, clientMsgId);
       log.error({ err: error, frame: frame.type }, 'frame failed');
       connection.error('INTERNAL', undefined, frame.id, clientMsgId);
@@ -137,6 +143,7 @@ export function createGateway(services: Services, bus: Bus, origins: ReturnType<
             : { kind: 'customer', id: principal.customer.id, shopId: principal.shopId, name: principal.customer.name },
         heartbeatMs: options.heartbeatMs,
         maxFrameBytes: options.maxFrameBytes,
+        rateLimit: { perSecond: options.ratePerSecond, burst: options.rateBurst },
       });
     } catch (error) {
       if (error instanceof AppError) return connection.close(error.code);
@@ -171,7 +178,7 @@ export function createGateway(services: Services, bus: Bus, origins: ReturnType<
         return;
       }
       case 'read': {
-        const cursor = await services.conversations.markRead(principal, frame.conversationId, frame.seq);
+        const cursor = await services.conversations.markRead(principal, frame.conversationId, frame.seq, connection.id);
         return connection.send({
           type: 'read',
           ...(id !== undefined && { id }),

@@ -1,0 +1,56 @@
+import type { Conversation, Message, PresenceFrame, ReadReceiptFrame, SessionUser, TypingEventFrame } from '@frontdesk/protocol';
+import type { FrontdeskError } from './errors.ts';
+import type { PendingMessage } from './outbox.ts';
+import type { SyncSummary } from './sync.ts';
+
+export type ClientState = 'idle' | 'connecting' | 'authenticating' | 'open' | 'reconnecting' | 'closed';
+
+export interface StateChange {
+  readonly state: ClientState;
+  readonly previous: ClientState;
+}
+
+export interface DisconnectInfo {
+  /** The WebSocket close code (1006 when the link just died, 4xxx from the catalogue). */
+  readonly code: number;
+  /** The close reason: the server puts the catalogue's error code there, e.g. "SERVICE_UNAVAILABLE". */
+  readonly reason: string;
+  /** Milliseconds until the next attempt; null when the client stops (terminal failure). */
+  readonly retryInMs: number | null;
+}
+
+export interface ClosedInfo {
+  readonly code: number;
+  readonly reason: string;
+  /** Why the client stopped; null after `close()`. */
+  readonly error: FrontdeskError | null;
+}
+
+export interface FailedSend {
+  readonly message: PendingMessage;
+  readonly error: FrontdeskError;
+}
+
+/** Everything a FrontdeskClient emits, by event name. */
+export interface ClientEvents {
+  state: StateChange;
+  /** Authenticated (first connect and every reconnect). */
+  ready: SessionUser;
+  /** A stored message, once per (conversationId, seq), from push, ack or sync. */
+  message: Message;
+  /** A message entered the outbox: show the optimistic bubble, match it later by clientMsgId. */
+  pending: PendingMessage;
+  /** The server refused a message for good; `retry(clientMsgId)` queues it again. */
+  failed: FailedSend;
+  read: ReadReceiptFrame;
+  typing: TypingEventFrame;
+  conversation: Conversation;
+  presence: PresenceFrame;
+  /** The automatic sync after a (re)connect has caught up. */
+  synced: SyncSummary;
+  /** A connection ended; see `retryInMs`. */
+  disconnected: DisconnectInfo;
+  error: FrontdeskError;
+  /** The client stopped for good: `close()` or a terminal auth failure. */
+  closed: ClosedInfo;
+}

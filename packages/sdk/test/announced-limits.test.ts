@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { FrontdeskClient } from '../src/index.ts';
+import { call, createShop, openWidget, type ShopFixture } from '../../server/test/support/client.ts';
+import { startServer, type TestServer } from '../../server/test/support/server.ts';
+import { wsUrl } from './support/helpers.ts';
+
+describe('sdk and the announced rate limits', () => {
+  let server: TestServer;
+  let shop: ShopFixture;
+  before(async () => {
+    // A burst smaller than the SDK's default window of 10.
+    server = await startServer('sqlite', { WS_RATE_PER_SECOND: '20', WS_RATE_BURST: '4' });
+    shop = await createShop(server);
+  });
+  after(() => server.close());
+
+  test('an outbox of 30 queued while offline drains within the burst the server announced, never closed as a flood', { timeout: 20_000 }, async () => {
+    const customer = await openWidget(server, shop.shopId);
+    const client = new FrontdeskClient({ url: wsUrl(server), token: customer.token, backoff: { initialMs: 20, maxMs: 200 } });
+    const closes: number[] = [];
+    client.on('disconnected', (event) => closes.push(event.code));
+    const handles = Array.from({ length: 30 }, (_, i) => client.send({ conversationId: customer.conversationId, text: `queued ${i}` }));
+    await client.connect();
+    const stored = await Promise.all(handles.map((h) => h.promise));
+    assert.deepEqual(stored.map((m) => m.seq), Array.from({ length: 30 }, (_, i) => i + 1), 'all stored, in order');
+    assert.deepEqual(closes, [], 'no disconnect');
+    const history = await call(server, 'GET', `/api/v1/conversations/${customer.conversationId}/messages?limit=100`, { token: customer.token });
+    assert.equal(history.body.items.length, 30);
+    client.close();
+  });
+});
