@@ -37,7 +37,11 @@ export interface AppOverrides {
 const HOUR = 3_600_000;
 
 export function openConfiguredStorage(config: Config): Storage {
-  return openStorage({ databaseUrl: config.databaseUrl, sqliteFile: path.join(config.dataDir, 'frontdesk.db') });
+  return openStorage({
+    databaseUrl: config.databaseUrl,
+    sqliteFile: path.join(config.dataDir, 'frontdesk.db'),
+    ...(config.databaseSchema !== 'public' && { pgSchema: config.databaseSchema }),
+  });
 }
 
 export function createDomain(config: Config, store: Store, bus: Bus = memoryBus(), now: () => number = Date.now): Services {

@@ -8,6 +8,8 @@ export interface Config {
   readonly dataDir: string;
   /** postgres://… when set; otherwise the embedded SQLite file under dataDir. */
   readonly databaseUrl: string | null;
+  /** PostgreSQL schema for Frontdesk's tables (and its migration bookkeeping). */
+  readonly databaseSchema: string;
   readonly redisUrl: string | null;
   readonly publicUrl: string;
   readonly logLevel: LogLevel;
@@ -62,6 +64,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     port,
     dataDir,
     databaseUrl,
+    databaseSchema: identifier(env, 'DATABASE_SCHEMA', 'public'),
     redisUrl,
     publicUrl: publicUrl.replace(/\/+$/, ''),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
@@ -114,6 +117,12 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   if (raw === undefined || raw === '') return fallback;
   if ((allowed as readonly string[]).includes(raw)) return raw as T;
   throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}".`);
+}
+
+function identifier(env: Env, name: string, fallback: string): string {
+  const value = str(env, name, fallback);
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(value)) throw new ConfigError(`${name} must be a lower-case SQL identifier, got "${value}".`);
+  return value;
 }
 
 function origins(env: Env, name: string): string[] {
