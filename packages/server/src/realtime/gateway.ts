@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { type ClientFrame, type RequestId } from '@frontdesk/protocol';
 import type { Bus } from '../bus/bus.ts';
+import type { Config } from '../config/config.ts';
 import { AppError } from '../domain/errors.ts';
 import { presentMessage } from '../domain/present.ts';
 import type { Services } from '../domain/services.ts';
@@ -12,15 +13,7 @@ import { Hub } from './hub.ts';
 import type { originPolicy } from './origins.ts';
 import { refuseUpgrade, type UpgradeHandler } from './upgrade.ts';
 
-export interface GatewayOptions {
-  readonly heartbeatMs: number;
-  readonly authTimeoutMs: number;
-  readonly maxFrameBytes: number;
-  readonly ratePerSecond: number;
-  readonly rateBurst: number;
-  readonly maxBufferedBytes: number;
-  readonly maxConnectionsPerUser: number;
-}
+export type GatewayOptions = Config['ws'];
 
 export interface Logger {
   warn(object: object, message: string): void;
