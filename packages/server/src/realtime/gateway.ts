@@ -77,7 +77,13 @@ export function createGateway(services: Services, bus: Bus, origins: ReturnType<
       connection.lastSeen = Date.now();
       if (isBinary) return connection.error('VALIDATION_FAILED', 'Frames are JSON text; binary is spoken on /sub.');
       const text = data.toString();
-      connection.enqueue(() => handle(connection, text));
+      // handle() answers every failure it knows; anything else is logged, never left to crash the process.
+      connection.enqueue(() =>
+        handle(connection, text).catch((error: unknown) => {
+          log.error({ err: error }, 'frame handling failed');
+          connection.close('INTERNAL');
+        }),
+      );
     });
     ws.on('close', () => {
       clearTimeout(authTimer);
