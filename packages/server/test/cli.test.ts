@@ -47,6 +47,9 @@ describe('frontdesk CLI', () => {
     const missing = run(['staff', 'reset-password', '--email', 'nobody@example.test'], env);
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /STAFF_NOT_FOUND/);
+    const nowhere = run(['staff', 'create', '--shop', '0190f0f0-0000-7000-8000-000000000000', '--email', 'x@example.test', '--name', 'X'], env);
+    assert.equal(nowhere.status, 1);
+    assert.match(nowhere.stderr, /^frontdesk: SHOP_NOT_FOUND/);
   });
 
   test('a bad configuration value stops start-up with a message that names the variable', () => {

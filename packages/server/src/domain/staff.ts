@@ -30,6 +30,7 @@ export function createStaffService({ store, now }: DomainDeps) {
   const service = {
     /** Platform operation (CLI and first start): no caller to authorise. */
     async createInShop(shopId: string, input: NewStaff): Promise<{ staff: StaffRecord; password: string }> {
+      if (!(await store.shops.find(shopId))) fail('SHOP_NOT_FOUND');
       const password = input.password ?? newSecret().slice(0, 20);
       if (password.length < PASSWORD_MIN) fail('VALIDATION_FAILED', `Passwords need at least ${PASSWORD_MIN} characters.`);
       const staff: StaffRecord = {

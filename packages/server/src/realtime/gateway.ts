@@ -128,7 +128,8 @@ export function createGateway(services: Services, bus: Bus, origins: ReturnType<
       if (!(await origins.mayAuthenticate(connection.origin, principal))) return connection.close('ORIGIN_NOT_ALLOWED');
       connection.principal = principal;
       connection.token = token;
-      connection.lastVerified = Date.now();
+      // Spread the first re-check over a minute so that connections opened together drift apart.
+      connection.lastVerified = Date.now() - Math.floor(Math.random() * REVERIFY_MS);
       if (hub.countFor(connection.userId!) >= options.maxConnectionsPerUser) return connection.close('TOO_MANY_CONNECTIONS');
       if (connection.closed) return;
       pending.delete(connection);
@@ -216,21 +217,32 @@ export function createGateway(services: Services, bus: Bus, origins: ReturnType<
     }
   }
 
-  /** Silent connections are closed; long-lived ones re-check their session (logout, disabled account). */
+  /**
+   * Silent connections are closed; long-lived ones re-check their session (logout, disabled
+   * account). Each connection's re-check falls at its own random moment of the minute, and a session
+   * shared by several connections is checked once for all of them, so thousands of connections
+   * opened together never re-check together.
+   */
   function checkLiveness(): void {
     const now = Date.now();
+    const due = new Map<string, Connection[]>();
     for (const connection of hub.connections()) {
       if (now - connection.lastSeen > 2 * options.heartbeatMs) {
         connection.close('HEARTBEAT_TIMEOUT');
         continue;
       }
-      if (now - connection.lastVerified > REVERIFY_MS && connection.token !== null) {
-        connection.lastVerified = now;
-        services.auth.authenticate(connection.token).then(
-          (principal) => (connection.principal = principal),
-          (error: unknown) => connection.close(error instanceof AppError ? error.code : 'TOKEN_INVALID'),
-        );
+      if (connection.token !== null && now >= connection.lastVerified + REVERIFY_MS) {
+        connection.lastVerified = now + Math.floor(Math.random() * REVERIFY_MS * 0.2);
+        const sharing = due.get(connection.token);
+        if (sharing) sharing.push(connection);
+        else due.set(connection.token, [connection]);
       }
+    }
+    for (const [token, connections] of due) {
+      services.auth.authenticate(token).then(
+        (principal) => connections.forEach((c) => (c.principal = principal)),
+        (error: unknown) => connections.forEach((c) => c.close(error instanceof AppError ? error.code : 'TOKEN_INVALID')),
+      );
     }
   }
 

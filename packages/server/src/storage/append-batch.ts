@@ -185,9 +185,10 @@ export async function appendBatch(
     results.push({ message: toMessage(row), duplicate: false });
   });
 
-  await writeConversations(tx, conversations);
+  await writeConversations(tx, engine, conversations);
   await bulkUpdate(
     tx,
+    engine,
     'shops',
     'id',
     { stream_pos: 'bigint' },
@@ -213,6 +214,7 @@ export async function appendBatch(
   if (firstResponses.size > 0) {
     await bulkUpdate(
       tx,
+      engine,
       'inquiries',
       'id',
       { first_response_at: 'bigint' },
@@ -252,10 +254,11 @@ async function findResends(tx: Transaction<Database>, inputs: readonly NewMessag
   return found;
 }
 
-async function writeConversations(tx: Transaction<Database>, conversations: Map<string, ConversationState>): Promise<void> {
+async function writeConversations(tx: Transaction<Database>, engine: Engine, conversations: Map<string, ConversationState>): Promise<void> {
   const rows = [...conversations].filter(([, c]) => c.dirty);
   await bulkUpdate(
     tx,
+    engine,
     'conversations',
     'id',
     {
