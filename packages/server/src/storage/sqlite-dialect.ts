@@ -1,4 +1,5 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { startCheckpointer } from './sqlite-checkpointer.ts';
 import {
   CompiledQuery,
   SqliteAdapter,
@@ -26,7 +27,12 @@ export function nodeSqliteDialect(filename: string): { dialect: SqliteDialect; r
   raw.exec('PRAGMA synchronous = NORMAL');
   raw.exec('PRAGMA foreign_keys = ON');
   raw.exec('PRAGMA busy_timeout = 5000');
-  const config = { database: new CachedStatements(raw) };
+  let checkpointer: ReturnType<typeof startCheckpointer> | null = null;
+  if (filename !== ':memory:') {
+    raw.exec('PRAGMA wal_autocheckpoint = 0');
+    checkpointer = startCheckpointer(filename);
+  }
+  const config = { database: new CachedStatements(raw, () => checkpointer?.stop()) };
   return { dialect: new QueuedSqliteDialect(config), raw };
 }
 
@@ -80,14 +86,24 @@ class QueuedSqliteDriver extends SqliteDriver {
 class CachedStatements implements SqliteDatabase {
   #db: DatabaseSync;
   #cache = new Map<string, SqliteStatement>();
+  #onClose: () => void;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: DatabaseSync, onClose: () => void) {
     this.#db = db;
+    this.#onClose = onClose;
   }
 
   close(): void {
     this.#cache.clear();
-    if (this.#db.isOpen) this.#db.close();
+    this.#onClose();
+    if (!this.#db.isOpen) return;
+    // The last connection out folds the WAL back into the database file.
+    try {
+      this.#db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+    } catch {
+      // another process still reads: it will checkpoint later
+    }
+    this.#db.close();
   }
 
   prepare(sql: string): SqliteStatement {
