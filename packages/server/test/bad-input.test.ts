@@ -16,6 +16,7 @@ import {
   valuePaths,
   type Operation,
 } from './support/openapi.ts';
+import { snapshotRows } from './support/snapshot.ts';
 import { startServer, type TestServer } from './support/server.ts';
 import { engines } from './support/storage.ts';
 
@@ -374,19 +375,6 @@ for (const engine of engines) {
       return out;
     }
 
-    async function snapshot() {
-      const db = server.storage.db;
-      return {
-        shops: await db.selectFrom('shops').selectAll().orderBy('id').execute(),
-        staff: await db.selectFrom('staff').selectAll().orderBy('id').execute(),
-        customers: await db.selectFrom('customers').selectAll().orderBy('id').execute(),
-        conversations: await db.selectFrom('conversations').selectAll().orderBy('id').execute(),
-        members: await db.selectFrom('members').selectAll().orderBy('conversation_id').orderBy('user_id').execute(),
-        inquiries: await db.selectFrom('inquiries').selectAll().orderBy('id').execute(),
-        messages: await db.selectFrom('messages').selectAll().orderBy('id').execute(),
-        sessions: await db.selectFrom('sessions').selectAll().orderBy('token_hash').execute(),
-      };
-    }
 
     const messageCount = async () =>
       Number((await server.storage.db.selectFrom('messages').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
@@ -423,7 +411,7 @@ for (const engine of engines) {
       }
       assert.ok(probes.filter((p) => p.mustReject).length > 500, `${probes.length} probes`);
 
-      const before = await snapshot();
+      const before = await snapshotRows(server.storage.db, { sessions: true });
       const beforeMessages = await messageCount();
       const passes = [
         { name: 'owner', token: shop.ownerToken },
@@ -460,7 +448,7 @@ for (const engine of engines) {
 
       // Nothing was written, nothing was broken.
       assert.equal(await messageCount(), beforeMessages);
-      assert.deepEqual(await snapshot(), before);
+      assert.deepEqual(await snapshotRows(server.storage.db, { sessions: true }), before);
       const health = await call(server, 'GET', '/healthz');
       assert.equal(health.status, 200);
       assert.deepEqual(health.body, { status: 'ok' });

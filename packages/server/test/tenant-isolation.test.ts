@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { encodeCursor } from '../src/domain/cursor.ts';
 import { call, createShop, openWidget, send, type CustomerFixture, type Reply, type ShopFixture } from './support/client.ts';
 import { fetchOperations, fillPath, refusalProblems } from './support/openapi.ts';
+import { snapshotRows } from './support/snapshot.ts';
 import { startServer, type TestServer } from './support/server.ts';
 import { engines } from './support/storage.ts';
 
@@ -77,32 +78,6 @@ for (const engine of engines) {
 
     const text = (label: string) => `${label} ${tag}`;
 
-    async function snapshotShop(shopId: string) {
-      const db = server.storage.db;
-      return {
-        shops: await db.selectFrom('shops').selectAll().where('id', '=', shopId).execute(),
-        staff: await db.selectFrom('staff').selectAll().where('shop_id', '=', shopId).orderBy('id').execute(),
-        customers: await db.selectFrom('customers').selectAll().where('shop_id', '=', shopId).orderBy('id').execute(),
-        conversations: await db.selectFrom('conversations').selectAll().where('shop_id', '=', shopId).orderBy('id').execute(),
-        members: await db.selectFrom('members').selectAll().where('shop_id', '=', shopId).orderBy('conversation_id').orderBy('user_id').execute(),
-        inquiries: await db.selectFrom('inquiries').selectAll().where('shop_id', '=', shopId).orderBy('id').execute(),
-        messages: await db.selectFrom('messages').selectAll().where('shop_id', '=', shopId).orderBy('id').execute(),
-      };
-    }
-
-    /** Every row of every table but sessions: nothing anywhere may change. */
-    async function snapshotAll() {
-      const db = server.storage.db;
-      return {
-        shops: await db.selectFrom('shops').selectAll().orderBy('id').execute(),
-        staff: await db.selectFrom('staff').selectAll().orderBy('id').execute(),
-        customers: await db.selectFrom('customers').selectAll().orderBy('id').execute(),
-        conversations: await db.selectFrom('conversations').selectAll().orderBy('id').execute(),
-        members: await db.selectFrom('members').selectAll().orderBy('conversation_id').orderBy('user_id').execute(),
-        inquiries: await db.selectFrom('inquiries').selectAll().orderBy('id').execute(),
-        messages: await db.selectFrom('messages').selectAll().orderBy('id').execute(),
-      };
-    }
 
     /** Pins a conversation's open inquiry on an assignee (no HTTP route assigns yet). */
     async function assign(conversationId: string, staffId: string) {
@@ -301,8 +276,8 @@ for (const engine of engines) {
     test("every route refuses B's ids (and another customer's conversation) exactly like a nonexistent id, leaking and changing nothing", async () => {
       const table = rows();
       assert.ok(table.length > 90, `table has ${table.length} rows`);
-      const beforeB = await snapshotShop(b.shopId);
-      const beforeAll = await snapshotAll();
+      const beforeB = await snapshotRows(server.storage.db, { shopId: b.shopId });
+      const beforeAll = await snapshotRows(server.storage.db);
       assert.ok(beforeB.messages.length === 6 && beforeB.staff.length === 2 && beforeB.conversations.length === 2 && beforeB.members.length > 0);
 
       const problems: string[] = [];
@@ -324,8 +299,8 @@ for (const engine of engines) {
       }
       assert.deepEqual(problems, []);
 
-      assert.deepEqual(await snapshotShop(b.shopId), beforeB, "B's rows are unchanged");
-      assert.deepEqual(await snapshotAll(), beforeAll, 'no row anywhere changed');
+      assert.deepEqual(await snapshotRows(server.storage.db, { shopId: b.shopId }), beforeB, "B's rows are unchanged");
+      assert.deepEqual(await snapshotRows(server.storage.db), beforeAll, 'no row anywhere changed');
       // The tokens are still good and the refusals were not caused by a broken session.
       for (const token of [a.ownerToken, a.agentToken, x.token]) {
         assert.equal((await call(server, 'GET', '/api/v1/me', { token })).status, 200);

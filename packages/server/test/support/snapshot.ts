@@ -1,0 +1,22 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../src/storage/schema.ts';
+
+/**
+ * Every row of every table, in a stable order, for "nothing changed" assertions: optionally only
+ * one shop's rows, optionally with sessions (which logins and logouts change on purpose).
+ */
+export async function snapshotRows(db: Kysely<Database>, options: { shopId?: string; sessions?: boolean } = {}) {
+  const { shopId } = options;
+  const byShop = <T extends { where: (...args: any[]) => T }>(query: T, column: 'id' | 'shop_id'): T =>
+    shopId === undefined ? query : query.where(column, '=', shopId);
+  return {
+    shops: await byShop(db.selectFrom('shops').selectAll(), 'id').orderBy('id').execute(),
+    staff: await byShop(db.selectFrom('staff').selectAll(), 'shop_id').orderBy('id').execute(),
+    customers: await byShop(db.selectFrom('customers').selectAll(), 'shop_id').orderBy('id').execute(),
+    conversations: await byShop(db.selectFrom('conversations').selectAll(), 'shop_id').orderBy('id').execute(),
+    members: await byShop(db.selectFrom('members').selectAll(), 'shop_id').orderBy('conversation_id').orderBy('user_id').execute(),
+    inquiries: await byShop(db.selectFrom('inquiries').selectAll(), 'shop_id').orderBy('id').execute(),
+    messages: await byShop(db.selectFrom('messages').selectAll(), 'shop_id').orderBy('id').execute(),
+    ...(options.sessions === true && { sessions: await db.selectFrom('sessions').selectAll().orderBy('token_hash').execute() }),
+  };
+}
