@@ -32,7 +32,7 @@ const config = loadConfig();
 const storage = openConfiguredStorage(config);
 try {
   await migrateToLatest(storage);
-  const services = createDomain(config, createStore(storage.db, storage.engine));
+  const services = createDomain(config, createStore(storage.db, storage.engine, storage.sqlite));
   const out: { shopId: string; agents: string[] }[] = [];
   let next = 0;
   // Four at a time: scrypt runs on libuv's four threads; the inserts are quick.

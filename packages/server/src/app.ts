@@ -62,7 +62,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const storage = overrides.storage ?? openConfiguredStorage(config);
   await migrateToLatest(storage);
   const now = overrides.now ?? Date.now;
-  const store = createStore(storage.db, storage.engine);
+  const store = createStore(storage.db, storage.engine, storage.sqlite);
   const bus = overrides.bus ?? memoryBus();
   const services = createDomain(config, store, bus, now);
   const http = await buildHttp(services, {

@@ -161,8 +161,13 @@ for (const engine of engines) {
         .execute();
       assert.equal(inquiries.length, 1);
       await send(server, shop.agentToken, customer.conversationId, 'hello from us');
-      const answered = await server.storage.db.selectFrom('inquiries').select('first_response_at').where('id', '=', inquiries[0]!.id).executeTakeFirstOrThrow();
+      const firstResponse = () =>
+        server.storage.db.selectFrom('inquiries').select('first_response_at').where('id', '=', inquiries[0]!.id).executeTakeFirstOrThrow();
+      const answered = await firstResponse();
       assert.ok(answered.first_response_at !== null);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await send(server, shop.agentToken, customer.conversationId, 'and a second answer');
+      assert.deepEqual(await firstResponse(), answered, 'a later answer leaves the first response time alone');
     });
 
     test("the shop's list: newest activity first, filters, previews, cursor pagination", async () => {

@@ -47,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
   const storage = openConfiguredStorage(config);
   try {
     await migrateToLatest(storage);
-    const services = createDomain(config, createStore(storage.db, storage.engine));
+    const services = createDomain(config, createStore(storage.db, storage.engine, storage.sqlite));
     switch (command) {
       case 'migrate':
         console.log(`Database is up to date (${storage.engine}).`);

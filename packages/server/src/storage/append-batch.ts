@@ -1,18 +1,18 @@
-import type { Insertable, Transaction } from 'kysely';
+import type { Selectable, Transaction } from 'kysely';
 import { AppError } from '../domain/errors.ts';
 import { isOpen } from '../domain/inquiry-states.ts';
 import type { AppendResult, NewMessage } from '../domain/ports.ts';
+import type { MessageRecord } from '../domain/records.ts';
 import type { InquiryStatus } from '@frontdesk/protocol';
 import { bulkUpdate } from './bulk-update.ts';
-import type { Engine } from './connect.ts';
 import { toMessage } from './rows.ts';
-import type { Database, MessageTable } from './schema.ts';
+import type { ConversationTable, Database, InquiryTable, MemberTable, MessageTable } from './schema.ts';
 
 const PREVIEW_CHARS = 140;
 const CHUNK = 100;
 
 /** The conversation fields a batch reads, changes and writes back. */
-interface ConversationState {
+export interface ConversationState {
   shopId: string;
   lastSeq: number;
   lastPublicSeq: number;
@@ -32,66 +32,126 @@ interface ConversationState {
   dirty: boolean;
 }
 
+/** What a batch reads under its locks before numbering anything. */
+export interface BatchState {
+  readonly conversations: Map<string, ConversationState>;
+  /** Stored messages the batch resends, keyed by `resendKey`. */
+  readonly earlier: Map<string, MessageRecord>;
+  /** Each shop's stream position. */
+  readonly streamPos: Map<string, number>;
+}
+
+/** The writes a batch makes, decided in memory from its state. */
+export interface BatchPlan {
+  readonly results: Array<AppendResult | Error>;
+  readonly conversations: ReadonlyArray<readonly [string, ConversationState]>;
+  readonly streamPos: Map<string, number>;
+  readonly inquiries: InquiryTable[];
+  readonly messages: MessageTable[];
+  readonly members: MemberRow[];
+  readonly firstResponses: Map<string, number>;
+}
+
+export type MemberRow = Omit<MemberTable, 'read_seq' | 'read_public_seq' | 'muted'> & { read_seq: number; read_public_seq: number };
+
+export const resendKey = (conversationId: string, senderId: string, clientMsgId: string) => `${conversationId}|${senderId}|${clientMsgId}`;
+
+/** The conversations a batch touches, sorted: batches on several nodes take locks in the same order. */
+export const conversationIdsOf = (inputs: readonly NewMessage[]) => [...new Set(inputs.map((i) => i.conversationId))].sort();
+
 /**
  * Appends a batch of messages in one transaction (DESIGN.md §2 send path, for many at once):
- * 1. lock the conversations (sorted: batches on several nodes take locks in the same order);
+ * 1. lock the conversations (sorted);
  * 2. find resends (under the lock, a twin in flight elsewhere has committed or waits for us);
- * 3. number the new messages: seq per conversation, position in the shop's stream;
+ * 3. number the new messages: seq per conversation, position in the shop's stream (`planBatch`);
  * 4. write: conversations, shops, inquiries, messages, the senders' read cursors.
- * A fixed handful of statements whatever the batch size. Results are in input order.
+ * A fixed handful of statements whatever the batch size: this is the PostgreSQL path, where every
+ * statement is a round trip. SQLite runs the same plan through prepared statements (sqlite-append.ts).
  */
-export async function appendBatch(
-  tx: Transaction<Database>,
-  engine: Engine,
-  inputs: readonly NewMessage[],
-): Promise<Array<AppendResult | Error>> {
-  const conversationIds = [...new Set(inputs.map((i) => i.conversationId))].sort();
-  let lockConversations = tx
+export async function appendBatch(tx: Transaction<Database>, inputs: readonly NewMessage[]): Promise<Array<AppendResult | Error>> {
+  const rows = await tx
     .selectFrom('conversations')
-    .select([
-      'id', 'shop_id', 'last_seq', 'last_public_seq', 'status', 'assignee_id', 'current_inquiry_id',
-      'last_message_seq', 'last_message_preview', 'last_message_content_type', 'last_message_sender_id',
-      'last_message_sender_kind', 'last_message_at', 'last_activity_at', 'updated_at',
-    ])
-    .where('id', 'in', conversationIds)
-    .orderBy('id');
-  // SQLite's IMMEDIATE transaction already holds the only write lock.
-  if (engine === 'postgres') lockConversations = lockConversations.forUpdate();
-  const conversations = new Map<string, ConversationState>();
-  for (const row of await lockConversations.execute()) {
-    conversations.set(row.id, {
-      shopId: row.shop_id,
-      lastSeq: row.last_seq,
-      lastPublicSeq: row.last_public_seq,
-      status: row.status,
-      assigneeId: row.assignee_id,
-      currentInquiryId: row.current_inquiry_id,
-      last: {
-        seq: row.last_message_seq,
-        preview: row.last_message_preview,
-        contentType: row.last_message_content_type,
-        senderId: row.last_message_sender_id,
-        senderKind: row.last_message_sender_kind,
-        at: row.last_message_at,
-      },
-      lastActivityAt: row.last_activity_at,
-      updatedAt: row.updated_at,
-      dirty: false,
-    });
-  }
-
+    .select(conversationColumns)
+    .where('id', 'in', conversationIdsOf(inputs))
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+  const conversations = new Map(rows.map((row) => [row.id, toConversationState(row)] as const));
   const earlier = await findResends(tx, inputs);
   const shopIds = [...new Set([...conversations.values()].map((c) => c.shopId))].sort();
-  let lockShops = tx.selectFrom('shops').select(['id', 'stream_pos']).where('id', 'in', shopIds).orderBy('id');
-  if (engine === 'postgres') lockShops = lockShops.forUpdate();
-  const streamPos = new Map((await lockShops.execute()).map((row) => [row.id, row.stream_pos] as const));
+  const shops = await tx.selectFrom('shops').select(['id', 'stream_pos']).where('id', 'in', shopIds).orderBy('id').forUpdate().execute();
+  const plan = planBatch(inputs, { conversations, earlier, streamPos: new Map(shops.map((row) => [row.id, row.stream_pos] as const)) });
 
+  await writeConversations(tx, plan.conversations);
+  await bulkUpdate(tx, 'shops', 'id', { stream_pos: 'bigint' }, [...plan.streamPos].map(([id, position]) => ({ key: id, set: { stream_pos: position } })));
+  if (plan.inquiries.length > 0) await tx.insertInto('inquiries').values(plan.inquiries).execute();
+  for (let i = 0; i < plan.messages.length; i += CHUNK) {
+    await tx.insertInto('messages').values(plan.messages.slice(i, i + CHUNK)).execute();
+  }
+  for (let i = 0; i < plan.members.length; i += CHUNK) {
+    await tx
+      .insertInto('members')
+      .values(plan.members.slice(i, i + CHUNK))
+      .onConflict((oc) =>
+        oc
+          .columns(['conversation_id', 'user_id'])
+          .doUpdateSet((eb) => ({ read_seq: eb.ref('excluded.read_seq'), read_public_seq: eb.ref('excluded.read_public_seq') }))
+          .where('members.read_seq', '<', (eb) => eb.ref('excluded.read_seq')),
+      )
+      .execute();
+  }
+  if (plan.firstResponses.size > 0) {
+    await bulkUpdate(
+      tx,
+      'inquiries',
+      'id',
+      { first_response_at: 'bigint' },
+      [...plan.firstResponses].map(([id, at]) => ({ key: id, set: { first_response_at: at } })),
+      'first_response_at',
+    );
+  }
+  return plan.results;
+}
+
+export const conversationColumns = [
+  'id', 'shop_id', 'last_seq', 'last_public_seq', 'status', 'assignee_id', 'current_inquiry_id',
+  'last_message_seq', 'last_message_preview', 'last_message_content_type', 'last_message_sender_id',
+  'last_message_sender_kind', 'last_message_at', 'last_activity_at', 'updated_at',
+] as const;
+
+type ConversationRow = Pick<Selectable<ConversationTable>, (typeof conversationColumns)[number]>;
+
+export function toConversationState(row: ConversationRow): ConversationState {
+  return {
+    shopId: row.shop_id,
+    lastSeq: row.last_seq,
+    lastPublicSeq: row.last_public_seq,
+    status: row.status,
+    assigneeId: row.assignee_id,
+    currentInquiryId: row.current_inquiry_id,
+    last: {
+      seq: row.last_message_seq,
+      preview: row.last_message_preview,
+      contentType: row.last_message_content_type,
+      senderId: row.last_message_sender_id,
+      senderKind: row.last_message_sender_kind,
+      at: row.last_message_at,
+    },
+    lastActivityAt: row.last_activity_at,
+    updatedAt: row.updated_at,
+    dirty: false,
+  };
+}
+
+/** Numbers the batch and decides every write, in input order; the state is updated in place. */
+export function planBatch(inputs: readonly NewMessage[], state: BatchState): BatchPlan {
+  const { conversations, earlier, streamPos } = state;
   const results: Array<AppendResult | Error | { follow: number }> = [];
   const firstInBatch = new Map<string, number>();
   const messages: MessageTable[] = [];
   const rowOf = new Map<number, MessageTable>();
-  const members = new Map<string, Insertable<Database['members']>>();
-  const inquiries: Database['inquiries'][] = [];
+  const members = new Map<string, MemberRow>();
+  const inquiries: InquiryTable[] = [];
   const firstResponses = new Map<string, number>();
 
   inputs.forEach((input, index) => {
@@ -100,7 +160,7 @@ export async function appendBatch(
       results.push(new AppError('CONVERSATION_NOT_FOUND'));
       return;
     }
-    const key = input.clientMsgId !== null && input.senderId !== null ? `${input.conversationId}|${input.senderId}|${input.clientMsgId}` : null;
+    const key = input.clientMsgId !== null && input.senderId !== null ? resendKey(input.conversationId, input.senderId, input.clientMsgId) : null;
     if (key !== null) {
       const stored = earlier.get(key);
       if (stored) return results.push({ message: stored, duplicate: true });
@@ -108,7 +168,6 @@ export async function appendBatch(
       if (twin !== undefined) return results.push({ follow: twin });
       firstInBatch.set(key, index);
     }
-
     const isPublic = input.visibility === 'public';
     const now = input.createdAt;
     conversation.lastSeq += 1;
@@ -185,53 +244,24 @@ export async function appendBatch(
     results.push({ message: toMessage(row), duplicate: false });
   });
 
-  await writeConversations(tx, engine, conversations);
-  await bulkUpdate(
-    tx,
-    engine,
-    'shops',
-    'id',
-    { stream_pos: 'bigint' },
-    [...streamPos].map(([id, position]) => ({ key: id, set: { stream_pos: position } })),
-  );
-  if (inquiries.length > 0) await tx.insertInto('inquiries').values(inquiries).execute();
-  for (let i = 0; i < messages.length; i += CHUNK) {
-    await tx.insertInto('messages').values(messages.slice(i, i + CHUNK)).execute();
-  }
-  const cursors = [...members.values()];
-  for (let i = 0; i < cursors.length; i += CHUNK) {
-    await tx
-      .insertInto('members')
-      .values(cursors.slice(i, i + CHUNK))
-      .onConflict((oc) =>
-        oc
-          .columns(['conversation_id', 'user_id'])
-          .doUpdateSet((eb) => ({ read_seq: eb.ref('excluded.read_seq'), read_public_seq: eb.ref('excluded.read_public_seq') }))
-          .where('members.read_seq', '<', (eb) => eb.ref('excluded.read_seq')),
-      )
-      .execute();
-  }
-  if (firstResponses.size > 0) {
-    await bulkUpdate(
-      tx,
-      engine,
-      'inquiries',
-      'id',
-      { first_response_at: 'bigint' },
-      [...firstResponses].map(([id, at]) => ({ key: id, set: { first_response_at: at } })),
-    );
-  }
-
-  return results.map((result) => {
-    if (!('follow' in result)) return result;
-    const original = rowOf.get(result.follow);
-    return original ? { message: toMessage(original), duplicate: true } : new AppError('INTERNAL');
-  });
+  return {
+    results: results.map((result) => {
+      if (!('follow' in result)) return result;
+      const original = rowOf.get(result.follow);
+      return original ? { message: toMessage(original), duplicate: true } : new AppError('INTERNAL');
+    }),
+    conversations: [...conversations].filter(([, c]) => c.dirty),
+    streamPos,
+    inquiries,
+    messages,
+    members: [...members.values()],
+    firstResponses,
+  };
 }
 
 async function findResends(tx: Transaction<Database>, inputs: readonly NewMessage[]) {
   const keyed = inputs.filter((i) => i.clientMsgId !== null && i.senderId !== null);
-  const found = new Map<string, ReturnType<typeof toMessage>>();
+  const found = new Map<string, MessageRecord>();
   for (let i = 0; i < keyed.length; i += CHUNK) {
     const chunk = keyed.slice(i, i + CHUNK);
     const rows = await tx
@@ -249,50 +279,52 @@ async function findResends(tx: Transaction<Database>, inputs: readonly NewMessag
         ),
       )
       .execute();
-    for (const row of rows) found.set(`${row.conversation_id}|${row.sender_id}|${row.client_msg_id}`, toMessage(row));
+    for (const row of rows) found.set(resendKey(row.conversation_id, row.sender_id!, row.client_msg_id!), toMessage(row));
   }
   return found;
 }
 
-async function writeConversations(tx: Transaction<Database>, engine: Engine, conversations: Map<string, ConversationState>): Promise<void> {
-  const rows = [...conversations].filter(([, c]) => c.dirty);
+/** The conversation columns a batch writes back, in the order of `conversationValues`. */
+export const conversationWrites = {
+  last_seq: 'integer',
+  last_public_seq: 'integer',
+  last_message_seq: 'integer',
+  last_message_preview: 'text',
+  last_message_content_type: 'text',
+  last_message_sender_id: 'text',
+  last_message_sender_kind: 'text',
+  last_message_at: 'bigint',
+  last_activity_at: 'bigint',
+  status: 'text',
+  assignee_id: 'text',
+  current_inquiry_id: 'text',
+  updated_at: 'bigint',
+} as const;
+
+export function conversationValues(c: ConversationState) {
+  return {
+    last_seq: c.lastSeq,
+    last_public_seq: c.lastPublicSeq,
+    last_message_seq: c.last.seq,
+    last_message_preview: c.last.preview,
+    last_message_content_type: c.last.contentType,
+    last_message_sender_id: c.last.senderId,
+    last_message_sender_kind: c.last.senderKind,
+    last_message_at: c.last.at,
+    last_activity_at: c.lastActivityAt,
+    status: c.status,
+    assignee_id: c.assigneeId,
+    current_inquiry_id: c.currentInquiryId,
+    updated_at: c.updatedAt,
+  };
+}
+
+async function writeConversations(tx: Transaction<Database>, rows: BatchPlan['conversations']): Promise<void> {
   await bulkUpdate(
     tx,
-    engine,
     'conversations',
     'id',
-    {
-      last_seq: 'integer',
-      last_public_seq: 'integer',
-      last_message_seq: 'integer',
-      last_message_preview: 'text',
-      last_message_content_type: 'text',
-      last_message_sender_id: 'text',
-      last_message_sender_kind: 'text',
-      last_message_at: 'bigint',
-      last_activity_at: 'bigint',
-      status: 'text',
-      assignee_id: 'text',
-      current_inquiry_id: 'text',
-      updated_at: 'bigint',
-    },
-    rows.map(([id, c]) => ({
-      key: id,
-      set: {
-        last_seq: c.lastSeq,
-        last_public_seq: c.lastPublicSeq,
-        last_message_seq: c.last.seq,
-        last_message_preview: c.last.preview,
-        last_message_content_type: c.last.contentType,
-        last_message_sender_id: c.last.senderId,
-        last_message_sender_kind: c.last.senderKind,
-        last_message_at: c.last.at,
-        last_activity_at: c.lastActivityAt,
-        status: c.status,
-        assignee_id: c.assigneeId,
-        current_inquiry_id: c.currentInquiryId,
-        updated_at: c.updatedAt,
-      },
-    })),
+    conversationWrites,
+    rows.map(([id, c]) => ({ key: id, set: conversationValues(c) })),
   );
 }

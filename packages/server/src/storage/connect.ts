@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
-import { nodeSqliteDialect } from './sqlite-dialect.ts';
+import { nodeSqliteDialect, type SqliteDirect } from './sqlite-dialect.ts';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -12,6 +12,8 @@ export interface Storage {
   readonly db: Kysely<Database>;
   /** PostgreSQL schema the tables live in; null on SQLite. */
   readonly schema: string | null;
+  /** SQLite: the connection without the query builder, for the send path; null on PostgreSQL. */
+  readonly sqlite: SqliteDirect | null;
   close(): Promise<void>;
 }
 
@@ -45,12 +47,12 @@ export function openStorage(options: StorageOptions): Storage {
     // An idle client losing its connection must not crash the process; the pool replaces it.
     pool.on('error', () => {});
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { engine: 'postgres', db, schema: options.pgSchema ?? 'public', close: () => db.destroy() };
+    return { engine: 'postgres', db, schema: options.pgSchema ?? 'public', sqlite: null, close: () => db.destroy() };
   }
   if (options.sqliteFile !== ':memory:') fs.mkdirSync(path.dirname(options.sqliteFile), { recursive: true });
-  const { dialect } = nodeSqliteDialect(options.sqliteFile);
+  const { dialect, direct } = nodeSqliteDialect(options.sqliteFile);
   const db = new Kysely<Database>({ dialect });
-  return { engine: 'sqlite', db, schema: null, close: () => db.destroy() };
+  return { engine: 'sqlite', db, schema: null, sqlite: direct, close: () => db.destroy() };
 }
 
 /** Unique-key violations look different on each engine; callers only need to know it was one. */

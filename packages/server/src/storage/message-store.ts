@@ -3,10 +3,12 @@ import type { AppendResult, MessageStore, NewMessage } from '../domain/ports.ts'
 import { appendBatch } from './append-batch.ts';
 import type { Engine } from './connect.ts';
 import { groupCommit } from './group-commit.ts';
+import { sqliteAppender } from './sqlite-append.ts';
+import type { SqliteDirect } from './sqlite-dialect.ts';
 import { toMessage } from './rows.ts';
 import type { Database } from './schema.ts';
 
-export function messageStore(db: Kysely<Database>, engine: Engine): MessageStore {
+export function messageStore(db: Kysely<Database>, engine: Engine, sqlite: SqliteDirect | null): MessageStore {
   const findByClientMsgId = async (
     q: Kysely<Database> | Transaction<Database>,
     conversationId: string,
@@ -24,7 +26,12 @@ export function messageStore(db: Kysely<Database>, engine: Engine): MessageStore
   };
 
   // Every send goes through group commit: alone when idle, many to a transaction under load.
-  const append = groupCommit<NewMessage, AppendResult>((batch) => db.transaction().execute((tx) => appendBatch(tx, engine, batch)));
+  let appendSqlite: ReturnType<typeof sqliteAppender> | undefined;
+  const append = groupCommit<NewMessage, AppendResult>(async (batch) => {
+    if (sqlite) return sqlite.exclusive((raw) => (appendSqlite ??= sqliteAppender(raw))(batch));
+    if (engine === 'sqlite') throw new Error('Sending on SQLite needs the direct connection (Storage.sqlite).');
+    return db.transaction().execute((tx) => appendBatch(tx, batch));
+  });
 
   return {
     append,

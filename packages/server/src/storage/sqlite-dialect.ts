@@ -14,14 +14,37 @@ import {
 } from 'kysely';
 
 /**
- * Kysely over Node's built-in `node:sqlite` (no native addon to compile).
- *
- * One connection, used by one caller at a time. Kysely would serialise it itself, but its mutex
- * wakes every waiter on each release (quadratic under load: thousands of concurrent requests spent
- * a third of the CPU there), so the driver queues callers first-in first-out instead and tells
+ * The one connection, lent to one caller at a time, first-in first-out. Kysely would serialise it
+ * itself, but its mutex wakes every waiter on each release (quadratic under load: thousands of
+ * concurrent requests spent a third of the CPU there), so the driver queues here instead and tells
  * Kysely it needs no mutex of its own.
  */
-export function nodeSqliteDialect(filename: string): { dialect: SqliteDialect; raw: DatabaseSync } {
+class ConnectionQueue {
+  #waiting: Array<() => void> = [];
+  #busy = false;
+
+  async acquire(): Promise<void> {
+    if (this.#busy) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    this.#busy = true;
+  }
+
+  release(): void {
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#busy = false;
+  }
+}
+
+/**
+ * Direct use of the connection, bypassing the query builder, for the hot send path: `fn` runs
+ * synchronously while no Kysely query or transaction holds the connection.
+ */
+export interface SqliteDirect {
+  exclusive<T>(fn: (db: DatabaseSync) => T): Promise<T>;
+}
+
+/** Kysely over Node's built-in `node:sqlite` (no native addon to compile). */
+export function nodeSqliteDialect(filename: string): { dialect: SqliteDialect; direct: SqliteDirect } {
   const raw = new DatabaseSync(filename);
   raw.exec('PRAGMA journal_mode = WAL');
   raw.exec('PRAGMA synchronous = NORMAL');
@@ -33,19 +56,32 @@ export function nodeSqliteDialect(filename: string): { dialect: SqliteDialect; r
     checkpointer = startCheckpointer(filename);
   }
   const config = { database: new CachedStatements(raw, () => checkpointer?.stop()) };
-  return { dialect: new QueuedSqliteDialect(config), raw };
+  const queue = new ConnectionQueue();
+  const direct: SqliteDirect = {
+    async exclusive(fn) {
+      await queue.acquire();
+      try {
+        return fn(raw);
+      } finally {
+        queue.release();
+      }
+    },
+  };
+  return { dialect: new QueuedSqliteDialect(config, queue), direct };
 }
 
 class QueuedSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
+  readonly #queue: ConnectionQueue;
 
-  constructor(config: SqliteDialectConfig) {
+  constructor(config: SqliteDialectConfig, queue: ConnectionQueue) {
     super(config);
     this.#config = config;
+    this.#queue = queue;
   }
 
   override createDriver(): Driver {
-    return new QueuedSqliteDriver(this.#config);
+    return new QueuedSqliteDriver(this.#config, this.#queue);
   }
 
   override createAdapter(): DialectAdapter {
@@ -60,19 +96,20 @@ class QueuedSqliteAdapter extends SqliteAdapter {
 }
 
 class QueuedSqliteDriver extends SqliteDriver {
-  #waiting: Array<() => void> = [];
-  #busy = false;
+  readonly #queue: ConnectionQueue;
+
+  constructor(config: SqliteDialectConfig, queue: ConnectionQueue) {
+    super(config);
+    this.#queue = queue;
+  }
 
   override async acquireConnection(): Promise<DatabaseConnection> {
-    if (this.#busy) await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    this.#busy = true;
+    await this.#queue.acquire();
     return super.acquireConnection();
   }
 
   override async releaseConnection(): Promise<void> {
-    const next = this.#waiting.shift();
-    if (next) next();
-    else this.#busy = false;
+    this.#queue.release();
   }
 
   // IMMEDIATE takes the write lock up front: with another process on the same file (the CLI), a

@@ -7,15 +7,17 @@ import { messageStore } from './message-store.ts';
 import type { Database } from './schema.ts';
 import { sessionStore } from './session-store.ts';
 import { shopStore } from './shop-store.ts';
+import type { SqliteDirect } from './sqlite-dialect.ts';
 import { staffStore } from './staff-store.ts';
 
-export function createStore(db: Kysely<Database>, engine: Engine): Store {
+/** On SQLite, `sqlite` is the direct connection the send path uses instead of the query builder. */
+export function createStore(db: Kysely<Database>, engine: Engine, sqlite: SqliteDirect | null = null): Store {
   return {
     shops: shopStore(db),
     staff: staffStore(db),
     sessions: sessionStore(db),
     customers: customerStore(db),
     conversations: conversationStore(db),
-    messages: messageStore(db, engine),
+    messages: messageStore(db, engine, sqlite),
   };
 }

@@ -1,0 +1,107 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { AppendResult, NewMessage } from '../domain/ports.ts';
+import type { MessageRecord } from '../domain/records.ts';
+import {
+  conversationColumns,
+  conversationIdsOf,
+  conversationValues,
+  conversationWrites,
+  planBatch,
+  resendKey,
+  toConversationState,
+  type ConversationState,
+} from './append-batch.ts';
+import { toMessage } from './rows.ts';
+import type { MessageTable } from './schema.ts';
+
+const messageColumns = [
+  'id', 'shop_id', 'conversation_id', 'seq', 'public_seq', 'stream_pos', 'sender_id', 'sender_kind', 'kind',
+  'content_type', 'text', 'visibility', 'client_msg_id', 'created_at', 'deleted_at',
+] as const satisfies ReadonlyArray<keyof MessageTable>;
+
+const writtenColumns = Object.keys(conversationWrites) as Array<keyof typeof conversationWrites>;
+
+/**
+ * The send path on SQLite: the plan of append-batch.ts, run synchronously through statements
+ * prepared once. SQLite is in-process, so a statement per row costs microseconds and no round trip;
+ * what costs is building SQL, so nothing here goes through the query builder. The caller holds the
+ * connection (`SqliteDirect.exclusive`); the whole batch is one IMMEDIATE transaction.
+ */
+export function sqliteAppender(db: DatabaseSync): (inputs: readonly NewMessage[]) => Array<AppendResult | Error> {
+  const s = statements(db);
+  return (inputs) => {
+    s.begin.run();
+    try {
+      const results = appendIn(s, inputs);
+      s.commit.run();
+      return results;
+    } catch (error) {
+      if (db.isTransaction) s.rollback.run();
+      throw error;
+    }
+  };
+}
+
+type Statements = ReturnType<typeof statements>;
+
+function statements(db: DatabaseSync) {
+  const prepare = (sql: string): StatementSync => db.prepare(sql);
+  return {
+    begin: prepare('BEGIN IMMEDIATE'),
+    commit: prepare('COMMIT'),
+    rollback: prepare('ROLLBACK'),
+    conversation: prepare(`SELECT ${conversationColumns.join(', ')} FROM conversations WHERE id = ?`),
+    resend: prepare(`SELECT * FROM messages WHERE conversation_id = ? AND sender_id = ? AND client_msg_id = ?`),
+    streamPos: prepare('SELECT stream_pos FROM shops WHERE id = ?'),
+    writeConversation: prepare(`UPDATE conversations SET ${writtenColumns.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`),
+    writeStreamPos: prepare('UPDATE shops SET stream_pos = ? WHERE id = ?'),
+    insertInquiry: prepare(
+      `INSERT INTO inquiries (id, shop_id, conversation_id, customer_id, status, assignee_id, created_at, assigned_at, first_response_at, closed_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    insertMessage: prepare(`INSERT INTO messages (${messageColumns.join(', ')}) VALUES (${messageColumns.map(() => '?').join(', ')})`),
+    readCursor: prepare(
+      `INSERT INTO members (conversation_id, user_id, user_kind, shop_id, role, read_seq, read_public_seq, joined_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (conversation_id, user_id) DO UPDATE SET read_seq = excluded.read_seq, read_public_seq = excluded.read_public_seq
+       WHERE members.read_seq < excluded.read_seq`,
+    ),
+    firstResponse: prepare('UPDATE inquiries SET first_response_at = ? WHERE id = ? AND first_response_at IS NULL'),
+  };
+}
+
+function appendIn(s: Statements, inputs: readonly NewMessage[]): Array<AppendResult | Error> {
+  const conversations = new Map<string, ConversationState>();
+  for (const id of conversationIdsOf(inputs)) {
+    const row = s.conversation.get(id) as Parameters<typeof toConversationState>[0] | undefined;
+    if (row) conversations.set(id, toConversationState(row));
+  }
+  const earlier = new Map<string, MessageRecord>();
+  for (const input of inputs) {
+    if (input.clientMsgId === null || input.senderId === null) continue;
+    const row = s.resend.get(input.conversationId, input.senderId, input.clientMsgId) as MessageTable | undefined;
+    if (row) earlier.set(resendKey(input.conversationId, input.senderId, input.clientMsgId), toMessage(row));
+  }
+  const streamPos = new Map<string, number>();
+  for (const { shopId } of conversations.values()) {
+    if (streamPos.has(shopId)) continue;
+    const row = s.streamPos.get(shopId) as { stream_pos: number } | undefined;
+    if (row) streamPos.set(shopId, row.stream_pos);
+  }
+
+  const plan = planBatch(inputs, { conversations, earlier, streamPos });
+  for (const [id, conversation] of plan.conversations) {
+    const values = conversationValues(conversation);
+    s.writeConversation.run(...writtenColumns.map((column) => values[column]), id);
+  }
+  for (const [shopId, position] of plan.streamPos) s.writeStreamPos.run(position, shopId);
+  for (const i of plan.inquiries) {
+    s.insertInquiry.run(i.id, i.shop_id, i.conversation_id, i.customer_id, i.status, i.assignee_id, i.created_at, i.assigned_at, i.first_response_at, i.closed_at);
+  }
+  for (const m of plan.messages) s.insertMessage.run(...messageColumns.map((column) => m[column]));
+  for (const m of plan.members) {
+    s.readCursor.run(m.conversation_id, m.user_id, m.user_kind, m.shop_id, m.role, m.read_seq, m.read_public_seq, m.joined_at);
+  }
+  for (const [id, at] of plan.firstResponses) s.firstResponse.run(at, id);
+  return plan.results;
+}
