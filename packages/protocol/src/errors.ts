@@ -37,6 +37,7 @@ export const errorCatalogue = {
   LAST_OWNER: { status: 409, message: 'A shop must keep at least one active owner.' },
   INVALID_TRANSITION: { status: 409, message: 'The inquiry cannot move to that state from its current one.' },
   CONVERSATION_READ_ONLY: { status: 409, message: 'Only members may write in this conversation.' },
+  AGENT_UNAVAILABLE: { status: 409, message: 'The agent is offline, away or at capacity.' },
   PAYLOAD_TOO_LARGE: { status: 413, close: 1009, message: 'The request or frame is too large.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send JSON with Content-Type: application/json.' },
   RATE_LIMITED: { status: 429, close: 4008, message: 'Too many requests; slow down.' },

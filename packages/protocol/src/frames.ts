@@ -1,5 +1,5 @@
 import type { ErrorCode } from './errors.ts';
-import type { Conversation, ContentType, Message, UserKind, Visibility } from './models.ts';
+import type { ContentType, ConversationChange, ConversationSummary, Message, Presence, UserKind, Visibility } from './models.ts';
 
 /**
  * The JSON protocol on WebSocket `/ws` (docs/protocol.md). Every frame is one JSON text message
@@ -53,7 +53,14 @@ export interface HistoryFrame {
   readonly limit?: number;
 }
 
-export type ClientFrame = AuthFrame | PingFrame | SendFrame | ReadFrame | TypingFrame | SyncFrame | HistoryFrame;
+/** Staff: this device is away (not offered new inquiries) or back online. */
+export interface SetPresenceFrame {
+  readonly type: 'presence';
+  readonly id?: RequestId;
+  readonly status: 'online' | 'away';
+}
+
+export type ClientFrame = AuthFrame | PingFrame | SendFrame | ReadFrame | TypingFrame | SyncFrame | HistoryFrame | SetPresenceFrame;
 export type ClientFrameType = ClientFrame['type'];
 
 export interface SessionUser {
@@ -101,14 +108,24 @@ export interface TypingEventFrame {
   readonly userId: string;
   readonly userKind: UserKind;
 }
+/** A service conversation's inquiry changed: queued, assigned, transferred, invited, closed. */
 export interface ConversationFrame {
   readonly type: 'conversation';
-  readonly conversation: Conversation;
+  readonly change: ConversationChange;
+  readonly conversation: ConversationSummary;
 }
+/** A staff member of the shop changed presence (staff only); the reply to `presence` echoes its `id`. */
 export interface PresenceFrame {
   readonly type: 'presence';
+  readonly id?: RequestId;
   readonly userId: string;
-  readonly status: 'online' | 'away' | 'offline';
+  readonly status: Presence;
+}
+/** The customer's place in the shop's queue (1 = next); sent when it changes. */
+export interface QueueFrame {
+  readonly type: 'queue';
+  readonly conversationId: string;
+  readonly position: number;
 }
 export interface SyncResultFrame {
   readonly type: 'sync.result';
@@ -145,6 +162,7 @@ export type ServerFrame =
   | TypingEventFrame
   | ConversationFrame
   | PresenceFrame
+  | QueueFrame
   | SyncResultFrame
   | HistoryResultFrame
   | ErrorFrame;

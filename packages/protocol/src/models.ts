@@ -82,6 +82,37 @@ export interface Conversation {
   readonly createdAt: string;
 }
 
+/** A conversation as every viewer sees it: without the caller's read cursor and unread count. */
+export type ConversationSummary = Omit<Conversation, 'readSeq' | 'unread'>;
+
+/** What happened to a service conversation's inquiry (the `conversation` event). */
+export type ConversationChange = 'queued' | 'assigned' | 'transferred' | 'invited' | 'closed';
+
+export type Presence = 'online' | 'away' | 'offline';
+
+/** A staff member as routing sees them (GET /api/v1/agents). */
+export interface Agent {
+  readonly staffId: string;
+  readonly name: string;
+  readonly role: StaffRole;
+  readonly presence: Presence;
+  readonly openInquiries: number;
+  /** The capacity in force: the staff member's own, else the shop's default; 0 = unlimited. */
+  readonly capacity: number;
+}
+
+/** Reception statistics of one agent over a period (GET /api/v1/stats/agents). */
+export interface AgentStatistics {
+  readonly staffId: string;
+  /** Inquiries opened in the period and assigned to this agent at the end. */
+  readonly inquiries: number;
+  readonly closed: number;
+  /** Mean time from the customer's first message to the first staff answer, ms. */
+  readonly avgFirstResponseMs: number | null;
+  /** Mean time from assignment to close, ms. */
+  readonly avgHandlingMs: number | null;
+}
+
 export interface Message {
   readonly id: string;
   readonly conversationId: string;

@@ -6,6 +6,7 @@ import {
   type Message,
   type MessagePage,
   type PongFrame,
+  type PresenceFrame,
   type ReadReceiptFrame,
   type ServerFrame,
   type SessionUser,
@@ -36,6 +37,7 @@ type WithoutId<F> = F extends unknown ? Omit<F, 'id'> : never;
 export class FrontdeskClient {
   readonly #events = new Emitter<ClientEvents>();
   readonly #requests = new PendingRequests();
+  #presence: 'online' | 'away' = 'online';
   readonly #seen = new SeenSeqs();
   readonly #link: Link;
   readonly #outbox: Outbox;
@@ -190,6 +192,15 @@ export class FrontdeskClient {
     return this.#request<ReadReceiptFrame>({ type: 'read', conversationId, seq }, 'read');
   }
 
+  /**
+   * Staff: 'away' stops new inquiries coming to this device's user (while no other device of theirs
+   * is online); 'online' takes them again. Kept across reconnects.
+   */
+  async setPresence(status: 'online' | 'away'): Promise<void> {
+    this.#presence = status;
+    if (this.#link.open) await this.#request<PresenceFrame>({ type: 'presence', status }, 'presence');
+  }
+
   /** Says "typing…" at most once per conversation every 2 s; false when throttled or offline. */
   typing(conversationId: string): boolean {
     const now = this.#now();
@@ -242,6 +253,8 @@ export class FrontdeskClient {
     this.#user = frame.user;
     this.#events.emit('ready', frame.user);
     if (!this.#link.open) return;
+    // A fresh connection starts online: say again that this device is away.
+    if (this.#presence === 'away' && frame.user.kind === 'staff') this.#request<PresenceFrame>({ type: 'presence', status: 'away' }, 'presence').catch(() => {});
     // Unacknowledged sends first, in order; then catch up. Both are pipelined on the socket.
     this.#outbox.limit(frame.rateLimit?.burst);
     this.#outbox.flush();
@@ -270,7 +283,10 @@ export class FrontdeskClient {
         this.#events.emit('typing', frame);
         return;
       case 'conversation':
-        this.#events.emit('conversation', frame.conversation);
+        this.#events.emit('conversation', frame);
+        return;
+      case 'queue':
+        this.#events.emit('queue', frame);
         return;
       case 'presence':
         this.#events.emit('presence', frame);

@@ -1,4 +1,4 @@
-import type { Conversation, Message, PresenceFrame, ReadReceiptFrame, SessionUser, TypingEventFrame } from '@frontdesk/protocol';
+import type { ConversationFrame, Message, PresenceFrame, QueueFrame, ReadReceiptFrame, SessionUser, TypingEventFrame } from '@frontdesk/protocol';
 import type { FrontdeskError } from './errors.ts';
 import type { PendingMessage } from './outbox.ts';
 import type { SyncSummary } from './sync.ts';
@@ -44,8 +44,12 @@ export interface ClientEvents {
   failed: FailedSend;
   read: ReadReceiptFrame;
   typing: TypingEventFrame;
-  conversation: Conversation;
+  /** A service conversation was queued, assigned, transferred, joined by a colleague or closed. */
+  conversation: ConversationFrame;
+  /** Staff: a colleague's presence changed. */
   presence: PresenceFrame;
+  /** Customers: their place in the shop's queue changed (1 = next). */
+  queue: QueueFrame;
   /** The automatic sync after a (re)connect has caught up. */
   synced: SyncSummary;
   /** A connection ended; see `retryInMs`. */

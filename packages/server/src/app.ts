@@ -5,6 +5,7 @@ import type { Config } from './config/config.ts';
 import type { Bus } from './bus/bus.ts';
 import { memoryBus } from './bus/memory-bus.ts';
 import type { Store } from './domain/ports.ts';
+import { newId } from './domain/ids.ts';
 import { createServices, type Services } from './domain/services.ts';
 import { buildHttp } from './http/server.ts';
 import { createGateway, type Gateway } from './realtime/gateway.ts';
@@ -53,6 +54,13 @@ export function createDomain(config: Config, store: Store, bus: Bus = memoryBus(
       platformIdentitySecret: config.platformIdentitySecret,
       staffSessionHours: config.staffSessionHours,
       customerSessionHours: config.customerSessionHours,
+      routing: {
+        nodeId: newId(),
+        graceMs: config.routing.graceMs,
+        settleMs: config.routing.settleMs,
+        // Nodes refresh their devices every sweep; three missed sweeps and the node is taken for gone.
+        deviceTtlMs: Math.max(3 * config.routing.sweepMs, 30_000),
+      },
     },
   });
 }
@@ -93,6 +101,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     store.sessions.deleteExpired(now()).catch((error: unknown) => http.log.warn({ err: error }, 'session sweep failed'));
   }, HOUR);
   sweep.unref();
+  await services.routing.start();
+  const routingSweep = setInterval(() => {
+    services.routing.sweep().catch((error: unknown) => http.log.warn({ err: error }, 'routing sweep failed'));
+  }, config.routing.sweepMs);
+  routingSweep.unref();
 
   return {
     config,
@@ -107,7 +120,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     },
     async close() {
       clearInterval(sweep);
+      clearInterval(routingSweep);
       await gateway.close();
+      await services.routing.stop();
       await http.close();
       await storage.close();
     },

@@ -83,9 +83,11 @@ for (const engine of engines) {
     });
 
     test('shop settings are read and updated by admins and validated', async () => {
-      const s = await createShop(server, 'Settings');
+      const fresh = await server.app.services.shops.create('Defaults');
+      assert.equal(fresh.settings.routingStrategy, 'sticky-then-least-busy', "a new shop routes by the product's default");
+      const s = await createShop(server, 'Settings', 'least-busy');
       const shopReply = await call(server, 'GET', '/api/v1/shop', { token: s.ownerToken });
-      assert.equal(shopReply.body.settings.routingStrategy, 'sticky-then-least-busy');
+      assert.equal(shopReply.body.settings.routingStrategy, 'least-busy');
       assert.equal(shopReply.body.identitySecret, s.identitySecret);
       const updated = await call(server, 'PATCH', '/api/v1/shop', {
         token: s.ownerToken,

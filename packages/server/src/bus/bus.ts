@@ -1,4 +1,4 @@
-import type { Message, UserKind } from '@frontdesk/protocol';
+import type { ConversationChange, ConversationSummary, Message, Presence, UserKind } from '@frontdesk/protocol';
 
 /**
  * What happened, for the realtime gateways. Events carry their audience (computed once, in
@@ -34,6 +34,9 @@ export type BusEvent = EventBase &
       readonly userId: string;
       readonly userKind: UserKind;
     }
+  | { readonly type: 'conversation'; readonly change: ConversationChange; readonly conversation: ConversationSummary }
+  | { readonly type: 'presence'; readonly userId: string; readonly status: Presence }
+  | { readonly type: 'queue'; readonly conversationId: string; readonly position: number }
   );
 
 /** The fan-out port: in-process now, Redis pub/sub in cluster mode (same two methods). */

@@ -35,6 +35,14 @@ export interface Config {
     readonly maxBufferedBytes: number;
     readonly maxConnectionsPerUser: number;
   };
+  readonly routing: {
+    /** After an agent's last device disconnects, they stay online this long (a reload does not flap). */
+    readonly graceMs: number;
+    /** Agents coming online within this window share the waiting backlog evenly. */
+    readonly settleMs: number;
+    /** How often each node expires presence, auto-reassigns and re-runs its shops' queues. */
+    readonly sweepMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -86,6 +94,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       rateBurst: int(env, 'WS_RATE_BURST', 40, 1, 100_000),
       maxBufferedBytes: int(env, 'WS_MAX_BUFFERED_BYTES', 1024 * 1024, 1024, 256 * 1024 * 1024),
       maxConnectionsPerUser: int(env, 'WS_MAX_CONNECTIONS_PER_USER', 10, 1, 10_000),
+    }),
+    routing: Object.freeze({
+      graceMs: int(env, 'PRESENCE_GRACE_MS', 30_000, 0, 3_600_000),
+      settleMs: int(env, 'ROUTING_SETTLE_MS', 1_000, 0, 60_000),
+      sweepMs: int(env, 'ROUTING_SWEEP_MS', 5_000, 50, 600_000),
     }),
   });
 }

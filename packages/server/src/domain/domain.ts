@@ -1,5 +1,6 @@
 import type { Bus } from '../bus/bus.ts';
 import type { Store } from './ports.ts';
+import type { RoutingOptions } from './routing.ts';
 
 /** What every domain service needs: storage, the time, and the settings that shape behaviour. */
 export interface DomainDeps {
@@ -10,5 +11,6 @@ export interface DomainDeps {
     readonly platformIdentitySecret: string | null;
     readonly staffSessionHours: number;
     readonly customerSessionHours: number;
+    readonly routing: RoutingOptions;
   };
 }

@@ -31,7 +31,12 @@ export interface SendOptions {
 
 export type SendResult = AppendResult;
 
-export function createMessages({ store, bus, now }: DomainDeps) {
+export interface MessageHooks {
+  /** A customer's message opened an inquiry (after the commit): routing takes it from here. */
+  readonly inquiryOpened?: (shopId: string, conversationId: string) => Promise<void>;
+}
+
+export function createMessages({ store, bus, now }: DomainDeps, hooks: MessageHooks = {}) {
   return {
     /** DESIGN.md §2 send path: authorise → validate → one transaction. Publishing is the caller's. */
     async send(principal: Principal, request: SendRequest, options: SendOptions = {}): Promise<SendResult> {
@@ -76,6 +81,9 @@ export function createMessages({ store, bus, now }: DomainDeps) {
           ...(options.originConnectionId !== undefined && { originConnectionId: options.originConnectionId }),
         });
       }
+      // The message is stored and acknowledged whatever routing does; a routing failure is retried
+      // by the routing sweep (every ROUTING_SWEEP_MS), so it must not fail the send.
+      if (result.openedInquiryId !== undefined) await hooks.inquiryOpened?.(conversation.shopId, conversation.id).catch(() => {});
       return result;
     },
 

@@ -1,6 +1,7 @@
 import type { ContentType, InquiryStatus, ShopSettings, StaffRole, UserKind, Visibility } from '@frontdesk/protocol';
 import type {
   ConversationFacts,
+  Presence,
   ConversationRecord,
   ConversationView,
   CustomerRecord,
@@ -22,6 +23,7 @@ export interface Store {
   readonly customers: CustomerStore;
   readonly conversations: ConversationStore;
   readonly messages: MessageStore;
+  readonly routing: RoutingStore;
 }
 
 export interface ShopStore {
@@ -109,6 +111,8 @@ export interface ConversationStore {
   listForMember(userId: string, after: ListPosition | null, limit: number): Promise<ConversationView[]>;
   /** Every conversation `userId` is a member of, with its last seq: the customer's sync. */
   memberships(userId: string): Promise<Array<{ conversationId: string; lastSeq: number }>>;
+  /** Adds a member unless they are one; true when added. */
+  addMember(conversationId: string, user: { id: string; kind: UserKind; shopId: string; role: string }, now: number): Promise<boolean>;
   /** Members of a conversation (direct and group audiences). */
   memberIds(conversationId: string): Promise<string[]>;
   /** Moves the read cursor forward (never back) to min(seq, last seq); returns the cursor. */
@@ -137,6 +141,8 @@ export interface AppendResult {
   readonly message: MessageRecord;
   /** True when clientMsgId matched an earlier message: nothing was written. */
   readonly duplicate: boolean;
+  /** The inquiry this message opened (a customer writing with none open), for routing. */
+  readonly openedInquiryId?: string;
 }
 
 export interface HistoryQuery {
@@ -161,4 +167,92 @@ export interface MessageStore {
   streamPosition(shopId: string): Promise<number>;
   /** Messages of the shop `viewerId` (staff) may see, with afterPos < stream_pos <= uptoPos, in stream order. */
   shopStream(shopId: string, viewerId: string, afterPos: number, uptoPos: number, limit: number): Promise<MessageRecord[]>;
+}
+
+export interface PresenceChange {
+  readonly staffId: string;
+  readonly shopId: string;
+  readonly before: Presence;
+  readonly after: Presence;
+}
+
+/** An agent who may take an inquiry now: online, enabled, below capacity (0 = unlimited). */
+export interface AgentCandidate {
+  readonly staffId: string;
+  readonly openInquiries: number;
+  readonly capacity: number;
+  readonly lastAssignedAt: number | null;
+}
+
+export interface AgentPresenceRow {
+  readonly staffId: string;
+  readonly presence: Presence;
+  readonly openInquiries: number;
+  /** The staff member's own capacity; null = the shop's default. */
+  readonly capacity: number | null;
+  readonly lastAssignedAt: number | null;
+}
+
+export interface QueuedInquiry {
+  readonly id: string;
+  readonly conversationId: string;
+  readonly customerId: string;
+  readonly createdAt: number;
+  /** The agent of the customer's previous inquiry in this conversation (sticky routing). */
+  readonly previousAgentId: string | null;
+}
+
+/** An inquiry that changed hands: `agentId` null = back in the queue or closed. */
+export interface Assignment {
+  readonly inquiryId: string;
+  readonly conversationId: string;
+  readonly customerId: string;
+  readonly agentId: string | null;
+  readonly previousAgentId: string | null;
+}
+
+export interface AgentStats {
+  readonly staffId: string;
+  readonly inquiries: number;
+  readonly closed: number;
+  /** Mean time from the customer's first message to the first staff answer. */
+  readonly avgFirstResponseMs: number | null;
+  /** Mean time from assignment to close. */
+  readonly avgHandlingMs: number | null;
+}
+
+/**
+ * Presence and assignment, enforced in the database (storage/routing-store.ts): every hand-over is
+ * a conditional update, so two nodes can never assign one inquiry twice or overfill an agent.
+ */
+export interface RoutingStore {
+  deviceConnected(device: { id: string; staffId: string; shopId: string; nodeId: string; away: boolean }, now: number, graceMs: number): Promise<PresenceChange>;
+  deviceAway(deviceId: string, away: boolean, now: number, graceMs: number): Promise<PresenceChange | null>;
+  /** The device is gone; with no device left the agent stays as they were for `graceMs`. */
+  deviceDisconnected(deviceId: string, now: number, graceMs: number): Promise<PresenceChange | null>;
+  refreshDevices(nodeId: string, now: number): Promise<void>;
+  forgetDevices(nodeId: string): Promise<void>;
+  /** Drops devices not refreshed since `staleBefore`, and turns agents offline whose grace has ended. */
+  expirePresence(now: number, staleBefore: number, graceMs: number): Promise<PresenceChange[]>;
+  agents(shopId: string): Promise<AgentPresenceRow[]>;
+  /** Takes the oldest queued inquiry of the shop and gives it to the agent `choose` picks. */
+  assignNext(
+    shopId: string,
+    defaultCapacity: number,
+    choose: (inquiry: QueuedInquiry, candidates: readonly AgentCandidate[]) => string | null,
+    now: number,
+  ): Promise<Assignment | 'empty' | 'no-agent'>;
+  claim(shopId: string, conversationId: string, agentId: string, capacity: number, now: number): Promise<Assignment>;
+  /** To another agent, or (`toAgentId` null) back to the queue. */
+  transfer(shopId: string, conversationId: string, toAgentId: string | null, capacity: number, now: number): Promise<Assignment>;
+  close(shopId: string, conversationId: string, now: number): Promise<Assignment>;
+  /** Back to the queue if still assigned to `fromAgentId`; `skip`: never to them again. */
+  requeue(shopId: string, conversationId: string, fromAgentId: string, skip: boolean, now: number): Promise<Assignment | null>;
+  assignedTo(staffId: string): Promise<Array<{ conversationId: string; shopId: string }>>;
+  /** Assigned before `assignedBefore` and not answered yet (auto-reassign). */
+  unanswered(shopId: string, assignedBefore: number): Promise<Array<{ conversationId: string; agentId: string }>>;
+  /** The queue, oldest first. */
+  queue(shopId: string, limit: number): Promise<Array<{ conversationId: string; customerId: string }>>;
+  queuePosition(shopId: string, conversationId: string): Promise<number | null>;
+  stats(shopId: string, from: number, to: number): Promise<AgentStats[]>;
 }

@@ -1,6 +1,7 @@
-import type { Conversation, Customer, Message, Shop, Staff } from '@frontdesk/protocol';
+import type { Conversation, ConversationSummary, Customer, Message, Shop, Staff } from '@frontdesk/protocol';
 import { unreadFor } from './conversations.ts';
 import type {
+  ConversationRecord,
   ConversationView,
   CustomerRecord,
   MessageRecord,
@@ -64,6 +65,25 @@ export function presentConversation(view: ConversationView, principal: Principal
     readSeq: view.readSeq,
     unread: unreadFor(view, principal),
     createdAt: iso(view.createdAt),
+  };
+}
+
+/** The shared part of a conversation (events go to many viewers at once). */
+export function presentConversationSummary(conversation: ConversationRecord): ConversationSummary {
+  const last = conversation.lastMessage;
+  return {
+    id: conversation.id,
+    shopId: conversation.shopId,
+    shopName: conversation.shopName,
+    kind: conversation.kind,
+    title: conversation.title,
+    customer: conversation.customer && presentCustomer(conversation.customer),
+    status: conversation.status,
+    assigneeId: conversation.assigneeId,
+    lastSeq: last?.seq ?? 0,
+    lastMessage: last && { ...last, at: iso(last.at) },
+    lastActivityAt: iso(conversation.lastActivityAt),
+    createdAt: iso(conversation.createdAt),
   };
 }
 

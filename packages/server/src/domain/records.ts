@@ -129,3 +129,6 @@ export type Principal =
 export function principalUserId(principal: Principal): string {
   return principal.kind === 'staff' ? principal.staff.id : principal.customer.id;
 }
+
+/** A staff member's presence: online while any device is connected and not away. */
+export type Presence = 'online' | 'away' | 'offline';

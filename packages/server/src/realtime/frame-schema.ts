@@ -30,13 +30,14 @@ const ClientFrameSchema = Type.Union([
     afterSeq: Type.Optional(Seq),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: limits.pageMax })),
   }),
+  frame('presence', { status: Type.Union([Type.Literal('online'), Type.Literal('away')]) }),
 ]);
 
 const validate = new Ajv({ coerceTypes: false, removeAdditional: false, allErrors: false, strict: false }).compile<Static<typeof ClientFrameSchema>>(
   ClientFrameSchema,
 );
 
-const KNOWN = new Set(['auth', 'ping', 'send', 'read', 'typing', 'sync', 'history']);
+const KNOWN = new Set(['auth', 'ping', 'send', 'read', 'typing', 'sync', 'history', 'presence']);
 
 /** Text → a typed frame, or an AppError that says what is wrong. Never throws anything else. */
 export function parseClientFrame(text: string): ClientFrame | AppError {

@@ -6,6 +6,7 @@ import type { Bus } from '../bus/bus.ts';
 import type { Config } from '../config/config.ts';
 import { AppError } from '../domain/errors.ts';
 import { presentMessage } from '../domain/present.ts';
+import type { Principal } from '../domain/records.ts';
 import type { Services } from '../domain/services.ts';
 import { Connection } from './connection.ts';
 import { echoOf, parseClientFrame } from './frame-schema.ts';
@@ -30,6 +31,7 @@ const TYPING_INTERVAL_MS = 2_000;
 export function createGateway(services: Services, bus: Bus, origins: ReturnType<typeof originPolicy>, options: GatewayOptions, log: Logger) {
   const hub = new Hub();
   const pending = new Set<Connection>();
+  const arrivals = new WeakMap<Connection, Promise<void>>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes, perMessageDeflate: false });
   let accepting = true;
 
@@ -89,7 +91,14 @@ export function createGateway(services: Services, bus: Bus, origins: ReturnType<
       clearTimeout(authTimer);
       connection.markClosed();
       pending.delete(connection);
-      hub.remove(connection);
+      const wasAuthenticated = hub.remove(connection);
+      const principal = connection.principal;
+      if (wasAuthenticated && principal?.kind === 'staff') {
+        // After the device was recorded, never before: a quick close must not leave it behind.
+        void (arrivals.get(connection) ?? Promise.resolve())
+          .then(() => services.routing.deviceDisconnected(principal, connection.id))
+          .catch((error: unknown) => log.warn({ err: error }, 'presence update failed'));
+      }
     });
     ws.on('error', (error) => {
       // Oversized frames arrive here (ws closes with 1009 itself); anything else is logged.
@@ -145,10 +154,25 @@ export function createGateway(services: Services, bus: Bus, origins: ReturnType<
         maxFrameBytes: options.maxFrameBytes,
         rateLimit: { perSecond: options.ratePerSecond, burst: options.rateBurst },
       });
+      const arrival = arrived(connection, principal);
+      arrivals.set(connection, arrival.catch(() => {}));
+      await arrival;
     } catch (error) {
       if (error instanceof AppError) return connection.close(error.code);
       log.error({ err: error }, 'auth failed');
       connection.close('INTERNAL');
+    }
+  }
+
+  /** Staff: the device counts for presence. Customers: where they stand in the queue, if they wait. */
+  async function arrived(connection: Connection, principal: Principal): Promise<void> {
+    if (principal.kind === 'staff') return services.routing.deviceConnected(principal, connection.id);
+    if (principal.shopId === null) return;
+    const conversations = await services.conversations.list(principal, { limit: 1 });
+    for (const conversation of conversations.items) {
+      if (conversation.status !== 'queued' || conversation.shopId !== principal.shopId) continue;
+      const position = await services.routing.queuePosition(principal, conversation.id);
+      if (position !== null) connection.send({ type: 'queue', conversationId: conversation.id, position });
     }
   }
 
@@ -199,6 +223,10 @@ export function createGateway(services: Services, bus: Bus, origins: ReturnType<
           token: page.token,
           hasMore: page.hasMore,
         });
+      }
+      case 'presence': {
+        await services.routing.deviceAway(principal, connection.id, frame.status === 'away');
+        return connection.send({ type: 'presence', ...(id !== undefined && { id }), userId: connection.userId!, status: frame.status });
       }
       case 'history': {
         const page = await services.messages.history(principal, frame.conversationId, {

@@ -29,12 +29,14 @@ export class Hub {
     if (principal.kind === 'staff') addTo(this.#staffByShop, principal.staff.shopId, connection);
   }
 
-  remove(connection: Connection): void {
-    if (!this.#all.delete(connection)) return;
+  /** False when the connection was never added (it did not authenticate). */
+  remove(connection: Connection): boolean {
+    if (!this.#all.delete(connection)) return false;
     const userId = connection.userId;
     const principal = connection.principal;
     if (userId !== null) removeFrom(this.#byUser, userId, connection);
     if (principal?.kind === 'staff') removeFrom(this.#staffByShop, principal.staff.shopId, connection);
+    return true;
   }
 
   /** Matches an event's audience against this node's sockets; serialises it once. */
@@ -61,6 +63,12 @@ function toFrame(event: BusEvent): ServerFrame {
       return { type: 'read', conversationId: event.conversationId, userId: event.userId, seq: event.seq };
     case 'typing':
       return { type: 'typing', conversationId: event.conversationId, userId: event.userId, userKind: event.userKind };
+    case 'conversation':
+      return { type: 'conversation', change: event.change, conversation: event.conversation };
+    case 'presence':
+      return { type: 'presence', userId: event.userId, status: event.status };
+    case 'queue':
+      return { type: 'queue', conversationId: event.conversationId, position: event.position };
   }
 }
 

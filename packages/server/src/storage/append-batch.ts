@@ -189,7 +189,9 @@ export function planBatch(inputs: readonly NewMessage[], state: BatchState): Bat
     }
 
     const open = isOpen(conversation.status as InquiryStatus | null);
+    let opened: string | null = null;
     if (input.openInquiry !== null && isPublic && !open) {
+      opened = input.openInquiry.id;
       inquiries.push({
         id: input.openInquiry.id,
         shop_id: input.shopId,
@@ -201,6 +203,7 @@ export function planBatch(inputs: readonly NewMessage[], state: BatchState): Bat
         assigned_at: null,
         first_response_at: null,
         closed_at: null,
+        skip_agent_id: null,
       });
       conversation.status = 'queued';
       conversation.assigneeId = null;
@@ -241,7 +244,7 @@ export function planBatch(inputs: readonly NewMessage[], state: BatchState): Bat
         joined_at: now,
       });
     }
-    results.push({ message: toMessage(row), duplicate: false });
+    results.push({ message: toMessage(row), duplicate: false, ...(opened !== null && { openedInquiryId: opened }) });
   });
 
   return {

@@ -180,6 +180,15 @@ export function conversationStore(db: Kysely<Database>): ConversationStore {
       return rows.map((row) => ({ conversationId: row.id, lastSeq: row.last_seq }));
     },
 
+    async addMember(conversationId, user, now) {
+      const inserted = await db
+        .insertInto('members')
+        .values({ conversation_id: conversationId, user_id: user.id, user_kind: user.kind, shop_id: user.shopId, role: user.role, joined_at: now })
+        .onConflict((oc) => oc.columns(['conversation_id', 'user_id']).doNothing())
+        .executeTakeFirst();
+      return Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1;
+    },
+
     async memberIds(conversationId) {
       const rows = await db.selectFrom('members').select('user_id').where('conversation_id', '=', conversationId).execute();
       return rows.map((row) => row.user_id);

@@ -88,6 +88,27 @@ export interface InquiryTable {
   assigned_at: number | null;
   first_response_at: number | null;
   closed_at: number | null;
+  /** Auto-reassign: the agent this inquiry must not go back to. */
+  skip_agent_id: string | null;
+}
+
+export interface AgentTable {
+  staff_id: string;
+  shop_id: string;
+  presence: string;
+  open_inquiries: Generated<number>;
+  last_assigned_at: number | null;
+  offline_at: number | null;
+  updated_at: number;
+}
+
+export interface AgentDeviceTable {
+  id: string;
+  staff_id: string;
+  shop_id: string;
+  node_id: string;
+  away: number;
+  seen_at: number;
 }
 
 export interface MessageTable {
@@ -128,4 +149,6 @@ export interface Database {
   inquiries: InquiryTable;
   messages: MessageTable;
   sessions: SessionTable;
+  agents: AgentTable;
+  agent_devices: AgentDeviceTable;
 }

@@ -56,8 +56,8 @@ function statements(db: DatabaseSync) {
     writeConversation: prepare(`UPDATE conversations SET ${writtenColumns.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`),
     writeStreamPos: prepare('UPDATE shops SET stream_pos = ? WHERE id = ?'),
     insertInquiry: prepare(
-      `INSERT INTO inquiries (id, shop_id, conversation_id, customer_id, status, assignee_id, created_at, assigned_at, first_response_at, closed_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO inquiries (id, shop_id, conversation_id, customer_id, status, assignee_id, created_at, assigned_at, first_response_at, closed_at, skip_agent_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertMessage: prepare(`INSERT INTO messages (${messageColumns.join(', ')}) VALUES (${messageColumns.map(() => '?').join(', ')})`),
     readCursor: prepare(
@@ -96,7 +96,7 @@ function appendIn(s: Statements, inputs: readonly NewMessage[]): Array<AppendRes
   }
   for (const [shopId, position] of plan.streamPos) s.writeStreamPos.run(position, shopId);
   for (const i of plan.inquiries) {
-    s.insertInquiry.run(i.id, i.shop_id, i.conversation_id, i.customer_id, i.status, i.assignee_id, i.created_at, i.assigned_at, i.first_response_at, i.closed_at);
+    s.insertInquiry.run(i.id, i.shop_id, i.conversation_id, i.customer_id, i.status, i.assignee_id, i.created_at, i.assigned_at, i.first_response_at, i.closed_at, i.skip_agent_id);
   }
   for (const m of plan.messages) s.insertMessage.run(...messageColumns.map((column) => m[column]));
   for (const m of plan.members) {

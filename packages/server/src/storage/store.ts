@@ -5,6 +5,7 @@ import { conversationStore } from './conversation-store.ts';
 import { customerStore } from './customer-store.ts';
 import { messageStore } from './message-store.ts';
 import type { Database } from './schema.ts';
+import { routingStore } from './routing-store.ts';
 import { sessionStore } from './session-store.ts';
 import { shopStore } from './shop-store.ts';
 import type { SqliteDirect } from './sqlite-dialect.ts';
@@ -19,5 +20,6 @@ export function createStore(db: Kysely<Database>, engine: Engine, sqlite: Sqlite
     customers: customerStore(db),
     conversations: conversationStore(db),
     messages: messageStore(db, engine, sqlite),
+    routing: routingStore(db, engine),
   };
 }

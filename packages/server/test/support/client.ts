@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { RoutingStrategy } from '@frontdesk/protocol';
 import type { TestServer } from './server.ts';
 
 export interface Reply<T = any> {
@@ -38,10 +39,15 @@ export interface ShopFixture {
   readonly agentToken: string;
 }
 
-/** A shop with an owner and an agent, both logged in over HTTP. */
-export async function createShop(server: TestServer, name = 'Shop'): Promise<ShopFixture> {
-  const { services } = server.app;
+/**
+ * A shop with an owner and an agent, both logged in over HTTP. Its routing is manual unless asked:
+ * tests about delivery count messages and frames, and automatic routing adds system messages and
+ * `conversation` events; the routing tests choose their strategy.
+ */
+export async function createShop(server: TestServer, name = 'Shop', routingStrategy: RoutingStrategy = 'manual'): Promise<ShopFixture> {
+  const { services, store } = server.app;
   const shop = await services.shops.create(name);
+  await store.shops.update(shop.id, { settings: { ...shop.settings, routingStrategy } }, Date.now());
   const tag = randomUUID().slice(0, 8);
   const password = 'correct horse battery staple';
   const owner = await services.staff.createInShop(shop.id, { email: `owner-${tag}@example.test`, name: 'Owner', role: 'owner', password });
@@ -83,4 +89,10 @@ export async function send(server: TestServer, token: string, conversationId: st
     token,
     body: { clientMsgId: randomUUID(), text, ...extra },
   });
+}
+
+/** Sets the shop's routing strategy (owner's token); 'manual' keeps routing out of tests about delivery. */
+export async function setRouting(server: TestServer, shop: ShopFixture, routingStrategy: string, extra: Record<string, unknown> = {}): Promise<void> {
+  const reply = await call(server, 'PATCH', '/api/v1/shop', { token: shop.ownerToken, body: { settings: { routingStrategy, ...extra } } });
+  if (reply.status !== 200) throw new Error(`shop settings failed: ${reply.status} ${JSON.stringify(reply.body)}`);
 }

@@ -1,0 +1,352 @@
+import type { ConversationChange, RoutingStrategy, Visibility } from '@frontdesk/protocol';
+import { audienceFor } from './audience.ts';
+import type { DomainDeps } from './domain.ts';
+import { AppError, fail } from './errors.ts';
+import { newId } from './ids.ts';
+import type { AgentCandidate, AgentPresenceRow, AgentStats, Assignment, PresenceChange, QueuedInquiry } from './ports.ts';
+import { presentConversationSummary, presentMessage } from './present.ts';
+import type { ConversationFacts, Principal, StaffRecord } from './records.ts';
+import { requireRole } from './staff.ts';
+
+export interface RoutingOptions {
+  /** This process: devices are recorded per node, so a crashed node's devices can be dropped. */
+  readonly nodeId: string;
+  /** After the last device disconnects, the agent stays as they were this long (a reload does not flap). */
+  readonly graceMs: number;
+  /** When agents come online, wait this long before handing out the backlog, so agents arriving together share it. */
+  readonly settleMs: number;
+  /** Devices a node has not refreshed for this long are dropped (the node is gone). */
+  readonly deviceTtlMs: number;
+}
+
+/** Customers further back than this are told their position only when they reach it. */
+const QUEUE_POSITIONS_SENT = 100;
+
+/**
+ * Picks the agent for a queued inquiry (docs/routing.md). Pure: the candidates are the agents who
+ * may take an inquiry now (online, enabled, below capacity), read in the same transaction.
+ */
+export function chooseAgent(
+  strategy: RoutingStrategy,
+  inquiry: Pick<QueuedInquiry, 'previousAgentId'>,
+  candidates: readonly AgentCandidate[],
+  random: () => number = Math.random,
+): string | null {
+  if (candidates.length === 0 || strategy === 'manual') return null;
+  const assignedLongestAgo = (a: AgentCandidate, b: AgentCandidate) =>
+    (a.lastAssignedAt ?? -1) - (b.lastAssignedAt ?? -1) || (a.staffId < b.staffId ? -1 : 1);
+  switch (strategy) {
+    case 'sticky-then-least-busy': {
+      const previous = candidates.find((a) => a.staffId === inquiry.previousAgentId);
+      if (previous) return previous.staffId;
+      return chooseAgent('least-busy', inquiry, candidates, random);
+    }
+    case 'least-busy':
+      return [...candidates].sort((a, b) => a.openInquiries - b.openInquiries || assignedLongestAgo(a, b))[0]!.staffId;
+    case 'round-robin':
+      return [...candidates].sort(assignedLongestAgo)[0]!.staffId;
+    case 'random':
+      return candidates[Math.floor(random() * candidates.length)]!.staffId;
+  }
+}
+
+export function createRouting({ store, bus, now }: DomainDeps, options: RoutingOptions) {
+  const draining = new Map<string, Promise<void>>();
+  const drainAgain = new Set<string>();
+  const settleTimers = new Map<string, NodeJS.Timeout>();
+  const graceTimers = new Map<string, NodeJS.Timeout>();
+  /** Shops with staff connected to this node: the ones its sweep looks after. */
+  const activeShops = new Map<string, number>();
+  const sentPositions = new Map<string, number>();
+  let closed = false;
+
+  async function shopSettings(shopId: string) {
+    const shop = await store.shops.find(shopId);
+    if (!shop) fail('SHOP_NOT_FOUND');
+    return shop.settings;
+  }
+
+  async function capacityOf(staff: StaffRecord): Promise<number> {
+    return staff.capacity ?? (await shopSettings(staff.shopId)).defaultCapacity;
+  }
+
+  async function staffName(shopId: string, staffId: string | null): Promise<string> {
+    if (staffId === null) return 'An agent';
+    return (await store.staff.find(shopId, staffId))?.name ?? 'An agent';
+  }
+
+  /** A system message in the timeline, delivered like any other message. */
+  async function postSystem(facts: ConversationFacts, text: string, visibility: Visibility = 'public'): Promise<void> {
+    const { message, duplicate } = await store.messages.append({
+      id: newId(),
+      shopId: facts.shopId,
+      conversationId: facts.id,
+      senderId: null,
+      senderKind: 'system',
+      senderRole: null,
+      kind: 'system',
+      contentType: 'text',
+      text,
+      visibility,
+      clientMsgId: null,
+      createdAt: now(),
+      openInquiry: null,
+    });
+    if (!duplicate) await bus.publish({ type: 'message', audience: audienceFor(facts, [], visibility), message: presentMessage(message) });
+  }
+
+  /** The `conversation` event: the customer and the shop's staff see the new status and assignee. */
+  async function announce(conversationId: string, change: ConversationChange): Promise<void> {
+    const conversation = await store.conversations.find(conversationId);
+    if (!conversation) return;
+    const facts = { id: conversation.id, shopId: conversation.shopId, kind: conversation.kind, customerId: conversation.customer?.id ?? null };
+    await bus.publish({ type: 'conversation', audience: audienceFor(facts, [], 'public'), conversation: presentConversationSummary(conversation), change });
+  }
+
+  async function factsOf(conversationId: string): Promise<ConversationFacts> {
+    const facts = await store.conversations.facts(conversationId);
+    if (!facts) fail('CONVERSATION_NOT_FOUND');
+    return facts;
+  }
+
+  async function assigned(assignment: Assignment, change: ConversationChange, text: string): Promise<void> {
+    await postSystem(await factsOf(assignment.conversationId), text);
+    await announce(assignment.conversationId, change);
+  }
+
+  /** Hands the shop's queue out, oldest first, until it is empty or nobody can take more. */
+  async function drain(shopId: string): Promise<void> {
+    const settings = await shopSettings(shopId);
+    if (settings.routingStrategy !== 'manual') {
+      for (;;) {
+        const result = await store.routing.assignNext(
+          shopId,
+          settings.defaultCapacity,
+          (inquiry, candidates) => chooseAgent(settings.routingStrategy, inquiry, candidates),
+          now(),
+        );
+        if (result === 'empty' || result === 'no-agent') break;
+        await assigned(result, 'assigned', `${await staffName(shopId, result.agentId)} joined the conversation.`);
+      }
+    }
+    await publishQueue(shopId);
+  }
+
+  /** One drain per shop at a time on this node; a request during a drain runs it once more after. */
+  function requestDrain(shopId: string): Promise<void> {
+    if (closed) return Promise.resolve();
+    const running = draining.get(shopId);
+    if (running) {
+      drainAgain.add(shopId);
+      return running;
+    }
+    const run = (async () => {
+      try {
+        do {
+          drainAgain.delete(shopId);
+          await drain(shopId);
+        } while (drainAgain.has(shopId) && !closed);
+      } finally {
+        draining.delete(shopId);
+      }
+    })();
+    draining.set(shopId, run);
+    return run;
+  }
+
+  function requestDrainSoon(shopId: string): void {
+    if (settleTimers.has(shopId) || closed) return;
+    const timer = setTimeout(() => {
+      settleTimers.delete(shopId);
+      void requestDrain(shopId).catch(() => {});
+    }, options.settleMs);
+    timer.unref();
+    settleTimers.set(shopId, timer);
+  }
+
+  /** Tells the customers at the front of the queue where they stand, when it changed. */
+  async function publishQueue(shopId: string): Promise<void> {
+    const queue = await store.routing.queue(shopId, QUEUE_POSITIONS_SENT);
+    for (const [index, entry] of queue.entries()) {
+      const position = index + 1;
+      if (sentPositions.get(entry.conversationId) === position) continue;
+      sentPositions.set(entry.conversationId, position);
+      await bus.publish({
+        type: 'queue',
+        audience: { userIds: [entry.customerId], shopStaff: null, exceptUserIds: [] },
+        conversationId: entry.conversationId,
+        position,
+      });
+    }
+    if (sentPositions.size > 10_000) sentPositions.clear();
+  }
+
+  async function presenceChanged(change: PresenceChange | null): Promise<void> {
+    if (change === null || change.before === change.after) return;
+    await bus.publish({ type: 'presence', audience: { userIds: [], shopStaff: change.shopId, exceptUserIds: [] }, userId: change.staffId, status: change.after });
+    if (change.after === 'online') requestDrainSoon(change.shopId);
+    if (change.after === 'offline') await releaseAll(change.staffId, change.shopId);
+  }
+
+  /** An agent went offline: their open inquiries go back to the queue, to be taken by others (seed 001). */
+  async function releaseAll(staffId: string, shopId: string): Promise<void> {
+    const name = await staffName(shopId, staffId);
+    for (const { conversationId } of await store.routing.assignedTo(staffId)) {
+      const moved = await store.routing.requeue(shopId, conversationId, staffId, false, now());
+      if (moved) await assigned(moved, 'queued', `${name} went offline. Waiting for another agent.`);
+    }
+    await requestDrain(shopId);
+  }
+
+  function scheduleGraceEnd(staffId: string): void {
+    clearTimeout(graceTimers.get(staffId));
+    const timer = setTimeout(() => {
+      graceTimers.delete(staffId);
+      void sweep().catch(() => {});
+    }, options.graceMs + 10);
+    timer.unref();
+    graceTimers.set(staffId, timer);
+  }
+
+  function staffOf(principal: Principal) {
+    if (principal.kind !== 'staff') fail('FORBIDDEN', 'Only staff take part in routing.');
+    return principal.staff;
+  }
+
+  /** Periodic: presence expiry, auto-reassign, and a drain of every shop this node looks after. */
+  async function sweep(): Promise<void> {
+    const at = now();
+    await store.routing.refreshDevices(options.nodeId, at);
+    for (const change of await store.routing.expirePresence(at, at - options.deviceTtlMs, options.graceMs)) await presenceChanged(change);
+    for (const shopId of activeShops.keys()) {
+      const settings = await shopSettings(shopId);
+      if (settings.autoReassignSeconds > 0) {
+        for (const stale of await store.routing.unanswered(shopId, at - settings.autoReassignSeconds * 1000)) {
+          const moved = await store.routing.requeue(shopId, stale.conversationId, stale.agentId, true, at);
+          if (moved) {
+            const name = await staffName(shopId, stale.agentId);
+            await assigned(moved, 'queued', `${name} did not answer in time. Looking for another agent.`);
+          }
+        }
+      }
+      await requestDrain(shopId);
+    }
+  }
+
+  return {
+    /** A staff connection authenticated on this node. */
+    async deviceConnected(principal: Principal, deviceId: string): Promise<void> {
+      if (principal.kind !== 'staff') return;
+      const { id: staffId, shopId } = principal.staff;
+      activeShops.set(shopId, (activeShops.get(shopId) ?? 0) + 1);
+      clearTimeout(graceTimers.get(staffId));
+      await presenceChanged(await store.routing.deviceConnected({ id: deviceId, staffId, shopId, nodeId: options.nodeId, away: false }, now(), options.graceMs));
+    },
+
+    async deviceAway(principal: Principal, deviceId: string, away: boolean): Promise<void> {
+      staffOf(principal);
+      await presenceChanged(await store.routing.deviceAway(deviceId, away, now(), options.graceMs));
+    },
+
+    async deviceDisconnected(principal: Principal, deviceId: string): Promise<void> {
+      if (principal.kind !== 'staff') return;
+      const { id: staffId, shopId } = principal.staff;
+      const left = (activeShops.get(shopId) ?? 1) - 1;
+      if (left > 0) activeShops.set(shopId, left);
+      else activeShops.delete(shopId);
+      await presenceChanged(await store.routing.deviceDisconnected(deviceId, now(), options.graceMs));
+      scheduleGraceEnd(staffId);
+    },
+
+    /** A customer's message opened an inquiry: route it now. */
+    async inquiryOpened(shopId: string, conversationId: string): Promise<void> {
+      await announce(conversationId, 'queued');
+      await requestDrain(shopId);
+    },
+
+    async claim(principal: Principal, conversationId: string): Promise<void> {
+      const staff = staffOf(principal);
+      const moved = await store.routing.claim(staff.shopId, conversationId, staff.id, await capacityOf(staff), now());
+      await assigned(moved, 'assigned', `${staff.name} joined the conversation.`);
+      await publishQueue(staff.shopId);
+    },
+
+    /** To a colleague (online, with room) or, with `toStaffId` null, back to the queue; `note` is for staff only. */
+    async transfer(principal: Principal, conversationId: string, toStaffId: string | null, note?: string): Promise<void> {
+      const staff = staffOf(principal);
+      const facts = await factsOf(conversationId);
+      if (facts.shopId !== staff.shopId) fail('CONVERSATION_NOT_FOUND');
+      let target: StaffRecord | undefined;
+      if (toStaffId !== null) {
+        target = await store.staff.find(staff.shopId, toStaffId);
+        if (!target || target.disabledAt !== null) fail('STAFF_NOT_FOUND');
+      }
+      const moved = await store.routing.transfer(staff.shopId, conversationId, toStaffId, target ? await capacityOf(target) : 0, now());
+      const from = await staffName(staff.shopId, moved.previousAgentId);
+      if (note !== undefined && note.trim() !== '') await postSystem(facts, `Transfer note from ${staff.name}: ${note.trim()}`, 'internal');
+      if (target) await assigned(moved, 'transferred', `${from === 'An agent' ? staff.name : from} transferred the conversation to ${target.name}.`);
+      else await assigned(moved, 'queued', `${staff.name} returned the conversation to the queue.`);
+      await requestDrain(staff.shopId);
+    },
+
+    /** Adds a colleague to the conversation: they see and write in it, the assignee stays (seed 004). */
+    async invite(principal: Principal, conversationId: string, staffId: string): Promise<void> {
+      const staff = staffOf(principal);
+      const facts = await factsOf(conversationId);
+      if (facts.shopId !== staff.shopId || facts.kind !== 'service') fail('CONVERSATION_NOT_FOUND');
+      const guest = await store.staff.find(staff.shopId, staffId);
+      if (!guest || guest.disabledAt !== null) fail('STAFF_NOT_FOUND');
+      const joined = await store.conversations.addMember(conversationId, { id: guest.id, kind: 'staff', shopId: staff.shopId, role: 'agent' }, now());
+      if (!joined) return;
+      await postSystem(facts, `${staff.name} invited ${guest.name} to the conversation.`);
+      await announce(conversationId, 'invited');
+    },
+
+    /** Ends the inquiry and frees the agent (seed 001's release); the customer's next message opens a new one. */
+    async close(principal: Principal, conversationId: string): Promise<void> {
+      const staff = staffOf(principal);
+      const facts = await factsOf(conversationId);
+      if (facts.shopId !== staff.shopId) fail('CONVERSATION_NOT_FOUND');
+      const closed = await store.routing.close(staff.shopId, conversationId, now());
+      sentPositions.delete(conversationId);
+      await assigned(closed, 'closed', `${staff.name} closed the conversation.`);
+      await requestDrain(staff.shopId);
+    },
+
+    /** The caller's place in the queue (1 = next), or null when not waiting. */
+    async queuePosition(principal: Principal, conversationId: string): Promise<number | null> {
+      const facts = await factsOf(conversationId);
+      if (principal.kind === 'customer' ? facts.customerId !== principal.customer.id : facts.shopId !== principal.staff.shopId) {
+        fail('CONVERSATION_NOT_FOUND');
+      }
+      return store.routing.queuePosition(facts.shopId, conversationId);
+    },
+
+    async agents(principal: Principal): Promise<AgentPresenceRow[]> {
+      return store.routing.agents(staffOf(principal).shopId);
+    },
+
+    async stats(principal: Principal, from: number, to: number): Promise<AgentStats[]> {
+      const staff = staffOf(principal);
+      requireRole(principal, 'admin');
+      if (!(from < to)) fail('VALIDATION_FAILED', '"from" must be before "to".');
+      return store.routing.stats(staff.shopId, from, to);
+    },
+
+    /** Runs the shop's queue (after a settings or capacity change). */
+    drain: requestDrain,
+    sweep,
+
+    async start(): Promise<void> {
+      await store.routing.forgetDevices(options.nodeId);
+    },
+
+    async stop(): Promise<void> {
+      closed = true;
+      for (const timer of [...settleTimers.values(), ...graceTimers.values()]) clearTimeout(timer);
+      await Promise.allSettled([...draining.values()]);
+    },
+  };
+}
+
+export type Routing = ReturnType<typeof createRouting>;

@@ -1,0 +1,417 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { AppError } from '../domain/errors.ts';
+import type {
+  AgentCandidate,
+  AgentPresenceRow,
+  Assignment,
+  PresenceChange,
+  QueuedInquiry,
+  RoutingStore,
+} from '../domain/ports.ts';
+import type { Presence } from '../domain/records.ts';
+import type { Engine } from './connect.ts';
+import type { Database } from './schema.ts';
+
+type Tx = Transaction<Database>;
+
+/**
+ * Routing state in the database, so that it holds across nodes (docs/routing.md):
+ * - an inquiry changes hands only by a conditional update on its status (`WHERE status = 'queued'`);
+ * - an agent's load moves only by a conditional update on their counter (`WHERE open_inquiries < cap`);
+ * - every transaction locks the conversation row first, the order the send path uses too.
+ * On PostgreSQL the queue is taken with `FOR UPDATE … SKIP LOCKED`: nodes draining one queue take
+ * different inquiries instead of waiting on each other.
+ */
+export function routingStore(db: Kysely<Database>, engine: Engine): RoutingStore {
+  const pg = engine === 'postgres';
+
+  /** Locks a shop's conversation (PostgreSQL; SQLite's IMMEDIATE transaction holds the only write lock). */
+  async function lockConversation(tx: Tx, shopId: string, conversationId: string) {
+    let q = tx
+      .selectFrom('conversations')
+      .select(['id', 'customer_id', 'current_inquiry_id', 'status', 'assignee_id'])
+      .where('id', '=', conversationId)
+      .where('shop_id', '=', shopId)
+      .where('kind', '=', 'service');
+    if (pg) q = q.forUpdate();
+    const row = await q.executeTakeFirst();
+    if (!row) throw new AppError('CONVERSATION_NOT_FOUND');
+    return row;
+  }
+
+  /** Recomputes an agent's presence from their devices; returns the change, if any. */
+  async function settle(tx: Tx, staffId: string, shopId: string, now: number, graceMs: number): Promise<PresenceChange> {
+    const before = await tx.selectFrom('agents').select(['presence', 'offline_at']).where('staff_id', '=', staffId).executeTakeFirst();
+    const devices = await tx.selectFrom('agent_devices').select(sql<number>`count(*)`.as('n')).where('staff_id', '=', staffId).executeTakeFirstOrThrow();
+    const offlineAt = Number(devices.n) > 0 ? null : (before?.offline_at ?? now + graceMs);
+    if (!before) {
+      await tx
+        .insertInto('agents')
+        .values({ staff_id: staffId, shop_id: shopId, presence: 'offline', offline_at: offlineAt, last_assigned_at: null, updated_at: now })
+        .execute();
+    }
+    const presence = await presenceFromDevices(tx, staffId, now, offlineAt, (before?.presence as Presence | undefined) ?? 'offline');
+    await tx.updateTable('agents').set({ presence, offline_at: offlineAt, updated_at: now }).where('staff_id', '=', staffId).execute();
+    return { staffId, shopId, before: (before?.presence as Presence | undefined) ?? 'offline', after: presence };
+  }
+
+  /** Online with any active device, away with only away ones; with none, the last presence holds until `offlineAt`. */
+  async function presenceFromDevices(tx: Tx, staffId: string, now: number, offlineAt: number | null, previous: Presence): Promise<Presence> {
+    const devices = await tx
+      .selectFrom('agent_devices')
+      .select([sql<number>`count(*)`.as('n'), sql<number>`sum(case when away = 0 then 1 else 0 end)`.as('active')])
+      .where('staff_id', '=', staffId)
+      .executeTakeFirstOrThrow();
+    if (Number(devices.n) > 0) return Number(devices.active ?? 0) > 0 ? 'online' : 'away';
+    if (offlineAt !== null && offlineAt > now) return previous;
+    return 'offline';
+  }
+
+  async function lockAgent(tx: Tx, staffId: string) {
+    let q = tx.selectFrom('agents').select(['staff_id', 'shop_id', 'presence']).where('staff_id', '=', staffId);
+    if (pg) q = q.forUpdate();
+    return q.executeTakeFirst();
+  }
+
+  /** Takes one unit of the agent's capacity, or fails: offline, away or full agents take nothing. */
+  async function takeCapacity(tx: Tx, staffId: string, capacity: number, now: number): Promise<boolean> {
+    const result = await tx
+      .updateTable('agents')
+      .set((eb) => ({ open_inquiries: eb('open_inquiries', '+', 1), last_assigned_at: now, updated_at: now }))
+      .where('staff_id', '=', staffId)
+      .where('presence', '=', 'online')
+      .where((eb) => (capacity === 0 ? eb.lit(true) : eb('open_inquiries', '<', capacity)))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async function releaseCapacity(tx: Tx, staffId: string, now: number): Promise<void> {
+    await tx
+      .updateTable('agents')
+      .set((eb) => ({ open_inquiries: eb('open_inquiries', '-', 1), updated_at: now }))
+      .where('staff_id', '=', staffId)
+      .where('open_inquiries', '>', 0)
+      .execute();
+  }
+
+  async function joinAsAgent(tx: Tx, conversationId: string, shopId: string, staffId: string, now: number): Promise<void> {
+    await tx
+      .insertInto('members')
+      .values({ conversation_id: conversationId, user_id: staffId, user_kind: 'staff', shop_id: shopId, role: 'agent', joined_at: now })
+      .onConflict((oc) => oc.columns(['conversation_id', 'user_id']).doNothing())
+      .execute();
+  }
+
+  async function setConversation(tx: Tx, conversationId: string, status: string, assigneeId: string | null, now: number): Promise<void> {
+    await tx.updateTable('conversations').set({ status, assignee_id: assigneeId, updated_at: now }).where('id', '=', conversationId).execute();
+  }
+
+  async function candidates(tx: Tx, shopId: string, defaultCapacity: number, skip: string | null): Promise<AgentCandidate[]> {
+    let q = tx
+      .selectFrom('agents as a')
+      .innerJoin('staff as s', 's.id', 'a.staff_id')
+      .select(['a.staff_id', 'a.open_inquiries', 'a.last_assigned_at', 's.capacity'])
+      .where('a.shop_id', '=', shopId)
+      .where('a.presence', '=', 'online')
+      .where('s.disabled_at', 'is', null);
+    if (skip !== null) q = q.where('a.staff_id', '<>', skip);
+    const rows = await q.orderBy('a.staff_id').execute();
+    return rows
+      .map((r) => ({ staffId: r.staff_id, openInquiries: r.open_inquiries, lastAssignedAt: r.last_assigned_at, capacity: r.capacity ?? defaultCapacity }))
+      .filter((a) => a.capacity === 0 || a.openInquiries < a.capacity);
+  }
+
+  async function previousAgent(tx: Tx, conversationId: string, currentInquiryId: string): Promise<string | null> {
+    const row = await tx
+      .selectFrom('inquiries')
+      .select('assignee_id')
+      .where('conversation_id', '=', conversationId)
+      .where('id', '<>', currentInquiryId)
+      .where('assignee_id', 'is not', null)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row?.assignee_id ?? null;
+  }
+
+  /** Moves a queued inquiry to `agentId` if it is still queued and the agent has room. */
+  async function assign(tx: Tx, inquiry: { id: string; conversationId: string; shopId: string }, agentId: string, capacity: number, now: number) {
+    if (!(await takeCapacity(tx, agentId, capacity, now))) return false;
+    const moved = await tx
+      .updateTable('inquiries')
+      .set({ status: 'assigned', assignee_id: agentId, assigned_at: now })
+      .where('id', '=', inquiry.id)
+      .where('status', '=', 'queued')
+      .executeTakeFirst();
+    if (Number(moved.numUpdatedRows) !== 1) throw new AppError('INVALID_TRANSITION', 'The conversation is not waiting in the queue.');
+    await setConversation(tx, inquiry.conversationId, 'assigned', agentId, now);
+    await joinAsAgent(tx, inquiry.conversationId, inquiry.shopId, agentId, now);
+    return true;
+  }
+
+  async function openInquiry(tx: Tx, shopId: string, conversationId: string) {
+    const conversation = await lockConversation(tx, shopId, conversationId);
+    if (conversation.current_inquiry_id === null) throw new AppError('INVALID_TRANSITION', 'The conversation has no open inquiry.');
+    const inquiry = await tx
+      .selectFrom('inquiries')
+      .select(['id', 'status', 'assignee_id', 'customer_id'])
+      .where('id', '=', conversation.current_inquiry_id)
+      .executeTakeFirstOrThrow();
+    if (inquiry.status === 'closed') throw new AppError('INVALID_TRANSITION', 'The conversation has no open inquiry.');
+    return { conversation, inquiry };
+  }
+
+  return {
+    async deviceConnected(device, now, graceMs) {
+      return db.transaction().execute(async (tx) => {
+        await lockAgent(tx, device.staffId);
+        await tx
+          .insertInto('agent_devices')
+          .values({ id: device.id, staff_id: device.staffId, shop_id: device.shopId, node_id: device.nodeId, away: device.away ? 1 : 0, seen_at: now })
+          .onConflict((oc) => oc.column('id').doUpdateSet({ away: device.away ? 1 : 0, seen_at: now }))
+          .execute();
+        return settle(tx, device.staffId, device.shopId, now, graceMs);
+      });
+    },
+
+    async deviceAway(deviceId, away, now, graceMs) {
+      return db.transaction().execute(async (tx) => {
+        const device = await tx.selectFrom('agent_devices').select(['staff_id', 'shop_id']).where('id', '=', deviceId).executeTakeFirst();
+        if (!device) return null;
+        await lockAgent(tx, device.staff_id);
+        await tx.updateTable('agent_devices').set({ away: away ? 1 : 0, seen_at: now }).where('id', '=', deviceId).execute();
+        return settle(tx, device.staff_id, device.shop_id, now, graceMs);
+      });
+    },
+
+    async deviceDisconnected(deviceId, now, graceMs) {
+      return db.transaction().execute(async (tx) => {
+        const device = await tx.selectFrom('agent_devices').select(['staff_id', 'shop_id']).where('id', '=', deviceId).executeTakeFirst();
+        if (!device) return null;
+        await lockAgent(tx, device.staff_id);
+        await tx.deleteFrom('agent_devices').where('id', '=', deviceId).execute();
+        return settle(tx, device.staff_id, device.shop_id, now, graceMs);
+      });
+    },
+
+    async refreshDevices(nodeId, now) {
+      await db.updateTable('agent_devices').set({ seen_at: now }).where('node_id', '=', nodeId).execute();
+    },
+
+    async forgetDevices(nodeId) {
+      await db.deleteFrom('agent_devices').where('node_id', '=', nodeId).execute();
+    },
+
+    async expirePresence(now, staleBefore, graceMs) {
+      // Devices of a node that stopped refreshing them (it crashed) are gone.
+      await db.deleteFrom('agent_devices').where('seen_at', '<', staleBefore).execute();
+      const due = await db
+        .selectFrom('agents as a')
+        .select(['a.staff_id', 'a.shop_id'])
+        .where('a.presence', '<>', 'offline')
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('agent_devices as d').select('d.id').whereRef('d.staff_id', '=', 'a.staff_id'))))
+        .where((eb) => eb.or([eb('a.offline_at', 'is', null), eb('a.offline_at', '<=', now)]))
+        .execute();
+      const changes: PresenceChange[] = [];
+      for (const agent of due) {
+        const change = await db.transaction().execute(async (tx) => {
+          await lockAgent(tx, agent.staff_id);
+          return settle(tx, agent.staff_id, agent.shop_id, now, graceMs);
+        });
+        if (change.before !== change.after) changes.push(change);
+      }
+      return changes;
+    },
+
+    async agents(shopId) {
+      const rows = await db
+        .selectFrom('staff as s')
+        .leftJoin('agents as a', 'a.staff_id', 's.id')
+        .select(['s.id', 's.capacity', 'a.presence', 'a.open_inquiries', 'a.last_assigned_at'])
+        .where('s.shop_id', '=', shopId)
+        .where('s.disabled_at', 'is', null)
+        .orderBy('s.created_at')
+        .execute();
+      return rows.map(
+        (r): AgentPresenceRow => ({
+          staffId: r.id,
+          presence: (r.presence as Presence | null) ?? 'offline',
+          openInquiries: r.open_inquiries ?? 0,
+          capacity: r.capacity,
+          lastAssignedAt: r.last_assigned_at ?? null,
+        }),
+      );
+    },
+
+    async assignNext(shopId, defaultCapacity, choose, now) {
+      return db.transaction().execute(async (tx): Promise<Assignment | 'empty' | 'no-agent'> => {
+        let pick = tx
+          .selectFrom('inquiries as i')
+          .innerJoin('conversations as c', 'c.id', 'i.conversation_id')
+          .select(['i.id', 'i.conversation_id', 'i.customer_id', 'i.created_at', 'i.skip_agent_id'])
+          .where('i.shop_id', '=', shopId)
+          .where('i.status', '=', 'queued')
+          .orderBy('i.created_at')
+          .orderBy('i.id')
+          .limit(1);
+        if (pg) pick = pick.forUpdate('c').skipLocked();
+        const row = await pick.executeTakeFirst();
+        if (!row) return 'empty';
+        const queued: QueuedInquiry = {
+          id: row.id,
+          conversationId: row.conversation_id,
+          customerId: row.customer_id,
+          createdAt: row.created_at,
+          previousAgentId: await previousAgent(tx, row.conversation_id, row.id),
+        };
+        const available = await candidates(tx, shopId, defaultCapacity, row.skip_agent_id);
+        const chosen = choose(queued, available);
+        if (chosen === null) return 'no-agent';
+        const agent = available.find((a) => a.staffId === chosen)!;
+        if (!(await assign(tx, { id: row.id, conversationId: row.conversation_id, shopId }, chosen, agent.capacity, now))) return 'no-agent';
+        return { inquiryId: row.id, conversationId: row.conversation_id, customerId: row.customer_id, agentId: chosen, previousAgentId: null };
+      });
+    },
+
+    async claim(shopId, conversationId, agentId, capacity, now) {
+      return db.transaction().execute(async (tx) => {
+        const { inquiry } = await openInquiry(tx, shopId, conversationId);
+        if (inquiry.status !== 'queued') throw new AppError('INVALID_TRANSITION', 'The conversation is not waiting in the queue.');
+        if (!(await assign(tx, { id: inquiry.id, conversationId, shopId }, agentId, capacity, now))) throw new AppError('AGENT_UNAVAILABLE');
+        return { inquiryId: inquiry.id, conversationId, customerId: inquiry.customer_id, agentId, previousAgentId: null };
+      });
+    },
+
+    async transfer(shopId, conversationId, toAgentId, capacity, now) {
+      return db.transaction().execute(async (tx) => {
+        const { inquiry } = await openInquiry(tx, shopId, conversationId);
+        const from = inquiry.assignee_id;
+        if (toAgentId !== null && toAgentId === from) throw new AppError('VALIDATION_FAILED', 'The conversation is already assigned to this agent.');
+        if (toAgentId === null && inquiry.status === 'queued') throw new AppError('INVALID_TRANSITION', 'The conversation is already in the queue.');
+        if (from !== null) await releaseCapacity(tx, from, now);
+        await tx
+          .updateTable('inquiries')
+          .set({ status: 'queued', assignee_id: null, assigned_at: null })
+          .where('id', '=', inquiry.id)
+          .execute();
+        if (toAgentId === null) {
+          await setConversation(tx, conversationId, 'queued', null, now);
+        } else if (!(await assign(tx, { id: inquiry.id, conversationId, shopId }, toAgentId, capacity, now))) {
+          throw new AppError('AGENT_UNAVAILABLE');
+        }
+        return { inquiryId: inquiry.id, conversationId, customerId: inquiry.customer_id, agentId: toAgentId, previousAgentId: from };
+      });
+    },
+
+    async close(shopId, conversationId, now) {
+      return db.transaction().execute(async (tx) => {
+        const { inquiry } = await openInquiry(tx, shopId, conversationId);
+        if (inquiry.assignee_id !== null) await releaseCapacity(tx, inquiry.assignee_id, now);
+        await tx.updateTable('inquiries').set({ status: 'closed', closed_at: now }).where('id', '=', inquiry.id).where('status', '<>', 'closed').execute();
+        await tx.updateTable('conversations').set({ status: 'closed', updated_at: now }).where('id', '=', conversationId).execute();
+        return { inquiryId: inquiry.id, conversationId, customerId: inquiry.customer_id, agentId: inquiry.assignee_id, previousAgentId: inquiry.assignee_id };
+      });
+    },
+
+    async requeue(shopId, conversationId, fromAgentId, skip, now) {
+      return db.transaction().execute(async (tx) => {
+        const conversation = await lockConversation(tx, shopId, conversationId);
+        if (conversation.current_inquiry_id === null) return null;
+        const moved = await tx
+          .updateTable('inquiries')
+          .set({ status: 'queued', assignee_id: null, assigned_at: null, skip_agent_id: skip ? fromAgentId : null })
+          .where('id', '=', conversation.current_inquiry_id)
+          .where('status', '=', 'assigned')
+          .where('assignee_id', '=', fromAgentId)
+          .executeTakeFirst();
+        if (Number(moved.numUpdatedRows) !== 1) return null;
+        await releaseCapacity(tx, fromAgentId, now);
+        await setConversation(tx, conversationId, 'queued', null, now);
+        return { inquiryId: conversation.current_inquiry_id, conversationId, customerId: conversation.customer_id!, agentId: null, previousAgentId: fromAgentId };
+      });
+    },
+
+    async assignedTo(staffId) {
+      const rows = await db
+        .selectFrom('inquiries')
+        .select(['conversation_id', 'shop_id'])
+        .where('assignee_id', '=', staffId)
+        .where('status', '=', 'assigned')
+        .orderBy('created_at')
+        .execute();
+      return rows.map((r) => ({ conversationId: r.conversation_id, shopId: r.shop_id }));
+    },
+
+    async unanswered(shopId, assignedBefore) {
+      const rows = await db
+        .selectFrom('inquiries')
+        .select(['conversation_id', 'assignee_id'])
+        .where('shop_id', '=', shopId)
+        .where('status', '=', 'assigned')
+        .where('first_response_at', 'is', null)
+        .where('assigned_at', '<', assignedBefore)
+        .orderBy('created_at')
+        .limit(100)
+        .execute();
+      return rows.map((r) => ({ conversationId: r.conversation_id, agentId: r.assignee_id! }));
+    },
+
+    async queue(shopId, limit) {
+      const rows = await db
+        .selectFrom('inquiries')
+        .select(['conversation_id', 'customer_id'])
+        .where('shop_id', '=', shopId)
+        .where('status', '=', 'queued')
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({ conversationId: r.conversation_id, customerId: r.customer_id }));
+    },
+
+    async queuePosition(shopId, conversationId) {
+      const mine = await db
+        .selectFrom('inquiries')
+        .select(['created_at', 'id'])
+        .where('conversation_id', '=', conversationId)
+        .where('shop_id', '=', shopId)
+        .where('status', '=', 'queued')
+        .executeTakeFirst();
+      if (!mine) return null;
+      const ahead = await db
+        .selectFrom('inquiries')
+        .select(sql<number>`count(*)`.as('n'))
+        .where('shop_id', '=', shopId)
+        .where('status', '=', 'queued')
+        .where((eb) => eb.or([eb('created_at', '<', mine.created_at), eb.and([eb('created_at', '=', mine.created_at), eb('id', '<', mine.id)])]))
+        .executeTakeFirstOrThrow();
+      return Number(ahead.n) + 1;
+    },
+
+    async stats(shopId, from, to) {
+      const rows = await db
+        .selectFrom('inquiries')
+        .select([
+          'assignee_id',
+          sql<number>`count(*)`.as('inquiries'),
+          sql<number>`sum(case when status = 'closed' then 1 else 0 end)`.as('closed'),
+          sql<number | null>`avg(first_response_at - created_at)`.as('first_response_ms'),
+          sql<number | null>`avg(case when closed_at is not null then closed_at - assigned_at end)`.as('handling_ms'),
+        ])
+        .where('shop_id', '=', shopId)
+        .where('assignee_id', 'is not', null)
+        .where('created_at', '>=', from)
+        .where('created_at', '<', to)
+        .groupBy('assignee_id')
+        .execute();
+      return rows.map((r) => ({
+        staffId: r.assignee_id!,
+        inquiries: Number(r.inquiries),
+        closed: Number(r.closed),
+        avgFirstResponseMs: r.first_response_ms === null ? null : Math.round(Number(r.first_response_ms)),
+        avgHandlingMs: r.handling_ms === null ? null : Math.round(Number(r.handling_ms)),
+      }));
+    },
+  };
+}
