@@ -1,5 +1,7 @@
 import { limits, type InquiryStatus } from '@frontdesk/protocol';
 import { openConversation } from './access.ts';
+import { fail } from './errors.ts';
+import type { ConversationFilter } from './ports.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { DomainDeps } from './domain.ts';
 import { audienceFor } from './audience.ts';
@@ -11,6 +13,11 @@ export interface ConversationListQuery {
   readonly assigneeId?: string;
   /** Staff only: 'shop' lists the shop's service conversations, 'mine' those they are a member of. */
   readonly scope?: 'shop' | 'mine';
+  /**
+   * Staff only, the console's tabs (docs/routing.md): 'queue' waiting for an agent, 'mine' assigned
+   * to the caller, 'open' queued or assigned, 'closed'. Combines with nothing else but the cursor.
+   */
+  readonly view?: 'queue' | 'mine' | 'open' | 'closed';
   readonly cursor?: string;
   readonly limit?: number;
 }
@@ -27,15 +34,20 @@ export function createConversations({ store, bus, now }: DomainDeps) {
       const after = decodeCursor(query.cursor);
       const limit = Math.min(query.limit ?? limits.pageDefault, limits.pageMax);
       const fetch = limit + 1;
+      if (query.view !== undefined && (principal.kind !== 'staff' || query.scope !== undefined || query.status !== undefined || query.assigneeId !== undefined)) {
+        fail('VALIDATION_FAILED', '"view" is for staff and combines with no other filter.');
+      }
       const rows =
         principal.kind === 'staff' && query.scope !== 'mine'
           ? await store.conversations.listForShop(
               principal.staff.shopId,
               principal.staff.id,
-              {
-                ...(query.status !== undefined && { status: query.status }),
-                ...(query.assigneeId !== undefined && { assigneeId: query.assigneeId }),
-              },
+              query.view !== undefined
+                ? viewFilter(query.view, principal.staff.id)
+                : {
+                    ...(query.status !== undefined && { status: query.status }),
+                    ...(query.assigneeId !== undefined && { assigneeId: query.assigneeId }),
+                  },
               after,
               fetch,
             )
@@ -107,6 +119,19 @@ export function createConversations({ store, bus, now }: DomainDeps) {
       const customerOnly = { userIds: [facts.customerId], shopStaff: null, exceptUserIds: [] };
       await bus.publish({ type: 'read', audience: customerOnly, conversationId: conversation.id, userId, seq: publicSeq });
     }
+  }
+}
+
+function viewFilter(view: NonNullable<ConversationListQuery['view']>, staffId: string): ConversationFilter {
+  switch (view) {
+    case 'queue':
+      return { status: 'queued' };
+    case 'mine':
+      return { status: 'assigned', assigneeId: staffId };
+    case 'open':
+      return { open: true };
+    case 'closed':
+      return { status: 'closed' };
   }
 }
 

@@ -83,6 +83,8 @@ export interface CustomerStore {
 
 export interface ConversationFilter {
   readonly status?: InquiryStatus;
+  /** Queued or assigned. */
+  readonly open?: boolean;
   readonly assigneeId?: string;
 }
 

@@ -1,9 +1,9 @@
-import type { ConversationChange, RoutingStrategy, Visibility } from '@frontdesk/protocol';
+import type { Agent, ConversationChange, RoutingStrategy, Visibility } from '@frontdesk/protocol';
 import { audienceFor } from './audience.ts';
 import type { DomainDeps } from './domain.ts';
 import { AppError, fail } from './errors.ts';
 import { newId } from './ids.ts';
-import type { AgentCandidate, AgentPresenceRow, AgentStats, Assignment, PresenceChange, QueuedInquiry } from './ports.ts';
+import type { AgentCandidate, AgentStats, Assignment, PresenceChange, QueuedInquiry } from './ports.ts';
 import { presentConversationSummary, presentMessage } from './present.ts';
 import type { ConversationFacts, Principal, StaffRecord } from './records.ts';
 import { requireRole } from './staff.ts';
@@ -322,8 +322,23 @@ export function createRouting({ store, bus, now }: DomainDeps, options: RoutingO
       return store.routing.queuePosition(facts.shopId, conversationId);
     },
 
-    async agents(principal: Principal): Promise<AgentPresenceRow[]> {
-      return store.routing.agents(staffOf(principal).shopId);
+    /** The shop's enabled staff with presence, load and the capacity in force. */
+    async agents(principal: Principal): Promise<Agent[]> {
+      const { shopId } = staffOf(principal);
+      const [rows, staff, settings] = await Promise.all([store.routing.agents(shopId), store.staff.list(shopId), shopSettings(shopId)]);
+      const byId = new Map(staff.map((s) => [s.id, s]));
+      return rows.flatMap((row) => {
+        const member = byId.get(row.staffId);
+        if (!member) return [];
+        return [{
+          staffId: row.staffId,
+          name: member.name,
+          role: member.role,
+          presence: row.presence,
+          openInquiries: row.openInquiries,
+          capacity: row.capacity ?? settings.defaultCapacity,
+        }];
+      });
     },
 
     async stats(principal: Principal, from: number, to: number): Promise<AgentStats[]> {

@@ -153,6 +153,7 @@ export const ConversationListQuery = Type.Object(
     status: Type.Optional(InquiryStatus),
     assigneeId: Type.Optional(Id),
     scope: Type.Optional(Type.Union([Type.Literal('shop'), Type.Literal('mine')])),
+    view: Type.Optional(Type.Union([Type.Literal('queue'), Type.Literal('mine'), Type.Literal('open'), Type.Literal('closed')])),
     cursor: Type.Optional(Type.String({ maxLength: 200 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: limits.pageMax })),
   },
@@ -213,3 +214,37 @@ export const errorResponses = {
   '4xx': { $ref: 'Error#' },
   '5xx': { $ref: 'Error#' },
 } as const;
+
+export const TransferBody = Type.Object(
+  {
+    toStaffId: Nullable(Id),
+    note: Type.Optional(Type.String({ maxLength: 1000 })),
+  },
+  { additionalProperties: false },
+);
+
+export const InviteBody = Type.Object({ staffId: Id }, { additionalProperties: false });
+
+export const Agent = Type.Object({
+  staffId: Id,
+  name: Type.String(),
+  role: StaffRole,
+  presence: Type.Union([Type.Literal('online'), Type.Literal('away'), Type.Literal('offline')]),
+  openInquiries: Type.Integer(),
+  capacity: Type.Integer(),
+});
+
+export const StatsQuery = Type.Object(
+  { from: Type.Optional(Time), to: Type.Optional(Time) },
+  { additionalProperties: false },
+);
+
+export const AgentStatistics = Type.Object({
+  staffId: Id,
+  inquiries: Type.Integer(),
+  closed: Type.Integer(),
+  avgFirstResponseMs: Nullable(Type.Integer()),
+  avgHandlingMs: Nullable(Type.Integer()),
+});
+
+export const QueuePosition = Type.Object({ position: Nullable(Type.Integer()) });

@@ -10,6 +10,7 @@ import type { Services } from '../domain/services.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
 import { conversationRoutes } from './routes/conversations.ts';
+import { routingRoutes } from './routes/routing.ts';
 import { healthRoutes } from './routes/health.ts';
 import { widgetRoutes } from './routes/widget.ts';
 import { ErrorBody } from './schemas.ts';
@@ -96,6 +97,7 @@ export async function buildHttp(services: Services, options: HttpOptions): Promi
       await api.register(widgetRoutes(services, options.rateLimits.widgetSessionsPerMinute));
       await api.register(conversationRoutes(services));
       await api.register(adminRoutes(services));
+      await api.register(routingRoutes(services));
     },
     { prefix: '/api/v1' },
   );

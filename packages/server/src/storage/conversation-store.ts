@@ -154,6 +154,7 @@ export function conversationStore(db: Kysely<Database>): ConversationStore {
         .where('c.kind', '=', 'service');
       // Each filter matches the leading columns of one index (see the initial migration).
       if (filter.status !== undefined) q = q.where('c.status', '=', filter.status);
+      if (filter.open) q = q.where('c.status', 'in', ['queued', 'assigned']);
       if (filter.assigneeId !== undefined) q = q.where('c.assignee_id', '=', filter.assigneeId);
       const rows = await newestFirst(q, after, limit).execute();
       return rows.map((row) => toView(row as ViewRow));
