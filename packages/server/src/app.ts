@@ -60,6 +60,7 @@ export function createDomain(config: Config, store: Store, bus: Bus = memoryBus(
         settleMs: config.routing.settleMs,
         // Nodes refresh their devices every sweep; three missed sweeps and the node is taken for gone.
         deviceTtlMs: Math.max(3 * config.routing.sweepMs, 30_000),
+        singleNode: config.databaseUrl === null,
       },
     },
   });

@@ -233,7 +233,8 @@ export interface RoutingStore {
   /** The device is gone; with no device left the agent stays as they were for `graceMs`. */
   deviceDisconnected(deviceId: string, now: number, graceMs: number): Promise<PresenceChange | null>;
   refreshDevices(nodeId: string, now: number): Promise<void>;
-  forgetDevices(nodeId: string): Promise<void>;
+  /** The devices of one node, or (null) of every node. */
+  forgetDevices(nodeId: string | null): Promise<void>;
   /** Drops devices not refreshed since `staleBefore`, and turns agents offline whose grace has ended. */
   expirePresence(now: number, staleBefore: number, graceMs: number): Promise<PresenceChange[]>;
   agents(shopId: string): Promise<AgentPresenceRow[]>;

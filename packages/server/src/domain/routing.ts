@@ -17,6 +17,8 @@ export interface RoutingOptions {
   readonly settleMs: number;
   /** Devices a node has not refreshed for this long are dropped (the node is gone). */
   readonly deviceTtlMs: number;
+  /** The only node (SQLite): at start every recorded device is from a previous run. */
+  readonly singleNode: boolean;
 }
 
 /** Customers further back than this are told their position only when they reach it. */
@@ -110,6 +112,8 @@ export function createRouting({ store, bus, now }: DomainDeps, options: RoutingO
   }
 
   async function assigned(assignment: Assignment, change: ConversationChange, text: string): Promise<void> {
+    // Out of the queue (or back in it): the next position sent must not be mistaken for a repeat.
+    sentPositions.delete(assignment.conversationId);
     await postSystem(await factsOf(assignment.conversationId), text);
     await announce(assignment.conversationId, change);
   }
@@ -134,7 +138,8 @@ export function createRouting({ store, bus, now }: DomainDeps, options: RoutingO
 
   /** One drain per shop at a time on this node; a request during a drain runs it once more after. */
   function requestDrain(shopId: string): Promise<void> {
-    if (closed) return Promise.resolve();
+    // While agents are arriving (the settle window) the backlog waits for all of them.
+    if (closed || settleTimers.has(shopId)) return Promise.resolve();
     const running = draining.get(shopId);
     if (running) {
       drainAgain.add(shopId);
@@ -282,9 +287,8 @@ export function createRouting({ store, bus, now }: DomainDeps, options: RoutingO
         if (!target || target.disabledAt !== null) fail('STAFF_NOT_FOUND');
       }
       const moved = await store.routing.transfer(staff.shopId, conversationId, toStaffId, target ? await capacityOf(target) : 0, now());
-      const from = await staffName(staff.shopId, moved.previousAgentId);
       if (note !== undefined && note.trim() !== '') await postSystem(facts, `Transfer note from ${staff.name}: ${note.trim()}`, 'internal');
-      if (target) await assigned(moved, 'transferred', `${from === 'An agent' ? staff.name : from} transferred the conversation to ${target.name}.`);
+      if (target) await assigned(moved, 'transferred', `${staff.name} transferred the conversation to ${target.name}.`);
       else await assigned(moved, 'queued', `${staff.name} returned the conversation to the queue.`);
       await requestDrain(staff.shopId);
     },
@@ -352,8 +356,9 @@ export function createRouting({ store, bus, now }: DomainDeps, options: RoutingO
     drain: requestDrain,
     sweep,
 
+    /** A single node (SQLite) forgets every device of its previous run; a cluster node only its own. */
     async start(): Promise<void> {
-      await store.routing.forgetDevices(options.nodeId);
+      await store.routing.forgetDevices(options.singleNode ? null : options.nodeId);
     },
 
     async stop(): Promise<void> {

@@ -17,9 +17,26 @@ export function createServices(deps: DomainDeps) {
     widget: createWidgetSessions(deps, auth),
     conversations: createConversations(deps),
     messages: createMessages(deps, { inquiryOpened: routing.inquiryOpened }),
-    shops: createShops(deps),
-    staff: createStaffService(deps),
+    shops: withDrain(createShops(deps), (shop) => shop.id, routing.drain),
+    staff: withDrain(createStaffService(deps), (staff) => staff.shopId, routing.drain),
     sync: createSync(deps),
+  };
+}
+
+/** Settings and capacities take effect at once: after an update the shop's queue runs again. */
+function withDrain<T extends { update(...args: any[]): Promise<any> }>(
+  service: T,
+  shopOf: (updated: Awaited<ReturnType<T['update']>>) => string,
+  drain: (shopId: string) => Promise<void>,
+): T {
+  return {
+    ...service,
+    async update(...args: Parameters<T['update']>) {
+      const updated = await service.update(...args);
+      // A failed drain is retried by the routing sweep; the update itself has succeeded.
+      drain(shopOf(updated)).catch(() => {});
+      return updated;
+    },
   };
 }
 

@@ -185,7 +185,8 @@ export function conversationStore(db: Kysely<Database>): ConversationStore {
       const inserted = await db
         .insertInto('members')
         .values({ conversation_id: conversationId, user_id: user.id, user_kind: user.kind, shop_id: user.shopId, role: user.role, joined_at: now })
-        .onConflict((oc) => oc.columns(['conversation_id', 'user_id']).doNothing())
+        // A colleague who only read it so far (role 'viewer') becomes a participant.
+        .onConflict((oc) => oc.columns(['conversation_id', 'user_id']).doUpdateSet({ role: user.role }).where('members.role', '=', 'viewer'))
         .executeTakeFirst();
       return Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1;
     },

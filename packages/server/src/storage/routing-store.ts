@@ -14,6 +14,9 @@ import type { Database } from './schema.ts';
 
 type Tx = Transaction<Database>;
 
+/** How far down the queue a drain looks past inquiries that only a skipped agent could take. */
+const PICK_WINDOW = 20;
+
 /**
  * Routing state in the database, so that it holds across nodes (docs/routing.md):
  * - an inquiry changes hands only by a conditional update on its status (`WHERE status = 'queued'`);
@@ -98,7 +101,8 @@ export function routingStore(db: Kysely<Database>, engine: Engine): RoutingStore
     await tx
       .insertInto('members')
       .values({ conversation_id: conversationId, user_id: staffId, user_kind: 'staff', shop_id: shopId, role: 'agent', joined_at: now })
-      .onConflict((oc) => oc.columns(['conversation_id', 'user_id']).doNothing())
+      // A colleague who only read the conversation (role 'viewer') takes part now.
+      .onConflict((oc) => oc.columns(['conversation_id', 'user_id']).doUpdateSet({ role: 'agent' }).where('members.role', '=', 'viewer'))
       .execute();
   }
 
@@ -106,15 +110,14 @@ export function routingStore(db: Kysely<Database>, engine: Engine): RoutingStore
     await tx.updateTable('conversations').set({ status, assignee_id: assigneeId, updated_at: now }).where('id', '=', conversationId).execute();
   }
 
-  async function candidates(tx: Tx, shopId: string, defaultCapacity: number, skip: string | null): Promise<AgentCandidate[]> {
-    let q = tx
+  async function candidates(tx: Tx, shopId: string, defaultCapacity: number): Promise<AgentCandidate[]> {
+    const q = tx
       .selectFrom('agents as a')
       .innerJoin('staff as s', 's.id', 'a.staff_id')
       .select(['a.staff_id', 'a.open_inquiries', 'a.last_assigned_at', 's.capacity'])
       .where('a.shop_id', '=', shopId)
       .where('a.presence', '=', 'online')
       .where('s.disabled_at', 'is', null);
-    if (skip !== null) q = q.where('a.staff_id', '<>', skip);
     const rows = await q.orderBy('a.staff_id').execute();
     return rows
       .map((r) => ({ staffId: r.staff_id, openInquiries: r.open_inquiries, lastAssignedAt: r.last_assigned_at, capacity: r.capacity ?? defaultCapacity }))
@@ -164,6 +167,12 @@ export function routingStore(db: Kysely<Database>, engine: Engine): RoutingStore
 
   return {
     async deviceConnected(device, now, graceMs) {
+      // The agent's row exists before anyone locks it: first connections in parallel must not race to insert it.
+      await db
+        .insertInto('agents')
+        .values({ staff_id: device.staffId, shop_id: device.shopId, presence: 'offline', offline_at: null, last_assigned_at: null, updated_at: now })
+        .onConflict((oc) => oc.column('staff_id').doNothing())
+        .execute();
       return db.transaction().execute(async (tx) => {
         await lockAgent(tx, device.staffId);
         await tx
@@ -200,7 +209,9 @@ export function routingStore(db: Kysely<Database>, engine: Engine): RoutingStore
     },
 
     async forgetDevices(nodeId) {
-      await db.deleteFrom('agent_devices').where('node_id', '=', nodeId).execute();
+      let q = db.deleteFrom('agent_devices');
+      if (nodeId !== null) q = q.where('node_id', '=', nodeId);
+      await q.execute();
     },
 
     async expirePresence(now, staleBefore, graceMs) {
@@ -246,6 +257,8 @@ export function routingStore(db: Kysely<Database>, engine: Engine): RoutingStore
 
     async assignNext(shopId, defaultCapacity, choose, now) {
       return db.transaction().execute(async (tx): Promise<Assignment | 'empty' | 'no-agent'> => {
+        // The oldest queued inquiries; the first one an agent may take goes. Usually that is the
+        // oldest; it is passed over only when its one available agent is the one it must skip.
         let pick = tx
           .selectFrom('inquiries as i')
           .innerJoin('conversations as c', 'c.id', 'i.conversation_id')
@@ -254,23 +267,28 @@ export function routingStore(db: Kysely<Database>, engine: Engine): RoutingStore
           .where('i.status', '=', 'queued')
           .orderBy('i.created_at')
           .orderBy('i.id')
-          .limit(1);
+          .limit(PICK_WINDOW);
         if (pg) pick = pick.forUpdate('c').skipLocked();
-        const row = await pick.executeTakeFirst();
-        if (!row) return 'empty';
-        const queued: QueuedInquiry = {
-          id: row.id,
-          conversationId: row.conversation_id,
-          customerId: row.customer_id,
-          createdAt: row.created_at,
-          previousAgentId: await previousAgent(tx, row.conversation_id, row.id),
-        };
-        const available = await candidates(tx, shopId, defaultCapacity, row.skip_agent_id);
-        const chosen = choose(queued, available);
-        if (chosen === null) return 'no-agent';
-        const agent = available.find((a) => a.staffId === chosen)!;
-        if (!(await assign(tx, { id: row.id, conversationId: row.conversation_id, shopId }, chosen, agent.capacity, now))) return 'no-agent';
-        return { inquiryId: row.id, conversationId: row.conversation_id, customerId: row.customer_id, agentId: chosen, previousAgentId: null };
+        const rows = await pick.execute();
+        if (rows.length === 0) return 'empty';
+        const available = await candidates(tx, shopId, defaultCapacity);
+        for (const row of rows) {
+          const eligible = available.filter((a) => a.staffId !== row.skip_agent_id);
+          if (eligible.length === 0) continue;
+          const queued: QueuedInquiry = {
+            id: row.id,
+            conversationId: row.conversation_id,
+            customerId: row.customer_id,
+            createdAt: row.created_at,
+            previousAgentId: await previousAgent(tx, row.conversation_id, row.id),
+          };
+          const chosen = choose(queued, eligible);
+          if (chosen === null) return 'no-agent';
+          const agent = eligible.find((a) => a.staffId === chosen)!;
+          if (!(await assign(tx, { id: row.id, conversationId: row.conversation_id, shopId }, chosen, agent.capacity, now))) return 'no-agent';
+          return { inquiryId: row.id, conversationId: row.conversation_id, customerId: row.customer_id, agentId: chosen, previousAgentId: null };
+        }
+        return 'no-agent';
       });
     },
 
@@ -290,9 +308,10 @@ export function routingStore(db: Kysely<Database>, engine: Engine): RoutingStore
         if (toAgentId !== null && toAgentId === from) throw new AppError('VALIDATION_FAILED', 'The conversation is already assigned to this agent.');
         if (toAgentId === null && inquiry.status === 'queued') throw new AppError('INVALID_TRANSITION', 'The conversation is already in the queue.');
         if (from !== null) await releaseCapacity(tx, from, now);
+        // Handed back to the queue: it must not come straight back to the agent who returned it.
         await tx
           .updateTable('inquiries')
-          .set({ status: 'queued', assignee_id: null, assigned_at: null })
+          .set({ status: 'queued', assignee_id: null, assigned_at: null, skip_agent_id: toAgentId === null ? from : null })
           .where('id', '=', inquiry.id)
           .execute();
         if (toAgentId === null) {
