@@ -232,6 +232,8 @@ for (const engine of engines) {
       ],
       'POST /api/v1/staff': [{ email: 'new-staff@example.test', name: 'New', role: 'agent', password: 'long enough secret', capacity: 2 }],
       'PATCH /api/v1/staff/{staffId}': [{ name: 'New name', role: 'agent', capacity: 2, disabled: false }],
+      'POST /api/v1/conversations/{conversationId}/transfer': [{ toStaffId: shop.agentId, note: 'yours' }, { toStaffId: null }],
+      'POST /api/v1/conversations/{conversationId}/invite': [{ staffId: shop.agentId }],
     });
 
     function probesFor(op: Operation): Probe[] {

@@ -36,6 +36,7 @@ const MESSAGES = '/api/v1/conversations/{conversationId}/messages';
 const MESSAGE = '/api/v1/conversations/{conversationId}/messages/{messageId}';
 const READ = '/api/v1/conversations/{conversationId}/read';
 const STAFF = '/api/v1/staff/{staffId}';
+const ROUTING = (action: string) => `/api/v1/conversations/{conversationId}/${action}`;
 
 const notFound = (code: string) => ({ status: 404, code });
 const forbidden = { status: 403, code: 'FORBIDDEN' };
@@ -243,6 +244,13 @@ for (const engine of engines) {
       for (const seq of [0, 1, 999]) {
         out.push({ ...common, name: `${actor} POST read ${label} seq ${seq}`, method: 'POST', route: READ, params: conv, body: { seq }, expect: convNotFound });
       }
+      // Routing: staff get "not found" for another shop's conversation; customers may not route at all.
+      const routingExpect = actor.startsWith('customer') ? forbidden : convNotFound;
+      const lifecycle: Array<[string, unknown]> = [['claim', undefined], ['transfer', { toStaffId: null }], ['invite', { staffId: randomUUID() }], ['close', undefined]];
+      for (const [action, body] of lifecycle) {
+        out.push({ ...common, name: `${actor} POST ${action} ${label}`, method: 'POST', route: ROUTING(action), params: conv, ...(body !== undefined && { body }), expect: routingExpect });
+      }
+      out.push({ ...common, name: `${actor} GET queue position ${label}`, method: 'GET', route: ROUTING('queue'), params: conv, expect: convNotFound });
       for (const messageId of messageIds) {
         out.push({
           ...common,

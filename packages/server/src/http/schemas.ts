@@ -220,10 +220,13 @@ export const TransferBody = Type.Object(
     toStaffId: Nullable(Id),
     note: Type.Optional(Type.String({ maxLength: 1000 })),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [{ toStaffId: '01890a5d-ac96-774b-bcce-b302099a8057', note: 'Asks about a refund; you handled the order.' }, { toStaffId: null }],
+  },
 );
 
-export const InviteBody = Type.Object({ staffId: Id }, { additionalProperties: false });
+export const InviteBody = Type.Object({ staffId: Id }, { additionalProperties: false, examples: [{ staffId: '01890a5d-ac96-774b-bcce-b302099a8057' }] });
 
 export const Agent = Type.Object({
   staffId: Id,
