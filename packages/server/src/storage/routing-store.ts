@@ -259,7 +259,7 @@ export function routingStore(db: Kysely<Database>, engine: Engine): RoutingStore
       return db.transaction().execute(async (tx): Promise<Assignment | 'empty' | 'no-agent'> => {
         // The oldest queued inquiries; the first one an agent may take goes. Usually that is the
         // oldest; it is passed over only when its one available agent is the one it must skip.
-        let pick = tx
+        const pick = tx
           .selectFrom('inquiries as i')
           .innerJoin('conversations as c', 'c.id', 'i.conversation_id')
           .select(['i.id', 'i.conversation_id', 'i.customer_id', 'i.created_at', 'i.skip_agent_id'])
@@ -268,13 +268,27 @@ export function routingStore(db: Kysely<Database>, engine: Engine): RoutingStore
           .orderBy('i.created_at')
           .orderBy('i.id')
           .limit(PICK_WINDOW);
-        if (pg) pick = pick.forUpdate('c').skipLocked();
         const rows = await pick.execute();
         if (rows.length === 0) return 'empty';
         const available = await candidates(tx, shopId, defaultCapacity);
         for (const row of rows) {
           const eligible = available.filter((a) => a.staffId !== row.skip_agent_id);
           if (eligible.length === 0) continue;
+          // The window was read without locks; only the chosen conversation is locked. One another
+          // node is assigning is skipped, and the inquiry must still be queued once it is ours.
+          if (pg) {
+            const locked = await tx
+              .selectFrom('conversations as c')
+              .innerJoin('inquiries as i', 'i.conversation_id', 'c.id')
+              .select('c.id')
+              .where('c.id', '=', row.conversation_id)
+              .where('i.id', '=', row.id)
+              .where('i.status', '=', 'queued')
+              .forUpdate('c')
+              .skipLocked()
+              .executeTakeFirst();
+            if (!locked) continue;
+          }
           const queued: QueuedInquiry = {
             id: row.id,
             conversationId: row.conversation_id,
