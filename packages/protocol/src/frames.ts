@@ -80,6 +80,12 @@ export interface AuthOkFrame {
   readonly maxFrameBytes: number;
   /** Frames per second allowed on average, and the burst; a client that keeps exceeding them is closed (4008). */
   readonly rateLimit: { readonly perSecond: number; readonly burst: number };
+  /**
+   * A sync token for "now", taken before this reply was sent: a client without a token of its own
+   * keeps it, so everything committed after the connection was accepted reaches it by `sync`, even
+   * if the link drops before its first `sync` completes.
+   */
+  readonly syncToken: string;
 }
 export interface PongFrame {
   readonly type: 'pong';

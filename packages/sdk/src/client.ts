@@ -251,6 +251,7 @@ export class FrontdeskClient {
 
   #ready(frame: AuthOkFrame): void {
     this.#user = frame.user;
+    this.#sync.baseline(frame.syncToken);
     this.#events.emit('ready', frame.user);
     if (!this.#link.open) return;
     // A fresh connection starts online: say again that this device is away.

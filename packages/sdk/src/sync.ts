@@ -9,8 +9,8 @@ export interface SyncSummary {
   /** `sync` round trips; more than one when the server said `hasMore`. */
   readonly pages: number;
   /**
-   * The sync started without a usable token (first connect, or the server rejected the stored one),
-   * so the server only fixed the current position: load anything older with `history()`.
+   * The client had no token of its own (first connect: it starts from the position the server
+   * announced at auth; or the server rejected the stored token): load anything older with `history()`.
    */
   readonly baseline: boolean;
   /** The stored token was rejected with INVALID_SYNC_TOKEN and dropped. */
@@ -41,6 +41,8 @@ export class SyncRunner {
   readonly #port: SyncPort;
   readonly #options: SyncOptions;
   #token: string | null;
+  /** The token is the server's position at auth, not one this client reached by syncing. */
+  #fromAuth = false;
   #running: { readonly connection: number; readonly run: Promise<SyncSummary> } | null = null;
   #retry: Timer | null = null;
 
@@ -55,6 +57,14 @@ export class SyncRunner {
     return this.#token;
   }
 
+  /** The server's position at auth: kept only by a client that has no token yet. */
+  baseline(token: string | undefined): void {
+    if (this.#token !== null || token === undefined) return;
+    this.#token = token;
+    this.#fromAuth = true;
+    this.#options.onToken?.(token);
+  }
+
   /** Catches up now; calls while a run is under way on the same connection share it. */
   run(): Promise<SyncSummary> {
     const connection = this.#port.connection();
@@ -66,8 +76,10 @@ export class SyncRunner {
       request: (frame) => this.#port.request(frame),
       deliver: (message) => this.#port.deliver(message),
       token: () => this.#token,
+      fromAuth: () => this.#fromAuth,
       setToken: (token) => {
         this.#token = token;
+        this.#fromAuth = false;
         if (token !== null) this.#options.onToken?.(token);
       },
       pageSize: this.#options.pageSize,
@@ -115,6 +127,7 @@ interface SyncAllPort {
   request(frame: Omit<SyncFrame, 'id'>): Promise<SyncResultFrame>;
   deliver(message: Message): boolean;
   token(): string | null;
+  fromAuth(): boolean;
   setToken(token: string | null): void;
   readonly pageSize: number | undefined;
 }
@@ -128,7 +141,7 @@ async function syncAll(port: SyncAllPort): Promise<SyncSummary> {
   let pages = 0;
   let delivered = 0;
   let tokenRejected = false;
-  let baseline = port.token() === null;
+  let baseline = port.token() === null || port.fromAuth();
   for (;;) {
     const token = port.token();
     let result: SyncResultFrame;

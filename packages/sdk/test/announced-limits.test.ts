@@ -15,9 +15,11 @@ describe('sdk and the announced rate limits', () => {
   });
   after(() => server.close());
 
-  test('an outbox of 30 queued while offline drains within the burst the server announced, never closed as a flood', { timeout: 20_000 }, async () => {
+  test('an outbox of 30 queued while offline drains within the burst the server announced, never closed as a flood', { timeout: 20_000 }, async (t) => {
     const customer = await openWidget(server, shop.shopId);
     const client = new FrontdeskClient({ url: wsUrl(server), token: customer.token, backoff: { initialMs: 20, maxMs: 200 } });
+    // Closed even when an assertion fails: a client left reconnecting would keep the test process alive.
+    t.after(() => client.close());
     const closes: number[] = [];
     client.on('disconnected', (event) => closes.push(event.code));
     const handles = Array.from({ length: 30 }, (_, i) => client.send({ conversationId: customer.conversationId, text: `queued ${i}` }));
@@ -27,6 +29,5 @@ describe('sdk and the announced rate limits', () => {
     assert.deepEqual(closes, [], 'no disconnect');
     const history = await call(server, 'GET', `/api/v1/conversations/${customer.conversationId}/messages?limit=100`, { token: customer.token });
     assert.equal(history.body.items.length, 30);
-    client.close();
   });
 });

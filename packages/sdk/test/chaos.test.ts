@@ -10,6 +10,8 @@ import { FrontdeskClient } from '../src/index.ts';
 import { testDatabaseUrl } from '../../server/test/support/storage.ts';
 import { cli, freePort, Proxy, ServerProcess } from './support/chaos.ts';
 import { TestNetwork } from './support/network.ts';
+import { seededRandom } from '../../server/test/support/random.ts';
+import { delay } from './support/helpers.ts';
 
 const CUSTOMERS = 45;
 const AGENTS = 5;
@@ -17,11 +19,6 @@ const PER_CUSTOMER = 80; // 3,600
 const PER_AGENT = 280; // 1,400 → 5,000 in all
 const TOTAL = CUSTOMERS * PER_CUSTOMER + AGENTS * PER_AGENT;
 
-function rng(seed: number) {
-  let state = seed >>> 0;
-  return () => ((state = (state * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-}
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Participant {
   readonly name: string;
@@ -40,7 +37,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
     });
 
     test(`${CUSTOMERS + AGENTS} clients, ${TOTAL.toLocaleString('en')} messages, connections cut from both sides, the server killed and restarted`, { timeout: 240_000 }, async () => {
-      const random = rng(engine === 'sqlite' ? 7 : 11);
+      const random = seededRandom(engine === 'sqlite' ? 7 : 11);
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'frontdesk-chaos-'));
       cleanup.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
       const port = await freePort();

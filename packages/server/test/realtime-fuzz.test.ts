@@ -6,15 +6,8 @@ import { call, createShop, openWidget, type ShopFixture } from './support/client
 import { startServer, type TestServer } from './support/server.ts';
 import { engines } from './support/storage.ts';
 import { rawAuthed, wsUrl } from './support/ws-client.ts';
+import { seededRandom } from './support/random.ts';
 
-/** A deterministic generator, so a failure can be replayed from the seed in the test name. */
-function rng(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
 
 const TYPES = ['auth', 'ping', 'send', 'read', 'typing', 'sync', 'history', 'Send', '', 'message', '__proto__', 'constructor'];
 const FIELDS = ['type', 'id', 'token', 'conversationId', 'clientMsgId', 'text', 'seq', 'limit', 'beforeSeq', 'afterSeq', 'contentType', 'visibility', '__proto__'];
@@ -62,7 +55,7 @@ for (const engine of engines) {
 
     test('10,000 random frames before and after auth: errors or closes, the server stays up, bystanders are undisturbed', async () => {
       const seed = engine === 'sqlite' ? 20261122 : 19700101;
-      const r = rng(seed);
+      const r = seededRandom(seed);
       // Bystanders: a customer and an agent in a conversation, talking throughout.
       const customer = await openWidget(server, shop.shopId);
       const bystanderWidget = await rawAuthed(server, customer.token);

@@ -10,6 +10,8 @@ import { call, type Reply } from './support/client.ts';
 import type { TestServer } from './support/server.ts';
 import { testDatabaseUrl } from './support/storage.ts';
 import { rawAuthed, type RawClient } from './support/ws-client.ts';
+import { seededRandom } from './support/random.ts';
+import { delay } from '../../sdk/test/support/helpers.ts';
 
 /**
  * Routing across two server processes on one PostgreSQL database (docs/routing.md): the guarantees
@@ -26,17 +28,6 @@ const CAPACITY = 15; // 10 × 15 = 150 < 200: capacity, not the queue, ends the 
 const PASSWORD = 'correct horse battery staple';
 const JOINED = '% joined the conversation.';
 
-function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The helpers of support/ need only the base URL of a node. */
 const nodeAt = (port: number) => ({ url: `http://127.0.0.1:${port}` }) as unknown as TestServer;
@@ -60,7 +51,7 @@ async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Pr
 
 describe('routing across two nodes on postgres', () => {
   const seed = process.env.ROUTING_SEED !== undefined ? Number(process.env.ROUTING_SEED) : Math.floor(Math.random() * 2 ** 31);
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const schema = `cluster_${randomBytes(4).toString('hex')}`;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'frontdesk-cluster-'));
   const servers: ServerProcess[] = [];

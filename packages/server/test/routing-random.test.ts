@@ -11,6 +11,8 @@ import { call, createShop, openWidget, send, type ShopFixture } from './support/
 import { platformSecret, type TestServer } from './support/server.ts';
 import { engines, openTestStorage, type TestStorage } from './support/storage.ts';
 import { rawAuthed, type RawClient } from './support/ws-client.ts';
+import { seededRandom } from './support/random.ts';
+import { delay } from '../../sdk/test/support/helpers.ts';
 
 /**
  * Randomised routing (docs/routing.md): customers arrive in bursts while agents with various
@@ -27,17 +29,6 @@ const DEFAULT_CAPACITY = 3;
 const SETTLE_TIMEOUT_MS = 15_000;
 const password = 'correct horse battery staple';
 
-function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A server over a storage it does not own: it can be stopped and another started on the same database. */
 async function startNode(engine: Engine, storage: TestStorage, env: Record<string, string>): Promise<TestServer> {
@@ -161,7 +152,7 @@ for (const engine of engines) {
   describe(`routing under random load on ${engine}`, () => {
     test(`${CUSTOMERS} customers, ${AGENTS} agents coming and going, closes; then an even spread of the backlog`, { timeout: 150_000 }, async (t) => {
       const seed = process.env.ROUTING_SEED !== undefined ? Number(process.env.ROUTING_SEED) : Math.floor(Math.random() * 2 ** 31);
-      const random = rng(seed);
+      const random = seededRandom(seed);
       const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
       const storage = await openTestStorage(engine);
       let node: TestServer | null = null;

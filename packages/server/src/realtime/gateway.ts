@@ -141,6 +141,10 @@ export function createGateway(services: Services, bus: Bus, origins: ReturnType<
       connection.lastVerified = Date.now() - Math.floor(Math.random() * REVERIFY_MS);
       if (hub.countFor(connection.userId!) >= options.maxConnectionsPerUser) return connection.close('TOO_MANY_CONNECTIONS');
       if (connection.closed) return;
+      // The baseline is taken before the connection joins the hub: what it misses from here on, a
+      // sync with this token returns.
+      const baseline = await services.sync.sync(principal, undefined);
+      if (connection.closed) return;
       pending.delete(connection);
       hub.add(connection);
       connection.send({
@@ -153,10 +157,14 @@ export function createGateway(services: Services, bus: Bus, origins: ReturnType<
         heartbeatMs: options.heartbeatMs,
         maxFrameBytes: options.maxFrameBytes,
         rateLimit: { perSecond: options.ratePerSecond, burst: options.rateBurst },
+        syncToken: baseline.token,
       });
-      const arrival = arrived(connection, principal);
-      arrivals.set(connection, arrival.catch(() => {}));
-      await arrival;
+      // Not awaited: the connection's next frames (its first sync above all) must not wait behind the
+      // presence transaction. A disconnect waits for it instead (see 'close').
+      arrivals.set(
+        connection,
+        arrived(connection, principal).catch((error: unknown) => log.warn({ err: error }, 'presence update failed')),
+      );
     } catch (error) {
       if (error instanceof AppError) return connection.close(error.code);
       log.error({ err: error }, 'auth failed');
