@@ -22,7 +22,13 @@ export interface ShopSettings {
   /** Seconds before an unanswered assigned inquiry goes to another agent; 0 = off. */
   readonly autoReassignSeconds: number;
   readonly offlineMessage: string;
+  /** Largest file a customer or agent may upload into this shop, in bytes. */
   readonly maxAttachmentBytes: number;
+  /**
+   * Types (sniffed from the bytes, never the declared ones) that may be uploaded. Raster images
+   * (png, jpeg, gif, webp) are shown inline; everything else is only ever downloaded.
+   */
+  readonly allowedAttachmentTypes: readonly string[];
 }
 
 export interface Shop {
@@ -113,6 +119,45 @@ export interface AgentStatistics {
   readonly avgHandlingMs: number | null;
 }
 
+export type AttachmentKind = 'image' | 'file';
+
+/** An uploaded file: its bytes are fetched with GET /api/v1/attachments/{id}/content or a signed link. */
+export interface Attachment {
+  readonly id: string;
+  readonly conversationId: string;
+  /** 'image': a raster image, shown inline and with a thumbnail; 'file': downloaded only. */
+  readonly kind: AttachmentKind;
+  /** The uploader's file name, cleaned (no path, no control characters). */
+  readonly name: string;
+  /** Sniffed from the bytes. */
+  readonly mime: string;
+  readonly size: number;
+  readonly width: number | null;
+  readonly height: number | null;
+  /** Images only: the thumbnail's size (a webp no larger than 320×320). */
+  readonly thumbnail: { readonly width: number; readonly height: number } | null;
+  readonly createdAt: string;
+}
+
+/** A resumable upload in progress (POST /conversations/{id}/uploads). */
+export interface Upload {
+  readonly id: string;
+  readonly conversationId: string;
+  readonly name: string;
+  readonly size: number;
+  /** Bytes received so far: the next chunk starts here. */
+  readonly offset: number;
+  /** Largest chunk one PUT may carry. */
+  readonly maxChunkBytes: number;
+  readonly expiresAt: string;
+}
+
+/** A short-lived link to an attachment's bytes that needs no Authorization header (for img src). */
+export interface AttachmentLink {
+  readonly url: string;
+  readonly expiresAt: string;
+}
+
 export interface Message {
   readonly id: string;
   readonly conversationId: string;
@@ -125,6 +170,8 @@ export interface Message {
   readonly text: string | null;
   readonly visibility: Visibility;
   readonly clientMsgId: string | null;
+  /** Image and file messages; null for text and once the message is deleted. */
+  readonly attachment: Attachment | null;
   readonly createdAt: string;
   readonly deletedAt: string | null;
 }
@@ -148,4 +195,6 @@ export const limits = {
   pageMax: 100,
   pageDefault: 50,
   nameMaxChars: 120,
+  /** File names are cut to this many characters. */
+  fileNameMaxChars: 200,
 } as const;

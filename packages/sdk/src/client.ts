@@ -16,6 +16,7 @@ import { Backoff } from './backoff.ts';
 import { isValidClientMsgId, newClientMsgId } from './client-msg-id.ts';
 import { Emitter } from './emitter.ts';
 import { FrontdeskError } from './errors.ts';
+import { apiUrlFor, FileClient } from './files.ts';
 import type { ClientEvents, ClientState, ClosedInfo, DisconnectInfo } from './events.ts';
 import { Link } from './link.ts';
 import { checkOptions, type FrontdeskClientOptions, type HistoryQuery, type SendHandle, type SendInput } from './options.ts';
@@ -47,9 +48,16 @@ export class FrontdeskClient {
   #typingAt = new Map<string, number>();
   #user: SessionUser | null = null;
   #connecting: Promise<SessionUser> | null = null;
+  /** Uploads and attachment links, over the HTTP API with the same token. */
+  readonly files: FileClient;
 
   constructor(options: FrontdeskClientOptions) {
     checkOptions(options);
+    this.files = new FileClient({
+      apiUrl: options.apiUrl ?? apiUrlFor(options.url),
+      token: options.token,
+      ...(options.fetch !== undefined && { fetch: options.fetch }),
+    });
     const random = options.random ?? Math.random;
     this.#now = options.now ?? Date.now;
     this.#requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
@@ -155,7 +163,7 @@ export class FrontdeskClient {
     this.#link.stop();
   }
 
-  /** Queues a text message; it is sent now if connected, otherwise after the next auth. */
+  /** Queues a message (text, or an uploaded attachment); sent now if connected, otherwise after the next auth. */
   send(input: SendInput): SendHandle {
     if (this.#link.state === 'closed') throw new FrontdeskError('CLIENT_CLOSED');
     const clientMsgId = input.clientMsgId ?? newClientMsgId();
@@ -164,14 +172,20 @@ export class FrontdeskClient {
       throw new FrontdeskError('VALIDATION_FAILED', 'conversationId is required.');
     }
     const text = typeof input.text === 'string' ? input.text.trim() : '';
-    if (text === '' || text.length > limits.textMaxChars) {
+    const withAttachment = input.attachmentId !== undefined;
+    if ((text === '' && !withAttachment) || text.length > limits.textMaxChars) {
       throw new FrontdeskError('VALIDATION_FAILED', `text must have 1–${limits.textMaxChars} characters.`);
+    }
+    if (withAttachment && (typeof input.attachmentId !== 'string' || input.attachmentId === '')) {
+      throw new FrontdeskError('VALIDATION_FAILED', 'attachmentId must be the id of an uploaded attachment.');
     }
     const pending: PendingMessage = {
       clientMsgId,
       conversationId: input.conversationId,
       text,
       visibility: input.visibility ?? 'public',
+      ...(input.attachmentId !== undefined && { attachmentId: input.attachmentId }),
+      ...(input.contentType !== undefined && { contentType: input.contentType }),
       createdAt: new Date(this.#now()).toISOString(),
     };
     return { clientMsgId, pending, promise: this.#outbox.add(pending) };

@@ -1,4 +1,5 @@
 export { FrontdeskClient } from './client.ts';
+export { FileClient, apiUrlFor, type FileData, type UploadOptions, type Variant } from './files.ts';
 export type { FrontdeskClientOptions, HistoryQuery, SendHandle, SendInput } from './options.ts';
 export type { ClientEvents, ClientState, ClosedInfo, DisconnectInfo, FailedSend, StateChange } from './events.ts';
 export { FrontdeskError, type ClientErrorCode, type LocalErrorCode } from './errors.ts';

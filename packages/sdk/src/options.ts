@@ -1,4 +1,4 @@
-import { realtimeDefaults, type Message, type Visibility } from '@frontdesk/protocol';
+import { realtimeDefaults, type ContentType, type Message, type Visibility } from '@frontdesk/protocol';
 import type { BackoffOptions } from './backoff.ts';
 import type { OutboxStore, PendingMessage } from './outbox.ts';
 import type { WebSocketConstructor } from './websocket.ts';
@@ -6,6 +6,10 @@ import type { WebSocketConstructor } from './websocket.ts';
 export interface FrontdeskClientOptions {
   /** The gateway, `wss://host/ws`. */
   readonly url: string;
+  /** The HTTP API, for uploads and attachment links; default: next to the gateway (`https://host/api/v1`). */
+  readonly apiUrl?: string;
+  /** For the HTTP API; default: the global fetch. */
+  readonly fetch?: typeof fetch;
   /** A staff or widget session token; sent only in the first frame, never in the URL. */
   readonly token: string;
   /** Defaults to the global WebSocket (browsers, Node 22+); the `ws` package's fits too. */
@@ -34,7 +38,12 @@ export interface FrontdeskClientOptions {
 
 export interface SendInput {
   readonly conversationId: string;
-  readonly text: string;
+  /** The text; for an attachment, an optional caption. */
+  readonly text?: string;
+  /** An uploaded attachment (`client.files.upload`): the message becomes an image or file message. */
+  readonly attachmentId?: string;
+  /** Default: text, or the attachment's kind. */
+  readonly contentType?: ContentType;
   /** Reuse to make a send idempotent across app restarts; generated when absent. */
   readonly clientMsgId?: string;
   /** `internal` notes are for staff only. */

@@ -1,4 +1,4 @@
-import type { ErrorFrame, Message, RequestId, SendFrame, Visibility } from '@frontdesk/protocol';
+import type { ContentType, ErrorFrame, Message, RequestId, SendFrame, Visibility } from '@frontdesk/protocol';
 import type { Backoff } from './backoff.ts';
 import { FrontdeskError } from './errors.ts';
 import { unref, type Timer } from './timers.ts';
@@ -12,6 +12,8 @@ export interface PendingMessage {
   readonly conversationId: string;
   readonly text: string;
   readonly visibility: Visibility;
+  readonly attachmentId?: string;
+  readonly contentType?: ContentType;
   /** When `send()` was called, ISO-8601. */
   readonly createdAt: string;
 }
@@ -126,9 +128,18 @@ export class Outbox {
       if (this.#inFlight >= this.#window) return;
       if (entry.requestId !== null) continue;
       const id = this.#port.nextId();
-      const { conversationId, clientMsgId, text, visibility } = entry.message;
+      const { conversationId, clientMsgId, text, visibility, attachmentId, contentType } = entry.message;
       try {
-        this.#port.write({ type: 'send', id, conversationId, clientMsgId, contentType: 'text', text, visibility });
+        this.#port.write({
+          type: 'send',
+          id,
+          conversationId,
+          clientMsgId,
+          text,
+          visibility,
+          ...(contentType !== undefined && { contentType }),
+          ...(attachmentId !== undefined && { attachmentId }),
+        });
       } catch (error) {
         const failure = error instanceof FrontdeskError ? error : new FrontdeskError('VALIDATION_FAILED', String(error));
         if (failure.retryable) return;

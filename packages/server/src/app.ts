@@ -6,6 +6,9 @@ import type { Bus } from './bus/bus.ts';
 import { memoryBus } from './bus/memory-bus.ts';
 import type { Store } from './domain/ports.ts';
 import { newId } from './domain/ids.ts';
+import { processImage } from './attachments/images.ts';
+import { sniffFile } from './attachments/sniff.ts';
+import { diskBlobStore, diskStaging } from './blobs/disk.ts';
 import { createServices, type Services } from './domain/services.ts';
 import { buildHttp } from './http/server.ts';
 import { createGateway, type Gateway } from './realtime/gateway.ts';
@@ -33,6 +36,8 @@ export interface AppOverrides {
   readonly storage?: Storage;
   readonly now?: () => number;
   readonly bus?: Bus;
+  /** Log lines go here instead of standard output. */
+  readonly logStream?: { write(line: string): void };
 }
 
 const HOUR = 3_600_000;
@@ -62,6 +67,15 @@ export function createDomain(config: Config, store: Store, bus: Bus = memoryBus(
         deviceTtlMs: Math.max(3 * config.routing.sweepMs, 30_000),
         singleNode: config.databaseUrl === null,
       },
+      attachments: config.attachments,
+    },
+    files: {
+      blobs: diskBlobStore(path.join(config.dataDir, 'blobs')),
+      staging: diskStaging(path.join(config.dataDir, 'staging')),
+      media: {
+        sniff: sniffFile,
+        processImage: (file, mime) => processImage(file, mime, { maxPixels: config.attachments.maxImagePixels }),
+      },
     },
   });
 }
@@ -76,6 +90,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const services = createDomain(config, store, bus, now);
   const http = await buildHttp(services, {
     logLevel: config.logLevel,
+    ...(overrides.logStream && { logStream: overrides.logStream }),
     bodyLimitBytes: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     publicUrl: config.publicUrl,
@@ -84,6 +99,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       loginPerMinute: config.loginRateLimitPerMinute,
       widgetSessionsPerMinute: config.widgetSessionRateLimitPerMinute,
     },
+    maxChunkBytes: config.attachments.chunkBytes,
     healthCheck: async () => {
       await sql`select 1`.execute(storage.db);
     },
@@ -107,6 +123,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     services.routing.sweep().catch((error: unknown) => http.log.warn({ err: error }, 'routing sweep failed'));
   }, config.routing.sweepMs);
   routingSweep.unref();
+  const attachmentSweep = setInterval(() => {
+    services.attachments.sweep().catch((error: unknown) => http.log.warn({ err: error }, 'attachment cleanup failed'));
+  }, config.attachments.sweepMs);
+  attachmentSweep.unref();
 
   return {
     config,
@@ -122,6 +142,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     async close() {
       clearInterval(sweep);
       clearInterval(routingSweep);
+      clearInterval(attachmentSweep);
       await gateway.close();
       await services.routing.stop();
       await http.close();

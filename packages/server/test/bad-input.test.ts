@@ -188,6 +188,9 @@ for (const engine of engines) {
     let shop: ShopFixture;
     let customer: CustomerFixture;
     let messageId: string;
+    let attachmentId: string;
+    let uploadId: string;
+    let linkQuery: string;
     let operations: Operation[];
 
     before(async () => {
@@ -197,6 +200,19 @@ for (const engine of engines) {
       const sent = await send(server, customer.token, customer.conversationId, 'the only message');
       assert.equal(sent.status, 201);
       messageId = sent.body.id;
+      // The agent's (no pass below uses the agent's token): an unsent attachment and an upload.
+      const form = new FormData();
+      form.append('file', new Blob(['probe attachment\n']), 'probe.txt');
+      const uploaded = await fetch(`${server.url}/api/v1/conversations/${customer.conversationId}/attachments`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${shop.agentToken}` },
+        body: form,
+      });
+      assert.equal(uploaded.status, 201);
+      attachmentId = ((await uploaded.json()) as { id: string }).id;
+      const started = await call(server, 'POST', `/api/v1/conversations/${customer.conversationId}/uploads`, { token: shop.agentToken, body: { name: 'p.bin', size: 10 } });
+      uploadId = started.body.id;
+      linkQuery = (await call(server, 'GET', `/api/v1/attachments/${attachmentId}/link`, { token: shop.agentToken })).body.url.split('?')[1];
       operations = await fetchOperations(server);
     });
     after(() => server.close());
@@ -206,6 +222,15 @@ for (const engine of engines) {
       conversationId: customer.conversationId,
       messageId,
       staffId: shop.agentId,
+      attachmentId,
+      uploadId,
+      variant: 'original',
+    });
+
+    /** Valid values of the required query parameters, where an operation has them. */
+    const validQueries = (): Record<string, string> => ({
+      'PUT /api/v1/uploads/{uploadId}': 'offset=0',
+      'GET /api/v1/files/{attachmentId}/{variant}': linkQuery,
     });
 
     /** Valid bodies of every operation that takes one, with every property the schema knows. */
@@ -215,7 +240,11 @@ for (const engine of engines) {
         { shopId: shop.shopId, visitorToken: 'fdv_unknown', identity: { jwt: 'a.b.c' }, profile: { name: 'Ann', email: 'ann@example.test' } },
         { shopId: shop.shopId, identity: { externalId: 'ext-1', identifierHash: 'a'.repeat(64), platform: false } },
       ],
-      'POST /api/v1/conversations/{conversationId}/messages': [{ clientMsgId: 'probe-1', contentType: 'text', text: 'hello', visibility: 'public' }],
+      'POST /api/v1/conversations/{conversationId}/messages': [
+        { clientMsgId: 'probe-1', contentType: 'text', text: 'hello', visibility: 'public' },
+        { clientMsgId: 'probe-2', contentType: 'file', text: '', attachmentId: '01890a5d-ac96-774b-bcce-b302099a8057' },
+      ],
+      'POST /api/v1/conversations/{conversationId}/uploads': [{ name: 'report.pdf', size: 1000 }],
       'POST /api/v1/conversations/{conversationId}/read': [{ seq: 1 }],
       'PATCH /api/v1/shop': [
         {
@@ -227,6 +256,7 @@ for (const engine of engines) {
             autoReassignSeconds: 60,
             offlineMessage: 'Back soon',
             maxAttachmentBytes: 4096,
+            allowedAttachmentTypes: ['image/png', 'application/pdf'],
           },
         },
       ],
@@ -242,7 +272,8 @@ for (const engine of engines) {
       const validBody = bodies[0] === undefined ? undefined : json(bodies[0]);
       const base = { method: op.method, withToken: true };
       const out: Probe[] = [];
-      const url = (values: Record<string, string>, query = '') => fillPath(op.path, values) + (query ? `?${query}` : '');
+      const required = validQueries()[op.key] ?? '';
+      const url = (values: Record<string, string>, query = required) => fillPath(op.path, values) + (query ? `?${query}` : '');
 
       // Path parameters, one at a time, the rest valid.
       for (const param of op.pathParams) {
@@ -398,7 +429,10 @@ for (const engine of engines) {
         const covered = new Set(examples.flatMap((e) => [...valuePaths(e)]));
         assert.deepEqual([...schemaPaths(op.body)].filter((p) => !covered.has(p)), [], `${op.key}: fields without an example`);
       }
-      for (const op of api) assert.ok(op.queryParams.every((p) => !p.required), `${op.key}: required query parameters need valid values here`);
+      for (const op of api) {
+        const valid = parseQuery(validQueries()[op.key] ?? '');
+        assert.ok(op.queryParams.every((p) => !p.required || p.name in valid), `${op.key}: required query parameters need valid values here`);
+      }
     });
 
     test('every route answers hostile input with a 4xx catalogue error, never a 500, and writes nothing', async () => {

@@ -17,7 +17,7 @@ import { engines } from './support/storage.ts';
 
 interface Row {
   readonly name: string;
-  readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT';
   /** The OpenAPI template of the route, for the coverage check. */
   readonly route: string;
   /** Parameter values; those named in `foreign` belong to someone else. */
@@ -37,6 +37,12 @@ const MESSAGE = '/api/v1/conversations/{conversationId}/messages/{messageId}';
 const READ = '/api/v1/conversations/{conversationId}/read';
 const STAFF = '/api/v1/staff/{staffId}';
 const ROUTING = (action: string) => `/api/v1/conversations/{conversationId}/${action}`;
+const UPLOAD_FILE = '/api/v1/conversations/{conversationId}/attachments';
+const START_UPLOAD = '/api/v1/conversations/{conversationId}/uploads';
+const UPLOAD = '/api/v1/uploads/{uploadId}';
+const COMPLETE_UPLOAD = '/api/v1/uploads/{uploadId}/complete';
+const ATTACHMENT = '/api/v1/attachments/{attachmentId}';
+const FILE_LINK = '/api/v1/files/{attachmentId}/{variant}';
 
 const notFound = (code: string) => ({ status: 404, code });
 const forbidden = { status: 403, code: 'FORBIDDEN' };
@@ -76,6 +82,12 @@ for (const engine of engines) {
     /** Nothing of either may appear in a refusal. */
     const secrets: string[] = [];
     const bStaff: { id: string; name: string; email: string }[] = [];
+    // Attachments: B's (sent in B's conversation), Y's in A (sent), B's upload in progress, and a
+    // signed link of X's own attachment (its signature must not open anyone else's).
+    let bAttachmentId: string;
+    let yAttachmentId: string;
+    let bUploadId: string;
+    let xLinkQuery: string;
 
     const text = (label: string) => `${label} ${tag}`;
 
@@ -138,6 +150,28 @@ for (const engine of engines) {
       }
       await assign(yB.conversationId, b.agentId);
 
+      const attach = async (customer: CustomerFixture, label: string) => {
+        const form = new FormData();
+        form.append('file', new Blob([text(`${label} attachment`)]), `${label}.txt`);
+        const uploaded = await fetch(`${server.url}/api/v1/conversations/${customer.conversationId}/attachments`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${customer.token}` },
+          body: form,
+        });
+        assert.equal(uploaded.status, 201);
+        const { id } = (await uploaded.json()) as { id: string };
+        assert.equal((await send(server, customer.token, customer.conversationId, '', { attachmentId: id })).status, 201);
+        return id;
+      };
+      bAttachmentId = await attach(yB, 'b');
+      yAttachmentId = await attach(yA, 'y');
+      const xAttachmentId = await attach(x, 'x');
+      const link = await call(server, 'GET', `/api/v1/attachments/${xAttachmentId}/link`, { token: x.token });
+      xLinkQuery = link.body.url.split('?')[1];
+      const started = await call(server, 'POST', `/api/v1/conversations/${yB.conversationId}/uploads`, { token: yB.token, body: { name: 'b.bin', size: 100 } });
+      assert.equal(started.status, 201);
+      bUploadId = started.body.id;
+
       bSecrets.push(
         b.shopId, b.identitySecret, `Bravo Bakery ${tag}`,
         ...bStaff.flatMap((s) => [s.id, s.name, s.email]),
@@ -188,6 +222,7 @@ for (const engine of engines) {
         for (const conv of [yB, bAnon]) {
           conversationRows(out, actor, token, `B's conversation ${conv === yB ? 'yB' : 'bAnon'}`, conv.conversationId, bMessages.get(conv.conversationId)!, x.conversationId);
         }
+        attachmentRows(out, actor, token, "B's attachment", bAttachmentId);
         for (const staff of bStaff) {
           for (const body of [{ name: 'Taken over' }, { disabled: true }, { role: 'agent' }, { capacity: 0 }, { role: 'owner', name: 'x' }]) {
             out.push({
@@ -209,6 +244,8 @@ for (const engine of engines) {
         method: 'DELETE', route: MESSAGE, params: { conversationId: x.conversationId, messageId: xNoteId }, foreign: ['messageId'],
         actor: 'customerX', token: x.token, expect: notFound('MESSAGE_NOT_FOUND'),
       });
+      attachmentRows(out, 'customerX', x.token, "Y's attachment in A", yAttachmentId);
+      attachmentRows(out, 'customerX', x.token, "B's attachment", bAttachmentId);
       for (const staff of [...bStaff, { id: a.agentId, name: 'A agent' }]) {
         out.push({
           name: `customerX PATCH staff ${staff.name}`,
@@ -217,6 +254,31 @@ for (const engine of engines) {
         });
       }
       return out;
+    }
+
+    /** Every attachment route against someone else's attachment and upload. */
+    function attachmentRows(out: Row[], actor: Row['actor'], token: string, label: string, attachmentId: string) {
+      const common = { actor, token };
+      const attachmentNotFound = notFound('ATTACHMENT_NOT_FOUND');
+      for (const route of [ATTACHMENT, `${ATTACHMENT}/content`, `${ATTACHMENT}/link`]) {
+        for (const query of [undefined, 'variant=thumbnail']) {
+          if (route === ATTACHMENT && query) continue;
+          out.push({ ...common, name: `${actor} GET ${route} of ${label} ${query ?? ''}`, method: 'GET', route, params: { attachmentId }, foreign: ['attachmentId'], ...(query && { query }), expect: attachmentNotFound });
+        }
+      }
+      // A link's signature is for one attachment: on another one it is simply invalid.
+      out.push({
+        ...common,
+        name: `${actor} GET ${label} through X's signed link`,
+        method: 'GET', route: FILE_LINK, params: { attachmentId, variant: 'original' }, foreign: ['attachmentId'], query: xLinkQuery,
+        expect: { status: 403, code: 'LINK_INVALID' },
+      });
+      const uploadNotFound = notFound('UPLOAD_NOT_FOUND');
+      const upload = { params: { uploadId: bUploadId }, foreign: ['uploadId'] };
+      out.push({ ...common, ...upload, name: `${actor} GET B's upload`, method: 'GET', route: UPLOAD, expect: uploadNotFound });
+      out.push({ ...common, ...upload, name: `${actor} PUT a chunk into B's upload`, method: 'PUT', route: UPLOAD, query: 'offset=0', expect: uploadNotFound });
+      out.push({ ...common, ...upload, name: `${actor} complete B's upload`, method: 'POST', route: COMPLETE_UPLOAD, expect: uploadNotFound });
+      out.push({ ...common, ...upload, name: `${actor} DELETE B's upload`, method: 'DELETE', route: UPLOAD, expect: uploadNotFound });
     }
 
     /** Every conversation route against someone else's conversation and messages. */
@@ -251,6 +313,8 @@ for (const engine of engines) {
         out.push({ ...common, name: `${actor} POST ${action} ${label}`, method: 'POST', route: ROUTING(action), params: conv, ...(body !== undefined && { body }), expect: routingExpect });
       }
       out.push({ ...common, name: `${actor} GET queue position ${label}`, method: 'GET', route: ROUTING('queue'), params: conv, expect: convNotFound });
+      out.push({ ...common, name: `${actor} upload a file into ${label}`, method: 'POST', route: UPLOAD_FILE, params: conv, expect: convNotFound });
+      out.push({ ...common, name: `${actor} start an upload into ${label}`, method: 'POST', route: START_UPLOAD, params: conv, body: { name: 'x.txt', size: 10 }, expect: convNotFound });
       for (const messageId of messageIds) {
         out.push({
           ...common,
@@ -286,7 +350,7 @@ for (const engine of engines) {
       assert.ok(table.length > 90, `table has ${table.length} rows`);
       const beforeB = await snapshotRows(server.storage.db, { shopId: b.shopId });
       const beforeAll = await snapshotRows(server.storage.db);
-      assert.ok(beforeB.messages.length === 6 && beforeB.staff.length === 2 && beforeB.conversations.length === 2 && beforeB.members.length > 0);
+      assert.ok(beforeB.messages.length === 7 && beforeB.attachments.length === 1 && beforeB.uploads.length === 1 && beforeB.staff.length === 2 && beforeB.conversations.length === 2 && beforeB.members.length > 0);
 
       const problems: string[] = [];
       for (const row of table) {

@@ -35,6 +35,20 @@ export interface Config {
     readonly maxBufferedBytes: number;
     readonly maxConnectionsPerUser: number;
   };
+  readonly attachments: {
+    /** The deployment's ceiling on one file; a shop's own limit cannot go above it. */
+    readonly maxBytes: number;
+    /** Largest chunk of a resumable upload. */
+    readonly chunkBytes: number;
+    /** Lifetime of a signed attachment link. */
+    readonly linkSeconds: number;
+    /** Attachments never sent, and uploads never finished, are deleted after this many seconds. */
+    readonly orphanSeconds: number;
+    /** How often the cleanup runs. */
+    readonly sweepMs: number;
+    /** Images with more pixels are refused (decompression bombs). */
+    readonly maxImagePixels: number;
+  };
   readonly routing: {
     /** After an agent's last device disconnects, they stay online this long (a reload does not flap). */
     readonly graceMs: number;
@@ -94,6 +108,14 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       rateBurst: int(env, 'WS_RATE_BURST', 40, 1, 100_000),
       maxBufferedBytes: int(env, 'WS_MAX_BUFFERED_BYTES', 1024 * 1024, 1024, 256 * 1024 * 1024),
       maxConnectionsPerUser: int(env, 'WS_MAX_CONNECTIONS_PER_USER', 10, 1, 10_000),
+    }),
+    attachments: Object.freeze({
+      maxBytes: int(env, 'ATTACHMENT_MAX_BYTES', 100 * 1024 * 1024, 1024, 4 * 1024 * 1024 * 1024),
+      chunkBytes: int(env, 'UPLOAD_CHUNK_BYTES', 8 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+      linkSeconds: int(env, 'ATTACHMENT_LINK_SECONDS', 300, 5, 86_400),
+      orphanSeconds: int(env, 'ATTACHMENT_ORPHAN_SECONDS', 86_400, 0, 365 * 86_400),
+      sweepMs: int(env, 'ATTACHMENT_SWEEP_MS', 3_600_000, 50, 86_400_000),
+      maxImagePixels: int(env, 'IMAGE_MAX_PIXELS', 40_000_000, 1, 1_000_000_000),
     }),
     routing: Object.freeze({
       graceMs: int(env, 'PRESENCE_GRACE_MS', 30_000, 0, 3_600_000),

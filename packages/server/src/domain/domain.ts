@@ -1,4 +1,5 @@
 import type { Bus } from '../bus/bus.ts';
+import type { AttachmentIo, AttachmentOptions } from './attachments.ts';
 import type { Store } from './ports.ts';
 import type { RoutingOptions } from './routing.ts';
 
@@ -12,5 +13,8 @@ export interface DomainDeps {
     readonly staffSessionHours: number;
     readonly customerSessionHours: number;
     readonly routing: RoutingOptions;
+    readonly attachments: AttachmentOptions;
   };
+  /** Where attachment bytes are staged and stored, and how they are inspected. */
+  readonly files: AttachmentIo;
 }

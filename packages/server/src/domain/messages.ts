@@ -1,19 +1,22 @@
-import { limits, type ContentType, type Visibility } from '@frontdesk/protocol';
+import { limits, type Attachment, type ContentType, type Visibility } from '@frontdesk/protocol';
 import { authorize, openConversation } from './access.ts';
 import type { DomainDeps } from './domain.ts';
 import { fail } from './errors.ts';
 import { newId } from './ids.ts';
 import type { AppendResult } from './ports.ts';
 import { presentMessage } from './present.ts';
-import type { MessageRecord, Principal } from './records.ts';
+import type { ConversationFacts, MessageRecord, Principal } from './records.ts';
 import { audienceFor } from './audience.ts';
 
 export interface SendRequest {
   readonly conversationId: string;
   readonly clientMsgId: string;
-  readonly contentType: ContentType;
-  readonly text: string;
-  readonly visibility?: Visibility;
+  /** Default: the attachment's kind when there is one, else text. */
+  readonly contentType?: ContentType | undefined;
+  /** The text; for image and file messages an optional caption. */
+  readonly text?: string | undefined;
+  readonly attachmentId?: string | undefined;
+  readonly visibility?: Visibility | undefined;
 }
 
 export interface HistoryRequest {
@@ -34,6 +37,14 @@ export type SendResult = AppendResult;
 export interface MessageHooks {
   /** A customer's message opened an inquiry (after the commit): routing takes it from here. */
   readonly inquiryOpened?: (shopId: string, conversationId: string) => Promise<void>;
+  /** Binds an uploaded attachment to this send (attachments.ts `claim`). */
+  readonly claimAttachment?: (
+    principal: Principal,
+    facts: ConversationFacts,
+    attachmentId: string,
+    clientMsgId: string,
+    contentType: ContentType | undefined,
+  ) => Promise<Attachment>;
 }
 
 export function createMessages({ store, bus, now }: DomainDeps, hooks: MessageHooks = {}) {
@@ -46,12 +57,19 @@ export function createMessages({ store, bus, now }: DomainDeps, hooks: MessageHo
       const visibility = request.visibility ?? 'public';
       if (visibility === 'internal' && principal.kind !== 'staff') fail('FORBIDDEN', 'Only staff can write internal notes.');
       if (conversation.kind !== 'service' && !member) fail('CONVERSATION_READ_ONLY');
-      if (request.contentType !== 'text') {
-        fail('VALIDATION_FAILED', 'Only text messages can be sent until attachments are enabled.');
-      }
-      const text = request.text.trim();
-      if (text.length === 0) fail('VALIDATION_FAILED', 'The message text is empty.');
+      const text = (request.text ?? '').trim();
       if (text.length > limits.textMaxChars) fail('VALIDATION_FAILED', `Text is longer than ${limits.textMaxChars} characters.`);
+      let attachment: Attachment | null = null;
+      if (request.attachmentId !== undefined) {
+        if (!hooks.claimAttachment) fail('VALIDATION_FAILED', 'Attachments are not enabled.');
+        attachment = await hooks.claimAttachment(principal, conversation, request.attachmentId, request.clientMsgId, request.contentType);
+      } else {
+        if (request.contentType !== undefined && request.contentType !== 'text') {
+          fail('VALIDATION_FAILED', `A ${request.contentType} message needs an attachmentId (upload the file first).`);
+        }
+        if (text.length === 0) fail('VALIDATION_FAILED', 'The message text is empty.');
+      }
+      const contentType: ContentType = request.contentType ?? attachment?.kind ?? 'text';
 
       const isCustomer = principal.kind === 'customer';
       const senderId = isCustomer ? principal.customer.id : principal.staff.id;
@@ -63,10 +81,11 @@ export function createMessages({ store, bus, now }: DomainDeps, hooks: MessageHo
         senderKind: principal.kind,
         senderRole: member?.role ?? (isCustomer ? 'customer' : 'agent'),
         kind: 'user',
-        contentType: request.contentType,
+        contentType,
         text,
         visibility,
         clientMsgId: request.clientMsgId,
+        attachment,
         createdAt: now(),
         openInquiry: isCustomer && conversation.kind === 'service' ? { id: newId(), customerId: senderId } : null,
       });

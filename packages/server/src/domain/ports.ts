@@ -1,5 +1,7 @@
-import type { ContentType, InquiryStatus, ShopSettings, StaffRole, UserKind, Visibility } from '@frontdesk/protocol';
+import type { Readable } from 'node:stream';
+import type { Attachment, ContentType, InquiryStatus, ShopSettings, StaffRole, UserKind, Visibility } from '@frontdesk/protocol';
 import type {
+  AttachmentRecord,
   ConversationFacts,
   Presence,
   ConversationRecord,
@@ -10,6 +12,7 @@ import type {
   SessionRecord,
   ShopRecord,
   StaffRecord,
+  UploadRecord,
 } from './records.ts';
 
 /**
@@ -24,6 +27,7 @@ export interface Store {
   readonly conversations: ConversationStore;
   readonly messages: MessageStore;
   readonly routing: RoutingStore;
+  readonly attachments: AttachmentStore;
 }
 
 export interface ShopStore {
@@ -134,6 +138,8 @@ export interface NewMessage {
   readonly text: string;
   readonly visibility: Visibility;
   readonly clientMsgId: string | null;
+  /** Image and file messages: the attachment as sent (claimed by this send beforehand). */
+  readonly attachment?: Attachment | null;
   readonly createdAt: number;
   /** A customer message on a conversation without an open inquiry opens this one. */
   readonly openInquiry: { readonly id: string; readonly customerId: string } | null;
@@ -258,4 +264,77 @@ export interface RoutingStore {
   queue(shopId: string, limit: number): Promise<Array<{ conversationId: string; customerId: string }>>;
   queuePosition(shopId: string, conversationId: string): Promise<number | null>;
   stats(shopId: string, from: number, to: number): Promise<AgentStats[]>;
+}
+
+export interface NewBlob {
+  /** sha256 of the bytes, hex. */
+  readonly key: string;
+  readonly size: number;
+}
+
+export type ClaimOutcome = 'claimed' | 'in-use' | 'missing';
+
+export interface AttachmentStore {
+  /** Records the attachment and its blobs (a blob stored before is shared, not duplicated). */
+  create(attachment: AttachmentRecord, blobs: readonly NewBlob[]): Promise<void>;
+  find(id: string): Promise<AttachmentRecord | undefined>;
+  /**
+   * Binds an attachment to one send (`claim` = the sender's clientMsgId): only its uploader may,
+   * in its conversation, and only once; the same send may claim again (a resend).
+   */
+  claim(id: string, conversationId: string, uploaderId: string, claim: string, now: number): Promise<ClaimOutcome>;
+  /** The message that carries the attachment, if one was stored. */
+  messageOf(attachmentId: string, conversationId: string): Promise<{ visibility: Visibility; deletedAt: number | null } | undefined>;
+  /** Attachments not on a live message (never sent, or their message deleted) since before `cutoff`. */
+  orphans(cutoff: number, limit: number): Promise<AttachmentRecord[]>;
+  deleteAttachments(ids: readonly string[]): Promise<void>;
+  /**
+   * Deletes the blob if no attachment uses it: the row is locked meanwhile, and `remove` (the
+   * bytes) runs before the lock is let go, so an upload reusing the blob waits and stores it again.
+   */
+  releaseBlob(key: string, remove: () => Promise<void>): Promise<boolean>;
+
+  createUpload(upload: UploadRecord): Promise<void>;
+  findUpload(id: string): Promise<UploadRecord | undefined>;
+  /** Moves `received` from `from` to `to`; false when it was not at `from`. */
+  advanceUpload(id: string, from: number, to: number): Promise<boolean>;
+  deleteUpload(id: string): Promise<void>;
+  expiredUploads(now: number, limit: number): Promise<UploadRecord[]>;
+
+  /** The deployment's key called `name`, created (by `generate`) on first use; every node gets the same. */
+  serverKey(name: string, generate: () => string, now: number): Promise<string>;
+}
+
+/**
+ * Where attachment bytes live, by content (key = sha256 of the bytes, hex): the local disk under
+ * DATA_DIR by default; the shape leaves room for an S3-compatible store.
+ */
+export interface BlobStore {
+  /** Stores the bytes under `key` unless they are there; a file given by path is left in place. */
+  put(key: string, source: { readonly path: string } | { readonly data: Buffer }): Promise<void>;
+  has(key: string): Promise<boolean>;
+  /** The bytes, or null when missing. */
+  read(key: string): Promise<{ stream: Readable; size: number } | null>;
+  remove(key: string): Promise<void>;
+}
+
+export interface StagingWrite {
+  /** Bytes written (and flushed) before the body ended, failed or hit the limit. */
+  readonly written: number;
+  /** The body failed part way (a dropped connection). */
+  readonly error: Error | null;
+  /** The body went on past `maxBytes`; the bytes past it were not written. */
+  readonly overflow: boolean;
+}
+
+/** Files being received (uploads in progress), on this node's disk. */
+export interface Staging {
+  /** Writes the body into staging file `id` from `offset` on (0 starts the file afresh). */
+  write(id: string, offset: number, body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, maxBytes: number): Promise<StagingWrite>;
+  path(id: string): string;
+  /** sha256 (hex) and size of the staged file. */
+  hash(id: string): Promise<{ key: string; size: number }>;
+  remove(id: string): Promise<void>;
+  /** Staging files last written before `cutoff` (left behind by a crash, say). */
+  stale(cutoff: number): Promise<string[]>;
 }

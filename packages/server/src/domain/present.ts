@@ -1,6 +1,7 @@
-import type { Conversation, ConversationSummary, Customer, Message, Shop, Staff } from '@frontdesk/protocol';
+import type { Attachment, Conversation, ConversationSummary, Customer, Message, Shop, Staff } from '@frontdesk/protocol';
 import { unreadFor } from './conversations.ts';
 import type {
+  AttachmentRecord,
   ConversationRecord,
   ConversationView,
   CustomerRecord,
@@ -99,7 +100,23 @@ export function presentMessage(message: MessageRecord): Message {
     text: message.text,
     visibility: message.visibility,
     clientMsgId: message.clientMsgId,
+    attachment: message.attachment,
     createdAt: iso(message.createdAt),
     deletedAt: message.deletedAt === null ? null : iso(message.deletedAt),
+  };
+}
+
+export function presentAttachment(a: AttachmentRecord): Attachment {
+  return {
+    id: a.id,
+    conversationId: a.conversationId,
+    kind: a.kind,
+    name: a.name,
+    mime: a.mime,
+    size: a.size,
+    width: a.width,
+    height: a.height,
+    thumbnail: a.thumbWidth !== null && a.thumbHeight !== null ? { width: a.thumbWidth, height: a.thumbHeight } : null,
+    createdAt: iso(a.createdAt),
   };
 }

@@ -1,4 +1,6 @@
 import type {
+  Attachment,
+  AttachmentKind,
   ContentType,
   ConversationKind,
   CustomerKind,
@@ -94,6 +96,8 @@ export interface MessageRecord {
   readonly text: string | null;
   readonly visibility: Visibility;
   readonly clientMsgId: string | null;
+  /** null for text messages and once the message is deleted. */
+  readonly attachment: Attachment | null;
   readonly createdAt: number;
   readonly deletedAt: number | null;
 }
@@ -132,3 +136,37 @@ export function principalUserId(principal: Principal): string {
 
 /** A staff member's presence: online while any device is connected and not away. */
 export type Presence = 'online' | 'away' | 'offline';
+
+export interface AttachmentRecord {
+  readonly id: string;
+  readonly shopId: string;
+  readonly conversationId: string;
+  readonly uploaderId: string;
+  readonly uploaderKind: UserKind;
+  readonly kind: AttachmentKind;
+  readonly name: string;
+  readonly mime: string;
+  readonly size: number;
+  readonly blobKey: string;
+  readonly width: number | null;
+  readonly height: number | null;
+  readonly thumbKey: string | null;
+  readonly thumbWidth: number | null;
+  readonly thumbHeight: number | null;
+  readonly claimedBy: string | null;
+  readonly claimedAt: number | null;
+  readonly createdAt: number;
+}
+
+export interface UploadRecord {
+  readonly id: string;
+  readonly shopId: string;
+  readonly conversationId: string;
+  readonly uploaderId: string;
+  readonly uploaderKind: UserKind;
+  readonly name: string;
+  readonly size: number;
+  readonly received: number;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+}

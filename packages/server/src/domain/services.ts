@@ -1,3 +1,4 @@
+import { createAttachments } from './attachments.ts';
 import { createAuth } from './auth.ts';
 import { createConversations } from './conversations.ts';
 import type { DomainDeps } from './domain.ts';
@@ -11,12 +12,14 @@ import { createWidgetSessions } from './widget-sessions.ts';
 export function createServices(deps: DomainDeps) {
   const auth = createAuth(deps);
   const routing = createRouting(deps, deps.settings.routing);
+  const attachments = createAttachments(deps, deps.files, deps.settings.attachments);
   return {
     auth,
     routing,
+    attachments,
     widget: createWidgetSessions(deps, auth),
     conversations: createConversations(deps),
-    messages: createMessages(deps, { inquiryOpened: routing.inquiryOpened }),
+    messages: createMessages(deps, { inquiryOpened: routing.inquiryOpened, claimAttachment: attachments.claim }),
     shops: withDrain(createShops(deps), (shop) => shop.id, routing.drain),
     staff: withDrain(createStaffService(deps), (staff) => staff.shopId, routing.drain),
     sync: createSync(deps),

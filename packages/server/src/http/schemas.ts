@@ -42,6 +42,10 @@ export const ShopSettings = Type.Object({
   autoReassignSeconds: Type.Integer({ minimum: 0, maximum: 86_400 }),
   offlineMessage: Type.String({ maxLength: 1000 }),
   maxAttachmentBytes: Type.Integer({ minimum: 1024, maximum: 1024 * 1024 * 1024 }),
+  allowedAttachmentTypes: Type.Array(Type.String({ pattern: '^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$' }), {
+    maxItems: 100,
+    uniqueItems: true,
+  }),
 });
 
 export const Shop = Type.Object({
@@ -99,6 +103,35 @@ export const Conversation = Type.Object({
   createdAt: Time,
 });
 
+export const Attachment = Type.Object(
+  {
+    id: Id,
+    conversationId: Id,
+    kind: Type.Union([Type.Literal('image'), Type.Literal('file')]),
+    name: Type.String(),
+    mime: Type.String(),
+    size: Type.Integer(),
+    width: Nullable(Type.Integer()),
+    height: Nullable(Type.Integer()),
+    thumbnail: Nullable(Type.Object({ width: Type.Integer(), height: Type.Integer() })),
+    createdAt: Time,
+  },
+);
+
+export const Upload = Type.Object({
+  id: Id,
+  conversationId: Id,
+  name: Type.String(),
+  size: Type.Integer(),
+  offset: Type.Integer(),
+  maxChunkBytes: Type.Integer(),
+  expiresAt: Time,
+});
+
+export const AttachmentLink = Type.Object({ url: Type.String(), expiresAt: Time });
+
+export const FileName = Type.String({ minLength: 1, maxLength: 1000 });
+
 export const Message = Type.Object({
   id: Id,
   conversationId: Id,
@@ -110,6 +143,7 @@ export const Message = Type.Object({
   text: Nullable(Type.String()),
   visibility: Visibility,
   clientMsgId: Nullable(Type.String()),
+  attachment: Nullable(Attachment),
   createdAt: Time,
   deletedAt: Nullable(Time),
 });
@@ -176,7 +210,9 @@ export const SendBody = Type.Object(
   {
     clientMsgId: Type.String({ minLength: 1, maxLength: limits.clientMsgIdMaxChars, pattern: '^[A-Za-z0-9._:-]+$' }),
     contentType: Type.Optional(ContentType),
-    text: Type.String({ minLength: 1, maxLength: limits.textMaxChars }),
+    /** Required for text; the caption (may be empty) for image and file messages. */
+    text: Type.Optional(Type.String({ maxLength: limits.textMaxChars })),
+    attachmentId: Type.Optional(Id),
     visibility: Type.Optional(Visibility),
   },
   { additionalProperties: false },

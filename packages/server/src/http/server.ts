@@ -8,6 +8,7 @@ import { errorCatalogue, type ErrorBody as ErrorBodyType, type ErrorCode } from 
 import { AppError } from '../domain/errors.ts';
 import type { Services } from '../domain/services.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { attachmentRoutes } from './routes/attachments.ts';
 import { authRoutes } from './routes/auth.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { routingRoutes } from './routes/routing.ts';
@@ -17,11 +18,14 @@ import { ErrorBody } from './schemas.ts';
 
 export interface HttpOptions {
   readonly logLevel: string;
+  /** Where log lines go; standard output when absent (tests collect them). */
+  readonly logStream?: { write(line: string): void };
   readonly bodyLimitBytes: number;
   readonly trustProxy: boolean;
   readonly publicUrl: string;
   readonly rateLimits: { readonly perMinute: number; readonly loginPerMinute: number; readonly widgetSessionsPerMinute: number };
   readonly healthCheck: () => Promise<void>;
+  readonly maxChunkBytes: number;
 }
 
 export async function buildHttp(services: Services, options: HttpOptions): Promise<FastifyInstance> {
@@ -35,8 +39,17 @@ export async function buildHttp(services: Services, options: HttpOptions): Promi
   const app = Fastify({
     logger: {
       level: options.logLevel,
+      ...(options.logStream && { stream: options.logStream }),
       // Requests are logged by method, URL and status only: never headers, where tokens live.
       redact: ['req.headers.authorization', 'req.headers.cookie'],
+      // Signed attachment links carry their signature in the query: it never reaches the log.
+      serializers: {
+        req: (request: { method: string; url: string; ip?: string }) => ({
+          method: request.method,
+          url: request.url.replace(/([?&]signature=)[^&]*/gi, '$1[redacted]'),
+          remoteAddress: request.ip,
+        }),
+      },
     },
     bodyLimit: options.bodyLimitBytes,
     trustProxy: options.trustProxy,
@@ -98,6 +111,7 @@ export async function buildHttp(services: Services, options: HttpOptions): Promi
       await api.register(conversationRoutes(services));
       await api.register(adminRoutes(services));
       await api.register(routingRoutes(services));
+      await api.register(attachmentRoutes(services, { maxChunkBytes: options.maxChunkBytes }));
     },
     { prefix: '/api/v1' },
   );

@@ -191,15 +191,15 @@ export function createGateway(services: Services, bus: Bus, origins: ReturnType<
       case 'ping':
         return connection.send({ type: 'pong', ...(id !== undefined && { id }) });
       case 'send': {
-        if (frame.text === undefined) throw new AppError('VALIDATION_FAILED', 'A text message needs "text".');
         await services.messages.send(
           principal,
           {
             conversationId: frame.conversationId,
             clientMsgId: frame.clientMsgId,
-            contentType: frame.contentType ?? 'text',
+            contentType: frame.contentType,
             text: frame.text,
-            ...(frame.visibility !== undefined && { visibility: frame.visibility }),
+            attachmentId: frame.attachmentId,
+            visibility: frame.visibility,
           },
           {
             originConnectionId: connection.id,

@@ -64,7 +64,8 @@ export const conversationIdsOf = (inputs: readonly NewMessage[]) => [...new Set(
  * 1. lock the conversations (sorted);
  * 2. find resends (under the lock, a twin in flight elsewhere has committed or waits for us);
  * 3. number the new messages: seq per conversation, position in the shop's stream (`planBatch`);
- * 4. write: conversations, shops, inquiries, messages, the senders' read cursors.
+ * 4. write: conversations, shops, inquiries, messages (their attachments marked sent), the senders'
+ *    read cursors.
  * A fixed handful of statements whatever the batch size: this is the PostgreSQL path, where every
  * statement is a round trip. SQLite runs the same plan through prepared statements (sqlite-append.ts).
  */
@@ -87,6 +88,9 @@ export async function appendBatch(tx: Transaction<Database>, inputs: readonly Ne
   if (plan.inquiries.length > 0) await tx.insertInto('inquiries').values(plan.inquiries).execute();
   for (let i = 0; i < plan.messages.length; i += CHUNK) {
     await tx.insertInto('messages').values(plan.messages.slice(i, i + CHUNK)).execute();
+  }
+  for (const m of plan.messages) {
+    if (m.attachment_id !== null) await tx.updateTable('attachments').set({ sent_at: m.created_at }).where('id', '=', m.attachment_id).execute();
   }
   for (let i = 0; i < plan.members.length; i += CHUNK) {
     await tx
@@ -179,7 +183,7 @@ export function planBatch(inputs: readonly NewMessage[], state: BatchState): Bat
     if (isPublic) {
       conversation.last = {
         seq: conversation.lastSeq,
-        preview: input.text.slice(0, PREVIEW_CHARS),
+        preview: (input.text || input.attachment?.name || '').slice(0, PREVIEW_CHARS),
         contentType: input.contentType,
         senderId: input.senderId,
         senderKind: input.senderKind,
@@ -228,6 +232,8 @@ export function planBatch(inputs: readonly NewMessage[], state: BatchState): Bat
       client_msg_id: input.clientMsgId,
       created_at: now,
       deleted_at: null,
+      attachment_id: input.attachment?.id ?? null,
+      attachment: input.attachment ? JSON.stringify(input.attachment) : null,
     };
     messages.push(row);
     rowOf.set(index, row);

@@ -96,13 +96,20 @@ export function messageStore(db: Kysely<Database>, engine: Engine, sqlite: Sqlit
     },
 
     async softDelete(conversationId, id, now) {
-      await db
-        .updateTable('messages')
-        .set({ deleted_at: now })
-        .where('conversation_id', '=', conversationId)
-        .where('id', '=', id)
-        .where('deleted_at', 'is', null)
-        .execute();
+      await db.transaction().execute(async (tx) => {
+        const deleted = await tx
+          .updateTable('messages')
+          .set({ deleted_at: now })
+          .where('conversation_id', '=', conversationId)
+          .where('id', '=', id)
+          .where('deleted_at', 'is', null)
+          .returning('attachment_id')
+          .executeTakeFirst();
+        // Its file goes with it: no longer served, and deleted by the next attachment cleanup.
+        if (deleted?.attachment_id) {
+          await tx.updateTable('attachments').set({ removed_at: now }).where('id', '=', deleted.attachment_id).execute();
+        }
+      });
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type {
+  Attachment,
   ContentType,
   ConversationKind,
   CustomerKind,
@@ -76,6 +77,7 @@ export function toMessage(row: Selectable<MessageTable>): MessageRecord {
     text: row.deleted_at === null ? row.text : null,
     visibility: row.visibility as Visibility,
     clientMsgId: row.client_msg_id,
+    attachment: row.deleted_at === null && row.attachment !== null ? (JSON.parse(row.attachment) as Attachment) : null,
     createdAt: row.created_at,
     deletedAt: row.deleted_at,
   };

@@ -129,6 +129,58 @@ export interface MessageTable {
   client_msg_id: string | null;
   created_at: number;
   deleted_at: number | null;
+  attachment_id: string | null;
+  /** The attachment's wire metadata (JSON) as it was sent. */
+  attachment: string | null;
+}
+
+export interface BlobTable {
+  /** sha256 of the bytes, hex. */
+  key: string;
+  size: number;
+  created_at: number;
+}
+
+export interface AttachmentTable {
+  id: string;
+  shop_id: string;
+  conversation_id: string;
+  uploader_id: string;
+  uploader_kind: string;
+  kind: string;
+  name: string;
+  mime: string;
+  size: number;
+  blob_key: string;
+  width: number | null;
+  height: number | null;
+  thumb_key: string | null;
+  thumb_width: number | null;
+  thumb_height: number | null;
+  claimed_by: string | null;
+  claimed_at: number | null;
+  sent_at: number | null;
+  removed_at: number | null;
+  created_at: number;
+}
+
+export interface UploadTable {
+  id: string;
+  shop_id: string;
+  conversation_id: string;
+  uploader_id: string;
+  uploader_kind: string;
+  name: string;
+  size: number;
+  received: number;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface ServerKeyTable {
+  name: string;
+  secret: string;
+  created_at: number;
 }
 
 export interface SessionTable {
@@ -151,4 +203,8 @@ export interface Database {
   sessions: SessionTable;
   agents: AgentTable;
   agent_devices: AgentDeviceTable;
+  blobs: BlobTable;
+  attachments: AttachmentTable;
+  uploads: UploadTable;
+  server_keys: ServerKeyTable;
 }

@@ -16,7 +16,7 @@ import type { MessageTable } from './schema.ts';
 
 const messageColumns = [
   'id', 'shop_id', 'conversation_id', 'seq', 'public_seq', 'stream_pos', 'sender_id', 'sender_kind', 'kind',
-  'content_type', 'text', 'visibility', 'client_msg_id', 'created_at', 'deleted_at',
+  'content_type', 'text', 'visibility', 'client_msg_id', 'created_at', 'deleted_at', 'attachment_id', 'attachment',
 ] as const satisfies ReadonlyArray<keyof MessageTable>;
 
 const writtenColumns = Object.keys(conversationWrites) as Array<keyof typeof conversationWrites>;
@@ -66,6 +66,7 @@ function statements(db: DatabaseSync) {
        ON CONFLICT (conversation_id, user_id) DO UPDATE SET read_seq = excluded.read_seq, read_public_seq = excluded.read_public_seq
        WHERE members.read_seq < excluded.read_seq`,
     ),
+    attachmentSent: prepare('UPDATE attachments SET sent_at = ? WHERE id = ?'),
     firstResponse: prepare('UPDATE inquiries SET first_response_at = ? WHERE id = ? AND first_response_at IS NULL'),
   };
 }
@@ -98,7 +99,10 @@ function appendIn(s: Statements, inputs: readonly NewMessage[]): Array<AppendRes
   for (const i of plan.inquiries) {
     s.insertInquiry.run(i.id, i.shop_id, i.conversation_id, i.customer_id, i.status, i.assignee_id, i.created_at, i.assigned_at, i.first_response_at, i.closed_at, i.skip_agent_id);
   }
-  for (const m of plan.messages) s.insertMessage.run(...messageColumns.map((column) => m[column]));
+  for (const m of plan.messages) {
+    s.insertMessage.run(...messageColumns.map((column) => m[column]));
+    if (m.attachment_id !== null) s.attachmentSent.run(m.created_at, m.attachment_id);
+  }
   for (const m of plan.members) {
     s.readCursor.run(m.conversation_id, m.user_id, m.user_kind, m.shop_id, m.role, m.read_seq, m.read_public_seq, m.joined_at);
   }

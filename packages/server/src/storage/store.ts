@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { attachmentStore } from './attachment-store.ts';
 import type { Store } from '../domain/ports.ts';
 import type { Engine } from './connect.ts';
 import { conversationStore } from './conversation-store.ts';
@@ -21,5 +22,6 @@ export function createStore(db: Kysely<Database>, engine: Engine, sqlite: Sqlite
     conversations: conversationStore(db),
     messages: messageStore(db, engine, sqlite),
     routing: routingStore(db, engine),
+    attachments: attachmentStore(db, engine),
   };
 }

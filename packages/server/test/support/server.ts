@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { createApp, type App } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config/config.ts';
 import type { Engine } from '../../src/storage/connect.ts';
@@ -14,9 +17,12 @@ export interface TestServer {
 export const platformSecret = 'platform-secret-for-tests-0123456789abcdef';
 
 /** A real server on a free port over a database of its own. */
-export async function startServer(engine: Engine, env: Record<string, string> = {}): Promise<TestServer> {
+export async function startServer(engine: Engine, env: Record<string, string> = {}, logStream?: { write(line: string): void }): Promise<TestServer> {
   const storage = await openTestStorage(engine);
+  // Attachment blobs and staging files: a directory of the test's own.
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'frontdesk-data-'));
   const config: Config = loadConfig({
+    DATA_DIR: dataDir,
     PORT: '0',
     LOG_LEVEL: 'silent',
     PLATFORM_IDENTITY_SECRET: platformSecret,
@@ -26,7 +32,7 @@ export async function startServer(engine: Engine, env: Record<string, string> = 
     WIDGET_SESSION_RATE_LIMIT: '100000',
     ...env,
   });
-  const app = await createApp(config, { storage });
+  const app = await createApp(config, { storage, ...(logStream && { logStream }) });
   const url = await app.listen();
   return {
     app,
@@ -37,6 +43,7 @@ export async function startServer(engine: Engine, env: Record<string, string> = 
       await app.gateway.close();
       await app.http.close();
       await storage.drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

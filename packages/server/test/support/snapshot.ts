@@ -17,6 +17,8 @@ export async function snapshotRows(db: Kysely<Database>, options: { shopId?: str
     members: await byShop(db.selectFrom('members').selectAll(), 'shop_id').orderBy('conversation_id').orderBy('user_id').execute(),
     inquiries: await byShop(db.selectFrom('inquiries').selectAll(), 'shop_id').orderBy('id').execute(),
     messages: await byShop(db.selectFrom('messages').selectAll(), 'shop_id').orderBy('id').execute(),
+    attachments: await byShop(db.selectFrom('attachments').selectAll(), 'shop_id').orderBy('id').execute(),
+    uploads: await byShop(db.selectFrom('uploads').selectAll(), 'shop_id').orderBy('id').execute(),
     ...(options.sessions === true && { sessions: await db.selectFrom('sessions').selectAll().orderBy('token_hash').execute() }),
   };
 }

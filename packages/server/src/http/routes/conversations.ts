@@ -103,9 +103,10 @@ export function conversationRoutes(services: Services): FastifyPluginAsync {
         const { message, duplicate } = await services.messages.send(principalOf(request), {
           conversationId: request.params.conversationId,
           clientMsgId: request.body.clientMsgId,
-          contentType: request.body.contentType ?? 'text',
+          contentType: request.body.contentType,
           text: request.body.text,
-          ...(request.body.visibility !== undefined && { visibility: request.body.visibility }),
+          attachmentId: request.body.attachmentId,
+          visibility: request.body.visibility,
         });
         return reply.status(duplicate ? 200 : 201).send(presentMessage(message));
       },
