@@ -97,6 +97,7 @@ async function start(config: Config): Promise<number> {
     `  Public URL:  ${base}`,
     `  API docs:  ${base}/docs`,
     `  Health:    ${base}/healthz`,
+    `  Widget demo: ${base}/demo  (a shop's page with the chat widget)`,
   ];
   if (demo) {
     lines.push(

@@ -35,6 +35,8 @@ export interface ShopStore {
   find(id: string): Promise<ShopRecord | undefined>;
   update(id: string, patch: { name?: string; settings?: ShopSettings; identitySecret?: string }, now: number): Promise<void>;
   count(): Promise<number>;
+  /** The oldest shop's id (the demo page's default). */
+  firstId(): Promise<string | undefined>;
   /** Every origin any shop lets embed its widget (the WebSocket upgrade's first check). */
   widgetOrigins(): Promise<string[]>;
 }

@@ -22,6 +22,15 @@ export function createShops({ store, now }: DomainDeps) {
       return shop;
     },
 
+    /** What a public page may know of a shop: whether it exists, and where its widget may be framed. */
+    async embedding(id: string): Promise<{ widgetOrigins: readonly string[] } | undefined> {
+      const shop = await store.shops.find(id);
+      return shop && { widgetOrigins: shop.settings.widgetOrigins };
+    },
+
+    /** The oldest shop, for the demo page. */
+    firstId: () => store.shops.firstId(),
+
     async get(principal: Principal): Promise<ShopRecord> {
       const staff = requireRole(principal, 'admin');
       const shop = await store.shops.find(staff.shopId);

@@ -8,6 +8,7 @@ import { errorCatalogue, type ErrorBody as ErrorBodyType, type ErrorCode } from 
 import { AppError } from '../domain/errors.ts';
 import type { Services } from '../domain/services.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { appRoutes } from './routes/apps.ts';
 import { attachmentRoutes } from './routes/attachments.ts';
 import { authRoutes } from './routes/auth.ts';
 import { conversationRoutes } from './routes/conversations.ts';
@@ -104,6 +105,7 @@ export async function buildHttp(services: Services, options: HttpOptions): Promi
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await app.register(healthRoutes(options.healthCheck));
+  await app.register(appRoutes(services));
   await app.register(
     async (api) => {
       await api.register(authRoutes(services, options.rateLimits.loginPerMinute));

@@ -45,7 +45,11 @@ export function createGateway(services: Services, bus: Bus, origins: ReturnType<
     if (/[?&](token|access_token)=/i.test(request.url ?? '')) {
       return refuseUpgrade(socket, 'VALIDATION_FAILED', 'Send the token in the auth frame, never in the URL.');
     }
-    const origin = typeof request.headers.origin === 'string' ? request.headers.origin : null;
+    const header = typeof request.headers.origin === 'string' ? request.headers.origin : null;
+    // Our own pages (the widget iframe, the console, /demo) are served by this server: an Origin
+    // naming the host the request was sent to is ours, whatever PUBLIC_URL says (127.0.0.1 vs
+    // localhost). They are then judged by their token alone, like clients that send no Origin.
+    const origin = header !== null && sameHost(header, request.headers.host) ? null : header;
     origins.mayUpgrade(origin).then(
       (allowed) => {
         wss.handleUpgrade(request, socket, head, (ws) => {
@@ -297,3 +301,12 @@ export function createGateway(services: Services, bus: Bus, origins: ReturnType<
 }
 
 export type Gateway = ReturnType<typeof createGateway>;
+
+function sameHost(origin: string, host: string | undefined): boolean {
+  if (host === undefined) return false;
+  try {
+    return new URL(origin).host === host.toLowerCase();
+  } catch {
+    return false;
+  }
+}

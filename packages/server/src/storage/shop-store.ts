@@ -40,6 +40,10 @@ export function shopStore(db: Kysely<Database>): ShopStore {
       for (const row of rows) for (const origin of toShopSettings(row.settings).widgetOrigins) origins.add(origin);
       return [...origins];
     },
+    async firstId() {
+      const row = await db.selectFrom('shops').select('id').orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
+      return row?.id;
+    },
     async count() {
       const row = await db.selectFrom('shops').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       return Number(row.n);

@@ -1,0 +1,549 @@
+/**
+ * The widget iframe app (/widget/): one shop, one customer, one conversation. It speaks to the
+ * server through @frontdesk/sdk (outbox, reconnect, sync) and to the shop's page through the
+ * bridge (origin-checked postMessage).
+ */
+import { render } from 'preact';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { Attachment, Message } from '@frontdesk/protocol';
+import { FrontdeskClient, type FrontdeskError, type PendingMessage } from '@frontdesk/sdk';
+import type { HostMessage, WidgetMessage, WidgetUser } from '../bridge.ts';
+import { htmlLang, strings, type Strings } from './i18n.ts';
+import { formatSize, formatTime, Linkified } from './text.tsx';
+
+const params = new URLSearchParams(location.hash.slice(1));
+const shopId = new URLSearchParams(location.search).get('shop') ?? '';
+const parentOrigin = params.get('parent') ?? '';
+/** Messages further apart than this get a time separator (seed 000: two minutes). */
+const gapMs = Number(params.get('gap') ?? 120) * 1000;
+const api = `${location.origin}/api/v1`;
+const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+const enterKey = 'frontdesk:ctrl-enter';
+const embedded = window.parent !== window;
+
+/** The iframe's own storage may be refused (third-party): preferences then last the visit only. */
+const prefs = {
+  get(key: string): string | null {
+    try {
+      return localStorage.getItem(key);
+    } catch {
+      return null;
+    }
+  },
+  set(key: string, value: string) {
+    try {
+      localStorage.setItem(key, value);
+    } catch {
+      // not kept
+    }
+  },
+};
+const EMOJI = ['😀', '😂', '😊', '😍', '🤔', '😢', '😮', '👍', '👎', '🙏', '👏', '🎉', '❤️', '🔥', '✅', '❌', '📦', '🚚', '💳', '⏰'];
+
+function toParent(message: WidgetMessage) {
+  if (parentOrigin && window.parent !== window) window.parent.postMessage({ frontdesk: 1, ...message }, parentOrigin);
+}
+
+interface Session {
+  readonly token: string;
+  readonly customerId: string;
+  readonly conversationId: string;
+  readonly shopName: string;
+}
+
+/** Opens (or resumes) the visitor's session: anonymous with the stored visitor token, or identified. */
+async function openSession(user: WidgetUser | null, visitorToken: string | null): Promise<Session> {
+  const body: Record<string, unknown> = { shopId };
+  if (user?.jwt) body.identity = { jwt: user.jwt };
+  else if (user?.id && user.identifierHash) body.identity = { externalId: user.id, identifierHash: user.identifierHash };
+  else if (visitorToken) body.visitorToken = visitorToken;
+  if (user?.name || user?.email) body.profile = { ...(user.name && { name: user.name }), ...(user.email && { email: user.email }) };
+  let response = await fetch(`${api}/widget/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (response.status === 401 && body.visitorToken) {
+    // The visitor was forgotten on the server: start a new one.
+    delete body.visitorToken;
+    response = await fetch(`${api}/widget/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  }
+  if (!response.ok) throw new Error(`session: HTTP ${response.status}`);
+  const session = (await response.json()) as { token: string; visitorToken: string | null; customer: { id: string }; conversation: { id: string; shopName: string } };
+  if (session.visitorToken) toParent({ type: 'visitor', visitorToken: session.visitorToken });
+  return { token: session.token, customerId: session.customer.id, conversationId: session.conversation.id, shopName: session.conversation.shopName };
+}
+
+type Item =
+  | { readonly kind: 'stored'; readonly message: Message }
+  | { readonly kind: 'pending'; readonly pending: PendingMessage; readonly failed: FrontdeskError | null }
+  | { readonly kind: 'uploading'; readonly id: string; readonly name: string; readonly preview: string | null; readonly progress: number; readonly error: string | null };
+
+function App() {
+  const [locale, setLocale] = useState(params.get('locale') ?? navigator.language);
+  const t = strings(locale);
+  // Who the customer is: known once the page answered `ready` (or at once when not embedded).
+  const [boot, setBoot] = useState<{ user: WidgetUser | null; visitorToken: string | null } | null>(embedded ? null : { user: null, visitorToken: null });
+  const user = boot?.user ?? null;
+  const [session, setSession] = useState<Session | null>(null);
+  const [client, setClient] = useState<FrontdeskClient | null>(null);
+  const [stored, setStored] = useState<Map<number, Message>>(new Map());
+  const [pending, setPending] = useState<Map<string, { pending: PendingMessage; failed: FrontdeskError | null }>>(new Map());
+  const [uploads, setUploads] = useState<Map<string, Extract<Item, { kind: 'uploading' }>>>(new Map());
+  const [state, setState] = useState<string>('connecting');
+  const [hasMore, setHasMore] = useState(false);
+  const [loadingOlder, setLoadingOlder] = useState(false);
+  const [theirReadSeq, setTheirReadSeq] = useState(0);
+  const [typingUntil, setTypingUntil] = useState(0);
+  const [queuePosition, setQueuePosition] = useState<number | null>(null);
+  const [open, setOpen] = useState(false);
+  const [unread, setUnread] = useState(0);
+  const [ctrlEnter, setCtrlEnter] = useState(prefs.get(enterKey) === '1');
+  const [draft, setDraft] = useState('');
+  const [showEmoji, setShowEmoji] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+  const list = useRef<HTMLDivElement>(null);
+  const atBottom = useRef(true);
+  const visible = useRef(false);
+  const textarea = useRef<HTMLTextAreaElement>(null);
+
+  useEffect(() => {
+    document.documentElement.lang = htmlLang(locale);
+  }, [locale]);
+
+  // The bridge: messages from the shop's page, checked for origin and window.
+  useEffect(() => {
+    const onMessage = (event: MessageEvent) => {
+      if (event.origin !== parentOrigin || event.source !== window.parent) return;
+      const data = event.data as (HostMessage & { frontdesk?: number }) | null;
+      if (!data || data.frontdesk !== 1) return;
+      if (data.type === 'init') setBoot({ user: data.user, visitorToken: data.visitorToken });
+      else if (data.type === 'visibility') setOpen(data.open);
+      else if (data.type === 'locale') setLocale(data.locale);
+      else if (data.type === 'setUser') setBoot({ user: data.user, visitorToken: null });
+      else if (data.type === 'reset') setBoot({ user: null, visitorToken: null });
+    };
+    window.addEventListener('message', onMessage);
+    toParent({ type: 'ready' });
+    return () => window.removeEventListener('message', onMessage);
+  }, []);
+
+  // One session and one client per identity: a new user (or a reset) starts afresh.
+  useEffect(() => {
+    if (boot === null) return;
+    let stopped = false;
+    let current: FrontdeskClient | null = null;
+    setStored(new Map());
+    setPending(new Map());
+    setSession(null);
+    setState('connecting');
+    openSession(user, boot.visitorToken)
+      .then(async (next) => {
+        if (stopped) return;
+        const c = new FrontdeskClient({ url: wsUrl, token: next.token, apiUrl: api });
+        current = c;
+        setSession(next);
+        setClient(c);
+        c.on('state', (change) => setState(change.state));
+        c.on('pending', (p) => setPending((m) => new Map(m).set(p.clientMsgId, { pending: p, failed: null })));
+        c.on('failed', ({ message, error }) => setPending((m) => new Map(m).set(message.clientMsgId, { pending: message, failed: error })));
+        c.on('message', (message) => {
+          if (message.conversationId !== next.conversationId) return;
+          setStored((m) => new Map(m).set(message.seq, message));
+          if (message.clientMsgId) {
+            setPending((m) => {
+              if (!m.has(message.clientMsgId!)) return m;
+              const copy = new Map(m);
+              copy.delete(message.clientMsgId!);
+              return copy;
+            });
+          }
+          const fromOthers = message.senderId !== next.customerId;
+          if (fromOthers && message.kind === 'user') {
+            setTypingUntil(0);
+            if (!visible.current || document.hidden) {
+              setUnread((n) => n + 1);
+              notify(t, message);
+              toParent({ type: 'message', message, flash: t.newMessage });
+            } else {
+              void c.markRead(message.conversationId, message.seq).catch(() => {});
+              toParent({ type: 'message', message });
+            }
+          }
+        });
+        c.on('read', (receipt) => {
+          if (receipt.userId !== next.customerId) setTheirReadSeq((seq) => Math.max(seq, receipt.seq));
+        });
+        c.on('typing', (event) => {
+          if (event.userId !== next.customerId) setTypingUntil(Date.now() + 4000);
+        });
+        c.on('queue', (frame) => setQueuePosition(frame.position));
+        c.on('conversation', (frame) => {
+          if (frame.change === 'assigned' || frame.change === 'closed') setQueuePosition(null);
+        });
+        await c.connect();
+        const page = await c.history(next.conversationId, { limit: 30 });
+        if (stopped) return;
+        setStored((m) => {
+          const copy = new Map(m);
+          for (const message of page.items) copy.set(message.seq, message);
+          return copy;
+        });
+        setHasMore(page.hasMore);
+      })
+      .catch(() => !stopped && setState('failed'));
+    return () => {
+      stopped = true;
+      current?.close();
+    };
+  }, [boot]);
+
+  // Open and visible: everything is read.
+  useEffect(() => {
+    visible.current = open && !document.hidden;
+    const onVisibility = () => {
+      visible.current = open && !document.hidden;
+      if (visible.current) setUnread(0);
+    };
+    document.addEventListener('visibilitychange', onVisibility);
+    if (visible.current) {
+      setUnread(0);
+      const last = [...stored.values()].at(-1);
+      if (client && session && last) void client.markRead(session.conversationId, last.seq).catch(() => {});
+      textarea.current?.focus();
+    }
+    return () => document.removeEventListener('visibilitychange', onVisibility);
+  }, [open, client]);
+
+  useEffect(() => toParent({ type: 'unread', count: unread, label: t.chat }), [unread, locale]);
+
+  // An answer means what came before it was read, receipt or not (sending moves the sender's cursor).
+  const readUpTo = useMemo(() => {
+    let seq = theirReadSeq;
+    for (const message of stored.values()) if (message.senderId !== session?.customerId && message.seq > seq) seq = message.seq;
+    return seq;
+  }, [stored, theirReadSeq, session]);
+
+  const items = useMemo<Item[]>(() => {
+    const out: Item[] = [...stored.values()].sort((a, b) => a.seq - b.seq).map((message) => ({ kind: 'stored' as const, message }));
+    for (const { pending: p, failed } of pending.values()) out.push({ kind: 'pending', pending: p, failed });
+    for (const upload of uploads.values()) out.push(upload);
+    return out;
+  }, [stored, pending, uploads]);
+
+  // Stay at the bottom when new messages come, unless the reader scrolled up.
+  useLayoutEffect(() => {
+    if (atBottom.current && list.current) list.current.scrollTop = list.current.scrollHeight;
+  }, [items.length, typingUntil]);
+
+  async function loadOlder() {
+    if (!client || !session || !hasMore || loadingOlder) return;
+    const first = [...stored.keys()].sort((a, b) => a - b)[0];
+    if (first === undefined) return;
+    setLoadingOlder(true);
+    const element = list.current!;
+    const before = element.scrollHeight;
+    try {
+      const page = await client.history(session.conversationId, { beforeSeq: first, limit: 30 });
+      setStored((m) => {
+        const copy = new Map(m);
+        for (const message of page.items) copy.set(message.seq, message);
+        return copy;
+      });
+      setHasMore(page.hasMore);
+      // Keep what the reader was looking at in place.
+      requestAnimationFrame(() => (element.scrollTop += element.scrollHeight - before));
+    } finally {
+      setLoadingOlder(false);
+    }
+  }
+
+  function onScroll() {
+    const element = list.current!;
+    atBottom.current = element.scrollHeight - element.scrollTop - element.clientHeight < 40;
+    if (element.scrollTop < 60) void loadOlder();
+  }
+
+  function send() {
+    const text = draft.trim();
+    if (!text || !client || !session) return;
+    client.send({ conversationId: session.conversationId, text });
+    setDraft('');
+    atBottom.current = true;
+  }
+
+  let lastTyping = 0;
+  function onInput(value: string) {
+    setDraft(value);
+    if (client && session && Date.now() - lastTyping > 2000) {
+      lastTyping = Date.now();
+      client.typing(session.conversationId);
+    }
+  }
+
+  function onKeyDown(event: KeyboardEvent) {
+    if (event.key !== 'Enter' || event.isComposing) return;
+    const wantsCtrl = ctrlEnter;
+    const ctrl = event.ctrlKey || event.metaKey;
+    if ((wantsCtrl && ctrl) || (!wantsCtrl && !event.shiftKey && !ctrl)) {
+      event.preventDefault();
+      send();
+    }
+  }
+
+  async function attach(file: File) {
+    if (!client || !session) return;
+    const id = `upload-${Date.now()}-${Math.random()}`;
+    const preview = file.type.startsWith('image/') ? URL.createObjectURL(file) : null;
+    const update = (patch: Partial<Extract<Item, { kind: 'uploading' }>>) =>
+      setUploads((m) => {
+        const current = m.get(id);
+        return current ? new Map(m).set(id, { ...current, ...patch }) : m;
+      });
+    setUploads((m) => new Map(m).set(id, { kind: 'uploading', id, name: file.name, preview, progress: 0, error: null }));
+    atBottom.current = true;
+    try {
+      const attachment = await client.files.upload(session.conversationId, file, {
+        name: file.name,
+        onProgress: (sent, total) => update({ progress: Math.round((100 * sent) / total) }),
+      });
+      client.send({ conversationId: session.conversationId, attachmentId: attachment.id });
+      setUploads((m) => {
+        const copy = new Map(m);
+        copy.delete(id);
+        return copy;
+      });
+      if (preview) URL.revokeObjectURL(preview);
+    } catch (error) {
+      const code = (error as FrontdeskError).code;
+      update({ error: code === 'ATTACHMENT_TOO_LARGE' ? t.tooLarge : code === 'ATTACHMENT_TYPE_NOT_ALLOWED' ? t.notAllowed : t.error });
+    }
+  }
+
+  const typing = typingUntil > Date.now();
+  useEffect(() => {
+    if (!typing) return;
+    const timer = setTimeout(() => setTypingUntil(0), typingUntil - Date.now());
+    return () => clearTimeout(timer);
+  }, [typingUntil]);
+
+  const status = state === 'open' ? null : state === 'connecting' || state === 'authenticating' ? t.connecting : state === 'failed' ? t.error : t.reconnecting;
+
+  return (
+    <div class="widget">
+      <header>
+        <div>
+          <h1>{session?.shopName ?? t.title}</h1>
+          {status && (
+            <p class="status" role="status">
+              {status}
+            </p>
+          )}
+        </div>
+        <button type="button" class="icon" aria-label={t.close} onClick={() => toParent({ type: 'close' })}>
+          ✕
+        </button>
+      </header>
+      <div class="messages" ref={list} onScroll={onScroll} role="log" aria-live="polite" aria-relevant="additions">
+        {loadingOlder && <p class="notice">{t.loadingOlder}</p>}
+        {items.map((item, index) => (
+          <Row key={keyOf(item)} item={item} previous={items[index - 1]} me={session?.customerId ?? ''} theirReadSeq={readUpTo} t={t} locale={locale} client={client} />
+        ))}
+        {queuePosition !== null && <p class="notice">{t.queued(queuePosition)}</p>}
+        {typing && <p class="typing">{t.typing}</p>}
+      </div>
+      {notice && (
+        <p class="notice error" role="alert" onClick={() => setNotice(null)}>
+          {notice}
+        </p>
+      )}
+      {showEmoji && (
+        <div class="emoji" role="menu">
+          {EMOJI.map((e) => (
+            <button
+              type="button"
+              role="menuitem"
+              key={e}
+              onClick={() => {
+                setDraft((d) => d + e);
+                setShowEmoji(false);
+                textarea.current?.focus();
+              }}
+            >
+              {e}
+            </button>
+          ))}
+        </div>
+      )}
+      <footer>
+        <label class="icon" aria-label={t.attach} title={t.attach}>
+          <svg width="20" height="20" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" aria-hidden="true">
+            <path d="M21 12.5l-8.5 8.5a6 6 0 0 1-8.5-8.5l9-9a4 4 0 0 1 5.7 5.7l-9 9a2 2 0 0 1-2.8-2.8l8.5-8.5" />
+          </svg>
+          <input
+            type="file"
+            hidden
+            onChange={(event) => {
+              const input = event.currentTarget;
+              const file = input.files?.[0];
+              input.value = '';
+              if (file) void attach(file);
+            }}
+          />
+        </label>
+        <button type="button" class="icon" aria-label={t.emoji} aria-expanded={showEmoji} onClick={() => setShowEmoji((s) => !s)}>
+          😊
+        </button>
+        <textarea
+          ref={textarea}
+          rows={1}
+          value={draft}
+          placeholder={t.placeholder}
+          aria-label={t.placeholder}
+          maxLength={8000}
+          onInput={(event) => onInput(event.currentTarget.value)}
+          onKeyDown={onKeyDown}
+        />
+        <button type="button" class="send" onClick={send} disabled={!draft.trim()}>
+          {t.send}
+        </button>
+      </footer>
+      <p class="hint">
+        <label>
+          <input
+            type="checkbox"
+            checked={ctrlEnter}
+            onChange={(event) => {
+              setCtrlEnter(event.currentTarget.checked);
+              prefs.set(enterKey, event.currentTarget.checked ? '1' : '0');
+            }}
+          />{' '}
+          {t.ctrlEnterToSend}
+        </label>
+        {typeof Notification !== 'undefined' && Notification.permission === 'default' && (
+          <button type="button" class="link" onClick={() => void Notification.requestPermission()}>
+            {t.notifications}
+          </button>
+        )}
+      </p>
+    </div>
+  );
+}
+
+function keyOf(item: Item): string {
+  if (item.kind === 'stored') return item.message.clientMsgId ?? `seq-${item.message.seq}`;
+  if (item.kind === 'pending') return item.pending.clientMsgId;
+  return item.id;
+}
+
+function Row(props: { item: Item; previous: Item | undefined; me: string; theirReadSeq: number; t: Strings; locale: string; client: FrontdeskClient | null }) {
+  const { item, previous, me, theirReadSeq, t, locale, client } = props;
+  if (item.kind === 'uploading') {
+    return (
+      <div class="row mine">
+        <div class="bubble">
+          {item.preview ? <img class="preview" src={item.preview} alt={item.name} /> : <span>{item.name}</span>}
+          <span class="meta">{item.error ?? t.uploading(item.progress)}</span>
+        </div>
+      </div>
+    );
+  }
+  if (item.kind === 'pending') {
+    return (
+      <div class="row mine">
+        <div class="bubble">
+          <Linkified text={item.pending.text} />
+          <span class="meta">
+            {item.failed ? (
+              <>
+                {t.failed} ·{' '}
+                <button type="button" class="link" onClick={() => client?.retry(item.pending.clientMsgId)}>
+                  {t.retry}
+                </button>
+              </>
+            ) : (
+              t.sending
+            )}
+          </span>
+        </div>
+      </div>
+    );
+  }
+  const message = item.message;
+  const time = Date.parse(message.createdAt);
+  const prevTime = previous?.kind === 'stored' ? Date.parse(previous.message.createdAt) : 0;
+  const separator = time - prevTime > gapMs;
+  const newDay = new Date(time).toDateString() !== new Date(prevTime).toDateString();
+  if (message.kind === 'system') {
+    return (
+      <>
+        {separator && <p class="time">{formatTime(message.createdAt, locale, newDay)}</p>}
+        <p class="notice">{message.text}</p>
+      </>
+    );
+  }
+  const mine = message.senderId === me;
+  return (
+    <>
+      {separator && <p class="time">{formatTime(message.createdAt, locale, newDay)}</p>}
+      <div class={mine ? 'row mine' : 'row theirs'}>
+        {!mine && <span class="avatar" aria-hidden="true">{t.agent.slice(0, 1)}</span>}
+        <div class="bubble">
+          {message.attachment && <AttachmentView attachment={message.attachment} client={client} />}
+          {message.text && <Linkified text={message.text} />}
+          {mine && <span class="meta">{message.seq <= theirReadSeq ? t.read : t.sent}</span>}
+        </div>
+      </div>
+    </>
+  );
+}
+
+/** Images through a signed thumbnail link (an <img> sends no Authorization header); files on click. */
+function AttachmentView({ attachment, client }: { attachment: Attachment; client: FrontdeskClient | null }) {
+  const [thumbnail, setThumbnail] = useState<string | null>(null);
+  useEffect(() => {
+    if (attachment.kind !== 'image' || !client) return;
+    client.files.link(attachment.id, 'thumbnail').then(
+      (link) => setThumbnail(link.url),
+      () => setThumbnail(null),
+    );
+  }, [attachment.id, client]);
+  const openOriginal = async (event: Event) => {
+    event.preventDefault();
+    if (!client) return;
+    const link = await client.files.link(attachment.id, 'original');
+    window.open(link.url, '_blank', 'noopener,noreferrer');
+  };
+  if (attachment.kind === 'image') {
+    const size = attachment.thumbnail ?? { width: 160, height: 120 };
+    return (
+      <a href="#" onClick={openOriginal} class="image">
+        {thumbnail ? <img src={thumbnail} width={size.width} height={size.height} alt={attachment.name} /> : <span class="placeholder" style={{ aspectRatio: `${size.width}/${size.height}` }} />}
+      </a>
+    );
+  }
+  return (
+    <a href="#" onClick={openOriginal} class="file">
+      📄 {attachment.name} <span class="meta">{formatSize(attachment.size)}</span>
+    </a>
+  );
+}
+
+let audio: AudioContext | null = null;
+/** A short chime, and a desktop notification when the page is hidden and the customer allowed it. */
+function notify(t: Strings, message: Message) {
+  try {
+    audio ??= new AudioContext();
+    const oscillator = audio.createOscillator();
+    const gain = audio.createGain();
+    oscillator.frequency.value = 880;
+    gain.gain.setValueAtTime(0.08, audio.currentTime);
+    gain.gain.exponentialRampToValueAtTime(0.0001, audio.currentTime + 0.25);
+    oscillator.connect(gain).connect(audio.destination);
+    oscillator.start();
+    oscillator.stop(audio.currentTime + 0.25);
+  } catch {
+    // no audio (autoplay policy): the badge and title still tell
+  }
+  if (document.hidden && typeof Notification !== 'undefined' && Notification.permission === 'granted') {
+    new Notification(t.newMessage, { body: message.text ?? message.attachment?.name ?? '', tag: 'frontdesk' });
+  }
+}
+
+render(<App />, document.getElementById('app')!);

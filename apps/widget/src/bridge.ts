@@ -1,0 +1,30 @@
+/** The postMessage protocol between the loader (the shop's page) and the widget iframe. */
+import type { Message } from '@frontdesk/protocol';
+
+export interface WidgetUser {
+  /** A JWT signed with the shop's (or the platform's) identity secret: HS256, `sub` = external id. */
+  readonly jwt?: string;
+  /** Or: the external id and hex(HMAC-SHA256(secret, id)). */
+  readonly id?: string;
+  readonly identifierHash?: string;
+  readonly name?: string;
+  readonly email?: string;
+}
+
+/** Page → widget. */
+export type HostMessage =
+  /** Answers `ready`: what the page keeps for the widget (its storage is first-party; the iframe's may be blocked). */
+  | { readonly type: 'init'; readonly visitorToken: string | null; readonly user: WidgetUser | null }
+  | { readonly type: 'visibility'; readonly open: boolean }
+  | { readonly type: 'setUser'; readonly user: WidgetUser }
+  | { readonly type: 'reset' }
+  | { readonly type: 'locale'; readonly locale: string };
+
+/** Widget → page. */
+export type WidgetMessage =
+  | { readonly type: 'ready' }
+  /** A new anonymous visitor: the page keeps its token for the next visit. */
+  | { readonly type: 'visitor'; readonly visitorToken: string | null }
+  | { readonly type: 'unread'; readonly count: number; readonly label: string }
+  | { readonly type: 'message'; readonly message: Message; readonly flash?: string }
+  | { readonly type: 'close' };

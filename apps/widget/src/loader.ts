@@ -1,0 +1,175 @@
+/**
+ * /widget.js: the few kilobytes a shop puts on its pages.
+ *
+ *   <script src="https://HOST/widget.js" data-shop="SHOP_ID" async></script>
+ *
+ * It adds a launcher bubble (in a closed shadow root, so the page's CSS cannot reach it and ours
+ * cannot leak out) and the chat itself in an iframe served by Frontdesk (its own origin, so the
+ * page's scripts cannot read the conversation). The two talk by postMessage, each checking the
+ * other's origin and window. `window.Frontdesk` is the page's API.
+ */
+import type { HostMessage, WidgetMessage, WidgetUser } from './bridge.ts';
+
+type Listener = (detail: unknown) => void;
+
+(() => {
+  const script = document.currentScript as HTMLScriptElement | null;
+  const shop = script?.dataset.shop;
+  if (!script || !shop) {
+    console.error('[frontdesk] widget.js needs data-shop="SHOP_ID" on its script tag');
+    return;
+  }
+  const w = window as unknown as { Frontdesk?: unknown };
+  if (w.Frontdesk) return; // loaded twice
+  const server = new URL(script.src).origin;
+  let locale = script.dataset.locale ?? navigator.language;
+
+  const host = document.createElement('div');
+  host.setAttribute('data-frontdesk-widget', '');
+  const root = host.attachShadow({ mode: 'open' });
+  root.innerHTML = `<style>
+:host{all:initial}
+.launcher{position:fixed;right:20px;bottom:20px;width:56px;height:56px;border-radius:50%;border:0;cursor:pointer;
+background:#2563eb;color:#fff;box-shadow:0 6px 20px rgba(0,0,0,.25);z-index:2147483646;display:flex;align-items:center;justify-content:center}
+.launcher:focus-visible{outline:3px solid #93c5fd;outline-offset:2px}
+.badge{position:absolute;top:-4px;right:-4px;min-width:20px;height:20px;padding:0 5px;border-radius:10px;background:#dc2626;
+color:#fff;font:600 12px/20px system-ui,sans-serif;box-sizing:border-box;text-align:center}
+.frame{position:fixed;right:20px;bottom:88px;width:380px;height:min(640px,calc(100vh - 108px));border-radius:14px;overflow:hidden;
+box-shadow:0 10px 40px rgba(0,0,0,.3);z-index:2147483647;background:#fff}
+.frame[hidden],.badge[hidden]{display:none}
+iframe{border:0;width:100%;height:100%}
+@media (max-width:480px){.frame{right:0;bottom:0;width:100vw;height:100vh;border-radius:0}}
+</style>
+<div class="frame" hidden><iframe title="Chat"></iframe></div>
+<button class="launcher" type="button" aria-expanded="false" aria-label="Chat">
+<svg width="28" height="28" viewBox="0 0 24 24" fill="currentColor" aria-hidden="true"><path d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H8l-5 4V5a2 2 0 0 1 2-2z"/></svg>
+<span class="badge" hidden></span></button>`;
+  const frame = root.querySelector('.frame') as HTMLDivElement;
+  const iframe = root.querySelector('iframe') as HTMLIFrameElement;
+  const launcher = root.querySelector('.launcher') as HTMLButtonElement;
+  const badge = root.querySelector('.badge') as HTMLSpanElement;
+  // The shop goes in the query (the server sets who may frame the page from it); the rest stays in
+  // the fragment, which never leaves the browser.
+  const params = new URLSearchParams({ parent: location.origin, locale, ...(script.dataset.timeGap && { gap: script.dataset.timeGap }) });
+  iframe.src = `${server}/widget/?shop=${encodeURIComponent(shop)}#${params}`;
+
+  let ready = false;
+  let isOpen = false;
+  let user: WidgetUser | null = null;
+  // The visitor token lives in the page's own storage: the iframe's storage is third-party and
+  // browsers may refuse or partition it.
+  const visitorKey = `frontdesk:${shop}:visitor`;
+  const storage = {
+    get: () => {
+      try {
+        return localStorage.getItem(visitorKey);
+      } catch {
+        return null;
+      }
+    },
+    set: (token: string | null) => {
+      try {
+        if (token === null) localStorage.removeItem(visitorKey);
+        else localStorage.setItem(visitorKey, token);
+      } catch {
+        // storage refused: the visitor starts afresh on the next visit
+      }
+    },
+  };
+  const queue: HostMessage[] = [];
+  const listeners = new Map<string, Set<Listener>>();
+  const emit = (event: string, detail: unknown) => listeners.get(event)?.forEach((fn) => fn(detail));
+  const post = (message: HostMessage) => {
+    if (!ready) return void queue.push(message);
+    iframe.contentWindow?.postMessage({ frontdesk: 1, ...message }, server);
+  };
+
+  const setOpen = (open: boolean) => {
+    isOpen = open;
+    frame.hidden = !open;
+    launcher.setAttribute('aria-expanded', String(open));
+    post({ type: 'visibility', open });
+    if (open) iframe.focus();
+  };
+
+  // Title flashing while the tab is hidden (seed 002): the page's title is only ours to borrow.
+  let flashing: ReturnType<typeof setInterval> | undefined;
+  const title = { saved: document.title };
+  const stopFlash = () => {
+    if (flashing === undefined) return;
+    clearInterval(flashing);
+    flashing = undefined;
+    document.title = title.saved;
+  };
+  const flash = (text: string) => {
+    if (!document.hidden || flashing !== undefined) return;
+    title.saved = document.title;
+    let on = false;
+    flashing = setInterval(() => {
+      on = !on;
+      document.title = on ? text : title.saved;
+    }, 1000);
+  };
+  document.addEventListener('visibilitychange', () => !document.hidden && stopFlash());
+
+  window.addEventListener('message', (event: MessageEvent) => {
+    if (event.origin !== server || event.source !== iframe.contentWindow) return;
+    const data = event.data as (WidgetMessage & { frontdesk?: number }) | null;
+    if (!data || data.frontdesk !== 1) return;
+    switch (data.type) {
+      case 'ready':
+        ready = true;
+        post({ type: 'init', visitorToken: storage.get(), user });
+        for (const message of queue.splice(0)) post(message);
+        post({ type: 'visibility', open: isOpen });
+        emit('ready', undefined);
+        break;
+      case 'visitor':
+        storage.set(data.visitorToken);
+        break;
+      case 'unread':
+        badge.hidden = data.count === 0;
+        badge.textContent = data.count > 99 ? '99+' : String(data.count);
+        launcher.setAttribute('aria-label', data.count > 0 ? `${data.label} (${data.count})` : data.label);
+        emit('unread', data.count);
+        break;
+      case 'message':
+        emit('message', data.message);
+        if (data.flash) flash(data.flash);
+        break;
+      case 'close':
+        setOpen(false);
+        launcher.focus();
+        break;
+    }
+  });
+
+  launcher.addEventListener('click', () => setOpen(!isOpen));
+  (document.body ?? document.documentElement).appendChild(host);
+
+  w.Frontdesk = Object.freeze({
+    open: () => setOpen(true),
+    close: () => setOpen(false),
+    toggle: () => setOpen(!isOpen),
+    /** Identifies the visitor (JWT or identifierHash); their history carries over. */
+    setUser: (next: WidgetUser) => {
+      user = next;
+      post({ type: 'setUser', user: next });
+    },
+    /** On logout: forget the visitor and start afresh. */
+    reset: () => {
+      user = null;
+      storage.set(null);
+      post({ type: 'reset' });
+    },
+    setLocale: (next: string) => {
+      locale = next;
+      post({ type: 'locale', locale: next });
+    },
+    on: (event: 'ready' | 'message' | 'unread', fn: Listener) => {
+      if (!listeners.has(event)) listeners.set(event, new Set());
+      listeners.get(event)!.add(fn);
+      return () => listeners.get(event)?.delete(fn);
+    },
+  });
+})();
