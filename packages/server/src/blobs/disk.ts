@@ -62,10 +62,10 @@ export function diskStaging(dir: string): Staging {
   return {
     path: fileOf,
 
-    async write(id, offset, body, maxBytes): Promise<StagingWrite> {
+    async write(id, offset, body, maxBytes, fresh = false): Promise<StagingWrite> {
       await fs.mkdir(dir, { recursive: true });
-      // 'w' starts the file afresh; 'r+' writes into it at the offset (the file must exist).
-      const handle = await fs.open(fileOf(id), offset === 0 ? 'w' : 'r+');
+      // 'w' creates the file afresh; 'r+' writes into it at the offset and never shortens it.
+      const handle = await fs.open(fileOf(id), fresh ? 'w' : 'r+');
       let written = 0;
       let error: Error | null = null;
       let overflow = false;

@@ -187,6 +187,37 @@ export function createAttachments({ store, now }: DomainDeps, io: AttachmentIo, 
     return upload;
   }
 
+  /** One chunk; the caller has marked the upload busy. */
+  async function writeChunkAlone(principal: Principal, uploadId: string, offset: number, length: number | undefined, body: AsyncIterable<Uint8Array>) {
+    const upload = await ownUpload(principal, uploadId);
+    if (offset !== upload.received) {
+      fail('UPLOAD_OFFSET_MISMATCH', `The upload stands at byte ${upload.received}; send the chunk that starts there.`, [`offset=${upload.received}`]);
+    }
+    const room = Math.min(upload.size - upload.received, options.chunkBytes);
+    if (length !== undefined && length > room) {
+      fail(length > upload.size - upload.received ? 'ATTACHMENT_TOO_LARGE' : 'PAYLOAD_TOO_LARGE', `This chunk may carry at most ${room} bytes.`);
+    }
+    const result = await staging.write(uploadId, offset, body, room).catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+      // Its staging file is gone (cleaned up, or on another node's disk): the upload cannot go on.
+      await store.attachments.deleteUpload(uploadId);
+      return fail('UPLOAD_NOT_FOUND', 'This upload’s bytes are gone; start a new upload.');
+    });
+    // Only what was written and flushed counts; the conditional update keeps two nodes honest.
+    if (!(await store.attachments.advanceUpload(uploadId, offset, offset + result.written))) fail('UPLOAD_OFFSET_MISMATCH');
+    if (result.overflow) fail('PAYLOAD_TOO_LARGE', `This chunk may carry at most ${room} bytes.`);
+    if (result.error) fail('VALIDATION_FAILED', `The chunk was cut off; the upload stands at byte ${offset + result.written}.`, [`offset=${offset + result.written}`]);
+    return { ...upload, received: offset + result.written };
+  }
+
+  async function stagedSize(id: string): Promise<number> {
+    try {
+      return (await staging.hash(id)).size;
+    } catch {
+      return -1;
+    }
+  }
+
   const busy = new Set<string>();
 
   return {
@@ -209,7 +240,7 @@ export function createAttachments({ store, now }: DomainDeps, io: AttachmentIo, 
       const { facts, maxBytes, allowed } = await writable(principal, conversationId);
       const stagingId = newId();
       try {
-        const result = await staging.write(stagingId, 0, body, maxBytes);
+        const result = await staging.write(stagingId, 0, body, maxBytes, true);
         if (result.overflow || request.truncated()) fail('ATTACHMENT_TOO_LARGE', `Files may be at most ${maxBytes} bytes here.`);
         if (result.error) fail('VALIDATION_FAILED', 'The file did not arrive whole: the request ended early.', [result.error.message]);
         await request.ended();
@@ -238,7 +269,7 @@ export function createAttachments({ store, now }: DomainDeps, io: AttachmentIo, 
         createdAt: at,
         expiresAt: at + Math.max(options.orphanSeconds, 60) * 1000,
       };
-      await staging.write(upload.id, 0, [], 0);
+      await staging.write(upload.id, 0, [], 0, true);
       await store.attachments.createUpload(upload);
       return upload;
     },
@@ -250,26 +281,11 @@ export function createAttachments({ store, now }: DomainDeps, io: AttachmentIo, 
      * connection dropped) keeps what arrived: the client asks for the offset and resumes there.
      */
     async writeChunk(principal: Principal, uploadId: string, offset: number, length: number | undefined, body: AsyncIterable<Uint8Array>) {
-      const upload = await ownUpload(principal, uploadId);
-      if (offset !== upload.received) {
-        fail('UPLOAD_OFFSET_MISMATCH', `The upload stands at byte ${upload.received}; send the chunk that starts there.`, [`offset=${upload.received}`]);
-      }
-      const room = Math.min(upload.size - upload.received, options.chunkBytes);
-      if (length !== undefined && length > room) {
-        fail(
-          length > upload.size - upload.received ? 'ATTACHMENT_TOO_LARGE' : 'PAYLOAD_TOO_LARGE',
-          `This chunk may carry at most ${room} bytes.`,
-        );
-      }
+      // Busy before the offset is read: a retried chunk must not pass the check while another writes.
       if (busy.has(uploadId)) fail('UPLOAD_BUSY');
       busy.add(uploadId);
       try {
-        const result = await staging.write(uploadId, offset, body, room);
-        // Only what was written and flushed counts; the conditional update keeps two nodes honest.
-        if (!(await store.attachments.advanceUpload(uploadId, offset, offset + result.written))) fail('UPLOAD_OFFSET_MISMATCH');
-        if (result.overflow) fail('PAYLOAD_TOO_LARGE', `This chunk may carry at most ${room} bytes.`);
-        if (result.error) fail('VALIDATION_FAILED', `The chunk was cut off; the upload stands at byte ${offset + result.written}.`, [`offset=${offset + result.written}`]);
-        return { ...upload, received: offset + result.written };
+        return await writeChunkAlone(principal, uploadId, offset, length, body);
       } finally {
         busy.delete(uploadId);
       }
@@ -277,11 +293,13 @@ export function createAttachments({ store, now }: DomainDeps, io: AttachmentIo, 
 
     /** Turns a fully received upload into an attachment (the same checks as a whole-file upload). */
     async completeUpload(principal: Principal, uploadId: string) {
-      const upload = await ownUpload(principal, uploadId);
-      if (upload.received !== upload.size) fail('UPLOAD_INCOMPLETE', `Received ${upload.received} of ${upload.size} bytes.`);
       if (busy.has(uploadId)) fail('UPLOAD_BUSY');
       busy.add(uploadId);
       try {
+        const upload = await ownUpload(principal, uploadId);
+        if (upload.received !== upload.size) fail('UPLOAD_INCOMPLETE', `Received ${upload.received} of ${upload.size} bytes.`);
+        const staged = await stagedSize(uploadId);
+        if (staged !== upload.size) fail('UPLOAD_INCOMPLETE', `The staged file holds ${staged} of ${upload.size} bytes; upload it again.`);
         const { facts, allowed } = await writable(principal, upload.conversationId);
         const record = await store_(principal, facts, allowed, uploadId, upload.name);
         await store.attachments.deleteUpload(uploadId);
@@ -353,9 +371,9 @@ export function createAttachments({ store, now }: DomainDeps, io: AttachmentIo, 
       for (;;) {
         const orphans = await store.attachments.orphans(cutoff, 200);
         if (orphans.length === 0) break;
-        await store.attachments.deleteAttachments(orphans.map((a) => a.id));
-        counts.attachments += orphans.length;
-        const keys = new Set(orphans.flatMap((a) => (a.thumbKey === null ? [a.blobKey] : [a.blobKey, a.thumbKey])));
+        const deleted = await store.attachments.deleteOrphans(orphans.map((a) => a.id), cutoff);
+        counts.attachments += deleted.length;
+        const keys = new Set(deleted.flatMap((a) => (a.thumbKey === null ? [a.blobKey] : [a.blobKey, a.thumbKey])));
         for (const blobKey of keys) {
           if (await store.attachments.releaseBlob(blobKey, () => blobs.remove(blobKey))) counts.blobs += 1;
         }
@@ -388,7 +406,8 @@ const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
  * bidirectional-override characters (which disguise `exe.txt` as `txt.exe`), at most 200 characters.
  */
 export function cleanFileName(raw: string): string {
-  const base = raw.split(/[/\\]/).pop() ?? '';
+  // Lone surrogates become U+FFFD (encodeURIComponent would throw on them later).
+  const base = (raw.split(/[/\\]/).pop() ?? '').replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
   const cleaned = base
     .normalize('NFC')
     .replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')

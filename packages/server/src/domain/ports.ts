@@ -289,7 +289,8 @@ export interface AttachmentStore {
   messageOf(attachmentId: string, conversationId: string): Promise<{ visibility: Visibility; deletedAt: number | null } | undefined>;
   /** Attachments not on a live message (never sent, or their message deleted) since before `cutoff`. */
   orphans(cutoff: number, limit: number): Promise<AttachmentRecord[]>;
-  deleteAttachments(ids: readonly string[]): Promise<void>;
+  /** Deletes those of `ids` that are still orphans as of `cutoff` (a send may have claimed one since); returns them. */
+  deleteOrphans(ids: readonly string[], cutoff: number): Promise<AttachmentRecord[]>;
   /**
    * Deletes the blob if no attachment uses it: the row is locked meanwhile, and `remove` (the
    * bytes) runs before the lock is let go, so an upload reusing the blob waits and stores it again.
@@ -331,8 +332,8 @@ export interface StagingWrite {
 
 /** Files being received (uploads in progress), on this node's disk. */
 export interface Staging {
-  /** Writes the body into staging file `id` from `offset` on (0 starts the file afresh). */
-  write(id: string, offset: number, body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, maxBytes: number): Promise<StagingWrite>;
+  /** Writes the body into staging file `id` from `offset` on; `fresh` creates (or empties) the file, else it must exist. */
+  write(id: string, offset: number, body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, maxBytes: number, fresh?: boolean): Promise<StagingWrite>;
   path(id: string): string;
   /** sha256 (hex) and size of the staged file. */
   hash(id: string): Promise<{ key: string; size: number }>;

@@ -81,9 +81,21 @@ export function attachmentStore(db: Kysely<Database>, engine: Engine): Attachmen
       return [...unsent, ...removed].map(toAttachment);
     },
 
-    async deleteAttachments(ids) {
-      if (ids.length === 0) return;
-      await db.deleteFrom('attachments').where('id', 'in', ids).execute();
+    async deleteOrphans(ids, cutoff) {
+      if (ids.length === 0) return [];
+      const rows = await db
+        .deleteFrom('attachments')
+        .where('id', 'in', ids)
+        // The same conditions as `orphans`, again: a send may have claimed one in between.
+        .where((eb) =>
+          eb.or([
+            eb('removed_at', 'is not', null),
+            eb.and([eb('sent_at', 'is', null), eb('created_at', '<', cutoff), eb.or([eb('claimed_at', 'is', null), eb('claimed_at', '<', cutoff)])]),
+          ]),
+        )
+        .returningAll()
+        .execute();
+      return rows.map(toAttachment);
     },
 
     async releaseBlob(key, remove) {
