@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type { AttachmentKind, UserKind, Visibility } from '@frontdesk/protocol';
 import type { AttachmentStore } from '../domain/ports.ts';
 import type { AttachmentRecord, UploadRecord } from '../domain/records.ts';
@@ -64,10 +64,7 @@ export function attachmentStore(db: Kysely<Database>, engine: Engine): Attachmen
       const unsent = await db
         .selectFrom('attachments')
         .selectAll()
-        .where('sent_at', 'is', null)
-        .where('created_at', '<', cutoff)
-        // A send in flight claimed it a moment ago: its message is about to be stored.
-        .where((eb) => eb.or([eb('claimed_at', 'is', null), eb('claimed_at', '<', cutoff)]))
+        .where((eb) => unsentBefore(eb, cutoff))
         .orderBy('created_at')
         .limit(limit)
         .execute();
@@ -87,12 +84,7 @@ export function attachmentStore(db: Kysely<Database>, engine: Engine): Attachmen
         .deleteFrom('attachments')
         .where('id', 'in', ids)
         // The same conditions as `orphans`, again: a send may have claimed one in between.
-        .where((eb) =>
-          eb.or([
-            eb('removed_at', 'is not', null),
-            eb.and([eb('sent_at', 'is', null), eb('created_at', '<', cutoff), eb.or([eb('claimed_at', 'is', null), eb('claimed_at', '<', cutoff)])]),
-          ]),
-        )
+        .where((eb) => eb.or([eb('removed_at', 'is not', null), unsentBefore(eb, cutoff)]))
         .returningAll()
         .execute();
       return rows.map(toAttachment);
@@ -170,6 +162,11 @@ export function attachmentStore(db: Kysely<Database>, engine: Engine): Attachmen
       return row.secret;
     },
   };
+}
+
+/** Never sent, uploaded before `cutoff`, and not claimed since (a send in flight is about to store its message). */
+function unsentBefore(eb: ExpressionBuilder<Database, 'attachments'>, cutoff: number) {
+  return eb.and([eb('sent_at', 'is', null), eb('created_at', '<', cutoff), eb.or([eb('claimed_at', 'is', null), eb('claimed_at', '<', cutoff)])]);
 }
 
 function toRow(a: AttachmentRecord): AttachmentTable {
