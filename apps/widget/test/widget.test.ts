@@ -163,7 +163,7 @@ describe('widget in Chromium', () => {
     assert.equal(loaded, 320);
   });
 
-  test('a JWT identity shows the customer’s earlier history', { timeout: 60_000 }, async () => {
+  test('setUser with a JWT: the customer’s earlier history and the visitor’s conversation together; reset starts afresh', { timeout: 60_000 }, async () => {
     const secret = new TextEncoder().encode(shop.identitySecret);
     const jwt = await new SignJWT({ name: 'Ann <b>Identified</b>' })
       .setProtectedHeader({ alg: 'HS256' })
@@ -174,9 +174,30 @@ describe('widget in Chromium', () => {
     const earlier = await openWidget(server, shop.shopId, { identity: { jwt } });
     assert.equal((await send(server, earlier.token, earlier.conversationId, 'my earlier question from the phone')).status, 201);
 
-    await page.evaluate((token) => (globalThis as unknown as { Frontdesk: { setUser(u: { jwt: string }): void } }).Frontdesk.setUser({ jwt: token }), jwt);
+    const visitorKey = `frontdesk:${shop.shopId}:visitor`;
+    const storedToken = () => page.evaluate((key) => localStorage.getItem(key), visitorKey);
+    assert.match((await storedToken()) ?? '', /^fdv_/);
+
+    type Api = { Frontdesk: { setUser(u: { jwt: string }): void; reset(): void } };
+    await page.evaluate((token) => (globalThis as unknown as Api).Frontdesk.setUser({ jwt: token }), jwt);
     await widget.locator('.bubble', { hasText: 'my earlier question from the phone' }).waitFor();
-    assert.equal(await widget.locator('.bubble', { hasText: 'Hello, where is my parcel?' }).count(), 0, 'the anonymous visitor’s conversation is not hers');
+    // What she wrote before signing in is hers now, after her earlier history.
+    const texts = await widget.locator('.bubble').allTextContents();
+    const earlierAt = texts.findIndex((t) => t.includes('my earlier question from the phone'));
+    const anonymousAt = texts.findIndex((t) => t.includes('Hello, where is my parcel?'));
+    assert.ok(earlierAt >= 0 && anonymousAt > earlierAt, `order: ${JSON.stringify(texts)}`);
+    await widget.locator('.bubble', { hasText: 'answered while you were offline' }).waitFor();
+    assert.equal(await storedToken(), null, 'the page forgets the visitor token once folded in');
+    const anonymousCustomer = atAgent[0]!.senderId!;
+    assert.equal(await server.app.store.customers.find(anonymousCustomer), undefined, 'the anonymous visitor is gone');
+
+    // Logout: a new anonymous visitor with an empty conversation.
+    await page.evaluate(() => (globalThis as unknown as Api).Frontdesk.reset());
+    await widget.locator('.bubble', { hasText: 'my earlier question from the phone' }).waitFor({ state: 'detached' });
+    await widget.locator('textarea').waitFor();
+    for (let i = 0; i < 100 && (await storedToken()) === null; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.match((await storedToken()) ?? '', /^fdv_/);
+    assert.equal(await widget.locator('.bubble').count(), 0);
   });
 
   test('the bundles fit their budgets', async () => {

@@ -119,6 +119,8 @@ export interface ConversationFrame {
   readonly type: 'conversation';
   readonly change: ConversationChange;
   readonly conversation: ConversationSummary;
+  /** With `merged`: the visitor's conversation, which no longer exists (drop it from lists). */
+  readonly mergedFromId?: string;
 }
 /** A staff member of the shop changed presence (staff only); the reply to `presence` echoes its `id`. */
 export interface PresenceFrame {

@@ -92,7 +92,8 @@ export interface Conversation {
 export type ConversationSummary = Omit<Conversation, 'readSeq' | 'unread'>;
 
 /** What happened to a service conversation's inquiry (the `conversation` event). */
-export type ConversationChange = 'queued' | 'assigned' | 'transferred' | 'invited' | 'closed';
+/** `merged`: an anonymous visitor identified themselves; their conversation (`mergedFromId`) is now part of this one. */
+export type ConversationChange = 'queued' | 'assigned' | 'transferred' | 'invited' | 'closed' | 'merged';
 
 export type Presence = 'online' | 'away' | 'offline';
 

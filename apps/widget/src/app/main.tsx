@@ -49,25 +49,44 @@ interface Session {
   readonly customerId: string;
   readonly conversationId: string;
   readonly shopName: string;
+  /** The anonymous visitor's token in force; null once identified. */
+  readonly visitorToken: string | null;
 }
 
-/** Opens (or resumes) the visitor's session: anonymous with the stored visitor token, or identified. */
+/**
+ * Opens (or resumes) the visitor's session: anonymous with the stored visitor token, or identified.
+ * Identified with a visitor token, the server folds that visitor into the customer (their history
+ * carries over) and the page can forget the token.
+ */
 async function openSession(user: WidgetUser | null, visitorToken: string | null): Promise<Session> {
   const body: Record<string, unknown> = { shopId };
   if (user?.jwt) body.identity = { jwt: user.jwt };
   else if (user?.id && user.identifierHash) body.identity = { externalId: user.id, identifierHash: user.identifierHash };
-  else if (visitorToken) body.visitorToken = visitorToken;
+  if (visitorToken) body.visitorToken = visitorToken;
   if (user?.name || user?.email) body.profile = { ...(user.name && { name: user.name }), ...(user.email && { email: user.email }) };
   let response = await fetch(`${api}/widget/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  if (response.status === 401 && body.visitorToken) {
+  if (response.status === 401 && body.visitorToken && !body.identity) {
     // The visitor was forgotten on the server: start a new one.
     delete body.visitorToken;
     response = await fetch(`${api}/widget/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   }
   if (!response.ok) throw new Error(`session: HTTP ${response.status}`);
-  const session = (await response.json()) as { token: string; visitorToken: string | null; customer: { id: string }; conversation: { id: string; shopName: string } };
+  const session = (await response.json()) as {
+    token: string;
+    visitorToken: string | null;
+    merged: boolean;
+    customer: { id: string };
+    conversation: { id: string; shopName: string };
+  };
   if (session.visitorToken) toParent({ type: 'visitor', visitorToken: session.visitorToken });
-  return { token: session.token, customerId: session.customer.id, conversationId: session.conversation.id, shopName: session.conversation.shopName };
+  else if (session.merged) toParent({ type: 'visitor', visitorToken: null });
+  return {
+    token: session.token,
+    customerId: session.customer.id,
+    conversationId: session.conversation.id,
+    shopName: session.conversation.shopName,
+    visitorToken: body.identity ? null : (session.visitorToken ?? (body.visitorToken as string | undefined) ?? null),
+  };
 }
 
 type Item =
@@ -102,6 +121,8 @@ function App() {
   const atBottom = useRef(true);
   const visible = useRef(false);
   const textarea = useRef<HTMLTextAreaElement>(null);
+  /** The anonymous visitor's token once the server issued one, for `setUser` to fold in. */
+  const visitorToken = useRef<string | null>(null);
 
   useEffect(() => {
     document.documentElement.lang = htmlLang(locale);
@@ -116,7 +137,8 @@ function App() {
       if (data.type === 'init') setBoot({ user: data.user, visitorToken: data.visitorToken });
       else if (data.type === 'visibility') setOpen(data.open);
       else if (data.type === 'locale') setLocale(data.locale);
-      else if (data.type === 'setUser') setBoot({ user: data.user, visitorToken: null });
+      // The anonymous visitor so far (if any) becomes this user: their conversation carries over.
+      else if (data.type === 'setUser') setBoot((b) => ({ user: data.user, visitorToken: b?.user ? null : (visitorToken.current ?? b?.visitorToken ?? null) }));
       else if (data.type === 'reset') setBoot({ user: null, visitorToken: null });
     };
     window.addEventListener('message', onMessage);
@@ -136,6 +158,7 @@ function App() {
     openSession(user, boot.visitorToken)
       .then(async (next) => {
         if (stopped) return;
+        visitorToken.current = next.visitorToken;
         const c = new FrontdeskClient({ url: wsUrl, token: next.token, apiUrl: api });
         current = c;
         setSession(next);

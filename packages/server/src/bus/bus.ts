@@ -34,7 +34,7 @@ export type BusEvent = EventBase &
       readonly userId: string;
       readonly userKind: UserKind;
     }
-  | { readonly type: 'conversation'; readonly change: ConversationChange; readonly conversation: ConversationSummary }
+  | { readonly type: 'conversation'; readonly change: ConversationChange; readonly conversation: ConversationSummary; readonly mergedFromId?: string }
   | { readonly type: 'presence'; readonly userId: string; readonly status: Presence }
   | { readonly type: 'queue'; readonly conversationId: string; readonly position: number }
   );

@@ -125,6 +125,21 @@ export interface ConversationStore {
   memberIds(conversationId: string): Promise<string[]>;
   /** Moves the read cursor forward (never back) to min(seq, last seq); returns the cursor. */
   markRead(conversation: ConversationRecord, user: { id: string; kind: UserKind; role: string }, seq: number, now: number): Promise<MemberRecord>;
+  /**
+   * Folds an anonymous visitor of the shop into an identified customer: the visitor's history moves
+   * into the customer's service conversation (created if missing); the visitor is deleted. Null when
+   * `visitorId` is not an anonymous visitor of the shop.
+   */
+  mergeVisitor(shopId: string, visitorId: string, customerId: string, newConversationId: string, now: number): Promise<VisitorMerge | null>;
+}
+
+export interface VisitorMerge {
+  /** The customer's service conversation, which now holds the visitor's history. */
+  readonly conversationId: string;
+  /** The visitor's conversation, now gone; null if they had none. */
+  readonly fromConversationId: string | null;
+  /** The visitor's open inquiry, closed because the customer's conversation had one open too. */
+  readonly closed: Assignment | null;
 }
 
 export interface NewMessage {

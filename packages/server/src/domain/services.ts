@@ -17,7 +17,7 @@ export function createServices(deps: DomainDeps) {
     auth,
     routing,
     attachments,
-    widget: createWidgetSessions(deps, auth),
+    widget: createWidgetSessions(deps, auth, { drain: routing.drain }),
     conversations: createConversations(deps),
     messages: createMessages(deps, { inquiryOpened: routing.inquiryOpened, claimAttachment: attachments.claim }),
     shops: withDrain(createShops(deps), (shop) => shop.id, routing.drain),

@@ -1,14 +1,19 @@
+import { audienceFor } from './audience.ts';
 import type { Auth, IssuedSession } from './auth.ts';
 import type { DomainDeps } from './domain.ts';
 import { fail } from './errors.ts';
 import { newId } from './ids.ts';
 import { verifyIdentity, type IdentityProof } from './identity.ts';
 import type { ConversationRecord, CustomerRecord } from './records.ts';
+import { presentConversationSummary } from './present.ts';
 import { newToken, tokenHash } from './secrets.ts';
 
 export interface WidgetSessionRequest {
   readonly shopId: string;
-  /** Kept by the widget across reloads; resumes the same anonymous visitor. */
+  /**
+   * Kept by the widget across reloads; resumes the same anonymous visitor. With `identity` too, the
+   * visitor is folded into the identified customer and their history carries over.
+   */
   readonly visitorToken?: string;
   readonly identity?: IdentityProof;
   readonly profile?: { readonly name?: string; readonly email?: string };
@@ -19,17 +24,48 @@ export interface WidgetSession extends IssuedSession {
   readonly conversation: ConversationRecord;
   /** Set only when a new anonymous visitor was created: the widget must keep it. */
   readonly visitorToken: string | null;
+  /** True when a visitor token was folded into this identified customer: the widget may forget it. */
+  readonly merged: boolean;
+}
+
+export interface WidgetSessionHooks {
+  /** The queue changed (a visitor's inquiry moved or was closed): hand it out again. */
+  readonly drain: (shopId: string) => Promise<void>;
 }
 
 /** Opens a customer session for the widget: anonymous, resumed, or identified by the site. */
-export function createWidgetSessions(deps: DomainDeps, auth: Auth) {
-  const { store, now, settings } = deps;
+export function createWidgetSessions(deps: DomainDeps, auth: Auth, hooks: WidgetSessionHooks) {
+  const { store, bus, now, settings } = deps;
+
+  /** Folds the visitor into the customer and tells the shop's staff (and the customer) it happened. */
+  async function merge(shopId: string, visitorToken: string, customer: CustomerRecord): Promise<boolean> {
+    const visitor = await store.customers.findByVisitorToken(shopId, tokenHash(visitorToken));
+    // A stale token must not stop someone from signing in: there is simply nothing to carry over.
+    if (!visitor || visitor.kind !== 'anonymous') return false;
+    const merged = await store.conversations.mergeVisitor(shopId, visitor.id, customer.id, newId(), now());
+    if (!merged) return false;
+    const conversation = await store.conversations.find(merged.conversationId);
+    if (conversation) {
+      const facts = { id: conversation.id, shopId, kind: conversation.kind, customerId: customer.id };
+      await bus.publish({
+        type: 'conversation',
+        audience: audienceFor(facts, [], 'public'),
+        conversation: presentConversationSummary(conversation),
+        change: 'merged',
+        ...(merged.fromConversationId !== null && { mergedFromId: merged.fromConversationId }),
+      });
+    }
+    hooks.drain(shopId).catch(() => {}); // retried by the routing sweep
+    return true;
+  }
+
   return {
     async open(request: WidgetSessionRequest): Promise<WidgetSession> {
       const shop = await store.shops.find(request.shopId);
       if (!shop) fail('SHOP_NOT_FOUND');
       let customer: CustomerRecord;
       let visitorToken: string | null = null;
+      let merged = false;
 
       if (request.identity !== undefined) {
         const identity = await verifyIdentity(request.identity, shop, settings.platformIdentitySecret);
@@ -53,6 +89,7 @@ export function createWidgetSessions(deps: DomainDeps, auth: Auth) {
           await store.customers.updateProfile(customer.id, { name, email }, now());
           customer = { ...customer, name: name ?? customer.name, email: email ?? customer.email };
         }
+        if (request.visitorToken !== undefined) merged = await merge(shop.id, request.visitorToken, customer);
       } else if (request.visitorToken !== undefined) {
         const found = await store.customers.findByVisitorToken(shop.id, tokenHash(request.visitorToken));
         if (!found) fail('VISITOR_TOKEN_INVALID');
@@ -77,7 +114,7 @@ export function createWidgetSessions(deps: DomainDeps, auth: Auth) {
 
       const conversation = await store.conversations.ensureService(shop.id, customer.id, newId(), now());
       const session = await auth.issueCustomerSession(customer.id, shop.id);
-      return { ...session, customer, conversation, visitorToken };
+      return { ...session, customer, conversation, visitorToken, merged };
     },
   };
 }

@@ -64,7 +64,7 @@ function toFrame(event: BusEvent): ServerFrame {
     case 'typing':
       return { type: 'typing', conversationId: event.conversationId, userId: event.userId, userKind: event.userKind };
     case 'conversation':
-      return { type: 'conversation', change: event.change, conversation: event.conversation };
+      return { type: 'conversation', change: event.change, conversation: event.conversation, ...(event.mergedFromId !== undefined && { mergedFromId: event.mergedFromId }) };
     case 'presence':
       return { type: 'presence', userId: event.userId, status: event.status };
     case 'queue':

@@ -3,7 +3,9 @@ import type { ConversationStore, ListPosition } from '../domain/ports.ts';
 import type { ConversationKind } from '@frontdesk/protocol';
 import type { ConversationFacts, ConversationView } from '../domain/records.ts';
 import { toConversation, toMember, type ConversationRow } from './rows.ts';
+import type { Engine } from './connect.ts';
 import type { Database } from './schema.ts';
+import { mergeVisitor } from './visitor-merge.ts';
 
 type Joined = Database & { c: Database['conversations']; s: Database['shops']; cu: Database['customers'] };
 
@@ -58,13 +60,14 @@ function toView(row: ViewRow): ConversationView {
   return { ...toConversation(row), readSeq: row.read_seq ?? 0, readPublicSeq: row.read_public_seq ?? 0 };
 }
 
-export function conversationStore(db: Kysely<Database>): ConversationStore {
+export function conversationStore(db: Kysely<Database>, engine: Engine): ConversationStore {
   const find = async (id: string) => {
     const row = await selectConversations(db).where('c.id', '=', id).executeTakeFirst();
     return row && toConversation(row as ConversationRow);
   };
 
-  // Facts never change once a conversation exists, so a bounded cache cannot go stale. Lookups
+  // Facts never change once a conversation exists (a merged visitor's conversation is deleted and
+  // dropped from here), so a bounded cache cannot go stale. Lookups
   // in flight are shared: a burst for one new conversation costs one query.
   const factsCache = new Map<string, Promise<ConversationFacts | undefined>>();
   const loadFacts = async (id: string): Promise<ConversationFacts | undefined> => {
@@ -125,6 +128,12 @@ export function conversationStore(db: Kysely<Database>): ConversationStore {
     },
 
     find,
+
+    async mergeVisitor(shopId, visitorId, customerId, newConversationId, now) {
+      const merged = await mergeVisitor(db, engine, shopId, visitorId, customerId, newConversationId, now);
+      if (merged?.fromConversationId) factsCache.delete(merged.fromConversationId);
+      return merged;
+    },
 
     async member(conversationId, userId) {
       const row = await db

@@ -19,7 +19,7 @@ export function createStore(db: Kysely<Database>, engine: Engine, sqlite: Sqlite
     staff: staffStore(db),
     sessions: sessionStore(db),
     customers: customerStore(db),
-    conversations: conversationStore(db),
+    conversations: conversationStore(db, engine),
     messages: messageStore(db, engine, sqlite),
     routing: routingStore(db, engine),
     attachments: attachmentStore(db, engine),

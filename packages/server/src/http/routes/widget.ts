@@ -17,13 +17,15 @@ export function widgetRoutes(services: Services, perMinute: number): FastifyPlug
             'Without `visitorToken` or `identity` a new anonymous visitor is created and its `visitorToken` returned once: ' +
             'keep it to resume. `identity` is a JWT (HS256, `exp` and `sub` required; `platform: true` for a platform-wide ' +
             'identity signed with the platform secret) or `{externalId, identifierHash}` with ' +
-            '`identifierHash = hex(HMAC-SHA256(secret, externalId))`.',
+            '`identifierHash = hex(HMAC-SHA256(secret, externalId))`. `identity` with `visitorToken` folds that anonymous visitor into ' +
+            'the identified customer: their history moves into the customer\'s conversation and the token stops working (`merged: true`).',
           body: WidgetSessionBody,
           response: {
             200: Type.Object({
               token: Type.String(),
               expiresAt: Type.String({ format: 'date-time' }),
               visitorToken: Type.Union([Type.String(), Type.Null()]),
+              merged: Type.Boolean(),
               customer: Customer,
               conversation: Conversation,
             }),
@@ -39,6 +41,7 @@ export function widgetRoutes(services: Services, perMinute: number): FastifyPlug
           token: session.token,
           expiresAt: new Date(session.expiresAt).toISOString(),
           visitorToken: session.visitorToken,
+          merged: session.merged,
           customer: presentCustomer(session.customer),
           conversation: presentConversation(view, principal),
         };

@@ -1,0 +1,192 @@
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { Assignment, VisitorMerge } from '../domain/ports.ts';
+import type { Engine } from './connect.ts';
+import type { Database } from './schema.ts';
+
+type Tx = Transaction<Database>;
+
+const conversationFields = [
+  'id', 'last_seq', 'last_public_seq', 'status', 'assignee_id', 'current_inquiry_id', 'last_message_seq',
+  'last_message_preview', 'last_message_content_type', 'last_message_sender_id', 'last_message_sender_kind',
+  'last_message_at', 'last_activity_at',
+] as const;
+
+/**
+ * Folds an anonymous visitor into the customer they identified as (the widget's `setUser`), in one
+ * transaction: the visitor's messages, inquiries, attachments and staff members move into the
+ * customer's service conversation of the shop (created if missing), numbered after what it holds;
+ * then the visitor, their conversation and their sessions are gone.
+ *
+ * Seqs are offset by the target's last seq and stream positions are renumbered past the shop's, so
+ * both stay increasing and a console syncing by position sees the moved messages. When both sides
+ * have an open inquiry the visitor's is closed (its agent freed); otherwise an open one moves along.
+ * Locks: the two conversations (sorted), then the shop, the order the send path takes them.
+ */
+export async function mergeVisitor(
+  db: Kysely<Database>,
+  engine: Engine,
+  shopId: string,
+  visitorId: string,
+  customerId: string,
+  newConversationId: string,
+  now: number,
+): Promise<VisitorMerge | null> {
+  const pg = engine === 'postgres';
+  return db.transaction().execute(async (tx) => {
+    const visitor = await tx
+      .selectFrom('customers')
+      .select('id')
+      .where('id', '=', visitorId)
+      .where('shop_id', '=', shopId)
+      .where('kind', '=', 'anonymous')
+      .executeTakeFirst();
+    if (!visitor) return null;
+    const target = await ensureServiceIn(tx, shopId, customerId, newConversationId, now);
+    const fromKey = `service:${shopId}:${visitorId}`;
+    let lock = tx.selectFrom('conversations').select(conversationFields).where('unique_key', 'in', [fromKey, `service:${shopId}:${customerId}`]).orderBy('id');
+    if (pg) lock = lock.forUpdate();
+    const locked = await lock.execute();
+    const into = locked.find((c) => c.id === target)!;
+    const from = locked.find((c) => c.id !== target);
+
+    let closed: Assignment | null = null;
+    if (from) {
+      const fromOpen = from.status !== null && from.status !== 'closed';
+      const intoOpen = into.status !== null && into.status !== 'closed';
+      if (fromOpen && intoOpen) {
+        // One open inquiry per conversation: the customer's stands, the visitor's ends here.
+        await tx.updateTable('inquiries').set({ status: 'closed', closed_at: now }).where('id', '=', from.current_inquiry_id!).execute();
+        if (from.assignee_id !== null) {
+          await tx
+            .updateTable('agents')
+            .set((eb) => ({ open_inquiries: eb('open_inquiries', '-', 1), updated_at: now }))
+            .where('staff_id', '=', from.assignee_id)
+            .where('open_inquiries', '>', 0)
+            .execute();
+        }
+        closed = { inquiryId: from.current_inquiry_id!, conversationId: target, customerId, agentId: from.assignee_id, previousAgentId: from.assignee_id };
+      }
+      await moveInto(tx, pg, shopId, from, into, visitorId, customerId, fromOpen && !intoOpen, now);
+      await tx.deleteFrom('conversations').where('id', '=', from.id).execute();
+    }
+    await tx.deleteFrom('sessions').where('user_id', '=', visitorId).execute();
+    await tx.deleteFrom('customers').where('id', '=', visitorId).execute();
+    return { conversationId: target, fromConversationId: from?.id ?? null, closed };
+  });
+}
+
+async function ensureServiceIn(tx: Tx, shopId: string, customerId: string, newId: string, now: number): Promise<string> {
+  const key = `service:${shopId}:${customerId}`;
+  const inserted = await tx
+    .insertInto('conversations')
+    .values({ id: newId, shop_id: shopId, kind: 'service', unique_key: key, customer_id: customerId, last_activity_at: now, created_at: now, updated_at: now })
+    .onConflict((oc) => oc.column('unique_key').doNothing())
+    .executeTakeFirst();
+  if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1) {
+    await tx
+      .insertInto('members')
+      .values({ conversation_id: newId, user_id: customerId, user_kind: 'customer', shop_id: shopId, role: 'customer', joined_at: now })
+      .execute();
+    return newId;
+  }
+  const row = await tx.selectFrom('conversations').select('id').where('unique_key', '=', key).executeTakeFirstOrThrow();
+  return row.id;
+}
+
+type Locked = Pick<Selectable<Database['conversations']>, (typeof conversationFields)[number]>;
+
+async function moveInto(
+  tx: Tx,
+  pg: boolean,
+  shopId: string,
+  from: Locked,
+  into: Locked,
+  visitorId: string,
+  customerId: string,
+  takeInquiry: boolean,
+  now: number,
+): Promise<void> {
+  const seqOffset = into.last_seq;
+  const publicOffset = into.last_public_seq;
+  const remap = sql<string | null>`case when sender_id = ${visitorId} then ${customerId} else sender_id end`;
+
+  let shopQuery = tx.selectFrom('shops').select('stream_pos').where('id', '=', shopId);
+  if (pg) shopQuery = shopQuery.forUpdate();
+  const shop = await shopQuery.executeTakeFirstOrThrow();
+  const span = await tx
+    .selectFrom('messages')
+    .select((eb) => [eb.fn.min('stream_pos').as('low'), eb.fn.max('stream_pos').as('high')])
+    .where('conversation_id', '=', from.id)
+    .executeTakeFirstOrThrow();
+  if (span.low !== null && span.high !== null) {
+    const low = Number(span.low);
+    const high = Number(span.high);
+    // Renumbered past the shop's position, keeping their order (gaps are harmless: positions only order).
+    await tx
+      .updateTable('messages')
+      .set({
+        conversation_id: into.id,
+        seq: sql`seq + ${seqOffset}`,
+        public_seq: sql`public_seq + ${publicOffset}`,
+        stream_pos: sql`stream_pos - ${low} + ${shop.stream_pos + 1}`,
+        sender_id: remap,
+      })
+      .where('conversation_id', '=', from.id)
+      .execute();
+    await tx.updateTable('shops').set({ stream_pos: shop.stream_pos + 1 + high - low }).where('id', '=', shopId).execute();
+  }
+
+  await tx.updateTable('inquiries').set({ conversation_id: into.id, customer_id: customerId }).where('conversation_id', '=', from.id).execute();
+  await tx
+    .updateTable('attachments')
+    .set({ conversation_id: into.id, uploader_id: sql`case when uploader_id = ${visitorId} then ${customerId} else uploader_id end` })
+    .where('conversation_id', '=', from.id)
+    .execute();
+  // Unfinished uploads of the visitor cannot be resumed by anyone else: they lapse with the visitor.
+  await tx.deleteFrom('uploads').where('conversation_id', '=', from.id).execute();
+
+  // Members: the visitor's cursor becomes the customer's if it is further on; staff who were in the
+  // visitor's conversation are in the customer's, with their cursors offset.
+  const members = await tx.selectFrom('members').selectAll().where('conversation_id', '=', from.id).execute();
+  for (const m of members) {
+    const readSeq = m.read_seq === 0 ? 0 : m.read_seq + seqOffset;
+    const readPublicSeq = m.read_public_seq === 0 ? 0 : m.read_public_seq + publicOffset;
+    const userId = m.user_id === visitorId ? customerId : m.user_id;
+    await tx
+      .insertInto('members')
+      .values({ ...m, conversation_id: into.id, user_id: userId, read_seq: readSeq, read_public_seq: readPublicSeq })
+      .onConflict((oc) =>
+        oc
+          .columns(['conversation_id', 'user_id'])
+          .doUpdateSet({ read_seq: readSeq, read_public_seq: readPublicSeq })
+          .where('members.read_seq', '<', readSeq),
+      )
+      .execute();
+  }
+  await tx.deleteFrom('members').where('conversation_id', '=', from.id).execute();
+
+  const fromLatest = from.last_message_at !== null && (into.last_message_at === null || from.last_message_at >= into.last_message_at);
+  await tx
+    .updateTable('conversations')
+    .set({
+      last_seq: into.last_seq + from.last_seq,
+      last_public_seq: into.last_public_seq + from.last_public_seq,
+      ...(fromLatest && {
+        last_message_seq: from.last_message_seq === null ? null : from.last_message_seq + seqOffset,
+        last_message_preview: from.last_message_preview,
+        last_message_content_type: from.last_message_content_type,
+        last_message_sender_id: from.last_message_sender_id === visitorId ? customerId : from.last_message_sender_id,
+        last_message_sender_kind: from.last_message_sender_kind,
+        last_message_at: from.last_message_at,
+      }),
+      ...((takeInquiry || (into.current_inquiry_id === null && from.current_inquiry_id !== null)) && {
+        status: from.status,
+        assignee_id: from.assignee_id,
+        current_inquiry_id: from.current_inquiry_id,
+      }),
+      last_activity_at: Math.max(into.last_activity_at, from.last_activity_at),
+      updated_at: now,
+    })
+    .where('id', '=', into.id)
+    .execute();
+}
