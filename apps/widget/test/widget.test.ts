@@ -11,7 +11,7 @@ import { FrontdeskClient } from '../../../packages/sdk/src/index.ts';
 import { launchChromium } from '../../../packages/sdk/test/support/browser.ts';
 import { wsUrl } from '../../../packages/sdk/test/support/helpers.ts';
 import { call, createShop, openWidget, send, type ShopFixture } from '../../../packages/server/test/support/client.ts';
-import { startServer, type TestServer } from '../../../packages/server/test/support/server.ts';
+import { platformSecret, startServer, type TestServer } from '../../../packages/server/test/support/server.ts';
 import { budgets, widgetSizes } from '../check-size.ts';
 
 const screenshots = new URL('../../../artifacts/screenshots/', import.meta.url).pathname;
@@ -31,6 +31,9 @@ async function shopSite(server: TestServer, shopId: string) {
   // Another host name than the server's (127.0.0.1): a cross-site embed, as on a shop's own domain.
   return { origin: `http://localhost:${port}`, close: () => new Promise<void>((resolve) => site.close(() => resolve())) };
 }
+
+/** In the page: whether the element has focus in its document or shadow root. */
+const hasFocus = (element: { getRootNode(): unknown }) => element === (element.getRootNode() as { activeElement: unknown }).activeElement;
 
 describe('widget in Chromium', () => {
   let server: TestServer;
@@ -111,12 +114,22 @@ describe('widget in Chromium', () => {
     await page.screenshot({ path: `${screenshots}widget-conversation.png` });
   });
 
-  test('XSS in messages renders as text', { timeout: 30_000 }, async () => {
+  test('XSS in messages and names renders as text', { timeout: 30_000 }, async () => {
     const conversationId = atAgent[0]!.conversationId;
+    // The agent's name as the customer sees it, beside an avatar with their initial.
+    await widget.locator('.sender', { hasText: 'Agent' }).first().waitFor();
+    assert.equal(await widget.locator('.row.theirs .avatar').first().textContent(), 'A');
+    const evil = '<img src=x onerror="alert(5)">Eve';
+    const renamed = await call(server, 'PATCH', `/api/v1/staff/${shop.agentId}`, { token: shop.ownerToken, body: { name: evil } });
+    assert.equal(renamed.status, 200);
+    // Reopening the chat asks again who answers.
+    await launcher().click();
+    await launcher().click();
+    await widget.locator('.sender', { hasText: evil }).first().waitFor();
     const payloads = ['<img src=x onerror="alert(1)">', '<script>alert(2)</script>', '"><svg onload=alert(3)>', 'javascript:alert(4)'];
     for (const text of payloads) await agent.send({ conversationId, text }).promise;
     for (const text of payloads) await widget.locator('.row.theirs .bubble', { hasText: text }).waitFor();
-    assert.equal(await widget.locator('.messages img[src="x"], .messages script, .messages svg').count(), 0);
+    assert.equal(await widget.locator('img[src="x"], .messages script, .messages svg').count(), 0);
     assert.equal(await widget.locator('.messages a[href^="javascript"]').count(), 0);
     assert.deepEqual(dialogs, []);
   });
@@ -136,7 +149,7 @@ describe('widget in Chromium', () => {
     for (const connection of server.app.gateway.hub.connections()) {
       if (connection.userId === customerId) connection.close('SERVICE_UNAVAILABLE');
     }
-    await widget.locator('.status').waitFor();
+    await widget.locator('.connection').waitFor();
     const input = widget.locator('textarea');
     await input.fill('sent while offline');
     await input.press('Enter');
@@ -145,7 +158,7 @@ describe('widget in Chromium', () => {
     await context.setOffline(false);
     await waitAtAgent((m) => m.text === 'sent while offline');
     await widget.locator('.row.theirs .bubble', { hasText: 'answered while you were offline' }).waitFor();
-    await widget.locator('.status').waitFor({ state: 'detached' });
+    await widget.locator('.connection').waitFor({ state: 'detached' });
     assert.equal(await widget.locator('.bubble', { hasText: 'sent while offline' }).count(), 1, 'shown once');
   });
 
@@ -198,6 +211,152 @@ describe('widget in Chromium', () => {
     for (let i = 0; i < 100 && (await storedToken()) === null; i++) await new Promise((resolve) => setTimeout(resolve, 50));
     assert.match((await storedToken()) ?? '', /^fdv_/);
     assert.equal(await widget.locator('.bubble').count(), 0);
+  });
+
+  test('a platform customer sees their shops, newest first with unread counts, and switches between them', { timeout: 60_000 }, async () => {
+    const other = await createShop(server, 'Tea house');
+    const jwt = await new SignJWT({ platform: true, name: 'Pat' }).setProtectedHeader({ alg: 'HS256' }).setSubject('pat').setExpirationTime('10m').sign(new TextEncoder().encode(platformSecret));
+    type Api = { Frontdesk: { setUser(u: { jwt: string }): void } };
+    await page.evaluate((token) => (globalThis as unknown as Api).Frontdesk.setUser({ jwt: token }), jwt);
+    const list = widget.getByRole('button', { name: 'Your conversations' });
+    await list.waitFor();
+    // Pat wrote to the tea house from its own site, which answered.
+    const elsewhere = await openWidget(server, other.shopId, { identity: { jwt } });
+    await send(server, elsewhere.token, elsewhere.conversationId, 'do you have oolong?');
+    await send(server, other.ownerToken, elsewhere.conversationId, 'yes, three kinds');
+
+    await list.click();
+    const entries = widget.locator('.shops li');
+    await entries.nth(1).waitFor();
+    assert.deepEqual(await widget.locator('.shops strong').allTextContents(), ['Tea house', 'Corner shop']);
+    assert.equal(await entries.nth(0).locator('.count').textContent(), '1');
+    assert.equal(await entries.nth(0).locator('.preview').textContent(), 'yes, three kinds');
+    await page.screenshot({ path: `${screenshots}widget-shops.png` });
+
+    await entries.nth(0).locator('button').click();
+    await widget.locator('header h1', { hasText: 'Tea house' }).waitFor();
+    await widget.locator('.bubble', { hasText: 'yes, three kinds' }).waitFor();
+    const input = widget.locator('textarea');
+    await input.fill('I will take the second');
+    await input.press('Enter');
+    await widget.locator('.row.mine .meta', { hasText: 'Sent' }).waitFor();
+    const history = await call(server, 'GET', `/api/v1/conversations/${elsewhere.conversationId}/messages`, { token: other.ownerToken });
+    assert.equal(history.body.items.at(-1).text, 'I will take the second');
+    // A message in the shop not on screen moves it to the top of the list, counted unread.
+    const home = (await call(server, 'GET', '/api/v1/conversations', { token: elsewhere.token })).body.items.find((c: { shopId: string }) => c.shopId === shop.shopId);
+    await agent.send({ conversationId: home.id, text: 'Corner shop here' }).promise;
+    await list.click();
+    await widget.locator('.shops li').first().locator('.count', { hasText: '1' }).waitFor();
+    assert.deepEqual(await widget.locator('.shops strong').allTextContents(), ['Corner shop', 'Tea house']);
+
+    // Simplified Chinese on the page's word.
+    type Locale = { Frontdesk: { setLocale(l: string): void } };
+    await page.evaluate(() => (globalThis as unknown as Locale).Frontdesk.setLocale('zh-CN'));
+    await widget.locator('header h1', { hasText: '我的会话' }).waitFor();
+    assert.equal(await widget.locator('html').getAttribute('lang'), 'zh-CN');
+    await page.evaluate(() => (globalThis as unknown as Locale).Frontdesk.setLocale('en'));
+    await widget.locator('header h1', { hasText: 'Your conversations' }).waitFor();
+  });
+
+  test('nobody online: the offline message; at 360 px, by keyboard alone', { timeout: 60_000 }, async () => {
+    const quiet = await createShop(server, 'Night owl');
+    const set = await call(server, 'PATCH', '/api/v1/shop', { token: quiet.ownerToken, body: { settings: { offlineMessage: 'Back at 9:00, leave us a note.' } } });
+    assert.equal(set.status, 200);
+    const quietSite = await shopSite(server, quiet.shopId);
+    await call(server, 'PATCH', '/api/v1/shop', { token: quiet.ownerToken, body: { settings: { widgetOrigins: [quietSite.origin] } } });
+    const phone = await browser.newContext({ viewport: { width: 360, height: 740 }, hasTouch: true });
+    try {
+      const small = await phone.newPage();
+      await small.goto(quietSite.origin);
+      const frame = small.frameLocator('[data-frontdesk-widget] >> iframe');
+      const launcherButton = small.locator('[data-frontdesk-widget] >> button.launcher');
+      await launcherButton.waitFor();
+      await small.keyboard.press('Tab');
+      assert.equal(await launcherButton.evaluate(hasFocus), true, 'the launcher takes focus first');
+      await small.keyboard.press('Enter');
+      const input = frame.locator('textarea');
+      await input.waitFor();
+      await frame.locator('.notice.away', { hasText: 'Back at 9:00, leave us a note.' }).waitFor();
+      await frame.locator('header .status', { hasText: 'Away' }).waitFor();
+      for (let i = 0; i < 50 && !(await input.evaluate(hasFocus)); i++) await small.waitForTimeout(50);
+      assert.equal(await input.evaluate(hasFocus), true, 'the composer has focus when the chat opens');
+      await small.keyboard.type('Are you open tomorrow?');
+      await small.keyboard.press('Enter');
+      await frame.locator('.row.mine .bubble', { hasText: 'Are you open tomorrow?' }).waitFor();
+
+      // The whole width, nothing overflowing sideways.
+      const box = await small.locator('[data-frontdesk-widget] >> .frame').boundingBox();
+      assert.equal(box?.width, 360);
+      const overflow = await frame.locator('html').evaluate((html: { scrollWidth: number; clientWidth: number }) => html.scrollWidth - html.clientWidth);
+      assert.equal(overflow, 0);
+      await small.screenshot({ path: `${screenshots}widget-360.png` });
+
+      await small.keyboard.press('Escape');
+      await small.locator('[data-frontdesk-widget] >> .frame').waitFor({ state: 'hidden' });
+      assert.equal(await launcherButton.evaluate(hasFocus), true, 'focus returns to the launcher');
+    } finally {
+      await phone.close();
+      await quietSite.close();
+    }
+  });
+
+  test('while the tab is hidden: a desktop notification, a flashing title and the badge', { timeout: 60_000 }, async () => {
+    const hidden = await browser.newContext({ viewport: { width: 1000, height: 760 } });
+    // Every frame gets a recording Notification (permission granted) and a switchable document.hidden.
+    await hidden.addInitScript(() => {
+      const w = globalThis as unknown as { notes: Array<{ title: string; body?: string }>; hide: boolean; document: object };
+      w.notes = [];
+      w.hide = false;
+      class Recorder {
+        static permission = 'granted';
+        static requestPermission = async () => 'granted';
+        constructor(title: string, options?: { body?: string }) {
+          w.notes.push({ title, body: options?.body });
+        }
+      }
+      Object.defineProperty(w, 'Notification', { value: Recorder, configurable: true });
+      Object.defineProperty(w.document, 'hidden', { get: () => w.hide, configurable: true });
+    });
+    try {
+      const tab = await hidden.newPage();
+      await tab.goto(site.origin);
+      const frame = tab.frameLocator('[data-frontdesk-widget] >> iframe');
+      const launcherButton = tab.locator('[data-frontdesk-widget] >> button.launcher');
+      await launcherButton.click();
+      const input = frame.locator('textarea');
+      await input.fill('one question before I go');
+      await input.press('Enter');
+      const question = await waitAtAgent((m) => m.text === 'one question before I go');
+      await launcherButton.click();
+
+      const setHidden = async (value: boolean) => {
+        for (const f of tab.frames()) {
+          await f.evaluate((v) => {
+            const w = globalThis as unknown as { hide: boolean; document: EventTarget };
+            w.hide = v;
+            w.document.dispatchEvent(new Event('visibilitychange'));
+          }, value);
+        }
+      };
+      await setHidden(true);
+      await agent.send({ conversationId: question.conversationId, text: 'here is the answer' }).promise;
+      const widgetFrame = tab.frames().find((f) => f.url().includes('/widget/'))!;
+      for (let i = 0; i < 100 && (await widgetFrame.evaluate(() => (globalThis as unknown as { notes: unknown[] }).notes.length)) === 0; i++) await tab.waitForTimeout(50);
+      assert.deepEqual(await widgetFrame.evaluate(() => (globalThis as unknown as { notes: unknown[] }).notes), [{ title: 'New message', body: 'here is the answer' }]);
+      const titles = new Set<string>();
+      for (let i = 0; i < 30 && !titles.has('New message'); i++) {
+        titles.add(await tab.title());
+        await tab.waitForTimeout(100);
+      }
+      assert.ok(titles.has('New message'), `the title flashes: ${[...titles].join(' | ')}`);
+      await tab.locator('[data-frontdesk-widget] >> .badge', { hasText: '1' }).waitFor();
+
+      await setHidden(false);
+      for (let i = 0; i < 30 && (await tab.title()) !== 'Corner shop'; i++) await tab.waitForTimeout(100);
+      assert.equal(await tab.title(), 'Corner shop', 'back to the page’s own title');
+    } finally {
+      await hidden.close();
+    }
   });
 
   test('the bundles fit their budgets', async () => {

@@ -91,11 +91,29 @@ export interface Conversation {
 /** A conversation as every viewer sees it: without the caller's read cursor and unread count. */
 export type ConversationSummary = Omit<Conversation, 'readSeq' | 'unread'>;
 
-/** What happened to a service conversation's inquiry (the `conversation` event). */
-/** `merged`: an anonymous visitor identified themselves; their conversation (`mergedFromId`) is now part of this one. */
+/**
+ * What happened to a service conversation's inquiry (the `conversation` event). `merged`: an
+ * anonymous visitor identified themselves; their conversation (`mergedFromId`) is now part of this one.
+ */
 export type ConversationChange = 'queued' | 'assigned' | 'transferred' | 'invited' | 'closed' | 'merged';
 
 export type Presence = 'online' | 'away' | 'offline';
+
+/** A staff member as a conversation's customer sees them: a name, never an e-mail or a role. */
+export interface TeamMember {
+  readonly id: string;
+  readonly name: string;
+}
+
+/** Who answers a conversation (GET /conversations/{id}/team), for names, avatars and the offline notice. */
+export interface Team {
+  /** Staff the caller may know of: for customers, the assignee and the authors of public messages. */
+  readonly members: readonly TeamMember[];
+  /** Some agent of the shop is online now. */
+  readonly available: boolean;
+  /** The shop's offline message, shown while nobody is available. */
+  readonly offlineMessage: string;
+}
 
 /** A staff member as routing sees them (GET /api/v1/agents). */
 export interface Agent {

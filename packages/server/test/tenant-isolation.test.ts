@@ -313,6 +313,7 @@ for (const engine of engines) {
         out.push({ ...common, name: `${actor} POST ${action} ${label}`, method: 'POST', route: ROUTING(action), params: conv, ...(body !== undefined && { body }), expect: routingExpect });
       }
       out.push({ ...common, name: `${actor} GET queue position ${label}`, method: 'GET', route: ROUTING('queue'), params: conv, expect: convNotFound });
+      out.push({ ...common, name: `${actor} GET team of ${label}`, method: 'GET', route: ROUTING('team'), params: conv, expect: convNotFound });
       out.push({ ...common, name: `${actor} upload a file into ${label}`, method: 'POST', route: UPLOAD_FILE, params: conv, expect: convNotFound });
       out.push({ ...common, name: `${actor} start an upload into ${label}`, method: 'POST', route: START_UPLOAD, params: conv, body: { name: 'x.txt', size: 10 }, expect: convNotFound });
       for (const messageId of messageIds) {

@@ -28,6 +28,11 @@ const en = {
   notAllowed: 'This kind of file cannot be sent.',
   error: 'Something went wrong. Try again.',
   notifications: 'Notify me',
+  online: 'We are online',
+  away: 'Away',
+  allChats: 'Your conversations',
+  noChats: 'No conversations yet.',
+  unreadCount: (n: number) => `${n} unread`,
 };
 
 export type Strings = typeof en;
@@ -61,6 +66,11 @@ const zh: Strings = {
   notAllowed: '不支持发送此类文件。',
   error: '出错了，请重试。',
   notifications: '消息提醒',
+  online: '客服在线',
+  away: '客服离开',
+  allChats: '我的会话',
+  noChats: '还没有会话。',
+  unreadCount: (n: number) => `${n} 条未读`,
 };
 
 export function strings(locale: string): Strings {

@@ -5,7 +5,7 @@
  */
 import { render } from 'preact';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { Attachment, Message } from '@frontdesk/protocol';
+import type { Attachment, Conversation, CustomerKind, Message, Team } from '@frontdesk/protocol';
 import { FrontdeskClient, type FrontdeskError, type PendingMessage } from '@frontdesk/sdk';
 import type { HostMessage, WidgetMessage, WidgetUser } from '../bridge.ts';
 import { htmlLang, strings, type Strings } from './i18n.ts';
@@ -49,6 +49,7 @@ interface Session {
   readonly customerId: string;
   readonly conversationId: string;
   readonly shopName: string;
+  readonly customerKind: CustomerKind;
   /** The anonymous visitor's token in force; null once identified. */
   readonly visitorToken: string | null;
 }
@@ -75,7 +76,7 @@ async function openSession(user: WidgetUser | null, visitorToken: string | null)
     token: string;
     visitorToken: string | null;
     merged: boolean;
-    customer: { id: string };
+    customer: { id: string; kind: CustomerKind };
     conversation: { id: string; shopName: string };
   };
   if (session.visitorToken) toParent({ type: 'visitor', visitorToken: session.visitorToken });
@@ -85,8 +86,16 @@ async function openSession(user: WidgetUser | null, visitorToken: string | null)
     customerId: session.customer.id,
     conversationId: session.conversation.id,
     shopName: session.conversation.shopName,
+    customerKind: session.customer.kind,
     visitorToken: body.identity ? null : (session.visitorToken ?? (body.visitorToken as string | undefined) ?? null),
   };
+}
+
+/** A GET on the API with the customer's token. */
+async function apiGet<T>(path: string, token: string): Promise<T> {
+  const response = await fetch(`${api}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+  return (await response.json()) as T;
 }
 
 type Item =
@@ -123,6 +132,19 @@ function App() {
   const textarea = useRef<HTMLTextAreaElement>(null);
   /** The anonymous visitor's token once the server issued one, for `setUser` to fold in. */
   const visitorToken = useRef<string | null>(null);
+  /** The conversation on screen (a platform customer can switch between their shops). */
+  const activeId = useRef('');
+  const [team, setTeam] = useState<Team | null>(null);
+  /** Platform customers: their conversations across shops, shown instead of the chat. */
+  const [shops, setShops] = useState<Conversation[] | null>(null);
+  const names = useMemo(() => new Map(team?.members.map((m) => [m.id, m.name])), [team]);
+  const namesRef = useRef(names);
+  namesRef.current = names;
+  const refreshTeam = (token: string, conversationId: string) =>
+    apiGet<Team>(`/conversations/${conversationId}/team`, token).then(
+      (next) => activeId.current === conversationId && setTeam(next),
+      () => {},
+    );
 
   useEffect(() => {
     document.documentElement.lang = htmlLang(locale);
@@ -159,6 +181,7 @@ function App() {
       .then(async (next) => {
         if (stopped) return;
         visitorToken.current = next.visitorToken;
+        activeId.current = next.conversationId;
         const c = new FrontdeskClient({ url: wsUrl, token: next.token, apiUrl: api });
         current = c;
         setSession(next);
@@ -167,7 +190,18 @@ function App() {
         c.on('pending', (p) => setPending((m) => new Map(m).set(p.clientMsgId, { pending: p, failed: null })));
         c.on('failed', ({ message, error }) => setPending((m) => new Map(m).set(message.clientMsgId, { pending: message, failed: error })));
         c.on('message', (message) => {
-          if (message.conversationId !== next.conversationId) return;
+          if (message.conversationId !== activeId.current) {
+            // Another shop of a platform customer: to the top of the list, with its preview and unread count.
+            setShops((list) => {
+              const found = list?.find((x) => x.id === message.conversationId);
+              if (!list || !found) return list;
+              const lastMessage = { seq: message.seq, preview: message.text ?? message.attachment?.name ?? '', contentType: message.contentType, senderId: message.senderId, senderKind: message.senderKind, at: message.createdAt };
+              const unread = found.unread + (message.senderId !== next.customerId && message.kind === 'user' ? 1 : 0);
+              return [{ ...found, lastMessage, unread }, ...list.filter((x) => x !== found)];
+            });
+            return;
+          }
+          if (message.senderKind === 'staff' && message.senderId !== null && !namesRef.current.has(message.senderId)) void refreshTeam(next.token, message.conversationId);
           setStored((m) => new Map(m).set(message.seq, message));
           if (message.clientMsgId) {
             setPending((m) => {
@@ -198,8 +232,12 @@ function App() {
         });
         c.on('queue', (frame) => setQueuePosition(frame.position));
         c.on('conversation', (frame) => {
+          if (frame.conversation.id !== activeId.current) return;
           if (frame.change === 'assigned' || frame.change === 'closed') setQueuePosition(null);
+          void refreshTeam(next.token, frame.conversation.id);
         });
+        // Back online: someone may have come or gone meanwhile.
+        c.on('state', (change) => change.state === 'open' && void refreshTeam(next.token, activeId.current));
         await c.connect();
         const page = await c.history(next.conversationId, { limit: 30 });
         if (stopped) return;
@@ -236,6 +274,40 @@ function App() {
 
   useEffect(() => toParent({ type: 'unread', count: unread, label: t.chat }), [unread, locale]);
 
+  // While the chat is open, who is available is checked now and then (presence is staff-only news).
+  useEffect(() => {
+    if (!open || !session) return;
+    void refreshTeam(session.token, session.conversationId);
+    const timer = setInterval(() => void refreshTeam(session.token, activeId.current), 60_000);
+    return () => clearInterval(timer);
+  }, [open, session?.token]);
+
+  async function showShops() {
+    if (!session) return;
+    const page = await apiGet<{ items: Conversation[] }>('/conversations?limit=50', session.token).catch(() => null);
+    if (page) setShops(page.items);
+  }
+
+  /** A platform customer opens another of their conversations. */
+  async function switchTo(conversation: Conversation) {
+    if (!client || !session) return;
+    setShops(null);
+    if (conversation.id === session.conversationId) return;
+    activeId.current = conversation.id;
+    setStored(new Map());
+    setTheirReadSeq(0);
+    setQueuePosition(null);
+    setTeam(null);
+    setSession({ ...session, conversationId: conversation.id, shopName: conversation.shopName });
+    void refreshTeam(session.token, conversation.id);
+    const page = await client.history(conversation.id, { limit: 30 });
+    if (activeId.current !== conversation.id) return;
+    setStored(new Map(page.items.map((m) => [m.seq, m] as const)));
+    setHasMore(page.hasMore);
+    const last = page.items.at(-1);
+    if (last) void client.markRead(conversation.id, last.seq).catch(() => {});
+  }
+
   // An answer means what came before it was read, receipt or not (sending moves the sender's cursor).
   const readUpTo = useMemo(() => {
     let seq = theirReadSeq;
@@ -245,10 +317,10 @@ function App() {
 
   const items = useMemo<Item[]>(() => {
     const out: Item[] = [...stored.values()].sort((a, b) => a.seq - b.seq).map((message) => ({ kind: 'stored' as const, message }));
-    for (const { pending: p, failed } of pending.values()) out.push({ kind: 'pending', pending: p, failed });
+    for (const { pending: p, failed } of pending.values()) if (p.conversationId === session?.conversationId) out.push({ kind: 'pending', pending: p, failed });
     for (const upload of uploads.values()) out.push(upload);
     return out;
-  }, [stored, pending, uploads]);
+  }, [stored, pending, uploads, session]);
 
   // Stay at the bottom when new messages come, unless the reader scrolled up.
   useLayoutEffect(() => {
@@ -348,27 +420,52 @@ function App() {
 
   const status = state === 'open' ? null : state === 'connecting' || state === 'authenticating' ? t.connecting : state === 'failed' ? t.error : t.reconnecting;
 
+  const away = team !== null && !team.available;
+
   return (
-    <div class="widget">
+    <div
+      class="widget"
+      onKeyDown={(event) => {
+        if (event.key !== 'Escape') return;
+        if (showEmoji) setShowEmoji(false);
+        else if (shops) setShops(null);
+        else toParent({ type: 'close' });
+      }}
+    >
       <header>
-        <div>
-          <h1>{session?.shopName ?? t.title}</h1>
-          {status && (
-            <p class="status" role="status">
+        {session?.customerKind === 'platform' && (
+          <button type="button" class="icon" aria-label={t.allChats} aria-expanded={shops !== null} onClick={() => (shops ? setShops(null) : void showShops())}>
+            <svg width="20" height="20" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" aria-hidden="true">
+              <path d="M4 6h16M4 12h16M4 18h16" />
+            </svg>
+          </button>
+        )}
+        <div class="title">
+          <h1>{shops ? t.allChats : (session?.shopName ?? t.title)}</h1>
+          {status ? (
+            <p class="status connection" role="status">
               {status}
             </p>
+          ) : (
+            team && !shops && <p class="status">{team.available ? t.online : t.away}</p>
           )}
         </div>
         <button type="button" class="icon" aria-label={t.close} onClick={() => toParent({ type: 'close' })}>
           ✕
         </button>
       </header>
-      <div class="messages" ref={list} onScroll={onScroll} role="log" aria-live="polite" aria-relevant="additions">
+      {shops && <ShopList items={shops} active={session?.conversationId ?? ''} t={t} locale={locale} onPick={(c) => void switchTo(c)} />}
+      <div class="messages" hidden={shops !== null} ref={list} onScroll={onScroll} role="log" aria-live="polite" aria-relevant="additions">
         {loadingOlder && <p class="notice">{t.loadingOlder}</p>}
         {items.map((item, index) => (
-          <Row key={keyOf(item)} item={item} previous={items[index - 1]} me={session?.customerId ?? ''} theirReadSeq={readUpTo} t={t} locale={locale} client={client} />
+          <Row key={keyOf(item)} item={item} previous={items[index - 1]} me={session?.customerId ?? ''} theirReadSeq={readUpTo} t={t} locale={locale} client={client} names={names} />
         ))}
-        {queuePosition !== null && <p class="notice">{t.queued(queuePosition)}</p>}
+        {away && (
+          <p class="notice away" role="status">
+            {team.offlineMessage.trim() || t.offline}
+          </p>
+        )}
+        {queuePosition !== null && !away && <p class="notice">{t.queued(queuePosition)}</p>}
         {typing && <p class="typing">{t.typing}</p>}
       </div>
       {notice && (
@@ -376,7 +473,7 @@ function App() {
           {notice}
         </p>
       )}
-      {showEmoji && (
+      {showEmoji && !shops && (
         <div class="emoji" role="menu">
           {EMOJI.map((e) => (
             <button
@@ -394,7 +491,7 @@ function App() {
           ))}
         </div>
       )}
-      <footer>
+      <footer hidden={shops !== null}>
         <label class="icon" aria-label={t.attach} title={t.attach}>
           <svg width="20" height="20" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" aria-hidden="true">
             <path d="M21 12.5l-8.5 8.5a6 6 0 0 1-8.5-8.5l9-9a4 4 0 0 1 5.7 5.7l-9 9a2 2 0 0 1-2.8-2.8l8.5-8.5" />
@@ -427,7 +524,7 @@ function App() {
           {t.send}
         </button>
       </footer>
-      <p class="hint">
+      <p class="hint" hidden={shops !== null}>
         <label>
           <input
             type="checkbox"
@@ -455,8 +552,17 @@ function keyOf(item: Item): string {
   return item.id;
 }
 
-function Row(props: { item: Item; previous: Item | undefined; me: string; theirReadSeq: number; t: Strings; locale: string; client: FrontdeskClient | null }) {
-  const { item, previous, me, theirReadSeq, t, locale, client } = props;
+function Row(props: {
+  item: Item;
+  previous: Item | undefined;
+  me: string;
+  theirReadSeq: number;
+  t: Strings;
+  locale: string;
+  client: FrontdeskClient | null;
+  names: ReadonlyMap<string, string>;
+}) {
+  const { item, previous, me, theirReadSeq, t, locale, client, names } = props;
   if (item.kind === 'uploading') {
     return (
       <div class="row mine">
@@ -502,18 +608,76 @@ function Row(props: { item: Item; previous: Item | undefined; me: string; theirR
     );
   }
   const mine = message.senderId === me;
+  const name = (message.senderId !== null && names.get(message.senderId)) || t.agent;
+  // A run of messages from one person shows their name once, at its start.
+  const sameSender = !separator && previous?.kind === 'stored' && previous.message.kind === 'user' && previous.message.senderId === message.senderId;
   return (
     <>
       {separator && <p class="time">{formatTime(message.createdAt, locale, newDay)}</p>}
+      {!mine && !sameSender && <p class="sender">{name}</p>}
       <div class={mine ? 'row mine' : 'row theirs'}>
-        {!mine && <span class="avatar" aria-hidden="true">{t.agent.slice(0, 1)}</span>}
+        {!mine && (
+          <span class="avatar" aria-hidden="true" style={{ background: colorOf(message.senderId ?? '') }}>
+            {initialsOf(name)}
+          </span>
+        )}
         <div class="bubble">
+          <span class="sr-only">{mine ? t.you : name}: </span>
           {message.attachment && <AttachmentView attachment={message.attachment} client={client} />}
           {message.text && <Linkified text={message.text} />}
           {mine && <span class="meta">{message.seq <= theirReadSeq ? t.read : t.sent}</span>}
         </div>
       </div>
     </>
+  );
+}
+
+/** Up to two initials (the first letters of the first and last words; one CJK character). */
+function initialsOf(name: string): string {
+  const words = name.trim().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return '?';
+  const first = [...words[0]!][0]!;
+  if (/\p{Script=Han}/u.test(first) || words.length === 1) return first.toUpperCase();
+  return (first + [...words.at(-1)!][0]!).toUpperCase();
+}
+
+/** A stable colour per person, dark enough for white initials (WCAG AA). */
+function colorOf(id: string): string {
+  let hash = 0;
+  for (const char of id) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return `hsl(${hash % 360} 55% 38%)`;
+}
+
+/** A platform customer's conversations with every shop, most recent first. */
+function ShopList(props: { items: Conversation[]; active: string; t: Strings; locale: string; onPick: (c: Conversation) => void }) {
+  const { items, active, t, locale, onPick } = props;
+  if (items.length === 0) return <p class="notice">{t.noChats}</p>;
+  return (
+    <ul class="shops">
+      {items.map((c) => (
+        <li key={c.id}>
+          <button type="button" aria-current={c.id === active ? 'true' : undefined} onClick={() => onPick(c)}>
+            <span class="avatar" aria-hidden="true" style={{ background: colorOf(c.shopId) }}>
+              {initialsOf(c.shopName)}
+            </span>
+            <span class="shop">
+              <span class="line">
+                <strong>{c.shopName}</strong>
+                {c.lastMessage && <time>{formatTime(c.lastMessage.at, locale, new Date(c.lastMessage.at).toDateString() !== new Date().toDateString())}</time>}
+              </span>
+              <span class="line">
+                <span class="preview">{c.lastMessage?.preview ?? ''}</span>
+                {c.unread > 0 && (
+                  <span class="count" aria-label={t.unreadCount(c.unread)}>
+                    {c.unread > 99 ? '99+' : c.unread}
+                  </span>
+                )}
+              </span>
+            </span>
+          </button>
+        </li>
+      ))}
+    </ul>
   );
 }
 

@@ -1,4 +1,4 @@
-import { limits, type InquiryStatus } from '@frontdesk/protocol';
+import { limits, type InquiryStatus, type Team } from '@frontdesk/protocol';
 import { openConversation } from './access.ts';
 import { fail } from './errors.ts';
 import type { ConversationFilter } from './ports.ts';
@@ -76,6 +76,28 @@ export function createConversations({ store, bus, now }: DomainDeps) {
       const cursor = await store.conversations.markRead(conversation, user, Math.min(seq, cap), now());
       if (cursor.readSeq > previous) await publishReceipt(conversation, principal.kind, user.id, cursor.readSeq, originConnectionId);
       return cursor;
+    },
+
+    /**
+     * Who answers: names for the widget's avatars and whether anyone is online (the offline notice).
+     * A customer learns only of staff they have heard from (the assignee, authors of public
+     * messages), so a colleague consulted by internal note stays unseen.
+     */
+    async team(principal: Principal, conversationId: string): Promise<Team> {
+      const { conversation } = await openConversation(store.conversations, principal, conversationId);
+      const [ids, staff, agents, shop] = await Promise.all([
+        principal.kind === 'customer' ? store.messages.publicStaffSenders(conversation.id) : store.conversations.memberIds(conversation.id),
+        store.staff.list(conversation.shopId),
+        store.routing.agents(conversation.shopId),
+        store.shops.find(conversation.shopId),
+      ]);
+      const known = new Set(ids);
+      if (conversation.assigneeId !== null) known.add(conversation.assigneeId);
+      return {
+        members: staff.filter((s) => known.has(s.id)).map((s) => ({ id: s.id, name: s.name })),
+        available: agents.some((a) => a.presence === 'online'),
+        offlineMessage: shop?.settings.offlineMessage ?? '',
+      };
     },
 
     /** "Someone is typing": ephemeral, never stored. */

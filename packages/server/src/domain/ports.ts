@@ -192,6 +192,8 @@ export interface MessageStore {
   streamPosition(shopId: string): Promise<number>;
   /** Messages of the shop `viewerId` (staff) may see, with afterPos < stream_pos <= uptoPos, in stream order. */
   shopStream(shopId: string, viewerId: string, afterPos: number, uptoPos: number, limit: number): Promise<MessageRecord[]>;
+  /** Staff who wrote a public message in the conversation (what its customer has seen). */
+  publicStaffSenders(conversationId: string): Promise<string[]>;
 }
 
 export interface PresenceChange {

@@ -77,6 +77,12 @@ export const Customer = Type.Object({
   createdAt: Time,
 });
 
+export const Team = Type.Object({
+  members: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })),
+  available: Type.Boolean(),
+  offlineMessage: Type.String(),
+});
+
 export const Conversation = Type.Object({
   id: Id,
   shopId: Id,

@@ -64,6 +64,18 @@ export function messageStore(db: Kysely<Database>, engine: Engine, sqlite: Sqlit
       return { items: forward ? page : page.reverse(), hasMore };
     },
 
+    async publicStaffSenders(conversationId) {
+      const rows = await db
+        .selectFrom('messages')
+        .select('sender_id')
+        .distinct()
+        .where('conversation_id', '=', conversationId)
+        .where('sender_kind', '=', 'staff')
+        .where('visibility', '=', 'public')
+        .execute();
+      return rows.flatMap((r) => (r.sender_id === null ? [] : [r.sender_id]));
+    },
+
     async streamPosition(shopId) {
       const row = await db.selectFrom('shops').select('stream_pos').where('id', '=', shopId).executeTakeFirst();
       return row?.stream_pos ?? 0;

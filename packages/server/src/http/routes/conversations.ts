@@ -12,6 +12,7 @@ import {
   MessageParams,
   ReadBody,
   SendBody,
+  Team,
   errorResponses,
 } from '../schemas.ts';
 
@@ -145,6 +146,23 @@ export function conversationRoutes(services: Services): FastifyPluginAsync {
         const member = await services.conversations.markRead(principalOf(request), request.params.conversationId, request.body.seq);
         return { readSeq: member.readSeq };
       },
+    );
+
+    app.get<{ Params: Static<typeof ConversationParams> }>(
+      '/conversations/:conversationId/team',
+      {
+        schema: {
+          tags: ['conversations'],
+          summary: 'Who answers: staff names, and whether anyone is online',
+          description:
+            'For the widget’s names and avatars and its offline notice. A customer sees only staff they have heard from ' +
+            '(the assignee and the authors of public messages); staff see every staff member of the conversation.',
+          security,
+          params: ConversationParams,
+          response: { 200: Team, ...errorResponses },
+        },
+      },
+      async (request) => services.conversations.team(principalOf(request), request.params.conversationId),
     );
   };
 }
