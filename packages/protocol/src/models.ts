@@ -29,6 +29,21 @@ export interface ShopSettings {
    * (png, jpeg, gif, webp) are shown inline; everything else is only ever downloaded.
    */
   readonly allowedAttachmentTypes: readonly string[];
+  /** When the shop answers; null = always open. */
+  readonly businessHours: BusinessHours | null;
+}
+
+export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+
+/** A shop's opening hours in its own time zone. */
+export interface BusinessHours {
+  /** IANA time zone, e.g. `Europe/Berlin`: the hours follow its daylight-saving changes. */
+  readonly timezone: string;
+  /**
+   * Up to 4 ranges a day, `["HH:MM", "HH:MM"]`, start included, end excluded (`"24:00"` = midnight).
+   * A day that is absent or empty is closed.
+   */
+  readonly days: Partial<Record<Weekday, ReadonlyArray<readonly [string, string]>>>;
 }
 
 export interface Shop {
@@ -109,8 +124,10 @@ export interface TeamMember {
 export interface Team {
   /** Staff the caller may know of: for customers, the assignee and the authors of public messages. */
   readonly members: readonly TeamMember[];
-  /** Some agent of the shop is online now. */
+  /** Within business hours and some agent of the shop is online now. */
   readonly available: boolean;
+  /** Within the shop's business hours (always, without any): tells "closed" from "nobody online". */
+  readonly openNow: boolean;
   /** The shop's offline message, shown while nobody is available. */
   readonly offlineMessage: string;
 }
@@ -136,6 +153,77 @@ export interface AgentStatistics {
   readonly avgFirstResponseMs: number | null;
   /** Mean time from assignment to close, ms. */
   readonly avgHandlingMs: number | null;
+}
+
+/**
+ * Facts a shop's site tells about a customer (plan, order count, …), shown to its staff: at most
+ * `limits.attributesMax` keys matching `attributeKeyPattern`; strings of at most
+ * `limits.attributeValueMaxChars` characters, finite numbers or booleans.
+ */
+export type CustomerAttributes = Readonly<Record<string, string | number | boolean>>;
+
+export const attributeKeyPattern = '^[A-Za-z0-9_.-]{1,40}$';
+
+/** One service episode of a customer, for the console's customer panel. */
+export interface CustomerInquiry {
+  readonly id: string;
+  readonly conversationId: string;
+  readonly status: InquiryStatus;
+  readonly assigneeId: string | null;
+  readonly createdAt: string;
+  readonly assignedAt: string | null;
+  readonly firstResponseAt: string | null;
+  readonly closedAt: string | null;
+}
+
+/** GET /api/v1/customers/{id}: the customer as the caller's shop knows them. */
+export interface CustomerDetails {
+  readonly customer: Customer;
+  readonly attributes: CustomerAttributes;
+  /** In the caller's shop only, newest first, at most 100. */
+  readonly inquiries: readonly CustomerInquiry[];
+}
+
+/** A shop's reply template, inserted in the console's composer by its shortcut. */
+export interface CannedResponse {
+  readonly id: string;
+  /** `[a-z0-9][a-z0-9_-]{0,31}`, unique in the shop. */
+  readonly shortcut: string;
+  readonly title: string;
+  readonly text: string;
+  /** The staff member who created it. */
+  readonly createdBy: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** GET /api/v1/conversations/counts: how many conversations each of the console's views holds. */
+export interface InboxCounts {
+  readonly queue: number;
+  readonly mine: number;
+  readonly open: number;
+  readonly closed: number;
+}
+
+/** GET /api/v1/search. */
+export interface SearchResults {
+  /** Service conversations whose customer matches, most recent activity first. */
+  readonly conversations: readonly Conversation[];
+  /** Messages whose text matches (internal notes included), newest first. */
+  readonly messages: ReadonlyArray<{ readonly message: Message; readonly conversation: ConversationSummary }>;
+}
+
+/** One local day of GET /api/v1/stats/daily: the inquiries created on it. */
+export interface DayStatistics {
+  /** `YYYY-MM-DD` in the requested UTC offset. */
+  readonly day: string;
+  readonly inquiries: number;
+  /** Of those, closed now. */
+  readonly closed: number;
+  /** Of those, with a public staff answer. */
+  readonly answered: number;
+  /** Median time from the inquiry's creation to the first public staff answer, ms; null when none was answered. */
+  readonly medianFirstResponseMs: number | null;
 }
 
 export type AttachmentKind = 'image' | 'file';
@@ -216,4 +304,7 @@ export const limits = {
   nameMaxChars: 120,
   /** File names are cut to this many characters. */
   fileNameMaxChars: 200,
+  /** Customer attributes: keys per customer, characters per string value. */
+  attributesMax: 20,
+  attributeValueMaxChars: 200,
 } as const;

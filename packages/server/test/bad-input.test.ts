@@ -191,6 +191,7 @@ for (const engine of engines) {
     let attachmentId: string;
     let uploadId: string;
     let linkQuery: string;
+    let cannedId: string;
     let operations: Operation[];
 
     before(async () => {
@@ -213,6 +214,9 @@ for (const engine of engines) {
       const started = await call(server, 'POST', `/api/v1/conversations/${customer.conversationId}/uploads`, { token: shop.agentToken, body: { name: 'p.bin', size: 10 } });
       uploadId = started.body.id;
       linkQuery = (await call(server, 'GET', `/api/v1/attachments/${attachmentId}/link`, { token: shop.agentToken })).body.url.split('?')[1];
+      const canned = await call(server, 'POST', '/api/v1/canned-responses', { token: shop.ownerToken, body: { shortcut: 'probe', title: 'Probe', text: 'Probe text' } });
+      assert.equal(canned.status, 201);
+      cannedId = canned.body.id;
       operations = await fetchOperations(server);
     });
     after(() => server.close());
@@ -225,19 +229,27 @@ for (const engine of engines) {
       attachmentId,
       uploadId,
       variant: 'original',
+      cannedId,
+      customerId: customer.customerId,
     });
 
     /** Valid values of the required query parameters, where an operation has them. */
     const validQueries = (): Record<string, string> => ({
       'PUT /api/v1/uploads/{uploadId}': 'offset=0',
       'GET /api/v1/files/{attachmentId}/{variant}': linkQuery,
+      'GET /api/v1/search': 'q=only',
     });
 
     /** Valid bodies of every operation that takes one, with every property the schema knows. */
     const validBodies = (): Record<string, unknown[]> => ({
       'POST /api/v1/auth/login': [{ email: 'nobody@example.test', password: 'not the password' }],
       'POST /api/v1/widget/sessions': [
-        { shopId: shop.shopId, visitorToken: 'fdv_unknown', identity: { jwt: 'a.b.c' }, profile: { name: 'Ann', email: 'ann@example.test' } },
+        {
+          shopId: shop.shopId,
+          visitorToken: 'fdv_unknown',
+          identity: { jwt: 'a.b.c' },
+          profile: { name: 'Ann', email: 'ann@example.test', attributes: { plan: 'gold', orders: 3, vip: true } },
+        },
         { shopId: shop.shopId, identity: { externalId: 'ext-1', identifierHash: 'a'.repeat(64), platform: false } },
       ],
       'POST /api/v1/conversations/{conversationId}/messages': [
@@ -257,6 +269,18 @@ for (const engine of engines) {
             offlineMessage: 'Back soon',
             maxAttachmentBytes: 4096,
             allowedAttachmentTypes: ['image/png', 'application/pdf'],
+            businessHours: {
+              timezone: 'Europe/Berlin',
+              days: {
+                mon: [['09:00', '12:00'], ['13:00', '17:00']],
+                tue: [['09:00', '17:00']],
+                wed: [['09:00', '17:00']],
+                thu: [['09:00', '17:00']],
+                fri: [['09:00', '24:00']],
+                sat: [['10:00', '14:00']],
+                sun: [['11:00', '15:00']],
+              },
+            },
           },
         },
       ],
@@ -264,6 +288,8 @@ for (const engine of engines) {
       'PATCH /api/v1/staff/{staffId}': [{ name: 'New name', role: 'agent', capacity: 2, disabled: false }],
       'POST /api/v1/conversations/{conversationId}/transfer': [{ toStaffId: shop.agentId, note: 'yours' }, { toStaffId: null }],
       'POST /api/v1/conversations/{conversationId}/invite': [{ staffId: shop.agentId }],
+      'POST /api/v1/canned-responses': [{ shortcut: 'refund', title: 'Refund policy', text: 'Within 30 days.' }],
+      'PATCH /api/v1/canned-responses/{cannedId}': [{ shortcut: 'refund-2', title: 'Refunds', text: 'Within 60 days.' }],
     });
 
     function probesFor(op: Operation): Probe[] {

@@ -43,6 +43,8 @@ const UPLOAD = '/api/v1/uploads/{uploadId}';
 const COMPLETE_UPLOAD = '/api/v1/uploads/{uploadId}/complete';
 const ATTACHMENT = '/api/v1/attachments/{attachmentId}';
 const FILE_LINK = '/api/v1/files/{attachmentId}/{variant}';
+const CANNED = '/api/v1/canned-responses/{cannedId}';
+const CUSTOMER = '/api/v1/customers/{customerId}';
 
 const notFound = (code: string) => ({ status: 404, code });
 const forbidden = { status: 403, code: 'FORBIDDEN' };
@@ -88,6 +90,7 @@ for (const engine of engines) {
     let yAttachmentId: string;
     let bUploadId: string;
     let xLinkQuery: string;
+    let bCannedId: string;
 
     const text = (label: string) => `${label} ${tag}`;
 
@@ -134,7 +137,7 @@ for (const engine of engines) {
       await assign(yA.conversationId, a.agentId);
 
       yB = await openWidget(server, b.shopId, { profile: { name: `Yusuf B ${tag}`, email: `yusuf-${tag}@b.example` } });
-      bAnon = await openWidget(server, b.shopId, { profile: { name: `Bianca ${tag}` } });
+      bAnon = await openWidget(server, b.shopId, { profile: { name: `Bianca ${tag}`, attributes: { plan: `b plan ${tag}` } } });
       for (const customer of [yB, bAnon]) {
         const ids: string[] = [];
         for (const [token, body, extra] of [
@@ -171,8 +174,15 @@ for (const engine of engines) {
       const started = await call(server, 'POST', `/api/v1/conversations/${yB.conversationId}/uploads`, { token: yB.token, body: { name: 'b.bin', size: 100 } });
       assert.equal(started.status, 201);
       bUploadId = started.body.id;
+      const canned = await call(server, 'POST', '/api/v1/canned-responses', {
+        token: b.ownerToken,
+        body: { shortcut: 'b-secret', title: `b canned title ${tag}`, text: `b canned text ${tag}` },
+      });
+      assert.equal(canned.status, 201);
+      bCannedId = canned.body.id;
 
       bSecrets.push(
+        bCannedId, `b canned title ${tag}`, `b canned text ${tag}`, `b plan ${tag}`,
         b.shopId, b.identitySecret, `Bravo Bakery ${tag}`,
         ...bStaff.flatMap((s) => [s.id, s.name, s.email]),
         ...[yB, bAnon].flatMap((c) => [
@@ -195,6 +205,8 @@ for (const engine of engines) {
       const seenByB = JSON.stringify([
         (await call(server, 'GET', '/api/v1/staff', { token: b.ownerToken })).body,
         (await call(server, 'GET', '/api/v1/shop', { token: b.ownerToken })).body,
+        (await call(server, 'GET', '/api/v1/canned-responses', { token: b.ownerToken })).body,
+        (await call(server, 'GET', `/api/v1/customers/${bAnon.customerId}`, { token: b.ownerToken })).body,
         ...(await Promise.all(
           [yB, bAnon].flatMap((c) => [
             call(server, 'GET', `/api/v1/conversations/${c.conversationId}`, { token: b.ownerToken }),
@@ -223,6 +235,7 @@ for (const engine of engines) {
           conversationRows(out, actor, token, `B's conversation ${conv === yB ? 'yB' : 'bAnon'}`, conv.conversationId, bMessages.get(conv.conversationId)!, x.conversationId);
         }
         attachmentRows(out, actor, token, "B's attachment", bAttachmentId);
+        consoleRows(out, actor, token, role === 'agent' ? forbidden : notFound('CANNED_RESPONSE_NOT_FOUND'), [yB.customerId, bAnon.customerId], notFound('CUSTOMER_NOT_FOUND'));
         for (const staff of bStaff) {
           for (const body of [{ name: 'Taken over' }, { disabled: true }, { role: 'agent' }, { capacity: 0 }, { role: 'owner', name: 'x' }]) {
             out.push({
@@ -244,6 +257,8 @@ for (const engine of engines) {
         method: 'DELETE', route: MESSAGE, params: { conversationId: x.conversationId, messageId: xNoteId }, foreign: ['messageId'],
         actor: 'customerX', token: x.token, expect: notFound('MESSAGE_NOT_FOUND'),
       });
+      // The console's routes are for staff: a customer is refused whoever the id belongs to.
+      consoleRows(out, 'customerX', x.token, forbidden, [yA.customerId, yB.customerId, bAnon.customerId], forbidden);
       attachmentRows(out, 'customerX', x.token, "Y's attachment in A", yAttachmentId);
       attachmentRows(out, 'customerX', x.token, "B's attachment", bAttachmentId);
       for (const staff of [...bStaff, { id: a.agentId, name: 'A agent' }]) {
@@ -254,6 +269,21 @@ for (const engine of engines) {
         });
       }
       return out;
+    }
+
+    /** The console's id routes: B's canned response, and customers of someone else. */
+    function consoleRows(out: Row[], actor: Row['actor'], token: string, cannedExpect: Row['expect'], customerIds: readonly string[], customerExpect: Row['expect']) {
+      const canned = { actor, token, route: CANNED, params: { cannedId: bCannedId }, foreign: ['cannedId'], expect: cannedExpect };
+      for (const body of [{ title: 'Taken over' }, { shortcut: 'mine', text: 'x' }]) {
+        out.push({ ...canned, name: `${actor} PATCH B's canned response ${JSON.stringify(body)}`, method: 'PATCH', body });
+      }
+      out.push({ ...canned, name: `${actor} DELETE B's canned response`, method: 'DELETE' });
+      for (const customerId of customerIds) {
+        out.push({
+          name: `${actor} GET customer ${customerId}`,
+          method: 'GET', route: CUSTOMER, params: { customerId }, foreign: ['customerId'], actor, token, expect: customerExpect,
+        });
+      }
     }
 
     /** Every attachment route against someone else's attachment and upload. */
@@ -352,6 +382,7 @@ for (const engine of engines) {
       const beforeB = await snapshotRows(server.storage.db, { shopId: b.shopId });
       const beforeAll = await snapshotRows(server.storage.db);
       assert.ok(beforeB.messages.length === 7 && beforeB.attachments.length === 1 && beforeB.uploads.length === 1 && beforeB.staff.length === 2 && beforeB.conversations.length === 2 && beforeB.members.length > 0);
+      assert.equal(beforeB.canned_responses.length, 1);
 
       const problems: string[] = [];
       for (const row of table) {
@@ -439,6 +470,40 @@ for (const engine of engines) {
       const me = await call(server, 'GET', '/api/v1/me', { token: a.ownerToken });
       assert.equal(me.body.staff.id, a.ownerId);
       assert.deepEqual(leaks(me.body, bSecrets), []);
+    });
+
+    test("A's console reads (search, canned responses, counts, statistics) hold nothing of B", async () => {
+      const get = (token: string, path: string) => call(server, 'GET', `/api/v1${path}`, { token });
+      const queries = [tag, 'b secret question', 'b internal note', 'b canned', `Yusuf B ${tag}`, `yusuf-${tag}`, 'Bianca', yB.customerId, bAnon.customerId, 'b-secret'];
+      // Control: B's own staff do find their data with these queries.
+      const bFinds = await get(b.agentToken, `/search?q=${encodeURIComponent('b secret question')}&limit=50`);
+      assert.equal(bFinds.body.messages.length, 2);
+      assert.deepEqual((await get(b.agentToken, `/search?q=${yB.customerId}`)).body.conversations.map((c: { id: string }) => c.id), [yB.conversationId]);
+      assert.equal((await get(b.agentToken, '/canned-responses?q=b-secret')).body.items.length, 1);
+
+      for (const token of [a.ownerToken, a.agentToken]) {
+        for (const q of queries) {
+          const found = await get(token, `/search?q=${encodeURIComponent(q)}&limit=50`);
+          assert.equal(found.status, 200);
+          assert.ok(found.body.conversations.every((c: { shopId: string }) => c.shopId === a.shopId), q);
+          assert.ok(found.body.messages.every((hit: { conversation: { shopId: string } }) => hit.conversation.shopId === a.shopId), q);
+          assert.deepEqual(leaks(found.body, bSecrets), [], `search ${q} leaks`);
+          const canned = await get(token, `/canned-responses?q=${encodeURIComponent(q)}`);
+          assert.deepEqual(canned.body.items, [], `canned ${q}`);
+        }
+        // Control: A's own messages are found, so the searches did run.
+        assert.equal((await get(token, `/search?q=${encodeURIComponent(text('x asks'))}`)).body.messages.length, 1);
+        const counts = await get(token, '/conversations/counts');
+        assert.equal(counts.status, 200);
+        for (const view of ['queue', 'mine', 'open', 'closed']) {
+          assert.equal((await listAll(token, `view=${view}`)).ids.length, counts.body[view], `${view}: A's views count A's conversations only`);
+        }
+      }
+      const stats = await get(a.ownerToken, '/stats/daily');
+      const bStats = await get(b.ownerToken, '/stats/daily');
+      const total = (reply: Reply) => reply.body.days.reduce((sum: number, d: { inquiries: number }) => sum + d.inquiries, 0);
+      assert.equal(total(stats), 2, "A's two inquiries (X and Y)");
+      assert.equal(total(bStats), 2, "B's two, counted for B only");
     });
 
     test("a customer's list holds only their own conversation", async () => {

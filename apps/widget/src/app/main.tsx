@@ -9,7 +9,8 @@ import type { Attachment, Conversation, CustomerKind, Message, Team } from '@fro
 import { FrontdeskClient, type FrontdeskError, type PendingMessage } from '@frontdesk/sdk';
 import type { HostMessage, WidgetMessage, WidgetUser } from '../bridge.ts';
 import { htmlLang, strings, type Strings } from './i18n.ts';
-import { formatSize, formatTime, Linkified } from './text.tsx';
+import { AttachButton, AttachmentView, chime } from './media.tsx';
+import { colorOf, formatTime, initialsOf, Linkified } from './text.tsx';
 
 const params = new URLSearchParams(location.hash.slice(1));
 const shopId = new URLSearchParams(location.search).get('shop') ?? '';
@@ -492,21 +493,7 @@ function App() {
         </div>
       )}
       <footer hidden={shops !== null}>
-        <label class="icon" aria-label={t.attach} title={t.attach}>
-          <svg width="20" height="20" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" aria-hidden="true">
-            <path d="M21 12.5l-8.5 8.5a6 6 0 0 1-8.5-8.5l9-9a4 4 0 0 1 5.7 5.7l-9 9a2 2 0 0 1-2.8-2.8l8.5-8.5" />
-          </svg>
-          <input
-            type="file"
-            hidden
-            onChange={(event) => {
-              const input = event.currentTarget;
-              const file = input.files?.[0];
-              input.value = '';
-              if (file) void attach(file);
-            }}
-          />
-        </label>
+        <AttachButton label={t.attach} className="icon" onFile={(file) => void attach(file)} />
         <button type="button" class="icon" aria-label={t.emoji} aria-expanded={showEmoji} onClick={() => setShowEmoji((s) => !s)}>
           😊
         </button>
@@ -632,22 +619,6 @@ function Row(props: {
   );
 }
 
-/** Up to two initials (the first letters of the first and last words; one CJK character). */
-function initialsOf(name: string): string {
-  const words = name.trim().split(/\s+/).filter(Boolean);
-  if (words.length === 0) return '?';
-  const first = [...words[0]!][0]!;
-  if (/\p{Script=Han}/u.test(first) || words.length === 1) return first.toUpperCase();
-  return (first + [...words.at(-1)!][0]!).toUpperCase();
-}
-
-/** A stable colour per person, dark enough for white initials (WCAG AA). */
-function colorOf(id: string): string {
-  let hash = 0;
-  for (const char of id) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
-  return `hsl(${hash % 360} 55% 38%)`;
-}
-
 /** A platform customer's conversations with every shop, most recent first. */
 function ShopList(props: { items: Conversation[]; active: string; t: Strings; locale: string; onPick: (c: Conversation) => void }) {
   const { items, active, t, locale, onPick } = props;
@@ -681,53 +652,9 @@ function ShopList(props: { items: Conversation[]; active: string; t: Strings; lo
   );
 }
 
-/** Images through a signed thumbnail link (an <img> sends no Authorization header); files on click. */
-function AttachmentView({ attachment, client }: { attachment: Attachment; client: FrontdeskClient | null }) {
-  const [thumbnail, setThumbnail] = useState<string | null>(null);
-  useEffect(() => {
-    if (attachment.kind !== 'image' || !client) return;
-    client.files.link(attachment.id, 'thumbnail').then(
-      (link) => setThumbnail(link.url),
-      () => setThumbnail(null),
-    );
-  }, [attachment.id, client]);
-  const openOriginal = async (event: Event) => {
-    event.preventDefault();
-    if (!client) return;
-    const link = await client.files.link(attachment.id, 'original');
-    window.open(link.url, '_blank', 'noopener,noreferrer');
-  };
-  if (attachment.kind === 'image') {
-    const size = attachment.thumbnail ?? { width: 160, height: 120 };
-    return (
-      <a href="#" onClick={openOriginal} class="image">
-        {thumbnail ? <img src={thumbnail} width={size.width} height={size.height} alt={attachment.name} /> : <span class="placeholder" style={{ aspectRatio: `${size.width}/${size.height}` }} />}
-      </a>
-    );
-  }
-  return (
-    <a href="#" onClick={openOriginal} class="file">
-      📄 {attachment.name} <span class="meta">{formatSize(attachment.size)}</span>
-    </a>
-  );
-}
-
-let audio: AudioContext | null = null;
 /** A short chime, and a desktop notification when the page is hidden and the customer allowed it. */
 function notify(t: Strings, message: Message) {
-  try {
-    audio ??= new AudioContext();
-    const oscillator = audio.createOscillator();
-    const gain = audio.createGain();
-    oscillator.frequency.value = 880;
-    gain.gain.setValueAtTime(0.08, audio.currentTime);
-    gain.gain.exponentialRampToValueAtTime(0.0001, audio.currentTime + 0.25);
-    oscillator.connect(gain).connect(audio.destination);
-    oscillator.start();
-    oscillator.stop(audio.currentTime + 0.25);
-  } catch {
-    // no audio (autoplay policy): the badge and title still tell
-  }
+  chime(880);
   if (document.hidden && typeof Notification !== 'undefined' && Notification.permission === 'granted') {
     new Notification(t.newMessage, { body: message.text ?? message.attachment?.name ?? '', tag: 'frontdesk' });
   }

@@ -44,3 +44,19 @@ export function formatTime(iso: string, locale: string, withDate: boolean): stri
     ? date.toLocaleString(locale, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })
     : date.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' });
 }
+
+/** Up to two initials (the first letters of the first and last words; one CJK character). */
+export function initialsOf(name: string): string {
+  const words = name.trim().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return '?';
+  const first = [...words[0]!][0]!;
+  if (/\p{Script=Han}/u.test(first) || words.length === 1) return first.toUpperCase();
+  return (first + [...words.at(-1)!][0]!).toUpperCase();
+}
+
+/** A stable colour per person, dark enough for white initials (WCAG AA). */
+export function colorOf(id: string): string {
+  let hash = 0;
+  for (const char of id) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return `hsl(${hash % 360} 55% 38%)`;
+}

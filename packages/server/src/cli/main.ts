@@ -97,7 +97,8 @@ async function start(config: Config): Promise<number> {
     `  Public URL:  ${base}`,
     `  API docs:  ${base}/docs`,
     `  Health:    ${base}/healthz`,
-    `  Widget demo: ${base}/demo  (a shop's page with the chat widget)`,
+    `  Agent console: ${base}/console/`,
+    `  Widget demo:   ${base}/demo  (a shop's page with the chat widget; open it beside the console)`,
   ];
   if (demo) {
     lines.push(
@@ -106,6 +107,7 @@ async function start(config: Config): Promise<number> {
       `  shop id:   ${demo.shopId}`,
       `  owner:     ${demo.email}`,
       `  password:  ${demo.password}`,
+      `  sign in at ${base}/console/ with the owner's e-mail and password, or by API:`,
       `  log in:    curl -X POST ${base}/api/v1/auth/login -H 'content-type: application/json' -d '{"email":"${demo.email}","password":"${demo.password}"}'`,
     );
   }

@@ -1,12 +1,14 @@
-import { limits, type InquiryStatus, type Team } from '@frontdesk/protocol';
+import { limits, type InboxCounts, type InquiryStatus, type Team } from '@frontdesk/protocol';
 import { openConversation } from './access.ts';
 import { fail } from './errors.ts';
 import type { ConversationFilter } from './ports.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { DomainDeps } from './domain.ts';
 import { audienceFor } from './audience.ts';
+import { isOpenAt } from './business-hours.ts';
 import type { ConversationFacts, ConversationRecord, ConversationView, MemberRecord, Principal } from './records.ts';
 import { principalUserId } from './records.ts';
+import { requireRole } from './staff.ts';
 
 export interface ConversationListQuery {
   readonly status?: InquiryStatus;
@@ -57,6 +59,14 @@ export function createConversations({ store, bus, now }: DomainDeps) {
       return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
     },
 
+    /** How many conversations each view holds: counted with the views' own filters, so the tabs and their badges agree. */
+    async counts(principal: Principal): Promise<InboxCounts> {
+      const staff = requireRole(principal, 'agent');
+      const count = (view: NonNullable<ConversationListQuery['view']>) => store.conversations.countForShop(staff.shopId, viewFilter(view, staff.id));
+      const [queue, mine, open, closed] = await Promise.all([count('queue'), count('mine'), count('open'), count('closed')]);
+      return { queue, mine, open, closed };
+    },
+
     async get(principal: Principal, conversationId: string): Promise<ConversationView> {
       const { conversation, member } = await openConversation(store.conversations, principal, conversationId);
       return { ...conversation, readSeq: member?.readSeq ?? 0, readPublicSeq: member?.readPublicSeq ?? 0 };
@@ -79,7 +89,8 @@ export function createConversations({ store, bus, now }: DomainDeps) {
     },
 
     /**
-     * Who answers: names for the widget's avatars and whether anyone is online (the offline notice).
+     * Who answers: names for the widget's avatars and whether anyone answers now (the offline
+     * notice): within business hours and with an agent online.
      * A customer learns only of staff they have heard from (the assignee, authors of public
      * messages), so a colleague consulted by internal note stays unseen.
      */
@@ -93,9 +104,11 @@ export function createConversations({ store, bus, now }: DomainDeps) {
       ]);
       const known = new Set(ids);
       if (conversation.assigneeId !== null) known.add(conversation.assigneeId);
+      const openNow = isOpenAt(shop?.settings.businessHours ?? null, now());
       return {
         members: staff.filter((s) => known.has(s.id)).map((s) => ({ id: s.id, name: s.name })),
-        available: agents.some((a) => a.presence === 'online'),
+        available: openNow && agents.some((a) => a.presence === 'online'),
+        openNow,
         offlineMessage: shop?.settings.offlineMessage ?? '',
       };
     },

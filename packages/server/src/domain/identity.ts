@@ -1,4 +1,6 @@
+import type { CustomerAttributes } from '@frontdesk/protocol';
 import { decodeJwt, jwtVerify } from 'jose';
+import { cleanAttributes } from './customer-attributes.ts';
 import { fail } from './errors.ts';
 import type { ShopRecord } from './records.ts';
 import { constantTimeEqual, hmacHex } from './secrets.ts';
@@ -18,6 +20,8 @@ export interface VerifiedIdentity {
   readonly externalId: string;
   readonly name?: string;
   readonly email?: string;
+  /** From a JWT's `attributes` claim, cleaned; absent when the token has none. */
+  readonly attributes?: CustomerAttributes;
 }
 
 const EXTERNAL_ID_MAX = 255;
@@ -59,11 +63,13 @@ async function verifyJwt(jwt: string, shop: ShopRecord, platformSecret: string |
   if (typeof sub !== 'string' || sub.length === 0 || sub.length > EXTERNAL_ID_MAX) {
     fail('IDENTITY_INVALID', 'The identity token has no usable sub.');
   }
+  const attributes = cleanAttributes(payload.attributes);
   return {
     scope,
     externalId: sub,
     ...(typeof payload.name === 'string' && { name: payload.name.slice(0, 120) }),
     ...(typeof payload.email === 'string' && { email: payload.email.slice(0, 254) }),
+    ...(attributes !== undefined && { attributes }),
   };
 }
 

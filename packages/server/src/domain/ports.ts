@@ -1,12 +1,15 @@
 import type { Readable } from 'node:stream';
-import type { Attachment, ContentType, InquiryStatus, ShopSettings, StaffRole, UserKind, Visibility } from '@frontdesk/protocol';
+import type { Attachment, ContentType, CustomerAttributes, InquiryStatus, ShopSettings, StaffRole, UserKind, Visibility } from '@frontdesk/protocol';
 import type {
   AttachmentRecord,
+  CannedResponseRecord,
   ConversationFacts,
   Presence,
   ConversationRecord,
   ConversationView,
+  CustomerProfile,
   CustomerRecord,
+  InquiryRecord,
   MemberRecord,
   MessageRecord,
   SessionRecord,
@@ -28,6 +31,8 @@ export interface Store {
   readonly messages: MessageStore;
   readonly routing: RoutingStore;
   readonly attachments: AttachmentStore;
+  readonly cannedResponses: CannedResponseStore;
+  readonly stats: StatsStore;
 }
 
 export interface ShopStore {
@@ -85,6 +90,12 @@ export interface CustomerStore {
   findByVisitorToken(shopId: string, tokenHash: string): Promise<CustomerRecord | undefined>;
   find(id: string): Promise<CustomerRecord | undefined>;
   updateProfile(id: string, profile: { name?: string | null; email?: string | null }, now: number): Promise<void>;
+  /** Replaces the customer's attributes. */
+  setAttributes(id: string, attributes: CustomerAttributes, now: number): Promise<void>;
+  /** The customer, if they have a service conversation in the shop (platform customers span shops). */
+  findInShop(shopId: string, id: string): Promise<CustomerProfile | undefined>;
+  /** The customer's inquiries in the shop, newest first. */
+  inquiries(shopId: string, customerId: string, limit: number): Promise<InquiryRecord[]>;
 }
 
 export interface ConversationFilter {
@@ -92,6 +103,11 @@ export interface ConversationFilter {
   /** Queued or assigned. */
   readonly open?: boolean;
   readonly assigneeId?: string;
+  /**
+   * The customer's name, e-mail or external id contains this (case-insensitive), or their id is
+   * exactly this.
+   */
+  readonly customerMatch?: string;
 }
 
 /** Keyset position in a list sorted by last activity, newest first. */
@@ -115,6 +131,10 @@ export interface ConversationStore {
     after: ListPosition | null,
     limit: number,
   ): Promise<ConversationView[]>;
+  /** How many of the shop's service conversations match the filter. */
+  countForShop(shopId: string, filter: ConversationFilter): Promise<number>;
+  /** Those of `ids` that exist in the shop, in no particular order. */
+  findMany(shopId: string, ids: readonly string[]): Promise<ConversationRecord[]>;
   /** The conversations `userId` is a member of, across shops. */
   listForMember(userId: string, after: ListPosition | null, limit: number): Promise<ConversationView[]>;
   /** Every conversation `userId` is a member of, with its last seq: the customer's sync. */
@@ -194,6 +214,11 @@ export interface MessageStore {
   shopStream(shopId: string, viewerId: string, afterPos: number, uptoPos: number, limit: number): Promise<MessageRecord[]>;
   /** Staff who wrote a public message in the conversation (what its customer has seen). */
   publicStaffSenders(conversationId: string): Promise<string[]>;
+  /**
+   * Messages of the shop `viewerId` (staff) may see, internal notes included, not deleted, whose
+   * text contains `text` (case-insensitive); newest first.
+   */
+  search(shopId: string, viewerId: string, text: string, limit: number): Promise<MessageRecord[]>;
 }
 
 export interface PresenceChange {
@@ -283,6 +308,46 @@ export interface RoutingStore {
   queue(shopId: string, limit: number): Promise<Array<{ conversationId: string; customerId: string }>>;
   queuePosition(shopId: string, conversationId: string): Promise<number | null>;
   stats(shopId: string, from: number, to: number): Promise<AgentStats[]>;
+}
+
+/** The inquiries created on one day (days are numbered from the epoch, in the period's UTC offset). */
+export interface DayCounts {
+  readonly day: number;
+  readonly inquiries: number;
+  readonly closed: number;
+  readonly answered: number;
+}
+
+/** A period of inquiry creation times, and the UTC offset its days are cut in. */
+export interface StatsPeriod {
+  readonly from: number;
+  readonly to: number;
+  readonly offsetMs: number;
+}
+
+export interface StatsStore {
+  /** Days of the period with at least one inquiry created in [from, to). */
+  dailyCounts(shopId: string, period: StatsPeriod): Promise<DayCounts[]>;
+  /** First-response times (ms) of the period's answered inquiries, by day. */
+  firstResponseTimes(shopId: string, period: StatsPeriod): Promise<Array<{ day: number; ms: number }>>;
+}
+
+export interface CannedResponsePatch {
+  readonly shortcut?: string;
+  readonly title?: string;
+  readonly text?: string;
+}
+
+export interface CannedResponseStore {
+  /** Throws AppError SHORTCUT_TAKEN when the shop has the shortcut already. */
+  create(response: CannedResponseRecord): Promise<void>;
+  find(shopId: string, id: string): Promise<CannedResponseRecord | undefined>;
+  /** Sorted by shortcut; `match` narrows to shortcuts or titles containing it (case-insensitive). */
+  list(shopId: string, match: string | undefined, limit: number): Promise<CannedResponseRecord[]>;
+  /** Throws AppError SHORTCUT_TAKEN as create does; false when there is no such response. */
+  update(shopId: string, id: string, patch: CannedResponsePatch, now: number): Promise<boolean>;
+  /** False when there is no such response. */
+  delete(shopId: string, id: string): Promise<boolean>;
 }
 
 export interface NewBlob {

@@ -1,10 +1,22 @@
-import type { Attachment, Conversation, ConversationSummary, Customer, Message, Shop, Staff } from '@frontdesk/protocol';
+import type {
+  Attachment,
+  CannedResponse,
+  Conversation,
+  ConversationSummary,
+  Customer,
+  CustomerInquiry,
+  Message,
+  Shop,
+  Staff,
+} from '@frontdesk/protocol';
 import { unreadFor } from './conversations.ts';
 import type {
   AttachmentRecord,
+  CannedResponseRecord,
   ConversationRecord,
   ConversationView,
   CustomerRecord,
+  InquiryRecord,
   MessageRecord,
   Principal,
   ShopRecord,
@@ -13,6 +25,7 @@ import type {
 
 /** Records → the wire shapes of @frontdesk/protocol. Nothing secret leaves except where asked. */
 const iso = (ms: number) => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 
 export function presentShop(shop: ShopRecord, withSecret = false): Shop & { identitySecret?: string } {
   return {
@@ -118,5 +131,30 @@ export function presentAttachment(a: AttachmentRecord): Attachment {
     height: a.height,
     thumbnail: a.thumbWidth !== null && a.thumbHeight !== null ? { width: a.thumbWidth, height: a.thumbHeight } : null,
     createdAt: iso(a.createdAt),
+  };
+}
+
+export function presentInquiry(inquiry: InquiryRecord): CustomerInquiry {
+  return {
+    id: inquiry.id,
+    conversationId: inquiry.conversationId,
+    status: inquiry.status,
+    assigneeId: inquiry.assigneeId,
+    createdAt: iso(inquiry.createdAt),
+    assignedAt: isoOrNull(inquiry.assignedAt),
+    firstResponseAt: isoOrNull(inquiry.firstResponseAt),
+    closedAt: isoOrNull(inquiry.closedAt),
+  };
+}
+
+export function presentCannedResponse(response: CannedResponseRecord): CannedResponse {
+  return {
+    id: response.id,
+    shortcut: response.shortcut,
+    title: response.title,
+    text: response.text,
+    createdBy: response.createdBy,
+    createdAt: iso(response.createdAt),
+    updatedAt: iso(response.updatedAt),
   };
 }

@@ -1,6 +1,7 @@
 import type {
   Attachment,
   AttachmentKind,
+  CustomerAttributes,
   ContentType,
   ConversationKind,
   CustomerKind,
@@ -42,6 +43,34 @@ export interface CustomerRecord {
   readonly name: string | null;
   readonly email: string | null;
   readonly createdAt: number;
+}
+
+/** A customer as their shop's staff see them in the customer panel. */
+export interface CustomerProfile {
+  readonly customer: CustomerRecord;
+  readonly attributes: CustomerAttributes;
+}
+
+export interface InquiryRecord {
+  readonly id: string;
+  readonly conversationId: string;
+  readonly status: InquiryStatus;
+  readonly assigneeId: string | null;
+  readonly createdAt: number;
+  readonly assignedAt: number | null;
+  readonly firstResponseAt: number | null;
+  readonly closedAt: number | null;
+}
+
+export interface CannedResponseRecord {
+  readonly id: string;
+  readonly shopId: string;
+  readonly shortcut: string;
+  readonly title: string;
+  readonly text: string;
+  readonly createdBy: string;
+  readonly createdAt: number;
+  readonly updatedAt: number;
 }
 
 export interface ConversationRecord {

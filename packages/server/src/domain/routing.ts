@@ -7,6 +7,7 @@ import type { AgentCandidate, AgentStats, Assignment, PresenceChange, QueuedInqu
 import { presentConversationSummary, presentMessage } from './present.ts';
 import type { ConversationFacts, Principal, StaffRecord } from './records.ts';
 import { requireRole } from './staff.ts';
+import { checkPeriod } from './stats.ts';
 
 export interface RoutingOptions {
   /** This process: devices are recorded per node, so a crashed node's devices can be dropped. */
@@ -348,7 +349,7 @@ export function createRouting({ store, bus, now }: DomainDeps, options: RoutingO
     async stats(principal: Principal, from: number, to: number): Promise<AgentStats[]> {
       const staff = staffOf(principal);
       requireRole(principal, 'admin');
-      if (!(from < to)) fail('VALIDATION_FAILED', '"from" must be before "to".');
+      checkPeriod(from, to);
       return store.routing.stats(staff.shopId, from, to);
     },
 

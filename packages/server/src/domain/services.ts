@@ -1,11 +1,15 @@
 import { createAttachments } from './attachments.ts';
 import { createAuth } from './auth.ts';
+import { createCannedResponses } from './canned-responses.ts';
 import { createConversations } from './conversations.ts';
+import { createCustomers } from './customers.ts';
 import type { DomainDeps } from './domain.ts';
 import { createMessages } from './messages.ts';
 import { createRouting } from './routing.ts';
+import { createSearch } from './search.ts';
 import { createShops } from './shops.ts';
 import { createStaffService } from './staff.ts';
+import { createStats } from './stats.ts';
 import { createSync } from './sync.ts';
 import { createWidgetSessions } from './widget-sessions.ts';
 
@@ -23,6 +27,10 @@ export function createServices(deps: DomainDeps) {
     shops: withDrain(createShops(deps), (shop) => shop.id, routing.drain),
     staff: withDrain(createStaffService(deps), (staff) => staff.shopId, routing.drain),
     sync: createSync(deps),
+    cannedResponses: createCannedResponses(deps),
+    customers: createCustomers(deps),
+    search: createSearch(deps),
+    stats: createStats(deps),
   };
 }
 

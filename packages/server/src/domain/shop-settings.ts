@@ -29,6 +29,7 @@ export const defaultShopSettings: ShopSettings = Object.freeze({
     'video/webm',
     'video/quicktime',
   ],
+  businessHours: null,
 });
 
 /** Settings as stored may predate newer fields: fill them from the defaults. */

@@ -1,4 +1,5 @@
 import type { ShopSettings } from '@frontdesk/protocol';
+import { businessHoursProblem } from './business-hours.ts';
 import type { DomainDeps } from './domain.ts';
 import { fail } from './errors.ts';
 import { newId } from './ids.ts';
@@ -47,6 +48,8 @@ export function createShops({ store, now }: DomainDeps) {
         settings.widgetOrigins.forEach((origin) => {
           if (!isOrigin(origin)) fail('VALIDATION_FAILED', `"${origin}" is not an origin like https://shop.example.`);
         });
+        const problem = settings.businessHours && businessHoursProblem(settings.businessHours);
+        if (problem) fail('VALIDATION_FAILED', problem);
       }
       await store.shops.update(
         shop.id,

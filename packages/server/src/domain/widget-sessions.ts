@@ -1,3 +1,4 @@
+import type { CustomerAttributes } from '@frontdesk/protocol';
 import { audienceFor } from './audience.ts';
 import type { Auth, IssuedSession } from './auth.ts';
 import type { DomainDeps } from './domain.ts';
@@ -16,7 +17,11 @@ export interface WidgetSessionRequest {
    */
   readonly visitorToken?: string;
   readonly identity?: IdentityProof;
-  readonly profile?: { readonly name?: string; readonly email?: string };
+  /**
+   * What the visitor's page says about them. `attributes` counts for anonymous visitors only: an
+   * identified customer's come from their signed token alone, which a script on the page cannot forge.
+   */
+  readonly profile?: { readonly name?: string; readonly email?: string; readonly attributes?: CustomerAttributes };
 }
 
 export interface WidgetSession extends IssuedSession {
@@ -66,9 +71,12 @@ export function createWidgetSessions(deps: DomainDeps, auth: Auth, hooks: Widget
       let customer: CustomerRecord;
       let visitorToken: string | null = null;
       let merged = false;
+      // Given attributes replace the stored ones; none given leaves them as they are.
+      let attributes = request.profile?.attributes;
 
       if (request.identity !== undefined) {
         const identity = await verifyIdentity(request.identity, shop, settings.platformIdentitySecret);
+        attributes = identity.attributes;
         const platform = identity.scope === 'platform';
         customer = await store.customers.upsert(
           {
@@ -112,6 +120,7 @@ export function createWidgetSessions(deps: DomainDeps, auth: Auth, hooks: Widget
         );
       }
 
+      if (attributes !== undefined) await store.customers.setAttributes(customer.id, attributes, now());
       const conversation = await store.conversations.ensureService(shop.id, customer.id, newId(), now());
       const session = await auth.issueCustomerSession(customer.id, shop.id);
       return { ...session, customer, conversation, visitorToken, merged };

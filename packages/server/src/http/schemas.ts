@@ -1,5 +1,5 @@
 import { Type, type TSchema } from '@sinclair/typebox';
-import { errorCodes, limits } from '@frontdesk/protocol';
+import { attributeKeyPattern, errorCodes, limits } from '@frontdesk/protocol';
 
 /** JSON schemas for the HTTP API: validation at the edge and the OpenAPI document at /docs. */
 export const Id = Type.String({
@@ -35,6 +35,31 @@ export const ErrorBody = Type.Object(
   { $id: 'Error' },
 );
 
+/** "HH:MM"; "24:00" ends a range at midnight. */
+const WallTime = Type.String({ pattern: '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$' });
+/** `[start, end]`: a plain array of two rather than a tuple, whose schema differs between JSON Schema drafts (OpenAPI 3.1 and Ajv's). */
+const Range = Type.Unsafe<[string, string]>(Type.Array(WallTime, { minItems: 2, maxItems: 2, description: '[start, end]' }));
+const DayHours = Type.Array(Range, { maxItems: 4 });
+
+export const BusinessHours = Type.Object(
+  {
+    timezone: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_+/-]+$', description: 'IANA time zone, e.g. Europe/Berlin' }),
+    days: Type.Object(
+      {
+        mon: Type.Optional(DayHours),
+        tue: Type.Optional(DayHours),
+        wed: Type.Optional(DayHours),
+        thu: Type.Optional(DayHours),
+        fri: Type.Optional(DayHours),
+        sat: Type.Optional(DayHours),
+        sun: Type.Optional(DayHours),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const ShopSettings = Type.Object({
   routingStrategy: RoutingStrategy,
   defaultCapacity: Type.Integer({ minimum: 0, maximum: 1000 }),
@@ -46,6 +71,7 @@ export const ShopSettings = Type.Object({
     maxItems: 100,
     uniqueItems: true,
   }),
+  businessHours: Nullable(BusinessHours),
 });
 
 export const Shop = Type.Object({
@@ -80,7 +106,16 @@ export const Customer = Type.Object({
 export const Team = Type.Object({
   members: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })),
   available: Type.Boolean(),
+  openNow: Type.Boolean(),
   offlineMessage: Type.String(),
+});
+
+const AttributeValue = Type.Union([Type.String({ maxLength: limits.attributeValueMaxChars }), Type.Number(), Type.Boolean()]);
+
+/** In bodies: every key, value and count checked. */
+const CustomerAttributesBody = Type.Record(Type.String({ pattern: attributeKeyPattern }), AttributeValue, {
+  maxProperties: limits.attributesMax,
+  additionalProperties: false,
 });
 
 export const Conversation = Type.Object({
@@ -108,6 +143,9 @@ export const Conversation = Type.Object({
   unread: Type.Integer(),
   createdAt: Time,
 });
+
+/** A conversation as every viewer sees it (search hits): without the caller's read cursor and unread count. */
+export const ConversationSummary = Type.Omit(Conversation, ['readSeq', 'unread']);
 
 export const Attachment = Type.Object(
   {
@@ -182,7 +220,10 @@ export const WidgetSessionBody = Type.Object(
       ]),
     ),
     profile: Type.Optional(
-      Type.Object({ name: Type.Optional(Name), email: Type.Optional(Email) }, { additionalProperties: false }),
+      Type.Object(
+        { name: Type.Optional(Name), email: Type.Optional(Email), attributes: Type.Optional(CustomerAttributesBody) },
+        { additionalProperties: false },
+      ),
     ),
   },
   { additionalProperties: false },
@@ -293,3 +334,86 @@ export const AgentStatistics = Type.Object({
 });
 
 export const QueuePosition = Type.Object({ position: Nullable(Type.Integer()) });
+
+export const CustomerParams = Type.Object({ customerId: Id }, { additionalProperties: false });
+
+export const CustomerInquiry = Type.Object({
+  id: Id,
+  conversationId: Id,
+  status: InquiryStatus,
+  assigneeId: Nullable(Id),
+  createdAt: Time,
+  assignedAt: Nullable(Time),
+  firstResponseAt: Nullable(Time),
+  closedAt: Nullable(Time),
+});
+
+export const CustomerDetails = Type.Object({
+  customer: Customer,
+  attributes: Type.Record(Type.String(), AttributeValue),
+  inquiries: Type.Array(CustomerInquiry),
+});
+
+export const InboxCounts = Type.Object({ queue: Type.Integer(), mine: Type.Integer(), open: Type.Integer(), closed: Type.Integer() });
+
+const Shortcut = Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,31}$' });
+const CannedTitle = Type.String({ minLength: 1, maxLength: 120 });
+const CannedText = Type.String({ minLength: 1, maxLength: limits.textMaxChars });
+
+export const CannedResponse = Type.Object({
+  id: Id,
+  shortcut: Type.String(),
+  title: Type.String(),
+  text: Type.String(),
+  createdBy: Id,
+  createdAt: Time,
+  updatedAt: Time,
+});
+
+export const CannedResponseParams = Type.Object({ cannedId: Id }, { additionalProperties: false });
+
+export const CannedResponseListQuery = Type.Object(
+  { q: Type.Optional(Type.String({ maxLength: 100, description: 'Shortcuts or titles containing this, ignoring case' })) },
+  { additionalProperties: false },
+);
+
+export const CannedResponseBody = Type.Object(
+  { shortcut: Shortcut, title: CannedTitle, text: CannedText },
+  { additionalProperties: false, examples: [{ shortcut: 'refund', title: 'Refund policy', text: 'You can return any item within 30 days.' }] },
+);
+
+export const CannedResponsePatchBody = Type.Object(
+  { shortcut: Type.Optional(Shortcut), title: Type.Optional(CannedTitle), text: Type.Optional(CannedText) },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const SearchQuery = Type.Object(
+  {
+    q: Type.String({ minLength: 1, maxLength: 100 }),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, description: 'Per list; default 20' })),
+  },
+  { additionalProperties: false },
+);
+
+export const SearchResults = Type.Object({
+  conversations: Type.Array(Conversation),
+  messages: Type.Array(Type.Object({ message: Message, conversation: ConversationSummary })),
+});
+
+export const DailyStatsQuery = Type.Object(
+  {
+    ...StatsQuery.properties,
+    tzOffsetMinutes: Type.Optional(
+      Type.Integer({ minimum: -840, maximum: 840, description: 'The UTC offset days are cut in, east positive (UTC+08:00 = 480); default 0' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const DayStatistics = Type.Object({
+  day: Type.String({ format: 'date' }),
+  inquiries: Type.Integer(),
+  closed: Type.Integer(),
+  answered: Type.Integer(),
+  medianFirstResponseMs: Nullable(Type.Integer()),
+});

@@ -11,9 +11,12 @@ import { adminRoutes } from './routes/admin.ts';
 import { appRoutes } from './routes/apps.ts';
 import { attachmentRoutes } from './routes/attachments.ts';
 import { authRoutes } from './routes/auth.ts';
+import { cannedResponseRoutes } from './routes/canned-responses.ts';
 import { conversationRoutes } from './routes/conversations.ts';
+import { customerRoutes } from './routes/customers.ts';
 import { routingRoutes } from './routes/routing.ts';
 import { healthRoutes } from './routes/health.ts';
+import { searchRoutes } from './routes/search.ts';
 import { widgetRoutes } from './routes/widget.ts';
 import { ErrorBody } from './schemas.ts';
 
@@ -114,6 +117,9 @@ export async function buildHttp(services: Services, options: HttpOptions): Promi
       await api.register(adminRoutes(services));
       await api.register(routingRoutes(services));
       await api.register(attachmentRoutes(services, { maxChunkBytes: options.maxChunkBytes }));
+      await api.register(cannedResponseRoutes(services));
+      await api.register(searchRoutes(services));
+      await api.register(customerRoutes(services));
     },
     { prefix: '/api/v1' },
   );

@@ -1,9 +1,10 @@
 import type { ExpressionBuilder, Kysely, SelectQueryBuilder } from 'kysely';
-import type { ConversationStore, ListPosition } from '../domain/ports.ts';
+import type { ConversationFilter, ConversationStore, ListPosition } from '../domain/ports.ts';
 import type { ConversationKind } from '@frontdesk/protocol';
 import type { ConversationFacts, ConversationView } from '../domain/records.ts';
 import { toConversation, toMember, type ConversationRow } from './rows.ts';
 import type { Engine } from './connect.ts';
+import { containsIgnoringCase } from './contains.ts';
 import type { Database } from './schema.ts';
 import { mergeVisitor } from './visitor-merge.ts';
 
@@ -52,6 +53,29 @@ function newestFirst<QB extends SelectQueryBuilder<any, any, any>>(qb: QB, after
     ) as QB;
   }
   return q.orderBy('c.last_activity_at', 'desc').orderBy('c.id', 'desc').limit(limit) as QB;
+}
+
+/**
+ * A staff list's filter, written once for the lists and their counts. The status and assignee
+ * filters match the leading columns of one index each (see the initial migration).
+ */
+function filtered<QB extends SelectQueryBuilder<Joined, 'c', any>>(qb: QB, shopId: string, filter: ConversationFilter): QB {
+  let q = qb.where('c.shop_id', '=', shopId).where('c.kind', '=', 'service');
+  if (filter.status !== undefined) q = q.where('c.status', '=', filter.status);
+  if (filter.open) q = q.where('c.status', 'in', ['queued', 'assigned']);
+  if (filter.assigneeId !== undefined) q = q.where('c.assignee_id', '=', filter.assigneeId);
+  const match = filter.customerMatch;
+  if (match !== undefined) {
+    q = q.where((eb) =>
+      eb.or([
+        eb('c.customer_id', '=', match),
+        containsIgnoringCase('cu.name', match),
+        containsIgnoringCase('cu.email', match),
+        containsIgnoringCase('cu.external_id', match),
+      ]),
+    );
+  }
+  return q as QB;
 }
 
 type ViewRow = ConversationRow & { read_seq: number | null; read_public_seq: number | null };
@@ -148,25 +172,33 @@ export function conversationStore(db: Kysely<Database>, engine: Engine): Convers
     async listForShop(shopId, viewerId, filter, after, limit) {
       // The viewer's cursor as primary-key lookups per row: a join on the viewer's memberships is
       // mis-planned by PostgreSQL (a bitmap of all of them, compared against every row).
-      let q = selectConversations(db)
-        .select((eb) =>
-          (['read_seq', 'read_public_seq'] as const).map((column) =>
-            eb
-              .selectFrom('members as m')
-              .select(`m.${column}`)
-              .whereRef('m.conversation_id', '=', 'c.id')
-              .where('m.user_id', '=', viewerId)
-              .as(column),
-          ),
-        )
-        .where('c.shop_id', '=', shopId)
-        .where('c.kind', '=', 'service');
-      // Each filter matches the leading columns of one index (see the initial migration).
-      if (filter.status !== undefined) q = q.where('c.status', '=', filter.status);
-      if (filter.open) q = q.where('c.status', 'in', ['queued', 'assigned']);
-      if (filter.assigneeId !== undefined) q = q.where('c.assignee_id', '=', filter.assigneeId);
-      const rows = await newestFirst(q, after, limit).execute();
+      const q = selectConversations(db).select((eb) =>
+        (['read_seq', 'read_public_seq'] as const).map((column) =>
+          eb
+            .selectFrom('members as m')
+            .select(`m.${column}`)
+            .whereRef('m.conversation_id', '=', 'c.id')
+            .where('m.user_id', '=', viewerId)
+            .as(column),
+        ),
+      );
+      const rows = await newestFirst(filtered(q, shopId, filter), after, limit).execute();
       return rows.map((row) => toView(row as ViewRow));
+    },
+
+    async countForShop(shopId, filter) {
+      const q = db
+        .selectFrom('conversations as c')
+        .leftJoin('customers as cu', 'cu.id', 'c.customer_id')
+        .select((eb) => eb.fn.countAll<number>().as('n'));
+      const row = await filtered(q, shopId, filter).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
+    async findMany(shopId, ids) {
+      if (ids.length === 0) return [];
+      const rows = await selectConversations(db).where('c.shop_id', '=', shopId).where('c.id', 'in', ids).execute();
+      return rows.map((row) => toConversation(row as ConversationRow));
     },
 
     async listForMember(userId, after, limit) {

@@ -1,7 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { CustomerStore } from '../domain/ports.ts';
-import { toCustomer } from './rows.ts';
+import { toCustomer, toInquiry } from './rows.ts';
 import type { Database } from './schema.ts';
+
+/** The unique key of a shop's service conversation with a customer (schema.ts): an index lookup. */
+const serviceKey = (shopId: string, customerId: string) => `service:${shopId}:${customerId}`;
 
 export function customerStore(db: Kysely<Database>): CustomerStore {
   return {
@@ -52,6 +55,36 @@ export function customerStore(db: Kysely<Database>): CustomerStore {
         })
         .where('id', '=', id)
         .execute();
+    },
+    async setAttributes(id, attributes, now) {
+      await db.updateTable('customers').set({ attributes: JSON.stringify(attributes), updated_at: now }).where('id', '=', id).execute();
+    },
+    async findInShop(shopId, id) {
+      const row = await db
+        .selectFrom('customers')
+        .selectAll()
+        .where('id', '=', id)
+        .where((eb) =>
+          eb.exists(
+            eb.selectFrom('conversations as c').select('c.id').where('c.unique_key', '=', serviceKey(shopId, id)).where('c.shop_id', '=', shopId),
+          ),
+        )
+        .executeTakeFirst();
+      return row && { customer: toCustomer(row), attributes: row.attributes === null ? {} : JSON.parse(row.attributes) };
+    },
+    // A customer's inquiries in a shop are those of their one service conversation there.
+    async inquiries(shopId, customerId, limit) {
+      const rows = await db
+        .selectFrom('inquiries as i')
+        .innerJoin('conversations as c', 'c.id', 'i.conversation_id')
+        .selectAll('i')
+        .where('c.unique_key', '=', serviceKey(shopId, customerId))
+        .where('i.shop_id', '=', shopId)
+        .orderBy('i.created_at', 'desc')
+        .orderBy('i.id', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map(toInquiry);
     },
   };
 }

@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { AppendResult, MessageStore, NewMessage } from '../domain/ports.ts';
 import { appendBatch } from './append-batch.ts';
 import type { Engine } from './connect.ts';
+import { containsIgnoringCase } from './contains.ts';
 import { groupCommit } from './group-commit.ts';
 import { sqliteAppender } from './sqlite-append.ts';
 import type { SqliteDirect } from './sqlite-dialect.ts';
@@ -82,26 +83,23 @@ export function messageStore(db: Kysely<Database>, engine: Engine, sqlite: Sqlit
     },
 
     async shopStream(shopId, viewerId, afterPos, uptoPos, limit) {
-      const rows = await db
-        .selectFrom('messages as m')
-        .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
-        .selectAll('m')
-        .where('m.shop_id', '=', shopId)
+      const rows = await seenByStaff(db, shopId, viewerId)
         .where('m.stream_pos', '>', afterPos)
         .where('m.stream_pos', '<=', uptoPos)
-        .where((eb) =>
-          eb.or([
-            eb('c.kind', '=', 'service'),
-            eb.exists(
-              eb
-                .selectFrom('members as mm')
-                .select('mm.user_id')
-                .whereRef('mm.conversation_id', '=', 'm.conversation_id')
-                .where('mm.user_id', '=', viewerId),
-            ),
-          ]),
-        )
         .orderBy('m.stream_pos')
+        .limit(limit)
+        .execute();
+      return rows.map(toMessage);
+    },
+
+    // No text index: a scan of the shop's messages, which is fine at the sizes one shop reaches
+    // (docs/api.md, "Search").
+    async search(shopId, viewerId, text, limit) {
+      const rows = await seenByStaff(db, shopId, viewerId)
+        .where('m.deleted_at', 'is', null)
+        .where(containsIgnoringCase('m.text', text))
+        .orderBy('m.created_at', 'desc')
+        .orderBy('m.id', 'desc')
         .limit(limit)
         .execute();
       return rows.map(toMessage);
@@ -124,4 +122,25 @@ export function messageStore(db: Kysely<Database>, engine: Engine, sqlite: Sqlit
       });
     },
   };
+}
+
+/** The shop's messages a staff member may see: every service conversation's, and those of conversations they are a member of. */
+function seenByStaff(db: Kysely<Database>, shopId: string, viewerId: string) {
+  return db
+    .selectFrom('messages as m')
+    .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
+    .selectAll('m')
+    .where('m.shop_id', '=', shopId)
+    .where((eb) =>
+      eb.or([
+        eb('c.kind', '=', 'service'),
+        eb.exists(
+          eb
+            .selectFrom('members as mm')
+            .select('mm.user_id')
+            .whereRef('mm.conversation_id', '=', 'm.conversation_id')
+            .where('mm.user_id', '=', viewerId),
+        ),
+      ]),
+    );
 }

@@ -3,12 +3,14 @@ import { Migrator, type Migration, type MigrationResultSet } from 'kysely/migrat
 import * as initial from './migrations/0001-initial.ts';
 import * as routing from './migrations/0002-routing.ts';
 import * as attachments from './migrations/0003-attachments.ts';
+import * as agentConsole from './migrations/0004-console.ts';
 
 /** Every migration, in order. Names sort lexically; never rename or edit one that has shipped. */
 const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-routing': routing,
   '0003-attachments': attachments,
+  '0004-console': agentConsole,
 };
 
 export async function migrateToLatest(storage: { db: Kysely<any>; schema: string | null }): Promise<MigrationResultSet> {

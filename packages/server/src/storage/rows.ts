@@ -13,15 +13,17 @@ import type {
   Visibility,
 } from '@frontdesk/protocol';
 import type {
+  CannedResponseRecord,
   ConversationRecord,
   CustomerRecord,
+  InquiryRecord,
   MemberRecord,
   MessageRecord,
   ShopRecord,
   StaffRecord,
 } from '../domain/records.ts';
 import { withDefaults } from '../domain/shop-settings.ts';
-import type { CustomerTable, MemberTable, MessageTable, ShopTable, StaffTable } from './schema.ts';
+import type { CannedResponseTable, CustomerTable, InquiryTable, MemberTable, MessageTable, ShopTable, StaffTable } from './schema.ts';
 
 export function toShopSettings(json: string): ShopSettings {
   return withDefaults(JSON.parse(json));
@@ -60,6 +62,32 @@ export function toCustomer(row: Selectable<CustomerTable>): CustomerRecord {
     name: row.name,
     email: row.email,
     createdAt: row.created_at,
+  };
+}
+
+export function toInquiry(row: Selectable<InquiryTable>): InquiryRecord {
+  return {
+    id: row.id,
+    conversationId: row.conversation_id,
+    status: row.status as InquiryStatus,
+    assigneeId: row.assignee_id,
+    createdAt: row.created_at,
+    assignedAt: row.assigned_at,
+    firstResponseAt: row.first_response_at,
+    closedAt: row.closed_at,
+  };
+}
+
+export function toCannedResponse(row: Selectable<CannedResponseTable>): CannedResponseRecord {
+  return {
+    id: row.id,
+    shopId: row.shop_id,
+    shortcut: row.shortcut,
+    title: row.title,
+    text: row.text,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
   };
 }
 

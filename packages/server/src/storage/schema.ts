@@ -35,6 +35,8 @@ export interface CustomerTable {
   name: string | null;
   email: string | null;
   visitor_token_hash: string | null;
+  /** JSON object of what the shop's site told (CustomerAttributes); null = nothing. */
+  attributes: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -183,6 +185,18 @@ export interface ServerKeyTable {
   created_at: number;
 }
 
+export interface CannedResponseTable {
+  id: string;
+  shop_id: string;
+  /** Unique per shop. */
+  shortcut: string;
+  title: string;
+  text: string;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface SessionTable {
   token_hash: string;
   user_kind: string;
@@ -207,4 +221,5 @@ export interface Database {
   attachments: AttachmentTable;
   uploads: UploadTable;
   server_keys: ServerKeyTable;
+  canned_responses: CannedResponseTable;
 }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { attachmentStore } from './attachment-store.ts';
+import { cannedResponseStore } from './canned-response-store.ts';
 import type { Store } from '../domain/ports.ts';
 import type { Engine } from './connect.ts';
 import { conversationStore } from './conversation-store.ts';
@@ -11,6 +12,7 @@ import { sessionStore } from './session-store.ts';
 import { shopStore } from './shop-store.ts';
 import type { SqliteDirect } from './sqlite-dialect.ts';
 import { staffStore } from './staff-store.ts';
+import { statsStore } from './stats-store.ts';
 
 /** On SQLite, `sqlite` is the direct connection the send path uses instead of the query builder. */
 export function createStore(db: Kysely<Database>, engine: Engine, sqlite: SqliteDirect | null = null): Store {
@@ -23,5 +25,7 @@ export function createStore(db: Kysely<Database>, engine: Engine, sqlite: Sqlite
     messages: messageStore(db, engine, sqlite),
     routing: routingStore(db, engine),
     attachments: attachmentStore(db, engine),
+    cannedResponses: cannedResponseStore(db),
+    stats: statsStore(db),
   };
 }

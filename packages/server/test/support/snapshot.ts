@@ -19,6 +19,7 @@ export async function snapshotRows(db: Kysely<Database>, options: { shopId?: str
     messages: await byShop(db.selectFrom('messages').selectAll(), 'shop_id').orderBy('id').execute(),
     attachments: await byShop(db.selectFrom('attachments').selectAll(), 'shop_id').orderBy('id').execute(),
     uploads: await byShop(db.selectFrom('uploads').selectAll(), 'shop_id').orderBy('id').execute(),
+    canned_responses: await byShop(db.selectFrom('canned_responses').selectAll(), 'shop_id').orderBy('id').execute(),
     ...(options.sessions === true && { sessions: await db.selectFrom('sessions').selectAll().orderBy('token_hash').execute() }),
   };
 }

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
+import { buildConsole, type ConsoleBundle } from '@frontdesk/console/build';
 import { buildWidget, type WidgetBundle } from '@frontdesk/widget/build';
 import type { Services } from '../../domain/services.ts';
 import { Id } from '../schemas.ts';
@@ -7,17 +8,20 @@ import { Id } from '../schemas.ts';
 let bundle: Promise<WidgetBundle> | undefined;
 /** Built once per process (esbuild, in memory: ~0.2 s). */
 const widget = () => (bundle ??= buildWidget());
+let consoleBundle: Promise<ConsoleBundle> | undefined;
+const agentConsole = () => (consoleBundle ??= buildConsole());
 
 const WidgetQuery = Type.Object({ shop: Type.Optional(Id) });
 const hidden = { hide: true };
 
 /**
- * The web apps: the widget loader a shop embeds (/widget.js), the widget iframe (/widget/), and a
- * demo host page (/demo) that shows the widget of a shop on a page served here.
+ * The web apps: the widget loader a shop embeds (/widget.js), the widget iframe (/widget/), a demo
+ * host page (/demo) that shows the widget of a shop on a page served here, and the agent console
+ * (/console/).
  */
 export function appRoutes(services: Services): FastifyPluginAsync {
   return async (app) => {
-    await widget();
+    await Promise.all([widget(), agentConsole()]);
 
     app.get('/widget.js', { schema: hidden }, async (_request, reply) => {
       const { loader } = await widget();
@@ -26,31 +30,20 @@ export function appRoutes(services: Services): FastifyPluginAsync {
     });
 
     app.get('/widget/app.js', { schema: hidden }, async (_request, reply) => script(reply, (await widget()).app).header('cache-control', 'no-cache'));
-    app.get('/widget/app.css', { schema: hidden }, async (_request, reply) =>
-      reply.type('text/css; charset=utf-8').header('x-content-type-options', 'nosniff').header('cache-control', 'no-cache').send((await widget()).css),
-    );
+    app.get('/widget/app.css', { schema: hidden }, async (_request, reply) => stylesheet(reply, (await widget()).css));
 
     app.get<{ Querystring: Static<typeof WidgetQuery> }>('/widget/', { schema: { ...hidden, querystring: WidgetQuery } }, async (request, reply) => {
       // Only the shop's own sites may frame its widget (and pages served here, like /demo).
       const shop = request.query.shop ? await services.shops.embedding(request.query.shop) : undefined;
-      const ancestors = ["'self'", ...(shop?.widgetOrigins ?? [])].join(' ');
-      const host = request.headers.host ?? '';
-      return reply
-        .type('text/html; charset=utf-8')
-        .header('x-content-type-options', 'nosniff')
-        .header('referrer-policy', 'no-referrer')
-        .header('cache-control', 'no-cache')
-        .header(
-          'content-security-policy',
-          `default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; ` +
-            `connect-src 'self' ws://${host} wss://${host}; frame-ancestors ${ancestors}; base-uri 'none'; form-action 'none'`,
-        )
-        .send(
-          '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">' +
-            '<title>Chat</title><link rel="stylesheet" href="/widget/app.css"></head><body><div id="app"></div>' +
-            '<script type="module" src="/widget/app.js"></script></body></html>',
-        );
+      return appShell(reply, { title: 'Chat', base: '/widget/', host: request.headers.host ?? '', frameAncestors: ["'self'", ...(shop?.widgetOrigins ?? [])].join(' ') });
     });
+
+    app.get('/console', { schema: hidden }, async (_request, reply) => reply.redirect('/console/'));
+    app.get('/console/app.js', { schema: hidden }, async (_request, reply) => script(reply, (await agentConsole()).app).header('cache-control', 'no-cache'));
+    app.get('/console/app.css', { schema: hidden }, async (_request, reply) => stylesheet(reply, (await agentConsole()).css));
+    app.get('/console/', { schema: hidden }, async (request, reply) =>
+      appShell(reply, { title: 'Frontdesk', base: '/console/', host: request.headers.host ?? '', frameAncestors: "'none'" }),
+    );
 
     app.get<{ Querystring: Static<typeof WidgetQuery> }>('/demo', { schema: { ...hidden, querystring: WidgetQuery } }, async (request, reply) => {
       const shopId = request.query.shop ?? (await services.shops.firstId());
@@ -63,12 +56,39 @@ export function appRoutes(services: Services): FastifyPluginAsync {
             '<title>Frontdesk demo shop</title><style>body{font:16px/1.5 system-ui,sans-serif;max-width:720px;margin:40px auto;padding:0 20px;color:#111827}</style></head>' +
             '<body><h1>A shop’s website</h1><p>This page embeds the Frontdesk widget the way a shop would:</p>' +
             `<pre>&lt;script src="${escapeHtml(`${request.protocol}://${request.headers.host ?? ''}`)}/widget.js" data-shop="${escapeHtml(shopId ?? 'SHOP_ID')}" async&gt;&lt;/script&gt;</pre>` +
-            '<p>Open the bubble at the bottom right and write; answer from the agent console or the API.</p>' +
+            '<p>Open the bubble at the bottom right and write; answer from the <a href="/console/" target="_blank">agent console</a> or the API.</p>' +
             (shopId ? `<script src="/widget.js" data-shop="${escapeHtml(shopId)}" async></script>` : '<p><strong>No shop exists yet.</strong></p>') +
             '</body></html>',
         );
     });
   };
+}
+
+/**
+ * The HTML page of a single-page app (`base`: where its app.js and app.css are). Its CSP allows our
+ * script only, inline styles (computed colours), images from here, the API and the gateway here,
+ * and framing by `frameAncestors` alone.
+ */
+function appShell(reply: FastifyReply, page: { title: string; base: string; host: string; frameAncestors: string }): FastifyReply {
+  return reply
+    .type('text/html; charset=utf-8')
+    .header('x-content-type-options', 'nosniff')
+    .header('referrer-policy', 'no-referrer')
+    .header('cache-control', 'no-cache')
+    .header(
+      'content-security-policy',
+      `default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; ` +
+        `connect-src 'self' ws://${page.host} wss://${page.host}; frame-ancestors ${page.frameAncestors}; base-uri 'none'; form-action 'none'`,
+    )
+    .send(
+      '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">' +
+        `<title>${page.title}</title><link rel="stylesheet" href="${page.base}app.css"></head><body><div id="app"></div>` +
+        `<script type="module" src="${page.base}app.js"></script></body></html>`,
+    );
+}
+
+function stylesheet(reply: FastifyReply, css: string): FastifyReply {
+  return reply.type('text/css; charset=utf-8').header('x-content-type-options', 'nosniff').header('cache-control', 'no-cache').send(css);
 }
 
 function script(reply: FastifyReply, code: string): FastifyReply {

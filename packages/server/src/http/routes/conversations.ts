@@ -8,6 +8,7 @@ import {
   ConversationListQuery,
   ConversationParams,
   HistoryQuery,
+  InboxCounts,
   Message,
   MessageParams,
   ReadBody,
@@ -44,6 +45,21 @@ export function conversationRoutes(services: Services): FastifyPluginAsync {
         const page = await services.conversations.list(principal, request.query);
         return { items: page.items.map((c) => presentConversation(c, principal)), nextCursor: page.nextCursor };
       },
+    );
+
+    // A static path: the router tries it before /conversations/:conversationId.
+    app.get(
+      '/conversations/counts',
+      {
+        schema: {
+          tags: ['conversations'],
+          summary: 'How many conversations each console view holds (staff)',
+          description: 'Counted with the filters of `GET /conversations?view=…`: `queue`, `mine`, `open`, `closed`.',
+          security,
+          response: { 200: InboxCounts, ...errorResponses },
+        },
+      },
+      async (request) => services.conversations.counts(principalOf(request)),
     );
 
     app.get<{ Params: Static<typeof ConversationParams> }>(
@@ -153,9 +169,10 @@ export function conversationRoutes(services: Services): FastifyPluginAsync {
       {
         schema: {
           tags: ['conversations'],
-          summary: 'Who answers: staff names, and whether anyone is online',
+          summary: 'Who answers: staff names, and whether anyone answers now',
           description:
-            'For the widget’s names and avatars and its offline notice. A customer sees only staff they have heard from ' +
+            'For the widget’s names and avatars and its offline notice. `openNow`: within the shop’s business hours; ' +
+            '`available`: open now and some agent online. A customer sees only staff they have heard from ' +
             '(the assignee and the authors of public messages); staff see every staff member of the conversation.',
           security,
           params: ConversationParams,

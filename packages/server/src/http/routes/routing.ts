@@ -8,6 +8,8 @@ import {
   AgentStatistics,
   Conversation,
   ConversationParams,
+  DailyStatsQuery,
+  DayStatistics,
   InviteBody,
   QueuePosition,
   StatsQuery,
@@ -17,6 +19,13 @@ import {
 
 const security = [{ bearer: [] }];
 const WEEK = 7 * 24 * 3600 * 1000;
+
+/** The period of a statistics query: without `to`, now; without `from`, a week before `to`. */
+function period(query: { from?: string; to?: string }): { from: number; to: number } {
+  const to = query.to !== undefined ? Date.parse(query.to) : Date.now();
+  const from = query.from !== undefined ? Date.parse(query.from) : to - WEEK;
+  return { from, to };
+}
 
 /** The inquiry lifecycle and the routing views (docs/routing.md). */
 export function routingRoutes(services: Services): FastifyPluginAsync {
@@ -107,9 +116,28 @@ export function routingRoutes(services: Services): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const to = request.query.to !== undefined ? Date.parse(request.query.to) : Date.now();
-        const from = request.query.from !== undefined ? Date.parse(request.query.from) : to - WEEK;
+        const { from, to } = period(request.query);
         return services.routing.stats(principalOf(request), from, to);
+      },
+    );
+
+    app.get<{ Querystring: Static<typeof DailyStatsQuery> }>(
+      '/stats/daily',
+      {
+        schema: {
+          tags: ['routing'],
+          summary: 'Inquiries of [from, to) by the day they were created, in a UTC offset (owner, admin; default: the last 7 days)',
+          description:
+            'One entry per day of the period, days without inquiries included; at most 92 days. `tzOffsetMinutes` is east ' +
+            'positive (UTC+08:00 = 480), the opposite sign of JavaScript’s `getTimezoneOffset()`.',
+          security,
+          querystring: DailyStatsQuery,
+          response: { 200: Type.Object({ days: Type.Array(DayStatistics) }), ...errorResponses },
+        },
+      },
+      async (request) => {
+        const { from, to } = period(request.query);
+        return { days: await services.stats.daily(principalOf(request), from, to, request.query.tzOffsetMinutes ?? 0) };
       },
     );
   };

@@ -1,0 +1,426 @@
+/** Administration (owner, admin): staff, shop settings, the embed snippet, canned responses; statistics. */
+import { useEffect, useState } from 'preact/hooks';
+import type { Agent, AgentStatistics, CannedResponse, DayStatistics, RoutingStrategy, Shop, ShopSettings, Staff, StaffRole, Weekday } from '@frontdesk/protocol';
+import { ApiError, type Api } from './api.ts';
+import type { Strings } from './i18n.ts';
+import { Avatar } from './ui.tsx';
+
+const STRATEGIES: RoutingStrategy[] = ['sticky-then-least-busy', 'least-busy', 'round-robin', 'random', 'manual'];
+const ROLES: StaffRole[] = ['agent', 'admin', 'owner'];
+const DAYS: Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
+export function Admin({ api, me, t }: { api: Api; me: Staff; t: Strings }) {
+  const [tab, setTab] = useState<'staff' | 'shop' | 'canned' | 'embed'>('shop');
+  return (
+    <main class="admin">
+      <div class="tabs" role="tablist">
+        {(['shop', 'staff', 'canned', 'embed'] as const).map((name) => (
+          <button type="button" role="tab" key={name} aria-selected={tab === name} onClick={() => setTab(name)}>
+            {t[name]}
+          </button>
+        ))}
+      </div>
+      {tab === 'staff' && <StaffAdmin api={api} me={me} t={t} />}
+      {tab === 'shop' && <ShopAdmin api={api} me={me} t={t} />}
+      {tab === 'canned' && <CannedAdmin api={api} t={t} />}
+      {tab === 'embed' && <Embed api={api} t={t} />}
+    </main>
+  );
+}
+
+/** Runs an admin action; its error (or "Saved.") shows under the form. */
+function useOutcome(t: Strings) {
+  const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);
+  const run = async (action: () => Promise<unknown>, done = t.saved) => {
+    setOutcome(null);
+    try {
+      await action();
+      setOutcome({ ok: true, text: done });
+    } catch (e) {
+      setOutcome({ ok: false, text: e instanceof ApiError ? e.message : t.error });
+    }
+  };
+  const view = outcome && (
+    <p class={outcome.ok ? 'ok' : 'error'} role={outcome.ok ? 'status' : 'alert'}>
+      {outcome.text}
+    </p>
+  );
+  return { run, view };
+}
+
+function StaffAdmin({ api, me, t }: { api: Api; me: Staff; t: Strings }) {
+  const [staff, setStaff] = useState<Staff[]>([]);
+  const { run, view } = useOutcome(t);
+  const reload = () => api.staff().then(setStaff, () => {});
+  useEffect(() => void reload(), []);
+  async function create(event: Event) {
+    event.preventDefault();
+    const form = event.currentTarget as HTMLFormElement;
+    const data = new FormData(form);
+    const capacity = String(data.get('capacity') ?? '');
+    await run(async () => {
+      const created = await api.createStaff({
+        email: String(data.get('email')),
+        name: String(data.get('name')),
+        role: String(data.get('role')) as StaffRole,
+        ...(capacity !== '' && { capacity: Number(capacity) }),
+      });
+      form.reset();
+      await reload();
+      if (created.password) throw new PasswordOnce(t.passwordOnce(created.password));
+    });
+  }
+  return (
+    <section aria-label={t.staff}>
+      <table class="grid">
+        <thead>
+          <tr>
+            <th>{t.name}</th>
+            <th>{t.email}</th>
+            <th>{t.role}</th>
+            <th>{t.capacity}</th>
+            <th>{t.disabled}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {staff.map((s) => (
+            <tr key={s.id}>
+              <td>
+                <Avatar id={s.id} name={s.name} /> {s.name}
+              </td>
+              <td>{s.email}</td>
+              <td>
+                <select aria-label={`${t.role}: ${s.name}`} value={s.role} disabled={s.role === 'owner' && me.role !== 'owner'} onChange={(e) => void run(() => api.updateStaff(s.id, { role: e.currentTarget.value as StaffRole }).then(reload))}>
+                  {ROLES.map((r) => (
+                    <option key={r} value={r} disabled={r === 'owner' && me.role !== 'owner'}>
+                      {r}
+                    </option>
+                  ))}
+                </select>
+              </td>
+              <td>
+                <input
+                  type="number"
+                  min={0}
+                  max={1000}
+                  aria-label={`${t.capacity}: ${s.name}`}
+                  value={s.capacity ?? ''}
+                  placeholder="—"
+                  onChange={(e) => {
+                    const value = e.currentTarget.value;
+                    void run(() => api.updateStaff(s.id, { capacity: value === '' ? null : Number(value) }).then(reload));
+                  }}
+                />
+              </td>
+              <td>
+                <input type="checkbox" aria-label={`${t.disabled}: ${s.name}`} checked={s.disabled} disabled={s.id === me.id} onChange={(e) => void run(() => api.updateStaff(s.id, { disabled: e.currentTarget.checked }).then(reload))} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form class="inline" onSubmit={create}>
+        <input name="name" required maxLength={120} placeholder={t.name} aria-label={t.name} />
+        <input name="email" type="email" required placeholder={t.email} aria-label={t.email} />
+        <select name="role" aria-label={t.role}>
+          {ROLES.filter((r) => r !== 'owner' || me.role === 'owner').map((r) => (
+            <option key={r} value={r}>
+              {r}
+            </option>
+          ))}
+        </select>
+        <input name="capacity" type="number" min={0} max={1000} placeholder={t.capacity} aria-label={t.capacity} />
+        <button type="submit" class="primary">
+          {t.add}
+        </button>
+      </form>
+      {view}
+    </section>
+  );
+}
+
+/** A generated password is news to show once, not an error: carried out of `run` as its message. */
+class PasswordOnce extends ApiError {
+  constructor(text: string) {
+    super(200, 'PASSWORD', text);
+  }
+}
+
+function ShopAdmin({ api, me, t }: { api: Api; me: Staff; t: Strings }) {
+  const [shop, setShop] = useState<(Shop & { identitySecret: string }) | null>(null);
+  const { run, view } = useOutcome(t);
+  useEffect(() => void api.shop().then(setShop, () => {}), []);
+  if (!shop) return null;
+  const s = shop.settings;
+  const hours = s.businessHours;
+  async function save(event: Event) {
+    event.preventDefault();
+    const data = new FormData(event.currentTarget as HTMLFormElement);
+    const text = (name: string) => String(data.get(name) ?? '');
+    const days: Partial<Record<Weekday, Array<[string, string]>>> = {};
+    for (const day of DAYS) {
+      const ranges = text(`hours-${day}`)
+        .split(',')
+        .map((r) => r.trim())
+        .filter(Boolean)
+        .map((r) => r.split('-').map((x) => x.trim()) as [string, string]);
+      if (ranges.length > 0) days[day] = ranges;
+    }
+    const settings: Partial<ShopSettings> = {
+      routingStrategy: text('routingStrategy') as RoutingStrategy,
+      defaultCapacity: Number(text('defaultCapacity')),
+      autoReassignSeconds: Number(text('autoReassignSeconds')),
+      widgetOrigins: text('widgetOrigins').split('\n').map((o) => o.trim()).filter(Boolean),
+      offlineMessage: text('offlineMessage'),
+      maxAttachmentBytes: Number(text('maxAttachmentBytes')),
+      businessHours: data.get('alwaysOpen') ? null : { timezone: text('timezone'), days },
+    };
+    await run(async () => {
+      const updated = await api.updateShop({ name: text('name'), settings });
+      setShop({ ...shop!, ...updated });
+    });
+  }
+  return (
+    <form class="settings" onSubmit={save} aria-label={t.shop}>
+      <label>
+        {t.name}
+        <input name="name" required maxLength={120} value={shop.name} />
+      </label>
+      <label>
+        {t.routingStrategy}
+        <select name="routingStrategy" value={s.routingStrategy}>
+          {STRATEGIES.map((strategy) => (
+            <option key={strategy} value={strategy}>
+              {strategy}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        {t.defaultCapacity}
+        <input name="defaultCapacity" type="number" min={0} max={1000} value={s.defaultCapacity} />
+      </label>
+      <label>
+        {t.autoReassign}
+        <input name="autoReassignSeconds" type="number" min={0} max={86400} value={s.autoReassignSeconds} />
+      </label>
+      <label>
+        {t.widgetOrigins}
+        <textarea name="widgetOrigins" rows={3} value={s.widgetOrigins.join('\n')} />
+      </label>
+      <label>
+        {t.offlineMessage}
+        <textarea name="offlineMessage" rows={2} maxLength={500} value={s.offlineMessage} />
+      </label>
+      <label>
+        {t.maxAttachment}
+        <input name="maxAttachmentBytes" type="number" min={1} value={s.maxAttachmentBytes} />
+      </label>
+      <fieldset>
+        <legend>{t.businessHours}</legend>
+        <label class="check">
+          <input name="alwaysOpen" type="checkbox" checked={hours === null} /> {t.alwaysOpen}
+        </label>
+        <label>
+          {t.timezone}
+          <input name="timezone" value={hours?.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone} />
+        </label>
+        <p class="hint">{t.hoursHint}</p>
+        {DAYS.map((day) => (
+          <label key={day} class="day">
+            <span>{day}</span>
+            <input name={`hours-${day}`} value={(hours?.days[day] ?? []).map(([a, b]) => `${a}-${b}`).join(', ')} />
+          </label>
+        ))}
+      </fieldset>
+      <div class="secret">
+        <span>{t.identitySecret}</span>
+        <code>{shop.identitySecret}</code>
+        {me.role === 'owner' && (
+          <button
+            type="button"
+            onClick={() => {
+              if (!confirm(t.rotateConfirm)) return;
+              void run(async () => {
+                const { identitySecret } = await api.rotateSecret();
+                setShop({ ...shop!, identitySecret });
+              });
+            }}
+          >
+            {t.rotate}
+          </button>
+        )}
+      </div>
+      <button type="submit" class="primary">
+        {t.save}
+      </button>
+      {view}
+    </form>
+  );
+}
+
+function CannedAdmin({ api, t }: { api: Api; t: Strings }) {
+  const [items, setItems] = useState<CannedResponse[]>([]);
+  const { run, view } = useOutcome(t);
+  const reload = () => api.canned().then((page) => setItems(page.items), () => {});
+  useEffect(() => void reload(), []);
+  async function create(event: Event) {
+    event.preventDefault();
+    const form = event.currentTarget as HTMLFormElement;
+    const data = new FormData(form);
+    await run(async () => {
+      await api.createCanned({ shortcut: String(data.get('shortcut')), title: String(data.get('title')), text: String(data.get('text')) });
+      form.reset();
+      await reload();
+    });
+  }
+  return (
+    <section aria-label={t.canned}>
+      <ul class="canned-admin">
+        {items.map((c) => (
+          <li key={c.id}>
+            <kbd>/{c.shortcut}</kbd> <strong>{c.title}</strong>
+            <p>{c.text}</p>
+            <button type="button" class="ghost" onClick={() => void run(() => api.deleteCanned(c.id).then(reload))}>
+              {t.remove}
+            </button>
+          </li>
+        ))}
+      </ul>
+      <form class="inline" onSubmit={create}>
+        <input name="shortcut" required pattern="[a-z0-9][a-z0-9_\-]{0,31}" placeholder={t.shortcut} aria-label={t.shortcut} />
+        <input name="title" required maxLength={120} placeholder={t.title} aria-label={t.title} />
+        <textarea name="text" required rows={2} placeholder={t.text} aria-label={t.text} />
+        <button type="submit" class="primary">
+          {t.add}
+        </button>
+      </form>
+      {view}
+    </section>
+  );
+}
+
+function Embed({ api, t }: { api: Api; t: Strings }) {
+  const [shopId, setShopId] = useState<string | null>(null);
+  const [copied, setCopied] = useState(false);
+  useEffect(() => void api.shop().then((shop) => setShopId(shop.id), () => {}), []);
+  if (!shopId) return null;
+  const snippet = `<script src="${location.origin}/widget.js" data-shop="${shopId}" async></script>`;
+  return (
+    <section aria-label={t.embed}>
+      <p>{t.embedHint}</p>
+      <pre class="snippet">
+        <code>{snippet}</code>
+      </pre>
+      <button
+        type="button"
+        class="primary"
+        onClick={() =>
+          void navigator.clipboard.writeText(snippet).then(() => {
+            setCopied(true);
+            setTimeout(() => setCopied(false), 2000);
+          })
+        }
+      >
+        {copied ? t.copied : t.copy}
+      </button>
+    </section>
+  );
+}
+
+export function Stats({ api, agents, t }: { api: Api; agents: Agent[]; t: Strings }) {
+  const [daily, setDaily] = useState<{ days: DayStatistics[] } | null>(null);
+  const [perAgent, setPerAgent] = useState<AgentStatistics[]>([]);
+  useEffect(() => {
+    const to = new Date();
+    const from = new Date(to.getTime() - 30 * 86_400_000);
+    api.daily(from, to).then(setDaily, () => {});
+    api.agentStats(from, to).then(setPerAgent, () => {});
+  }, []);
+  const names = new Map(agents.map((a) => [a.staffId, a.name]));
+  const days = daily?.days ?? [];
+  return (
+    <main class="stats">
+      <h1>
+        {t.stats} <small>{t.last30}</small>
+      </h1>
+      <figure>
+        <figcaption>{t.inquiriesPerDay}</figcaption>
+        <BarChart bars={days.map((d) => ({ label: d.day.slice(5), value: d.inquiries }))} />
+      </figure>
+      <figure>
+        <figcaption>{t.firstResponseTime}</figcaption>
+        <BarChart bars={days.map((d) => ({ label: d.day.slice(5), value: d.medianFirstResponseMs === null ? 0 : Math.round(d.medianFirstResponseMs / 600) / 100 }))} />
+      </figure>
+      <figure>
+        <figcaption>{t.loadPerAgent}</figcaption>
+        <BarChart
+          horizontal
+          bars={agents.map((a) => ({
+            label: a.name,
+            value: a.openInquiries,
+            max: a.capacity || undefined,
+            note: `${t.load(a.openInquiries, a.capacity)} · ${perAgent.find((p) => p.staffId === a.staffId)?.inquiries ?? 0} / 30d`,
+          }))}
+        />
+      </figure>
+      <table class="grid">
+        <thead>
+          <tr>
+            <th>{t.staff}</th>
+            <th>{t.inquiries}</th>
+            <th>{t.closedInquiries}</th>
+            <th>{t.avgFirstResponse}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {perAgent.map((p) => (
+            <tr key={p.staffId}>
+              <td>{names.get(p.staffId) ?? p.staffId}</td>
+              <td>{p.inquiries}</td>
+              <td>{p.closed}</td>
+              <td>{p.avgFirstResponseMs === null ? '—' : `${Math.round(p.avgFirstResponseMs / 1000)} s`}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </main>
+  );
+}
+
+/** A plain SVG bar chart with a text alternative (the values as a list for screen readers). */
+function BarChart({ bars, horizontal = false }: { bars: Array<{ label: string; value: number; max?: number | undefined; note?: string }>; horizontal?: boolean }) {
+  const top = Math.max(1, ...bars.map((b) => b.max ?? b.value));
+  if (horizontal) {
+    return (
+      <div class="hbars">
+        {bars.map((b) => (
+          <div class="hbar" key={b.label}>
+            <span class="label">{b.label}</span>
+            <svg viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true">
+              <rect x="0" y="0" width="100" height="10" fill="#e5e7eb" />
+              <rect x="0" y="0" width={(100 * b.value) / top} height="10" fill="#2563eb" />
+            </svg>
+            <span class="value">{b.note ?? b.value}</span>
+          </div>
+        ))}
+      </div>
+    );
+  }
+  const width = Math.max(bars.length, 1) * 12;
+  return (
+    <>
+      <svg class="bars" viewBox={`0 0 ${width} 100`} preserveAspectRatio="none" role="img" aria-label={bars.map((b) => `${b.label}: ${b.value}`).join(', ')}>
+        {bars.map((b, i) => {
+          const h = (90 * b.value) / top;
+          return <rect key={b.label} x={i * 12 + 2} y={100 - h} width="8" height={h} fill="#2563eb" />;
+        })}
+      </svg>
+      <div class="axis" aria-hidden="true">
+        <span>{bars[0]?.label}</span>
+        <span>max {top}</span>
+        <span>{bars.at(-1)?.label}</span>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,514 @@
+/**
+ * The agent console (/console/): sign in, the inbox, a conversation, administration and statistics.
+ * Live through @frontdesk/sdk (one socket: messages, inquiry changes, presence, typing, receipts);
+ * everything else over the HTTP API (api.ts).
+ */
+import { render } from 'preact';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { Agent, Conversation, InboxCounts, Message, SearchResults, Staff } from '@frontdesk/protocol';
+import { FrontdeskClient } from '@frontdesk/sdk';
+import { Admin, Stats } from './admin.tsx';
+import { Api, ApiError, apiBase, type View } from './api.ts';
+import { ConversationPane } from './conversation.tsx';
+import { htmlLang, strings, type Strings } from './i18n.ts';
+import { chime, desktopNotification, loadPrefs, savePrefs, TitleBadge, type Prefs } from './notify.ts';
+import { Avatar, customerLabel, formatWhen, previewOf } from './ui.tsx';
+
+const tokenKey = 'frontdesk:console:token';
+const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+const VIEWS: View[] = ['queue', 'mine', 'open', 'closed'];
+const titleBadge = new TitleBadge();
+
+function Root() {
+  const [token, setToken] = useState<string | null>(() => {
+    try {
+      return localStorage.getItem(tokenKey);
+    } catch {
+      return null;
+    }
+  });
+  const keep = (next: string | null) => {
+    try {
+      if (next === null) localStorage.removeItem(tokenKey);
+      else localStorage.setItem(tokenKey, next);
+    } catch {
+      // the session lasts this page only
+    }
+    setToken(next);
+  };
+  return token === null ? <LoginPage onLogin={keep} /> : <Workspace key={token} token={token} onSignedOut={() => keep(null)} />;
+}
+
+function LoginPage({ onLogin }: { onLogin: (token: string) => void }) {
+  const t = strings(navigator.language);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  async function submit(event: Event) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget as HTMLFormElement);
+    setBusy(true);
+    setError(null);
+    try {
+      const login = await Api.login(String(form.get('email')), String(form.get('password')));
+      onLogin(login.token);
+    } catch (e) {
+      setError(e instanceof ApiError && e.code === 'INVALID_CREDENTIALS' ? t.badLogin : e instanceof Error ? e.message : t.error);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <main class="login">
+      <form onSubmit={submit} aria-labelledby="login-title">
+        <h1 id="login-title">Frontdesk</h1>
+        <label>
+          {t.email}
+          <input name="email" type="email" autocomplete="username" required autofocus />
+        </label>
+        <label>
+          {t.password}
+          <input name="password" type="password" autocomplete="current-password" required />
+        </label>
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" class="primary" disabled={busy}>
+          {t.signIn}
+        </button>
+      </form>
+    </main>
+  );
+}
+
+type Page = 'inbox' | 'admin' | 'stats';
+
+function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => void }) {
+  const api = useMemo(() => new Api(token, onSignedOut), [token]);
+  const [me, setMe] = useState<Staff | null>(null);
+  const [prefs, setPrefs] = useState<Prefs | null>(null);
+  const t: Strings = strings(prefs?.locale ?? navigator.language);
+  const [client, setClient] = useState<FrontdeskClient | null>(null);
+  const [connection, setConnection] = useState('connecting');
+  const [page, setPage] = useState<Page>('inbox');
+  const [view, setView] = useState<View>('queue');
+  const [lists, setLists] = useState<Partial<Record<View, Conversation[]>>>({});
+  const [counts, setCounts] = useState<InboxCounts | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [agents, setAgents] = useState<Agent[]>([]);
+  const [query, setQuery] = useState('');
+  const [results, setResults] = useState<SearchResults | null>(null);
+  const [showShortcuts, setShowShortcuts] = useState(false);
+  const [showSettings, setShowSettings] = useState(false);
+  /** Arrivals not yet seen, by conversation: the title's count. */
+  const [unseen, setUnseen] = useState<Map<string, number>>(new Map());
+  const searchBox = useRef<HTMLInputElement>(null);
+  const latest = useRef({ selected, me, prefs, t });
+  latest.current = { selected, me, prefs, t };
+
+  useEffect(() => {
+    api.me().then((staff) => {
+      setMe(staff);
+      setPrefs(loadPrefs(staff.id));
+    }, () => {});
+  }, [api]);
+  useEffect(() => {
+    if (prefs) document.documentElement.lang = htmlLang(prefs.locale);
+  }, [prefs?.locale]);
+
+  // Lists, counts and load: fetched at start and again (debounced) whenever something changes.
+  const refreshTimer = useRef<ReturnType<typeof setTimeout>>();
+  const viewRef = useRef(view);
+  viewRef.current = view;
+  async function refresh() {
+    const current = viewRef.current;
+    const [list, nextCounts, nextAgents] = await Promise.all([
+      api.conversations(current).catch(() => null),
+      api.counts().catch(() => null),
+      api.agents().catch(() => null),
+    ]);
+    if (list) setLists((l) => ({ ...l, [current]: list.items }));
+    if (nextCounts) setCounts(nextCounts);
+    if (nextAgents) setAgents(nextAgents);
+  }
+  const scheduleRefresh = () => {
+    clearTimeout(refreshTimer.current);
+    refreshTimer.current = setTimeout(() => void refresh(), 250);
+  };
+  useEffect(() => void refresh(), [view, api]);
+
+  // The socket: live messages and changes.
+  useEffect(() => {
+    if (!me) return;
+    const c = new FrontdeskClient({ url: wsUrl, token, apiUrl: apiBase });
+    c.on('state', (change) => setConnection(change.state));
+    c.on('closed', (info) => info.error?.code === 'TOKEN_INVALID' && onSignedOut());
+    c.on('message', (message) => onMessage(message));
+    c.on('conversation', (frame) => {
+      // A visitor signed in: their conversation lives on in the customer's.
+      if (frame.mergedFromId !== undefined && frame.mergedFromId === latest.current.selected) setSelected(frame.conversation.id);
+      scheduleRefresh();
+    });
+    c.on('synced', () => scheduleRefresh());
+    c.on('presence', () => scheduleRefresh());
+    void c.connect().catch(() => {});
+    setClient(c);
+    return () => c.close();
+  }, [me?.id]);
+
+  function onMessage(message: Message) {
+    const { selected: open, me: self, prefs: p, t: tt } = latest.current;
+    let known = false;
+    setLists((all) => {
+      const next: typeof all = {};
+      for (const [v, items] of Object.entries(all) as Array<[View, Conversation[]]>) {
+        const found = items.find((c) => c.id === message.conversationId);
+        if (!found) {
+          next[v] = items;
+          continue;
+        }
+        known = true;
+        const mineToCount = message.senderId !== self?.id && message.kind === 'user' && !(open === found.id && !document.hidden);
+        const updated: Conversation = {
+          ...found,
+          lastMessage: { seq: message.seq, preview: previewOf(message), contentType: message.contentType, senderId: message.senderId, senderKind: message.senderKind, at: message.createdAt },
+          lastActivityAt: message.createdAt,
+          lastSeq: Math.max(found.lastSeq, message.seq),
+          unread: found.unread + (mineToCount ? 1 : 0),
+        };
+        next[v] = [updated, ...items.filter((c) => c !== found)];
+      }
+      return next;
+    });
+    if (!known) scheduleRefresh();
+    if (message.senderKind !== 'customer') return;
+    const looking = open === message.conversationId && !document.hidden;
+    if (looking) return;
+    setUnseen((m) => new Map(m).set(message.conversationId, (m.get(message.conversationId) ?? 0) + 1));
+    if (p?.sound) chime(660);
+    titleBadge.alert(tt.newMessage);
+    if (p?.desktop && document.hidden) desktopNotification(tt.newMessage, previewOf(message), () => select(message.conversationId));
+  }
+
+  const unseenTotal = [...unseen.values()].reduce((a, b) => a + b, 0);
+  useEffect(() => {
+    titleBadge.unread = unseenTotal;
+  }, [unseenTotal]);
+  useEffect(() => {
+    const onVisible = () => !document.hidden && selected && seen(selected);
+    document.addEventListener('visibilitychange', onVisible);
+    return () => document.removeEventListener('visibilitychange', onVisible);
+  }, [selected]);
+
+  function seen(conversationId: string) {
+    setUnseen((m) => {
+      if (!m.has(conversationId)) return m;
+      const copy = new Map(m);
+      copy.delete(conversationId);
+      return copy;
+    });
+    setLists((all) => {
+      const next: typeof all = {};
+      for (const [v, items] of Object.entries(all) as Array<[View, Conversation[]]>) next[v] = items.map((c) => (c.id === conversationId ? { ...c, unread: 0 } : c));
+      return next;
+    });
+  }
+
+  function select(conversationId: string) {
+    setPage('inbox');
+    setSelected(conversationId);
+    seen(conversationId);
+  }
+
+  // Search, as the agent types (debounced).
+  useEffect(() => {
+    if (query.trim() === '') return setResults(null);
+    const timer = setTimeout(() => api.search(query.trim()).then(setResults, () => setResults({ conversations: [], messages: [] })), 250);
+    return () => clearTimeout(timer);
+  }, [query]);
+
+  const list = lists[view] ?? [];
+  // Keyboard shortcuts for the busiest actions (never while typing, except Alt combinations).
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const typing = event.target instanceof HTMLElement && (event.target.matches('input, textarea, select') || event.target.isContentEditable);
+      if (event.key === 'Escape') {
+        setShowShortcuts(false);
+        setShowSettings(false);
+        if (typing) (event.target as HTMLElement).blur();
+        return;
+      }
+      if (event.altKey && /^[1-4]$/.test(event.key)) {
+        event.preventDefault();
+        setPage('inbox');
+        setView(VIEWS[Number(event.key) - 1]!);
+        return;
+      }
+      if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (event.key === '/') {
+        event.preventDefault();
+        searchBox.current?.focus();
+      } else if (event.key === '?') setShowShortcuts((s) => !s);
+      else if (event.key === 'j' || event.key === 'k') {
+        const index = list.findIndex((c) => c.id === selected);
+        const next = list[Math.max(0, Math.min(list.length - 1, index + (event.key === 'j' ? 1 : -1)))];
+        if (next) select(next.id);
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [list, selected]);
+
+  if (!me || !prefs) return <p class="loading">…</p>;
+  const myLoad = agents.find((a) => a.staffId === me.id);
+  const names = new Map(agents.map((a) => [a.staffId, a.name]));
+  const isAdmin = me.role === 'owner' || me.role === 'admin';
+  const current = list.find((c) => c.id === selected) ?? Object.values(lists).flat().find((c) => c.id === selected) ?? null;
+  const updatePrefs = (patch: Partial<Prefs>) => {
+    const next = { ...prefs, ...patch };
+    setPrefs(next);
+    savePrefs(me.id, next);
+  };
+
+  return (
+    <div class="shell">
+      <header class="topbar">
+        <strong class="brand">Frontdesk</strong>
+        <nav aria-label="Pages">
+          <button type="button" aria-current={page === 'inbox' ? 'page' : undefined} onClick={() => setPage('inbox')}>
+            {t.inbox}
+          </button>
+          {isAdmin && (
+            <>
+              <button type="button" aria-current={page === 'stats' ? 'page' : undefined} onClick={() => setPage('stats')}>
+                {t.stats}
+              </button>
+              <button type="button" aria-current={page === 'admin' ? 'page' : undefined} onClick={() => setPage('admin')}>
+                {t.admin}
+              </button>
+            </>
+          )}
+        </nav>
+        {connection !== 'open' && (
+          <span class="connection" role="status">
+            {t.reconnecting}
+          </span>
+        )}
+        <div class="me">
+          <select
+            aria-label={t.online}
+            class={`presence ${myLoad?.presence ?? 'offline'}`}
+            value={myLoad?.presence === 'away' ? 'away' : 'online'}
+            onChange={(event) => {
+              const status = event.currentTarget.value as 'online' | 'away';
+              void client?.setPresence(status).then(() => scheduleRefresh());
+            }}
+          >
+            <option value="online">● {t.online}</option>
+            <option value="away">◐ {t.away}</option>
+          </select>
+          {myLoad && (
+            <span class="load" title={t.capacity}>
+              {t.load(myLoad.openInquiries, myLoad.capacity)}
+            </span>
+          )}
+          <button type="button" class="ghost" aria-label={t.settings} aria-expanded={showSettings} onClick={() => setShowSettings((s) => !s)}>
+            ⚙
+          </button>
+          <span class="who">
+            <Avatar id={me.id} name={me.name} />
+            {me.name}
+          </span>
+          <button type="button" class="ghost" onClick={() => void api.logout().finally(onSignedOut)}>
+            {t.signOut}
+          </button>
+        </div>
+      </header>
+      {showSettings && <SettingsDialog t={t} prefs={prefs} onChange={updatePrefs} onClose={() => setShowSettings(false)} />}
+      {showShortcuts && (
+        <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="shortcuts-title">
+          <h2 id="shortcuts-title">{t.shortcuts}</h2>
+          <dl>
+            {t.shortcutList.map(([keys, what]) => (
+              <>
+                <dt>
+                  <kbd>{keys}</kbd>
+                </dt>
+                <dd>{what}</dd>
+              </>
+            ))}
+          </dl>
+          <button type="button" onClick={() => setShowShortcuts(false)}>
+            {t.close}
+          </button>
+        </div>
+      )}
+      {page === 'admin' && <Admin api={api} me={me} t={t} />}
+      {page === 'stats' && <Stats api={api} agents={agents} t={t} />}
+      {page === 'inbox' && (
+        <div class="inbox">
+          <aside class="list" aria-label={t.inbox}>
+            <input ref={searchBox} type="search" class="search" placeholder={t.search} aria-label={t.search} value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
+            {results ? (
+              <SearchResults results={results} t={t} onPick={(id) => select(id)} />
+            ) : (
+              <>
+                <div class="tabs" role="tablist">
+                  {VIEWS.map((v) => (
+                    <button type="button" role="tab" key={v} aria-selected={view === v} onClick={() => setView(v)}>
+                      {t.views[v]}
+                      {counts && <span class="count">{counts[v]}</span>}
+                    </button>
+                  ))}
+                </div>
+                <ul class="conversations" role="tabpanel">
+                  {list.length === 0 && <li class="empty">{t.noConversations}</li>}
+                  {list.map((c) => (
+                    <li key={c.id}>
+                      <ConversationItem conversation={c} active={c.id === selected} names={names} t={t} onPick={() => select(c.id)} />
+                    </li>
+                  ))}
+                </ul>
+              </>
+            )}
+          </aside>
+          {current && client ? (
+            <ConversationPane
+              key={current.id}
+              api={api}
+              client={client}
+              conversation={current}
+              me={me}
+              agents={agents}
+              prefs={prefs}
+              t={t}
+              onChanged={scheduleRefresh}
+              onSeen={() => seen(current.id)}
+            />
+          ) : selected && client ? (
+            <LoadConversation api={api} id={selected} onLoaded={(c) => setLists((l) => ({ ...l, [view]: [c, ...(l[view] ?? []).filter((x) => x.id !== c.id)] }))} />
+          ) : (
+            <section class="pane empty">
+              <p>{t.pick}</p>
+            </section>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** A search hit outside the current list: fetch it, then show it. */
+function LoadConversation({ api, id, onLoaded }: { api: Api; id: string; onLoaded: (c: Conversation) => void }) {
+  useEffect(() => {
+    api.conversation(id).then(onLoaded, () => {});
+  }, [id]);
+  return <section class="pane empty" />;
+}
+
+function ConversationItem(props: { conversation: Conversation; active: boolean; names: Map<string, string>; t: Strings; onPick: () => void }) {
+  const { conversation: c, active, names, t, onPick } = props;
+  const who = customerLabel(c.customer, t.anonymous);
+  return (
+    <button type="button" class="item" aria-current={active ? 'true' : undefined} onClick={onPick}>
+      <Avatar id={c.customer?.id ?? c.id} name={who} />
+      <span class="body">
+        <span class="line">
+          <strong>{who}</strong>
+          <time dateTime={c.lastActivityAt}>{formatWhen(c.lastActivityAt)}</time>
+        </span>
+        <span class="line">
+          <span class="preview">{c.lastMessage?.preview ?? ''}</span>
+          {c.unread > 0 && (
+            <span class="badge" aria-label={`${c.unread} unread`}>
+              {c.unread > 99 ? '99+' : c.unread}
+            </span>
+          )}
+        </span>
+        <span class="line meta">
+          <span class={`status ${c.status ?? ''}`}>{t.status[c.status ?? ''] ?? ''}</span>
+          {c.assigneeId && <span>{names.get(c.assigneeId) ?? ''}</span>}
+        </span>
+      </span>
+    </button>
+  );
+}
+
+function SearchResults({ results, t, onPick }: { results: SearchResults; t: Strings; onPick: (conversationId: string) => void }) {
+  return (
+    <div class="results">
+      <h2>{t.customers}</h2>
+      <ul class="conversations">
+        {results.conversations.length === 0 && <li class="empty">{t.noConversations}</li>}
+        {results.conversations.map((c) => (
+          <li key={c.id}>
+            <button type="button" class="item" onClick={() => onPick(c.id)}>
+              <Avatar id={c.customer?.id ?? c.id} name={customerLabel(c.customer, t.anonymous)} />
+              <span class="body">
+                <strong>{customerLabel(c.customer, t.anonymous)}</strong>
+                <span class="preview">{c.customer?.email ?? c.lastMessage?.preview ?? ''}</span>
+              </span>
+            </button>
+          </li>
+        ))}
+      </ul>
+      <h2>{t.messages}</h2>
+      <ul class="conversations">
+        {results.messages.length === 0 && <li class="empty">{t.noConversations}</li>}
+        {results.messages.map(({ message, conversation }) => (
+          <li key={message.id}>
+            <button type="button" class="item" onClick={() => onPick(conversation.id)}>
+              <span class="body">
+                <span class="line">
+                  <strong>{customerLabel(conversation.customer, t.anonymous)}</strong>
+                  <time dateTime={message.createdAt}>{formatWhen(message.createdAt)}</time>
+                </span>
+                <span class="preview">{message.text}</span>
+              </span>
+            </button>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function SettingsDialog(props: { t: Strings; prefs: Prefs; onChange: (patch: Partial<Prefs>) => void; onClose: () => void }) {
+  const { t, prefs, onChange, onClose } = props;
+  return (
+    <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="settings-title">
+      <h2 id="settings-title">{t.notifications}</h2>
+      <label class="check">
+        <input type="checkbox" checked={prefs.sound} onChange={(e) => onChange({ sound: e.currentTarget.checked })} /> {t.sound}
+      </label>
+      <label class="check">
+        <input
+          type="checkbox"
+          checked={prefs.desktop}
+          onChange={(e) => {
+            const on = e.currentTarget.checked;
+            onChange({ desktop: on });
+            if (on && typeof Notification !== 'undefined' && Notification.permission === 'default') void Notification.requestPermission();
+          }}
+        />{' '}
+        {t.desktop}
+      </label>
+      <label class="check">
+        <input type="checkbox" checked={prefs.ctrlEnter} onChange={(e) => onChange({ ctrlEnter: e.currentTarget.checked })} /> {t.ctrlEnter}
+      </label>
+      <label>
+        {t.language}
+        <select value={/^zh/i.test(prefs.locale) ? 'zh-CN' : 'en'} onChange={(e) => onChange({ locale: e.currentTarget.value })}>
+          <option value="en">English</option>
+          <option value="zh-CN">简体中文</option>
+        </select>
+      </label>
+      <button type="button" onClick={onClose}>
+        {t.close}
+      </button>
+    </div>
+  );
+}
+
+render(<Root />, document.getElementById('app')!);
