@@ -104,7 +104,7 @@ function StaffAdmin({ api, me, t }: { api: Api; me: Staff; t: Strings }) {
                   min={0}
                   max={1000}
                   aria-label={`${t.capacity}: ${s.name}`}
-                  value={s.capacity ?? ''}
+                  defaultValue={s.capacity === null ? '' : String(s.capacity)}
                   placeholder="—"
                   onChange={(e) => {
                     const value = e.currentTarget.value;
@@ -146,6 +146,7 @@ class PasswordOnce extends ApiError {
   }
 }
 
+/** Uncontrolled fields (defaultValue): what the admin types survives re-renders until saved. */
 function ShopAdmin({ api, me, t }: { api: Api; me: Staff; t: Strings }) {
   const [shop, setShop] = useState<(Shop & { identitySecret: string }) | null>(null);
   const { run, view } = useOutcome(t);
@@ -184,13 +185,13 @@ function ShopAdmin({ api, me, t }: { api: Api; me: Staff; t: Strings }) {
     <form class="settings" onSubmit={save} aria-label={t.shop}>
       <label>
         {t.name}
-        <input name="name" required maxLength={120} value={shop.name} />
+        <input name="name" required maxLength={120} defaultValue={shop.name} />
       </label>
       <label>
         {t.routingStrategy}
-        <select name="routingStrategy" value={s.routingStrategy}>
+        <select name="routingStrategy">
           {STRATEGIES.map((strategy) => (
-            <option key={strategy} value={strategy}>
+            <option key={strategy} value={strategy} selected={strategy === s.routingStrategy}>
               {strategy}
             </option>
           ))}
@@ -198,38 +199,38 @@ function ShopAdmin({ api, me, t }: { api: Api; me: Staff; t: Strings }) {
       </label>
       <label>
         {t.defaultCapacity}
-        <input name="defaultCapacity" type="number" min={0} max={1000} value={s.defaultCapacity} />
+        <input name="defaultCapacity" type="number" min={0} max={1000} defaultValue={s.defaultCapacity} />
       </label>
       <label>
         {t.autoReassign}
-        <input name="autoReassignSeconds" type="number" min={0} max={86400} value={s.autoReassignSeconds} />
+        <input name="autoReassignSeconds" type="number" min={0} max={86400} defaultValue={s.autoReassignSeconds} />
       </label>
       <label>
         {t.widgetOrigins}
-        <textarea name="widgetOrigins" rows={3} value={s.widgetOrigins.join('\n')} />
+        <textarea name="widgetOrigins" rows={3} defaultValue={s.widgetOrigins.join('\n')} />
       </label>
       <label>
         {t.offlineMessage}
-        <textarea name="offlineMessage" rows={2} maxLength={500} value={s.offlineMessage} />
+        <textarea name="offlineMessage" rows={2} maxLength={500} defaultValue={s.offlineMessage} />
       </label>
       <label>
         {t.maxAttachment}
-        <input name="maxAttachmentBytes" type="number" min={1} value={s.maxAttachmentBytes} />
+        <input name="maxAttachmentBytes" type="number" min={1} defaultValue={s.maxAttachmentBytes} />
       </label>
       <fieldset>
         <legend>{t.businessHours}</legend>
         <label class="check">
-          <input name="alwaysOpen" type="checkbox" checked={hours === null} /> {t.alwaysOpen}
+          <input name="alwaysOpen" type="checkbox" defaultChecked={hours === null} /> {t.alwaysOpen}
         </label>
         <label>
           {t.timezone}
-          <input name="timezone" value={hours?.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone} />
+          <input name="timezone" defaultValue={hours?.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone} />
         </label>
         <p class="hint">{t.hoursHint}</p>
         {DAYS.map((day) => (
           <label key={day} class="day">
             <span>{day}</span>
-            <input name={`hours-${day}`} value={(hours?.days[day] ?? []).map(([a, b]) => `${a}-${b}`).join(', ')} />
+            <input name={`hours-${day}`} defaultValue={(hours?.days[day] ?? []).map(([a, b]) => `${a}-${b}`).join(', ')} />
           </label>
         ))}
       </fieldset>

@@ -129,7 +129,9 @@ export function ConversationPane({ api, client, conversation, me, agents, prefs,
   // Alt+C claims, Alt+X closes.
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      if (!event.altKey || event.ctrlKey || event.metaKey) return;
+      // Never in a field: on macOS, Option+C and Option+X type characters.
+      const typing = event.target instanceof HTMLElement && event.target.matches('input, textarea, select');
+      if (typing || !event.altKey || event.ctrlKey || event.metaKey) return;
       if (event.code === 'KeyC' && conversation.status === 'queued') {
         event.preventDefault();
         void act(() => api.act(id, 'claim'));

@@ -94,8 +94,14 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
   const [page, setPage] = useState<Page>('inbox');
   const [view, setView] = useState<View>('queue');
   const [lists, setLists] = useState<Partial<Record<View, Conversation[]>>>({});
+  const listsRef = useRef(lists);
+  listsRef.current = lists;
   const [counts, setCounts] = useState<InboxCounts | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
+  /** The conversation on screen, kept apart from the lists: it stays while lists change under it. */
+  const [opened, setOpened] = useState<Conversation | null>(null);
+  const openedRef = useRef(opened);
+  openedRef.current = opened;
   const [agents, setAgents] = useState<Agent[]>([]);
   const [query, setQuery] = useState('');
   const [results, setResults] = useState<SearchResults | null>(null);
@@ -123,14 +129,17 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
   viewRef.current = view;
   async function refresh() {
     const current = viewRef.current;
-    const [list, nextCounts, nextAgents] = await Promise.all([
+    const open = latest.current.selected;
+    const [list, nextCounts, nextAgents, nextOpened] = await Promise.all([
       api.conversations(current).catch(() => null),
       api.counts().catch(() => null),
       api.agents().catch(() => null),
+      open === null ? null : api.conversation(open).catch(() => null),
     ]);
     if (list) setLists((l) => ({ ...l, [current]: list.items }));
     if (nextCounts) setCounts(nextCounts);
     if (nextAgents) setAgents(nextAgents);
+    if (nextOpened && latest.current.selected === nextOpened.id) setOpened(nextOpened);
   }
   const scheduleRefresh = () => {
     clearTimeout(refreshTimer.current);
@@ -147,11 +156,15 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
     c.on('message', (message) => onMessage(message));
     c.on('conversation', (frame) => {
       // A visitor signed in: their conversation lives on in the customer's.
-      if (frame.mergedFromId !== undefined && frame.mergedFromId === latest.current.selected) setSelected(frame.conversation.id);
+      if (frame.mergedFromId !== undefined) {
+        forget(frame.mergedFromId);
+        if (frame.mergedFromId === latest.current.selected) select(frame.conversation.id);
+      }
       scheduleRefresh();
     });
     c.on('synced', () => scheduleRefresh());
-    c.on('presence', () => scheduleRefresh());
+    // Presence moves the agents' load and the transfer list, nothing else.
+    c.on('presence', () => void api.agents().then(setAgents, () => {}));
     void c.connect().catch(() => {});
     setClient(c);
     return () => c.close();
@@ -159,7 +172,9 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
 
   function onMessage(message: Message) {
     const { selected: open, me: self, prefs: p, t: tt } = latest.current;
-    let known = false;
+    // Looked up now (a state updater runs later): is it listed, and is it the agent's business?
+    const fresh = openedRef.current?.id === message.conversationId ? openedRef.current : undefined;
+    const listed = fresh ?? Object.values(listsRef.current).flat().find((c) => c.id === message.conversationId);
     setLists((all) => {
       const next: typeof all = {};
       for (const [v, items] of Object.entries(all) as Array<[View, Conversation[]]>) {
@@ -168,7 +183,6 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
           next[v] = items;
           continue;
         }
-        known = true;
         const mineToCount = message.senderId !== self?.id && message.kind === 'user' && !(open === found.id && !document.hidden);
         const updated: Conversation = {
           ...found,
@@ -181,10 +195,12 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
       }
       return next;
     });
-    if (!known) scheduleRefresh();
+    if (!listed) scheduleRefresh();
     if (message.senderKind !== 'customer') return;
     const looking = open === message.conversationId && !document.hidden;
-    if (looking) return;
+    // The queue and the agent's own conversations call for attention; a colleague's do not.
+    const ours = !listed || listed.status === 'queued' || listed.assigneeId === self?.id;
+    if (looking || !ours) return;
     setUnseen((m) => new Map(m).set(message.conversationId, (m.get(message.conversationId) ?? 0) + 1));
     if (p?.sound) chime(660);
     titleBadge.alert(tt.newMessage);
@@ -218,14 +234,33 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
   function select(conversationId: string) {
     setPage('inbox');
     setSelected(conversationId);
+    latest.current.selected = conversationId;
+    const listed = Object.values(lists).flat().find((c) => c.id === conversationId);
+    setOpened(listed ?? null);
+    if (!listed) api.conversation(conversationId).then((c) => latest.current.selected === c.id && setOpened(c), () => {});
     seen(conversationId);
+  }
+
+  /** A conversation that no longer exists (merged): nothing of it stays counted. */
+  function forget(conversationId: string) {
+    setUnseen((m) => {
+      if (!m.has(conversationId)) return m;
+      const copy = new Map(m);
+      copy.delete(conversationId);
+      return copy;
+    });
   }
 
   // Search, as the agent types (debounced).
   useEffect(() => {
-    if (query.trim() === '') return setResults(null);
-    const timer = setTimeout(() => api.search(query.trim()).then(setResults, () => setResults({ conversations: [], messages: [] })), 250);
-    return () => clearTimeout(timer);
+    const q = query.trim();
+    if (q.length < 2) return setResults(null);
+    let current = true;
+    const timer = setTimeout(() => api.search(q).then((r) => current && setResults(r), () => current && setResults({ conversations: [], messages: [] })), 300);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
   }, [query]);
 
   const list = lists[view] ?? [];
@@ -239,10 +274,10 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
         if (typing) (event.target as HTMLElement).blur();
         return;
       }
-      if (event.altKey && /^[1-4]$/.test(event.key)) {
+      if (!typing && event.altKey && /^Digit[1-4]$/.test(event.code)) {
         event.preventDefault();
         setPage('inbox');
-        setView(VIEWS[Number(event.key) - 1]!);
+        setView(VIEWS[Number(event.code.slice(5)) - 1]!);
         return;
       }
       if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
@@ -264,7 +299,7 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
   const myLoad = agents.find((a) => a.staffId === me.id);
   const names = new Map(agents.map((a) => [a.staffId, a.name]));
   const isAdmin = me.role === 'owner' || me.role === 'admin';
-  const current = list.find((c) => c.id === selected) ?? Object.values(lists).flat().find((c) => c.id === selected) ?? null;
+  const current = opened !== null && opened.id === selected ? opened : null;
   const updatePrefs = (patch: Partial<Prefs>) => {
     const next = { ...prefs, ...patch };
     setPrefs(next);
@@ -386,8 +421,6 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
               onChanged={scheduleRefresh}
               onSeen={() => seen(current.id)}
             />
-          ) : selected && client ? (
-            <LoadConversation api={api} id={selected} onLoaded={(c) => setLists((l) => ({ ...l, [view]: [c, ...(l[view] ?? []).filter((x) => x.id !== c.id)] }))} />
           ) : (
             <section class="pane empty">
               <p>{t.pick}</p>
@@ -397,14 +430,6 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
       )}
     </div>
   );
-}
-
-/** A search hit outside the current list: fetch it, then show it. */
-function LoadConversation({ api, id, onLoaded }: { api: Api; id: string; onLoaded: (c: Conversation) => void }) {
-  useEffect(() => {
-    api.conversation(id).then(onLoaded, () => {});
-  }, [id]);
-  return <section class="pane empty" />;
 }
 
 function ConversationItem(props: { conversation: Conversation; active: boolean; names: Map<string, string>; t: Strings; onPick: () => void }) {

@@ -134,6 +134,25 @@ for (const engine of engines) {
       assert.equal((await send(server, signedIn.body.token, customerConversation, 'signed in now')).body.seq, 7);
     });
 
+    test('an agent already talking to the visitor keeps the conversation over the customer’s queued inquiry', async () => {
+      const shop = await createShop(server);
+      await online(shop.agentToken, shop.agentId);
+      const known = await identify(shop, 'dora');
+      await send(server, known.body.token, known.body.conversation.id, 'queued question from the phone');
+      const visitor = await openWidget(server, shop.shopId);
+      await send(server, visitor.token, visitor.conversationId, 'chatting now');
+      await call(server, 'POST', `/api/v1/conversations/${visitor.conversationId}/claim`, { token: shop.agentToken });
+
+      const signedIn = await identify(shop, 'dora', visitor.visitorToken);
+      assert.equal(signedIn.body.conversation.status, 'assigned');
+      assert.equal(signedIn.body.conversation.assigneeId, shop.agentId);
+      assert.equal(await agentLoad(shop, shop.agentId), 1, 'the agent keeps the conversation');
+      const inquiries = await server.storage.db.selectFrom('inquiries').select(['status', 'assignee_id']).where('shop_id', '=', shop.shopId).execute();
+      assert.deepEqual(inquiries.map((i) => `${i.status}:${i.assignee_id ?? '-'}`).sort(), [`assigned:${shop.agentId}`, 'closed:-']);
+      const queue = await call(server, 'GET', '/api/v1/conversations/counts', { token: shop.agentToken });
+      assert.equal(queue.body.queue, 0, 'nothing left waiting');
+    });
+
     test('a stale or foreign visitor token does not stop a sign-in, and another shop’s visitor is left alone', async () => {
       const shop = await createShop(server);
       const other = await createShop(server, 'Other');

@@ -215,23 +215,27 @@ function App() {
           const fromOthers = message.senderId !== next.customerId;
           if (fromOthers && message.kind === 'user') {
             setTypingUntil(0);
+            // The embedding page hears only of its own shop (the session's conversation): a platform
+            // customer's talk with another shop stays inside the iframe.
+            const ownShop = message.conversationId === next.conversationId;
             if (!visible.current || document.hidden) {
-              setUnread((n) => n + 1);
+              if (ownShop) setUnread((n) => n + 1);
               notify(t, message);
-              toParent({ type: 'message', message, flash: t.newMessage });
+              if (ownShop) toParent({ type: 'message', message, flash: t.newMessage });
             } else {
               void c.markRead(message.conversationId, message.seq).catch(() => {});
-              toParent({ type: 'message', message });
+              if (ownShop) toParent({ type: 'message', message });
             }
           }
         });
+        // Receipts, typing and queue news count only for the conversation on screen.
         c.on('read', (receipt) => {
-          if (receipt.userId !== next.customerId) setTheirReadSeq((seq) => Math.max(seq, receipt.seq));
+          if (receipt.conversationId === activeId.current && receipt.userId !== next.customerId) setTheirReadSeq((seq) => Math.max(seq, receipt.seq));
         });
         c.on('typing', (event) => {
-          if (event.userId !== next.customerId) setTypingUntil(Date.now() + 4000);
+          if (event.conversationId === activeId.current && event.userId !== next.customerId) setTypingUntil(Date.now() + 4000);
         });
-        c.on('queue', (frame) => setQueuePosition(frame.position));
+        c.on('queue', (frame) => frame.conversationId === activeId.current && setQueuePosition(frame.position));
         c.on('conversation', (frame) => {
           if (frame.conversation.id !== activeId.current) return;
           if (frame.change === 'assigned' || frame.change === 'closed') setQueuePosition(null);

@@ -44,7 +44,7 @@ export function AttachButton({ label, className, onFile }: { label: string; clas
       </svg>
       <input
         type="file"
-        hidden
+        class="sr-only"
         onChange={(event) => {
           const input = event.currentTarget;
           const file = input.files?.[0];

@@ -73,6 +73,7 @@ export function messageStore(db: Kysely<Database>, engine: Engine, sqlite: Sqlit
         .where('conversation_id', '=', conversationId)
         .where('sender_kind', '=', 'staff')
         .where('visibility', '=', 'public')
+        .where('deleted_at', 'is', null)
         .execute();
       return rows.flatMap((r) => (r.sender_id === null ? [] : [r.sender_id]));
     },

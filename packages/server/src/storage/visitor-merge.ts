@@ -19,7 +19,8 @@ const conversationFields = [
  *
  * Seqs are offset by the target's last seq and stream positions are renumbered past the shop's, so
  * both stay increasing and a console syncing by position sees the moved messages. When both sides
- * have an open inquiry the visitor's is closed (its agent freed); otherwise an open one moves along.
+ * have an open inquiry, an assigned one wins over a queued one, else the customer's stands; the
+ * other is closed (its agent freed). An open inquiry of the visitor alone moves along.
  * Locks: the two conversations (sorted), then the shop, the order the send path takes them.
  */
 export async function mergeVisitor(
@@ -42,31 +43,39 @@ export async function mergeVisitor(
       .executeTakeFirst();
     if (!visitor) return null;
     const target = await ensureServiceIn(tx, shopId, customerId, newConversationId, now);
-    const fromKey = `service:${shopId}:${visitorId}`;
-    let lock = tx.selectFrom('conversations').select(conversationFields).where('unique_key', 'in', [fromKey, `service:${shopId}:${customerId}`]).orderBy('id');
-    if (pg) lock = lock.forUpdate();
-    const locked = await lock.execute();
-    const into = locked.find((c) => c.id === target)!;
-    const from = locked.find((c) => c.id !== target);
+    const source = await tx.selectFrom('conversations').select('id').where('unique_key', '=', `service:${shopId}:${visitorId}`).executeTakeFirst();
+    // In id order, as the send path locks. The visitor's row is deleted (FOR UPDATE); the customer's
+    // only changes (FOR NO KEY UPDATE, which still lets a member row referencing it be inserted).
+    const locked = new Map<string, Locked>();
+    for (const id of [target, ...(source ? [source.id] : [])].sort()) {
+      let lock = tx.selectFrom('conversations').select(conversationFields).where('id', '=', id);
+      if (pg) lock = id === target ? lock.forNoKeyUpdate() : lock.forUpdate();
+      locked.set(id, await lock.executeTakeFirstOrThrow());
+    }
+    const into = locked.get(target)!;
+    const from = source ? locked.get(source.id) : undefined;
 
     let closed: Assignment | null = null;
     if (from) {
       const fromOpen = from.status !== null && from.status !== 'closed';
       const intoOpen = into.status !== null && into.status !== 'closed';
+      // One open inquiry per conversation: an agent already talking (assigned) wins over a queued
+      // one; between equals, the customer's stands.
+      const keepFrom = fromOpen && (!intoOpen || (from.status === 'assigned' && into.status === 'queued'));
       if (fromOpen && intoOpen) {
-        // One open inquiry per conversation: the customer's stands, the visitor's ends here.
-        await tx.updateTable('inquiries').set({ status: 'closed', closed_at: now }).where('id', '=', from.current_inquiry_id!).execute();
-        if (from.assignee_id !== null) {
+        const loser = keepFrom ? into : from;
+        await tx.updateTable('inquiries').set({ status: 'closed', closed_at: now }).where('id', '=', loser.current_inquiry_id!).execute();
+        if (loser.assignee_id !== null) {
           await tx
             .updateTable('agents')
             .set((eb) => ({ open_inquiries: eb('open_inquiries', '-', 1), updated_at: now }))
-            .where('staff_id', '=', from.assignee_id)
+            .where('staff_id', '=', loser.assignee_id)
             .where('open_inquiries', '>', 0)
             .execute();
         }
-        closed = { inquiryId: from.current_inquiry_id!, conversationId: target, customerId, agentId: from.assignee_id, previousAgentId: from.assignee_id };
+        closed = { inquiryId: loser.current_inquiry_id!, conversationId: target, customerId, agentId: loser.assignee_id, previousAgentId: loser.assignee_id };
       }
-      await moveInto(tx, pg, shopId, from, into, visitorId, customerId, fromOpen && !intoOpen, now);
+      await moveInto(tx, pg, shopId, from, into, visitorId, customerId, keepFrom, now);
       await tx.deleteFrom('conversations').where('id', '=', from.id).execute();
     }
     await tx.deleteFrom('sessions').where('user_id', '=', visitorId).execute();

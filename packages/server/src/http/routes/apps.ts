@@ -70,6 +70,9 @@ export function appRoutes(services: Services): FastifyPluginAsync {
  * and framing by `frameAncestors` alone.
  */
 function appShell(reply: FastifyReply, page: { title: string; base: string; host: string; frameAncestors: string }): FastifyReply {
+  // The Host header goes into a header: only a plain host[:port] may (anything else gets 'self' alone).
+  const host = HOST.test(page.host) ? page.host : null;
+  const sockets = host === null ? '' : ` ws://${host} wss://${host}`;
   return reply
     .type('text/html; charset=utf-8')
     .header('x-content-type-options', 'nosniff')
@@ -78,7 +81,7 @@ function appShell(reply: FastifyReply, page: { title: string; base: string; host
     .header(
       'content-security-policy',
       `default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; ` +
-        `connect-src 'self' ws://${page.host} wss://${page.host}; frame-ancestors ${page.frameAncestors}; base-uri 'none'; form-action 'none'`,
+        `connect-src 'self'${sockets}; frame-ancestors ${page.frameAncestors}; base-uri 'none'; form-action 'none'`,
     )
     .send(
       '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">' +
@@ -86,6 +89,8 @@ function appShell(reply: FastifyReply, page: { title: string; base: string; host
         `<script type="module" src="${page.base}app.js"></script></body></html>`,
     );
 }
+
+const HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
 function stylesheet(reply: FastifyReply, css: string): FastifyReply {
   return reply.type('text/css; charset=utf-8').header('x-content-type-options', 'nosniff').header('cache-control', 'no-cache').send(css);
