@@ -28,6 +28,8 @@ export interface App {
   readonly gateway: Gateway;
   /** Listens on config.host:config.port (0 = any free port); returns the base URL. */
   listen(): Promise<string>;
+  /** The goim TCP listener's port once listening; null when off. */
+  goimTcpPort(): number | null;
   close(): Promise<void>;
 }
 
@@ -112,7 +114,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     findShop: (id) => store.shops.find(id),
   });
   const gateway = createGateway(services, bus, origins, config.ws, http.log);
-  http.server.on('upgrade', upgradeRouter(new Map([['/ws', gateway.upgrade]])));
+  http.server.on('upgrade', upgradeRouter(new Map([['/ws', gateway.upgrade], ['/sub', gateway.upgradeGoim]])));
+  let goimTcpPort: number | null = null;
 
   const sweep = setInterval(() => {
     store.sessions.deleteExpired(now()).catch((error: unknown) => http.log.warn({ err: error }, 'session sweep failed'));
@@ -137,8 +140,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     http,
     gateway,
     async listen() {
-      return http.listen({ host: config.host, port: config.port });
+      const address = await http.listen({ host: config.host, port: config.port });
+      if (config.ws.goimTcpPort !== null) goimTcpPort = await gateway.listenGoimTcp(config.ws.goimTcpPort, config.host);
+      return address;
     },
+    /** The goim TCP listener's port once listening (GOIM_TCP_PORT=0 picks one); null when off. */
+    goimTcpPort: () => goimTcpPort,
     async close() {
       clearInterval(sweep);
       clearInterval(routingSweep);

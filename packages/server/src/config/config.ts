@@ -34,6 +34,10 @@ export interface Config {
     readonly rateBurst: number;
     readonly maxBufferedBytes: number;
     readonly maxConnectionsPerUser: number;
+    /** goim packets (WebSocket /sub, TCP): the largest body a client may send. */
+    readonly goimMaxBodyBytes: number;
+    /** The goim TCP listener's port; null = off. */
+    readonly goimTcpPort: number | null;
   };
   readonly attachments: {
     /** The deployment's ceiling on one file; a shop's own limit cannot go above it. */
@@ -108,6 +112,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       rateBurst: int(env, 'WS_RATE_BURST', 40, 1, 100_000),
       maxBufferedBytes: int(env, 'WS_MAX_BUFFERED_BYTES', 1024 * 1024, 1024, 256 * 1024 * 1024),
       maxConnectionsPerUser: int(env, 'WS_MAX_CONNECTIONS_PER_USER', 10, 1, 10_000),
+      goimMaxBodyBytes: int(env, 'GOIM_MAX_BODY_BYTES', 4096, 256, 1024 * 1024),
+      goimTcpPort: env.GOIM_TCP_PORT === undefined || env.GOIM_TCP_PORT === '' ? null : int(env, 'GOIM_TCP_PORT', 3101, 0, 65_535),
     }),
     attachments: Object.freeze({
       maxBytes: int(env, 'ATTACHMENT_MAX_BYTES', 100 * 1024 * 1024, 1024, 4 * 1024 * 1024 * 1024),

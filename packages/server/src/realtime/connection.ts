@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { WebSocket } from 'ws';
 import { errorCatalogue, type ErrorCode, type RequestId, type ServerFrame } from '@frontdesk/protocol';
 import type { Principal } from '../domain/records.ts';
 import { TokenBucket } from './token-bucket.ts';
@@ -11,6 +10,17 @@ export interface ConnectionLimits {
   readonly typingIntervalMs: number;
 }
 
+/**
+ * Where a connection's frames go: a WebSocket of /ws as it is (JSON text), or a goim adapter that
+ * turns each JSON frame into a binary packet (goim.ts).
+ */
+export interface Transport {
+  readonly bufferedAmount: number;
+  send(text: string): void;
+  close(code: number, reason: string): void;
+  terminate(): void;
+}
+
 /** One client socket: who it is, its limits, and the only place that writes to it. */
 export class Connection {
   readonly id = randomUUID();
@@ -20,7 +30,7 @@ export class Connection {
   token: string | null = null;
   lastSeen = Date.now();
   lastVerified = Date.now();
-  #socket: WebSocket;
+  #socket: Transport;
   #limits: ConnectionLimits;
   #rate: TokenBucket;
   #floods = 0;
@@ -29,7 +39,7 @@ export class Connection {
   /** Frames of one connection are handled in order: a client's sends commit in the order sent. */
   #queue: Promise<void> = Promise.resolve();
 
-  constructor(socket: WebSocket, origin: string | null, limits: ConnectionLimits) {
+  constructor(socket: Transport, origin: string | null, limits: ConnectionLimits) {
     this.#socket = socket;
     this.origin = origin;
     this.#limits = limits;

@@ -8,7 +8,8 @@ import { AppError } from '../domain/errors.ts';
 import { presentMessage } from '../domain/present.ts';
 import type { Principal } from '../domain/records.ts';
 import type { Services } from '../domain/services.ts';
-import { Connection } from './connection.ts';
+import { Connection, type Transport } from './connection.ts';
+import { createGoimAdapter } from './goim.ts';
 import { echoOf, parseClientFrame } from './frame-schema.ts';
 import { Hub } from './hub.ts';
 import type { originPolicy } from './origins.ts';
@@ -39,7 +40,8 @@ export function createGateway(services: Services, bus: Bus, origins: ReturnType<
   const sweep = setInterval(checkLiveness, Math.min(options.heartbeatMs, 5_000));
   sweep.unref();
 
-  const upgrade: UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+  /** The upgrade to a WebSocket on one path: same token and Origin rules everywhere. */
+  const upgradeTo = (server: WebSocketServer, onSocket: (ws: WebSocket, origin: string | null) => void): UpgradeHandler => (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (!accepting) return refuseUpgrade(socket, 'SERVICE_UNAVAILABLE');
     // Tokens never travel in URLs, where proxies and logs keep them.
     if (/[?&](token|access_token)=/i.test(request.url ?? '')) {
@@ -52,11 +54,11 @@ export function createGateway(services: Services, bus: Bus, origins: ReturnType<
     const origin = header !== null && sameHost(header, request.headers.host) ? null : header;
     origins.mayUpgrade(origin).then(
       (allowed) => {
-        wss.handleUpgrade(request, socket, head, (ws) => {
+        server.handleUpgrade(request, socket, head, (ws) => {
           // Refused with a close code rather than an HTTP status: a browser sees only 1006 for the
           // latter and would retry for ever; 4004 tells it to stop.
           if (!allowed) ws.close(4004, 'ORIGIN_NOT_ALLOWED');
-          else accept(ws, origin);
+          else onSocket(ws, origin);
         });
       },
       (error: unknown) => {
@@ -66,8 +68,29 @@ export function createGateway(services: Services, bus: Bus, origins: ReturnType<
     );
   };
 
+  /** /ws: JSON text frames. */
   function accept(ws: WebSocket, origin: string | null): void {
-    const connection = new Connection(ws, origin, {
+    const session = attach(ws, origin);
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) {
+        session.connection.lastSeen = Date.now();
+        return session.connection.error('VALIDATION_FAILED', 'Frames are JSON text; binary is spoken on /sub.');
+      }
+      session.receive(data.toString());
+    });
+    ws.on('close', () => session.closed());
+    ws.on('error', (error) => {
+      // Oversized frames arrive here (ws closes with 1009 itself); anything else is logged.
+      if (!/max payload/i.test(error.message)) log.warn({ err: error }, 'websocket error');
+    });
+  }
+
+  /**
+   * A client connection whatever it speaks: `receive` takes its frames as JSON text (the goim
+   * adapter translates its packets into them), `closed` when the link is gone.
+   */
+  function attach(transport: Transport, origin: string | null) {
+    const connection = new Connection(transport, origin, {
       ratePerSecond: options.ratePerSecond,
       rateBurst: options.rateBurst,
       maxBufferedBytes: options.maxBufferedBytes,
@@ -79,36 +102,37 @@ export function createGateway(services: Services, bus: Bus, origins: ReturnType<
     }, options.authTimeoutMs);
     authTimer.unref();
 
-    ws.on('message', (data, isBinary) => {
-      connection.lastSeen = Date.now();
-      if (isBinary) return connection.error('VALIDATION_FAILED', 'Frames are JSON text; binary is spoken on /sub.');
-      const text = data.toString();
-      // handle() answers every failure it knows; anything else is logged, never left to crash the process.
-      connection.enqueue(() =>
-        handle(connection, text).catch((error: unknown) => {
-          log.error({ err: error }, 'frame handling failed');
-          connection.close('INTERNAL');
-        }),
-      );
-    });
-    ws.on('close', () => {
-      clearTimeout(authTimer);
-      connection.markClosed();
-      pending.delete(connection);
-      const wasAuthenticated = hub.remove(connection);
-      const principal = connection.principal;
-      if (wasAuthenticated && principal?.kind === 'staff') {
-        // After the device was recorded, never before: a quick close must not leave it behind.
-        void (arrivals.get(connection) ?? Promise.resolve())
-          .then(() => services.routing.deviceDisconnected(principal, connection.id))
-          .catch((error: unknown) => log.warn({ err: error }, 'presence update failed'));
-      }
-    });
-    ws.on('error', (error) => {
-      // Oversized frames arrive here (ws closes with 1009 itself); anything else is logged.
-      if (!/max payload/i.test(error.message)) log.warn({ err: error }, 'websocket error');
-    });
+    return {
+      connection,
+      receive(text: string): void {
+        connection.lastSeen = Date.now();
+        // handle() answers every failure it knows; anything else is logged, never left to crash the process.
+        connection.enqueue(() =>
+          handle(connection, text).catch((error: unknown) => {
+            log.error({ err: error }, 'frame handling failed');
+            connection.close('INTERNAL');
+          }),
+        );
+      },
+      closed(): void {
+        clearTimeout(authTimer);
+        connection.markClosed();
+        pending.delete(connection);
+        const wasAuthenticated = hub.remove(connection);
+        const principal = connection.principal;
+        if (wasAuthenticated && principal?.kind === 'staff') {
+          // After the device was recorded, never before: a quick close must not leave it behind.
+          void (arrivals.get(connection) ?? Promise.resolve())
+            .then(() => services.routing.deviceDisconnected(principal, connection.id))
+            .catch((error: unknown) => log.warn({ err: error }, 'presence update failed'));
+        }
+      },
+    };
   }
+
+  const upgrade = upgradeTo(wss, accept);
+  const goim = createGoimAdapter({ attach, hub, maxBodyBytes: options.goimMaxBodyBytes, maxFrameBytes: options.maxFrameBytes, log });
+  const upgradeGoim = upgradeTo(goim.wss, goim.acceptWebSocket);
 
   async function handle(connection: Connection, text: string): Promise<void> {
     if (connection.closed) return;
@@ -289,13 +313,17 @@ export function createGateway(services: Services, bus: Bus, origins: ReturnType<
   return {
     hub,
     upgrade,
+    /** /sub: goim's binary packets over WebSocket. */
+    upgradeGoim,
+    /** goim over TCP (GOIM_TCP_PORT): resolves with the port listened on. */
+    listenGoimTcp: goim.listenTcp,
     /** Stops accepting and asks every client to reconnect (elsewhere): close code 1012. */
     async close(): Promise<void> {
       accepting = false;
       clearInterval(sweep);
       unsubscribe();
       for (const connection of [...hub.connections(), ...pending]) connection.close('SERVICE_UNAVAILABLE');
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await Promise.all([new Promise<void>((resolve) => wss.close(() => resolve())), goim.close()]);
     },
   };
 }

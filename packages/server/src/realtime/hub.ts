@@ -7,6 +7,8 @@ export class Hub {
   #byUser = new Map<string, Set<Connection>>();
   #staffByShop = new Map<string, Set<Connection>>();
   #all = new Set<Connection>();
+  /** Connections per shop, staff and customers (goim's heartbeat reports it as the room's count). */
+  #perShop = new Map<string, number>();
 
   get size(): number {
     return this.#all.size;
@@ -20,6 +22,10 @@ export class Hub {
     return this.#byUser.get(userId)?.size ?? 0;
   }
 
+  countInShop(shopId: string): number {
+    return this.#perShop.get(shopId) ?? 0;
+  }
+
   add(connection: Connection): void {
     const userId = connection.userId;
     const principal = connection.principal;
@@ -27,6 +33,8 @@ export class Hub {
     this.#all.add(connection);
     addTo(this.#byUser, userId, connection);
     if (principal.kind === 'staff') addTo(this.#staffByShop, principal.staff.shopId, connection);
+    const shopId = shopOf(connection);
+    if (shopId !== null) this.#perShop.set(shopId, (this.#perShop.get(shopId) ?? 0) + 1);
   }
 
   /** False when the connection was never added (it did not authenticate). */
@@ -36,6 +44,12 @@ export class Hub {
     const principal = connection.principal;
     if (userId !== null) removeFrom(this.#byUser, userId, connection);
     if (principal?.kind === 'staff') removeFrom(this.#staffByShop, principal.staff.shopId, connection);
+    const shopId = shopOf(connection);
+    if (shopId !== null) {
+      const left = (this.#perShop.get(shopId) ?? 1) - 1;
+      if (left === 0) this.#perShop.delete(shopId);
+      else this.#perShop.set(shopId, left);
+    }
     return true;
   }
 
@@ -83,4 +97,10 @@ function removeFrom(map: Map<string, Set<Connection>>, key: string, connection: 
   if (!set) return;
   set.delete(connection);
   if (set.size === 0) map.delete(key);
+}
+
+function shopOf(connection: Connection): string | null {
+  const principal = connection.principal;
+  if (principal === null) return null;
+  return principal.kind === 'staff' ? principal.staff.shopId : principal.shopId;
 }

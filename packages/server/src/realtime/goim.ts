@@ -1,0 +1,255 @@
+import net from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { goim, type ErrorCode } from '@frontdesk/protocol';
+import type { Connection, Transport } from './connection.ts';
+import type { Logger } from './gateway.ts';
+import type { Hub } from './hub.ts';
+
+const { ops } = goim;
+
+/** A connection as the gateway keeps it: frames in as JSON text, and the end of the link. */
+interface Session {
+  readonly connection: Connection;
+  receive(text: string): void;
+  closed(): void;
+}
+
+export interface GoimDeps {
+  attach(transport: Transport, origin: string | null): Session;
+  readonly hub: Hub;
+  /** The largest body a client may send (goim's default: 4096). */
+  readonly maxBodyBytes: number;
+  /** The largest WebSocket message on /sub (one or more packets). */
+  readonly maxFrameBytes: number;
+  readonly log: Logger;
+}
+
+/** The reply op of each request op. */
+const replyOf: Readonly<Record<number, number>> = {
+  [ops.auth]: ops.authReply,
+  [ops.send]: ops.message,
+  [ops.sync]: ops.syncReply,
+  [ops.ack]: ops.ackReply,
+};
+
+/**
+ * goim clients (docs/protocol-goim.md) on WebSocket /sub and on TCP. Nothing of the protocol's
+ * meaning lives here: each request packet becomes the JSON frame /ws would get (the header seq as
+ * its `id`), and each JSON frame the gateway sends becomes a packet (a reply takes its request's
+ * reply op and seq; pushes are op 5). So the auth, limits, rate limits and delivery guarantee are
+ * the gateway's, the same as on /ws.
+ */
+export function createGoimAdapter(deps: GoimDeps) {
+  const decodeOptions = { maxBodyBytes: deps.maxBodyBytes };
+  const wss = new WebSocketServer({ noServer: true, maxPayload: Math.max(deps.maxFrameBytes, deps.maxBodyBytes + goim.headerBytes), perMessageDeflate: false });
+  const sockets = new Set<net.Socket>();
+  let tcp: net.Server | null = null;
+
+  function onPackets(session: Session, transport: GoimTransport, decode: () => goim.Packet[]): void {
+    let packets: goim.Packet[];
+    try {
+      packets = decode().flatMap(goim.unbatch);
+    } catch (error) {
+      // Broken framing: nothing after it can be trusted, so the link ends (after what it sent).
+      const code = error instanceof goim.GoimProtocolError && error.code === 'PACKET_TOO_LARGE' ? 'PAYLOAD_TOO_LARGE' : 'VALIDATION_FAILED';
+      session.connection.lastSeen = Date.now();
+      return session.connection.close(code);
+    }
+    for (const packet of packets) onPacket(session, transport, packet);
+  }
+
+  function onPacket(session: Session, transport: GoimTransport, packet: goim.Packet): void {
+    const { connection } = session;
+    if (packet.op === ops.heartbeat) {
+      connection.lastSeen = Date.now();
+      const principal = connection.principal;
+      if (principal === null) return connection.close('AUTH_REQUIRED');
+      const shopId = principal.kind === 'staff' ? principal.staff.shopId : principal.shopId;
+      transport.packet(goim.encodePacket({ op: ops.heartbeatReply, seq: packet.seq, body: goim.int32Body(shopId === null ? 0 : deps.hub.countInShop(shopId)) }));
+      return;
+    }
+    const reply = replyOf[packet.op];
+    if (reply === undefined) {
+      connection.lastSeen = Date.now();
+      if (connection.principal === null) return connection.close('AUTH_REQUIRED');
+      return transport.packet(errorPacket(ops.message, packet.seq, 'VALIDATION_FAILED', `Unknown op ${packet.op}.`));
+    }
+    let body: Record<string, unknown>;
+    try {
+      body = objectBody(packet);
+    } catch (error) {
+      connection.lastSeen = Date.now();
+      if (connection.principal === null) return connection.close('AUTH_REQUIRED');
+      return transport.packet(errorPacket(reply, packet.seq, 'INVALID_JSON', (error as Error).message));
+    }
+    transport.expect(packet.seq, reply);
+    session.receive(JSON.stringify(toFrame(packet, body)));
+  }
+
+  function acceptWebSocket(ws: WebSocket, origin: string | null): void {
+    const transport = new GoimTransport(
+      (bytes) => ws.send(bytes, { binary: true }),
+      () => ws.bufferedAmount,
+      (code, reason) => ws.close(code, reason),
+      () => ws.terminate(),
+    );
+    const session = deps.attach(transport, origin);
+    ws.on('message', (data, isBinary) => {
+      if (!isBinary) {
+        session.connection.lastSeen = Date.now();
+        return session.connection.close('VALIDATION_FAILED');
+      }
+      onPackets(session, transport, () => goim.decodeMessage(bytesOf(data), decodeOptions));
+    });
+    ws.on('close', () => session.closed());
+    ws.on('error', (error) => {
+      if (!/max payload/i.test(error.message)) deps.log.warn({ err: error }, 'goim websocket error');
+    });
+  }
+
+  function acceptTcp(socket: net.Socket): void {
+    sockets.add(socket);
+    socket.setNoDelay(true);
+    const decoder = new goim.PacketDecoder(decodeOptions);
+    const transport = new GoimTransport(
+      (bytes) => socket.write(bytes),
+      () => socket.writableLength,
+      () => socket.end(),
+      () => socket.destroy(),
+    );
+    const session = deps.attach(transport, null);
+    socket.on('data', (chunk: Buffer) => {
+      if (session.connection.closed) return;
+      onPackets(session, transport, () => decoder.push(chunk));
+    });
+    socket.on('close', () => {
+      sockets.delete(socket);
+      session.closed();
+    });
+    socket.on('error', () => socket.destroy());
+  }
+
+  return {
+    wss,
+    acceptWebSocket,
+    /** Starts the TCP listener; resolves with its port (0 picks one). */
+    listenTcp(port: number, host: string): Promise<number> {
+      tcp = net.createServer(acceptTcp);
+      return new Promise((resolve, reject) => {
+        tcp!.once('error', reject);
+        tcp!.listen(port, host, () => resolve((tcp!.address() as net.AddressInfo).port));
+      });
+    },
+    async close(): Promise<void> {
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      if (tcp === null) return;
+      const server = tcp;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Connections got their close from the gateway; the ones that do not go are cut.
+        setTimeout(() => sockets.forEach((s) => s.destroy()), 2_000).unref();
+      });
+    },
+  };
+}
+
+/**
+ * Writes packets for one connection: the gateway's JSON frames become packets, and what one turn
+ * of the event loop sends goes out together (several as one op 9 batch).
+ */
+class GoimTransport implements Transport {
+  readonly #write: (bytes: Uint8Array) => void;
+  readonly #buffered: () => number;
+  readonly #end: (code: number, reason: string) => void;
+  readonly #destroy: () => void;
+  #out: Uint8Array[] = [];
+  #scheduled = false;
+  /** Requests waiting for their reply, by header seq (clients may reuse a seq): the reply ops, in order. */
+  #waiting = new Map<number, number[]>();
+
+  constructor(write: (bytes: Uint8Array) => void, buffered: () => number, end: (code: number, reason: string) => void, destroy: () => void) {
+    this.#write = write;
+    this.#buffered = buffered;
+    this.#end = end;
+    this.#destroy = destroy;
+  }
+
+  get bufferedAmount(): number {
+    return this.#buffered();
+  }
+
+  expect(seq: number, op: number): void {
+    const queue = this.#waiting.get(seq);
+    if (queue) {
+      if (queue.length < 64) queue.push(op);
+    } else if (this.#waiting.size < 1024) this.#waiting.set(seq, [op]);
+  }
+
+  send(text: string): void {
+    const frame = JSON.parse(text) as { id?: unknown };
+    let op: number = ops.message;
+    let seq = 0;
+    const queue = typeof frame.id === 'number' ? this.#waiting.get(frame.id) : undefined;
+    if (queue !== undefined) {
+      seq = frame.id as number;
+      op = queue.shift()!;
+      if (queue.length === 0) this.#waiting.delete(seq);
+    }
+    this.packet(goim.encodePacket({ op, seq, body: Buffer.from(text) }));
+  }
+
+  packet(bytes: Uint8Array): void {
+    this.#out.push(bytes);
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    queueMicrotask(() => this.#flush());
+  }
+
+  #flush(): void {
+    this.#scheduled = false;
+    const out = this.#out.splice(0);
+    if (out.length === 1) this.#write(out[0]!);
+    else if (out.length > 1) this.#write(goim.encodeBatch(out));
+  }
+
+  close(code: number, reason: string): void {
+    this.#flush();
+    this.#end(code, reason);
+  }
+
+  terminate(): void {
+    this.#destroy();
+  }
+}
+
+/** The JSON frame of /ws a request packet stands for; the header seq is its id. */
+function toFrame(packet: goim.Packet, body: Record<string, unknown>): Record<string, unknown> {
+  switch (packet.op) {
+    case ops.auth:
+      // goim's own layout carries the token in `key` (mid, room_id, platform, accepts are ignored).
+      return { type: 'auth', id: packet.seq, token: body.token ?? body.key };
+    case ops.send:
+      return { ...body, type: 'send', id: packet.seq };
+    case ops.sync:
+      return { ...body, type: 'sync', id: packet.seq };
+    default:
+      // ops.ack: the read cursor moves to `seq` of `conversationId`.
+      return { type: 'read', id: packet.seq, conversationId: body.conversationId, seq: body.seq };
+  }
+}
+
+function objectBody(packet: goim.Packet): Record<string, unknown> {
+  if (packet.body.length === 0) return {};
+  const value = goim.parseJsonBody(packet);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('The body must be a JSON object.');
+  return value as Record<string, unknown>;
+}
+
+function errorPacket(op: number, seq: number, code: ErrorCode, message: string): Uint8Array {
+  return goim.encodeJsonPacket(op, seq, { type: 'error', code, message, id: seq });
+}
+
+function bytesOf(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+}
