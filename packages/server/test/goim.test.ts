@@ -121,6 +121,7 @@ for (const engine of engines) {
       const ok = await authed(client);
       assert.equal(ok.type, 'auth.ok');
       assert.equal(ok.user.id, customer.customerId);
+      assert.equal(ok.maxFrameBytes, 4096, 'the largest body a goim client may send');
 
       client.request(ops.heartbeat, 7);
       const beat = await client.next(ops.heartbeatReply);

@@ -88,6 +88,7 @@ export function createGoimAdapter(deps: GoimDeps) {
 
   function acceptWebSocket(ws: WebSocket, origin: string | null): void {
     const transport = new GoimTransport(
+      deps.maxBodyBytes,
       (bytes) => ws.send(bytes, { binary: true }),
       () => ws.bufferedAmount,
       (code, reason) => ws.close(code, reason),
@@ -112,6 +113,7 @@ export function createGoimAdapter(deps: GoimDeps) {
     socket.setNoDelay(true);
     const decoder = new goim.PacketDecoder(decodeOptions);
     const transport = new GoimTransport(
+      deps.maxBodyBytes,
       (bytes) => socket.write(bytes),
       () => socket.writableLength,
       () => socket.end(),
@@ -158,6 +160,7 @@ export function createGoimAdapter(deps: GoimDeps) {
  * of the event loop sends goes out together (several as one op 9 batch).
  */
 class GoimTransport implements Transport {
+  readonly #maxBodyBytes: number;
   readonly #write: (bytes: Uint8Array) => void;
   readonly #buffered: () => number;
   readonly #end: (code: number, reason: string) => void;
@@ -167,7 +170,8 @@ class GoimTransport implements Transport {
   /** Requests waiting for their reply, by header seq (clients may reuse a seq): the reply ops, in order. */
   #waiting = new Map<number, number[]>();
 
-  constructor(write: (bytes: Uint8Array) => void, buffered: () => number, end: (code: number, reason: string) => void, destroy: () => void) {
+  constructor(maxBodyBytes: number, write: (bytes: Uint8Array) => void, buffered: () => number, end: (code: number, reason: string) => void, destroy: () => void) {
+    this.#maxBodyBytes = maxBodyBytes;
     this.#write = write;
     this.#buffered = buffered;
     this.#end = end;
@@ -186,7 +190,9 @@ class GoimTransport implements Transport {
   }
 
   send(text: string): void {
-    const frame = JSON.parse(text) as { id?: unknown };
+    const frame = JSON.parse(text) as { type?: string; id?: unknown; maxFrameBytes?: number };
+    // What a goim client may send is a packet body, not a /ws frame.
+    if (frame.type === 'auth.ok') text = JSON.stringify({ ...frame, maxFrameBytes: this.#maxBodyBytes });
     let op: number = ops.message;
     let seq = 0;
     const queue = typeof frame.id === 'number' ? this.#waiting.get(frame.id) : undefined;
