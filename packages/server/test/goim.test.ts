@@ -7,6 +7,7 @@ import { goim, type Message } from '@frontdesk/protocol';
 import { createShop, openWidget, type CustomerFixture, type ShopFixture } from './support/client.ts';
 import { startServer, type TestServer } from './support/server.ts';
 import { engines } from './support/storage.ts';
+import { GoimTransport } from '../src/realtime/goim.ts';
 import { rawAuthed, type RawClient } from './support/ws-client.ts';
 
 const { ops } = goim;
@@ -85,6 +86,27 @@ async function connectTcp(port: number): Promise<GoimClient> {
 }
 
 const json = (packet: goim.Packet) => goim.parseJsonBody(packet) as Record<string, any>;
+
+test('what the gateway sends in one turn goes out as one op 9 batch; replies take their request’s op and seq', async () => {
+  const writes: Uint8Array[] = [];
+  const transport = new GoimTransport(4096, (bytes) => writes.push(bytes), () => 0, () => {}, () => {});
+  transport.expect(5, ops.syncReply);
+  transport.send(JSON.stringify({ type: 'message', message: { text: 'one' } }));
+  transport.send(JSON.stringify({ type: 'sync.result', id: 5, messages: [], token: 't', hasMore: false }));
+  transport.send(JSON.stringify({ type: 'typing', conversationId: 'c', userId: 'u' }));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(writes.length, 1);
+  const [batch] = goim.decodeMessage(writes[0]!);
+  assert.equal(batch!.op, ops.batch);
+  assert.deepEqual(goim.unbatch(batch!).map((p) => [p.op, p.seq, json(p).type]), [
+    [ops.message, 0, 'message'],
+    [ops.syncReply, 5, 'sync.result'],
+    [ops.message, 0, 'typing'],
+  ]);
+  transport.send(JSON.stringify({ type: 'presence', userId: 'u', status: 'online' }));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(goim.decodeMessage(writes[1]!)[0]!.op, ops.message, 'alone, a packet is sent as it is');
+});
 
 for (const engine of engines) {
   describe(`goim protocol on ${engine}`, () => {

@@ -159,7 +159,7 @@ export function createGoimAdapter(deps: GoimDeps) {
  * Writes packets for one connection: the gateway's JSON frames become packets, and what one turn
  * of the event loop sends goes out together (several as one op 9 batch).
  */
-class GoimTransport implements Transport {
+export class GoimTransport implements Transport {
   readonly #maxBodyBytes: number;
   readonly #write: (bytes: Uint8Array) => void;
   readonly #buffered: () => number;
