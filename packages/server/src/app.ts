@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/config.ts';
 import type { Bus } from './bus/bus.ts';
 import { memoryBus } from './bus/memory-bus.ts';
+import { redisBus } from './bus/redis-bus.ts';
 import type { Store } from './domain/ports.ts';
 import { newId } from './domain/ids.ts';
 import { processImage } from './attachments/images.ts';
@@ -88,9 +89,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   await migrateToLatest(storage);
   const now = overrides.now ?? Date.now;
   const store = createStore(storage.db, storage.engine, storage.sqlite);
-  const bus = overrides.bus ?? memoryBus();
+  // Cluster mode (REDIS_URL): events cross nodes over Redis; the logger exists once http does.
+  const busLog = { warn: (object: object, message: string) => http?.log.warn(object, message) };
+  const cluster = overrides.bus === undefined && config.redisUrl !== null ? redisBus(config.redisUrl, busLog) : null;
+  const bus = overrides.bus ?? cluster ?? memoryBus();
+  if (cluster) await cluster.ready;
   const services = createDomain(config, store, bus, now);
-  const http = await buildHttp(services, {
+  let http: Awaited<ReturnType<typeof buildHttp>> | undefined = undefined;
+  http = await buildHttp(services, {
     logLevel: config.logLevel,
     ...(overrides.logStream && { logStream: overrides.logStream }),
     bodyLimitBytes: config.bodyLimitBytes,
@@ -114,6 +120,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     findShop: (id) => store.shops.find(id),
   });
   const gateway = createGateway(services, bus, origins, config.ws, http.log);
+  // After a Redis outage this node missed other nodes' events: its clients reconnect and sync.
+  cluster?.onResubscribed(() => gateway.resync());
   http.server.on('upgrade', upgradeRouter(new Map([['/ws', gateway.upgrade], ['/sub', gateway.upgradeGoim]])));
   let goimTcpPort: number | null = null;
 
@@ -153,6 +161,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       await gateway.close();
       await services.routing.stop();
       await http.close();
+      await cluster?.close();
       await storage.close();
     },
   };

@@ -317,6 +317,10 @@ export function createGateway(services: Services, bus: Bus, origins: ReturnType<
     upgradeGoim,
     /** goim over TCP (GOIM_TCP_PORT): resolves with the port listened on. */
     listenGoimTcp: goim.listenTcp,
+    /** Asks every client to reconnect (1012) and so to sync: after this node missed events. */
+    resync(): void {
+      for (const connection of hub.connections()) connection.close('SERVICE_UNAVAILABLE');
+    },
     /** Stops accepting and asks every client to reconnect (elsewhere): close code 1012. */
     async close(): Promise<void> {
       accepting = false;

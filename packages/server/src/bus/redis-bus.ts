@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { Bus, BusEvent } from './bus.ts';
+
+export interface RedisBusLogger {
+  warn(object: object, message: string): void;
+}
+
+export interface RedisBus extends Bus {
+  /** Resolves once the subscription is in place (before it, other nodes' events are not heard). */
+  readonly ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+/** One channel for every event: each node hears all and delivers to its own sockets (hub.deliver). */
+const CHANNEL = 'frontdesk:events';
+
+/**
+ * Cluster fan-out over Redis pub/sub (DESIGN.md §7). An event is delivered to this node's sockets at
+ * once and published for the others; a node ignores its own publications. One channel carries all
+ * events: every node matches each event's audience against its own sockets, so nothing has to track
+ * which user is on which node. That costs every node every event, which a handful of nodes absorb
+ * (docs/operations.md); beyond that, channels per shop are the next step.
+ *
+ * Pub/sub is at-most-once: a node cut off from Redis misses events. Delivery stays correct because
+ * messages are stored before they are published and clients fill gaps with `sync` when they
+ * reconnect; `onResubscribed` lets the gateway make its clients do that after an outage.
+ */
+export function redisBus(url: string, log: RedisBusLogger): RedisBus & { onResubscribed(listener: () => void): void } {
+  const node = randomUUID();
+  const listeners = new Set<(event: BusEvent) => void>();
+  const resubscribed = new Set<() => void>();
+  const options = { maxRetriesPerRequest: 1, lazyConnect: false } as const;
+  const publisher = new Redis(url, options);
+  const subscriber = new Redis(url, options);
+  for (const client of [publisher, subscriber]) client.on('error', (error: Error) => log.warn({ err: error }, 'redis connection error'));
+
+  let subscribedOnce = false;
+  const ready = new Promise<void>((resolve, reject) => {
+    subscriber.on('ready', () => {
+      subscriber.subscribe(CHANNEL).then(
+        () => {
+          if (subscribedOnce) resubscribed.forEach((listener) => listener());
+          subscribedOnce = true;
+          resolve();
+        },
+        (error: unknown) => {
+          log.warn({ err: error }, 'redis subscribe failed');
+          reject(error as Error);
+        },
+      );
+    });
+  });
+  ready.catch(() => {});
+
+  subscriber.on('message', (_channel: string, text: string) => {
+    let envelope: { node: string; event: BusEvent };
+    try {
+      envelope = JSON.parse(text) as { node: string; event: BusEvent };
+    } catch {
+      return log.warn({}, 'unreadable event on the bus');
+    }
+    if (envelope.node === node) return;
+    for (const listener of listeners) listener(envelope.event);
+  });
+
+  return {
+    ready,
+    async publish(event) {
+      for (const listener of listeners) listener(event);
+      // The message is stored already: if Redis is away, the other nodes' clients get it by sync.
+      await publisher.publish(CHANNEL, JSON.stringify({ node, event })).catch((error: unknown) => log.warn({ err: error }, 'redis publish failed'));
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    onResubscribed(listener) {
+      resubscribed.add(listener);
+    },
+    async close() {
+      await Promise.all([publisher.quit().catch(() => publisher.disconnect()), subscriber.quit().catch(() => subscriber.disconnect())]);
+    },
+  };
+}
