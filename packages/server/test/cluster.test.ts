@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { SignJWT } from 'jose';
 import pg from 'pg';
 import type { Message } from '@frontdesk/protocol';
 import { FrontdeskClient } from '../../sdk/src/index.ts';
@@ -15,7 +17,6 @@ import { testDatabaseUrl } from './support/storage.ts';
 import { rawAuthed, type RawClient } from './support/ws-client.ts';
 
 const PASSWORD = 'correct horse battery staple';
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const nodeAt = (port: number) => ({ url: `http://127.0.0.1:${port}` }) as unknown as TestServer;
 
 /**
@@ -65,7 +66,37 @@ class Balancer {
   }
 }
 
+/** A Redis of the test's own (the machine's redis-server on a free port), to restart at will. */
+class RedisProcess {
+  #child: ChildProcess | null = null;
+  readonly port: number;
+  constructor(port: number) {
+    this.port = port;
+  }
+  async start(): Promise<void> {
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    this.#child = child;
+    for (let i = 0; i < 100; i++) {
+      const up = await new Promise<boolean>((resolve) => {
+        const socket = net.connect(this.port, '127.0.0.1', () => (socket.destroy(), resolve(true)));
+        socket.on('error', () => resolve(false));
+      });
+      if (up) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error('redis-server did not start');
+  }
+  async crash(): Promise<void> {
+    const child = this.#child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
 describe('cluster: three nodes on PostgreSQL and Redis', () => {
+  let redis: RedisProcess;
   const schema = `cluster_${randomBytes(4).toString('hex')}`;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'frontdesk-cluster-'));
   const servers: ServerProcess[] = [];
@@ -81,7 +112,7 @@ describe('cluster: three nodes on PostgreSQL and Redis', () => {
     PORT: String(port),
     DATABASE_URL: testDatabaseUrl,
     DATABASE_SCHEMA: schema,
-    REDIS_URL,
+    REDIS_URL: `redis://127.0.0.1:${redis.port}`,
     DATA_DIR: dataDir,
     LOG_LEVEL: 'error',
     SEED_DEMO: 'false',
@@ -97,6 +128,8 @@ describe('cluster: three nodes on PostgreSQL and Redis', () => {
     await admin.connect();
     await admin.query(`create schema ${schema}`);
     await admin.end();
+    redis = new RedisProcess(await freePort());
+    await redis.start();
     for (let i = 0; i < 3; i++) ports.push(await freePort());
     shopId = /id:\s+(\S+)/.exec(cli(['shop', 'create', '--name', 'Cluster'], env(ports[0]!)))![1]!;
     const ownerEmail = `owner-${schema}@example.test`;
@@ -123,6 +156,7 @@ describe('cluster: three nodes on PostgreSQL and Redis', () => {
     clients.forEach((c) => c.close());
     await balancer?.close();
     await Promise.all(servers.map((s) => s.stop()));
+    await redis?.crash();
     const admin = new pg.Client({ connectionString: testDatabaseUrl });
     await admin.connect();
     await admin.query(`drop schema if exists ${schema} cascade`);
@@ -193,5 +227,81 @@ describe('cluster: three nodes on PostgreSQL and Redis', () => {
     const stored = await db.query(`select count(*)::int as n, count(distinct client_msg_id)::int as d from ${schema}.messages where client_msg_id = any($1)`, [sent]);
     await db.end();
     assert.deepEqual(stored.rows[0], { n: sent.length, d: sent.length }, 'stored once each');
+    await servers[1]!.start(); // back for the next tests
+  });
+
+  test('Redis restarted mid-stream: delivery resumes and sync fills the gap', { timeout: 120_000 }, async () => {
+    const fast = { backoff: { initialMs: 50, maxMs: 500 } };
+    const session = await call(nodeAt(ports[0]!), 'POST', '/api/v1/widget/sessions', { body: { shopId } });
+    const customer = new FrontdeskClient({ url: `ws://127.0.0.1:${ports[0]}/ws`, token: session.body.token, ...fast });
+    const watcher = new FrontdeskClient({ url: `ws://127.0.0.1:${ports[2]}/ws`, token: agent.token, ...fast });
+    clients.push(customer, watcher);
+    const seen = new Map<string, number>();
+    watcher.on('message', (m: Message) => m.clientMsgId && seen.set(m.clientMsgId, (seen.get(m.clientMsgId) ?? 0) + 1));
+    await Promise.all([customer.connect(), watcher.connect()]);
+    let resynced = 0;
+    watcher.on('disconnected', () => (resynced += 1));
+
+    const sent: string[] = [];
+    const say = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        const clientMsgId = randomUUID();
+        sent.push(clientMsgId);
+        await customer.send({ conversationId: session.body.conversation.id, clientMsgId, text: `m${sent.length}` }).promise;
+      }
+    };
+    await say(10);
+    for (let i = 0; i < 100 && seen.size < 10; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(seen.size, 10, 'across nodes before the outage');
+
+    await redis.crash();
+    await say(10); // stored on node 1; node 3 cannot hear of them
+    await redis.start();
+    await say(10);
+    for (let i = 0; i < 300 && sent.some((id) => !seen.has(id)); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual(sent.filter((id) => seen.get(id) !== 1), [], 'every message once, the gap filled by sync');
+    assert.ok(resynced >= 1, 'the node told its clients to reconnect and sync once Redis was back');
+  });
+
+  test('concurrent new conversations and concurrent claims on different nodes make no duplicates', { timeout: 60_000 }, async () => {
+    const shop = await call(nodeAt(ports[0]!), 'GET', '/api/v1/shop', { token: ownerToken });
+    const jwt = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('same-person').setExpirationTime('10m').sign(new TextEncoder().encode(shop.body.identitySecret));
+    const sessions = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => call(nodeAt(ports[i % 3]!), 'POST', '/api/v1/widget/sessions', { body: { shopId, identity: { jwt } } })),
+    );
+    assert.ok(sessions.every((r) => r.status === 200));
+    const conversationIds = new Set(sessions.map((r) => r.body.conversation.id as string));
+    assert.equal(conversationIds.size, 1, 'one conversation for one customer, whichever node answered');
+    const conversationId = [...conversationIds][0]!;
+
+    // Three agents, each online on another node, claim the same waiting conversation at once.
+    const contenders = await Promise.all(
+      ports.map(async (port, i) => {
+        const email = `claimer-${i}-${schema}@example.test`;
+        await call(nodeAt(ports[0]!), 'POST', '/api/v1/staff', { token: ownerToken, body: { email, name: `Claimer ${i}`, role: 'agent', password: PASSWORD } });
+        const login = await call(nodeAt(port), 'POST', '/api/v1/auth/login', { body: { email, password: PASSWORD } });
+        const socket = await rawAuthed(nodeAt(port), login.body.token);
+        sockets.push(socket);
+        return { port, token: login.body.token as string };
+      }),
+    );
+    const sent = await call(nodeAt(ports[1]!), 'POST', `/api/v1/conversations/${conversationId}/messages`, {
+      token: sessions[0]!.body.token,
+      body: { clientMsgId: randomUUID(), text: 'who takes me?' },
+    });
+    assert.equal(sent.status, 201);
+    // Presence is recorded as each socket arrives: wait until all three count as online.
+    for (let i = 0; i < 100; i++) {
+      const agents = await call(nodeAt(ports[0]!), 'GET', '/api/v1/agents', { token: ownerToken });
+      if (agents.body.filter((a: { name: string; presence: string }) => a.name.startsWith('Claimer') && a.presence === 'online').length === 3) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const claims = await Promise.all(contenders.map((c) => call(nodeAt(c.port), 'POST', `/api/v1/conversations/${conversationId}/claim`, { token: c.token })));
+    assert.deepEqual(claims.map((r) => r.status).sort(), [200, 409, 409]);
+    const db = new pg.Client({ connectionString: testDatabaseUrl });
+    await db.connect();
+    const open = await db.query(`select count(*)::int as n from ${schema}.inquiries where conversation_id = $1 and status <> 'closed'`, [conversationId]);
+    await db.end();
+    assert.equal(open.rows[0].n, 1);
   });
 });

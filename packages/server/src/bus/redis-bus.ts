@@ -30,9 +30,20 @@ export function redisBus(url: string, log: RedisBusLogger): RedisBus & { onResub
   const node = randomUUID();
   const listeners = new Set<(event: BusEvent) => void>();
   const resubscribed = new Set<() => void>();
-  const options = { maxRetriesPerRequest: 1, lazyConnect: false } as const;
-  const publisher = new Redis(url, options);
-  const subscriber = new Redis(url, options);
+  // No offline queue for publishing: while Redis is away a publish fails at once (and is logged)
+  // instead of holding up the send that made it.
+  const publisher = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  const subscriber = new Redis(url, { maxRetriesPerRequest: 1 });
+  const publisherReady = new Promise<void>((resolve) => publisher.once('ready', () => resolve()));
+  // Events this node could not publish while Redis was away, sent when it is back: other nodes may
+  // have resynced their clients before this node's link returned, and must still hear of them.
+  const backlog: string[] = [];
+  const BACKLOG_MAX = 10_000;
+  publisher.on('ready', () => {
+    for (const text of backlog.splice(0)) {
+      publisher.publish(CHANNEL, text).catch((error: unknown) => log.warn({ err: error }, 'redis republish failed'));
+    }
+  });
   for (const client of [publisher, subscriber]) client.on('error', (error: Error) => log.warn({ err: error }, 'redis connection error'));
 
   let subscribedOnce = false;
@@ -52,6 +63,7 @@ export function redisBus(url: string, log: RedisBusLogger): RedisBus & { onResub
     });
   });
   ready.catch(() => {});
+  const bothReady = Promise.all([ready, publisherReady]).then(() => undefined);
 
   subscriber.on('message', (_channel: string, text: string) => {
     let envelope: { node: string; event: BusEvent };
@@ -65,11 +77,15 @@ export function redisBus(url: string, log: RedisBusLogger): RedisBus & { onResub
   });
 
   return {
-    ready,
+    ready: bothReady,
     async publish(event) {
       for (const listener of listeners) listener(event);
-      // The message is stored already: if Redis is away, the other nodes' clients get it by sync.
-      await publisher.publish(CHANNEL, JSON.stringify({ node, event })).catch((error: unknown) => log.warn({ err: error }, 'redis publish failed'));
+      // The message is stored already; while Redis is away the event waits here for it.
+      const text = JSON.stringify({ node, event });
+      await publisher.publish(CHANNEL, text).catch((error: unknown) => {
+        if (backlog.length < BACKLOG_MAX) backlog.push(text);
+        else log.warn({ err: error }, 'redis publish failed and the backlog is full: clients of other nodes catch up at their next sync');
+      });
     },
     subscribe(listener) {
       listeners.add(listener);
