@@ -10,7 +10,7 @@ import { SignJWT } from 'jose';
 import pg from 'pg';
 import type { Message } from '@frontdesk/protocol';
 import { FrontdeskClient } from '../../sdk/src/index.ts';
-import { cli, freePort, ServerProcess } from '../../sdk/test/support/chaos.ts';
+import { cli, freePort, killHard, ServerProcess } from '../../sdk/test/support/chaos.ts';
 import { call } from './support/client.ts';
 import type { TestServer } from './support/server.ts';
 import { testDatabaseUrl } from './support/storage.ts';
@@ -86,12 +86,8 @@ class RedisProcess {
     }
     throw new Error('redis-server did not start');
   }
-  async crash(): Promise<void> {
-    const child = this.#child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
+  crash(): Promise<void> {
+    return killHard(this.#child);
   }
 }
 

@@ -21,6 +21,14 @@ export function cli(args: string[], env: Record<string, string>): string {
   return result.stdout;
 }
 
+/** kill -9 of a child process, once it has exited (nothing if it is gone already). */
+export async function killHard(child: ChildProcess | null): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
+}
+
 /** The real server as its own process, so it can be killed and started again on the same port. */
 export class ServerProcess {
   #child: ChildProcess | null = null;
@@ -53,12 +61,8 @@ export class ServerProcess {
   }
 
   /** kill -9: no goodbye to anyone. */
-  async crash(): Promise<void> {
-    const child = this.#child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
+  crash(): Promise<void> {
+    return killHard(this.#child);
   }
 
   async stop(): Promise<void> {
