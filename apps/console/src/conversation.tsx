@@ -33,6 +33,8 @@ export function ConversationPane({ api, client, conversation, me, agents, prefs,
   const [stored, setStored] = useState<Map<number, Message>>(new Map());
   const [pending, setPending] = useState<Map<string, { pending: PendingMessage; failed: FrontdeskError | null }>>(new Map());
   const [hasMore, setHasMore] = useState(false);
+  /** Until the first page is in, the log is busy: a screen reader does not read out the history. */
+  const [loaded, setLoaded] = useState(false);
   const [customerRead, setCustomerRead] = useState(0);
   const [typingUntil, setTypingUntil] = useState(0);
   const [error, setError] = useState<string | null>(null);
@@ -56,6 +58,7 @@ export function ConversationPane({ api, client, conversation, me, agents, prefs,
       if (stopped) return;
       setStored(new Map(page.items.map((m) => [m.seq, m] as const)));
       setHasMore(page.hasMore);
+      setLoaded(true);
       markRead(page.items.at(-1));
     }, () => setError(t.error));
     const offs = [
@@ -216,6 +219,7 @@ export function ConversationPane({ api, client, conversation, me, agents, prefs,
           ref={list}
           role="log"
           aria-live="polite"
+          aria-busy={!loaded}
           onScroll={() => {
             const element = list.current!;
             atBottom.current = element.scrollHeight - element.scrollTop - element.clientHeight < 40;
@@ -328,7 +332,16 @@ function PickColleague(props: {
   const [note, setNote] = useState('');
   const choices = agents.filter((a) => a.staffId !== assigneeId && (mode === 'invite' ? a.staffId !== me.id : true));
   return (
-    <div class="picker" role="dialog" aria-label={mode === 'transfer' ? t.transferTo : t.invite}>
+    <div
+      class="picker"
+      role="dialog"
+      aria-label={mode === 'transfer' ? t.transferTo : t.invite}
+      ref={(element) => {
+        // Opened: focus goes to the first choice (once; typing the note keeps it).
+        if (element && !element.contains(document.activeElement)) element.querySelector<HTMLElement>('button:not([disabled])')?.focus();
+      }}
+      onKeyDown={(event) => event.key === 'Escape' && onCancel()}
+    >
       <ul>
         {mode === 'transfer' && assigneeId !== null && (
           <li>
@@ -448,9 +461,9 @@ function Composer({ api, client, conversationId, prefs, t }: { api: Api; client:
         {upload && <span class="hint">{upload}</span>}
       </div>
       {matches.length > 0 && (
-        <ul class="canned" role="listbox" aria-label={t.canned}>
+        <ul class="canned" id={`canned-${conversationId}`} role="listbox" aria-label={t.canned}>
           {matches.map((c, i) => (
-            <li key={c.id} role="option" aria-selected={i === pick} onMouseDown={(e) => (e.preventDefault(), insert(c))}>
+            <li key={c.id} id={`canned-${conversationId}-${i}`} role="option" aria-selected={i === pick} onMouseDown={(e) => (e.preventDefault(), insert(c))}>
               <kbd>/{c.shortcut}</kbd> <strong>{c.title}</strong> <span>{c.text}</span>
             </li>
           ))}
@@ -473,6 +486,11 @@ function Composer({ api, client, conversationId, prefs, t }: { api: Api; client:
           maxLength={8000}
           placeholder={internal ? t.notePlaceholder : t.placeholder}
           aria-label={internal ? t.notePlaceholder : t.placeholder}
+          role="combobox"
+          aria-autocomplete="list"
+          aria-expanded={matches.length > 0}
+          aria-controls={`canned-${conversationId}`}
+          aria-activedescendant={matches.length > 0 ? `canned-${conversationId}-${Math.min(pick, matches.length - 1)}` : undefined}
           onInput={(event) => {
             setDraft(event.currentTarget.value);
             if (!internal && Date.now() - lastTyping.current > 2000) {

@@ -362,7 +362,7 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
       </header>
       {showSettings && <SettingsDialog t={t} prefs={prefs} onChange={updatePrefs} onClose={() => setShowSettings(false)} />}
       {showShortcuts && (
-        <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="shortcuts-title">
+        <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="shortcuts-title" tabIndex={-1} ref={takeFocus}>
           <h2 id="shortcuts-title">{t.shortcuts}</h2>
           <dl>
             {t.shortcutList.map(([keys, what]) => (
@@ -502,7 +502,7 @@ function SearchResults({ results, t, onPick }: { results: SearchResults; t: Stri
 function SettingsDialog(props: { t: Strings; prefs: Prefs; onChange: (patch: Partial<Prefs>) => void; onClose: () => void }) {
   const { t, prefs, onChange, onClose } = props;
   return (
-    <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="settings-title">
+    <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="settings-title" tabIndex={-1} ref={takeFocus}>
       <h2 id="settings-title">{t.notifications}</h2>
       <label class="check">
         <input type="checkbox" checked={prefs.sound} onChange={(e) => onChange({ sound: e.currentTarget.checked })} /> {t.sound}
@@ -534,6 +534,11 @@ function SettingsDialog(props: { t: Strings; prefs: Prefs; onChange: (patch: Par
       </button>
     </div>
   );
+}
+
+/** A dialog takes focus when it opens (once: not again on every render). */
+function takeFocus(element: HTMLElement | null): void {
+  if (element && !element.contains(document.activeElement)) element.focus();
 }
 
 render(<Root />, document.getElementById('app')!);
