@@ -9,7 +9,7 @@ import type { FrontdeskClient, FrontdeskError, PendingMessage } from '@frontdesk
 import { ApiError, type Api } from './api.ts';
 import type { Strings } from './i18n.ts';
 import type { Prefs } from './notify.ts';
-import { AttachButton, AttachmentView, Avatar, customerLabel, formatTime, formatWhen, Linkified } from './ui.tsx';
+import { AttachButton, AttachmentView, Avatar, PendingState, customerLabel, formatTime, formatWhen, Linkified } from './ui.tsx';
 
 const EMOJI = ['😀', '😊', '🙂', '😉', '🙏', '👍', '👌', '🎉', '❤️', '✅', '📦', '🚚', '💳', '⏰', '📞', '✉️'];
 const narrow = matchMedia('(max-width: 1180px)');
@@ -233,18 +233,7 @@ export function ConversationPane({ api, client, conversation, me, agents, prefs,
             <div key={p.clientMsgId} class={`row mine ${p.visibility === 'internal' ? 'internal' : ''}`}>
               <div class="bubble">
                 <Linkified text={p.text} />
-                <span class="meta">
-                  {failed ? (
-                    <>
-                      {t.failed} ·{' '}
-                      <button type="button" class="link" onClick={() => client.retry(p.clientMsgId)}>
-                        {t.retry}
-                      </button>
-                    </>
-                  ) : (
-                    t.sending
-                  )}
-                </span>
+                <PendingState failed={failed !== null} labels={t} onRetry={() => client.retry(p.clientMsgId)} />
               </div>
             </div>
           ))}

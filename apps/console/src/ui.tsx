@@ -2,7 +2,7 @@
 import type { Customer, Message } from '@frontdesk/protocol';
 import { colorOf, initialsOf } from '../../widget/src/app/text.tsx';
 
-export { AttachButton, AttachmentView } from '../../widget/src/app/media.tsx';
+export { AttachButton, AttachmentView, PendingState } from '../../widget/src/app/media.tsx';
 export { formatTime, Linkified } from '../../widget/src/app/text.tsx';
 
 export function Avatar({ id, name }: { id: string; name: string }) {

@@ -9,7 +9,7 @@ import type { Attachment, Conversation, CustomerKind, Message, Team } from '@fro
 import { FrontdeskClient, type FrontdeskError, type PendingMessage } from '@frontdesk/sdk';
 import type { HostMessage, WidgetMessage, WidgetUser } from '../bridge.ts';
 import { htmlLang, strings, type Strings } from './i18n.ts';
-import { AttachButton, AttachmentView, chime } from './media.tsx';
+import { AttachButton, AttachmentView, chime, PendingState } from './media.tsx';
 import { colorOf, formatTime, initialsOf, Linkified } from './text.tsx';
 
 const params = new URLSearchParams(location.hash.slice(1));
@@ -569,18 +569,7 @@ function Row(props: {
       <div class="row mine">
         <div class="bubble">
           <Linkified text={item.pending.text} />
-          <span class="meta">
-            {item.failed ? (
-              <>
-                {t.failed} ·{' '}
-                <button type="button" class="link" onClick={() => client?.retry(item.pending.clientMsgId)}>
-                  {t.retry}
-                </button>
-              </>
-            ) : (
-              t.sending
-            )}
-          </span>
+          <PendingState failed={item.failed !== null} labels={t} onRetry={() => client?.retry(item.pending.clientMsgId)} />
         </div>
       </div>
     );

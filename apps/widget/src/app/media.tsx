@@ -56,6 +56,25 @@ export function AttachButton({ label, className, onFile }: { label: string; clas
   );
 }
 
+/** A message not yet stored: "Sending", or "Not sent · Retry". */
+export function PendingState(props: { failed: boolean; labels: { sending: string; failed: string; retry: string }; onRetry: () => void }) {
+  const { failed, labels, onRetry } = props;
+  return (
+    <span class="meta">
+      {failed ? (
+        <>
+          {labels.failed} ·{' '}
+          <button type="button" class="link" onClick={onRetry}>
+            {labels.retry}
+          </button>
+        </>
+      ) : (
+        labels.sending
+      )}
+    </span>
+  );
+}
+
 let audio: AudioContext | null = null;
 
 /** A short tone; silently nothing before the first user gesture (autoplay policy). */
