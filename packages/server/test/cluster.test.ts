@@ -226,6 +226,43 @@ describe('cluster: three nodes on PostgreSQL and Redis', () => {
     await servers[1]!.start(); // back for the next tests
   });
 
+  test('graceful shutdown of a node mid-stream: its clients are told to reconnect elsewhere and nothing is lost', { timeout: 60_000 }, async () => {
+    const url = `ws://127.0.0.1:${balancer.port}/ws`;
+    const fast = { backoff: { initialMs: 50, maxMs: 500 } };
+    const watcher = new FrontdeskClient({ url, token: agent.token, ...fast });
+    clients.push(watcher);
+    const seen = new Map<string, number>();
+    watcher.on('message', (m: Message) => m.clientMsgId && seen.set(m.clientMsgId, (seen.get(m.clientMsgId) ?? 0) + 1));
+    await watcher.connect();
+    const customers = await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        const session = await call(nodeAt(ports[0]!), 'POST', '/api/v1/widget/sessions', { body: { shopId } });
+        const client = new FrontdeskClient({ url, token: session.body.token, ...fast });
+        clients.push(client);
+        await client.connect();
+        return { client, conversationId: session.body.conversation.id as string };
+      }),
+    );
+    const codes: number[] = [];
+    customers.forEach(({ client }) => client.on('disconnected', (info) => codes.push(info.code)));
+    const sent: string[] = [];
+    const acks: Array<Promise<unknown>> = [];
+    for (let round = 0; round < 30; round++) {
+      for (const { client, conversationId } of customers) {
+        const clientMsgId = randomUUID();
+        sent.push(clientMsgId);
+        acks.push(client.send({ conversationId, clientMsgId, text: `graceful ${round}` }).promise);
+      }
+      if (round === 15) await servers[2]!.stop(); // SIGTERM
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await Promise.all(acks);
+    for (let i = 0; i < 200 && sent.some((id) => !seen.has(id)); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual(sent.filter((id) => seen.get(id) !== 1), [], 'every message reached the agent exactly once');
+    assert.ok(codes.includes(1012), `the stopping node said "reconnect elsewhere" (1012); close codes seen: ${codes.join(',')}`);
+    await servers[2]!.start();
+  });
+
   test('Redis restarted mid-stream: delivery resumes and sync fills the gap', { timeout: 120_000 }, async () => {
     const fast = { backoff: { initialMs: 50, maxMs: 500 } };
     const session = await call(nodeAt(ports[0]!), 'POST', '/api/v1/widget/sessions', { body: { shopId } });
