@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/config.ts';
 import type { Bus } from './bus/bus.ts';
 import { memoryBus } from './bus/memory-bus.ts';
-import { redisBus } from './bus/redis-bus.ts';
+import { joinCluster } from './cluster/cluster.ts';
 import type { Store } from './domain/ports.ts';
 import { newId } from './domain/ids.ts';
 import { processImage } from './attachments/images.ts';
@@ -53,7 +53,7 @@ export function openConfiguredStorage(config: Config): Storage {
   });
 }
 
-export function createDomain(config: Config, store: Store, bus: Bus = memoryBus(), now: () => number = Date.now): Services {
+export function createDomain(config: Config, store: Store, bus: Bus = memoryBus(), now: () => number = Date.now, nodeId: string = newId()): Services {
   return createServices({
     store,
     bus,
@@ -63,11 +63,12 @@ export function createDomain(config: Config, store: Store, bus: Bus = memoryBus(
       staffSessionHours: config.staffSessionHours,
       customerSessionHours: config.customerSessionHours,
       routing: {
-        nodeId: newId(),
+        nodeId,
         graceMs: config.routing.graceMs,
         settleMs: config.routing.settleMs,
         // Nodes refresh their devices every sweep; three missed sweeps and the node is taken for gone.
         deviceTtlMs: Math.max(3 * config.routing.sweepMs, 30_000),
+        sweepMs: config.routing.sweepMs,
         singleNode: config.databaseUrl === null,
       },
       attachments: config.attachments,
@@ -89,13 +90,23 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   await migrateToLatest(storage);
   const now = overrides.now ?? Date.now;
   const store = createStore(storage.db, storage.engine, storage.sqlite);
-  // Cluster mode (REDIS_URL): events cross nodes over Redis; the logger exists once http does.
-  const busLog = { warn: (object: object, message: string) => http?.log.warn(object, message) };
-  const cluster = overrides.bus === undefined && config.redisUrl !== null ? redisBus(config.redisUrl, busLog) : null;
-  const bus = overrides.bus ?? cluster ?? memoryBus();
-  if (cluster) await cluster.ready;
-  const services = createDomain(config, store, bus, now);
+  const nodeId = newId();
+  // Declared before the cluster's callbacks that read them; set further down.
   let http: Awaited<ReturnType<typeof buildHttp>> | undefined = undefined;
+  let gateway: Gateway | undefined = undefined;
+  let listeningPort: number | null = null;
+  // Cluster mode (REDIS_URL): events, presence, node liveness and rate limits shared over Redis.
+  // Its logger exists once http does; until then a failure surfaces as the error that stops the start.
+  const clusterLog = { warn: (object: object, message: string) => http?.log.warn(object, message) };
+  const cluster =
+    overrides.bus === undefined && config.redisUrl !== null
+      ? await joinCluster(config, nodeId, clusterLog, { port: () => listeningPort, connections: () => gateway?.hub.size ?? 0 }).catch(async (error: unknown) => {
+          await storage.close();
+          throw error;
+        })
+      : null;
+  const bus = overrides.bus ?? cluster?.bus ?? memoryBus();
+  const services = createDomain(config, store, bus, now, nodeId);
   http = await buildHttp(services, {
     logLevel: config.logLevel,
     ...(overrides.logStream && { logStream: overrides.logStream }),
@@ -106,6 +117,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       perMinute: config.rateLimitPerMinute,
       loginPerMinute: config.loginRateLimitPerMinute,
       widgetSessionsPerMinute: config.widgetSessionRateLimitPerMinute,
+      ...(cluster && { store: cluster.rateLimitStore }),
     },
     maxChunkBytes: config.attachments.chunkBytes,
     healthCheck: async () => {
@@ -119,9 +131,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     widgetOrigins: () => store.shops.widgetOrigins(),
     findShop: (id) => store.shops.find(id),
   });
-  const gateway = createGateway(services, bus, origins, config.ws, http.log);
+  gateway = createGateway(services, bus, origins, config.ws, http.log, cluster?.connections);
   // After a Redis outage this node missed other nodes' events: its clients reconnect and sync.
-  cluster?.onResubscribed(() => gateway.resync());
+  cluster?.bus.onResubscribed(() => gateway.resync());
+  // Taken for dead by the other nodes (a stall, a long cut from Redis): its agents' devices are put back.
+  cluster?.registry.onRevived(() => {
+    gateway.restoreDevices().catch((error: unknown) => http.log.warn({ err: error }, 'restoring devices failed'));
+  });
   http.server.on('upgrade', upgradeRouter(new Map([['/ws', gateway.upgrade], ['/sub', gateway.upgradeGoim]])));
   let goimTcpPort: number | null = null;
 
@@ -131,7 +147,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   sweep.unref();
   await services.routing.start();
   const routingSweep = setInterval(() => {
-    services.routing.sweep().catch((error: unknown) => http.log.warn({ err: error }, 'routing sweep failed'));
+    // Nodes the registry saw die: this node drops their agents' devices (no waiting for their TTL).
+    const dead = cluster ? cluster.registry.takeDead().catch(() => []) : Promise.resolve([]);
+    dead
+      .then((nodes) => services.routing.sweep(nodes))
+      .catch((error: unknown) => http.log.warn({ err: error }, 'routing sweep failed'));
   }, config.routing.sweepMs);
   routingSweep.unref();
   const attachmentSweep = setInterval(() => {
@@ -149,6 +169,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     gateway,
     async listen() {
       const address = await http.listen({ host: config.host, port: config.port });
+      listeningPort = new URL(address).port === '' ? null : Number(new URL(address).port);
       if (config.ws.goimTcpPort !== null) goimTcpPort = await gateway.listenGoimTcp(config.ws.goimTcpPort, config.host);
       return address;
     },

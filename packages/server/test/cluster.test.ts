@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -10,7 +8,8 @@ import { SignJWT } from 'jose';
 import pg from 'pg';
 import type { Message } from '@frontdesk/protocol';
 import { FrontdeskClient } from '../../sdk/src/index.ts';
-import { cli, freePort, killHard, ServerProcess } from '../../sdk/test/support/chaos.ts';
+import { freePort, ServerProcess } from '../../sdk/test/support/chaos.ts';
+import { Balancer, createSchema, dropSchema, RedisProcess, startNodes } from './support/cluster.ts';
 import { call } from './support/client.ts';
 import type { TestServer } from './support/server.ts';
 import { testDatabaseUrl } from './support/storage.ts';
@@ -18,78 +17,6 @@ import { rawAuthed, type RawClient } from './support/ws-client.ts';
 
 const PASSWORD = 'correct horse battery staple';
 const nodeAt = (port: number) => ({ url: `http://127.0.0.1:${port}` }) as unknown as TestServer;
-
-/**
- * A load balancer as nginx would be in front of the nodes: each new connection goes to the next
- * node, and to the one after it when that one does not answer. No sticky sessions.
- */
-class Balancer {
-  readonly #server: net.Server;
-  readonly #sockets = new Set<net.Socket>();
-  #next = 0;
-  port = 0;
-  constructor(targets: readonly number[]) {
-    this.#server = net.createServer((client) => {
-      this.#sockets.add(client);
-      client.on('close', () => this.#sockets.delete(client));
-      client.pause();
-      const attempt = (tries: number) => {
-        const target = targets[this.#next++ % targets.length]!;
-        const upstream = net.connect(target, '127.0.0.1');
-        upstream.once('connect', () => {
-          client.pipe(upstream);
-          upstream.pipe(client);
-          client.resume();
-        });
-        upstream.once('error', () => {
-          upstream.destroy();
-          if (tries > 1) attempt(tries - 1);
-          else client.destroy();
-        });
-        const drop = () => {
-          client.destroy();
-          upstream.destroy();
-        };
-        upstream.on('close', drop);
-        client.on('close', drop).on('error', drop);
-      };
-      attempt(targets.length);
-    });
-  }
-  async listen(): Promise<void> {
-    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
-    this.port = (this.#server.address() as net.AddressInfo).port;
-  }
-  close(): Promise<void> {
-    this.#sockets.forEach((socket) => socket.destroy());
-    return new Promise((resolve) => this.#server.close(() => resolve()));
-  }
-}
-
-/** A Redis of the test's own (the machine's redis-server on a free port), to restart at will. */
-class RedisProcess {
-  #child: ChildProcess | null = null;
-  readonly port: number;
-  constructor(port: number) {
-    this.port = port;
-  }
-  async start(): Promise<void> {
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    this.#child = child;
-    for (let i = 0; i < 100; i++) {
-      const up = await new Promise<boolean>((resolve) => {
-        const socket = net.connect(this.port, '127.0.0.1', () => (socket.destroy(), resolve(true)));
-        socket.on('error', () => resolve(false));
-      });
-      if (up) return;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error('redis-server did not start');
-  }
-  crash(): Promise<void> {
-    return killHard(this.#child);
-  }
-}
 
 describe('cluster: three nodes on PostgreSQL and Redis', () => {
   let redis: RedisProcess;
@@ -120,21 +47,12 @@ describe('cluster: three nodes on PostgreSQL and Redis', () => {
   });
 
   before(async () => {
-    const admin = new pg.Client({ connectionString: testDatabaseUrl });
-    await admin.connect();
-    await admin.query(`create schema ${schema}`);
-    await admin.end();
+    await createSchema(schema);
     redis = new RedisProcess(await freePort());
     await redis.start();
     for (let i = 0; i < 3; i++) ports.push(await freePort());
-    shopId = /id:\s+(\S+)/.exec(cli(['shop', 'create', '--name', 'Cluster'], env(ports[0]!)))![1]!;
     const ownerEmail = `owner-${schema}@example.test`;
-    cli(['staff', 'create', '--shop', shopId, '--email', ownerEmail, '--name', 'Owner', '--role', 'owner', '--password', PASSWORD], env(ports[0]!));
-    for (const port of ports) {
-      const server = new ServerProcess(env(port));
-      servers.push(server);
-      await server.start(); // one after the other: each migrates at start
-    }
+    ({ shopId } = await startNodes(env, ports, servers, { email: ownerEmail, password: PASSWORD, shopName: 'Cluster' }));
     balancer = new Balancer(ports);
     await balancer.listen();
     const login = await call(nodeAt(ports[0]!), 'POST', '/api/v1/auth/login', { body: { email: ownerEmail, password: PASSWORD } });
@@ -153,10 +71,7 @@ describe('cluster: three nodes on PostgreSQL and Redis', () => {
     await balancer?.close();
     await Promise.all(servers.map((s) => s.stop()));
     await redis?.crash();
-    const admin = new pg.Client({ connectionString: testDatabaseUrl });
-    await admin.connect();
-    await admin.query(`drop schema if exists ${schema} cascade`);
-    await admin.end();
+    await dropSchema(schema);
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 

@@ -5,8 +5,9 @@ import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
-import { cli, freePort, ServerProcess } from '../../sdk/test/support/chaos.ts';
+import { freePort, ServerProcess } from '../../sdk/test/support/chaos.ts';
 import { call, type Reply } from './support/client.ts';
+import { createSchema, dropSchema, startNodes } from './support/cluster.ts';
 import type { TestServer } from './support/server.ts';
 import { testDatabaseUrl } from './support/storage.ts';
 import { rawAuthed, type RawClient } from './support/ws-client.ts';
@@ -183,10 +184,7 @@ describe('routing across two nodes on postgres', () => {
   }
 
   before(async () => {
-    const admin = new pg.Client({ connectionString: testDatabaseUrl });
-    await admin.connect();
-    await admin.query(`create schema ${schema}`);
-    await admin.end();
+    await createSchema(schema);
     db = new pg.Pool({ connectionString: testDatabaseUrl, max: 4, options: `-c search_path=${schema}` });
 
     const ports = [await freePort(), await freePort()];
@@ -205,16 +203,9 @@ describe('routing across two nodes on postgres', () => {
       ROUTING_SETTLE_MS: '300',
       ROUTING_SWEEP_MS: '200',
     });
-    shopId = /id:\s+(\S+)/.exec(cli(['shop', 'create', '--name', 'Cluster'], env(ports[0]!)))![1]!;
     const ownerEmail = `owner-${schema}@example.test`;
-    cli(['staff', 'create', '--shop', shopId, '--email', ownerEmail, '--name', 'Owner', '--role', 'owner', '--password', PASSWORD], env(ports[0]!));
-    // One after the other: both migrate at start.
-    for (const port of ports) {
-      const server = new ServerProcess(env(port));
-      servers.push(server);
-      await server.start();
-      nodes.push(nodeAt(port));
-    }
+    ({ shopId } = await startNodes(env, ports, servers, { email: ownerEmail, password: PASSWORD, shopName: 'Cluster' }));
+    nodes.push(...ports.map(nodeAt));
 
     const login = await call(nodes[0]!, 'POST', '/api/v1/auth/login', { body: { email: ownerEmail, password: PASSWORD } });
     assert.equal(login.status, 200, JSON.stringify(login.body));
@@ -245,10 +236,7 @@ describe('routing across two nodes on postgres', () => {
     for (const a of agents) a.socket?.close();
     await Promise.all(servers.map((s) => s.stop()));
     await db?.end();
-    const cleanup = new pg.Client({ connectionString: testDatabaseUrl });
-    await cleanup.connect();
-    await cleanup.query(`drop schema if exists ${schema} cascade`);
-    await cleanup.end();
+    await dropSchema(schema);
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 

@@ -65,6 +65,11 @@ export class ServerProcess {
     return killHard(this.#child);
   }
 
+  /** SIGSTOP / SIGCONT: a node that stalls (a long pause, a frozen VM) and comes back. */
+  signal(signal: 'SIGSTOP' | 'SIGCONT'): void {
+    this.#child?.kill(signal);
+  }
+
   async stop(): Promise<void> {
     const child = this.#child;
     // A process killed by a signal has signalCode set and exitCode null.

@@ -1,10 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import type { ClusterLogger } from '../cluster/redis.ts';
 import type { Bus, BusEvent } from './bus.ts';
-
-export interface RedisBusLogger {
-  warn(object: object, message: string): void;
-}
 
 export interface RedisBus extends Bus {
   /** Resolves once the subscription is in place (before it, other nodes' events are not heard). */
@@ -26,15 +22,16 @@ const CHANNEL = 'frontdesk:events';
  * messages are stored before they are published and clients fill gaps with `sync` when they
  * reconnect; `onResubscribed` lets the gateway make its clients do that after an outage.
  */
-export function redisBus(url: string, log: RedisBusLogger): RedisBus & { onResubscribed(listener: () => void): void } {
-  const node = randomUUID();
+export function redisBus(
+  /** Without an offline queue: while Redis is away a publish fails at once instead of holding up the send that made it. */
+  publisher: Redis,
+  subscriber: Redis,
+  node: string,
+  log: ClusterLogger,
+): RedisBus & { onResubscribed(listener: () => void): void } {
   const listeners = new Set<(event: BusEvent) => void>();
   const resubscribed = new Set<() => void>();
-  // No offline queue for publishing: while Redis is away a publish fails at once (and is logged)
-  // instead of holding up the send that made it.
-  const publisher = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
-  const subscriber = new Redis(url, { maxRetriesPerRequest: 1 });
-  const publisherReady = new Promise<void>((resolve) => publisher.once('ready', () => resolve()));
+  const publisherReady = publisher.status === 'ready' ? Promise.resolve() : new Promise<void>((resolve) => publisher.once('ready', () => resolve()));
   // Events this node could not publish while Redis was away, sent when it is back: other nodes may
   // have resynced their clients before this node's link returned, and must still hear of them.
   const backlog: string[] = [];
@@ -44,11 +41,11 @@ export function redisBus(url: string, log: RedisBusLogger): RedisBus & { onResub
       publisher.publish(CHANNEL, text).catch((error: unknown) => log.warn({ err: error }, 'redis republish failed'));
     }
   });
-  for (const client of [publisher, subscriber]) client.on('error', (error: Error) => log.warn({ err: error }, 'redis connection error'));
 
   let subscribedOnce = false;
   const ready = new Promise<void>((resolve, reject) => {
-    subscriber.on('ready', () => {
+    // At every (re)connection: after an outage this node missed events, and says so.
+    const subscribe = () => {
       subscriber.subscribe(CHANNEL).then(
         () => {
           if (subscribedOnce) resubscribed.forEach((listener) => listener());
@@ -60,7 +57,9 @@ export function redisBus(url: string, log: RedisBusLogger): RedisBus & { onResub
           reject(error as Error);
         },
       );
-    });
+    };
+    subscriber.on('ready', subscribe);
+    if (subscriber.status === 'ready') subscribe();
   });
   ready.catch(() => {});
   const bothReady = Promise.all([ready, publisherReady]).then(() => undefined);

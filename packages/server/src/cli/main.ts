@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 import path from 'node:path';
 import type { StaffRole } from '@frontdesk/protocol';
 import { createApp, createDomain, openConfiguredStorage } from '../app.ts';
+import { listNodes } from '../cluster/node-registry.ts';
+import { ClusterError, connectRedis, whenReady } from '../cluster/redis.ts';
 import { ConfigError, loadConfig, type Config } from '../config/config.ts';
 import { AppError } from '../domain/errors.ts';
 import { migrateToLatest } from '../storage/migrate.ts';
@@ -19,6 +21,7 @@ Commands:
                                           Create a staff account (password generated if omitted)
   staff reset-password --email E [--password P]
                                           Set a new password and sign the account out everywhere
+  nodes                                   Cluster mode: the live nodes (REDIS_URL)
 
 Configuration comes from the environment; see the README.`;
 
@@ -43,6 +46,7 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
 
   if (command === 'start') return start(config);
+  if (command === 'nodes') return nodes(config);
 
   const storage = openConfiguredStorage(config);
   try {
@@ -81,6 +85,26 @@ async function main(argv: string[]): Promise<number> {
     }
   } finally {
     await storage.close();
+  }
+}
+
+async function nodes(config: Config): Promise<number> {
+  if (config.redisUrl === null) throw new UsageError('nodes lists the nodes of a cluster: set REDIS_URL');
+  const redis = connectRedis(config, 'cli', 'cli', { warn: () => {} }, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  try {
+    await whenReady(redis, 5_000);
+    const list = await listNodes(redis);
+    const now = Date.now();
+    console.log(`${list.length} live node${list.length === 1 ? '' : 's'}`);
+    for (const node of list.sort((a, b) => a.startedAt - b.startedAt)) {
+      const up = Math.round((now - node.startedAt) / 1000);
+      console.log(
+        `  ${node.id}  ${node.host}:${node.port ?? '-'}  pid ${node.pid}  up ${up} s  ${node.connections} connections  seen ${Math.max(0, now - node.seenAt)} ms ago`,
+      );
+    }
+    return 0;
+  } finally {
+    redis.disconnect();
   }
 }
 
@@ -141,9 +165,10 @@ main(process.argv.slice(2)).then(
     if (error instanceof ConfigError) console.error(`Configuration error: ${error.message}`);
     else if (error instanceof UsageError) console.error(`frontdesk: ${error.message}\n\n${usage}`);
     else if (error instanceof AppError) console.error(`frontdesk: ${error.code}: ${error.message}`);
+    else if (error instanceof ClusterError) console.error(`frontdesk: cannot join the cluster: ${error.message}`);
     else if (error instanceof TypeError && (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
       console.error(`frontdesk: ${error.message}\n\n${usage}`);
     } else console.error(error);
-    process.exit(error instanceof ConfigError || error instanceof UsageError ? 2 : 1);
+    process.exit(error instanceof ConfigError || error instanceof UsageError || error instanceof ClusterError ? 2 : 1);
   },
 );

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -10,7 +11,14 @@ export interface Config {
   readonly databaseUrl: string | null;
   /** PostgreSQL schema for Frontdesk's tables (and its migration bookkeeping). */
   readonly databaseSchema: string;
+  /** redis:// or rediss:// (TLS): cluster mode. */
   readonly redisUrl: string | null;
+  readonly cluster: {
+    /** PEM certificates that sign the Redis server's (rediss://), for a private CA; null = the system's. */
+    readonly redisTlsCa: string | null;
+    /** Each node renews its liveness this often; three missed beats and it is taken for dead. */
+    readonly heartbeatMs: number;
+  };
   readonly publicUrl: string;
   readonly logLevel: LogLevel;
   /** Signs platform-wide customer identities; null disables them. */
@@ -81,6 +89,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     // Several nodes cannot share one SQLite file: cluster mode needs PostgreSQL (DESIGN.md §6).
     throw new ConfigError('REDIS_URL is set (cluster mode) but DATABASE_URL is not: cluster mode needs PostgreSQL.');
   }
+  const redisTlsCaFile = env.REDIS_TLS_CA_FILE || null;
+  if (redisTlsCaFile !== null && (redisUrl === null || !redisUrl.startsWith('rediss:'))) {
+    throw new ConfigError('REDIS_TLS_CA_FILE is set but REDIS_URL does not start with rediss:// (TLS).');
+  }
   const platformIdentitySecret = env.PLATFORM_IDENTITY_SECRET || null;
   if (platformIdentitySecret !== null && platformIdentitySecret.length < 32) {
     throw new ConfigError('PLATFORM_IDENTITY_SECRET must be at least 32 characters long.');
@@ -92,6 +104,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     databaseUrl,
     databaseSchema: identifier(env, 'DATABASE_SCHEMA', 'public'),
     redisUrl,
+    cluster: Object.freeze({
+      redisTlsCa: redisTlsCaFile === null ? null : pemFile('REDIS_TLS_CA_FILE', path.resolve(cwd, redisTlsCaFile)),
+      heartbeatMs: int(env, 'CLUSTER_HEARTBEAT_MS', 5_000, 100, 60_000),
+    }),
     publicUrl: publicUrl.replace(/\/+$/, ''),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     platformIdentitySecret,
@@ -143,6 +159,17 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}.`);
   return value;
+}
+
+function pemFile(name: string, file: string): string {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${name}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(`${name}: ${file} holds no PEM certificate.`);
+  return text;
 }
 
 function bool(env: Env, name: string, fallback: boolean): boolean {

@@ -122,6 +122,8 @@ export interface ConversationStore {
   find(id: string): Promise<ConversationRecord | undefined>;
   /** Shop, kind and customer: immutable, so served from a cache on the hot path. */
   facts(id: string): Promise<ConversationFacts | undefined>;
+  /** Drops a conversation's cached facts: another node deleted it (a visitor merged into a customer). */
+  forgetFacts(id: string): void;
   member(conversationId: string, userId: string): Promise<MemberRecord | undefined>;
   /** A shop's service conversations as `viewerId` sees them. */
   listForShop(
@@ -283,8 +285,8 @@ export interface RoutingStore {
   /** The device is gone; with no device left the agent stays as they were for `graceMs`. */
   deviceDisconnected(deviceId: string, now: number, graceMs: number): Promise<PresenceChange | null>;
   refreshDevices(nodeId: string, now: number): Promise<void>;
-  /** The devices of one node, or (null) of every node. */
-  forgetDevices(nodeId: string | null): Promise<void>;
+  /** The devices of one node, or (null) of every node; with `seenBefore`, only those not refreshed since. */
+  forgetDevices(nodeId: string | null, seenBefore?: number): Promise<void>;
   /** Drops devices not refreshed since `staleBefore`, and turns agents offline whose grace has ended. */
   expirePresence(now: number, staleBefore: number, graceMs: number): Promise<PresenceChange[]>;
   agents(shopId: string): Promise<AgentPresenceRow[]>;

@@ -18,6 +18,8 @@ export interface RoutingOptions {
   readonly settleMs: number;
   /** Devices a node has not refreshed for this long are dropped (the node is gone). */
   readonly deviceTtlMs: number;
+  /** How often each node's sweep runs (and refreshes its devices). */
+  readonly sweepMs: number;
   /** The only node (SQLite): at start every recorded device is from a previous run. */
   readonly singleNode: boolean;
 }
@@ -219,10 +221,16 @@ export function createRouting({ store, bus, now }: DomainDeps, options: RoutingO
     return principal.staff;
   }
 
-  /** Periodic: presence expiry, auto-reassign, and a drain of every shop this node looks after. */
-  async function sweep(): Promise<void> {
+  /**
+   * Periodic: presence expiry, auto-reassign, and a drain of every shop this node looks after.
+   * `deadNodes` are nodes the cluster's registry saw die: their devices go now rather than after
+   * `deviceTtlMs`. Only devices they have not refreshed for two sweeps, so that a node taken for dead
+   * while it merely stalled keeps what it has refreshed or announced since.
+   */
+  async function sweep(deadNodes: readonly string[] = []): Promise<void> {
     const at = now();
     await store.routing.refreshDevices(options.nodeId, at);
+    for (const node of deadNodes) if (node !== options.nodeId) await store.routing.forgetDevices(node, at - 2 * options.sweepMs);
     for (const change of await store.routing.expirePresence(at, at - options.deviceTtlMs, options.graceMs)) await presenceChanged(change);
     for (const shopId of activeShops.keys()) {
       const settings = await shopSettings(shopId);
@@ -247,6 +255,18 @@ export function createRouting({ store, bus, now }: DomainDeps, options: RoutingO
       activeShops.set(shopId, (activeShops.get(shopId) ?? 0) + 1);
       clearTimeout(graceTimers.get(staffId));
       await presenceChanged(await store.routing.deviceConnected({ id: deviceId, staffId, shopId, nodeId: options.nodeId, away: false }, now(), options.graceMs));
+    },
+
+    /**
+     * This node's staff connections, recorded again: after other nodes took it for dead (it stalled
+     * or lost Redis for longer than the registry's TTL) and may have dropped them.
+     */
+    async devicesRestored(devices: ReadonlyArray<{ principal: Principal; deviceId: string; away: boolean }>): Promise<void> {
+      for (const { principal, deviceId, away } of devices) {
+        if (principal.kind !== 'staff') continue;
+        const { id: staffId, shopId } = principal.staff;
+        await presenceChanged(await store.routing.deviceConnected({ id: deviceId, staffId, shopId, nodeId: options.nodeId, away }, now(), options.graceMs));
+      }
     },
 
     async deviceAway(principal: Principal, deviceId: string, away: boolean): Promise<void> {

@@ -17,6 +17,10 @@ export function createServices(deps: DomainDeps) {
   const auth = createAuth(deps);
   const routing = createRouting(deps, deps.settings.routing);
   const attachments = createAttachments(deps, deps.files, deps.settings.attachments);
+  // A visitor merged on any node: its conversation is gone, and so are its cached facts here.
+  deps.bus.subscribe((event) => {
+    if (event.type === 'conversation' && event.mergedFromId !== undefined) deps.store.conversations.forgetFacts(event.mergedFromId);
+  });
   return {
     auth,
     routing,

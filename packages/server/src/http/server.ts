@@ -1,5 +1,5 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import rateLimit from '@fastify/rate-limit';
+import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Ajv } from 'ajv';
@@ -27,7 +27,13 @@ export interface HttpOptions {
   readonly bodyLimitBytes: number;
   readonly trustProxy: boolean;
   readonly publicUrl: string;
-  readonly rateLimits: { readonly perMinute: number; readonly loginPerMinute: number; readonly widgetSessionsPerMinute: number };
+  readonly rateLimits: {
+    readonly perMinute: number;
+    readonly loginPerMinute: number;
+    readonly widgetSessionsPerMinute: number;
+    /** Where the counters live: this process by default, Redis in a cluster. */
+    readonly store?: FastifyRateLimitStoreCtor;
+  };
   readonly healthCheck: () => Promise<void>;
   readonly maxChunkBytes: number;
 }
@@ -88,6 +94,7 @@ export async function buildHttp(services: Services, options: HttpOptions): Promi
 
   await app.register(rateLimit, {
     max: options.rateLimits.perMinute,
+    ...(options.rateLimits.store && { store: options.rateLimits.store }),
     timeWindow: 60_000,
     errorResponseBuilder: () => new AppError('RATE_LIMITED'),
   });

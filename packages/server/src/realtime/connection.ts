@@ -30,6 +30,10 @@ export class Connection {
   token: string | null = null;
   lastSeen = Date.now();
   lastVerified = Date.now();
+  /** Counted against the user's connection limit (released when it closes). */
+  counted = false;
+  /** Staff: this device said it is away. */
+  away = false;
   #socket: Transport;
   #limits: ConnectionLimits;
   #rate: TokenBucket;

@@ -9,6 +9,7 @@ import { presentMessage } from '../domain/present.ts';
 import type { Principal } from '../domain/records.ts';
 import type { Services } from '../domain/services.ts';
 import { Connection, type Transport } from './connection.ts';
+import { localConnectionLimit, type ConnectionLimit } from './connection-limit.ts';
 import { createGoimAdapter } from './goim.ts';
 import { echoOf, parseClientFrame } from './frame-schema.ts';
 import { Hub } from './hub.ts';
@@ -29,7 +30,15 @@ const TYPING_INTERVAL_MS = 2_000;
  * The JSON WebSocket gateway at /ws (docs/protocol.md). It only translates frames into domain
  * calls and events into frames; the rules live in domain/.
  */
-export function createGateway(services: Services, bus: Bus, origins: ReturnType<typeof originPolicy>, options: GatewayOptions, log: Logger) {
+export function createGateway(
+  services: Services,
+  bus: Bus,
+  origins: ReturnType<typeof originPolicy>,
+  options: GatewayOptions,
+  log: Logger,
+  /** Counts a user's connections: on this node, or on every node of a cluster. */
+  limit: ConnectionLimit = localConnectionLimit(),
+) {
   const hub = new Hub();
   const pending = new Set<Connection>();
   const arrivals = new WeakMap<Connection, Promise<void>>();
@@ -120,6 +129,7 @@ export function createGateway(services: Services, bus: Bus, origins: ReturnType<
         pending.delete(connection);
         const wasAuthenticated = hub.remove(connection);
         const principal = connection.principal;
+        if (connection.counted) limit.release(connection.userId!);
         if (wasAuthenticated && principal?.kind === 'staff') {
           // After the device was recorded, never before: a quick close must not leave it behind.
           void (arrivals.get(connection) ?? Promise.resolve())
@@ -167,8 +177,11 @@ export function createGateway(services: Services, bus: Bus, origins: ReturnType<
       connection.token = token;
       // Spread the first re-check over a minute so that connections opened together drift apart.
       connection.lastVerified = Date.now() - Math.floor(Math.random() * REVERIFY_MS);
-      if (hub.countFor(connection.userId!) >= options.maxConnectionsPerUser) return connection.close('TOO_MANY_CONNECTIONS');
-      if (connection.closed) return;
+      const userId = connection.userId!;
+      if (!(await limit.acquire(userId, options.maxConnectionsPerUser))) return connection.close('TOO_MANY_CONNECTIONS');
+      // Closed while it was counted: 'closed' ran before `counted` was set, so the release is here.
+      if (connection.closed) return limit.release(userId);
+      connection.counted = true;
       // The baseline is taken before the connection joins the hub: what it misses from here on, a
       // sync with this token returns.
       const baseline = await services.sync.sync(principal, undefined);
@@ -261,7 +274,8 @@ export function createGateway(services: Services, bus: Bus, origins: ReturnType<
         });
       }
       case 'presence': {
-        await services.routing.deviceAway(principal, connection.id, frame.status === 'away');
+        connection.away = frame.status === 'away';
+        await services.routing.deviceAway(principal, connection.id, connection.away);
         return connection.send({ type: 'presence', ...(id !== undefined && { id }), userId: connection.userId!, status: frame.status });
       }
       case 'history': {
@@ -317,6 +331,11 @@ export function createGateway(services: Services, bus: Bus, origins: ReturnType<
     upgradeGoim,
     /** goim over TCP (GOIM_TCP_PORT): resolves with the port listened on. */
     listenGoimTcp: goim.listenTcp,
+    /** Records this node's staff devices again (other nodes took it for dead and may have dropped them). */
+    restoreDevices(): Promise<void> {
+      const devices = [...hub.connections()].flatMap((c) => (c.principal?.kind === 'staff' ? [{ principal: c.principal, deviceId: c.id, away: c.away }] : []));
+      return services.routing.devicesRestored(devices);
+    },
     /** Asks every client to reconnect (1012) and so to sync: after this node missed events. */
     resync(): void {
       for (const connection of hub.connections()) connection.close('SERVICE_UNAVAILABLE');

@@ -18,10 +18,6 @@ export class Hub {
     return this.#all;
   }
 
-  countFor(userId: string): number {
-    return this.#byUser.get(userId)?.size ?? 0;
-  }
-
   countInShop(shopId: string): number {
     return this.#perShop.get(shopId) ?? 0;
   }

@@ -80,7 +80,8 @@ export async function appendBatch(tx: Transaction<Database>, inputs: readonly Ne
   const conversations = new Map(rows.map((row) => [row.id, toConversationState(row)] as const));
   const earlier = await findResends(tx, inputs);
   const shopIds = [...new Set([...conversations.values()].map((c) => c.shopId))].sort();
-  const shops = await tx.selectFrom('shops').select(['id', 'stream_pos']).where('id', 'in', shopIds).orderBy('id').forUpdate().execute();
+  // None when every conversation of the batch is gone (deleted by a merge since its facts were read).
+  const shops = shopIds.length === 0 ? [] : await tx.selectFrom('shops').select(['id', 'stream_pos']).where('id', 'in', shopIds).orderBy('id').forUpdate().execute();
   const plan = planBatch(inputs, { conversations, earlier, streamPos: new Map(shops.map((row) => [row.id, row.stream_pos] as const)) });
 
   await writeConversations(tx, plan.conversations);

@@ -91,7 +91,8 @@ export function conversationStore(db: Kysely<Database>, engine: Engine): Convers
   };
 
   // Facts never change once a conversation exists (a merged visitor's conversation is deleted and
-  // dropped from here), so a bounded cache cannot go stale. Lookups
+  // dropped from here, and from other nodes' caches by its 'merged' event), so a bounded cache
+  // cannot go stale. Lookups
   // in flight are shared: a burst for one new conversation costs one query.
   const factsCache = new Map<string, Promise<ConversationFacts | undefined>>();
   const loadFacts = async (id: string): Promise<ConversationFacts | undefined> => {
@@ -113,6 +114,10 @@ export function conversationStore(db: Kysely<Database>, engine: Engine): Convers
         facts.catch(() => factsCache.delete(id));
       }
       return facts;
+    },
+
+    forgetFacts(id) {
+      factsCache.delete(id);
     },
 
     async ensureService(shopId, customerId, newId, now) {

@@ -208,9 +208,10 @@ export function routingStore(db: Kysely<Database>, engine: Engine): RoutingStore
       await db.updateTable('agent_devices').set({ seen_at: now }).where('node_id', '=', nodeId).execute();
     },
 
-    async forgetDevices(nodeId) {
+    async forgetDevices(nodeId, seenBefore) {
       let q = db.deleteFrom('agent_devices');
       if (nodeId !== null) q = q.where('node_id', '=', nodeId);
+      if (seenBefore !== undefined) q = q.where('seen_at', '<', seenBefore);
       await q.execute();
     },
 

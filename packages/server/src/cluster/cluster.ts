@@ -1,0 +1,60 @@
+import type { FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
+import type { Config } from '../config/config.ts';
+import { redisBus, type RedisBus } from '../bus/redis-bus.ts';
+import type { ConnectionLimit } from '../realtime/connection-limit.ts';
+import { connectionPresence } from './connection-presence.ts';
+import { nodeRegistry, type NodeRegistry } from './node-registry.ts';
+import { sharedRateLimitStore } from './rate-limit-store.ts';
+import { connectRedis, whenReady, type ClusterLogger } from './redis.ts';
+
+export interface Cluster {
+  readonly bus: RedisBus & { onResubscribed(listener: () => void): void };
+  readonly registry: NodeRegistry;
+  /** The per-user connection limit over every node. */
+  readonly connections: ConnectionLimit;
+  readonly rateLimitStore: FastifyRateLimitStoreCtor;
+  /** Leaves the cluster: deregisters this node and closes its Redis connections. */
+  close(): Promise<void>;
+}
+
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * Cluster mode (REDIS_URL, DESIGN.md §7): what the nodes share in Redis. Three connections per
+ * node: the bus's publisher and subscriber, and one for state (the node registry, connection
+ * presence, rate-limit counters). State commands fail fast while Redis is away (no offline queue,
+ * a one-second timeout), and each part then falls back to what this node knows on its own.
+ */
+export async function joinCluster(
+  config: Config,
+  nodeId: string,
+  log: ClusterLogger,
+  self: { port: () => number | null; connections: () => number },
+): Promise<Cluster> {
+  const publisher = connectRedis(config, nodeId, 'publish', log, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  const subscriber = connectRedis(config, nodeId, 'subscribe', log, { maxRetriesPerRequest: 1 });
+  const state = connectRedis(config, nodeId, 'state', log, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 1_000 });
+  const clients = [publisher, subscriber, state];
+  try {
+    await Promise.all(clients.map((client) => whenReady(client, CONNECT_TIMEOUT_MS)));
+    const bus = redisBus(publisher, subscriber, nodeId, log);
+    await bus.ready;
+    const registry = await nodeRegistry(state, nodeId, { heartbeatMs: config.cluster.heartbeatMs, ...self }, log);
+    const connections = connectionPresence(state, nodeId, { heartbeatMs: config.cluster.heartbeatMs, liveNodes: registry.liveNodes }, log);
+    return {
+      bus,
+      registry,
+      connections,
+      rateLimitStore: sharedRateLimitStore(state, log),
+      async close() {
+        await registry.close();
+        await connections.close();
+        await bus.close();
+        await state.quit().catch(() => state.disconnect());
+      },
+    };
+  } catch (error) {
+    clients.forEach((client) => client.disconnect());
+    throw error;
+  }
+}

@@ -1,0 +1,128 @@
+import os from 'node:os';
+import type { Redis } from 'ioredis';
+import type { ClusterLogger } from './redis.ts';
+
+/** What a node says of itself at every beat (`frontdesk nodes` prints it). */
+export interface NodeInfo {
+  readonly id: string;
+  readonly host: string;
+  readonly pid: number;
+  /** The HTTP port, once listening. */
+  readonly port: number | null;
+  readonly startedAt: number;
+  readonly seenAt: number;
+  /** Authenticated client connections on the node at its last beat. */
+  readonly connections: number;
+}
+
+export interface NodeRegistry {
+  readonly nodeId: string;
+  /** The nodes alive at the last beat, this one included (a cached list: no Redis call). */
+  liveNodes(): readonly string[];
+  /** Every live node with what it said of itself, from Redis. */
+  list(): Promise<NodeInfo[]>;
+  /**
+   * Nodes that registered and then stopped beating (crashed, or cut off for three beats): each is
+   * handed to one caller only, which cleans up after it (its agents' devices).
+   */
+  takeDead(): Promise<string[]>;
+  /** Called when this node finds it was taken for dead (it stalled or lost Redis longer than the TTL). */
+  onRevived(listener: () => void): void;
+  close(): Promise<void>;
+}
+
+const MEMBERS = 'frontdesk:nodes';
+const aliveKey = (id: string) => `frontdesk:node:${id}`;
+
+/** The live nodes and what each said of itself at its last beat (`frontdesk nodes`). */
+export async function listNodes(redis: Redis): Promise<NodeInfo[]> {
+  const ids = await redis.zrange(MEMBERS, '0', '-1');
+  if (ids.length === 0) return [];
+  const values = await redis.mget(ids.map(aliveKey));
+  return values.flatMap((value) => (value === null ? [] : [JSON.parse(value) as NodeInfo]));
+}
+
+/**
+ * Node liveness in Redis: each node renews `frontdesk:node:<id>` (its NodeInfo, expiring after three
+ * beats) and its score in the `frontdesk:nodes` set every beat. A node whose key expired while it is
+ * still in the set has died without saying goodbye; a graceful stop removes both.
+ */
+export async function nodeRegistry(
+  redis: Redis,
+  nodeId: string,
+  options: { heartbeatMs: number; port: () => number | null; connections: () => number },
+  log: ClusterLogger,
+): Promise<NodeRegistry> {
+  const ttlMs = 3 * options.heartbeatMs;
+  const startedAt = Date.now();
+  const revived = new Set<() => void>();
+  let live: string[] = [nodeId];
+  let beats = 0;
+  let closed = false;
+
+  async function beat(): Promise<void> {
+    const info: NodeInfo = {
+      id: nodeId,
+      host: os.hostname(),
+      pid: process.pid,
+      port: options.port(),
+      startedAt,
+      seenAt: Date.now(),
+      connections: options.connections(),
+    };
+    const [[, previous]] = (await redis
+      .multi()
+      .set(aliveKey(nodeId), JSON.stringify(info), 'PX', ttlMs, 'GET')
+      .zadd(MEMBERS, info.seenAt, nodeId)
+      .exec()) as [[Error | null, string | null], [Error | null, unknown]];
+    // The key was gone although this node has beaten before: the others took it for dead and may
+    // have dropped its agents' devices. The listener puts them back.
+    if (previous === null && beats > 0) revived.forEach((listener) => listener());
+    beats++;
+    live = await aliveAmong(await redis.zrange(MEMBERS, '0', '-1'));
+    if (!live.includes(nodeId)) live.push(nodeId);
+  }
+
+  async function aliveAmong(ids: string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const values = await redis.mget(ids.map(aliveKey));
+    return ids.filter((_, i) => values[i] !== null);
+  }
+
+  await beat();
+  const timer = setInterval(() => {
+    beat().catch((error: unknown) => log.warn({ err: error }, 'node heartbeat failed'));
+  }, options.heartbeatMs);
+  timer.unref();
+
+  return {
+    nodeId,
+    liveNodes: () => live,
+    list: () => listNodes(redis),
+    async takeDead() {
+      const ids = await redis.zrange(MEMBERS, '0', '-1');
+      const alive = new Set(await aliveAmong(ids));
+      const dead: string[] = [];
+      for (const id of ids) {
+        if (alive.has(id) || id === nodeId) continue;
+        // ZREM answers 1 to one caller only: one node cleans up after the dead one.
+        if ((await redis.zrem(MEMBERS, id)) === 1) dead.push(id);
+      }
+      return dead;
+    },
+    onRevived(listener) {
+      revived.add(listener);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(timer);
+      await redis
+        .multi()
+        .del(aliveKey(nodeId))
+        .zrem(MEMBERS, nodeId)
+        .exec()
+        .catch((error: unknown) => log.warn({ err: error }, 'node deregistration failed'));
+    },
+  };
+}

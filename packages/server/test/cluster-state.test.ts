@@ -1,0 +1,249 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Redis } from 'ioredis';
+import { SignJWT } from 'jose';
+import { freePort, ServerProcess } from '../../sdk/test/support/chaos.ts';
+import { call } from './support/client.ts';
+import { createSchema, dropSchema, RedisProcess, startNodes } from './support/cluster.ts';
+import type { TestServer } from './support/server.ts';
+import { testDatabaseUrl } from './support/storage.ts';
+import { rawAuthed, rawConnect, type RawClient } from './support/ws-client.ts';
+
+const PASSWORD = 'correct horse battery staple';
+const REDIS_PASSWORD = randomBytes(12).toString('hex');
+const main = new URL('../src/cli/main.ts', import.meta.url).pathname;
+const nodeAt = (port: number) => ({ url: `http://127.0.0.1:${port}` }) as unknown as TestServer;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** `frontdesk …` with its exit status and both outputs, failing or not. */
+function run(args: string[], env: Record<string, string>) {
+  const result = spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', main, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** A private CA and a certificate for 127.0.0.1 signed by it (openssl, as an operator would). */
+function certificates(dir: string) {
+  const openssl = (...args: string[]) => {
+    const result = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${result.stderr}`);
+  };
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  openssl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Frontdesk test CA');
+  openssl('req', ...ec, '-keyout', 'redis.key', '-out', 'redis.csr', '-subj', '/CN=127.0.0.1');
+  fs.writeFileSync(path.join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  openssl('x509', '-req', '-in', 'redis.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'redis.pem', '-days', '2', '-extfile', 'san.ext');
+  return { ca: path.join(dir, 'ca.pem'), cert: path.join(dir, 'redis.pem'), key: path.join(dir, 'redis.key') };
+}
+
+/**
+ * What the nodes share in Redis besides events: the node registry, connection presence and the
+ * rate-limit counters. Three nodes over TLS with a password (rediss://:password@…, a private CA).
+ */
+describe('cluster state in Redis: three nodes over TLS with a password', () => {
+  const schema = `cluster_state_${randomBytes(4).toString('hex')}`;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'frontdesk-cluster-state-'));
+  let redis: RedisProcess;
+  let tls: ReturnType<typeof certificates>;
+  const servers: ServerProcess[] = [];
+  const ports: number[] = [];
+  const sockets: RawClient[] = [];
+  let shopId = '';
+  let identitySecret = '';
+  let ownerToken = '';
+  let agent = { id: '', email: '', token: '' };
+
+  const env = (port: number, overrides: Record<string, string> = {}): Record<string, string> => ({
+    PORT: String(port),
+    DATABASE_URL: testDatabaseUrl,
+    DATABASE_SCHEMA: schema,
+    REDIS_URL: `rediss://:${REDIS_PASSWORD}@127.0.0.1:${redis.port}`,
+    REDIS_TLS_CA_FILE: tls.ca,
+    CLUSTER_HEARTBEAT_MS: '200',
+    ROUTING_SWEEP_MS: '200',
+    PRESENCE_GRACE_MS: '0',
+    DATA_DIR: dir,
+    LOG_LEVEL: 'error',
+    SEED_DEMO: 'false',
+    RATE_LIMIT: '1000000',
+    LOGIN_RATE_LIMIT: '5',
+    WIDGET_SESSION_RATE_LIMIT: '100000',
+    WS_MAX_CONNECTIONS_PER_USER: '3',
+    ...overrides,
+  });
+  const presenceOf = async (staffId: string): Promise<string> => {
+    const agents = await call(nodeAt(ports[0]!), 'GET', '/api/v1/agents', { token: ownerToken });
+    assert.equal(agents.status, 200, JSON.stringify(agents.body));
+    return (agents.body as Array<{ staffId: string; presence: string }>).find((a) => a.staffId === staffId)!.presence;
+  };
+  const nodeList = () => run(['nodes'], env(ports[0]!));
+
+  before(async () => {
+    tls = certificates(dir);
+    await createSchema(schema);
+    redis = new RedisProcess(await freePort(), { password: REDIS_PASSWORD, tls: { cert: tls.cert, key: tls.key } });
+    await redis.start();
+    for (let i = 0; i < 3; i++) ports.push(await freePort());
+    const ownerEmail = `owner-${schema}@example.test`;
+    ({ shopId, identitySecret } = await startNodes(env, ports, servers, { email: ownerEmail, password: PASSWORD, shopName: 'Cluster state' }));
+    ownerToken = (await call(nodeAt(ports[0]!), 'POST', '/api/v1/auth/login', { body: { email: ownerEmail, password: PASSWORD } })).body.token;
+    agent.email = `agent-${schema}@example.test`;
+    const staff = await call(nodeAt(ports[1]!), 'POST', '/api/v1/staff', { token: ownerToken, body: { email: agent.email, name: 'Agent', role: 'agent', password: PASSWORD } });
+    assert.equal(staff.status, 201, JSON.stringify(staff.body));
+    const login = await call(nodeAt(ports[2]!), 'POST', '/api/v1/auth/login', { body: { email: agent.email, password: PASSWORD } });
+    agent = { ...agent, id: staff.body.staff.id, token: login.body.token };
+  });
+  after(async () => {
+    sockets.forEach((s) => s.close());
+    servers.forEach((s) => s.signal('SIGCONT'));
+    await Promise.all(servers.map((s) => s.stop()));
+    await redis?.crash();
+    await dropSchema(schema);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a node refuses to start on a wrong Redis password or an unknown CA, saying why', { timeout: 30_000 }, () => {
+    const wrong = run(['nodes'], env(ports[0]!, { REDIS_URL: `rediss://:not-the-password@127.0.0.1:${redis.port}` }));
+    assert.equal(wrong.status, 2, wrong.stderr);
+    assert.match(wrong.stderr, /cannot join the cluster: Redis refused the credentials/);
+    assert.doesNotMatch(wrong.stderr + wrong.stdout, /not-the-password|at .*\.ts:\d+/, 'no password and no stack trace in the message');
+
+    const untrusted = run(['nodes'], { ...env(ports[0]!), REDIS_TLS_CA_FILE: '' });
+    assert.equal(untrusted.status, 2, untrusted.stderr);
+    assert.match(untrusted.stderr, /cannot join the cluster: Redis not ready .*certificate/);
+  });
+
+  test('clients on different nodes talk to each other over the TLS link', { timeout: 30_000 }, async () => {
+    const session = await call(nodeAt(ports[0]!), 'POST', '/api/v1/widget/sessions', { body: { shopId } });
+    const customer = await rawAuthed(nodeAt(ports[0]!), session.body.token);
+    const owner = await rawAuthed(nodeAt(ports[1]!), ownerToken);
+    sockets.push(customer, owner);
+    const clientMsgId = randomUUID();
+    customer.send({ type: 'send', conversationId: session.body.conversation.id, clientMsgId, text: 'over TLS' });
+    assert.equal((await owner.next('message', (f) => f.message.clientMsgId === clientMsgId)).message.text, 'over TLS');
+  });
+
+  test("a user's connection limit counts the connections on every node", { timeout: 30_000 }, async () => {
+    const session = await call(nodeAt(ports[0]!), 'POST', '/api/v1/widget/sessions', { body: { shopId } });
+    const token: string = session.body.token;
+    // WS_MAX_CONNECTIONS_PER_USER=3: one on each node fills it.
+    const open = [await rawAuthed(nodeAt(ports[0]!), token), await rawAuthed(nodeAt(ports[1]!), token), await rawAuthed(nodeAt(ports[2]!), token)];
+    sockets.push(...open);
+    for (const port of ports) {
+      const extra = await rawConnect(nodeAt(port));
+      sockets.push(extra);
+      extra.send({ type: 'auth', token });
+      assert.deepEqual(await extra.closed, { code: 4029, reason: 'TOO_MANY_CONNECTIONS' }, `a fourth connection on node ${port} is refused`);
+    }
+    // One closes on node 2: room for one more, on any node.
+    open[1]!.close();
+    const again = await until('room for a connection after one closed', async () => {
+      const client = await rawConnect(nodeAt(ports[0]!));
+      sockets.push(client);
+      client.send({ type: 'auth', token });
+      const outcome = await Promise.race([client.next('auth.ok').then(() => 'ok'), client.closed.then(() => 'closed')]);
+      return outcome === 'ok' ? client : undefined;
+    });
+    assert.equal(again.ws.readyState, again.ws.OPEN);
+  });
+
+  test('a conversation merged away on one node is gone on every node (404, not an error)', { timeout: 30_000 }, async () => {
+    const visitor = await call(nodeAt(ports[0]!), 'POST', '/api/v1/widget/sessions', { body: { shopId } });
+    const conversationId: string = visitor.body.conversation.id;
+    // Node 2 learns of the conversation (and caches what it is) when an agent writes there.
+    const staffSend = (text: string) =>
+      call(nodeAt(ports[1]!), 'POST', `/api/v1/conversations/${conversationId}/messages`, { token: ownerToken, body: { clientMsgId: randomUUID(), text } });
+    const first = await staffSend('Hello, can I help?');
+    assert.equal(first.status, 201, JSON.stringify(first.body));
+    const jwt = await new SignJWT({ name: 'Known customer' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(`customer-${randomUUID()}`)
+      .setExpirationTime('10m')
+      .sign(new TextEncoder().encode(identitySecret));
+    const merged = await call(nodeAt(ports[0]!), 'POST', '/api/v1/widget/sessions', { body: { shopId, identity: { jwt }, visitorToken: visitor.body.visitorToken } });
+    assert.equal(merged.status, 200, JSON.stringify(merged.body));
+    assert.equal(merged.body.merged, true);
+    const gone = await until('node 2 to forget the merged conversation', async () => {
+      const reply = await staffSend('Still there?');
+      return reply.status !== 201 ? reply : undefined;
+    }, 5_000);
+    assert.equal(gone.body.error.code, 'CONVERSATION_NOT_FOUND');
+  });
+
+  test('the registry lists live nodes; an agent on a killed node goes offline without waiting for the device TTL', { timeout: 60_000 }, async () => {
+    const listed = nodeList();
+    assert.equal(listed.status, 0, listed.stderr);
+    assert.match(listed.stdout, /^3 live nodes/);
+    for (const port of ports) assert.match(listed.stdout, new RegExp(`:${port}  pid \\d+`));
+
+    const agentSocket = await rawAuthed(nodeAt(ports[2]!), agent.token);
+    sockets.push(agentSocket);
+    await until('the agent online', async () => (await presenceOf(agent.id)) === 'online');
+
+    const killedAt = Date.now();
+    await servers[2]!.crash();
+    await until('the killed node gone from the list', async () => /^2 live nodes/.test(nodeList().stdout));
+    await until('the agent offline', async () => (await presenceOf(agent.id)) === 'offline');
+    // Without the registry the devices of a crashed node are dropped after 30 s (their TTL).
+    assert.ok(Date.now() - killedAt < 25_000, `offline after ${Date.now() - killedAt} ms`);
+    await servers[2]!.start();
+    await until('three nodes again', async () => /^3 live nodes/.test(nodeList().stdout));
+  });
+
+  test('a node that stalls past its TTL is taken for dead, and gets its agents back when it resumes', { timeout: 60_000 }, async () => {
+    const agentSocket = await rawAuthed(nodeAt(ports[2]!), agent.token);
+    sockets.push(agentSocket);
+    await until('the agent online', async () => (await presenceOf(agent.id)) === 'online');
+    servers[2]!.signal('SIGSTOP');
+    try {
+      await until('the agent offline while their node is stopped', async () => (await presenceOf(agent.id)) === 'offline');
+    } finally {
+      servers[2]!.signal('SIGCONT');
+    }
+    await until('the agent online again', async () => (await presenceOf(agent.id)) === 'online');
+    // Still connected: nothing made the agent reconnect.
+    assert.equal(agentSocket.ws.readyState, agentSocket.ws.OPEN);
+  });
+
+  test('login attempts are counted for the cluster, and per node while Redis is away', { timeout: 60_000 }, async () => {
+    const attempt = (port: number) => call(nodeAt(port), 'POST', '/api/v1/auth/login', { body: { email: agent.email, password: 'wrong password' } });
+    // A fresh window: the setup's logins counted too.
+    const direct = new Redis(`rediss://:${REDIS_PASSWORD}@127.0.0.1:${redis.port}`, { tls: { ca: fs.readFileSync(tls.ca) } });
+    try {
+      const counters = await direct.keys('frontdesk:rl:*');
+      if (counters.length > 0) await direct.del(...counters);
+      // LOGIN_RATE_LIMIT=5 a minute: five wrong passwords spread over the nodes, then refusals everywhere.
+      const statuses: number[] = [];
+      for (let i = 0; i < 8; i++) statuses.push((await attempt(ports[i % 3]!)).status);
+      assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429, 429, 429]);
+      const [login] = await direct.keys('frontdesk:rl:POST/api/v1/auth/login:*');
+      assert.equal(await direct.get(login!), '8', 'one counter for the three nodes');
+    } finally {
+      direct.disconnect();
+    }
+
+    await redis.crash();
+    try {
+      // Each node counts on its own now; node 1 had not counted anything locally.
+      const local: number[] = [];
+      for (let i = 0; i < 7; i++) local.push((await attempt(ports[0]!)).status);
+      assert.deepEqual(local, [401, 401, 401, 401, 401, 429, 429]);
+    } finally {
+      await redis.start();
+    }
+  });
+});
