@@ -148,9 +148,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   await services.routing.start();
   const routingSweep = setInterval(() => {
     // Nodes the registry saw die: this node drops their agents' devices (no waiting for their TTL).
-    const dead = cluster ? cluster.registry.takeDead().catch(() => []) : Promise.resolve([]);
+    const dead = cluster ? cluster.registry.dead().catch(() => []) : Promise.resolve([]);
     dead
-      .then((nodes) => services.routing.sweep(nodes))
+      .then((nodes) => services.routing.sweep(nodes, (id) => cluster!.registry.forget(id)))
       .catch((error: unknown) => http.log.warn({ err: error }, 'routing sweep failed'));
   }, config.routing.sweepMs);
   routingSweep.unref();

@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
 import { freePort, ServerProcess } from '../../sdk/test/support/chaos.ts';
 import { call } from './support/client.ts';
+import { eventually } from './support/eventually.ts';
 import { createSchema, dropSchema, RedisProcess, startNodes } from './support/cluster.ts';
 import type { TestServer } from './support/server.ts';
 import { testDatabaseUrl } from './support/storage.ts';
@@ -18,22 +19,11 @@ const PASSWORD = 'correct horse battery staple';
 const REDIS_PASSWORD = randomBytes(12).toString('hex');
 const main = new URL('../src/cli/main.ts', import.meta.url).pathname;
 const nodeAt = (port: number) => ({ url: `http://127.0.0.1:${port}` }) as unknown as TestServer;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** `frontdesk …` with its exit status and both outputs, failing or not. */
 function run(args: string[], env: Record<string, string>) {
   const result = spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', main, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 /** A private CA and a certificate for 127.0.0.1 signed by it (openssl, as an operator would). */
@@ -116,15 +106,22 @@ describe('cluster state in Redis: three nodes over TLS with a password', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  test('a node refuses to start on a wrong Redis password or an unknown CA, saying why', { timeout: 30_000 }, () => {
-    const wrong = run(['nodes'], env(ports[0]!, { REDIS_URL: `rediss://:not-the-password@127.0.0.1:${redis.port}` }));
+  test('a node refuses to start on a wrong Redis password or an unknown CA, saying why', { timeout: 60_000 }, async () => {
+    const port = await freePort();
+    const wrong = run(['start'], env(port, { REDIS_URL: `rediss://:not-the-password@127.0.0.1:${redis.port}` }));
     assert.equal(wrong.status, 2, wrong.stderr);
     assert.match(wrong.stderr, /cannot join the cluster: Redis refused the credentials/);
     assert.doesNotMatch(wrong.stderr + wrong.stdout, /not-the-password|at .*\.ts:\d+/, 'no password and no stack trace in the message');
 
-    const untrusted = run(['nodes'], { ...env(ports[0]!), REDIS_TLS_CA_FILE: '' });
+    // No REDIS_TLS_CA_FILE: the certificate is checked against the system's CAs, and fails at once.
+    const untrusted = run(['start'], { ...env(port), REDIS_TLS_CA_FILE: '' });
     assert.equal(untrusted.status, 2, untrusted.stderr);
-    assert.match(untrusted.stderr, /cannot join the cluster: Redis not ready .*certificate/);
+    assert.match(untrusted.stderr, /cannot join the cluster: Redis's TLS certificate does not verify/);
+
+    // An upper-case scheme is still TLS (it would otherwise send the password in clear).
+    const upper = run(['nodes'], env(port, { REDIS_URL: `REDISS://:${REDIS_PASSWORD}@127.0.0.1:${redis.port}` }));
+    assert.equal(upper.status, 0, upper.stderr);
+    assert.match(upper.stdout, /^3 live nodes/);
   });
 
   test('clients on different nodes talk to each other over the TLS link', { timeout: 30_000 }, async () => {
@@ -151,7 +148,7 @@ describe('cluster state in Redis: three nodes over TLS with a password', () => {
     }
     // One closes on node 2: room for one more, on any node.
     open[1]!.close();
-    const again = await until('room for a connection after one closed', async () => {
+    const again = await eventually('room for a connection after one closed', async () => {
       const client = await rawConnect(nodeAt(ports[0]!));
       sockets.push(client);
       client.send({ type: 'auth', token });
@@ -177,7 +174,7 @@ describe('cluster state in Redis: three nodes over TLS with a password', () => {
     const merged = await call(nodeAt(ports[0]!), 'POST', '/api/v1/widget/sessions', { body: { shopId, identity: { jwt }, visitorToken: visitor.body.visitorToken } });
     assert.equal(merged.status, 200, JSON.stringify(merged.body));
     assert.equal(merged.body.merged, true);
-    const gone = await until('node 2 to forget the merged conversation', async () => {
+    const gone = await eventually('node 2 to forget the merged conversation', async () => {
       const reply = await staffSend('Still there?');
       return reply.status !== 201 ? reply : undefined;
     }, 5_000);
@@ -192,29 +189,29 @@ describe('cluster state in Redis: three nodes over TLS with a password', () => {
 
     const agentSocket = await rawAuthed(nodeAt(ports[2]!), agent.token);
     sockets.push(agentSocket);
-    await until('the agent online', async () => (await presenceOf(agent.id)) === 'online');
+    await eventually('the agent online', async () => (await presenceOf(agent.id)) === 'online');
 
     const killedAt = Date.now();
     await servers[2]!.crash();
-    await until('the killed node gone from the list', async () => /^2 live nodes/.test(nodeList().stdout));
-    await until('the agent offline', async () => (await presenceOf(agent.id)) === 'offline');
+    await eventually('the killed node gone from the list', async () => /^2 live nodes/.test(nodeList().stdout));
+    await eventually('the agent offline', async () => (await presenceOf(agent.id)) === 'offline');
     // Without the registry the devices of a crashed node are dropped after 30 s (their TTL).
     assert.ok(Date.now() - killedAt < 25_000, `offline after ${Date.now() - killedAt} ms`);
     await servers[2]!.start();
-    await until('three nodes again', async () => /^3 live nodes/.test(nodeList().stdout));
+    await eventually('three nodes again', async () => /^3 live nodes/.test(nodeList().stdout));
   });
 
   test('a node that stalls past its TTL is taken for dead, and gets its agents back when it resumes', { timeout: 60_000 }, async () => {
     const agentSocket = await rawAuthed(nodeAt(ports[2]!), agent.token);
     sockets.push(agentSocket);
-    await until('the agent online', async () => (await presenceOf(agent.id)) === 'online');
+    await eventually('the agent online', async () => (await presenceOf(agent.id)) === 'online');
     servers[2]!.signal('SIGSTOP');
     try {
-      await until('the agent offline while their node is stopped', async () => (await presenceOf(agent.id)) === 'offline');
+      await eventually('the agent offline while their node is stopped', async () => (await presenceOf(agent.id)) === 'offline');
     } finally {
       servers[2]!.signal('SIGCONT');
     }
-    await until('the agent online again', async () => (await presenceOf(agent.id)) === 'online');
+    await eventually('the agent online again', async () => (await presenceOf(agent.id)) === 'online');
     // Still connected: nothing made the agent reconnect.
     assert.equal(agentSocket.ws.readyState, agentSocket.ws.OPEN);
   });

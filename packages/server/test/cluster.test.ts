@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, test, type TestContext } from 'node:test';
 import { SignJWT } from 'jose';
 import pg from 'pg';
 import type { Message } from '@frontdesk/protocol';
@@ -95,7 +95,14 @@ describe('cluster: three nodes on PostgreSQL and Redis', () => {
     assert.equal(atCustomer.message.seq, atAgent.message.seq + 1);
   });
 
-  test('kill -9 of a node mid-stream: its clients reconnect to the others and every message arrives exactly once', { timeout: 120_000 }, async () => {
+  /** The node is back for the next tests, whether this one passed or not. */
+  const restartAfter = (t: TestContext, server: ServerProcess) =>
+    t.after(async () => {
+      if (!server.running) await server.start();
+    });
+
+  test('kill -9 of a node mid-stream: its clients reconnect to the others and every message arrives exactly once', { timeout: 120_000 }, async (t) => {
+    restartAfter(t, servers[1]!);
     const url = `ws://127.0.0.1:${balancer.port}/ws`;
     const fast = { backoff: { initialMs: 50, maxMs: 500 } };
     const agentClient = new FrontdeskClient({ url, token: agent.token, ...fast });
@@ -138,10 +145,10 @@ describe('cluster: three nodes on PostgreSQL and Redis', () => {
     const stored = await db.query(`select count(*)::int as n, count(distinct client_msg_id)::int as d from ${schema}.messages where client_msg_id = any($1)`, [sent]);
     await db.end();
     assert.deepEqual(stored.rows[0], { n: sent.length, d: sent.length }, 'stored once each');
-    await servers[1]!.start(); // back for the next tests
   });
 
-  test('graceful shutdown of a node mid-stream: its clients are told to reconnect elsewhere and nothing is lost', { timeout: 60_000 }, async () => {
+  test('graceful shutdown of a node mid-stream: its clients are told to reconnect elsewhere and nothing is lost', { timeout: 60_000 }, async (t) => {
+    restartAfter(t, servers[2]!);
     const url = `ws://127.0.0.1:${balancer.port}/ws`;
     const fast = { backoff: { initialMs: 50, maxMs: 500 } };
     const watcher = new FrontdeskClient({ url, token: agent.token, ...fast });
@@ -175,7 +182,6 @@ describe('cluster: three nodes on PostgreSQL and Redis', () => {
     for (let i = 0; i < 200 && sent.some((id) => !seen.has(id)); i++) await new Promise((resolve) => setTimeout(resolve, 100));
     assert.deepEqual(sent.filter((id) => seen.get(id) !== 1), [], 'every message reached the agent exactly once');
     assert.ok(codes.includes(1012), `the stopping node said "reconnect elsewhere" (1012); close codes seen: ${codes.join(',')}`);
-    await servers[2]!.start();
   });
 
   test('Redis restarted mid-stream: delivery resumes and sync fills the gap', { timeout: 120_000 }, async () => {

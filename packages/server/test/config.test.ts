@@ -35,6 +35,12 @@ describe('configuration', () => {
     });
   }
 
+  test('URL schemes are stored in lower case (drivers compare them as written: REDISS:// must stay TLS)', () => {
+    const config = loadConfig({ REDIS_URL: 'REDISS://:pw@redis.example:6380/1', DATABASE_URL: 'PostgreS://db/x' });
+    assert.equal(config.redisUrl, 'rediss://:pw@redis.example:6380/1');
+    assert.equal(config.databaseUrl, 'postgres://db/x');
+  });
+
   test('a database URL with a password is never echoed in an error', () => {
     assert.throws(
       () => loadConfig({ DATABASE_URL: 'mysql://user:hunter2@db/x' }),

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Agent, ConversationChange, ServerFrame } from '@frontdesk/protocol';
 import { call, createShop, openWidget, setRouting, type ShopFixture } from './support/client.ts';
+import { eventually } from './support/eventually.ts';
 import { startServer, type TestServer } from './support/server.ts';
 import { engines } from './support/storage.ts';
 import { nothing, rawAuthed, type RawClient } from './support/ws-client.ts';
@@ -332,6 +333,32 @@ for (const engine of engines) {
       bWs.send({ type: 'presence', id: 'back', status: 'online' });
       await bWs.next('presence', (f) => f.id === 'back');
       assert.equal((await changed(c2.ws, c2.conversationId, 'assigned')).conversation.assigneeId, b.id);
+    });
+
+    test('devices restored after the node was taken for dead: an away device stays away, and none comes back for a socket that closed meanwhile', async () => {
+      const shop = await createShop(server, 'Restore', 'least-busy');
+      const team = [{ id: shop.agentId, token: shop.agentToken }, await addAgent(shop, 'Cy'), await addAgent(shop, 'Di')];
+      // Three devices each; presence is told once per agent, so only the first waits for it.
+      const sockets: RawClient[] = [];
+      for (const agent of team) sockets.push(await online(agent), track(await rawAuthed(server, agent.token)), track(await rawAuthed(server, agent.token)));
+      const devices = async () =>
+        (await server.storage.db.selectFrom('agent_devices').select(['staff_id', 'away']).where('shop_id', '=', shop.shopId).execute()).map((d) => [d.staff_id, Number(d.away)]);
+      await eventually('nine devices', async () => (await devices()).length === 9, 5_000);
+      sockets[0]!.send({ type: 'presence', id: 'away', status: 'away' });
+      await sockets[0]!.next('presence', (f) => f.id === 'away');
+      // What the other nodes do to a node they took for dead: its devices dropped.
+      await server.storage.db.deleteFrom('agent_devices').where('shop_id', '=', shop.shopId).execute();
+      const restoring = server.app.gateway.restoreDevices();
+      // Sockets closing while their devices are written back.
+      for (const index of [1, 4, 7, 8]) sockets[index]!.close();
+      await restoring;
+      await Promise.all([1, 4, 7, 8].map((index) => sockets[index]!.closed));
+      await eventually('five devices', async () => (await devices()).length === 5, 5_000);
+      await sleep(300); // sweeps refresh what is recorded; nothing comes back
+      const left = await devices();
+      assert.equal(left.length, 5, JSON.stringify(left));
+      assert.deepEqual(left.filter(([, away]) => away === 1), [[team[0]!.id, 1]], 'the away device is restored away');
+      assert.deepEqual(new Set(left.map(([staffId]) => staffId)), new Set([team[0]!.id, team[1]!.id, team[2]!.id]));
     });
 
     test('manual: nothing is assigned automatically; of two simultaneous claims exactly one wins; claims are tenant- and role-checked', async () => {

@@ -60,6 +60,11 @@ export class ServerProcess {
     });
   }
 
+  get running(): boolean {
+    const child = this.#child;
+    return child !== null && child.exitCode === null && child.signalCode === null;
+  }
+
   /** kill -9: no goodbye to anyone. */
   crash(): Promise<void> {
     return killHard(this.#child);

@@ -34,17 +34,28 @@ export function connectionPresence(
   const acquireScript = (keys: string[], count: number, max: number): Promise<number> =>
     (redis as unknown as { frontdeskAcquire(n: number, ...args: Array<string | number>): Promise<number> }).frontdeskAcquire(keys.length, ...keys, count, ttlMs, max);
 
+  /** Users whose key may be out of date in Redis (a write failed, or raced a refused acquire). */
+  const stale = new Set<string>();
+
   function write(userId: string): void {
     const count = counts.get(userId) ?? 0;
     const done = count > 0 ? redis.set(key(userId, nodeId), count, 'PX', ttlMs) : redis.del(key(userId, nodeId));
-    done.catch(() => {}); // renewed at the next beat, or expired
+    // Past the cap the keys are left to expire (three beats).
+    done.catch(() => stale.size < 100_000 && stale.add(userId));
   }
 
+  // Every beat: this node's counts rewritten (renewing their TTL), keys left over deleted.
   const timer = setInterval(() => {
-    if (counts.size === 0) return;
+    if (counts.size === 0 && stale.size === 0) return;
     const pipeline = redis.pipeline();
     for (const [userId, count] of counts) pipeline.set(key(userId, nodeId), count, 'PX', ttlMs);
-    pipeline.exec().catch((error: unknown) => log.warn({ err: error }, 'connection presence renewal failed'));
+    const cleared = [...stale].filter((userId) => !counts.has(userId));
+    for (const userId of cleared) pipeline.del(key(userId, nodeId));
+    stale.clear();
+    pipeline.exec().catch((error: unknown) => {
+      cleared.forEach((userId) => stale.add(userId));
+      log.warn({ err: error }, 'connection presence renewal failed');
+    });
   }, options.heartbeatMs);
   timer.unref();
 
@@ -65,6 +76,8 @@ export function connectionPresence(
         const left = (counts.get(userId) ?? 1) - 1;
         if (left > 0) counts.set(userId, left);
         else counts.delete(userId);
+        // A release may have written a count that included this attempt: the key is set again.
+        write(userId);
       }
       return admitted;
     },

@@ -22,10 +22,14 @@ export interface NodeRegistry {
   /** Every live node with what it said of itself, from Redis. */
   list(): Promise<NodeInfo[]>;
   /**
-   * Nodes that registered and then stopped beating (crashed, or cut off for three beats): each is
-   * handed to one caller only, which cleans up after it (its agents' devices).
+   * Nodes that registered and then stopped beating (crashed, or cut off from Redis for three beats),
+   * each with `seenBefore`: its last beat plus one interval. Had it lived past that moment it would
+   * have beaten again, so what it recorded before then may be dropped, and what it recorded later
+   * shows it alive. They stay listed until `forget`, so a cleanup that fails is tried again.
    */
-  takeDead(): Promise<string[]>;
+  dead(): Promise<Array<{ id: string; seenBefore: number }>>;
+  /** A dead node has been cleaned up after. */
+  forget(nodeId: string): Promise<void>;
   /** Called when this node finds it was taken for dead (it stalled or lost Redis longer than the TTL). */
   onRevived(listener: () => void): void;
   close(): Promise<void>;
@@ -99,16 +103,16 @@ export async function nodeRegistry(
     nodeId,
     liveNodes: () => live,
     list: () => listNodes(redis),
-    async takeDead() {
-      const ids = await redis.zrange(MEMBERS, '0', '-1');
+    async dead() {
+      const entries = await redis.zrange(MEMBERS, '0', '-1', 'WITHSCORES');
+      const ids = entries.filter((_, i) => i % 2 === 0);
       const alive = new Set(await aliveAmong(ids));
-      const dead: string[] = [];
-      for (const id of ids) {
-        if (alive.has(id) || id === nodeId) continue;
-        // ZREM answers 1 to one caller only: one node cleans up after the dead one.
-        if ((await redis.zrem(MEMBERS, id)) === 1) dead.push(id);
-      }
-      return dead;
+      return ids.flatMap((id, i) =>
+        alive.has(id) || id === nodeId ? [] : [{ id, seenBefore: Number(entries[2 * i + 1]) + options.heartbeatMs }],
+      );
+    },
+    async forget(id) {
+      await redis.zrem(MEMBERS, id);
     },
     onRevived(listener) {
       revived.add(listener);

@@ -26,7 +26,8 @@ export function connectRedis(
   options: RedisOptions = {},
 ): Redis {
   if (config.redisUrl === null) throw new Error('connectRedis needs REDIS_URL');
-  const tls = config.redisUrl.startsWith('rediss:') && config.cluster.redisTlsCa !== null ? { tls: { ca: config.cluster.redisTlsCa } } : {};
+  // TLS stated rather than left to the driver's reading of the URL; a private CA when configured.
+  const tls = config.redisUrl.startsWith('rediss:') ? { tls: config.cluster.redisTlsCa === null ? {} : { ca: config.cluster.redisTlsCa } } : {};
   const client = new Redis(config.redisUrl, { connectionName: `frontdesk:${role}:${nodeId}`, ...tls, ...options });
   let failing = false;
   client.on('error', (error: Error) => {
@@ -38,9 +39,20 @@ export function connectRedis(
   return client;
 }
 
+/** TLS failures no retry can mend (Node's codes for them). */
+const CERTIFICATE_ERRORS = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 /**
  * Resolves when the client is connected (ioredis's `ready`). Rejects at once when Redis refuses the
- * credentials, and after `ms` otherwise, with the last error seen: a node must not start half-joined.
+ * credentials or its certificate does not verify, and after `ms` otherwise, with the last error seen: a node must not start half-joined.
  */
 export function whenReady(client: Redis, ms: number): Promise<void> {
   if (client.status === 'ready') return Promise.resolve();
@@ -58,6 +70,9 @@ export function whenReady(client: Redis, ms: number): Promise<void> {
       last = error.message;
       if (/WRONGPASS|NOAUTH|invalid password|invalid username/i.test(error.message)) {
         done(new ClusterError(`Redis refused the credentials in REDIS_URL: ${error.message}`));
+      } else if (CERTIFICATE_ERRORS.has((error as NodeJS.ErrnoException).code ?? '')) {
+        // Retrying will not make a certificate trusted.
+        done(new ClusterError(`Redis's TLS certificate does not verify (REDIS_TLS_CA_FILE?): ${error.message}`));
       }
     };
     const timer = setTimeout(() => done(new ClusterError(`Redis not ready after ${ms} ms (check REDIS_URL, its password and TLS): ${last}`)), ms);

@@ -221,5 +221,6 @@ function optionalUrl(env: Env, name: string, protocols: readonly string[]): stri
   if (!protocols.includes(url.protocol)) {
     throw new ConfigError(`${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}.`);
   }
-  return raw;
+  // The scheme in lower case: drivers compare it as written (ioredis turns TLS on for "rediss://" only).
+  return url.protocol + raw.slice(url.protocol.length);
 }

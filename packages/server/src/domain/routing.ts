@@ -1,7 +1,7 @@
 import type { Agent, ConversationChange, RoutingStrategy, Visibility } from '@frontdesk/protocol';
 import { audienceFor } from './audience.ts';
 import type { DomainDeps } from './domain.ts';
-import { AppError, fail } from './errors.ts';
+import { fail } from './errors.ts';
 import { newId } from './ids.ts';
 import type { AgentCandidate, AgentStats, Assignment, PresenceChange, QueuedInquiry } from './ports.ts';
 import { presentConversationSummary, presentMessage } from './present.ts';
@@ -224,13 +224,21 @@ export function createRouting({ store, bus, now }: DomainDeps, options: RoutingO
   /**
    * Periodic: presence expiry, auto-reassign, and a drain of every shop this node looks after.
    * `deadNodes` are nodes the cluster's registry saw die: their devices go now rather than after
-   * `deviceTtlMs`. Only devices they have not refreshed for two sweeps, so that a node taken for dead
-   * while it merely stalled keeps what it has refreshed or announced since.
+   * `deviceTtlMs`, those not refreshed since `seenBefore` (had the node lived past that moment it
+   * would have beaten again), so a node taken for dead while it merely stalled keeps what it has
+   * refreshed or restored since. `forgotten` is told of each node once its devices are gone.
    */
-  async function sweep(deadNodes: readonly string[] = []): Promise<void> {
+  async function sweep(
+    deadNodes: ReadonlyArray<{ readonly id: string; readonly seenBefore: number }> = [],
+    forgotten: (nodeId: string) => Promise<void> = async () => {},
+  ): Promise<void> {
     const at = now();
     await store.routing.refreshDevices(options.nodeId, at);
-    for (const node of deadNodes) if (node !== options.nodeId) await store.routing.forgetDevices(node, at - 2 * options.sweepMs);
+    for (const node of deadNodes) {
+      if (node.id === options.nodeId) continue;
+      await store.routing.forgetDevices(node.id, node.seenBefore);
+      await forgotten(node.id);
+    }
     for (const change of await store.routing.expirePresence(at, at - options.deviceTtlMs, options.graceMs)) await presenceChanged(change);
     for (const shopId of activeShops.keys()) {
       const settings = await shopSettings(shopId);
@@ -258,15 +266,13 @@ export function createRouting({ store, bus, now }: DomainDeps, options: RoutingO
     },
 
     /**
-     * This node's staff connections, recorded again: after other nodes took it for dead (it stalled
-     * or lost Redis for longer than the registry's TTL) and may have dropped them.
+     * A staff connection of this node recorded again: after other nodes took the node for dead (it
+     * stalled, or lost Redis for longer than the registry's TTL) and may have dropped its devices.
      */
-    async devicesRestored(devices: ReadonlyArray<{ principal: Principal; deviceId: string; away: boolean }>): Promise<void> {
-      for (const { principal, deviceId, away } of devices) {
-        if (principal.kind !== 'staff') continue;
-        const { id: staffId, shopId } = principal.staff;
-        await presenceChanged(await store.routing.deviceConnected({ id: deviceId, staffId, shopId, nodeId: options.nodeId, away }, now(), options.graceMs));
-      }
+    async deviceRestored(principal: Principal, deviceId: string, away: boolean): Promise<void> {
+      if (principal.kind !== 'staff') return;
+      const { id: staffId, shopId } = principal.staff;
+      await presenceChanged(await store.routing.deviceConnected({ id: deviceId, staffId, shopId, nodeId: options.nodeId, away }, now(), options.graceMs));
     },
 
     async deviceAway(principal: Principal, deviceId: string, away: boolean): Promise<void> {
@@ -382,10 +388,12 @@ export function createRouting({ store, bus, now }: DomainDeps, options: RoutingO
       await store.routing.forgetDevices(options.singleNode ? null : options.nodeId);
     },
 
+    /** After the gateway closed: this node's devices go with it (its clients reconnect elsewhere). */
     async stop(): Promise<void> {
       closed = true;
       for (const timer of [...settleTimers.values(), ...graceTimers.values()]) clearTimeout(timer);
       await Promise.allSettled([...draining.values()]);
+      await store.routing.forgetDevices(options.nodeId);
     },
   };
 }

@@ -63,6 +63,11 @@ export class Connection {
     this.#queue = this.#queue.then(task, task);
   }
 
+  /** Resolves when the frames received so far are handled (a send committed and published). */
+  idle(): Promise<void> {
+    return this.#queue;
+  }
+
   /** A frame, or one serialised once for many connections. Slow readers are cut off, not buffered. */
   send(frame: ServerFrame | string): void {
     if (this.#closed) return;

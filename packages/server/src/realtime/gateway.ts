@@ -25,6 +25,8 @@ export interface Logger {
 
 const REVERIFY_MS = 60_000;
 const TYPING_INTERVAL_MS = 2_000;
+/** At shutdown, how long frames in flight may take to finish. */
+const DRAIN_MS = 10_000;
 
 /**
  * The JSON WebSocket gateway at /ws (docs/protocol.md). It only translates frames into domain
@@ -333,8 +335,18 @@ export function createGateway(
     listenGoimTcp: goim.listenTcp,
     /** Records this node's staff devices again (other nodes took it for dead and may have dropped them). */
     restoreDevices(): Promise<void> {
-      const devices = [...hub.connections()].flatMap((c) => (c.principal?.kind === 'staff' ? [{ principal: c.principal, deviceId: c.id, away: c.away }] : []));
-      return services.routing.devicesRestored(devices);
+      const restores = [...hub.connections()].map((connection) => {
+        const principal = connection.principal;
+        if (connection.closed || principal?.kind !== 'staff') return Promise.resolve();
+        // In line with the connection's other presence writes: a disconnect waits for this one, and
+        // one that came first is seen here, so no device is written back after its socket closed.
+        const restored = (arrivals.get(connection) ?? Promise.resolve()).then(() =>
+          connection.closed ? undefined : services.routing.deviceRestored(principal, connection.id, connection.away),
+        );
+        arrivals.set(connection, restored.catch((error: unknown) => log.warn({ err: error }, 'presence update failed')));
+        return restored;
+      });
+      return Promise.all(restores).then(() => undefined);
     },
     /** Asks every client to reconnect (1012) and so to sync: after this node missed events. */
     resync(): void {
@@ -345,7 +357,12 @@ export function createGateway(
       accepting = false;
       clearInterval(sweep);
       unsubscribe();
-      for (const connection of [...hub.connections(), ...pending]) connection.close('SERVICE_UNAVAILABLE');
+      const open = [...hub.connections(), ...pending];
+      for (const connection of open) connection.close('SERVICE_UNAVAILABLE');
+      // Sends in flight finish: committed messages are published before the bus closes, so clients
+      // of other nodes hear of them (their senders, reconnected elsewhere, get the ack on resend).
+      const drained = Promise.all(open.map((connection) => connection.idle()));
+      await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, DRAIN_MS).unref())]);
       await Promise.all([new Promise<void>((resolve) => wss.close(() => resolve())), goim.close()]);
     },
   };
