@@ -90,16 +90,17 @@ export function createMessages({ store, bus, now }: DomainDeps, hooks: MessageHo
         openInquiry: isCustomer && conversation.kind === 'service' ? { id: newId(), customerId: senderId } : null,
       });
       options.onCommitted?.(result);
-      // Published after the commit, and only once: a resend changes nothing and tells no one.
-      if (!result.duplicate) {
-        const members = conversation.kind === 'service' ? [] : await store.conversations.memberIds(conversation.id);
-        await bus.publish({
-          type: 'message',
-          audience: audienceFor(conversation, members, result.message.visibility),
-          message: presentMessage(result.message),
-          ...(options.originConnectionId !== undefined && { originConnectionId: options.originConnectionId }),
-        });
-      }
+      // Published after the commit. A resend stores nothing new but is published again: its sender
+      // never saw the ack, so the first publish may have been lost with its node (a crash between
+      // commit and publish), and recipients connected elsewhere would only learn of the message at
+      // their next sync. Clients drop the repeat by (conversationId, seq) (docs/protocol.md).
+      const members = conversation.kind === 'service' ? [] : await store.conversations.memberIds(conversation.id);
+      await bus.publish({
+        type: 'message',
+        audience: audienceFor(conversation, members, result.message.visibility),
+        message: presentMessage(result.message),
+        ...(options.originConnectionId !== undefined && { originConnectionId: options.originConnectionId }),
+      });
       // The message is stored and acknowledged whatever routing does; a routing failure is retried
       // by the routing sweep (every ROUTING_SWEEP_MS), so it must not fail the send.
       if (result.openedInquiryId !== undefined) await hooks.inquiryOpened?.(conversation.shopId, conversation.id).catch(() => {});
