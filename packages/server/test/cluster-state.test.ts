@@ -134,6 +134,18 @@ describe('cluster state in Redis: three nodes over TLS with a password', () => {
     assert.equal((await owner.next('message', (f) => f.message.clientMsgId === clientMsgId)).message.text, 'over TLS');
   });
 
+  test('a logout on one node closes the sockets of that session on the others at once', { timeout: 30_000 }, async () => {
+    const token = (await call(nodeAt(ports[0]!), 'POST', '/api/v1/auth/login', { body: { email: agent.email, password: PASSWORD } })).body.token as string;
+    const elsewhere = [await rawAuthed(nodeAt(ports[1]!), token), await rawAuthed(nodeAt(ports[2]!), token)];
+    sockets.push(...elsewhere);
+    assert.equal((await call(nodeAt(ports[0]!), 'POST', '/api/v1/auth/logout', { token })).status, 204);
+    const closed = await Promise.race([
+      Promise.all(elsewhere.map((socket) => socket.closed)),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('still open after 5 s (the re-check is once a minute)')), 5_000).unref()),
+    ]);
+    assert.deepEqual(closed, [{ code: 4001, reason: 'TOKEN_INVALID' }, { code: 4001, reason: 'TOKEN_INVALID' }]);
+  });
+
   test("a user's connection limit counts the connections on every node", { timeout: 30_000 }, async () => {
     const session = await call(nodeAt(ports[0]!), 'POST', '/api/v1/widget/sessions', { body: { shopId } });
     const token: string = session.body.token;

@@ -216,6 +216,28 @@ for (const engine of engines) {
       assert.equal((await wrongShop.closed).code, 4004);
     });
 
+    test('logout closes the sockets of that session at once, and disabling an account closes all of its sockets', async () => {
+      const email = `signed-out-${randomUUID().slice(0, 8)}@example.test`;
+      const password = 'correct horse battery staple';
+      const { staff } = await server.app.services.staff.createInShop(shop.shopId, { email, name: 'Sam', role: 'agent', password });
+      const login = async () => (await call(server, 'POST', '/api/v1/auth/login', { body: { email, password } })).body.token as string;
+      const [first, second] = [await login(), await login()];
+      const firstSockets = [await rawAuthed(server, first), await rawAuthed(server, first)];
+      const secondSocket = await rawAuthed(server, second);
+
+      assert.equal((await call(server, 'POST', '/api/v1/auth/logout', { token: first })).status, 204);
+      // At once, not at the gateway's own re-check of sessions (once a minute, at a random moment).
+      const soon = <T>(promise: Promise<T>) =>
+        Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('still open after 5 s')), 5_000).unref())]);
+      for (const socket of firstSockets) assert.deepEqual(await soon(socket.closed), { code: 4001, reason: 'TOKEN_INVALID' });
+      secondSocket.send({ type: 'ping', id: 'still-here' });
+      await secondSocket.next('pong', (f) => f.id === 'still-here');
+
+      const disabled = await call(server, 'PATCH', `/api/v1/staff/${staff.id}`, { token: shop.ownerToken, body: { disabled: true } });
+      assert.equal(disabled.status, 200, JSON.stringify(disabled.body));
+      assert.deepEqual(await soon(secondSocket.closed), { code: 4003, reason: 'ACCOUNT_DISABLED' });
+    });
+
     test('graceful close: every client is told to reconnect with 1012', async () => {
       const extra = await startServer(engine);
       const s = await createShop(extra);

@@ -37,6 +37,11 @@ export type BusEvent = EventBase &
   | { readonly type: 'conversation'; readonly change: ConversationChange; readonly conversation: ConversationSummary; readonly mergedFromId?: string }
   | { readonly type: 'presence'; readonly userId: string; readonly status: Presence }
   | { readonly type: 'queue'; readonly conversationId: string; readonly position: number }
+  /**
+   * Sessions ended (logout, account disabled, password reset): every node closes the user's sockets
+   * that use them at once, not at their next re-check. `tokenHash` null = every session of the user.
+   */
+  | { readonly type: 'signed-out'; readonly userId: string; readonly tokenHash: string | null; readonly reason: 'TOKEN_INVALID' | 'ACCOUNT_DISABLED' }
   );
 
 /** The fan-out port: in-process now, Redis pub/sub in cluster mode (same two methods). */

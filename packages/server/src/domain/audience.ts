@@ -1,5 +1,5 @@
 import type { Visibility } from '@frontdesk/protocol';
-import type { Audience } from '../bus/bus.ts';
+import type { Audience, BusEvent } from '../bus/bus.ts';
 import type { ConversationFacts } from './records.ts';
 
 /**
@@ -25,4 +25,9 @@ export function audienceFor(
     shopStaff: conversation.kind === 'service' ? conversation.shopId : null,
     exceptUserIds: internal && customerId !== null ? [...exceptUserIds, customerId] : [...exceptUserIds],
   };
+}
+
+/** Sessions of one user ended: only that user's sockets hear of it (and are closed). */
+export function signedOut(userId: string, tokenHash: string | null, reason: 'TOKEN_INVALID' | 'ACCOUNT_DISABLED'): BusEvent {
+  return { type: 'signed-out', audience: { userIds: [userId], shopStaff: null, exceptUserIds: [] }, userId, tokenHash, reason };
 }

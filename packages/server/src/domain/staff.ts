@@ -1,5 +1,6 @@
 import type { StaffRole } from '@frontdesk/protocol';
 import { normaliseEmail } from './auth.ts';
+import { signedOut } from './audience.ts';
 import type { DomainDeps } from './domain.ts';
 import { fail } from './errors.ts';
 import { newId } from './ids.ts';
@@ -26,7 +27,7 @@ export interface NewStaff {
 
 export const PASSWORD_MIN = 10;
 
-export function createStaffService({ store, now }: DomainDeps) {
+export function createStaffService({ store, bus, now }: DomainDeps) {
   const service = {
     /** Platform operation (CLI and first start): no caller to authorise. */
     async createInShop(shopId: string, input: NewStaff): Promise<{ staff: StaffRecord; password: string }> {
@@ -80,8 +81,11 @@ export function createStaffService({ store, now }: DomainDeps) {
         ...(disabledAt !== undefined && { disabledAt }),
       };
       await store.staff.update(me.shopId, id, change, now());
-      // A disabled account is signed out everywhere at once.
-      if (patch.disabled === true) await store.sessions.deleteForUser(id);
+      // A disabled account is signed out everywhere at once, its open sockets included.
+      if (patch.disabled === true) {
+        await store.sessions.deleteForUser(id);
+        await bus.publish(signedOut(id, null, 'ACCOUNT_DISABLED'));
+      }
       return { ...target, ...change };
     },
 
@@ -93,6 +97,8 @@ export function createStaffService({ store, now }: DomainDeps) {
       if (next.length < PASSWORD_MIN) fail('VALIDATION_FAILED', `Passwords need at least ${PASSWORD_MIN} characters.`);
       await store.staff.update(staff.shopId, staff.id, { passwordHash: await hashPassword(next) }, now());
       await store.sessions.deleteForUser(staff.id);
+      // Heard by the nodes on this process's bus; others close the sockets at their next re-check.
+      await bus.publish(signedOut(staff.id, null, 'TOKEN_INVALID'));
       return { staff, password: next };
     },
   };

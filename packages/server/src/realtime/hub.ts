@@ -51,6 +51,12 @@ export class Hub {
 
   /** Matches an event's audience against this node's sockets; serialises it once. */
   deliver(event: BusEvent): void {
+    if (event.type === 'signed-out') {
+      for (const connection of [...(this.#byUser.get(event.userId) ?? [])]) {
+        if (event.tokenHash === null || connection.principal?.tokenHash === event.tokenHash) connection.close(event.reason);
+      }
+      return;
+    }
     const recipients = new Set<Connection>();
     for (const userId of event.audience.userIds) this.#byUser.get(userId)?.forEach((c) => recipients.add(c));
     if (event.audience.shopStaff !== null) this.#staffByShop.get(event.audience.shopStaff)?.forEach((c) => recipients.add(c));
@@ -65,7 +71,7 @@ export class Hub {
   }
 }
 
-function toFrame(event: BusEvent): ServerFrame {
+function toFrame(event: Exclude<BusEvent, { type: 'signed-out' }>): ServerFrame {
   switch (event.type) {
     case 'message':
       return { type: 'message', message: event.message };
