@@ -98,6 +98,8 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
   listsRef.current = lists;
   const [counts, setCounts] = useState<InboxCounts | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
+  /** Bumped to load the open conversation afresh (its history changed under it). */
+  const [reloads, setReloads] = useState(0);
   /** The conversation on screen, kept apart from the lists: it stays while lists change under it. */
   const [opened, setOpened] = useState<Conversation | null>(null);
   const openedRef = useRef(opened);
@@ -159,6 +161,8 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
       if (frame.mergedFromId !== undefined) {
         forget(frame.mergedFromId);
         if (frame.mergedFromId === latest.current.selected) select(frame.conversation.id);
+        // The customer's conversation is open: the visitor's messages joined it, under new seqs.
+        else if (frame.conversation.id === latest.current.selected) setReloads((n) => n + 1);
       }
       scheduleRefresh();
     });
@@ -410,7 +414,7 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
           </aside>
           {current && client ? (
             <ConversationPane
-              key={current.id}
+              key={`${current.id}:${reloads}`}
               api={api}
               client={client}
               conversation={current}

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { SignJWT } from 'jose';
 import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { FrontdeskClient } from '../../../packages/sdk/src/index.ts';
 import { launchChromium } from '../../../packages/sdk/test/support/browser.ts';
@@ -212,6 +214,25 @@ describe('agent console in Chromium', () => {
     } finally {
       await consolePage.setViewportSize({ width: 1440, height: 900 });
     }
+  });
+
+  test('a visitor signs in: the customer’s open conversation shows what they wrote anonymously', { timeout: 30_000 }, async () => {
+    const sub = `kim-${randomUUID()}`;
+    const jwt = () =>
+      new SignJWT({ name: 'Kim' }).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setExpirationTime('10m').sign(new TextEncoder().encode(shop.identitySecret));
+    const known = await openWidget(server, shop.shopId, { identity: { jwt: await jwt() } });
+    await send(server, known.token, known.conversationId, 'Kim here, from my laptop');
+    await consolePage.getByRole('tab', { name: /Queue/ }).click();
+    await consolePage.locator('.conversations .item', { hasText: 'Kim here, from my laptop' }).click();
+    await pane().locator('.bubble', { hasText: 'Kim here, from my laptop' }).waitFor();
+
+    // On her phone, before signing in, then signing in there.
+    const visitor = await openWidget(server, shop.shopId);
+    await send(server, visitor.token, visitor.conversationId, 'Written on my phone before signing in');
+    const merged = await call(server, 'POST', '/api/v1/widget/sessions', { body: { shopId: shop.shopId, identity: { jwt: await jwt() }, visitorToken: visitor.visitorToken } });
+    assert.equal(merged.body.merged, true, JSON.stringify(merged.body));
+    await pane().locator('.bubble', { hasText: 'Written on my phone before signing in' }).waitFor({ timeout: 10_000 });
+    assert.equal(await pane().locator('.bubble', { hasText: 'Kim here, from my laptop' }).count(), 1, 'shown once');
   });
 
   test('an admin switches the routing strategy and the next inquiry follows it', { timeout: 60_000 }, async () => {
