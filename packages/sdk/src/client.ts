@@ -271,7 +271,7 @@ export class FrontdeskClient {
     // A fresh connection starts online: say again that this device is away.
     if (this.#presence === 'away' && frame.user.kind === 'staff') this.#request<PresenceFrame>({ type: 'presence', status: 'away' }, 'presence').catch(() => {});
     // Unacknowledged sends first, in order; then catch up. Both are pipelined on the socket.
-    this.#outbox.limit(frame.rateLimit?.burst);
+    this.#outbox.limit(frame.rateLimit?.burst, frame.rateLimit?.perSecond);
     this.#outbox.flush();
     this.#sync.auto();
   }

@@ -72,6 +72,12 @@ export class Outbox {
   /** maxInFlight, or less when the server's announced burst is smaller. */
   #cap: number;
   #pause: Timer | null = null;
+  /**
+   * The server's rate limit mirrored (auth.ok): sends go out no faster than it refills, so the
+   * outbox is not refused on the way (a refused send that is resent lands after the ones behind it).
+   */
+  #pace: { tokens: number; last: number; readonly capacity: number; readonly perSecond: number } | null = null;
+  #paceTimer: Timer | null = null;
 
   constructor(port: OutboxPort, options: OutboxOptions) {
     this.#port = port;
@@ -123,10 +129,11 @@ export class Outbox {
 
   /** Sends queued entries, oldest first, while there is room in the window. */
   flush(): void {
-    if (!this.#port.isOpen() || this.#pause !== null) return;
+    if (!this.#port.isOpen() || this.#pause !== null || this.#paceTimer !== null) return;
     for (const entry of this.#entries.values()) {
       if (this.#inFlight >= this.#window) return;
       if (entry.requestId !== null) continue;
+      if (!this.#takeToken()) return;
       const id = this.#port.nextId();
       const { conversationId, clientMsgId, text, visibility, attachmentId, contentType } = entry.message;
       try {
@@ -186,9 +193,33 @@ export class Outbox {
    * The server's announced burst (auth.ok): a whole window of resends must fit in it, with room to
    * spare for the sync that follows, or the server would take the outbox for a flood.
    */
-  limit(burst: number | undefined): void {
+  limit(burst: number | undefined, perSecond?: number): void {
     this.#cap = burst === undefined ? this.#options.maxInFlight : Math.max(1, Math.min(this.#options.maxInFlight, burst - 2));
     this.#window = Math.min(this.#window, this.#cap);
+    // A fresh connection has a full allowance on the server. The outbox keeps two frames of the
+    // burst and a tenth of the rate for everything else the client says (sync, read, typing).
+    this.#pace = burst === undefined || perSecond === undefined ? null : { tokens: this.#cap, last: Date.now(), capacity: this.#cap, perSecond: perSecond * 0.9 };
+  }
+
+  /** A token of the mirrored allowance; without one, a flush is scheduled for when the next comes. */
+  #takeToken(): boolean {
+    const pace = this.#pace;
+    if (pace === null) return true;
+    const now = Date.now();
+    pace.tokens = Math.min(pace.capacity, pace.tokens + ((now - pace.last) / 1000) * pace.perSecond);
+    pace.last = now;
+    if (pace.tokens >= 1) {
+      pace.tokens -= 1;
+      return true;
+    }
+    const waitMs = Math.ceil(((1 - pace.tokens) / pace.perSecond) * 1000);
+    this.#paceTimer = unref(
+      setTimeout(() => {
+        this.#paceTimer = null;
+        this.flush();
+      }, waitMs),
+    );
+    return false;
   }
 
   /** The connection is gone: whatever was in flight goes out again after the next auth. */
@@ -246,6 +277,8 @@ export class Outbox {
   #clearPause(): void {
     if (this.#pause !== null) clearTimeout(this.#pause);
     this.#pause = null;
+    if (this.#paceTimer !== null) clearTimeout(this.#paceTimer);
+    this.#paceTimer = null;
   }
 
   #save(): void {
