@@ -198,6 +198,8 @@ describe('cluster state in Redis: three nodes over TLS with a password', () => {
     assert.equal(listed.status, 0, listed.stderr);
     assert.match(listed.stdout, /^3 live nodes/);
     for (const port of ports) assert.match(listed.stdout, new RegExp(`:${port}  pid \\d+`));
+    // Another deployment on the same Redis (REDIS_PREFIX) sees none of them.
+    assert.match(run(['nodes'], env(ports[0]!, { REDIS_PREFIX: 'staging' })).stdout, /^0 live nodes/);
 
     const agentSocket = await rawAuthed(nodeAt(ports[2]!), agent.token);
     sockets.push(agentSocket);

@@ -23,6 +23,8 @@ describe('configuration', () => {
     [{ REDIS_URL: 'rediss://localhost', DATABASE_URL: 'postgres://localhost/x', REDIS_TLS_CA_FILE: '/nonexistent/ca.pem' }, /^REDIS_TLS_CA_FILE: cannot read .*ENOENT/],
     [{ REDIS_URL: 'rediss://localhost', DATABASE_URL: 'postgres://localhost/x', REDIS_TLS_CA_FILE: '/etc/hostname' }, /^REDIS_TLS_CA_FILE: .*no PEM certificate/],
     [{ CLUSTER_HEARTBEAT_MS: '10' }, /^CLUSTER_HEARTBEAT_MS /],
+    [{ REDIS_PREFIX: 'two words' }, /^REDIS_PREFIX /],
+    [{ REDIS_PREFIX: 'x'.repeat(65) }, /^REDIS_PREFIX /],
     [{ PUBLIC_URL: 'ftp://x' }, /^PUBLIC_URL /],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL /],
     [{ PLATFORM_IDENTITY_SECRET: 'short' }, /^PLATFORM_IDENTITY_SECRET /],

@@ -8,8 +8,6 @@ export interface RedisBus extends Bus {
   close(): Promise<void>;
 }
 
-/** One channel for every event: each node hears all and delivers to its own sockets (hub.deliver). */
-const CHANNEL = 'frontdesk:events';
 
 /**
  * Cluster fan-out over Redis pub/sub (DESIGN.md §7). An event is delivered to this node's sockets at
@@ -28,7 +26,11 @@ export function redisBus(
   subscriber: Redis,
   node: string,
   log: ClusterLogger,
+  /** REDIS_PREFIX: the channel is `<prefix>:events`. */
+  prefix = 'frontdesk',
 ): RedisBus & { onResubscribed(listener: () => void): void } {
+  // One channel for every event: each node hears all and delivers to its own sockets (hub.deliver).
+  const CHANNEL = `${prefix}:events`;
   const listeners = new Set<(event: BusEvent) => void>();
   const resubscribed = new Set<() => void>();
   const publisherReady = publisher.status === 'ready' ? Promise.resolve() : new Promise<void>((resolve) => publisher.once('ready', () => resolve()));

@@ -93,7 +93,7 @@ async function nodes(config: Config): Promise<number> {
   const redis = connectRedis(config, 'cli', 'cli', { warn: () => {} }, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
   try {
     await whenReady(redis, 5_000);
-    const list = await listNodes(redis);
+    const list = await listNodes(redis, config.cluster.redisPrefix);
     const now = Date.now();
     console.log(`${list.length} live node${list.length === 1 ? '' : 's'}`);
     for (const node of list.sort((a, b) => a.startedAt - b.startedAt)) {

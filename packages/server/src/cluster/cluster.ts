@@ -37,15 +37,16 @@ export async function joinCluster(
   const clients = [publisher, subscriber, state];
   try {
     await Promise.all(clients.map((client) => whenReady(client, CONNECT_TIMEOUT_MS)));
-    const bus = redisBus(publisher, subscriber, nodeId, log);
+    const prefix = config.cluster.redisPrefix;
+    const bus = redisBus(publisher, subscriber, nodeId, log, prefix);
     await bus.ready;
-    const registry = await nodeRegistry(state, nodeId, { heartbeatMs: config.cluster.heartbeatMs, ...self }, log);
-    const connections = connectionPresence(state, nodeId, { heartbeatMs: config.cluster.heartbeatMs, liveNodes: registry.liveNodes }, log);
+    const registry = await nodeRegistry(state, nodeId, { heartbeatMs: config.cluster.heartbeatMs, prefix, ...self }, log);
+    const connections = connectionPresence(state, nodeId, { heartbeatMs: config.cluster.heartbeatMs, prefix, liveNodes: registry.liveNodes }, log);
     return {
       bus,
       registry,
       connections,
-      rateLimitStore: sharedRateLimitStore(state, log),
+      rateLimitStore: sharedRateLimitStore(state, prefix, log),
       async close() {
         await registry.close();
         await connections.close();

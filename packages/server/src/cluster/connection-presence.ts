@@ -4,7 +4,7 @@ import type { ClusterLogger } from './redis.ts';
 
 /**
  * Who is connected where, in Redis with TTL heartbeats: each node keeps
- * `frontdesk:conn:{<user>}:<node>` = its number of connections of that user, renewed every beat and
+ * `<prefix>:conn:{<user>}:<node>` = its number of connections of that user, renewed every beat and
  * expiring after three, so a node that dies takes its counts with it. The per-user connection limit
  * sums them over the live nodes (node-registry.ts) in one script, so two nodes admitting the same
  * user at once cannot both pass the limit. The hash tag keeps a user's keys in one slot.
@@ -14,12 +14,12 @@ import type { ClusterLogger } from './redis.ts';
 export function connectionPresence(
   redis: Redis,
   nodeId: string,
-  options: { heartbeatMs: number; liveNodes: () => readonly string[] },
+  options: { heartbeatMs: number; prefix: string; liveNodes: () => readonly string[] },
   log: ClusterLogger,
 ): ConnectionLimit & { close(): Promise<void> } {
   const ttlMs = 3 * options.heartbeatMs;
   const counts = new Map<string, number>();
-  const key = (userId: string, node: string) => `frontdesk:conn:{${userId}}:${node}`;
+  const key = (userId: string, node: string) => `${options.prefix}:conn:{${userId}}:${node}`;
   redis.defineCommand('frontdeskAcquire', {
     lua: `
       local total = tonumber(ARGV[1])

@@ -35,29 +35,31 @@ export interface NodeRegistry {
   close(): Promise<void>;
 }
 
-const MEMBERS = 'frontdesk:nodes';
-const aliveKey = (id: string) => `frontdesk:node:${id}`;
+const membersKey = (prefix: string) => `${prefix}:nodes`;
+const aliveKey = (prefix: string, id: string) => `${prefix}:node:${id}`;
 
 /** The live nodes and what each said of itself at its last beat (`frontdesk nodes`). */
-export async function listNodes(redis: Redis): Promise<NodeInfo[]> {
-  const ids = await redis.zrange(MEMBERS, '0', '-1');
+export async function listNodes(redis: Redis, prefix: string): Promise<NodeInfo[]> {
+  const ids = await redis.zrange(membersKey(prefix), '0', '-1');
   if (ids.length === 0) return [];
-  const values = await redis.mget(ids.map(aliveKey));
+  const values = await redis.mget(ids.map((id) => aliveKey(prefix, id)));
   return values.flatMap((value) => (value === null ? [] : [JSON.parse(value) as NodeInfo]));
 }
 
 /**
- * Node liveness in Redis: each node renews `frontdesk:node:<id>` (its NodeInfo, expiring after three
- * beats) and its score in the `frontdesk:nodes` set every beat. A node whose key expired while it is
+ * Node liveness in Redis: each node renews `<prefix>:node:<id>` (its NodeInfo, expiring after three
+ * beats) and its score in the `<prefix>:nodes` set every beat. A node whose key expired while it is
  * still in the set has died without saying goodbye; a graceful stop removes both.
  */
 export async function nodeRegistry(
   redis: Redis,
   nodeId: string,
-  options: { heartbeatMs: number; port: () => number | null; connections: () => number },
+  options: { heartbeatMs: number; prefix: string; port: () => number | null; connections: () => number },
   log: ClusterLogger,
 ): Promise<NodeRegistry> {
   const ttlMs = 3 * options.heartbeatMs;
+  const MEMBERS = membersKey(options.prefix);
+  const alive = (id: string) => aliveKey(options.prefix, id);
   const startedAt = Date.now();
   const revived = new Set<() => void>();
   let live: string[] = [nodeId];
@@ -76,7 +78,7 @@ export async function nodeRegistry(
     };
     const [[, previous]] = (await redis
       .multi()
-      .set(aliveKey(nodeId), JSON.stringify(info), 'PX', ttlMs, 'GET')
+      .set(alive(nodeId), JSON.stringify(info), 'PX', ttlMs, 'GET')
       .zadd(MEMBERS, info.seenAt, nodeId)
       .exec()) as [[Error | null, string | null], [Error | null, unknown]];
     // The key was gone although this node has beaten before: the others took it for dead and may
@@ -89,7 +91,7 @@ export async function nodeRegistry(
 
   async function aliveAmong(ids: string[]): Promise<string[]> {
     if (ids.length === 0) return [];
-    const values = await redis.mget(ids.map(aliveKey));
+    const values = await redis.mget(ids.map(alive));
     return ids.filter((_, i) => values[i] !== null);
   }
 
@@ -102,13 +104,13 @@ export async function nodeRegistry(
   return {
     nodeId,
     liveNodes: () => live,
-    list: () => listNodes(redis),
+    list: () => listNodes(redis, options.prefix),
     async dead() {
       const entries = await redis.zrange(MEMBERS, '0', '-1', 'WITHSCORES');
       const ids = entries.filter((_, i) => i % 2 === 0);
-      const alive = new Set(await aliveAmong(ids));
+      const living = new Set(await aliveAmong(ids));
       return ids.flatMap((id, i) =>
-        alive.has(id) || id === nodeId ? [] : [{ id, seenBefore: Number(entries[2 * i + 1]) + options.heartbeatMs }],
+        living.has(id) || id === nodeId ? [] : [{ id, seenBefore: Number(entries[2 * i + 1]) + options.heartbeatMs }],
       );
     },
     async forget(id) {
@@ -123,7 +125,7 @@ export async function nodeRegistry(
       clearInterval(timer);
       await redis
         .multi()
-        .del(aliveKey(nodeId))
+        .del(alive(nodeId))
         .zrem(MEMBERS, nodeId)
         .exec()
         .catch((error: unknown) => log.warn({ err: error }, 'node deregistration failed'));

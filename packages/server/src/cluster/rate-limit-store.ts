@@ -17,12 +17,12 @@ const LocalStore = createRequire(import.meta.url)('@fastify/rate-limit/store/Loc
 ) => Store;
 
 /**
- * Rate-limit counters shared by every node (fixed windows in Redis: `frontdesk:rl:<route>:<client>`),
+ * Rate-limit counters shared by every node (fixed windows in Redis: `<prefix>:rl:<route>:<client>`),
  * so ten login attempts a minute means ten for the cluster, not ten per node behind a round-robin
  * balancer. While Redis is away each node counts on its own (the limit holds per node) rather than
  * letting every request through or refusing them all.
  */
-export function sharedRateLimitStore(redis: Redis, log: ClusterLogger): FastifyRateLimitStoreCtor {
+export function sharedRateLimitStore(redis: Redis, prefix: string, log: ClusterLogger): FastifyRateLimitStoreCtor {
   redis.defineCommand('frontdeskRateLimit', {
     numberOfKeys: 1,
     lua: `
@@ -43,8 +43,8 @@ export function sharedRateLimitStore(redis: Redis, log: ClusterLogger): FastifyR
   class SharedStore {
     readonly #prefix: string;
     readonly #local = new LocalStore(false, false);
-    constructor(_options: unknown, prefix = 'frontdesk:rl:') {
-      this.#prefix = prefix;
+    constructor(_options: unknown, keyPrefix = `${prefix}:rl:`) {
+      this.#prefix = keyPrefix;
     }
     incr(key: string, callback: Callback, timeWindow: number, max: number): void {
       incr(this.#prefix + key, timeWindow).then(

@@ -18,6 +18,11 @@ export interface Config {
     readonly redisTlsCa: string | null;
     /** Each node renews its liveness this often; three missed beats and it is taken for dead. */
     readonly heartbeatMs: number;
+    /**
+     * Starts every Redis key and channel: deployments sharing one Redis (staging and production,
+     * say) stay apart. Redis database numbers do not separate pub/sub channels; this does.
+     */
+    readonly redisPrefix: string;
   };
   readonly publicUrl: string;
   readonly logLevel: LogLevel;
@@ -107,6 +112,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     cluster: Object.freeze({
       redisTlsCa: redisTlsCaFile === null ? null : pemFile('REDIS_TLS_CA_FILE', path.resolve(cwd, redisTlsCaFile)),
       heartbeatMs: int(env, 'CLUSTER_HEARTBEAT_MS', 5_000, 100, 60_000),
+      redisPrefix: redisPrefix(env),
     }),
     publicUrl: publicUrl.replace(/\/+$/, ''),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
@@ -170,6 +176,12 @@ function pemFile(name: string, file: string): string {
   }
   if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(`${name}: ${file} holds no PEM certificate.`);
   return text;
+}
+
+function redisPrefix(env: Env): string {
+  const value = str(env, 'REDIS_PREFIX', 'frontdesk');
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(value)) throw new ConfigError(`REDIS_PREFIX must be 1–64 letters, digits, '_', '.' or '-', got "${value}".`);
+  return value;
 }
 
 function bool(env: Env, name: string, fallback: boolean): boolean {
