@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import pg from 'pg';
+import { SchemaPostgresDialect } from './pg-introspector.ts';
 import type { Database } from './schema.ts';
 import { nodeSqliteDialect, type SqliteDirect } from './sqlite-dialect.ts';
 
@@ -46,8 +47,9 @@ export function openStorage(options: StorageOptions): Storage {
     });
     // An idle client losing its connection must not crash the process; the pool replaces it.
     pool.on('error', () => {});
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { engine: 'postgres', db, schema: options.pgSchema ?? 'public', sqlite: null, close: () => db.destroy() };
+    const schema = options.pgSchema ?? 'public';
+    const db = new Kysely<Database>({ dialect: new SchemaPostgresDialect({ pool }, schema) });
+    return { engine: 'postgres', db, schema, sqlite: null, close: () => db.destroy() };
   }
   if (options.sqliteFile !== ':memory:') fs.mkdirSync(path.dirname(options.sqliteFile), { recursive: true });
   const { dialect, direct } = nodeSqliteDialect(options.sqliteFile);
