@@ -223,15 +223,16 @@ function phaseRow(label: string, phase: string, r: PhaseResult): string[] {
     `${ms(r.ackLatency.p50)} / ${ms(r.ackLatency.p99)}`,
     pct(r.serverCpu),
     pct(r.loadCpu),
+    r.scheduleLagP99 === null ? '—' : ms(r.scheduleLagP99),
     `${r.failed}/${r.lost}/${r.undelivered}`,
   ];
 }
 
 const phaseHeader = [
   'server', 'phase', 'offered msg/s', 'delivered', 'msg/s', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms',
-  'ack p50/p99 ms', 'server CPU', 'load CPU', 'failed/lost/undelivered',
+  'ack p50/p99 ms', 'server CPU', 'load CPU', 'send lag p99 ms', 'failed/lost/undelivered',
 ];
-const phaseAlign = ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'] as const;
+const phaseAlign = ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'] as const;
 
 // ---------------------------------------------------------------------------------------------
 // Throughput and latency
@@ -535,7 +536,7 @@ async function main(): Promise<void> {
   console.log(table(['scenario', 'Frontdesk', 'ws relay', 'ratio', 'Socket.IO relay', 'ratio', 'target', 'result'], summary, ['l', 'r', 'r', 'r', 'r', 'r', 'l', 'l']));
 
   if (tp !== null) {
-    console.log('\nPhases (latency = customer send → agent has it; ack = send → customer has the ack; CPU = share of one core during the window):\n');
+    console.log('\nPhases (latency = customer send → agent has it; ack = send → customer has the ack; CPU = share of one core during the window; send lag = how late the load process sent on an open loop schedule):\n');
     const rows: string[][] = [];
     for (const [label, r] of tp.closed) rows.push(phaseRow(label, 'closed loop', r));
     for (const r of tp.sweep) rows.push(phaseRow(FD, `closed, ${r.pairs} pairs, ${SWEEP_MEASURE_MS / 1000} s`, r));

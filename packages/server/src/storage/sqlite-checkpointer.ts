@@ -16,7 +16,12 @@ setInterval(() => {
 }, workerData.intervalMs);
 `;
 
-export function startCheckpointer(filename: string, intervalMs = 1_000): { stop(): Promise<void> } {
+/**
+ * Every 100 ms: each checkpoint's writes (and the fsync at its end) stall the serving connection's
+ * commits on this file system, for longer the more a checkpoint copies. Small, frequent ones keep
+ * the stalls short (docs/benchmarks.md: open-loop p99 ~155 ms at 1 s, 30–89 ms at 100 ms).
+ */
+export function startCheckpointer(filename: string, intervalMs = 100): { stop(): Promise<void> } {
   const worker = new Worker(source, { eval: true, workerData: { filename, intervalMs }, execArgv: ['--disable-warning=ExperimentalWarning'] });
   worker.unref();
   worker.on('error', () => {});
