@@ -4,12 +4,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { SignJWT } from 'jose';
 import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { FrontdeskClient } from '../../../packages/sdk/src/index.ts';
 import { launchChromium } from '../../../packages/sdk/test/support/browser.ts';
 import { wsUrl } from '../../../packages/sdk/test/support/helpers.ts';
-import { call, createShop, openWidget, send, type ShopFixture } from '../../../packages/server/test/support/client.ts';
+import { call, createShop, identityToken, openWidget, send, type ShopFixture } from '../../../packages/server/test/support/client.ts';
 import { startServer, type TestServer } from '../../../packages/server/test/support/server.ts';
 
 const screenshots = new URL('../../../artifacts/screenshots/', import.meta.url).pathname;
@@ -218,8 +217,7 @@ describe('agent console in Chromium', () => {
 
   test('a visitor signs in: the customer’s open conversation shows what they wrote anonymously', { timeout: 30_000 }, async () => {
     const sub = `kim-${randomUUID()}`;
-    const jwt = () =>
-      new SignJWT({ name: 'Kim' }).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setExpirationTime('10m').sign(new TextEncoder().encode(shop.identitySecret));
+    const jwt = () => identityToken(shop.identitySecret, sub, { name: 'Kim' });
     const known = await openWidget(server, shop.shopId, { identity: { jwt: await jwt() } });
     await send(server, known.token, known.conversationId, 'Kim here, from my laptop');
     await consolePage.getByRole('tab', { name: /Queue/ }).click();

@@ -3,14 +3,13 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { SignJWT } from 'jose';
 import sharp from 'sharp';
 import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
 import type { Message } from '@frontdesk/protocol';
 import { FrontdeskClient } from '../../../packages/sdk/src/index.ts';
 import { launchChromium } from '../../../packages/sdk/test/support/browser.ts';
 import { wsUrl } from '../../../packages/sdk/test/support/helpers.ts';
-import { call, createShop, openWidget, send, type ShopFixture } from '../../../packages/server/test/support/client.ts';
+import { call, createShop, identityToken, openWidget, send, type ShopFixture } from '../../../packages/server/test/support/client.ts';
 import { platformSecret, startServer, type TestServer } from '../../../packages/server/test/support/server.ts';
 import { budgets, widgetSizes } from '../check-size.ts';
 
@@ -177,12 +176,7 @@ describe('widget in Chromium', () => {
   });
 
   test('setUser with a JWT: the customer’s earlier history and the visitor’s conversation together; reset starts afresh', { timeout: 60_000 }, async () => {
-    const secret = new TextEncoder().encode(shop.identitySecret);
-    const jwt = await new SignJWT({ name: 'Ann <b>Identified</b>' })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject('customer-42')
-      .setExpirationTime('10m')
-      .sign(secret);
+    const jwt = await identityToken(shop.identitySecret, 'customer-42', { name: 'Ann <b>Identified</b>' });
     // Ann wrote from another device earlier.
     const earlier = await openWidget(server, shop.shopId, { identity: { jwt } });
     assert.equal((await send(server, earlier.token, earlier.conversationId, 'my earlier question from the phone')).status, 201);
@@ -215,7 +209,7 @@ describe('widget in Chromium', () => {
 
   test('a platform customer sees their shops, newest first with unread counts, and switches between them', { timeout: 60_000 }, async () => {
     const other = await createShop(server, 'Tea house');
-    const jwt = await new SignJWT({ platform: true, name: 'Pat' }).setProtectedHeader({ alg: 'HS256' }).setSubject('pat').setExpirationTime('10m').sign(new TextEncoder().encode(platformSecret));
+    const jwt = await identityToken(platformSecret, 'pat', { platform: true, name: 'Pat' });
     type Api = { Frontdesk: { setUser(u: { jwt: string }): void } };
     await page.evaluate((token) => (globalThis as unknown as Api).Frontdesk.setUser({ jwt: token }), jwt);
     const list = widget.getByRole('button', { name: 'Your conversations' });

@@ -6,9 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { SignJWT } from 'jose';
 import { freePort, ServerProcess } from '../../sdk/test/support/chaos.ts';
-import { call } from './support/client.ts';
+import { call, identityToken } from './support/client.ts';
 import { eventually } from './support/eventually.ts';
 import { createSchema, dropSchema, RedisProcess, startNodes } from './support/cluster.ts';
 import type { TestServer } from './support/server.ts';
@@ -178,11 +177,7 @@ describe('cluster state in Redis: three nodes over TLS with a password', () => {
       call(nodeAt(ports[1]!), 'POST', `/api/v1/conversations/${conversationId}/messages`, { token: ownerToken, body: { clientMsgId: randomUUID(), text } });
     const first = await staffSend('Hello, can I help?');
     assert.equal(first.status, 201, JSON.stringify(first.body));
-    const jwt = await new SignJWT({ name: 'Known customer' })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject(`customer-${randomUUID()}`)
-      .setExpirationTime('10m')
-      .sign(new TextEncoder().encode(identitySecret));
+    const jwt = await identityToken(identitySecret, `customer-${randomUUID()}`, { name: 'Known customer' });
     const merged = await call(nodeAt(ports[0]!), 'POST', '/api/v1/widget/sessions', { body: { shopId, identity: { jwt }, visitorToken: visitor.body.visitorToken } });
     assert.equal(merged.status, 200, JSON.stringify(merged.body));
     assert.equal(merged.body.merged, true);

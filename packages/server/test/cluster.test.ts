@@ -4,13 +4,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
-import { SignJWT } from 'jose';
 import pg from 'pg';
 import type { Message } from '@frontdesk/protocol';
 import { FrontdeskClient } from '../../sdk/src/index.ts';
 import { freePort, ServerProcess } from '../../sdk/test/support/chaos.ts';
 import { Balancer, createSchema, dropSchema, RedisProcess, startNodes } from './support/cluster.ts';
-import { call } from './support/client.ts';
+import { call, identityToken } from './support/client.ts';
 import type { TestServer } from './support/server.ts';
 import { testDatabaseUrl } from './support/storage.ts';
 import { rawAuthed, type RawClient } from './support/ws-client.ts';
@@ -219,7 +218,7 @@ describe('cluster: three nodes on PostgreSQL and Redis', () => {
 
   test('concurrent new conversations and concurrent claims on different nodes make no duplicates', { timeout: 60_000 }, async () => {
     const shop = await call(nodeAt(ports[0]!), 'GET', '/api/v1/shop', { token: ownerToken });
-    const jwt = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('same-person').setExpirationTime('10m').sign(new TextEncoder().encode(shop.body.identitySecret));
+    const jwt = await identityToken(shop.body.identitySecret, 'same-person');
     const sessions = await Promise.all(
       Array.from({ length: 30 }, (_, i) => call(nodeAt(ports[i % 3]!), 'POST', '/api/v1/widget/sessions', { body: { shopId, identity: { jwt } } })),
     );

@@ -1,18 +1,15 @@
 import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { SignJWT } from 'jose';
 import { limits } from '@frontdesk/protocol';
 import { newId } from '../src/domain/ids.ts';
-import { call, createShop, openWidget, send, type CustomerFixture, type ShopFixture } from './support/client.ts';
+import { call, createShop, type CustomerFixture, identityToken, openWidget, send, type ShopFixture } from './support/client.ts';
 import { platformSecret, startServer, type TestServer } from './support/server.ts';
 import { engines } from './support/storage.ts';
 
 /** The server APIs of the agent console: canned responses, inbox counts, search, daily statistics, the customer panel. */
 
 const DAY = 86_400_000;
-const signed = (secret: string, sub: string, claims: Record<string, unknown> = {}) =>
-  new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setExpirationTime('10m').sign(new TextEncoder().encode(secret));
 
 for (const engine of engines) {
   describe(`console API on ${engine}`, () => {
@@ -182,7 +179,7 @@ for (const engine of engines) {
         shop = await createShop(server, 'Search');
         zelda = await openWidget(server, shop.shopId, { profile: { name: 'Zelda Quux', email: 'zelda.q@example.test' } });
         ivan = await openWidget(server, shop.shopId, {
-          identity: { jwt: await signed(shop.identitySecret, 'CRM-7731', { name: 'Ivan Petrov' }) },
+          identity: { jwt: await identityToken(shop.identitySecret, 'CRM-7731', { name: 'Ivan Petrov' }) },
         });
         const post = async (label: string, token: string, conversationId: string, text: string, extra: Record<string, unknown> = {}) => {
           const sent = await send(server, token, conversationId, text, extra);
@@ -407,7 +404,7 @@ for (const engine of engines) {
       test('an identified customer’s attributes come from the token’s claim, cleaned; the unsigned profile’s are ignored', async () => {
         const claim: Record<string, unknown> = { plan: 'enterprise', ltv: 1234.5, beta: false, 'bad key': 1, nested: { a: 1 }, list: [1], none: null, long: 'x'.repeat(201), ok: 'x'.repeat(200) };
         for (let i = 0; i < 25; i++) claim[`extra${i}`] = i;
-        const identity = { jwt: await signed(a.identitySecret, 'attr-user', { attributes: claim }) };
+        const identity = { jwt: await identityToken(a.identitySecret, 'attr-user', { attributes: claim }) };
         const first = await session(a.shopId, { identity, profile: { attributes: { plan: 'forged' } } });
         assert.equal(first.status, 200, JSON.stringify(first.body));
         const customerId = first.body.customer.id;
@@ -416,11 +413,11 @@ for (const engine of engines) {
         assert.deepEqual(stored, expected, 'invalid entries dropped, the first 20 valid ones kept');
 
         for (const [label, claims] of [['no claim', {}], ['a claim that is not an object', { attributes: 'gold' }], ['an array', { attributes: ['gold'] }]] as const) {
-          const again = await session(a.shopId, { identity: { jwt: await signed(a.identitySecret, 'attr-user', claims) }, profile: { attributes: { plan: 'forged' } } });
+          const again = await session(a.shopId, { identity: { jwt: await identityToken(a.identitySecret, 'attr-user', claims) }, profile: { attributes: { plan: 'forged' } } });
           assert.equal(again.status, 200);
           assert.deepEqual((await panel(a.agentToken, customerId)).body.attributes, expected, `${label}: unchanged`);
         }
-        const replaced = await session(a.shopId, { identity: { jwt: await signed(a.identitySecret, 'attr-user', { attributes: { plan: 'team' } }) } });
+        const replaced = await session(a.shopId, { identity: { jwt: await identityToken(a.identitySecret, 'attr-user', { attributes: { plan: 'team' } }) } });
         assert.equal(replaced.status, 200);
         assert.deepEqual((await panel(a.agentToken, customerId)).body.attributes, { plan: 'team' });
         const identifierHash = createHmac('sha256', a.identitySecret).update('attr-user').digest('hex');
@@ -430,7 +427,7 @@ for (const engine of engines) {
       });
 
       test('a platform customer is seen by each shop they talk to, with that shop’s inquiries only', async () => {
-        const jwt = await signed(platformSecret, `platform-${randomUUID()}`, { platform: true, name: 'Pat' });
+        const jwt = await identityToken(platformSecret, `platform-${randomUUID()}`, { platform: true, name: 'Pat' });
         const inA = await session(a.shopId, { identity: { jwt } });
         const inB = await session(b.shopId, { identity: { jwt } });
         const customerId = inA.body.customer.id;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { SignJWT } from 'jose';
-import { call, createShop, type ShopFixture } from './support/client.ts';
+import { call, createShop, identityToken, type ShopFixture } from './support/client.ts';
 import { platformSecret, startServer, type TestServer } from './support/server.ts';
 import { engines } from './support/storage.ts';
 
@@ -22,11 +22,7 @@ for (const engine of engines) {
     after(() => server.close());
 
     test('a JWT signed with the shop secret identifies a shop customer, with its claims', async () => {
-      const jwt = await new SignJWT({ name: 'Grace', email: 'grace@example.test' })
-        .setProtectedHeader({ alg: 'HS256' })
-        .setSubject('user-1')
-        .setExpirationTime('10m')
-        .sign(key(shop.identitySecret));
+      const jwt = await identityToken(shop.identitySecret, 'user-1', { name: 'Grace', email: 'grace@example.test' });
       const reply = await session({ identity: { jwt } });
       assert.equal(reply.status, 200);
       assert.equal(reply.body.customer.kind, 'shop');
@@ -38,7 +34,7 @@ for (const engine of engines) {
     test('an identifier hash made with the shop secret identifies the same person as their JWT', async () => {
       const viaHash = await session({ identity: { externalId: 'user-1', identifierHash: hmac(shop.identitySecret, 'user-1') } });
       assert.equal(viaHash.status, 200);
-      const jwt = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('user-1').setExpirationTime('10m').sign(key(shop.identitySecret));
+      const jwt = await identityToken(shop.identitySecret, 'user-1');
       const viaJwt = await session({ identity: { jwt } });
       assert.equal(viaHash.body.customer.id, viaJwt.body.customer.id);
       assert.equal(viaHash.body.conversation.id, viaJwt.body.conversation.id);
@@ -90,14 +86,14 @@ for (const engine of engines) {
 
     test('a platform-signed JWT makes one person across shops; a rotated shop secret stops old shop tokens', async () => {
       const other = await createShop(server, 'Other');
-      const jwt = await new SignJWT({ platform: true }).setProtectedHeader({ alg: 'HS256' }).setSubject('p-1').setExpirationTime('10m').sign(key(platformSecret));
+      const jwt = await identityToken(platformSecret, 'p-1', { platform: true });
       const a = await session({ identity: { jwt } });
       const b = await call(server, 'POST', '/api/v1/widget/sessions', { body: { shopId: other.shopId, identity: { jwt } } });
       assert.equal(a.body.customer.kind, 'platform');
       assert.equal(a.body.customer.id, b.body.customer.id);
       assert.notEqual(a.body.conversation.id, b.body.conversation.id);
 
-      const oldJwt = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('user-9').setExpirationTime('10m').sign(key(other.identitySecret));
+      const oldJwt = await identityToken(other.identitySecret, 'user-9');
       const rotated = await call(server, 'POST', '/api/v1/shop/identity-secret', { token: other.ownerToken });
       assert.equal(rotated.status, 200);
       const refused = await call(server, 'POST', '/api/v1/widget/sessions', { body: { shopId: other.shopId, identity: { jwt: oldJwt } } });

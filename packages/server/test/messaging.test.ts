@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { SignJWT } from 'jose';
-import { call, createShop, openWidget, send, type ShopFixture } from './support/client.ts';
-import { startServer, type TestServer } from './support/server.ts';
+import { call, createShop, identityToken, openWidget, send, type ShopFixture } from './support/client.ts';
+import { platformSecret, startServer, type TestServer } from './support/server.ts';
 import { engines } from './support/storage.ts';
 
 const times = <T>(n: number, f: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i));
@@ -19,11 +18,7 @@ for (const engine of engines) {
     after(() => server.close());
 
     test('50 concurrent widget sessions for one identified customer make exactly one conversation', async () => {
-      const jwt = await new SignJWT({ name: 'Ada' })
-        .setProtectedHeader({ alg: 'HS256' })
-        .setSubject('customer-42')
-        .setExpirationTime('1h')
-        .sign(new TextEncoder().encode(shop.identitySecret));
+      const jwt = await identityToken(shop.identitySecret, 'customer-42', { name: 'Ada' });
       const replies = await Promise.all(
         times(50, () => call(server, 'POST', '/api/v1/widget/sessions', { body: { shopId: shop.shopId, identity: { jwt } } })),
       );
@@ -222,11 +217,7 @@ for (const engine of engines) {
 
     test("a platform customer's list spans shops, sorted by last message, with preview and unread", async () => {
       const [a, b, c] = [await createShop(server, 'Canteen'), await createShop(server, 'Print shop'), await createShop(server, 'Property desk')];
-      const jwt = await new SignJWT({ platform: true, name: 'Lin' })
-        .setProtectedHeader({ alg: 'HS256' })
-        .setSubject('platform-user-7')
-        .setExpirationTime('1h')
-        .sign(new TextEncoder().encode('platform-secret-for-tests-0123456789abcdef'));
+      const jwt = await identityToken(platformSecret, 'platform-user-7', { platform: true, name: 'Lin' });
       const sessions = [];
       for (const s of [a, b, c]) sessions.push(await openWidget(server, s.shopId, { identity: { jwt } }));
       assert.equal(new Set(sessions.map((s) => s.customerId)).size, 1);

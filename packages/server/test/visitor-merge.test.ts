@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { SignJWT } from 'jose';
 import type { Message } from '@frontdesk/protocol';
-import { call, createShop, openWidget, send, type ShopFixture } from './support/client.ts';
+import { call, createShop, identityToken, openWidget, send, type ShopFixture } from './support/client.ts';
 import { startServer, type TestServer } from './support/server.ts';
 import { engines } from './support/storage.ts';
 import { rawAuthed, type RawClient } from './support/ws-client.ts';
@@ -22,12 +21,7 @@ for (const engine of engines) {
       await server.close();
     });
 
-    const jwtFor = (shop: ShopFixture, sub: string) =>
-      new SignJWT({ name: `Customer ${sub}` })
-        .setProtectedHeader({ alg: 'HS256' })
-        .setSubject(sub)
-        .setExpirationTime('10m')
-        .sign(new TextEncoder().encode(shop.identitySecret));
+    const jwtFor = (shop: ShopFixture, sub: string) => identityToken(shop.identitySecret, sub, { name: `Customer ${sub}` });
     const identify = async (shop: ShopFixture, sub: string, visitorToken?: string | null) =>
       call(server, 'POST', '/api/v1/widget/sessions', {
         body: { shopId: shop.shopId, identity: { jwt: await jwtFor(shop, sub) }, ...(visitorToken && { visitorToken }) },

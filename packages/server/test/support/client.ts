@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RoutingStrategy } from '@frontdesk/protocol';
 import type { TestServer } from './server.ts';
+import { SignJWT } from 'jose';
 
 export interface Reply<T = any> {
   readonly status: number;
@@ -95,4 +96,9 @@ export async function send(server: TestServer, token: string, conversationId: st
 export async function setRouting(server: TestServer, shop: ShopFixture, routingStrategy: string, extra: Record<string, unknown> = {}): Promise<void> {
   const reply = await call(server, 'PATCH', '/api/v1/shop', { token: shop.ownerToken, body: { settings: { routingStrategy, ...extra } } });
   if (reply.status !== 200) throw new Error(`shop settings failed: ${reply.status} ${JSON.stringify(reply.body)}`);
+}
+
+/** A customer identity as a shop's site (or the platform) signs it: HS256, subject, 10 minutes. */
+export function identityToken(secret: string, sub: string, claims: Record<string, unknown> = {}): Promise<string> {
+  return new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setExpirationTime('10m').sign(new TextEncoder().encode(secret));
 }
