@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { cli, freePort, ServerProcess } from '../../packages/sdk/test/support/chaos.ts';
+import { LIMITS_OUT_OF_THE_WAY } from '../realtime/servers.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -38,11 +39,7 @@ const env = (port: number): Record<string, string> => ({
   REDIS_URL: args.redis!,
   LOG_LEVEL: 'error',
   SEED_DEMO: 'false',
-  RATE_LIMIT: '1000000',
-  LOGIN_RATE_LIMIT: '100000',
-  WIDGET_SESSION_RATE_LIMIT: '100000',
-  WS_RATE_PER_SECOND: '100000',
-  WS_RATE_BURST: '100000',
+  ...LIMITS_OUT_OF_THE_WAY,
 });
 
 async function post(port: number, path: string, body: unknown): Promise<any> {

@@ -11,6 +11,15 @@ import pg from 'pg';
 import { freePort, spawnNode, tail, waitFor, type Child } from './proc.ts';
 import type { Endpoint, FrontdeskClientKind, PairCredentials, System } from './transports.ts';
 
+/** A bench is not a flood test: Frontdesk's rate limits stay out of the way. */
+export const LIMITS_OUT_OF_THE_WAY = {
+  RATE_LIMIT: '1000000',
+  LOGIN_RATE_LIMIT: '100000',
+  WIDGET_SESSION_RATE_LIMIT: '100000',
+  WS_RATE_PER_SECOND: '100000',
+  WS_RATE_BURST: '100000',
+} as const;
+
 export interface Server {
   readonly label: string;
   readonly system: System;
@@ -69,12 +78,7 @@ export async function startFrontdesk(options: FrontdeskOptions, shops: number, a
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     SEED_DEMO: 'false',
-    // Not a flood test: the limits stay out of the way.
-    RATE_LIMIT: '1000000',
-    LOGIN_RATE_LIMIT: '100000',
-    WIDGET_SESSION_RATE_LIMIT: '100000',
-    WS_RATE_PER_SECOND: '100000',
-    WS_RATE_BURST: '100000',
+    ...LIMITS_OUT_OF_THE_WAY,
     WS_MAX_CONNECTIONS_PER_USER: String(options.maxConnectionsPerUser),
     DATABASE_URL: databaseUrl ?? '',
     REDIS_URL: '',
