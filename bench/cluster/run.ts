@@ -15,9 +15,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { cli, freePort, ServerProcess } from '../../packages/sdk/test/support/chaos.ts';
 import { LIMITS_OUT_OF_THE_WAY } from '../realtime/servers.ts';
+import { post, socket } from '../support/node-client.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -41,30 +42,6 @@ const env = (port: number): Record<string, string> => ({
   SEED_DEMO: 'false',
   ...LIMITS_OUT_OF_THE_WAY,
 });
-
-async function post(port: number, path: string, body: unknown): Promise<any> {
-  const response = await fetch(`http://127.0.0.1:${port}/api/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
-  return response.json();
-}
-
-/** A raw /ws client, authenticated. */
-async function socket(port: number, token: string, onFrame: (frame: any) => void): Promise<WebSocket> {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`);
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  await new Promise<void>((resolve) => {
-    ws.on('message', (data) => {
-      const frame = JSON.parse(data.toString());
-      if (frame.type === 'auth.ok') resolve();
-      onFrame(frame);
-    });
-    ws.send(JSON.stringify({ type: 'auth', token }));
-  });
-  return ws;
-}
 
 interface Pair {
   readonly shopId: string;

@@ -12,6 +12,7 @@ import type {
   InquiryRecord,
   MemberRecord,
   MessageRecord,
+  StreamPlace,
   SessionRecord,
   ShopRecord,
   StaffRecord,
@@ -210,10 +211,13 @@ export interface MessageStore {
   /** Ascending by seq. */
   history(conversationId: string, query: HistoryQuery): Promise<{ items: MessageRecord[]; hasMore: boolean }>;
   softDelete(conversationId: string, id: string, now: number): Promise<void>;
-  /** The shop's stream position: every message at or below it has committed. */
-  streamPosition(shopId: string): Promise<number>;
-  /** Messages of the shop `viewerId` (staff) may see, with afterPos < stream_pos <= uptoPos, in stream order. */
-  shopStream(shopId: string, viewerId: string, afterPos: number, uptoPos: number, limit: number): Promise<MessageRecord[]>;
+  /**
+   * A transaction number below which the shop's stream is final: every message placed in a lower
+   * transaction is committed and visible now, and none will ever be added there.
+   */
+  streamHorizon(shopId: string): Promise<number>;
+  /** Messages of the shop `viewerId` (staff) may see, placed after `after`, in stream order. */
+  shopStream(shopId: string, viewerId: string, after: StreamPlace, limit: number): Promise<MessageRecord[]>;
   /** Staff who wrote a public message in the conversation (what its customer has seen). */
   publicStaffSenders(conversationId: string): Promise<string[]>;
   /**

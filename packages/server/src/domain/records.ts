@@ -111,13 +111,22 @@ export interface ConversationView extends ConversationRecord {
   readonly readPublicSeq: number;
 }
 
+/**
+ * A message's place in its shop's stream: the transaction that wrote it, then its rank inside that
+ * transaction. Places order messages; they are not consecutive.
+ */
+export interface StreamPlace {
+  readonly tx: number;
+  readonly pos: number;
+}
+
 export interface MessageRecord {
   readonly id: string;
   readonly shopId: string;
   readonly conversationId: string;
   readonly seq: number;
-  /** Position in the shop's commit-ordered stream (staff sync). Not sent to clients. */
-  readonly streamPos: number;
+  /** Place in the shop's stream (staff sync, domain/sync.ts). Not sent to clients. */
+  readonly stream: StreamPlace;
   readonly senderId: string | null;
   readonly senderKind: SenderKind;
   readonly kind: MessageKind;

@@ -1,20 +1,27 @@
 import { realtimeDefaults } from '@frontdesk/protocol';
 import type { DomainDeps } from './domain.ts';
 import { fail } from './errors.ts';
-import type { MessageRecord, Principal } from './records.ts';
+import type { MessageRecord, Principal, StreamPlace } from './records.ts';
 
 /**
  * "What did I miss?" (DESIGN.md §3) with one opaque token, however many conversations.
  *
- * Staff: a position in the shop's stream. Positions are handed out under the shop row's lock
- * inside the send transaction, so they commit in order: everything at or below the shop's current
- * position has committed, and "after P up to now" misses nothing.
+ * Staff: a place in the shop's stream, (transaction, rank). Sends lock only their conversations,
+ * so transactions of one shop commit in any order; what makes a place safe to stand on is the
+ * store's horizon, a transaction below which nothing can still appear (PostgreSQL: the oldest
+ * transaction still running). A page returns every visible message after the token, but the token
+ * moves only up to the horizon: what lies past it is returned again next time (clients drop repeats
+ * by conversation and seq), so a message committed late by a slow transaction is never stepped over.
  *
  * Customers (a handful of conversations): the last seq seen per conversation. Seqs are handed out
- * under the conversation row's lock, so the same argument holds per conversation.
+ * under the conversation row's lock, so they commit in order per conversation.
  */
-type StaffToken = { readonly v: 1; readonly k: 's'; readonly u: string; readonly p: number };
+type StaffToken = { readonly v: 2; readonly k: 's'; readonly u: string; readonly t: number; readonly p: number };
 type CustomerToken = { readonly v: 1; readonly k: 'c'; readonly u: string; readonly c: Readonly<Record<string, number>> };
+
+/** How long a page stuck behind a running transaction waits for it to end before moving on. */
+const HORIZON_WAIT_MS = 5_000;
+const HORIZON_POLL_MS = 50;
 
 export interface SyncPage {
   readonly messages: readonly MessageRecord[];
@@ -28,14 +35,15 @@ export function createSync({ store }: DomainDeps) {
       const limit = Math.max(1, Math.min(requested ?? realtimeDefaults.syncPageMax, realtimeDefaults.syncPageMax));
       if (principal.kind === 'staff') {
         const { id, shopId } = principal.staff;
-        const upto = await store.messages.streamPosition(shopId);
-        if (token === undefined) return { messages: [], token: encode({ v: 1, k: 's', u: id, p: upto }), hasMore: false };
-        const from = decode(token, 's', id).p;
-        const rows = await store.messages.shopStream(shopId, id, from, upto, limit + 1);
+        const settled = await settledPlace(shopId);
+        if (token === undefined) return { messages: [], token: encode({ v: 2, k: 's', u: id, t: settled.tx, p: settled.pos }), hasMore: false };
+        const from = decode(token, 's', id);
+        const rows = await store.messages.shopStream(shopId, id, from, limit + 1);
         const hasMore = rows.length > limit;
         const messages = rows.slice(0, limit);
-        const next = hasMore ? messages.at(-1)!.streamPos : Math.max(upto, from);
-        return { messages, token: encode({ v: 1, k: 's', u: id, p: next }), hasMore };
+        let next = later(from, hasMore ? earlier(messages.at(-1)!.stream, settled) : settled);
+        if (hasMore && !before(from, next)) next = await pastRunning(shopId, from, messages.at(-1)!.stream);
+        return { messages, token: encode({ v: 2, k: 's', u: id, t: next.tx, p: next.pos }), hasMore };
       }
 
       const id = principal.customer.id;
@@ -68,15 +76,40 @@ export function createSync({ store }: DomainDeps) {
       return { messages, token: encode({ v: 1, k: 'c', u: id, c: next }), hasMore };
     },
   };
+
+  /** Just before the horizon's first place: everything up to here is final. */
+  async function settledPlace(shopId: string): Promise<StreamPlace> {
+    return { tx: await store.messages.streamHorizon(shopId), pos: -1 };
+  }
+
+  /**
+   * A whole page lies past a transaction that is still running, so the token cannot move without
+   * stepping over what it may yet commit. Wait for it to end: the database ends any transaction of
+   * ours within its timeouts (DATABASE_*_TIMEOUT_MS). A foreign one that outlasts the wait is stepped
+   * over, so that a client never spins on the same page.
+   */
+  async function pastRunning(shopId: string, from: StreamPlace, last: StreamPlace): Promise<StreamPlace> {
+    const deadline = Date.now() + HORIZON_WAIT_MS;
+    while (Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, HORIZON_POLL_MS));
+      const next = earlier(last, await settledPlace(shopId));
+      if (before(from, next)) return next;
+    }
+    return last;
+  }
 }
+
+const before = (a: StreamPlace, b: StreamPlace) => a.tx < b.tx || (a.tx === b.tx && a.pos < b.pos);
+const earlier = (a: StreamPlace, b: StreamPlace) => (before(a, b) ? a : b);
+const later = (a: StreamPlace, b: StreamPlace) => (before(a, b) ? b : a);
 
 function encode(token: StaffToken | CustomerToken): string {
   return Buffer.from(JSON.stringify(token)).toString('base64url');
 }
 
-function decode(token: string, kind: 's', userId: string): StaffToken;
+function decode(token: string, kind: 's', userId: string): StreamPlace;
 function decode(token: string, kind: 'c', userId: string): CustomerToken;
-function decode(token: string, kind: 's' | 'c', userId: string): StaffToken | CustomerToken {
+function decode(token: string, kind: 's' | 'c', userId: string): StreamPlace | CustomerToken {
   let value: unknown;
   try {
     value = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
@@ -85,13 +118,16 @@ function decode(token: string, kind: 's' | 'c', userId: string): StaffToken | Cu
   }
   if (typeof value !== 'object' || value === null) fail('INVALID_SYNC_TOKEN');
   const t = value as Record<string, unknown>;
-  if (t.v !== 1 || t.k !== kind || t.u !== userId) fail('INVALID_SYNC_TOKEN');
+  if (t.k !== kind || t.u !== userId) fail('INVALID_SYNC_TOKEN');
+  const count = (n: unknown, min = 0) => Number.isSafeInteger(n) && (n as number) >= min;
   if (kind === 's') {
-    if (!Number.isSafeInteger(t.p) || (t.p as number) < 0) fail('INVALID_SYNC_TOKEN');
-    return t as unknown as StaffToken;
+    // Version 1 held a position in the shop's old counter; those messages keep it, in transaction 0.
+    if (t.v === 1 && count(t.p)) return { tx: 0, pos: t.p as number };
+    if (t.v === 2 && count(t.t) && count(t.p, -1)) return { tx: t.t as number, pos: t.p as number };
+    return fail('INVALID_SYNC_TOKEN');
   }
   const c = t.c;
-  if (typeof c !== 'object' || c === null || Array.isArray(c)) fail('INVALID_SYNC_TOKEN');
-  for (const seq of Object.values(c)) if (!Number.isSafeInteger(seq) || (seq as number) < 0) fail('INVALID_SYNC_TOKEN');
+  if (t.v !== 1 || typeof c !== 'object' || c === null || Array.isArray(c)) fail('INVALID_SYNC_TOKEN');
+  for (const seq of Object.values(c)) if (!count(seq)) fail('INVALID_SYNC_TOKEN');
   return t as unknown as CustomerToken;
 }

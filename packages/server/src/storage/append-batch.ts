@@ -1,4 +1,4 @@
-import type { Selectable, Transaction } from 'kysely';
+import { sql, type Selectable, type Transaction } from 'kysely';
 import { AppError } from '../domain/errors.ts';
 import { isOpen } from '../domain/inquiry-states.ts';
 import type { AppendResult, NewMessage } from '../domain/ports.ts';
@@ -37,15 +37,14 @@ export interface BatchState {
   readonly conversations: Map<string, ConversationState>;
   /** Stored messages the batch resends, keyed by `resendKey`. */
   readonly earlier: Map<string, MessageRecord>;
-  /** Each shop's stream position. */
-  readonly streamPos: Map<string, number>;
+  /** This transaction's place in the shops' streams: every message it writes is ranked inside it. */
+  readonly streamTx: number;
 }
 
 /** The writes a batch makes, decided in memory from its state. */
 export interface BatchPlan {
   readonly results: Array<AppendResult | Error>;
   readonly conversations: ReadonlyArray<readonly [string, ConversationState]>;
-  readonly streamPos: Map<string, number>;
   readonly inquiries: InquiryTable[];
   readonly messages: MessageTable[];
   readonly members: MemberRow[];
@@ -63,9 +62,12 @@ export const conversationIdsOf = (inputs: readonly NewMessage[]) => [...new Set(
  * Appends a batch of messages in one transaction (DESIGN.md §2 send path, for many at once):
  * 1. lock the conversations (sorted);
  * 2. find resends (under the lock, a twin in flight elsewhere has committed or waits for us);
- * 3. number the new messages: seq per conversation, position in the shop's stream (`planBatch`);
- * 4. write: conversations, shops, inquiries, messages (their attachments marked sent), the senders'
- *    read cursors.
+ * 3. number the new messages: seq per conversation, place in the shop's stream (`planBatch`);
+ * 4. write: conversations, inquiries, messages (their attachments marked sent), the senders' read
+ *    cursors.
+ * Nothing shop-wide is locked: sends to different conversations of one shop never wait for each
+ * other, on one node or across nodes. The stream place is the transaction's own id (see
+ * domain/sync.ts for why that is enough for "what did I miss?").
  * A fixed handful of statements whatever the batch size: this is the PostgreSQL path, where every
  * statement is a round trip. SQLite runs the same plan through prepared statements (sqlite-append.ts).
  */
@@ -73,19 +75,18 @@ export async function appendBatch(tx: Transaction<Database>, inputs: readonly Ne
   const rows = await tx
     .selectFrom('conversations')
     .select(conversationColumns)
+    // Locking rows gives the transaction its id already; reading it here costs no round trip.
+    .select(sql<string>`pg_current_xact_id()::text`.as('tx'))
     .where('id', 'in', conversationIdsOf(inputs))
     .orderBy('id')
     .forUpdate()
     .execute();
   const conversations = new Map(rows.map((row) => [row.id, toConversationState(row)] as const));
   const earlier = await findResends(tx, inputs);
-  const shopIds = [...new Set([...conversations.values()].map((c) => c.shopId))].sort();
-  // None when every conversation of the batch is gone (deleted by a merge since its facts were read).
-  const shops = shopIds.length === 0 ? [] : await tx.selectFrom('shops').select(['id', 'stream_pos']).where('id', 'in', shopIds).orderBy('id').forUpdate().execute();
-  const plan = planBatch(inputs, { conversations, earlier, streamPos: new Map(shops.map((row) => [row.id, row.stream_pos] as const)) });
+  // No row when every conversation of the batch is gone (deleted by a merge since its facts were read).
+  const plan = planBatch(inputs, { conversations, earlier, streamTx: Number(rows[0]?.tx ?? 0) });
 
   await writeConversations(tx, plan.conversations);
-  await bulkUpdate(tx, 'shops', 'id', { stream_pos: 'bigint' }, [...plan.streamPos].map(([id, position]) => ({ key: id, set: { stream_pos: position } })));
   if (plan.inquiries.length > 0) await tx.insertInto('inquiries').values(plan.inquiries).execute();
   for (let i = 0; i < plan.messages.length; i += CHUNK) {
     await tx.insertInto('messages').values(plan.messages.slice(i, i + CHUNK)).execute();
@@ -150,7 +151,7 @@ export function toConversationState(row: ConversationRow): ConversationState {
 
 /** Numbers the batch and decides every write, in input order; the state is updated in place. */
 export function planBatch(inputs: readonly NewMessage[], state: BatchState): BatchPlan {
-  const { conversations, earlier, streamPos } = state;
+  const { conversations, earlier, streamTx } = state;
   const results: Array<AppendResult | Error | { follow: number }> = [];
   const firstInBatch = new Map<string, number>();
   const messages: MessageTable[] = [];
@@ -177,8 +178,6 @@ export function planBatch(inputs: readonly NewMessage[], state: BatchState): Bat
     const now = input.createdAt;
     conversation.lastSeq += 1;
     if (isPublic) conversation.lastPublicSeq += 1;
-    const position = (streamPos.get(conversation.shopId) ?? 0) + 1;
-    streamPos.set(conversation.shopId, position);
     conversation.updatedAt = now;
     conversation.dirty = true;
     if (isPublic) {
@@ -223,7 +222,8 @@ export function planBatch(inputs: readonly NewMessage[], state: BatchState): Bat
       conversation_id: input.conversationId,
       seq: conversation.lastSeq,
       public_seq: isPublic ? conversation.lastPublicSeq : null,
-      stream_pos: position,
+      stream_tx: streamTx,
+      stream_pos: messages.length,
       sender_id: input.senderId,
       sender_kind: input.senderKind,
       kind: input.kind,
@@ -261,7 +261,6 @@ export function planBatch(inputs: readonly NewMessage[], state: BatchState): Bat
       return original ? { message: toMessage(original), duplicate: true } : new AppError('INTERNAL');
     }),
     conversations: [...conversations].filter(([, c]) => c.dirty),
-    streamPos,
     inquiries,
     messages,
     members: [...members.values()],

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { AppendResult, MessageStore, NewMessage } from '../domain/ports.ts';
 import { appendBatch } from './append-batch.ts';
 import type { Engine } from './connect.ts';
@@ -8,6 +8,9 @@ import { sqliteAppender } from './sqlite-append.ts';
 import type { SqliteDirect } from './sqlite-dialect.ts';
 import { toMessage } from './rows.ts';
 import type { Database } from './schema.ts';
+
+/** Send transactions one PostgreSQL node runs at once (its pool holds 10 connections by default). */
+const PG_BATCHES_IN_FLIGHT = 4;
 
 export function messageStore(db: Kysely<Database>, engine: Engine, sqlite: SqliteDirect | null): MessageStore {
   const findByClientMsgId = async (
@@ -26,13 +29,18 @@ export function messageStore(db: Kysely<Database>, engine: Engine, sqlite: Sqlit
     return row && toMessage(row);
   };
 
-  // Every send goes through group commit: alone when idle, many to a transaction under load.
+  // Every send goes through group commit: alone when idle, many to a transaction under load. On
+  // PostgreSQL several batches go at once, never two with the same conversation, so one waiting on a
+  // conversation's lock holds up nothing else; SQLite's writers take turns anyway.
   let appendSqlite: ReturnType<typeof sqliteAppender> | undefined;
-  const append = groupCommit<NewMessage, AppendResult>(async (batch) => {
-    if (sqlite) return sqlite.exclusive((raw) => (appendSqlite ??= sqliteAppender(raw))(batch));
-    if (engine === 'sqlite') throw new Error('Sending on SQLite needs the direct connection (Storage.sqlite).');
-    return db.transaction().execute((tx) => appendBatch(tx, batch));
-  });
+  const append = groupCommit<NewMessage, AppendResult>(
+    async (batch) => {
+      if (sqlite) return sqlite.exclusive((raw) => (appendSqlite ??= sqliteAppender(raw))(batch));
+      if (engine === 'sqlite') throw new Error('Sending on SQLite needs the direct connection (Storage.sqlite).');
+      return db.transaction().execute((tx) => appendBatch(tx, batch));
+    },
+    { concurrency: engine === 'postgres' ? PG_BATCHES_IN_FLIGHT : 1, keyOf: (message) => message.conversationId },
+  );
 
   return {
     append,
@@ -78,15 +86,21 @@ export function messageStore(db: Kysely<Database>, engine: Engine, sqlite: Sqlit
       return rows.flatMap((r) => (r.sender_id === null ? [] : [r.sender_id]));
     },
 
-    async streamPosition(shopId) {
-      const row = await db.selectFrom('shops').select('stream_pos').where('id', '=', shopId).executeTakeFirst();
-      return row?.stream_pos ?? 0;
+    // PostgreSQL: every transaction below the oldest one still running has ended, so nothing new can
+    // appear below it. SQLite: writers take turns, so nothing new appears at or below the shop's last.
+    async streamHorizon(shopId) {
+      if (engine === 'postgres') {
+        const { rows } = await sql<{ h: string }>`select pg_snapshot_xmin(pg_current_snapshot())::text as h`.execute(db);
+        return Number(rows[0]!.h);
+      }
+      const row = await db.selectFrom('messages').select(sql<number>`coalesce(max(stream_tx), 0)`.as('tx')).where('shop_id', '=', shopId).executeTakeFirstOrThrow();
+      return Number(row.tx) + 1;
     },
 
-    async shopStream(shopId, viewerId, afterPos, uptoPos, limit) {
+    async shopStream(shopId, viewerId, after, limit) {
       const rows = await seenByStaff(db, shopId, viewerId)
-        .where('m.stream_pos', '>', afterPos)
-        .where('m.stream_pos', '<=', uptoPos)
+        .where((eb) => eb.or([eb('m.stream_tx', '>', after.tx), eb.and([eb('m.stream_tx', '=', after.tx), eb('m.stream_pos', '>', after.pos)])]))
+        .orderBy('m.stream_tx')
         .orderBy('m.stream_pos')
         .limit(limit)
         .execute();

@@ -1,9 +1,10 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { Migrator, type Migration, type MigrationResultSet } from 'kysely/migration';
 import * as initial from './migrations/0001-initial.ts';
 import * as routing from './migrations/0002-routing.ts';
 import * as attachments from './migrations/0003-attachments.ts';
 import * as agentConsole from './migrations/0004-console.ts';
+import * as stream from './migrations/0005-stream.ts';
 
 /** Every migration, in order. Names sort lexically; never rename or edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -11,15 +12,30 @@ const migrations: Record<string, Migration> = {
   '0002-routing': routing,
   '0003-attachments': attachments,
   '0004-console': agentConsole,
+  '0005-stream': stream,
 };
 
 export async function migrateToLatest(storage: { db: Kysely<any>; schema: string | null }): Promise<MigrationResultSet> {
+  if (storage.schema === null) return migrate(storage.db, null);
+  // The service's bounds on transactions (DATABASE_*_TIMEOUT_MS) are not for migrations: building an
+  // index on a big table takes long, and nodes starting together wait for each other's migration lock.
+  return storage.db.connection().execute(async (connection) => {
+    await sql`set lock_timeout = 0; set statement_timeout = 0; set idle_in_transaction_session_timeout = 0`.execute(connection);
+    try {
+      return await migrate(connection, storage.schema);
+    } finally {
+      await sql`reset lock_timeout; reset statement_timeout; reset idle_in_transaction_session_timeout`.execute(connection);
+    }
+  });
+}
+
+async function migrate(db: Kysely<any>, schema: string | null): Promise<MigrationResultSet> {
   const migrator = new Migrator({
-    db: storage.db,
+    db,
     provider: { getMigrations: async () => migrations },
     // Without a schema Kysely finds its bookkeeping tables in any schema of the database and
     // then skips creating them in ours.
-    ...(storage.schema !== null && { migrationTableSchema: storage.schema }),
+    ...(schema !== null && { migrationTableSchema: schema }),
   });
   const result = await migrator.migrateToLatest();
   if (result.error) throw result.error;

@@ -97,7 +97,7 @@ export function toMessage(row: Selectable<MessageTable>): MessageRecord {
     shopId: row.shop_id,
     conversationId: row.conversation_id,
     seq: row.seq,
-    streamPos: row.stream_pos,
+    stream: { tx: row.stream_tx, pos: row.stream_pos },
     senderId: row.sender_id,
     senderKind: row.sender_kind as SenderKind,
     kind: row.kind as MessageKind,

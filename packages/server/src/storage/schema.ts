@@ -6,7 +6,6 @@ export interface ShopTable {
   name: string;
   identity_secret: string;
   settings: string;
-  stream_pos: Generated<number>;
   created_at: number;
   updated_at: number;
 }
@@ -120,7 +119,12 @@ export interface MessageTable {
   seq: number;
   /** Ordinal among public messages; null for internal notes. */
   public_seq: number | null;
-  /** The shop-wide commit order: taken under the shop row's lock, so positions commit in order. */
+  /**
+   * The message's place in its shop's stream, (stream_tx, stream_pos): the writing transaction
+   * (PostgreSQL: its id; SQLite: the shop's last one plus one) and its rank inside that transaction.
+   * See migrations/0005-stream.ts and domain/sync.ts.
+   */
+  stream_tx: number;
   stream_pos: number;
   sender_id: string | null;
   sender_kind: string;

@@ -15,7 +15,7 @@ import { toMessage } from './rows.ts';
 import type { MessageTable } from './schema.ts';
 
 const messageColumns = [
-  'id', 'shop_id', 'conversation_id', 'seq', 'public_seq', 'stream_pos', 'sender_id', 'sender_kind', 'kind',
+  'id', 'shop_id', 'conversation_id', 'seq', 'public_seq', 'stream_tx', 'stream_pos', 'sender_id', 'sender_kind', 'kind',
   'content_type', 'text', 'visibility', 'client_msg_id', 'created_at', 'deleted_at', 'attachment_id', 'attachment',
 ] as const satisfies ReadonlyArray<keyof MessageTable>;
 
@@ -52,9 +52,8 @@ function statements(db: DatabaseSync) {
     rollback: prepare('ROLLBACK'),
     conversation: prepare(`SELECT ${conversationColumns.join(', ')} FROM conversations WHERE id = ?`),
     resend: prepare(`SELECT * FROM messages WHERE conversation_id = ? AND sender_id = ? AND client_msg_id = ?`),
-    streamPos: prepare('SELECT stream_pos FROM shops WHERE id = ?'),
+    lastStreamTx: prepare('SELECT coalesce(max(stream_tx), 0) AS tx FROM messages WHERE shop_id = ?'),
     writeConversation: prepare(`UPDATE conversations SET ${writtenColumns.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`),
-    writeStreamPos: prepare('UPDATE shops SET stream_pos = ? WHERE id = ?'),
     insertInquiry: prepare(
       `INSERT INTO inquiries (id, shop_id, conversation_id, customer_id, status, assignee_id, created_at, assigned_at, first_response_at, closed_at, skip_agent_id)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -83,19 +82,18 @@ function appendIn(s: Statements, inputs: readonly NewMessage[]): Array<AppendRes
     const row = s.resend.get(input.conversationId, input.senderId, input.clientMsgId) as MessageTable | undefined;
     if (row) earlier.set(resendKey(input.conversationId, input.senderId, input.clientMsgId), toMessage(row));
   }
-  const streamPos = new Map<string, number>();
-  for (const { shopId } of conversations.values()) {
-    if (streamPos.has(shopId)) continue;
-    const row = s.streamPos.get(shopId) as { stream_pos: number } | undefined;
-    if (row) streamPos.set(shopId, row.stream_pos);
+  // Writers take turns on SQLite, so one past the last transaction of each shop it writes to orders
+  // this one after everything committed before it (domain/sync.ts).
+  let streamTx = 1;
+  for (const shopId of new Set([...conversations.values()].map((c) => c.shopId))) {
+    streamTx = Math.max(streamTx, Number((s.lastStreamTx.get(shopId) as { tx: number | bigint }).tx) + 1);
   }
 
-  const plan = planBatch(inputs, { conversations, earlier, streamPos });
+  const plan = planBatch(inputs, { conversations, earlier, streamTx });
   for (const [id, conversation] of plan.conversations) {
     const values = conversationValues(conversation);
     s.writeConversation.run(...writtenColumns.map((column) => values[column]), id);
   }
-  for (const [shopId, position] of plan.streamPos) s.writeStreamPos.run(position, shopId);
   for (const i of plan.inquiries) {
     s.insertInquiry.run(i.id, i.shop_id, i.conversation_id, i.customer_id, i.status, i.assignee_id, i.created_at, i.assigned_at, i.first_response_at, i.closed_at, i.skip_agent_id);
   }

@@ -17,11 +17,11 @@ const conversationFields = [
  * customer's service conversation of the shop (created if missing), numbered after what it holds;
  * then the visitor, their conversation and their sessions are gone.
  *
- * Seqs are offset by the target's last seq and stream positions are renumbered past the shop's, so
- * both stay increasing and a console syncing by position sees the moved messages. When both sides
+ * Seqs are offset by the target's last seq and the moved messages take this transaction's place in
+ * the shop's stream, so both stay increasing and a console syncing by place sees them. When both sides
  * have an open inquiry, an assigned one wins over a queued one, else the customer's stands; the
  * other is closed (its agent freed). An open inquiry of the visitor alone moves along.
- * Locks: the two conversations (sorted), then the shop, the order the send path takes them.
+ * Locks: the two conversations (sorted), the order the send path takes them.
  */
 export async function mergeVisitor(
   db: Kysely<Database>,
@@ -119,31 +119,31 @@ async function moveInto(
   const publicOffset = into.last_public_seq;
   const remap = sql<string | null>`case when sender_id = ${visitorId} then ${customerId} else sender_id end`;
 
-  let shopQuery = tx.selectFrom('shops').select('stream_pos').where('id', '=', shopId);
-  if (pg) shopQuery = shopQuery.forUpdate();
-  const shop = await shopQuery.executeTakeFirstOrThrow();
-  const span = await tx
-    .selectFrom('messages')
-    .select((eb) => [eb.fn.min('stream_pos').as('low'), eb.fn.max('stream_pos').as('high')])
+  // The moved messages take this transaction's place in the shop's stream, ranked by their new seq,
+  // so a console syncing from before the merge sees them (domain/sync.ts).
+  const streamTx = pg
+    ? sql<number>`pg_current_xact_id()::text::bigint`
+    : Number(
+        (
+          await tx
+            .selectFrom('messages')
+            .select(sql<number>`coalesce(max(stream_tx), 0)`.as('tx'))
+            .where('shop_id', '=', shopId)
+            .executeTakeFirstOrThrow()
+        ).tx,
+      ) + 1;
+  await tx
+    .updateTable('messages')
+    .set({
+      conversation_id: into.id,
+      seq: sql`seq + ${seqOffset}`,
+      public_seq: sql`public_seq + ${publicOffset}`,
+      stream_tx: streamTx,
+      stream_pos: sql`seq + ${seqOffset}`,
+      sender_id: remap,
+    })
     .where('conversation_id', '=', from.id)
-    .executeTakeFirstOrThrow();
-  if (span.low !== null && span.high !== null) {
-    const low = Number(span.low);
-    const high = Number(span.high);
-    // Renumbered past the shop's position, keeping their order (gaps are harmless: positions only order).
-    await tx
-      .updateTable('messages')
-      .set({
-        conversation_id: into.id,
-        seq: sql`seq + ${seqOffset}`,
-        public_seq: sql`public_seq + ${publicOffset}`,
-        stream_pos: sql`stream_pos - ${low} + ${shop.stream_pos + 1}`,
-        sender_id: remap,
-      })
-      .where('conversation_id', '=', from.id)
-      .execute();
-    await tx.updateTable('shops').set({ stream_pos: shop.stream_pos + 1 + high - low }).where('id', '=', shopId).execute();
-  }
+    .execute();
 
   await tx.updateTable('inquiries').set({ conversation_id: into.id, customer_id: customerId }).where('conversation_id', '=', from.id).execute();
   await tx
