@@ -154,7 +154,9 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
     if (!me) return;
     const c = new FrontdeskClient({ url: wsUrl, token, apiUrl: apiBase });
     c.on('state', (change) => setConnection(change.state));
-    c.on('closed', (info) => info.error?.code === 'TOKEN_INVALID' && onSignedOut());
+    // Only a definite answer signs the agent out; the SDK reconnects through every other close
+    // (a restart, a database outage) and the agent stays signed in.
+    c.on('closed', (info) => (info.error?.code === 'TOKEN_INVALID' || info.error?.code === 'ACCOUNT_DISABLED') && onSignedOut());
     c.on('message', (message) => onMessage(message));
     c.on('conversation', (frame) => {
       // A visitor signed in: their conversation lives on in the customer's.

@@ -57,6 +57,8 @@ export const errorCatalogue = {
   INVALID_SYNC_TOKEN: { status: 400, message: 'The sync token is malformed or belongs to someone else.' },
   INTERNAL: { status: 500, close: 1011, message: 'Something went wrong on our side.' },
   SERVICE_UNAVAILABLE: { status: 503, close: 1012, message: 'The service is starting or shutting down.' },
+  // 1013 Try Again Later (RFC 6455 registry): a client reconnects with its usual backoff and stays signed in.
+  STORAGE_UNAVAILABLE: { status: 503, close: 1013, message: 'The database cannot be reached right now; try again shortly.' },
   SLOW_CONSUMER: { status: 503, close: 4010, message: 'The client reads too slowly; reconnect and sync.' },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -18,6 +18,7 @@ const retryable: ReadonlySet<ClientErrorCode> = new Set<ClientErrorCode>([
   'RATE_LIMITED',
   'INTERNAL',
   'SERVICE_UNAVAILABLE',
+  'STORAGE_UNAVAILABLE',
   'SLOW_CONSUMER',
   'DISCONNECTED',
   'TIMEOUT',

@@ -126,6 +126,26 @@ describe('sdk connection lifecycle', () => {
     assert.ok(recorder.disconnects.slice(1).every((d) => d.code === 1006));
   });
 
+  test('transient closes (1011 internal, 1013 database unavailable) keep the session: the client reconnects with backoff and never stops', async () => {
+    const customer = await openWidget(server, shop.shopId);
+    const client = open(customer.token, { backoff: { initialMs: 50, maxMs: 500 } });
+    const closed: ClosedInfo[] = [];
+    client.on('closed', (info) => closed.push(info));
+    await client.connect();
+    for (const [code, reason] of [[1011, 'INTERNAL'], [1013, 'STORAGE_UNAVAILABLE']] as const) {
+      for (const connection of server.app.gateway.hub.connections()) {
+        if (connection.userId === customer.customerId) connection.close(reason);
+      }
+      const lost = await next(client, 'disconnected');
+      assert.equal(lost.code, code);
+      assert.equal(lost.reason, reason);
+      assert.ok(lost.retryInMs !== null, `${reason}: the client will retry`);
+      await next(client, 'ready');
+    }
+    assert.deepEqual(closed, []);
+    assert.equal(client.state, 'open');
+  });
+
   test('close() stops for good: nothing reconnects and waiting requests fail', async () => {
     const network = new TestNetwork();
     const client = open(shop.agentToken, { WebSocket: network.WebSocket });

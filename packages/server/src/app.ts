@@ -45,11 +45,14 @@ export interface AppOverrides {
 
 const HOUR = 3_600_000;
 
-export function openConfiguredStorage(config: Config): Storage {
+/** `name` tells this process's sessions apart in PostgreSQL's pg_stat_activity. */
+export function openConfiguredStorage(config: Config, name = `frontdesk pid=${process.pid}`): Storage {
   return openStorage({
     databaseUrl: config.databaseUrl,
     sqliteFile: path.join(config.dataDir, 'frontdesk.db'),
     ...(config.databaseSchema !== 'public' && { pgSchema: config.databaseSchema }),
+    pgTimeouts: config.databaseTimeouts,
+    applicationName: name,
   });
 }
 
@@ -86,11 +89,11 @@ export function createDomain(config: Config, store: Store, bus: Bus = memoryBus(
 
 /** Wiring only: config → storage → domain → http. */
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
-  const storage = overrides.storage ?? openConfiguredStorage(config);
+  const nodeId = newId();
+  const storage = overrides.storage ?? openConfiguredStorage(config, `frontdesk node=${nodeId} pid=${process.pid}`);
   await migrateToLatest(storage);
   const now = overrides.now ?? Date.now;
   const store = createStore(storage.db, storage.engine, storage.sqlite);
-  const nodeId = newId();
   // Declared before the cluster's callbacks that read them; set further down.
   let http: Awaited<ReturnType<typeof buildHttp>> | undefined = undefined;
   let gateway: Gateway | undefined = undefined;

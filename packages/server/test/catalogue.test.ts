@@ -26,7 +26,7 @@ describe('error catalogue', () => {
     for (const code of errorCodes) {
       const spec: { status: number; close?: number } = errorCatalogue[code];
       assert.ok(spec.status >= 400 && spec.status < 600, code);
-      if (spec.close !== undefined) assert.ok([1009, 1011, 1012].includes(spec.close) || (spec.close >= 4000 && spec.close < 5000), code);
+      if (spec.close !== undefined) assert.ok([1009, 1011, 1012, 1013].includes(spec.close) || (spec.close >= 4000 && spec.close < 5000), code);
     }
   });
 });

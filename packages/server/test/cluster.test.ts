@@ -8,7 +8,7 @@ import pg from 'pg';
 import type { Message } from '@frontdesk/protocol';
 import { FrontdeskClient } from '../../sdk/src/index.ts';
 import { freePort, ServerProcess } from '../../sdk/test/support/chaos.ts';
-import { Balancer, createSchema, dropSchema, RedisProcess, startNodes } from './support/cluster.ts';
+import { Balancer, createSchema, dropSchema, ownerAndAgent, RedisProcess, startNodes } from './support/cluster.ts';
 import { call, identityToken } from './support/client.ts';
 import type { TestServer } from './support/server.ts';
 import { testDatabaseUrl } from './support/storage.ts';
@@ -54,15 +54,7 @@ describe('cluster: three nodes on PostgreSQL and Redis', () => {
     ({ shopId } = await startNodes(env, ports, servers, { email: ownerEmail, password: PASSWORD, shopName: 'Cluster' }));
     balancer = new Balancer(ports);
     await balancer.listen();
-    const login = await call(nodeAt(ports[0]!), 'POST', '/api/v1/auth/login', { body: { email: ownerEmail, password: PASSWORD } });
-    ownerToken = login.body.token;
-    const created = await call(nodeAt(ports[1]!), 'POST', '/api/v1/staff', {
-      token: ownerToken,
-      body: { email: `agent-${schema}@example.test`, name: 'Agent', role: 'agent', password: PASSWORD },
-    });
-    assert.equal(created.status, 201, JSON.stringify(created.body));
-    const agentLogin = await call(nodeAt(ports[2]!), 'POST', '/api/v1/auth/login', { body: { email: `agent-${schema}@example.test`, password: PASSWORD } });
-    agent = { id: created.body.staff.id, token: agentLogin.body.token };
+    ({ ownerToken, agent } = await ownerAndAgent(ports, { email: ownerEmail, password: PASSWORD }, `agent-${schema}@example.test`));
   });
   after(async () => {
     sockets.forEach((s) => s.close());

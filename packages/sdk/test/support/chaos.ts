@@ -60,6 +60,11 @@ export class ServerProcess {
     });
   }
 
+  /** The process id while it runs (PostgreSQL sessions carry it in their application_name). */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
   get running(): boolean {
     const child = this.#child;
     return child !== null && child.exitCode === null && child.signalCode === null;

@@ -1,6 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+export interface DatabaseTimeouts {
+  /** Longest wait for a row lock (lock_timeout). */
+  readonly lockMs: number;
+  /** Longest statement (statement_timeout). */
+  readonly statementMs: number;
+  /** Longest pause inside a transaction between statements (idle_in_transaction_session_timeout). */
+  readonly idleInTransactionMs: number;
+}
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface Config {
@@ -11,6 +20,11 @@ export interface Config {
   readonly databaseUrl: string | null;
   /** PostgreSQL schema for Frontdesk's tables (and its migration bookkeeping). */
   readonly databaseSchema: string;
+  /**
+   * PostgreSQL bounds on every transaction of the service, so a frozen node's transaction ends and
+   * the others proceed (docs/deploy.md, "What each fault looks like"). 0 = no bound.
+   */
+  readonly databaseTimeouts: DatabaseTimeouts;
   /** redis:// or rediss:// (TLS): cluster mode. */
   readonly redisUrl: string | null;
   readonly cluster: {
@@ -108,6 +122,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     dataDir,
     databaseUrl,
     databaseSchema: identifier(env, 'DATABASE_SCHEMA', 'public'),
+    databaseTimeouts: Object.freeze({
+      lockMs: int(env, 'DATABASE_LOCK_TIMEOUT_MS', 4_000, 0, 3_600_000),
+      statementMs: int(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 5_000, 0, 3_600_000),
+      idleInTransactionMs: int(env, 'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS', 2_000, 0, 3_600_000),
+    }),
     redisUrl,
     cluster: Object.freeze({
       redisTlsCa: redisTlsCaFile === null ? null : pemFile('REDIS_TLS_CA_FILE', path.resolve(cwd, redisTlsCaFile)),

@@ -19,6 +19,7 @@ import { healthRoutes } from './routes/health.ts';
 import { searchRoutes } from './routes/search.ts';
 import { widgetRoutes } from './routes/widget.ts';
 import { ErrorBody } from './schemas.ts';
+import { isStorageUnavailable } from '../storage/unavailable.ts';
 
 export interface HttpOptions {
   readonly logLevel: string;
@@ -152,6 +153,7 @@ function toAppError(error: FastifyError): Mapped {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return { code: 'UNSUPPORTED_MEDIA_TYPE', message: errorCatalogue.UNSUPPORTED_MEDIA_TYPE.message };
   }
+  if (isStorageUnavailable(error)) return { code: 'STORAGE_UNAVAILABLE', message: errorCatalogue.STORAGE_UNAVAILABLE.message };
   const status = error.statusCode ?? 500;
   if (status === 429) return { code: 'RATE_LIMITED', message: errorCatalogue.RATE_LIMITED.message };
   if (status === 413) return { code: 'PAYLOAD_TOO_LARGE', message: errorCatalogue.PAYLOAD_TOO_LARGE.message };

@@ -14,6 +14,7 @@ import { createGoimAdapter } from './goim.ts';
 import { echoOf, parseClientFrame } from './frame-schema.ts';
 import { Hub } from './hub.ts';
 import type { originPolicy } from './origins.ts';
+import { isStorageUnavailable } from '../storage/unavailable.ts';
 import { refuseUpgrade, type UpgradeHandler } from './upgrade.ts';
 
 export type GatewayOptions = Config['ws'];
@@ -24,6 +25,8 @@ export interface Logger {
 }
 
 const REVERIFY_MS = 60_000;
+/** After a re-check the database could not answer. */
+const REVERIFY_RETRY_MS = 10_000;
 const TYPING_INTERVAL_MS = 2_000;
 /** At shutdown, how long frames in flight may take to finish. */
 const DRAIN_MS = 10_000;
@@ -74,7 +77,7 @@ export function createGateway(
       },
       (error: unknown) => {
         log.error({ err: error }, 'origin check failed');
-        refuseUpgrade(socket, 'INTERNAL');
+        refuseUpgrade(socket, isStorageUnavailable(error) ? 'STORAGE_UNAVAILABLE' : 'INTERNAL');
       },
     );
   };
@@ -117,9 +120,15 @@ export function createGateway(
       connection,
       receive(text: string): void {
         connection.lastSeen = Date.now();
+        const frame = parseClientFrame(text);
+        // Liveness never waits on the database: a ping is answered at once, not behind a send that
+        // waits for a lock or an unreachable database.
+        if (!(frame instanceof AppError) && frame.type === 'ping' && connection.principal !== null && !connection.closed) {
+          return connection.send({ type: 'pong', ...(frame.id !== undefined && { id: frame.id }) });
+        }
         // handle() answers every failure it knows; anything else is logged, never left to crash the process.
         connection.enqueue(() =>
-          handle(connection, text).catch((error: unknown) => {
+          handle(connection, text, frame).catch((error: unknown) => {
             log.error({ err: error }, 'frame handling failed');
             connection.close('INTERNAL');
           }),
@@ -146,9 +155,8 @@ export function createGateway(
   const goim = createGoimAdapter({ attach, hub, maxBodyBytes: options.goimMaxBodyBytes, maxFrameBytes: options.maxFrameBytes, log });
   const upgradeGoim = upgradeTo(goim.wss, goim.acceptWebSocket);
 
-  async function handle(connection: Connection, text: string): Promise<void> {
+  async function handle(connection: Connection, text: string, frame: ClientFrame | AppError): Promise<void> {
     if (connection.closed) return;
-    const frame = parseClientFrame(text);
     if (frame instanceof AppError) {
       if (connection.principal === null) return connection.close('AUTH_REQUIRED');
       const echo = echoOf(text);
@@ -166,6 +174,10 @@ export function createGateway(
       await dispatch(connection, frame);
     } catch (error) {
       if (error instanceof AppError) return connection.error(error.code, error.message, frame.id, clientMsgId);
+      if (isStorageUnavailable(error)) {
+        log.warn({ err: error, frame: frame.type }, 'frame failed: database unavailable');
+        return connection.error('STORAGE_UNAVAILABLE', undefined, frame.id, clientMsgId);
+      }
       log.error({ err: error, frame: frame.type }, 'frame failed');
       connection.error('INTERNAL', undefined, frame.id, clientMsgId);
     }
@@ -210,6 +222,10 @@ export function createGateway(
       );
     } catch (error) {
       if (error instanceof AppError) return connection.close(error.code);
+      if (isStorageUnavailable(error)) {
+        log.warn({ err: error }, 'auth failed: database unavailable');
+        return connection.close('STORAGE_UNAVAILABLE');
+      }
       log.error({ err: error }, 'auth failed');
       connection.close('INTERNAL');
     }
@@ -321,7 +337,14 @@ export function createGateway(
     for (const [token, connections] of due) {
       services.auth.authenticate(token).then(
         (principal) => connections.forEach((c) => (c.principal = principal)),
-        (error: unknown) => connections.forEach((c) => c.close(error instanceof AppError ? error.code : 'TOKEN_INVALID')),
+        (error: unknown) => {
+          // Only a definite answer (revoked, expired, disabled) ends the connections. A database
+          // that cannot answer says nothing about the session: keep them and ask again soon.
+          if (error instanceof AppError) return connections.forEach((c) => c.close(error.code));
+          log.warn({ err: error }, 'session re-check failed; retrying');
+          const retryAt = Date.now() + REVERIFY_RETRY_MS - REVERIFY_MS;
+          connections.forEach((c) => (c.lastVerified = Math.min(c.lastVerified, retryAt)));
+        },
       );
     }
   }

@@ -26,7 +26,13 @@ export interface StorageOptions {
   /** PostgreSQL schema to use (tests give each suite its own). */
   readonly pgSchema?: string;
   readonly pgPoolSize?: number;
+  /** PostgreSQL: bounds on every transaction (lock waits, statements, pauses inside one). */
+  readonly pgTimeouts?: { readonly lockMs: number; readonly statementMs: number; readonly idleInTransactionMs: number };
+  /** PostgreSQL: shown in pg_stat_activity, so an operator can tell the nodes' sessions apart. */
+  readonly applicationName?: string;
 }
+
+const CONNECT_TIMEOUT_MS = 5_000;
 
 // int8 (counts, epoch-ms timestamps) as a JS number: every value we store fits in 2^53.
 const INT8_OID = 20;
@@ -39,14 +45,30 @@ const pgTypes = {
 
 export function openStorage(options: StorageOptions): Storage {
   if (options.databaseUrl !== null) {
+    const settings = [
+      ...(options.pgSchema ? [`search_path=${options.pgSchema}`] : []),
+      ...(options.pgTimeouts
+        ? [
+            `lock_timeout=${options.pgTimeouts.lockMs}`,
+            `statement_timeout=${options.pgTimeouts.statementMs}`,
+            `idle_in_transaction_session_timeout=${options.pgTimeouts.idleInTransactionMs}`,
+          ]
+        : []),
+    ];
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: options.pgPoolSize ?? 10,
       types: pgTypes,
-      ...(options.pgSchema ? { options: `-c search_path=${options.pgSchema}` } : {}),
+      // While the database is away, a request fails after this long instead of queueing for ever.
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      ...(options.applicationName !== undefined && { application_name: options.applicationName }),
+      ...(settings.length > 0 && { options: settings.map((setting) => `-c ${setting}`).join(' ') }),
     });
-    // An idle client losing its connection must not crash the process; the pool replaces it.
+    // A connection lost must never crash the process: the query on it fails (and is answered as
+    // STORAGE_UNAVAILABLE), the pool replaces it. An idle client reports on the pool; one checked
+    // out (inside a transaction) reports on itself, and an unheard 'error' event would be fatal.
     pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     const schema = options.pgSchema ?? 'public';
     const db = new Kysely<Database>({ dialect: new SchemaPostgresDialect({ pool }, schema) });
     return { engine: 'postgres', db, schema, sqlite: null, close: () => db.destroy() };

@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import pg from 'pg';
 import { cli, killHard, ServerProcess } from '../../../sdk/test/support/chaos.ts';
+import { call } from './client.ts';
+import type { TestServer } from './server.ts';
 import { testDatabaseUrl } from './storage.ts';
 
 /** A PostgreSQL schema for a suite of node processes (DATABASE_SCHEMA), created and dropped whole. */
@@ -38,6 +40,23 @@ export async function startNodes(
     await server.start();
   }
   return { shopId, identitySecret };
+}
+
+/** The owner signs in on the first node and adds an agent on the second, who signs in on the third. */
+export async function ownerAndAgent(
+  ports: readonly number[],
+  owner: { email: string; password: string },
+  agentEmail: string,
+): Promise<{ ownerToken: string; agent: { id: string; token: string } }> {
+  const node = (i: number) => ({ url: `http://127.0.0.1:${ports[i % ports.length]!}` }) as unknown as TestServer;
+  const login = await call(node(0), 'POST', '/api/v1/auth/login', { body: owner });
+  const created = await call(node(1), 'POST', '/api/v1/staff', {
+    token: login.body.token,
+    body: { email: agentEmail, name: 'Agent', role: 'agent', password: owner.password },
+  });
+  if (created.status !== 201) throw new Error(`agent not created: ${JSON.stringify(created.body)}`);
+  const agentLogin = await call(node(2), 'POST', '/api/v1/auth/login', { body: { email: agentEmail, password: owner.password } });
+  return { ownerToken: login.body.token, agent: { id: created.body.staff.id, token: agentLogin.body.token } };
 }
 
 /**

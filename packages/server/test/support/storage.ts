@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { loadConfig } from '../../src/config/config.ts';
 import { openStorage, type Engine, type Storage } from '../../src/storage/connect.ts';
 import { migrateToLatest } from '../../src/storage/migrate.ts';
 
@@ -35,7 +36,8 @@ export async function openTestStorage(engine: Engine): Promise<TestStorage> {
   await admin.connect();
   await admin.query(`create schema ${schema}`);
   await admin.end();
-  const storage = openStorage({ databaseUrl: testDatabaseUrl, sqliteFile: '', pgSchema: schema, pgPoolSize: 20 });
+  // The service's own bounds on transactions, as a node runs with them.
+  const storage = openStorage({ databaseUrl: testDatabaseUrl, sqliteFile: '', pgSchema: schema, pgPoolSize: 20, pgTimeouts: loadConfig({}).databaseTimeouts });
   await migrateToLatest(storage);
   return {
     ...storage,
