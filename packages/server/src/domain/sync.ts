@@ -35,14 +35,11 @@ export function createSync({ store }: DomainDeps) {
       const limit = Math.max(1, Math.min(requested ?? realtimeDefaults.syncPageMax, realtimeDefaults.syncPageMax));
       if (principal.kind === 'staff') {
         const { id, shopId } = principal.staff;
-        const settled = await settledPlace(shopId);
-        if (token === undefined) return { messages: [], token: encode({ v: 2, k: 's', u: id, t: settled.tx, p: settled.pos }), hasMore: false };
-        const from = decode(token, 's', id);
-        const rows = await store.messages.shopStream(shopId, id, from, limit + 1);
-        const hasMore = rows.length > limit;
-        const messages = rows.slice(0, limit);
-        let next = later(from, hasMore ? earlier(messages.at(-1)!.stream, settled) : settled);
-        if (hasMore && !before(from, next)) next = await pastRunning(shopId, from, messages.at(-1)!.stream);
+        if (token === undefined) {
+          const settled = await settledPlace(shopId);
+          return { messages: [], token: encode({ v: 2, k: 's', u: id, t: settled.tx, p: settled.pos }), hasMore: false };
+        }
+        const { messages, next, hasMore } = await staffPage(shopId, id, decode(token, 's', id), limit);
         return { messages, token: encode({ v: 2, k: 's', u: id, t: next.tx, p: next.pos }), hasMore };
       }
 
@@ -83,19 +80,27 @@ export function createSync({ store }: DomainDeps) {
   }
 
   /**
-   * A whole page lies past a transaction that is still running, so the token cannot move without
-   * stepping over what it may yet commit. Wait for it to end: the database ends any transaction of
-   * ours within its timeouts (DATABASE_*_TIMEOUT_MS). A foreign one that outlasts the wait is stepped
-   * over, so that a client never spins on the same page.
+   * The messages after `from`, and how far the token may move: up to the last one returned, but
+   * never past the horizon read before them, so a transaction still running then (whose messages
+   * the page cannot hold) is not stepped over. When a whole page lies past such a transaction the
+   * token cannot move at all: wait for it to end (the database ends any transaction of ours within
+   * DATABASE_*_TIMEOUT_MS) and read the page again. A foreign transaction that outlasts the wait is
+   * stepped over, so that a client never spins on the same page.
    */
-  async function pastRunning(shopId: string, from: StreamPlace, last: StreamPlace): Promise<StreamPlace> {
+  async function staffPage(shopId: string, viewerId: string, from: StreamPlace, limit: number) {
     const deadline = Date.now() + HORIZON_WAIT_MS;
-    while (Date.now() < deadline) {
+    for (;;) {
+      // The horizon first: every transaction below it had ended when the rows were read.
+      const settled = await settledPlace(shopId);
+      const rows = await store.messages.shopStream(shopId, viewerId, from, limit + 1);
+      const hasMore = rows.length > limit;
+      const messages = rows.slice(0, limit);
+      const last = messages.at(-1)?.stream;
+      const next = later(from, hasMore ? earlier(last!, settled) : settled);
+      if (!hasMore || before(from, next)) return { messages, next, hasMore };
+      if (Date.now() >= deadline) return { messages, next: last!, hasMore };
       await new Promise((resolve) => setTimeout(resolve, HORIZON_POLL_MS));
-      const next = earlier(last, await settledPlace(shopId));
-      if (before(from, next)) return next;
     }
-    return last;
   }
 }
 
