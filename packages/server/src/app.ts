@@ -2,15 +2,19 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/config.ts';
-import type { Bus } from './bus/bus.ts';
-import { memoryBus } from './bus/memory-bus.ts';
+import type { Bus } from './fanout/bus.ts';
+import { memoryBus } from './fanout/memory-bus.ts';
 import { joinCluster } from './cluster/cluster.ts';
 import type { Store } from './domain/ports.ts';
 import { newId } from './domain/ids.ts';
 import { processImage } from './attachments/images.ts';
 import { sniffFile } from './attachments/sniff.ts';
 import { diskBlobStore, diskStaging } from './blobs/disk.ts';
+import { eventDispatcher, type EventSink } from './domain/events.ts';
+import { routingReactions } from './domain/routing.ts';
 import { createServices, type Services } from './domain/services.ts';
+import { fanout } from './fanout/fanout.ts';
+import { startJobs } from './jobs/jobs.ts';
 import { buildHttp } from './http/server.ts';
 import { createGateway, type Gateway } from './realtime/gateway.ts';
 import { originPolicy } from './realtime/origins.ts';
@@ -43,7 +47,6 @@ export interface AppOverrides {
   readonly logStream?: { write(line: string): void };
 }
 
-const HOUR = 3_600_000;
 
 /** `name` tells this process's sessions apart in PostgreSQL's pg_stat_activity. */
 export function openConfiguredStorage(config: Config, name = `frontdesk pid=${process.pid}`): Storage {
@@ -56,10 +59,11 @@ export function openConfiguredStorage(config: Config, name = `frontdesk pid=${pr
   });
 }
 
-export function createDomain(config: Config, store: Store, bus: Bus = memoryBus(), now: () => number = Date.now, nodeId: string = newId()): Services {
+/** The domain services; `events` is where they emit facts (by default, nowhere: the CLI's case). */
+export function createDomain(config: Config, store: Store, events: EventSink = eventDispatcher(() => {}), now: () => number = Date.now, nodeId: string = newId()): Services {
   return createServices({
     store,
-    bus,
+    events,
     now,
     settings: {
       platformIdentitySecret: config.platformIdentitySecret,
@@ -109,7 +113,15 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         })
       : null;
   const bus = overrides.bus ?? cluster?.bus ?? memoryBus();
-  const services = createDomain(config, store, bus, now, nodeId);
+  const events = eventDispatcher((error, event) => http?.log.error({ err: error, event: event.type }, 'event subscriber failed'));
+  const services = createDomain(config, store, events, now, nodeId);
+  // Subscribers, in the order they run: sockets first (the only publisher on the bus), then routing.
+  events.subscribe(fanout(bus, store.conversations));
+  events.subscribe(routingReactions(services.routing));
+  // A visitor merged on any node: its conversation is gone, and so are its cached facts here.
+  bus.subscribe((event) => {
+    if (event.type === 'conversation' && event.mergedFromId !== undefined) store.conversations.forgetFacts(event.mergedFromId);
+  });
   http = await buildHttp(services, {
     logLevel: config.logLevel,
     ...(overrides.logStream && { logStream: overrides.logStream }),
@@ -144,23 +156,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   http.server.on('upgrade', upgradeRouter(new Map([['/ws', gateway.upgrade], ['/sub', gateway.upgradeGoim]])));
   let goimTcpPort: number | null = null;
 
-  const sweep = setInterval(() => {
-    store.sessions.deleteExpired(now()).catch((error: unknown) => http.log.warn({ err: error }, 'session sweep failed'));
-  }, HOUR);
-  sweep.unref();
   await services.routing.start();
-  const routingSweep = setInterval(() => {
-    // Nodes the registry saw die: this node drops their agents' devices (no waiting for their TTL).
-    const dead = cluster ? cluster.registry.dead().catch(() => []) : Promise.resolve([]);
-    dead
-      .then((nodes) => services.routing.sweep(nodes, (id) => cluster!.registry.forget(id)))
-      .catch((error: unknown) => http.log.warn({ err: error }, 'routing sweep failed'));
-  }, config.routing.sweepMs);
-  routingSweep.unref();
-  const attachmentSweep = setInterval(() => {
-    services.attachments.sweep().catch((error: unknown) => http.log.warn({ err: error }, 'attachment cleanup failed'));
-  }, config.attachments.sweepMs);
-  attachmentSweep.unref();
+  const jobs = startJobs(config, { store, services, registry: cluster?.registry ?? null, now, log: http.log });
 
   return {
     config,
@@ -179,9 +176,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     /** The goim TCP listener's port once listening (GOIM_TCP_PORT=0 picks one); null when off. */
     goimTcpPort: () => goimTcpPort,
     async close() {
-      clearInterval(sweep);
-      clearInterval(routingSweep);
-      clearInterval(attachmentSweep);
+      jobs.stop();
       await gateway.close();
       await services.routing.stop();
       await http.close();

@@ -1,6 +1,6 @@
 import type { FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import type { Config } from '../config/config.ts';
-import { redisBus, type RedisBus } from '../bus/redis-bus.ts';
+import { redisBus, type RedisBus } from '../fanout/redis-bus.ts';
 import type { ConnectionLimit } from '../realtime/connection-limit.ts';
 import { connectionPresence } from './connection-presence.ts';
 import { nodeRegistry, type NodeRegistry } from './node-registry.ts';

@@ -1,4 +1,3 @@
-import { signedOut } from './audience.ts';
 import type { DomainDeps } from './domain.ts';
 import { fail } from './errors.ts';
 import type { Principal, StaffRecord } from './records.ts';
@@ -11,7 +10,7 @@ export interface IssuedSession {
   readonly expiresAt: number;
 }
 
-export function createAuth({ store, bus, now, settings }: DomainDeps) {
+export function createAuth({ store, events, now, settings }: DomainDeps) {
   return {
     async login(email: string, password: string): Promise<IssuedSession & { staff: StaffRecord }> {
       const staff = await store.staff.findByEmail(normaliseEmail(email));
@@ -29,7 +28,7 @@ export function createAuth({ store, bus, now, settings }: DomainDeps) {
     async logout(principal: Principal): Promise<void> {
       await store.sessions.delete(principal.tokenHash);
       const userId = principal.kind === 'staff' ? principal.staff.id : principal.customer.id;
-      await bus.publish(signedOut(userId, principal.tokenHash, 'TOKEN_INVALID'));
+      await events.emit({ type: 'session.ended', userId, tokenHash: principal.tokenHash, reason: 'TOKEN_INVALID' });
     },
 
     /** Resolves a bearer token to who is calling; every failure looks the same to the caller. */

@@ -4,10 +4,9 @@ import { fail } from './errors.ts';
 import type { ConversationFilter } from './ports.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { DomainDeps } from './domain.ts';
-import { audienceFor } from './audience.ts';
 import { isOpenAt } from './business-hours.ts';
-import type { ConversationFacts, ConversationRecord, ConversationView, MemberRecord, Principal } from './records.ts';
-import { principalUserId } from './records.ts';
+import type { ConversationView, MemberRecord, Principal } from './records.ts';
+import { factsOf, principalUserId } from './records.ts';
 import { requireRole } from './staff.ts';
 
 export interface ConversationListQuery {
@@ -29,7 +28,7 @@ export interface ConversationListPage {
   readonly nextCursor: string | null;
 }
 
-export function createConversations({ store, bus, now }: DomainDeps) {
+export function createConversations({ store, events, now }: DomainDeps) {
   return {
     /** Customers: their conversations across shops. Staff: the shop's service conversations. */
     async list(principal: Principal, query: ConversationListQuery): Promise<ConversationListPage> {
@@ -84,7 +83,9 @@ export function createConversations({ store, bus, now }: DomainDeps) {
       const cap = principal.kind === 'customer' ? (conversation.lastMessage?.seq ?? 0) : conversation.lastSeq;
       const previous = member?.readSeq ?? 0;
       const cursor = await store.conversations.markRead(conversation, user, Math.min(seq, cap), now());
-      if (cursor.readSeq > previous) await publishReceipt(conversation, principal.kind, user.id, cursor.readSeq, originConnectionId);
+      if (cursor.readSeq > previous) {
+        await events.emit({ type: 'read.moved', conversation, readerKind: principal.kind, userId: user.id, seq: cursor.readSeq, originConnectionId });
+      }
       return cursor;
     },
 
@@ -116,45 +117,9 @@ export function createConversations({ store, bus, now }: DomainDeps) {
     /** "Someone is typing": ephemeral, never stored. */
     async typing(principal: Principal, conversationId: string): Promise<void> {
       const { conversation } = await openConversation(store.conversations, principal, conversationId);
-      const userId = principalUserId(principal);
-      const members = conversation.kind === 'service' ? [] : await store.conversations.memberIds(conversation.id);
-      await bus.publish({
-        type: 'typing',
-        audience: audienceFor(factsOf(conversation), members, 'public', [userId]),
-        conversationId,
-        userId,
-        userKind: principal.kind,
-      });
+      await events.emit({ type: 'typing.started', conversation: factsOf(conversation), userId: principalUserId(principal), userKind: principal.kind });
     },
   };
-
-  /**
-   * Read receipts go to everyone in the conversation, the reader's other devices included (their
-   * unread badges clear too); only the connection that sent the read is skipped. The customer's
-   * copy of a staff receipt stops at the last public message, so a cursor on an internal note
-   * reveals nothing.
-   */
-  async function publishReceipt(
-    conversation: ConversationRecord,
-    readerKind: Principal['kind'],
-    userId: string,
-    seq: number,
-    originConnectionId: string | undefined,
-  ): Promise<void> {
-    const members = conversation.kind === 'service' ? [] : await store.conversations.memberIds(conversation.id);
-    const origin = originConnectionId === undefined ? {} : { originConnectionId };
-    const facts = factsOf(conversation);
-    if (readerKind === 'customer') {
-      await bus.publish({ type: 'read', audience: audienceFor(facts, members, 'public'), conversationId: conversation.id, userId, seq, ...origin });
-      return;
-    }
-    await bus.publish({ type: 'read', audience: audienceFor(facts, members, 'internal'), conversationId: conversation.id, userId, seq, ...origin });
-    if (facts.customerId !== null) {
-      const publicSeq = Math.min(seq, conversation.lastMessage?.seq ?? 0);
-      const customerOnly = { userIds: [facts.customerId], shopStaff: null, exceptUserIds: [] };
-      await bus.publish({ type: 'read', audience: customerOnly, conversationId: conversation.id, userId, seq: publicSeq });
-    }
-  }
 }
 
 function viewFilter(view: NonNullable<ConversationListQuery['view']>, staffId: string): ConversationFilter {
@@ -168,10 +133,6 @@ function viewFilter(view: NonNullable<ConversationListQuery['view']>, staffId: s
     case 'closed':
       return { status: 'closed' };
   }
-}
-
-function factsOf(conversation: ConversationRecord): ConversationFacts {
-  return { id: conversation.id, shopId: conversation.shopId, kind: conversation.kind, customerId: conversation.customer?.id ?? null };
 }
 
 /** Unread as DESIGN.md §2 defines it; customers never count internal notes. */

@@ -1,12 +1,12 @@
-import type { Bus } from '../bus/bus.ts';
 import type { AttachmentIo, AttachmentOptions } from './attachments.ts';
+import type { EventSink } from './events.ts';
 import type { Store } from './ports.ts';
 import type { RoutingOptions } from './routing.ts';
 
-/** What every domain service needs: storage, the time, and the settings that shape behaviour. */
+/** What every domain service needs: storage, where facts go after the commit, the time, and the settings that shape behaviour. */
 export interface DomainDeps {
   readonly store: Store;
-  readonly bus: Bus;
+  readonly events: EventSink;
   readonly now: () => number;
   readonly settings: {
     readonly platformIdentitySecret: string | null;

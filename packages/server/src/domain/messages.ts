@@ -4,9 +4,7 @@ import type { DomainDeps } from './domain.ts';
 import { fail } from './errors.ts';
 import { newId } from './ids.ts';
 import type { AppendResult } from './ports.ts';
-import { presentMessage } from './present.ts';
-import type { ConversationFacts, MessageRecord, Principal } from './records.ts';
-import { audienceFor } from './audience.ts';
+import { factsOf, type ConversationFacts, type MessageRecord, type Principal } from './records.ts';
 
 export interface SendRequest {
   readonly conversationId: string;
@@ -28,28 +26,24 @@ export interface HistoryRequest {
 export interface SendOptions {
   /** The realtime connection the send came from; it gets an ack instead of the event. */
   readonly originConnectionId?: string;
-  /** Called after the commit and before the event is published: the ack goes out first. */
+  /** Called after the commit and before the event is emitted: the ack goes out first. */
   readonly onCommitted?: (result: AppendResult) => void;
 }
 
 export type SendResult = AppendResult;
 
-export interface MessageHooks {
-  /** A customer's message opened an inquiry (after the commit): routing takes it from here. */
-  readonly inquiryOpened?: (shopId: string, conversationId: string) => Promise<void>;
-  /** Binds an uploaded attachment to this send (attachments.ts `claim`). */
-  readonly claimAttachment?: (
-    principal: Principal,
-    facts: ConversationFacts,
-    attachmentId: string,
-    clientMsgId: string,
-    contentType: ContentType | undefined,
-  ) => Promise<Attachment>;
-}
+/** Binds an uploaded attachment to a send (attachments.ts `claim`). */
+export type ClaimAttachment = (
+  principal: Principal,
+  facts: ConversationFacts,
+  attachmentId: string,
+  clientMsgId: string,
+  contentType: ContentType | undefined,
+) => Promise<Attachment>;
 
-export function createMessages({ store, bus, now }: DomainDeps, hooks: MessageHooks = {}) {
+export function createMessages({ store, events, now }: DomainDeps, claimAttachment: ClaimAttachment) {
   return {
-    /** DESIGN.md §2 send path: authorise → validate → one transaction. Publishing is the caller's. */
+    /** DESIGN.md §2 send path: authorise → validate → one transaction → ack → `message.created`. */
     async send(principal: Principal, request: SendRequest, options: SendOptions = {}): Promise<SendResult> {
       const conversation = await store.conversations.facts(request.conversationId);
       if (!conversation) fail('CONVERSATION_NOT_FOUND');
@@ -61,8 +55,7 @@ export function createMessages({ store, bus, now }: DomainDeps, hooks: MessageHo
       if (text.length > limits.textMaxChars) fail('VALIDATION_FAILED', `Text is longer than ${limits.textMaxChars} characters.`);
       let attachment: Attachment | null = null;
       if (request.attachmentId !== undefined) {
-        if (!hooks.claimAttachment) fail('VALIDATION_FAILED', 'Attachments are not enabled.');
-        attachment = await hooks.claimAttachment(principal, conversation, request.attachmentId, request.clientMsgId, request.contentType);
+        attachment = await claimAttachment(principal, conversation, request.attachmentId, request.clientMsgId, request.contentType);
       } else {
         if (request.contentType !== undefined && request.contentType !== 'text') {
           fail('VALIDATION_FAILED', `A ${request.contentType} message needs an attachmentId (upload the file first).`);
@@ -90,20 +83,18 @@ export function createMessages({ store, bus, now }: DomainDeps, hooks: MessageHo
         openInquiry: isCustomer && conversation.kind === 'service' ? { id: newId(), customerId: senderId } : null,
       });
       options.onCommitted?.(result);
-      // Published after the commit. A resend stores nothing new but is published again: its sender
-      // never saw the ack, so the first publish may have been lost with its node (a crash between
-      // commit and publish), and recipients connected elsewhere would only learn of the message at
-      // their next sync. Clients drop the repeat by (conversationId, seq) (docs/protocol.md).
-      const members = conversation.kind === 'service' ? [] : await store.conversations.memberIds(conversation.id);
-      await bus.publish({
-        type: 'message',
-        audience: audienceFor(conversation, members, result.message.visibility),
-        message: presentMessage(result.message),
-        ...(options.originConnectionId !== undefined && { originConnectionId: options.originConnectionId }),
+      // A resend stores nothing new but is published again: its sender never saw the ack, so the
+      // first publish may have been lost with its node (a crash between commit and publish), and
+      // recipients connected elsewhere would only learn of the message at their next sync. Clients
+      // drop the repeat by (conversationId, seq) (docs/protocol.md).
+      await events.emit({
+        type: 'message.created',
+        conversation,
+        message: result.message,
+        resent: result.duplicate,
+        openedInquiryId: result.openedInquiryId,
+        originConnectionId: options.originConnectionId,
       });
-      // The message is stored and acknowledged whatever routing does; a routing failure is retried
-      // by the routing sweep (every ROUTING_SWEEP_MS), so it must not fail the send.
-      if (result.openedInquiryId !== undefined) await hooks.inquiryOpened?.(conversation.shopId, conversation.id).catch(() => {});
       return result;
     },
 
@@ -123,14 +114,17 @@ export function createMessages({ store, bus, now }: DomainDeps, hooks: MessageHo
 
     /** Soft delete: the seq stays (clients keep a gapless view), the text goes. */
     async remove(principal: Principal, conversationId: string, messageId: string): Promise<MessageRecord> {
-      const { seesInternal } = await openConversation(store.conversations, principal, conversationId);
+      const { conversation, seesInternal } = await openConversation(store.conversations, principal, conversationId);
       const message = await store.messages.find(conversationId, messageId);
       if (!message || (message.visibility === 'internal' && !seesInternal)) fail('MESSAGE_NOT_FOUND');
       const own = message.senderId === (principal.kind === 'staff' ? principal.staff.id : principal.customer.id);
       const moderator = principal.kind === 'staff' && principal.staff.role !== 'agent';
       if (!own && !moderator) fail('FORBIDDEN', 'Only the sender or a shop admin can delete a message.');
-      if (message.deletedAt === null) await store.messages.softDelete(conversationId, messageId, now());
-      return (await store.messages.find(conversationId, messageId)) ?? message;
+      if (message.deletedAt !== null) return message;
+      await store.messages.softDelete(conversationId, messageId, now());
+      const deleted = (await store.messages.find(conversationId, messageId)) ?? message;
+      await events.emit({ type: 'message.deleted', conversation: factsOf(conversation), message: deleted });
+      return deleted;
     },
   };
 }

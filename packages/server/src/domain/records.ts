@@ -208,3 +208,8 @@ export interface UploadRecord {
   readonly createdAt: number;
   readonly expiresAt: number;
 }
+
+/** What access checks and audiences need of a conversation. */
+export function factsOf(conversation: ConversationRecord): ConversationFacts {
+  return { id: conversation.id, shopId: conversation.shopId, kind: conversation.kind, customerId: conversation.customer?.id ?? null };
+}

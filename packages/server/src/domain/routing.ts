@@ -1,10 +1,9 @@
-import type { Agent, ConversationChange, RoutingStrategy, Visibility } from '@frontdesk/protocol';
-import { audienceFor } from './audience.ts';
+import type { Agent, RoutingStrategy, Visibility } from '@frontdesk/protocol';
 import type { DomainDeps } from './domain.ts';
 import { fail } from './errors.ts';
 import { newId } from './ids.ts';
 import type { AgentCandidate, AgentStats, Assignment, PresenceChange, QueuedInquiry } from './ports.ts';
-import { presentConversationSummary, presentMessage } from './present.ts';
+import type { InquiryChanged, Subscriber } from './events.ts';
 import type { ConversationFacts, Principal, StaffRecord } from './records.ts';
 import { requireRole } from './staff.ts';
 import { checkPeriod } from './stats.ts';
@@ -23,6 +22,8 @@ export interface RoutingOptions {
   /** The only node (SQLite): at start every recorded device is from a previous run. */
   readonly singleNode: boolean;
 }
+
+type InquiryChange = InquiryChanged['type'] extends `inquiry.${infer C}` ? C : never;
 
 /** Customers further back than this are told their position only when they reach it. */
 const QUEUE_POSITIONS_SENT = 100;
@@ -55,7 +56,7 @@ export function chooseAgent(
   }
 }
 
-export function createRouting({ store, bus, now }: DomainDeps, options: RoutingOptions) {
+export function createRouting({ store, events, now }: DomainDeps, options: RoutingOptions) {
   const draining = new Map<string, Promise<void>>();
   const drainAgain = new Set<string>();
   const settleTimers = new Map<string, NodeJS.Timeout>();
@@ -97,15 +98,13 @@ export function createRouting({ store, bus, now }: DomainDeps, options: RoutingO
       createdAt: now(),
       openInquiry: null,
     });
-    if (!duplicate) await bus.publish({ type: 'message', audience: audienceFor(facts, [], visibility), message: presentMessage(message) });
+    if (!duplicate) await events.emit({ type: 'message.created', conversation: facts, message, resent: false });
   }
 
-  /** The `conversation` event: the customer and the shop's staff see the new status and assignee. */
-  async function announce(conversationId: string, change: ConversationChange): Promise<void> {
+  /** The inquiry moved: the conversation as it stands now goes with the event. */
+  async function announce(conversationId: string, change: InquiryChange): Promise<void> {
     const conversation = await store.conversations.find(conversationId);
-    if (!conversation) return;
-    const facts = { id: conversation.id, shopId: conversation.shopId, kind: conversation.kind, customerId: conversation.customer?.id ?? null };
-    await bus.publish({ type: 'conversation', audience: audienceFor(facts, [], 'public'), conversation: presentConversationSummary(conversation), change });
+    if (conversation) await events.emit({ type: `inquiry.${change}`, conversation });
   }
 
   async function factsOf(conversationId: string): Promise<ConversationFacts> {
@@ -114,7 +113,7 @@ export function createRouting({ store, bus, now }: DomainDeps, options: RoutingO
     return facts;
   }
 
-  async function assigned(assignment: Assignment, change: ConversationChange, text: string): Promise<void> {
+  async function assigned(assignment: Assignment, change: InquiryChange, text: string): Promise<void> {
     // Out of the queue (or back in it): the next position sent must not be mistaken for a repeat.
     sentPositions.delete(assignment.conversationId);
     await postSystem(await factsOf(assignment.conversationId), text);
@@ -179,19 +178,14 @@ export function createRouting({ store, bus, now }: DomainDeps, options: RoutingO
       const position = index + 1;
       if (sentPositions.get(entry.conversationId) === position) continue;
       sentPositions.set(entry.conversationId, position);
-      await bus.publish({
-        type: 'queue',
-        audience: { userIds: [entry.customerId], shopStaff: null, exceptUserIds: [] },
-        conversationId: entry.conversationId,
-        position,
-      });
+      await events.emit({ type: 'queue.moved', shopId, customerId: entry.customerId, conversationId: entry.conversationId, position });
     }
     if (sentPositions.size > 10_000) sentPositions.clear();
   }
 
   async function presenceChanged(change: PresenceChange | null): Promise<void> {
     if (change === null || change.before === change.after) return;
-    await bus.publish({ type: 'presence', audience: { userIds: [], shopStaff: change.shopId, exceptUserIds: [] }, userId: change.staffId, status: change.after });
+    await events.emit({ type: 'presence.changed', shopId: change.shopId, staffId: change.staffId, before: change.before, after: change.after });
     if (change.after === 'online') requestDrainSoon(change.shopId);
     if (change.after === 'offline') await releaseAll(change.staffId, change.shopId);
   }
@@ -330,7 +324,8 @@ export function createRouting({ store, bus, now }: DomainDeps, options: RoutingO
       const joined = await store.conversations.addMember(conversationId, { id: guest.id, kind: 'staff', shopId: staff.shopId, role: 'agent' }, now());
       if (!joined) return;
       await postSystem(facts, `${staff.name} invited ${guest.name} to the conversation.`);
-      await announce(conversationId, 'invited');
+      const conversation = await store.conversations.find(conversationId);
+      if (conversation) await events.emit({ type: 'member.added', conversation, userId: guest.id });
     },
 
     /** Ends the inquiry and frees the agent (seed 001's release); the customer's next message opens a new one. */
@@ -399,3 +394,24 @@ export function createRouting({ store, bus, now }: DomainDeps, options: RoutingO
 }
 
 export type Routing = ReturnType<typeof createRouting>;
+
+/**
+ * What routing does when something happens elsewhere (registered in app.ts): a customer's message
+ * that opened an inquiry is routed; a change of settings or capacity, or a merge that moved or
+ * closed an inquiry, runs the shop's queue again. A failure is retried by the routing sweep.
+ */
+export function routingReactions(routing: Pick<Routing, 'inquiryOpened' | 'drain'>): Subscriber {
+  return async (event) => {
+    switch (event.type) {
+      case 'message.created':
+        if (event.openedInquiryId !== undefined) await routing.inquiryOpened(event.conversation.shopId, event.conversation.id);
+        return;
+      case 'shop.updated':
+        return routing.drain(event.shop.id);
+      case 'staff.updated':
+        return routing.drain(event.staff.shopId);
+      case 'conversation.merged':
+        return routing.drain(event.conversation.shopId);
+    }
+  };
+}

@@ -8,7 +8,7 @@ import { newSecret } from './secrets.ts';
 import { defaultShopSettings } from './shop-settings.ts';
 import { requireRole } from './staff.ts';
 
-export function createShops({ store, now }: DomainDeps) {
+export function createShops({ store, events, now }: DomainDeps) {
   return {
     /** Platform operation (CLI): shops are created by whoever runs the deployment. */
     async create(name: string): Promise<ShopRecord> {
@@ -56,7 +56,9 @@ export function createShops({ store, now }: DomainDeps) {
         { ...(patch.name !== undefined && { name: patch.name }), ...(settings !== undefined && { settings }) },
         now(),
       );
-      return { ...shop, ...(patch.name !== undefined && { name: patch.name }), ...(settings && { settings }) };
+      const updated = { ...shop, ...(patch.name !== undefined && { name: patch.name }), ...(settings && { settings }) };
+      await events.emit({ type: 'shop.updated', shop: updated });
+      return updated;
     },
 
     /** Owners only: invalidates every identity the site has signed so far. */

@@ -1,6 +1,5 @@
 import type { StaffRole } from '@frontdesk/protocol';
 import { normaliseEmail } from './auth.ts';
-import { signedOut } from './audience.ts';
 import type { DomainDeps } from './domain.ts';
 import { fail } from './errors.ts';
 import { newId } from './ids.ts';
@@ -27,7 +26,7 @@ export interface NewStaff {
 
 export const PASSWORD_MIN = 10;
 
-export function createStaffService({ store, bus, now }: DomainDeps) {
+export function createStaffService({ store, events, now }: DomainDeps) {
   const service = {
     /** Platform operation (CLI and first start): no caller to authorise. */
     async createInShop(shopId: string, input: NewStaff): Promise<{ staff: StaffRecord; password: string }> {
@@ -46,6 +45,7 @@ export function createStaffService({ store, bus, now }: DomainDeps) {
         createdAt: now(),
       };
       await store.staff.create(staff);
+      await events.emit({ type: 'staff.created', staff });
       return { staff, password };
     },
 
@@ -84,9 +84,11 @@ export function createStaffService({ store, bus, now }: DomainDeps) {
       // A disabled account is signed out everywhere at once, its open sockets included.
       if (patch.disabled === true) {
         await store.sessions.deleteForUser(id);
-        await bus.publish(signedOut(id, null, 'ACCOUNT_DISABLED'));
+        await events.emit({ type: 'session.ended', userId: id, tokenHash: null, reason: 'ACCOUNT_DISABLED' });
       }
-      return { ...target, ...change };
+      const updated = { ...target, ...change };
+      await events.emit({ type: 'staff.updated', staff: updated });
+      return updated;
     },
 
     /** Platform operation (CLI): sets a new password and ends every session of the account. */
@@ -98,7 +100,7 @@ export function createStaffService({ store, bus, now }: DomainDeps) {
       await store.staff.update(staff.shopId, staff.id, { passwordHash: await hashPassword(next) }, now());
       await store.sessions.deleteForUser(staff.id);
       // Heard by the nodes on this process's bus; others close the sockets at their next re-check.
-      await bus.publish(signedOut(staff.id, null, 'TOKEN_INVALID'));
+      await events.emit({ type: 'session.ended', userId: staff.id, tokenHash: null, reason: 'TOKEN_INVALID' });
       return { staff, password: next };
     },
   };

@@ -1,12 +1,10 @@
 import type { CustomerAttributes } from '@frontdesk/protocol';
-import { audienceFor } from './audience.ts';
 import type { Auth, IssuedSession } from './auth.ts';
 import type { DomainDeps } from './domain.ts';
 import { fail } from './errors.ts';
 import { newId } from './ids.ts';
 import { verifyIdentity, type IdentityProof } from './identity.ts';
 import type { ConversationRecord, CustomerRecord } from './records.ts';
-import { presentConversationSummary } from './present.ts';
 import { newToken, tokenHash } from './secrets.ts';
 
 export interface WidgetSessionRequest {
@@ -33,14 +31,9 @@ export interface WidgetSession extends IssuedSession {
   readonly merged: boolean;
 }
 
-export interface WidgetSessionHooks {
-  /** The queue changed (a visitor's inquiry moved or was closed): hand it out again. */
-  readonly drain: (shopId: string) => Promise<void>;
-}
-
 /** Opens a customer session for the widget: anonymous, resumed, or identified by the site. */
-export function createWidgetSessions(deps: DomainDeps, auth: Auth, hooks: WidgetSessionHooks) {
-  const { store, bus, now, settings } = deps;
+export function createWidgetSessions(deps: DomainDeps, auth: Auth) {
+  const { store, events, now, settings } = deps;
 
   /** Folds the visitor into the customer and tells the shop's staff (and the customer) it happened. */
   async function merge(shopId: string, visitorToken: string, customer: CustomerRecord): Promise<boolean> {
@@ -50,17 +43,7 @@ export function createWidgetSessions(deps: DomainDeps, auth: Auth, hooks: Widget
     const merged = await store.conversations.mergeVisitor(shopId, visitor.id, customer.id, newId(), now());
     if (!merged) return false;
     const conversation = await store.conversations.find(merged.conversationId);
-    if (conversation) {
-      const facts = { id: conversation.id, shopId, kind: conversation.kind, customerId: customer.id };
-      await bus.publish({
-        type: 'conversation',
-        audience: audienceFor(facts, [], 'public'),
-        conversation: presentConversationSummary(conversation),
-        change: 'merged',
-        ...(merged.fromConversationId !== null && { mergedFromId: merged.fromConversationId }),
-      });
-    }
-    hooks.drain(shopId).catch(() => {}); // retried by the routing sweep
+    if (conversation) await events.emit({ type: 'conversation.merged', conversation, fromConversationId: merged.fromConversationId });
     return true;
   }
 

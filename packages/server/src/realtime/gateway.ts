@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { type ClientFrame, type RequestId } from '@frontdesk/protocol';
-import type { Bus } from '../bus/bus.ts';
+import type { Bus } from '../fanout/bus.ts';
 import type { Config } from '../config/config.ts';
 import { AppError } from '../domain/errors.ts';
 import { presentMessage } from '../domain/present.ts';

@@ -1,5 +1,5 @@
 import type { ServerFrame } from '@frontdesk/protocol';
-import type { BusEvent } from '../bus/bus.ts';
+import type { BusEvent } from '../fanout/bus.ts';
 import type { Connection } from './connection.ts';
 
 /** The authenticated connections of this node, by user and (staff) by shop. */

@@ -1,6 +1,6 @@
 import type { Visibility } from '@frontdesk/protocol';
-import type { Audience, BusEvent } from '../bus/bus.ts';
-import type { ConversationFacts } from './records.ts';
+import type { Audience } from './bus.ts';
+import type { ConversationFacts } from '../domain/records.ts';
 
 /**
  * The one place that decides who receives an event about a conversation (STYLE.md).
@@ -27,7 +27,17 @@ export function audienceFor(
   };
 }
 
-/** Sessions of one user ended: only that user's sockets hear of it (and are closed). */
-export function signedOut(userId: string, tokenHash: string | null, reason: 'TOKEN_INVALID' | 'ACCOUNT_DISABLED'): BusEvent {
-  return { type: 'signed-out', audience: { userIds: [userId], shopStaff: null, exceptUserIds: [] }, userId, tokenHash, reason };
+/** Every device of one user, and no one else. */
+export function userOnly(userId: string): Audience {
+  return { userIds: [userId], shopStaff: null, exceptUserIds: [] };
+}
+
+/** The customer of a service conversation alone (their copy of a staff read receipt). */
+export function customerOnly(conversation: ConversationFacts): Audience {
+  return { userIds: conversation.customerId === null ? [] : [conversation.customerId], shopStaff: null, exceptUserIds: [] };
+}
+
+/** Every staff member of the shop (colleagues' presence). */
+export function shopStaff(shopId: string): Audience {
+  return { userIds: [], shopStaff: shopId, exceptUserIds: [] };
 }

@@ -1,0 +1,146 @@
+import type { Presence, UserKind } from '@frontdesk/protocol';
+import type { ConversationFacts, ConversationRecord, MessageRecord, ShopRecord, StaffRecord } from './records.ts';
+
+/**
+ * Everything that happened, as typed past-tense facts (DESIGN.md §9). The domain emits them through
+ * the EventSink after the commit; subscribers registered in app.ts react: fan-out to sockets (the
+ * only code that publishes on the bus), routing, webhooks. A subscriber never calls another.
+ */
+export type DomainEvent =
+  | MessageCreated
+  | MessageDeleted
+  | ConversationMerged
+  | InquiryChanged
+  | MemberAdded
+  | ReadMoved
+  | TypingStarted
+  | PresenceChanged
+  | QueueMoved
+  | SessionsEnded
+  | ShopUpdated
+  | StaffChanged;
+
+export type DomainEventType = DomainEvent['type'];
+
+/** The connection an event came from: it already has its answer (an ack, a receipt), so fan-out skips it. */
+interface FromConnection {
+  readonly originConnectionId?: string | undefined;
+}
+
+/** A message was stored; or, `resent`, a send already stored came again and is published again. */
+export interface MessageCreated extends FromConnection {
+  readonly type: 'message.created';
+  readonly conversation: ConversationFacts;
+  readonly message: MessageRecord;
+  readonly resent: boolean;
+  /** The customer's message opened a new inquiry (a first message, or one on a closed conversation). */
+  readonly openedInquiryId?: string | undefined;
+}
+
+export interface MessageDeleted {
+  readonly type: 'message.deleted';
+  readonly conversation: ConversationFacts;
+  readonly message: MessageRecord;
+}
+
+/** An anonymous visitor signed in: their conversation was folded into the customer's. */
+export interface ConversationMerged {
+  readonly type: 'conversation.merged';
+  readonly conversation: ConversationRecord;
+  /** The visitor's conversation, now gone; null when the visitor had none. */
+  readonly fromConversationId: string | null;
+}
+
+/** An inquiry moved (domain/inquiry-states.ts); `conversation` holds its status and assignee now. */
+export interface InquiryChanged {
+  readonly type: 'inquiry.queued' | 'inquiry.assigned' | 'inquiry.transferred' | 'inquiry.closed';
+  readonly conversation: ConversationRecord;
+}
+
+/** A staff member joined a conversation (an invitation). */
+export interface MemberAdded {
+  readonly type: 'member.added';
+  readonly conversation: ConversationRecord;
+  readonly userId: string;
+}
+
+/** A reader's cursor moved forward. */
+export interface ReadMoved extends FromConnection {
+  readonly type: 'read.moved';
+  readonly conversation: ConversationRecord;
+  readonly readerKind: UserKind;
+  readonly userId: string;
+  readonly seq: number;
+}
+
+export interface TypingStarted {
+  readonly type: 'typing.started';
+  readonly conversation: ConversationFacts;
+  readonly userId: string;
+  readonly userKind: UserKind;
+}
+
+export interface PresenceChanged {
+  readonly type: 'presence.changed';
+  readonly shopId: string;
+  readonly staffId: string;
+  readonly before: Presence;
+  readonly after: Presence;
+}
+
+/** A waiting customer's place in the shop's queue changed (1 = next). */
+export interface QueueMoved {
+  readonly type: 'queue.moved';
+  readonly shopId: string;
+  readonly customerId: string;
+  readonly conversationId: string;
+  readonly position: number;
+}
+
+/** Sessions ended (logout, password reset, account disabled); `tokenHash` null = every session of the user. */
+export interface SessionsEnded {
+  readonly type: 'session.ended';
+  readonly userId: string;
+  readonly tokenHash: string | null;
+  readonly reason: 'TOKEN_INVALID' | 'ACCOUNT_DISABLED';
+}
+
+export interface ShopUpdated {
+  readonly type: 'shop.updated';
+  readonly shop: ShopRecord;
+}
+
+export interface StaffChanged {
+  readonly type: 'staff.created' | 'staff.updated';
+  readonly staff: StaffRecord;
+}
+
+/** The port the domain emits through, after the commit. */
+export interface EventSink {
+  emit(event: DomainEvent): Promise<void>;
+}
+
+export type Subscriber = (event: DomainEvent) => Promise<void> | void;
+
+/**
+ * Runs the subscribers of each event in the order they were registered (app.ts), one after the
+ * other: fan-out first, so a message reaches sockets before routing reacts to it. A subscriber that
+ * fails is reported and the others still run; the fact is committed whatever they do.
+ */
+export function eventDispatcher(onError: (error: unknown, event: DomainEvent) => void) {
+  const subscribers: Subscriber[] = [];
+  return {
+    subscribe(subscriber: Subscriber): void {
+      subscribers.push(subscriber);
+    },
+    async emit(event: DomainEvent): Promise<void> {
+      for (const subscriber of subscribers) {
+        try {
+          await subscriber(event);
+        } catch (error) {
+          onError(error, event);
+        }
+      }
+    },
+  };
+}

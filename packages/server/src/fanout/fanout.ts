@@ -1,0 +1,93 @@
+import type { ConversationChange } from '@frontdesk/protocol';
+import type { DomainEvent } from '../domain/events.ts';
+import type { ConversationStore } from '../domain/ports.ts';
+import { presentConversationSummary, presentMessage } from '../domain/present.ts';
+import { factsOf, type ConversationFacts } from '../domain/records.ts';
+import { audienceFor, customerOnly, shopStaff, userOnly } from './audience.ts';
+import type { Bus, BusEvent } from './bus.ts';
+
+const changes = {
+  'inquiry.queued': 'queued',
+  'inquiry.assigned': 'assigned',
+  'inquiry.transferred': 'transferred',
+  'inquiry.closed': 'closed',
+  'member.added': 'invited',
+  'conversation.merged': 'merged',
+} as const satisfies Record<string, ConversationChange>;
+
+/**
+ * The subscriber that turns domain events into what sockets receive, each with its audience
+ * (audience.ts, the one rule), and the only code that publishes on the bus. Events with nothing for
+ * sockets (a shop's settings, a deleted message for now) publish nothing.
+ */
+export function fanout(bus: Bus, conversations: Pick<ConversationStore, 'memberIds'>) {
+  /** Direct and group conversations reach their members; service ones reach the shop's staff anyway. */
+  const membersOf = (conversation: ConversationFacts) =>
+    conversation.kind === 'service' ? Promise.resolve([]) : conversations.memberIds(conversation.id);
+  const origin = (id: string | undefined) => (id === undefined ? {} : { originConnectionId: id });
+
+  async function frames(event: DomainEvent): Promise<BusEvent[]> {
+    switch (event.type) {
+      case 'message.created': {
+        const { conversation, message } = event;
+        return [{ type: 'message', audience: audienceFor(conversation, await membersOf(conversation), message.visibility), message: presentMessage(message), ...origin(event.originConnectionId) }];
+      }
+      case 'inquiry.queued':
+      case 'inquiry.assigned':
+      case 'inquiry.transferred':
+      case 'inquiry.closed':
+      case 'member.added':
+      case 'conversation.merged': {
+        const facts = factsOf(event.conversation);
+        return [
+          {
+            type: 'conversation',
+            audience: audienceFor(facts, await membersOf(facts), 'public'),
+            conversation: presentConversationSummary(event.conversation),
+            change: changes[event.type],
+            ...(event.type === 'conversation.merged' && event.fromConversationId !== null && { mergedFromId: event.fromConversationId }),
+          },
+        ];
+      }
+      case 'read.moved':
+        return receipts(event);
+      case 'typing.started': {
+        const { conversation, userId } = event;
+        const audience = audienceFor(conversation, await membersOf(conversation), 'public', [userId]);
+        return [{ type: 'typing', audience, conversationId: conversation.id, userId, userKind: event.userKind }];
+      }
+      case 'presence.changed':
+        return event.before === event.after ? [] : [{ type: 'presence', audience: shopStaff(event.shopId), userId: event.staffId, status: event.after }];
+      case 'queue.moved':
+        return [{ type: 'queue', audience: userOnly(event.customerId), conversationId: event.conversationId, position: event.position }];
+      case 'session.ended':
+        return [{ type: 'signed-out', audience: userOnly(event.userId), userId: event.userId, tokenHash: event.tokenHash, reason: event.reason }];
+      case 'message.deleted':
+      case 'shop.updated':
+      case 'staff.created':
+      case 'staff.updated':
+        return [];
+    }
+  }
+
+  /**
+   * Read receipts go to everyone in the conversation, the reader's other devices included (their
+   * unread badges clear too); only the connection that sent the read is skipped. The customer's
+   * copy of a staff receipt stops at the last public message, so a cursor on an internal note
+   * reveals nothing.
+   */
+  async function receipts(event: Extract<DomainEvent, { type: 'read.moved' }>): Promise<BusEvent[]> {
+    const facts = factsOf(event.conversation);
+    const members = await membersOf(facts);
+    const base = { type: 'read', conversationId: facts.id, userId: event.userId } as const;
+    if (event.readerKind === 'customer') return [{ ...base, audience: audienceFor(facts, members, 'public'), seq: event.seq, ...origin(event.originConnectionId) }];
+    const staffCopy: BusEvent = { ...base, audience: audienceFor(facts, members, 'internal'), seq: event.seq, ...origin(event.originConnectionId) };
+    if (facts.customerId === null) return [staffCopy];
+    const publicSeq = Math.min(event.seq, event.conversation.lastMessage?.seq ?? 0);
+    return [staffCopy, { ...base, audience: customerOnly(facts), seq: publicSeq }];
+  }
+
+  return async (event: DomainEvent): Promise<void> => {
+    for (const frame of await frames(event)) await bus.publish(frame);
+  };
+}

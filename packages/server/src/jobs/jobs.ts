@@ -1,0 +1,38 @@
+import type { Config } from '../config/config.ts';
+import type { NodeRegistry } from '../cluster/node-registry.ts';
+import type { Store } from '../domain/ports.ts';
+import type { Services } from '../domain/services.ts';
+import { every, type Job } from './every.ts';
+
+const HOUR = 3_600_000;
+
+interface Log {
+  warn(object: object, message: string): void;
+}
+
+/**
+ * Every periodic task of a node, started from app.ts:
+ * - expired sessions are deleted (hourly);
+ * - the routing sweep: presence expiry, auto-reassign, the queues of the shops this node serves, and
+ *   the agent devices of nodes the cluster's registry saw die (ROUTING_SWEEP_MS);
+ * - uploads never sent and unfinished uploads are cleaned up (ATTACHMENT_SWEEP_MS).
+ */
+export function startJobs(
+  config: Config,
+  deps: { store: Store; services: Services; registry: NodeRegistry | null; now: () => number; log: Log },
+): Job {
+  const { store, services, registry, now, log } = deps;
+  const jobs = [
+    every(HOUR, async () => void (await store.sessions.deleteExpired(now())), (error) => log.warn({ err: error }, 'session sweep failed')),
+    every(
+      config.routing.sweepMs,
+      async () => {
+        const dead = registry ? await registry.dead().catch(() => []) : [];
+        await services.routing.sweep(dead, (id) => registry!.forget(id));
+      },
+      (error) => log.warn({ err: error }, 'routing sweep failed'),
+    ),
+    every(config.attachments.sweepMs, async () => void (await services.attachments.sweep()), (error) => log.warn({ err: error }, 'attachment cleanup failed')),
+  ];
+  return { stop: () => jobs.forEach((job) => job.stop()) };
+}
