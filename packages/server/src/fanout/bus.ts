@@ -1,8 +1,9 @@
 import type { ConversationChange, ConversationSummary, Message, Presence, UserKind } from '@frontdesk/protocol';
 
 /**
- * What happened, for the realtime gateways. Events carry their audience (computed once, in
- * domain/audience.ts) so that a gateway on any node only matches it against its own sockets.
+ * What sockets receive, as the fan-out subscriber (fanout.ts) made it from a domain event. Events
+ * carry their audience (computed once, in audience.ts) so that a gateway on any node only matches
+ * it against its own sockets.
  */
 export interface Audience {
   /** Users who receive the event on every device. */
