@@ -1,4 +1,5 @@
 import type { InquiryStatus } from '@frontdesk/protocol';
+import { AppError } from './errors.ts';
 
 /**
  * Every allowed inquiry transition, in one place (STYLE.md). A closed inquiry never reopens:
@@ -16,4 +17,73 @@ export function canTransition(from: InquiryStatus, to: InquiryStatus): boolean {
 
 export function isOpen(status: InquiryStatus | null): boolean {
   return status === 'queued' || status === 'assigned';
+}
+
+/** An inquiry as it stands, read under its conversation's lock. */
+export interface InquiryState {
+  readonly status: InquiryStatus;
+  readonly assigneeId: string | null;
+}
+
+/**
+ * A change the table allowed, for storage to apply as a conditional update (it applies only if the
+ * inquiry still stands at `from`). An agent holds one unit of capacity while assigned: storage
+ * releases the old assignee's and takes the new one's (`capacity`, 0 = no limit) as the move says.
+ */
+export interface InquiryMove {
+  readonly from: InquiryState;
+  readonly to: InquiryState;
+  /** Routing passes the inquiry over for this agent (one who handed it back or did not answer). */
+  readonly skipAgentId: string | null;
+  /** The new assignee's capacity, when `to` is assigned. */
+  readonly capacity: number;
+}
+
+/** What a staff member, routing or a sweep asks of an inquiry. */
+export type InquiryRequest =
+  /** Routing, or an agent taking it from the queue. */
+  | { readonly kind: 'assign'; readonly agentId: string; readonly capacity: number }
+  /** To a colleague, or (`toAgentId` null) back to the queue. */
+  | { readonly kind: 'transfer'; readonly toAgentId: string | null; readonly capacity: number }
+  | { readonly kind: 'close' }
+  /** Back to the queue if still with `fromAgentId` (offline, or no answer in time); null otherwise. */
+  | { readonly kind: 'requeue'; readonly fromAgentId: string; readonly skip: boolean };
+
+const notQueued = () => new AppError('INVALID_TRANSITION', 'The conversation is not waiting in the queue.');
+
+/**
+ * Decides a change of an inquiry: what the request means from where it stands, checked against the
+ * table. Throws INVALID_TRANSITION (or VALIDATION_FAILED) when it may not happen; returns null when
+ * a sweep's request no longer applies. Storage runs what this returns and decides nothing.
+ */
+export function decideInquiry(current: InquiryState | null, request: InquiryRequest): InquiryMove | null {
+  if (current === null || current.status === 'closed') {
+    if (request.kind === 'requeue') return null;
+    throw new AppError('INVALID_TRANSITION', 'The conversation has no open inquiry.');
+  }
+  const move = (to: InquiryState, capacity = 0, skipAgentId: string | null = null): InquiryMove => {
+    if (!canTransition(current.status, to.status)) {
+      throw new AppError('INVALID_TRANSITION', `An inquiry cannot go from ${current.status} to ${to.status}.`);
+    }
+    return { from: current, to, skipAgentId, capacity };
+  };
+  switch (request.kind) {
+    case 'assign':
+      if (current.status !== 'queued') throw notQueued();
+      return move({ status: 'assigned', assigneeId: request.agentId }, request.capacity);
+    case 'transfer':
+      if (request.toAgentId === null) {
+        if (current.status === 'queued') throw new AppError('INVALID_TRANSITION', 'The conversation is already in the queue.');
+        // Handed back: it must not come straight back to the agent who returned it.
+        return move({ status: 'queued', assigneeId: null }, 0, current.assigneeId);
+      }
+      if (request.toAgentId === current.assigneeId) throw new AppError('VALIDATION_FAILED', 'The conversation is already assigned to this agent.');
+      return move({ status: 'assigned', assigneeId: request.toAgentId }, request.capacity);
+    case 'close':
+      // The assignee stays on the closed inquiry: statistics count it as theirs.
+      return move({ status: 'closed', assigneeId: current.assigneeId });
+    case 'requeue':
+      if (current.status !== 'assigned' || current.assigneeId !== request.fromAgentId) return null;
+      return move({ status: 'queued', assigneeId: null }, 0, request.skip ? request.fromAgentId : null);
+  }
 }

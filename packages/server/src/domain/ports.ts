@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Attachment, ContentType, CustomerAttributes, InquiryStatus, ShopSettings, StaffRole, UserKind, Visibility } from '@frontdesk/protocol';
+import type { InquiryMove, InquiryState } from './inquiry-states.ts';
 import type {
   AttachmentRecord,
   CannedResponseRecord,
@@ -294,19 +295,23 @@ export interface RoutingStore {
   /** Drops devices not refreshed since `staleBefore`, and turns agents offline whose grace has ended. */
   expirePresence(now: number, staleBefore: number, graceMs: number): Promise<PresenceChange[]>;
   agents(shopId: string): Promise<AgentPresenceRow[]>;
-  /** Takes the oldest queued inquiry of the shop and gives it to the agent `choose` picks. */
+  /** Takes the oldest queued inquiry of the shop and applies the move `choose` decides (null: nobody can take it). */
   assignNext(
     shopId: string,
     defaultCapacity: number,
-    choose: (inquiry: QueuedInquiry, candidates: readonly AgentCandidate[]) => string | null,
+    choose: (inquiry: QueuedInquiry, candidates: readonly AgentCandidate[]) => InquiryMove | null,
     now: number,
   ): Promise<Assignment | 'empty' | 'no-agent'>;
-  claim(shopId: string, conversationId: string, agentId: string, capacity: number, now: number): Promise<Assignment>;
-  /** To another agent, or (`toAgentId` null) back to the queue. */
-  transfer(shopId: string, conversationId: string, toAgentId: string | null, capacity: number, now: number): Promise<Assignment>;
-  close(shopId: string, conversationId: string, now: number): Promise<Assignment>;
-  /** Back to the queue if still assigned to `fromAgentId`; `skip`: never to them again. */
-  requeue(shopId: string, conversationId: string, fromAgentId: string, skip: boolean, now: number): Promise<Assignment | null>;
+  /**
+   * Locks the conversation, reads its current inquiry (null: none yet), and applies what `decide`
+   * returns (domain/inquiry-states.ts) as a conditional update; null from `decide` changes nothing.
+   */
+  moveInquiry(
+    shopId: string,
+    conversationId: string,
+    decide: (current: InquiryState | null) => InquiryMove | null,
+    now: number,
+  ): Promise<Assignment | null>;
   assignedTo(staffId: string): Promise<Array<{ conversationId: string; shopId: string }>>;
   /** Assigned before `assignedBefore` and not answered yet (auto-reassign). */
   unanswered(shopId: string, assignedBefore: number): Promise<Array<{ conversationId: string; agentId: string }>>;

@@ -4,6 +4,7 @@ import { fail } from './errors.ts';
 import { newId } from './ids.ts';
 import type { AgentCandidate, AgentStats, Assignment, PresenceChange, QueuedInquiry } from './ports.ts';
 import type { InquiryChanged, Subscriber } from './events.ts';
+import { decideInquiry, type InquiryRequest } from './inquiry-states.ts';
 import type { ConversationFacts, Principal, StaffRecord } from './records.ts';
 import { requireRole } from './staff.ts';
 import { checkPeriod } from './stats.ts';
@@ -107,6 +108,18 @@ export function createRouting({ store, events, now }: DomainDeps, options: Routi
     if (conversation) await events.emit({ type: `inquiry.${change}`, conversation });
   }
 
+  /** A staff member's request of an inquiry: decided by the table (inquiry-states.ts), applied by storage. */
+  async function move(shopId: string, conversationId: string, request: InquiryRequest): Promise<Assignment> {
+    const moved = await store.routing.moveInquiry(shopId, conversationId, (current) => decideInquiry(current, request), now());
+    if (moved === null) fail('INVALID_TRANSITION');
+    return moved;
+  }
+
+  /** Back to the queue if still with `fromAgentId`; `skip`: never to them again. Null when it moved on meanwhile. */
+  function requeue(shopId: string, conversationId: string, fromAgentId: string, skip: boolean, at: number): Promise<Assignment | null> {
+    return store.routing.moveInquiry(shopId, conversationId, (current) => decideInquiry(current, { kind: 'requeue', fromAgentId, skip }), at);
+  }
+
   async function factsOf(conversationId: string): Promise<ConversationFacts> {
     const facts = await store.conversations.facts(conversationId);
     if (!facts) fail('CONVERSATION_NOT_FOUND');
@@ -128,7 +141,11 @@ export function createRouting({ store, events, now }: DomainDeps, options: Routi
         const result = await store.routing.assignNext(
           shopId,
           settings.defaultCapacity,
-          (inquiry, candidates) => chooseAgent(settings.routingStrategy, inquiry, candidates),
+          (inquiry, candidates) => {
+            const agentId = chooseAgent(settings.routingStrategy, inquiry, candidates);
+            const agent = candidates.find((a) => a.staffId === agentId);
+            return agent ? decideInquiry({ status: 'queued', assigneeId: null }, { kind: 'assign', agentId: agent.staffId, capacity: agent.capacity }) : null;
+          },
           now(),
         );
         if (result === 'empty' || result === 'no-agent') break;
@@ -194,7 +211,7 @@ export function createRouting({ store, events, now }: DomainDeps, options: Routi
   async function releaseAll(staffId: string, shopId: string): Promise<void> {
     const name = await staffName(shopId, staffId);
     for (const { conversationId } of await store.routing.assignedTo(staffId)) {
-      const moved = await store.routing.requeue(shopId, conversationId, staffId, false, now());
+      const moved = await requeue(shopId, conversationId, staffId, false, now());
       if (moved) await assigned(moved, 'queued', `${name} went offline. Waiting for another agent.`);
     }
     await requestDrain(shopId);
@@ -238,7 +255,7 @@ export function createRouting({ store, events, now }: DomainDeps, options: Routi
       const settings = await shopSettings(shopId);
       if (settings.autoReassignSeconds > 0) {
         for (const stale of await store.routing.unanswered(shopId, at - settings.autoReassignSeconds * 1000)) {
-          const moved = await store.routing.requeue(shopId, stale.conversationId, stale.agentId, true, at);
+          const moved = await requeue(shopId, stale.conversationId, stale.agentId, true, at);
           if (moved) {
             const name = await staffName(shopId, stale.agentId);
             await assigned(moved, 'queued', `${name} did not answer in time. Looking for another agent.`);
@@ -292,7 +309,8 @@ export function createRouting({ store, events, now }: DomainDeps, options: Routi
 
     async claim(principal: Principal, conversationId: string): Promise<void> {
       const staff = staffOf(principal);
-      const moved = await store.routing.claim(staff.shopId, conversationId, staff.id, await capacityOf(staff), now());
+      const capacity = await capacityOf(staff);
+      const moved = await move(staff.shopId, conversationId, { kind: 'assign', agentId: staff.id, capacity });
       await assigned(moved, 'assigned', `${staff.name} joined the conversation.`);
       await publishQueue(staff.shopId);
     },
@@ -307,7 +325,8 @@ export function createRouting({ store, events, now }: DomainDeps, options: Routi
         target = await store.staff.find(staff.shopId, toStaffId);
         if (!target || target.disabledAt !== null) fail('STAFF_NOT_FOUND');
       }
-      const moved = await store.routing.transfer(staff.shopId, conversationId, toStaffId, target ? await capacityOf(target) : 0, now());
+      const capacity = target ? await capacityOf(target) : 0;
+      const moved = await move(staff.shopId, conversationId, { kind: 'transfer', toAgentId: toStaffId, capacity });
       if (note !== undefined && note.trim() !== '') await postSystem(facts, `Transfer note from ${staff.name}: ${note.trim()}`, 'internal');
       if (target) await assigned(moved, 'transferred', `${staff.name} transferred the conversation to ${target.name}.`);
       else await assigned(moved, 'queued', `${staff.name} returned the conversation to the queue.`);
@@ -333,7 +352,7 @@ export function createRouting({ store, events, now }: DomainDeps, options: Routi
       const staff = staffOf(principal);
       const facts = await factsOf(conversationId);
       if (facts.shopId !== staff.shopId) fail('CONVERSATION_NOT_FOUND');
-      const closed = await store.routing.close(staff.shopId, conversationId, now());
+      const closed = await move(staff.shopId, conversationId, { kind: 'close' });
       sentPositions.delete(conversationId);
       await assigned(closed, 'closed', `${staff.name} closed the conversation.`);
       await requestDrain(staff.shopId);

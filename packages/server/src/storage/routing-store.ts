@@ -1,5 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import type { InquiryStatus } from '@frontdesk/protocol';
 import { AppError } from '../domain/errors.ts';
+import type { InquiryMove } from '../domain/inquiry-states.ts';
 import type {
   AgentCandidate,
   AgentPresenceRow,
@@ -106,10 +108,6 @@ export function routingStore(db: Kysely<Database>, engine: Engine): RoutingStore
       .execute();
   }
 
-  async function setConversation(tx: Tx, conversationId: string, status: string, assigneeId: string | null, now: number): Promise<void> {
-    await tx.updateTable('conversations').set({ status, assignee_id: assigneeId, updated_at: now }).where('id', '=', conversationId).execute();
-  }
-
   async function candidates(tx: Tx, shopId: string, defaultCapacity: number): Promise<AgentCandidate[]> {
     const q = tx
       .selectFrom('agents as a')
@@ -138,31 +136,40 @@ export function routingStore(db: Kysely<Database>, engine: Engine): RoutingStore
     return row?.assignee_id ?? null;
   }
 
-  /** Moves a queued inquiry to `agentId` if it is still queued and the agent has room. */
-  async function assign(tx: Tx, inquiry: { id: string; conversationId: string; shopId: string }, agentId: string, capacity: number, now: number) {
-    if (!(await takeCapacity(tx, agentId, capacity, now))) return false;
+  /**
+   * Runs a move the domain decided (domain/inquiry-states.ts) and decides nothing: capacity follows
+   * the assignee (released by an agent leaving assigned, taken by one arriving, or AGENT_UNAVAILABLE),
+   * and the inquiry changes only if it still stands where the move starts (else INVALID_TRANSITION:
+   * someone else moved it first).
+   */
+  async function applyMove(tx: Tx, inquiry: { id: string; conversationId: string; shopId: string }, move: InquiryMove, now: number): Promise<void> {
+    const { from, to } = move;
+    const newAssignee = to.status === 'assigned' && to.assigneeId !== null && (from.status !== 'assigned' || from.assigneeId !== to.assigneeId);
+    if (newAssignee && !(await takeCapacity(tx, to.assigneeId!, move.capacity, now))) throw new AppError('AGENT_UNAVAILABLE');
+    if (from.status === 'assigned' && from.assigneeId !== null && (to.status !== 'assigned' || to.assigneeId !== from.assigneeId)) {
+      await releaseCapacity(tx, from.assigneeId, now);
+    }
     const moved = await tx
       .updateTable('inquiries')
-      .set({ status: 'assigned', assignee_id: agentId, assigned_at: now })
+      .set({
+        status: to.status,
+        assignee_id: to.assigneeId,
+        ...(to.status === 'assigned' && { assigned_at: now }),
+        ...(to.status === 'queued' && { assigned_at: null }),
+        ...(to.status === 'closed' && { closed_at: now }),
+        skip_agent_id: move.skipAgentId,
+      })
       .where('id', '=', inquiry.id)
-      .where('status', '=', 'queued')
+      .where('status', '=', from.status)
+      .where((eb) => (from.assigneeId === null ? eb('assignee_id', 'is', null) : eb('assignee_id', '=', from.assigneeId)))
       .executeTakeFirst();
-    if (Number(moved.numUpdatedRows) !== 1) throw new AppError('INVALID_TRANSITION', 'The conversation is not waiting in the queue.');
-    await setConversation(tx, inquiry.conversationId, 'assigned', agentId, now);
-    await joinAsAgent(tx, inquiry.conversationId, inquiry.shopId, agentId, now);
-    return true;
-  }
-
-  async function openInquiry(tx: Tx, shopId: string, conversationId: string) {
-    const conversation = await lockConversation(tx, shopId, conversationId);
-    if (conversation.current_inquiry_id === null) throw new AppError('INVALID_TRANSITION', 'The conversation has no open inquiry.');
-    const inquiry = await tx
-      .selectFrom('inquiries')
-      .select(['id', 'status', 'assignee_id', 'customer_id'])
-      .where('id', '=', conversation.current_inquiry_id)
-      .executeTakeFirstOrThrow();
-    if (inquiry.status === 'closed') throw new AppError('INVALID_TRANSITION', 'The conversation has no open inquiry.');
-    return { conversation, inquiry };
+    if (Number(moved.numUpdatedRows) !== 1) throw new AppError('INVALID_TRANSITION', 'The inquiry changed meanwhile.');
+    await tx
+      .updateTable('conversations')
+      .set({ status: to.status, ...(to.status !== 'closed' && { assignee_id: to.assigneeId }), updated_at: now })
+      .where('id', '=', inquiry.conversationId)
+      .execute();
+    if (newAssignee) await joinAsAgent(tx, inquiry.conversationId, inquiry.shopId, to.assigneeId!, now);
   }
 
   return {
@@ -297,72 +304,38 @@ export function routingStore(db: Kysely<Database>, engine: Engine): RoutingStore
             createdAt: row.created_at,
             previousAgentId: await previousAgent(tx, row.conversation_id, row.id),
           };
-          const chosen = choose(queued, eligible);
-          if (chosen === null) return 'no-agent';
-          const agent = eligible.find((a) => a.staffId === chosen)!;
-          if (!(await assign(tx, { id: row.id, conversationId: row.conversation_id, shopId }, chosen, agent.capacity, now))) return 'no-agent';
-          return { inquiryId: row.id, conversationId: row.conversation_id, customerId: row.customer_id, agentId: chosen, previousAgentId: null };
+          const move = choose(queued, eligible);
+          if (move === null) return 'no-agent';
+          try {
+            await applyMove(tx, { id: row.id, conversationId: row.conversation_id, shopId }, move, now);
+          } catch (error) {
+            // The agent filled up meanwhile (another node assigned to them): the next drain goes on.
+            if (error instanceof AppError && error.code === 'AGENT_UNAVAILABLE') return 'no-agent';
+            throw error;
+          }
+          return { inquiryId: row.id, conversationId: row.conversation_id, customerId: row.customer_id, agentId: move.to.assigneeId, previousAgentId: null };
         }
         return 'no-agent';
       });
     },
 
-    async claim(shopId, conversationId, agentId, capacity, now) {
-      return db.transaction().execute(async (tx) => {
-        const { inquiry } = await openInquiry(tx, shopId, conversationId);
-        if (inquiry.status !== 'queued') throw new AppError('INVALID_TRANSITION', 'The conversation is not waiting in the queue.');
-        if (!(await assign(tx, { id: inquiry.id, conversationId, shopId }, agentId, capacity, now))) throw new AppError('AGENT_UNAVAILABLE');
-        return { inquiryId: inquiry.id, conversationId, customerId: inquiry.customer_id, agentId, previousAgentId: null };
-      });
-    },
-
-    async transfer(shopId, conversationId, toAgentId, capacity, now) {
-      return db.transaction().execute(async (tx) => {
-        const { inquiry } = await openInquiry(tx, shopId, conversationId);
-        const from = inquiry.assignee_id;
-        if (toAgentId !== null && toAgentId === from) throw new AppError('VALIDATION_FAILED', 'The conversation is already assigned to this agent.');
-        if (toAgentId === null && inquiry.status === 'queued') throw new AppError('INVALID_TRANSITION', 'The conversation is already in the queue.');
-        if (from !== null) await releaseCapacity(tx, from, now);
-        // Handed back to the queue: it must not come straight back to the agent who returned it.
-        await tx
-          .updateTable('inquiries')
-          .set({ status: 'queued', assignee_id: null, assigned_at: null, skip_agent_id: toAgentId === null ? from : null })
-          .where('id', '=', inquiry.id)
-          .execute();
-        if (toAgentId === null) {
-          await setConversation(tx, conversationId, 'queued', null, now);
-        } else if (!(await assign(tx, { id: inquiry.id, conversationId, shopId }, toAgentId, capacity, now))) {
-          throw new AppError('AGENT_UNAVAILABLE');
-        }
-        return { inquiryId: inquiry.id, conversationId, customerId: inquiry.customer_id, agentId: toAgentId, previousAgentId: from };
-      });
-    },
-
-    async close(shopId, conversationId, now) {
-      return db.transaction().execute(async (tx) => {
-        const { inquiry } = await openInquiry(tx, shopId, conversationId);
-        if (inquiry.assignee_id !== null) await releaseCapacity(tx, inquiry.assignee_id, now);
-        await tx.updateTable('inquiries').set({ status: 'closed', closed_at: now }).where('id', '=', inquiry.id).where('status', '<>', 'closed').execute();
-        await tx.updateTable('conversations').set({ status: 'closed', updated_at: now }).where('id', '=', conversationId).execute();
-        return { inquiryId: inquiry.id, conversationId, customerId: inquiry.customer_id, agentId: inquiry.assignee_id, previousAgentId: inquiry.assignee_id };
-      });
-    },
-
-    async requeue(shopId, conversationId, fromAgentId, skip, now) {
+    async moveInquiry(shopId, conversationId, decide, now) {
       return db.transaction().execute(async (tx) => {
         const conversation = await lockConversation(tx, shopId, conversationId);
-        if (conversation.current_inquiry_id === null) return null;
-        const moved = await tx
-          .updateTable('inquiries')
-          .set({ status: 'queued', assignee_id: null, assigned_at: null, skip_agent_id: skip ? fromAgentId : null })
-          .where('id', '=', conversation.current_inquiry_id)
-          .where('status', '=', 'assigned')
-          .where('assignee_id', '=', fromAgentId)
-          .executeTakeFirst();
-        if (Number(moved.numUpdatedRows) !== 1) return null;
-        await releaseCapacity(tx, fromAgentId, now);
-        await setConversation(tx, conversationId, 'queued', null, now);
-        return { inquiryId: conversation.current_inquiry_id, conversationId, customerId: conversation.customer_id!, agentId: null, previousAgentId: fromAgentId };
+        const inquiry =
+          conversation.current_inquiry_id === null
+            ? undefined
+            : await tx.selectFrom('inquiries').select(['id', 'status', 'assignee_id', 'customer_id']).where('id', '=', conversation.current_inquiry_id).executeTakeFirst();
+        const move = decide(inquiry ? { status: inquiry.status as InquiryStatus, assigneeId: inquiry.assignee_id } : null);
+        if (move === null || !inquiry) return null;
+        await applyMove(tx, { id: inquiry.id, conversationId, shopId }, move, now);
+        return {
+          inquiryId: inquiry.id,
+          conversationId,
+          customerId: inquiry.customer_id,
+          agentId: move.to.status === 'closed' ? move.from.assigneeId : move.to.assigneeId,
+          previousAgentId: move.from.assigneeId,
+        };
       });
     },
 
