@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { call, createShop, openWidget, send, setRouting, type ShopFixture } from './support/client.ts';
+import { call, createShop, openWidget, send, setRouting, type Reply, type ShopFixture } from './support/client.ts';
 import { eventually } from './support/eventually.ts';
 import { startServer, type TestServer } from './support/server.ts';
 import { snapshotRows } from './support/snapshot.ts';
@@ -41,7 +41,7 @@ for (const engine of engines) {
       call(server, 'POST', `/api/v1/conversations/${conversationId}/${action}`, { token, ...(body && { body }) });
 
     /** A move the table forbids: 409 INVALID_TRANSITION, and not one row of the shop changed. */
-    async function refused(what: string, request: () => ReturnType<typeof call>): Promise<void> {
+    async function refused(what: string, request: () => Promise<Reply>): Promise<void> {
       const before = { rows: await snapshotRows(server.storage.db, { shopId: shop.shopId }), loads: await loads() };
       const reply = await request();
       assert.equal(reply.status, 409, `${what}: ${JSON.stringify(reply.body)}`);

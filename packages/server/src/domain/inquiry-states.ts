@@ -1,5 +1,6 @@
 import type { InquiryStatus } from '@frontdesk/protocol';
 import { AppError } from './errors.ts';
+import type { InquiryChanged } from './events.ts';
 
 /**
  * Every allowed inquiry transition, in one place (STYLE.md). A closed inquiry never reopens:
@@ -37,6 +38,8 @@ export interface InquiryMove {
   readonly skipAgentId: string | null;
   /** The new assignee's capacity, when `to` is assigned. */
   readonly capacity: number;
+  /** The fact it makes. */
+  readonly event: InquiryChanged['type'];
 }
 
 /** What a staff member, routing or a sweep asks of an inquiry. */
@@ -61,29 +64,29 @@ export function decideInquiry(current: InquiryState | null, request: InquiryRequ
     if (request.kind === 'requeue') return null;
     throw new AppError('INVALID_TRANSITION', 'The conversation has no open inquiry.');
   }
-  const move = (to: InquiryState, capacity = 0, skipAgentId: string | null = null): InquiryMove => {
+  const move = (event: InquiryMove['event'], to: InquiryState, capacity = 0, skipAgentId: string | null = null): InquiryMove => {
     if (!canTransition(current.status, to.status)) {
       throw new AppError('INVALID_TRANSITION', `An inquiry cannot go from ${current.status} to ${to.status}.`);
     }
-    return { from: current, to, skipAgentId, capacity };
+    return { from: current, to, skipAgentId, capacity, event };
   };
   switch (request.kind) {
     case 'assign':
       if (current.status !== 'queued') throw notQueued();
-      return move({ status: 'assigned', assigneeId: request.agentId }, request.capacity);
+      return move('inquiry.assigned', { status: 'assigned', assigneeId: request.agentId }, request.capacity);
     case 'transfer':
       if (request.toAgentId === null) {
         if (current.status === 'queued') throw new AppError('INVALID_TRANSITION', 'The conversation is already in the queue.');
         // Handed back: it must not come straight back to the agent who returned it.
-        return move({ status: 'queued', assigneeId: null }, 0, current.assigneeId);
+        return move('inquiry.queued', { status: 'queued', assigneeId: null }, 0, current.assigneeId);
       }
       if (request.toAgentId === current.assigneeId) throw new AppError('VALIDATION_FAILED', 'The conversation is already assigned to this agent.');
-      return move({ status: 'assigned', assigneeId: request.toAgentId }, request.capacity);
+      return move('inquiry.transferred', { status: 'assigned', assigneeId: request.toAgentId }, request.capacity);
     case 'close':
       // The assignee stays on the closed inquiry: statistics count it as theirs.
-      return move({ status: 'closed', assigneeId: current.assigneeId });
+      return move('inquiry.closed', { status: 'closed', assigneeId: current.assigneeId });
     case 'requeue':
       if (current.status !== 'assigned' || current.assigneeId !== request.fromAgentId) return null;
-      return move({ status: 'queued', assigneeId: null }, 0, request.skip ? request.fromAgentId : null);
+      return move('inquiry.queued', { status: 'queued', assigneeId: null }, 0, request.skip ? request.fromAgentId : null);
   }
 }

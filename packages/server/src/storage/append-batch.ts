@@ -5,6 +5,7 @@ import type { AppendResult, NewMessage } from '../domain/ports.ts';
 import type { MessageRecord } from '../domain/records.ts';
 import type { InquiryStatus } from '@frontdesk/protocol';
 import { bulkUpdate } from './bulk-update.ts';
+import { inquiryData, recordOutbox, type OutboxEntry } from './outbox.ts';
 import { toMessage } from './rows.ts';
 import type { ConversationTable, Database, InquiryTable, MemberTable, MessageTable } from './schema.ts';
 
@@ -49,6 +50,8 @@ export interface BatchPlan {
   readonly messages: MessageTable[];
   readonly members: MemberRow[];
   readonly firstResponses: Map<string, number>;
+  /** message.created for each new message, inquiry.queued for each inquiry opened (outbox.ts). */
+  readonly outbox: OutboxEntry[];
 }
 
 export type MemberRow = Omit<MemberTable, 'read_seq' | 'read_public_seq' | 'muted'> & { read_seq: number; read_public_seq: number };
@@ -64,7 +67,7 @@ export const conversationIdsOf = (inputs: readonly NewMessage[]) => [...new Set(
  * 2. find resends (under the lock, a twin in flight elsewhere has committed or waits for us);
  * 3. number the new messages: seq per conversation, place in the shop's stream (`planBatch`);
  * 4. write: conversations, inquiries, messages (their attachments marked sent), the senders' read
- *    cursors.
+ *    cursors, and the outbox (for webhooks subscribed to these facts).
  * Nothing shop-wide is locked: sends to different conversations of one shop never wait for each
  * other, on one node or across nodes. The stream place is the transaction's own id (see
  * domain/sync.ts for why that is enough for "what did I miss?").
@@ -116,6 +119,7 @@ export async function appendBatch(tx: Transaction<Database>, inputs: readonly Ne
       'first_response_at',
     );
   }
+  await recordOutbox(tx, plan.outbox);
   return plan.results;
 }
 
@@ -159,6 +163,7 @@ export function planBatch(inputs: readonly NewMessage[], state: BatchState): Bat
   const members = new Map<string, MemberRow>();
   const inquiries: InquiryTable[] = [];
   const firstResponses = new Map<string, number>();
+  const outbox: OutboxEntry[] = [];
 
   inputs.forEach((input, index) => {
     const conversation = conversations.get(input.conversationId);
@@ -212,6 +217,7 @@ export function planBatch(inputs: readonly NewMessage[], state: BatchState): Bat
       conversation.status = 'queued';
       conversation.assigneeId = null;
       conversation.currentInquiryId = input.openInquiry.id;
+      outbox.push({ shopId: input.shopId, type: 'inquiry.queued', subjectId: input.conversationId, data: inquiryData(opened, null), createdAt: now });
     } else if (input.senderKind === 'staff' && isPublic && open && conversation.currentInquiryId !== null) {
       if (!firstResponses.has(conversation.currentInquiryId)) firstResponses.set(conversation.currentInquiryId, now);
     }
@@ -238,6 +244,7 @@ export function planBatch(inputs: readonly NewMessage[], state: BatchState): Bat
     };
     messages.push(row);
     rowOf.set(index, row);
+    outbox.push({ shopId: input.shopId, type: 'message.created', subjectId: input.id, createdAt: now });
     // Sending marks the conversation read for the sender (seed 000): the latest send wins.
     if (input.senderId !== null && input.senderRole !== null) {
       members.set(`${input.conversationId}|${input.senderId}`, {
@@ -265,6 +272,7 @@ export function planBatch(inputs: readonly NewMessage[], state: BatchState): Bat
     messages,
     members: [...members.values()],
     firstResponses,
+    outbox,
   };
 }
 

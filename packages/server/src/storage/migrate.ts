@@ -5,6 +5,7 @@ import * as routing from './migrations/0002-routing.ts';
 import * as attachments from './migrations/0003-attachments.ts';
 import * as agentConsole from './migrations/0004-console.ts';
 import * as stream from './migrations/0005-stream.ts';
+import * as outbox from './migrations/0006-outbox.ts';
 
 /** Every migration, in order. Names sort lexically; never rename or edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '0003-attachments': attachments,
   '0004-console': agentConsole,
   '0005-stream': stream,
+  '0006-outbox': outbox,
 };
 
 export async function migrateToLatest(storage: { db: Kysely<any>; schema: string | null }): Promise<MigrationResultSet> {

@@ -12,6 +12,7 @@ import type {
 } from '../domain/ports.ts';
 import type { Presence } from '../domain/records.ts';
 import type { Engine } from './connect.ts';
+import { inquiryData, recordOutbox } from './outbox.ts';
 import type { Database } from './schema.ts';
 
 type Tx = Transaction<Database>;
@@ -170,6 +171,7 @@ export function routingStore(db: Kysely<Database>, engine: Engine): RoutingStore
       .where('id', '=', inquiry.conversationId)
       .execute();
     if (newAssignee) await joinAsAgent(tx, inquiry.conversationId, inquiry.shopId, to.assigneeId!, now);
+    await recordOutbox(tx, [{ shopId: inquiry.shopId, type: move.event, subjectId: inquiry.conversationId, data: inquiryData(inquiry.id, move), createdAt: now }]);
   }
 
   return {

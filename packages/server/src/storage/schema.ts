@@ -226,4 +226,24 @@ export interface Database {
   uploads: UploadTable;
   server_keys: ServerKeyTable;
   canned_responses: CannedResponseTable;
+  webhook_subscriptions: WebhookSubscriptionTable;
+  outbox: OutboxTable;
+}
+
+/** One row per event type per active webhook endpoint: what the outbox records (migrations/0006-outbox.ts). */
+export interface WebhookSubscriptionTable {
+  endpoint_id: string;
+  shop_id: string;
+  event: string;
+}
+
+/** Facts recorded in the transaction that made them, for subscribers that must not lose any. */
+export interface OutboxTable {
+  id: string;
+  shop_id: string;
+  type: string;
+  subject_id: string;
+  /** JSON; null when the subject says it all. */
+  data: string | null;
+  created_at: number;
 }

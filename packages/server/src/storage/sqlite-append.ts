@@ -11,6 +11,8 @@ import {
   toConversationState,
   type ConversationState,
 } from './append-batch.ts';
+import { newId } from '../domain/ids.ts';
+import { SQLITE_RECORD_OUTBOX } from './outbox.ts';
 import { toMessage } from './rows.ts';
 import type { MessageTable } from './schema.ts';
 
@@ -67,6 +69,7 @@ function statements(db: DatabaseSync) {
     ),
     attachmentSent: prepare('UPDATE attachments SET sent_at = ? WHERE id = ?'),
     firstResponse: prepare('UPDATE inquiries SET first_response_at = ? WHERE id = ? AND first_response_at IS NULL'),
+    outbox: prepare(SQLITE_RECORD_OUTBOX),
   };
 }
 
@@ -105,5 +108,8 @@ function appendIn(s: Statements, inputs: readonly NewMessage[]): Array<AppendRes
     s.readCursor.run(m.conversation_id, m.user_id, m.user_kind, m.shop_id, m.role, m.read_seq, m.read_public_seq, m.joined_at);
   }
   for (const [id, at] of plan.firstResponses) s.firstResponse.run(at, id);
+  for (const e of plan.outbox) {
+    s.outbox.run(newId(), e.shopId, e.type, e.subjectId, e.data === undefined ? null : JSON.stringify(e.data), e.createdAt, e.shopId, e.type);
+  }
   return plan.results;
 }
