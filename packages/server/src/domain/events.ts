@@ -115,6 +115,19 @@ export interface StaffChanged {
   readonly staff: StaffRecord;
 }
 
+/**
+ * A fact a subscriber must not lose, as storage records it in the outbox inside the transaction
+ * that makes it (storage/outbox.ts): its subject is read again when it is delivered, `data` keeps
+ * what the subject will no longer tell (an inquiry's move).
+ */
+export interface DurableFact {
+  readonly shopId: string;
+  readonly type: DomainEventType;
+  readonly subjectId: string;
+  readonly data?: Readonly<Record<string, unknown>>;
+  readonly createdAt: number;
+}
+
 /** The port the domain emits through, after the commit. */
 export interface EventSink {
   emit(event: DomainEvent): Promise<void>;

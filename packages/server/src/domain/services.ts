@@ -4,7 +4,7 @@ import { createCannedResponses } from './canned-responses.ts';
 import { createConversations } from './conversations.ts';
 import { createCustomers } from './customers.ts';
 import type { DomainDeps } from './domain.ts';
-import { createMessages } from './messages.ts';
+import { createMessages } from './messages/messages.ts';
 import { createRouting } from './routing.ts';
 import { createSearch } from './search.ts';
 import { createShops } from './shops.ts';

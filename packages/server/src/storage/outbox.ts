@@ -1,17 +1,11 @@
 import { sql, type Transaction } from 'kysely';
-import type { DomainEventType } from '../domain/events.ts';
+import type { DurableFact } from '../domain/events.ts';
 import type { InquiryMove } from '../domain/inquiry-states.ts';
 import { newId } from '../domain/ids.ts';
 import type { Database } from './schema.ts';
 
 /** A fact to record for the subscribers that must not lose it (migrations/0006-outbox.ts). */
-export interface OutboxEntry {
-  readonly shopId: string;
-  readonly type: DomainEventType;
-  readonly subjectId: string;
-  readonly data?: Readonly<Record<string, unknown>>;
-  readonly createdAt: number;
-}
+export type OutboxEntry = DurableFact;
 
 const CHUNK = 100;
 

@@ -1,16 +1,8 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { AppendResult, NewMessage } from '../domain/ports.ts';
 import type { MessageRecord } from '../domain/records.ts';
-import {
-  conversationColumns,
-  conversationIdsOf,
-  conversationValues,
-  conversationWrites,
-  planBatch,
-  resendKey,
-  toConversationState,
-  type ConversationState,
-} from './append-batch.ts';
+import { conversationIdsOf, planBatch, resendKey, type ConversationState } from '../domain/messages/plan.ts';
+import { conversationColumns, conversationValues, conversationWrites, inquiryRow, memberRow, messageRow, toConversationState } from './append-batch.ts';
 import { newId } from '../domain/ids.ts';
 import { SQLITE_RECORD_OUTBOX } from './outbox.ts';
 import { toMessage } from './rows.ts';
@@ -97,14 +89,17 @@ function appendIn(s: Statements, inputs: readonly NewMessage[]): Array<AppendRes
     const values = conversationValues(conversation);
     s.writeConversation.run(...writtenColumns.map((column) => values[column]), id);
   }
-  for (const i of plan.inquiries) {
+  for (const inquiry of plan.inquiries) {
+    const i = inquiryRow(inquiry);
     s.insertInquiry.run(i.id, i.shop_id, i.conversation_id, i.customer_id, i.status, i.assignee_id, i.created_at, i.assigned_at, i.first_response_at, i.closed_at, i.skip_agent_id);
   }
-  for (const m of plan.messages) {
+  for (const planned of plan.messages) {
+    const m = messageRow(planned);
     s.insertMessage.run(...messageColumns.map((column) => m[column]));
     if (m.attachment_id !== null) s.attachmentSent.run(m.created_at, m.attachment_id);
   }
-  for (const m of plan.members) {
+  for (const cursor of plan.members) {
+    const m = memberRow(cursor);
     s.readCursor.run(m.conversation_id, m.user_id, m.user_kind, m.shop_id, m.role, m.read_seq, m.read_public_seq, m.joined_at);
   }
   for (const [id, at] of plan.firstResponses) s.firstResponse.run(at, id);

@@ -1,10 +1,10 @@
 import { limits, type Attachment, type ContentType, type Visibility } from '@frontdesk/protocol';
-import { authorize, openConversation } from './access.ts';
-import type { DomainDeps } from './domain.ts';
-import { fail } from './errors.ts';
-import { newId } from './ids.ts';
-import type { AppendResult } from './ports.ts';
-import { factsOf, type ConversationFacts, type MessageRecord, type Principal } from './records.ts';
+import { authorize, openConversation } from '../access.ts';
+import type { DomainDeps } from '../domain.ts';
+import { fail } from '../errors.ts';
+import { newId } from '../ids.ts';
+import type { AppendResult } from '../ports.ts';
+import { factsOf, type ConversationFacts, type MessageRecord, type Principal } from '../records.ts';
 
 export interface SendRequest {
   readonly conversationId: string;
