@@ -102,6 +102,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   let http: Awaited<ReturnType<typeof buildHttp>> | undefined = undefined;
   let gateway: Gateway | undefined = undefined;
   let listeningPort: number | null = null;
+  // False from the first moment of close(): /readyz turns 503 while the node drains.
+  let accepting = true;
   // Cluster mode (REDIS_URL): events, presence, node liveness and rate limits shared over Redis.
   // Its logger exists once http does; until then a failure surfaces as the error that stops the start.
   const clusterLog = { warn: (object: object, message: string) => http?.log.warn(object, message) };
@@ -138,6 +140,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     healthCheck: async () => {
       await sql`select 1`.execute(storage.db);
     },
+    accepting: () => accepting,
   });
 
   const origins = originPolicy({
@@ -176,6 +179,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     /** The goim TCP listener's port once listening (GOIM_TCP_PORT=0 picks one); null when off. */
     goimTcpPort: () => goimTcpPort,
     async close() {
+      accepting = false;
       jobs.stop();
       await gateway.close();
       await services.routing.stop();

@@ -36,6 +36,8 @@ export interface HttpOptions {
     readonly store?: FastifyRateLimitStoreCtor;
   };
   readonly healthCheck: () => Promise<void>;
+  /** False once the node is shutting down: /readyz answers 503 so balancers stop sending work. */
+  readonly accepting?: () => boolean;
   readonly maxChunkBytes: number;
 }
 
@@ -115,7 +117,7 @@ export async function buildHttp(services: Services, options: HttpOptions): Promi
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  await app.register(healthRoutes(options.healthCheck));
+  await app.register(healthRoutes(options.healthCheck, options.accepting));
   await app.register(appRoutes(services));
   await app.register(
     async (api) => {

@@ -1,7 +1,31 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 
-export function healthRoutes(check: () => Promise<void>): FastifyPluginAsync {
+/** How long /readyz waits for the database before answering 503: a hung database must not hang the probe. */
+export const READY_CHECK_MS = 1000;
+
+/**
+ * `check` asks the database; `accepting` is false from the moment the node starts shutting down
+ * (always true when not given); `checkTimeoutMs` bounds /readyz's database check.
+ */
+export function healthRoutes(
+  check: () => Promise<void>,
+  accepting: () => boolean = () => true,
+  checkTimeoutMs: number = READY_CHECK_MS,
+): FastifyPluginAsync {
+  // One readiness check at a time: probes arriving while the database hangs share it instead of piling up.
+  let inFlight: Promise<void> | null = null;
+  const boundedCheck = (): Promise<void> => {
+    inFlight ??= check().finally(() => {
+      inFlight = null;
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`database did not answer within ${checkTimeoutMs} ms`)), checkTimeoutMs);
+    });
+    return Promise.race([inFlight, timeout]).finally(() => clearTimeout(timer));
+  };
+
   return async (app) => {
     app.get(
       '/healthz',
@@ -22,6 +46,31 @@ export function healthRoutes(check: () => Promise<void>): FastifyPluginAsync {
           return { status: 'ok' as const };
         } catch (error) {
           request.log.warn({ err: error }, 'health check failed');
+          return reply.status(503).send({ status: 'unavailable' as const });
+        }
+      },
+    );
+
+    app.get(
+      '/readyz',
+      {
+        config: { rateLimit: false },
+        schema: {
+          tags: ['health'],
+          summary: 'Readiness for a load balancer: accepting work and the database answers within 1 s',
+          response: {
+            200: Type.Object({ status: Type.Literal('ready') }),
+            503: Type.Object({ status: Type.Union([Type.Literal('draining'), Type.Literal('unavailable')]) }),
+          },
+        },
+      },
+      async (request, reply) => {
+        if (!accepting()) return reply.status(503).send({ status: 'draining' as const });
+        try {
+          await boundedCheck();
+          return { status: 'ready' as const };
+        } catch (error) {
+          request.log.warn({ err: error }, 'readiness check failed');
           return reply.status(503).send({ status: 'unavailable' as const });
         }
       },
