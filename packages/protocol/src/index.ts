@@ -1,4 +1,83 @@
+/**
+ * Runtime values here stay few and small (the widget bundles this entry): the error catalogue,
+ * limits, the goim codec. Every wire type is derived from a schema of `./schemas` and exported as a
+ * type only, so no schema object reaches a browser bundle.
+ */
 export * from './errors.ts';
-export * from './models.ts';
-export * from './frames.ts';
+export * from './limits.ts';
 export * as goim from './goim.ts';
+export type { Wire } from './wire.ts';
+export type {
+  AttachmentKind,
+  ContentType,
+  ConversationChange,
+  ConversationKind,
+  CustomerKind,
+  InquiryStatus,
+  MessageKind,
+  Presence,
+  RoutingStrategy,
+  SenderKind,
+  StaffRole,
+  UserKind,
+  Visibility,
+} from './schemas/atoms.ts';
+export type {
+  CannedResponseBody,
+  CannedResponsePatchBody,
+  InviteBody,
+  LoginBody,
+  ShopPatch,
+  StaffCreateBody,
+  StaffPatchBody,
+  StartUploadBody,
+  TransferBody,
+  WidgetSessionBody,
+} from './schemas/bodies.ts';
+export type { CannedResponse } from './schemas/canned-responses.ts';
+export type {
+  AuthFrame,
+  ClientFrame,
+  ClientFrameType,
+  HistoryFrame,
+  PingFrame,
+  ReadFrame,
+  RequestId,
+  SendFrame,
+  SetPresenceFrame,
+  SyncFrame,
+  TypingFrame,
+} from './schemas/client-frames.ts';
+export type {
+  Conversation,
+  ConversationSummary,
+  InboxCounts,
+  LastMessage,
+  QueuePosition,
+  SearchResults,
+  Team,
+  TeamMember,
+} from './schemas/conversations.ts';
+export type { Customer, CustomerAttributes, CustomerDetails, CustomerInquiry } from './schemas/customers.ts';
+export type { ErrorBody } from './schemas/errors.ts';
+export type { HistoryQuery, ReadBody, SendBody } from './schemas/message-requests.ts';
+export type { Attachment, AttachmentLink, Message, MessagePage, Page, Upload } from './schemas/messages.ts';
+export type { Agent, AgentStatistics, DayStatistics } from './schemas/routing.ts';
+export type {
+  AckFrame,
+  AuthOkFrame,
+  ConversationFrame,
+  ErrorFrame,
+  HistoryResultFrame,
+  MessageFrame,
+  PongFrame,
+  PresenceFrame,
+  QueueFrame,
+  ReadReceiptFrame,
+  ServerFrame,
+  ServerFrameType,
+  SessionUser,
+  SyncResultFrame,
+  TypingEventFrame,
+} from './schemas/server-frames.ts';
+export type { BusinessHours, Shop, ShopSettings, Staff, Weekday } from './schemas/shops.ts';

@@ -5,6 +5,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { errorCatalogue, type ErrorBody as ErrorBodyType, type ErrorCode } from '@frontdesk/protocol';
+import { findUnsafeInput } from '@frontdesk/protocol/schemas';
 import { AppError } from '../domain/errors.ts';
 import type { Services } from '../domain/services.ts';
 import { adminRoutes } from './routes/admin.ts';
@@ -67,8 +68,9 @@ export async function buildHttp(services: Services, options: HttpOptions): Promi
     bodyLimit: options.bodyLimitBytes,
     trustProxy: options.trustProxy,
     routerOptions: { maxParamLength: 200 },
-    onProtoPoisoning: 'error',
-    onConstructorPoisoning: 'error',
+    // Prototype poisoning is refused by the preValidation hook below, as VALIDATION_FAILED like on the socket.
+    onProtoPoisoning: 'ignore',
+    onConstructorPoisoning: 'ignore',
     // Undecodable URLs and over-long path parameters are answered before routing: in the catalogue shape too.
     frameworkErrors: sendError,
   });
@@ -86,10 +88,10 @@ export async function buildHttp(services: Services, options: HttpOptions): Promi
 
   app.addSchema(ErrorBody);
   app.setErrorHandler(sendError);
-  // NUL cannot be stored (PostgreSQL refuses it in text, SQLite cuts strings at it): refuse it at the edge.
+  // NUL and prototype-poisoning keys, refused before any schema or handler sees them (the socket applies the same rule).
   app.addHook('preValidation', async (request) => {
-    const where = findNul(request.query, 'querystring') ?? findNul(request.body, 'body');
-    if (where !== undefined) throw new AppError('VALIDATION_FAILED', undefined, [`${where} must not contain NUL characters`]);
+    const unsafe = findUnsafeInput(request.query, 'querystring') ?? findUnsafeInput(request.body, 'body');
+    if (unsafe !== undefined) throw new AppError('VALIDATION_FAILED', undefined, [unsafe]);
   });
   app.setNotFoundHandler((_request, reply) => {
     void reply.status(404).send({ error: { code: 'ROUTE_NOT_FOUND', message: errorCatalogue.ROUTE_NOT_FOUND.message } });
@@ -160,27 +162,10 @@ function toAppError(error: FastifyError): Mapped {
   if (status === 429) return { code: 'RATE_LIMITED', message: errorCatalogue.RATE_LIMITED.message };
   if (status === 413) return { code: 'PAYLOAD_TOO_LARGE', message: errorCatalogue.PAYLOAD_TOO_LARGE.message };
   if (status === 415) return { code: 'UNSUPPORTED_MEDIA_TYPE', message: errorCatalogue.UNSUPPORTED_MEDIA_TYPE.message };
-  // Malformed JSON, empty JSON bodies, prototype poisoning, bad Content-Length: the body is unusable.
+  // Malformed JSON, empty JSON bodies, bad Content-Length: the body is unusable.
   if (status === 400 && (error.code?.startsWith('FST_ERR_CTP') || error instanceof SyntaxError)) {
     return { code: 'INVALID_JSON', message: errorCatalogue.INVALID_JSON.message };
   }
   if (status >= 400 && status < 500) return { code: 'VALIDATION_FAILED', message: errorCatalogue.VALIDATION_FAILED.message };
   return { code: 'INTERNAL', message: errorCatalogue.INTERNAL.message };
-}
-
-/** The path of the first string (value or key) holding U+0000 in a parsed body or query; iterative, so deep nesting is safe. */
-function findNul(value: unknown, root: string): string | undefined {
-  const stack: [unknown, string][] = [[value, root]];
-  while (stack.length > 0) {
-    const [item, path] = stack.pop()!;
-    if (typeof item === 'string') {
-      if (item.includes('\u0000')) return path;
-    } else if (typeof item === 'object' && item !== null) {
-      for (const [key, child] of Object.entries(item)) {
-        if (key.includes('\u0000')) return path;
-        stack.push([child, `${path}/${key}`]);
-      }
-    }
-  }
-  return undefined;
 }

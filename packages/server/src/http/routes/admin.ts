@@ -3,7 +3,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Services } from '../../domain/services.ts';
 import { authenticate, principalOf } from '../principal.ts';
 import { presentShop, presentStaff } from '../../domain/present.ts';
-import { Shop, ShopPatch, Staff, StaffCreateBody, StaffParams, StaffPatchBody, errorResponses } from '../schemas.ts';
+import { ShopPatchSchema, ShopSchema, StaffCreateBodySchema, StaffPatchBodySchema, StaffSchema } from '@frontdesk/protocol/schemas';
+import { StaffParams, errorResponses } from '../schemas.ts';
 
 const security = [{ bearer: [] }];
 
@@ -15,20 +16,20 @@ export function adminRoutes(services: Services): FastifyPluginAsync {
     app.get(
       '/shop',
       {
-        schema: { tags: ['admin'], summary: 'The shop and its settings (owner, admin)', security, response: { 200: Shop, ...errorResponses } },
+        schema: { tags: ['admin'], summary: 'The shop and its settings (owner, admin)', security, response: { 200: ShopSchema, ...errorResponses } },
       },
       async (request) => presentShop(await services.shops.get(principalOf(request)), true),
     );
 
-    app.patch<{ Body: Static<typeof ShopPatch> }>(
+    app.patch<{ Body: Static<typeof ShopPatchSchema> }>(
       '/shop',
       {
         schema: {
           tags: ['admin'],
           summary: 'Update the shop name or settings (owner, admin)',
           security,
-          body: ShopPatch,
-          response: { 200: Shop, ...errorResponses },
+          body: ShopPatchSchema,
+          response: { 200: ShopSchema, ...errorResponses },
         },
       },
       async (request) => presentShop(await services.shops.update(principalOf(request), request.body), true),
@@ -54,13 +55,13 @@ export function adminRoutes(services: Services): FastifyPluginAsync {
           tags: ['admin'],
           summary: 'Staff of the shop (owner, admin)',
           security,
-          response: { 200: Type.Object({ items: Type.Array(Staff) }), ...errorResponses },
+          response: { 200: Type.Object({ items: Type.Array(StaffSchema) }), ...errorResponses },
         },
       },
       async (request) => ({ items: (await services.staff.list(principalOf(request))).map(presentStaff) }),
     );
 
-    app.post<{ Body: Static<typeof StaffCreateBody> }>(
+    app.post<{ Body: Static<typeof StaffCreateBodySchema> }>(
       '/staff',
       {
         schema: {
@@ -68,9 +69,9 @@ export function adminRoutes(services: Services): FastifyPluginAsync {
           summary: 'Create a staff account (owner, admin)',
           description: 'Without `password` one is generated and returned once in `password`.',
           security,
-          body: StaffCreateBody,
+          body: StaffCreateBodySchema,
           response: {
-            201: Type.Object({ staff: Staff, password: Type.Optional(Type.String()) }),
+            201: Type.Object({ staff: StaffSchema, password: Type.Optional(Type.String()) }),
             ...errorResponses,
           },
         },
@@ -82,7 +83,7 @@ export function adminRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.patch<{ Params: Static<typeof StaffParams>; Body: Static<typeof StaffPatchBody> }>(
+    app.patch<{ Params: Static<typeof StaffParams>; Body: Static<typeof StaffPatchBodySchema> }>(
       '/staff/:staffId',
       {
         schema: {
@@ -90,8 +91,8 @@ export function adminRoutes(services: Services): FastifyPluginAsync {
           summary: 'Change name, role, capacity, or disable / enable (owner, admin)',
           security,
           params: StaffParams,
-          body: StaffPatchBody,
-          response: { 200: Staff, ...errorResponses },
+          body: StaffPatchBodySchema,
+          response: { 200: StaffSchema, ...errorResponses },
         },
       },
       async (request) => presentStaff(await services.staff.update(principalOf(request), request.params.staffId, request.body)),

@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { buildConsole, type ConsoleBundle } from '@frontdesk/console/build';
 import { buildWidget, type WidgetBundle } from '@frontdesk/widget/build';
 import type { Services } from '../../domain/services.ts';
-import { Id } from '../schemas.ts';
+import { Id } from '@frontdesk/protocol/schemas';
 
 let bundle: Promise<WidgetBundle> | undefined;
 /** Built once per process (esbuild, in memory: ~0.2 s). */

@@ -5,17 +5,14 @@ import type { AttachmentContent } from '../../domain/attachments.ts';
 import { fail } from '../../domain/errors.ts';
 import type { Services } from '../../domain/services.ts';
 import { authenticate, principalOf } from '../principal.ts';
-import { Attachment, AttachmentLink, ConversationParams, FileName, Id, Upload, errorResponses } from '../schemas.ts';
+import { AttachmentLinkSchema, AttachmentSchema, Id, StartUploadBodySchema, UploadSchema } from '@frontdesk/protocol/schemas';
+import { ConversationParams, errorResponses } from '../schemas.ts';
 
 const security = [{ bearer: [] }];
 const Variant = Type.Union([Type.Literal('original'), Type.Literal('thumbnail')], { default: 'original' });
 const AttachmentParams = Type.Object({ attachmentId: Id }, { additionalProperties: false });
 const UploadParams = Type.Object({ uploadId: Id }, { additionalProperties: false });
 const VariantQuery = Type.Object({ variant: Type.Optional(Variant) }, { additionalProperties: false });
-const StartUploadBody = Type.Object(
-  { name: FileName, size: Type.Integer({ minimum: 1, maximum: 2 ** 53 - 1 }) },
-  { additionalProperties: false },
-);
 const ChunkQuery = Type.Object({ offset: Type.Integer({ minimum: 0, maximum: 2 ** 53 - 1 }) }, { additionalProperties: false });
 const FileParams = Type.Object({ attachmentId: Id, variant: Variant }, { additionalProperties: false });
 const LinkQuery = Type.Object(
@@ -86,7 +83,7 @@ export function attachmentRoutes(services: Services, options: AttachmentRouteOpt
             security,
             consumes: ['multipart/form-data'],
             params: ConversationParams,
-            response: { 201: Attachment, ...errorResponses },
+            response: { 201: AttachmentSchema, ...errorResponses },
           },
         },
         async (request, reply) => {
@@ -112,7 +109,7 @@ export function attachmentRoutes(services: Services, options: AttachmentRouteOpt
         },
       );
 
-      api.post<{ Params: Static<typeof ConversationParams>; Body: Static<typeof StartUploadBody> }>(
+      api.post<{ Params: Static<typeof ConversationParams>; Body: Static<typeof StartUploadBodySchema> }>(
         '/conversations/:conversationId/uploads',
         {
           schema: {
@@ -124,8 +121,8 @@ export function attachmentRoutes(services: Services, options: AttachmentRouteOpt
               '/uploads/{id}/complete when `offset` = `size`.',
             security,
             params: ConversationParams,
-            body: StartUploadBody,
-            response: { 201: Upload, ...errorResponses },
+            body: StartUploadBodySchema,
+            response: { 201: UploadSchema, ...errorResponses },
           },
         },
         async (request, reply) => {
@@ -142,7 +139,7 @@ export function attachmentRoutes(services: Services, options: AttachmentRouteOpt
             summary: 'Where a resumable upload stands (its offset)',
             security,
             params: UploadParams,
-            response: { 200: Upload, ...errorResponses },
+            response: { 200: UploadSchema, ...errorResponses },
           },
         },
         async (request) => presentUpload(await attachments.uploadStatus(principalOf(request), request.params.uploadId)),
@@ -161,7 +158,7 @@ export function attachmentRoutes(services: Services, options: AttachmentRouteOpt
             params: UploadParams,
             querystring: ChunkQuery,
             consumes: ['application/octet-stream'],
-            response: { 200: Upload, ...errorResponses },
+            response: { 200: UploadSchema, ...errorResponses },
           },
         },
         async (request) => {
@@ -184,7 +181,7 @@ export function attachmentRoutes(services: Services, options: AttachmentRouteOpt
             summary: 'Finish a resumable upload: the file is checked and becomes an attachment',
             security,
             params: UploadParams,
-            response: { 201: Attachment, ...errorResponses },
+            response: { 201: AttachmentSchema, ...errorResponses },
           },
         },
         async (request, reply) => reply.status(201).send(await attachments.completeUpload(principalOf(request), request.params.uploadId)),
@@ -216,7 +213,7 @@ export function attachmentRoutes(services: Services, options: AttachmentRouteOpt
             description: 'For members of its conversation and staff of its shop; before it is sent, for its uploader only.',
             security,
             params: AttachmentParams,
-            response: { 200: Attachment, ...errorResponses },
+            response: { 200: AttachmentSchema, ...errorResponses },
           },
         },
         async (request) => attachments.get(principalOf(request), request.params.attachmentId),
@@ -253,7 +250,7 @@ export function attachmentRoutes(services: Services, options: AttachmentRouteOpt
             security,
             params: AttachmentParams,
             querystring: VariantQuery,
-            response: { 200: AttachmentLink, ...errorResponses },
+            response: { 200: AttachmentLinkSchema, ...errorResponses },
           },
         },
         async (request) => {

@@ -3,11 +3,12 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Services } from '../../domain/services.ts';
 import { authenticate, principalOf } from '../principal.ts';
 import { presentCustomer, presentStaff } from '../../domain/present.ts';
-import { Customer, LoginBody, Staff, errorResponses } from '../schemas.ts';
+import { CustomerSchema, LoginBodySchema, StaffSchema } from '@frontdesk/protocol/schemas';
+import { errorResponses } from '../schemas.ts';
 
 export function authRoutes(services: Services, loginPerMinute: number): FastifyPluginAsync {
   return async (app) => {
-    app.post<{ Body: Static<typeof LoginBody> }>(
+    app.post<{ Body: Static<typeof LoginBodySchema> }>(
       '/auth/login',
       {
         // Per address: slows password guessing without locking the real owner out.
@@ -15,9 +16,9 @@ export function authRoutes(services: Services, loginPerMinute: number): FastifyP
         schema: {
           tags: ['auth'],
           summary: 'Staff login: e-mail and password → bearer token',
-          body: LoginBody,
+          body: LoginBodySchema,
           response: {
-            200: Type.Object({ token: Type.String(), expiresAt: Type.String({ format: 'date-time' }), staff: Staff }),
+            200: Type.Object({ token: Type.String(), expiresAt: Type.String({ format: 'date-time' }), staff: StaffSchema }),
             ...errorResponses,
           },
         },
@@ -55,8 +56,8 @@ export function authRoutes(services: Services, loginPerMinute: number): FastifyP
           security: [{ bearer: [] }],
           response: {
             200: Type.Union([
-              Type.Object({ kind: Type.Literal('staff'), staff: Staff }),
-              Type.Object({ kind: Type.Literal('customer'), customer: Customer }),
+              Type.Object({ kind: Type.Literal('staff'), staff: StaffSchema }),
+              Type.Object({ kind: Type.Literal('customer'), customer: CustomerSchema }),
             ]),
             ...errorResponses,
           },

@@ -3,14 +3,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Services } from '../../domain/services.ts';
 import { presentCannedResponse } from '../../domain/present.ts';
 import { authenticate, principalOf } from '../principal.ts';
-import {
-  CannedResponse,
-  CannedResponseBody,
-  CannedResponseListQuery,
-  CannedResponseParams,
-  CannedResponsePatchBody,
-  errorResponses,
-} from '../schemas.ts';
+import { CannedResponseBodySchema, CannedResponsePatchBodySchema, CannedResponseSchema } from '@frontdesk/protocol/schemas';
+import { CannedResponseListQuery, CannedResponseParams, errorResponses } from '../schemas.ts';
 
 const security = [{ bearer: [] }];
 
@@ -28,27 +22,27 @@ export function cannedResponseRoutes(services: Services): FastifyPluginAsync {
           description: '`q` narrows to those whose shortcut or title contains it, ignoring case.',
           security,
           querystring: CannedResponseListQuery,
-          response: { 200: Type.Object({ items: Type.Array(CannedResponse) }), ...errorResponses },
+          response: { 200: Type.Object({ items: Type.Array(CannedResponseSchema) }), ...errorResponses },
         },
       },
       async (request) => ({ items: (await services.cannedResponses.list(principalOf(request), request.query.q)).map(presentCannedResponse) }),
     );
 
-    app.post<{ Body: Static<typeof CannedResponseBody> }>(
+    app.post<{ Body: Static<typeof CannedResponseBodySchema> }>(
       '/canned-responses',
       {
         schema: {
           tags: ['canned responses'],
           summary: 'Create a canned response (owner, admin); the shortcut is unique in the shop',
           security,
-          body: CannedResponseBody,
-          response: { 201: CannedResponse, ...errorResponses },
+          body: CannedResponseBodySchema,
+          response: { 201: CannedResponseSchema, ...errorResponses },
         },
       },
       async (request, reply) => reply.status(201).send(presentCannedResponse(await services.cannedResponses.create(principalOf(request), request.body))),
     );
 
-    app.patch<{ Params: Static<typeof CannedResponseParams>; Body: Static<typeof CannedResponsePatchBody> }>(
+    app.patch<{ Params: Static<typeof CannedResponseParams>; Body: Static<typeof CannedResponsePatchBodySchema> }>(
       '/canned-responses/:cannedId',
       {
         schema: {
@@ -56,8 +50,8 @@ export function cannedResponseRoutes(services: Services): FastifyPluginAsync {
           summary: 'Change a canned response’s shortcut, title or text (owner, admin)',
           security,
           params: CannedResponseParams,
-          body: CannedResponsePatchBody,
-          response: { 200: CannedResponse, ...errorResponses },
+          body: CannedResponsePatchBodySchema,
+          response: { 200: CannedResponseSchema, ...errorResponses },
         },
       },
       async (request) => presentCannedResponse(await services.cannedResponses.update(principalOf(request), request.params.cannedId, request.body)),

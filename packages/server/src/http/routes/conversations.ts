@@ -4,18 +4,17 @@ import type { Services } from '../../domain/services.ts';
 import { authenticate, principalOf } from '../principal.ts';
 import { presentConversation, presentMessage } from '../../domain/present.ts';
 import {
-  Conversation,
-  ConversationListQuery,
-  ConversationParams,
-  HistoryQuery,
-  InboxCounts,
-  Message,
-  MessageParams,
-  ReadBody,
-  SendBody,
-  Team,
-  errorResponses,
-} from '../schemas.ts';
+  ConversationSchema,
+  HistoryQuerySchema,
+  InboxCountsSchema,
+  MessagePageSchema,
+  MessageSchema,
+  PageSchema,
+  ReadBodySchema,
+  SendBodySchema,
+  TeamSchema,
+} from '@frontdesk/protocol/schemas';
+import { ConversationListQuery, ConversationParams, MessageParams, errorResponses } from '../schemas.ts';
 
 const security = [{ bearer: [] }];
 
@@ -34,10 +33,7 @@ export function conversationRoutes(services: Services): FastifyPluginAsync {
             'and assignee), or with `scope=mine` the conversations they are a member of.',
           security,
           querystring: ConversationListQuery,
-          response: {
-            200: Type.Object({ items: Type.Array(Conversation), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
-            ...errorResponses,
-          },
+          response: { 200: PageSchema(ConversationSchema), ...errorResponses },
         },
       },
       async (request) => {
@@ -56,7 +52,7 @@ export function conversationRoutes(services: Services): FastifyPluginAsync {
           summary: 'How many conversations each console view holds (staff)',
           description: 'Counted with the filters of `GET /conversations?view=…`: `queue`, `mine`, `open`, `closed`.',
           security,
-          response: { 200: InboxCounts, ...errorResponses },
+          response: { 200: InboxCountsSchema, ...errorResponses },
         },
       },
       async (request) => services.conversations.counts(principalOf(request)),
@@ -70,7 +66,7 @@ export function conversationRoutes(services: Services): FastifyPluginAsync {
           summary: 'One conversation with the caller’s unread count',
           security,
           params: ConversationParams,
-          response: { 200: Conversation, ...errorResponses },
+          response: { 200: ConversationSchema, ...errorResponses },
         },
       },
       async (request) => {
@@ -79,7 +75,7 @@ export function conversationRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Params: Static<typeof ConversationParams>; Querystring: Static<typeof HistoryQuery> }>(
+    app.get<{ Params: Static<typeof ConversationParams>; Querystring: Static<typeof HistoryQuerySchema> }>(
       '/conversations/:conversationId/messages',
       {
         schema: {
@@ -88,11 +84,8 @@ export function conversationRoutes(services: Services): FastifyPluginAsync {
           description: 'Newest page by default; `beforeSeq` pages back, `afterSeq` pages forward (catch-up).',
           security,
           params: ConversationParams,
-          querystring: HistoryQuery,
-          response: {
-            200: Type.Object({ items: Type.Array(Message), hasMore: Type.Boolean() }),
-            ...errorResponses,
-          },
+          querystring: HistoryQuerySchema,
+          response: { 200: MessagePageSchema, ...errorResponses },
         },
       },
       async (request) => {
@@ -101,7 +94,7 @@ export function conversationRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.post<{ Params: Static<typeof ConversationParams>; Body: Static<typeof SendBody> }>(
+    app.post<{ Params: Static<typeof ConversationParams>; Body: Static<typeof SendBodySchema> }>(
       '/conversations/:conversationId/messages',
       {
         schema: {
@@ -112,8 +105,8 @@ export function conversationRoutes(services: Services): FastifyPluginAsync {
             'sender in this conversation. Staff may send `visibility: internal` notes, which customers never receive.',
           security,
           params: ConversationParams,
-          body: SendBody,
-          response: { 200: Message, 201: Message, ...errorResponses },
+          body: SendBodySchema,
+          response: { 200: MessageSchema, 201: MessageSchema, ...errorResponses },
         },
       },
       async (request, reply) => {
@@ -137,7 +130,7 @@ export function conversationRoutes(services: Services): FastifyPluginAsync {
           summary: 'Delete a message (its seq stays, its text goes)',
           security,
           params: MessageParams,
-          response: { 200: Message, ...errorResponses },
+          response: { 200: MessageSchema, ...errorResponses },
         },
       },
       async (request) => {
@@ -146,7 +139,7 @@ export function conversationRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.post<{ Params: Static<typeof ConversationParams>; Body: Static<typeof ReadBody> }>(
+    app.post<{ Params: Static<typeof ConversationParams>; Body: Static<typeof ReadBodySchema> }>(
       '/conversations/:conversationId/read',
       {
         schema: {
@@ -154,7 +147,7 @@ export function conversationRoutes(services: Services): FastifyPluginAsync {
           summary: 'Move the caller’s read cursor forward to seq',
           security,
           params: ConversationParams,
-          body: ReadBody,
+          body: ReadBodySchema,
           response: { 200: Type.Object({ readSeq: Type.Integer() }), ...errorResponses },
         },
       },
@@ -176,7 +169,7 @@ export function conversationRoutes(services: Services): FastifyPluginAsync {
             '(the assignee and the authors of public messages); staff see every staff member of the conversation.',
           security,
           params: ConversationParams,
-          response: { 200: Team, ...errorResponses },
+          response: { 200: TeamSchema, ...errorResponses },
         },
       },
       async (request) => services.conversations.team(principalOf(request), request.params.conversationId),

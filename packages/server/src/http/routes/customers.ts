@@ -3,7 +3,8 @@ import type { Static } from '@sinclair/typebox';
 import type { Services } from '../../domain/services.ts';
 import { presentCustomer, presentInquiry } from '../../domain/present.ts';
 import { authenticate, principalOf } from '../principal.ts';
-import { CustomerDetails, CustomerParams, errorResponses } from '../schemas.ts';
+import { CustomerDetailsSchema } from '@frontdesk/protocol/schemas';
+import { CustomerParams, errorResponses } from '../schemas.ts';
 
 const security = [{ bearer: [] }];
 
@@ -22,7 +23,7 @@ export function customerRoutes(services: Services): FastifyPluginAsync {
             'Only customers with a conversation in the caller’s shop; inquiries of this shop only, newest first, at most 100.',
           security,
           params: CustomerParams,
-          response: { 200: CustomerDetails, ...errorResponses },
+          response: { 200: CustomerDetailsSchema, ...errorResponses },
         },
       },
       async (request) => {

@@ -4,18 +4,15 @@ import type { Services } from '../../domain/services.ts';
 import { presentConversation } from '../../domain/present.ts';
 import { authenticate, principalOf } from '../principal.ts';
 import {
-  Agent,
-  AgentStatistics,
-  Conversation,
-  ConversationParams,
-  DailyStatsQuery,
-  DayStatistics,
-  InviteBody,
-  QueuePosition,
-  StatsQuery,
-  TransferBody,
-  errorResponses,
-} from '../schemas.ts';
+  AgentSchema,
+  AgentStatisticsSchema,
+  ConversationSchema,
+  DayStatisticsSchema,
+  InviteBodySchema,
+  QueuePositionSchema,
+  TransferBodySchema,
+} from '@frontdesk/protocol/schemas';
+import { ConversationParams, DailyStatsQuery, StatsQuery, errorResponses } from '../schemas.ts';
 
 const security = [{ bearer: [] }];
 const WEEK = 7 * 24 * 3600 * 1000;
@@ -47,7 +44,7 @@ export function routingRoutes(services: Services): FastifyPluginAsync {
             security,
             params: ConversationParams,
             ...(body !== undefined && { body }),
-            response: { 200: Conversation, ...errorResponses },
+            response: { 200: ConversationSchema, ...errorResponses },
           },
         },
         async (request) => {
@@ -65,13 +62,13 @@ export function routingRoutes(services: Services): FastifyPluginAsync {
       'transfer',
       'Hand the conversation to a colleague, or back to the queue with toStaffId null; the note is for staff only',
       ({ principal, conversationId, body }) => services.routing.transfer(principal, conversationId, body.toStaffId, body.note),
-      TransferBody,
+      TransferBodySchema,
     );
     lifecycle(
       'invite',
       'Add a colleague to the conversation (the assignee stays)',
       ({ principal, conversationId, body }) => services.routing.invite(principal, conversationId, body.staffId),
-      InviteBody,
+      InviteBodySchema,
     );
     lifecycle('close', 'Close the inquiry and free the agent; the customer’s next message opens a new one', ({ principal, conversationId }) =>
       services.routing.close(principal, conversationId),
@@ -85,7 +82,7 @@ export function routingRoutes(services: Services): FastifyPluginAsync {
           summary: 'The conversation’s place in the queue (1 = next), null when it is not waiting',
           security,
           params: ConversationParams,
-          response: { 200: QueuePosition, ...errorResponses },
+          response: { 200: QueuePositionSchema, ...errorResponses },
         },
       },
       async (request) => ({ position: await services.routing.queuePosition(principalOf(request), request.params.conversationId) }),
@@ -98,7 +95,7 @@ export function routingRoutes(services: Services): FastifyPluginAsync {
           tags: ['routing'],
           summary: 'The shop’s staff with presence, open inquiries and capacity (staff)',
           security,
-          response: { 200: Type.Array(Agent), ...errorResponses },
+          response: { 200: Type.Array(AgentSchema), ...errorResponses },
         },
       },
       async (request) => services.routing.agents(principalOf(request)),
@@ -112,7 +109,7 @@ export function routingRoutes(services: Services): FastifyPluginAsync {
           summary: 'Per-agent reception statistics for inquiries opened in [from, to) (owner, admin; default: the last 7 days)',
           security,
           querystring: StatsQuery,
-          response: { 200: Type.Array(AgentStatistics), ...errorResponses },
+          response: { 200: Type.Array(AgentStatisticsSchema), ...errorResponses },
         },
       },
       async (request) => {
@@ -132,7 +129,7 @@ export function routingRoutes(services: Services): FastifyPluginAsync {
             'positive (UTC+08:00 = 480), the opposite sign of JavaScript’s `getTimezoneOffset()`.',
           security,
           querystring: DailyStatsQuery,
-          response: { 200: Type.Object({ days: Type.Array(DayStatistics) }), ...errorResponses },
+          response: { 200: Type.Object({ days: Type.Array(DayStatisticsSchema) }), ...errorResponses },
         },
       },
       async (request) => {

@@ -3,7 +3,8 @@ import type { Static } from '@sinclair/typebox';
 import type { Services } from '../../domain/services.ts';
 import { presentConversation, presentConversationSummary, presentMessage } from '../../domain/present.ts';
 import { authenticate, principalOf } from '../principal.ts';
-import { SearchQuery, SearchResults, errorResponses } from '../schemas.ts';
+import { SearchResultsSchema } from '@frontdesk/protocol/schemas';
+import { SearchQuery, errorResponses } from '../schemas.ts';
 
 const security = [{ bearer: [] }];
 
@@ -25,7 +26,7 @@ export function searchRoutes(services: Services): FastifyPluginAsync {
             'conversation. `limit` (default 20) applies to each list.',
           security,
           querystring: SearchQuery,
-          response: { 200: SearchResults, ...errorResponses },
+          response: { 200: SearchResultsSchema, ...errorResponses },
         },
       },
       async (request) => {

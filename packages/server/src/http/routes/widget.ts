@@ -2,11 +2,12 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Services } from '../../domain/services.ts';
 import { presentConversation, presentCustomer } from '../../domain/present.ts';
-import { Conversation, Customer, WidgetSessionBody, errorResponses } from '../schemas.ts';
+import { ConversationSchema, CustomerSchema, WidgetSessionBodySchema } from '@frontdesk/protocol/schemas';
+import { errorResponses } from '../schemas.ts';
 
 export function widgetRoutes(services: Services, perMinute: number): FastifyPluginAsync {
   return async (app) => {
-    app.post<{ Body: Static<typeof WidgetSessionBody> }>(
+    app.post<{ Body: Static<typeof WidgetSessionBodySchema> }>(
       '/widget/sessions',
       {
         config: { rateLimit: { max: perMinute, timeWindow: 60_000 } },
@@ -19,15 +20,15 @@ export function widgetRoutes(services: Services, perMinute: number): FastifyPlug
             'identity signed with the platform secret) or `{externalId, identifierHash}` with ' +
             '`identifierHash = hex(HMAC-SHA256(secret, externalId))`. `identity` with `visitorToken` folds that anonymous visitor into ' +
             'the identified customer: their history moves into the customer\'s conversation and the token stops working (`merged: true`).',
-          body: WidgetSessionBody,
+          body: WidgetSessionBodySchema,
           response: {
             200: Type.Object({
               token: Type.String(),
               expiresAt: Type.String({ format: 'date-time' }),
               visitorToken: Type.Union([Type.String(), Type.Null()]),
               merged: Type.Boolean(),
-              customer: Customer,
-              conversation: Conversation,
+              customer: CustomerSchema,
+              conversation: ConversationSchema,
             }),
             ...errorResponses,
           },
