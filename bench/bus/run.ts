@@ -24,8 +24,8 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import type { BusEvent } from '../../packages/server/src/fanout/bus.ts';
 import { redisBus } from '../../packages/server/src/fanout/redis-bus.ts';
-import type { Connection } from '../../packages/server/src/realtime/connection.ts';
-import { Hub } from '../../packages/server/src/realtime/hub.ts';
+import type { Connection } from '../../packages/server/src/channels/sockets/connection.ts';
+import { Hub } from '../../packages/server/src/channels/sockets/hub.ts';
 import { freePort } from '../../packages/sdk/test/support/chaos.ts';
 
 const self = new URL(import.meta.url).pathname;

@@ -16,9 +16,11 @@ import { createServices, type Services } from './domain/services.ts';
 import { fanout } from './fanout/fanout.ts';
 import { startJobs } from './jobs/jobs.ts';
 import { buildHttp } from './http/server.ts';
-import { createGateway, type Gateway } from './realtime/gateway.ts';
-import { originPolicy } from './realtime/origins.ts';
-import { upgradeRouter } from './realtime/upgrade.ts';
+import { goimChannel } from './channels/goim/goim.ts';
+import { createGateway, type Gateway } from './channels/sockets/gateway.ts';
+import { wsChannel } from './channels/ws/ws.ts';
+import { originPolicy } from './channels/sockets/origins.ts';
+import { upgradeRouter } from './channels/sockets/upgrade.ts';
 import { openStorage, type Storage } from './storage/connect.ts';
 import { migrateToLatest } from './storage/migrate.ts';
 import { createStore } from './storage/store.ts';
@@ -156,7 +158,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   cluster?.registry.onRevived(() => {
     gateway.restoreDevices().catch((error: unknown) => http.log.warn({ err: error }, 'restoring devices failed'));
   });
-  http.server.on('upgrade', upgradeRouter(new Map([['/ws', gateway.upgrade], ['/sub', gateway.upgradeGoim]])));
+  // Channels (DESIGN.md §10): each way in turns its wire format into the core's frames and back.
+  const ws = wsChannel(gateway, config.ws, http.log);
+  const goim = goimChannel(gateway, { maxBodyBytes: config.ws.goimMaxBodyBytes, maxFrameBytes: config.ws.maxFrameBytes }, http.log);
+  http.server.on('upgrade', upgradeRouter(new Map([['/ws', ws.upgrade], ['/sub', goim.upgrade]])));
   let goimTcpPort: number | null = null;
 
   await services.routing.start();
@@ -173,7 +178,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     async listen() {
       const address = await http.listen({ host: config.host, port: config.port });
       listeningPort = new URL(address).port === '' ? null : Number(new URL(address).port);
-      if (config.ws.goimTcpPort !== null) goimTcpPort = await gateway.listenGoimTcp(config.ws.goimTcpPort, config.host);
+      if (config.ws.goimTcpPort !== null) goimTcpPort = await goim.listenTcp(config.ws.goimTcpPort, config.host);
       return address;
     },
     /** The goim TCP listener's port once listening (GOIM_TCP_PORT=0 picks one); null when off. */

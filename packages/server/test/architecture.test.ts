@@ -49,6 +49,6 @@ describe('architecture', () => {
 
   test('no hidden listeners: the bus is subscribed to only where app.ts and the gateways can be seen doing it', () => {
     const subscribers = files.filter(([, text]) => /\bbus\.subscribe\(/.test(text)).map(([file]) => file).sort();
-    assert.deepEqual(subscribers, ['app.ts', 'realtime/gateway.ts']);
+    assert.deepEqual(subscribers, ['app.ts', 'channels/sockets/gateway.ts']);
   });
 });

@@ -3,11 +3,12 @@ import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
-import { goim, type Message } from '@frontdesk/protocol';
+import { goim, type Message, type ServerFrame } from '@frontdesk/protocol';
 import { createShop, openWidget, type CustomerFixture, type ShopFixture } from './support/client.ts';
 import { startServer, type TestServer } from './support/server.ts';
 import { engines } from './support/storage.ts';
-import { GoimTransport } from '../src/realtime/goim.ts';
+import { GoimTransport } from '../src/channels/goim/goim.ts';
+import { Outgoing } from '../src/channels/sockets/outgoing.ts';
 import { rawAuthed, type RawClient } from './support/ws-client.ts';
 
 const { ops } = goim;
@@ -91,9 +92,9 @@ test('what the gateway sends in one turn goes out as one op 9 batch; replies tak
   const writes: Uint8Array[] = [];
   const transport = new GoimTransport(4096, (bytes) => writes.push(bytes), () => 0, () => {}, () => {});
   transport.expect(5, ops.syncReply);
-  transport.send(JSON.stringify({ type: 'message', message: { text: 'one' } }));
-  transport.send(JSON.stringify({ type: 'sync.result', id: 5, messages: [], token: 't', hasMore: false }));
-  transport.send(JSON.stringify({ type: 'typing', conversationId: 'c', userId: 'u' }));
+  transport.send(new Outgoing({ type: 'message', message: { text: 'one' } } as unknown as ServerFrame));
+  transport.send(new Outgoing({ type: 'sync.result', id: 5, messages: [], token: 't', hasMore: false } as unknown as ServerFrame));
+  transport.send(new Outgoing({ type: 'typing', conversationId: 'c', userId: 'u' } as unknown as ServerFrame));
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(writes.length, 1);
   const [batch] = goim.decodeMessage(writes[0]!);
@@ -103,7 +104,7 @@ test('what the gateway sends in one turn goes out as one op 9 batch; replies tak
     [ops.syncReply, 5, 'sync.result'],
     [ops.message, 0, 'typing'],
   ]);
-  transport.send(JSON.stringify({ type: 'presence', userId: 'u', status: 'online' }));
+  transport.send(new Outgoing({ type: 'presence', userId: 'u', status: 'online' } as unknown as ServerFrame));
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(goim.decodeMessage(writes[1]!)[0]!.op, ops.message, 'alone, a packet is sent as it is');
 });

@@ -1,7 +1,7 @@
 import type { FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import type { Config } from '../config/config.ts';
 import { redisBus, type RedisBus } from '../fanout/redis-bus.ts';
-import type { ConnectionLimit } from '../realtime/connection-limit.ts';
+import type { ConnectionLimit } from '../channels/sockets/connection-limit.ts';
 import { connectionPresence } from './connection-presence.ts';
 import { nodeRegistry, type NodeRegistry } from './node-registry.ts';
 import { sharedRateLimitStore } from './rate-limit-store.ts';

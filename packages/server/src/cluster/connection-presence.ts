@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { ConnectionLimit } from '../realtime/connection-limit.ts';
+import type { ConnectionLimit } from '../channels/sockets/connection-limit.ts';
 import type { ClusterLogger } from './redis.ts';
 
 /**

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { errorCatalogue, type ErrorCode, type RequestId, type ServerFrame } from '@frontdesk/protocol';
-import type { Principal } from '../domain/records.ts';
+import type { Principal } from '../../domain/records.ts';
+import { Outgoing } from './outgoing.ts';
 import { TokenBucket } from './token-bucket.ts';
 
 export interface ConnectionLimits {
@@ -11,12 +12,12 @@ export interface ConnectionLimits {
 }
 
 /**
- * Where a connection's frames go: a WebSocket of /ws as it is (JSON text), or a goim adapter that
- * turns each JSON frame into a binary packet (goim.ts).
+ * Where a connection's frames go: a WebSocket of /ws (JSON text, channels/ws), or goim's binary
+ * packets (channels/goim). Each takes the serialisation it needs from the Outgoing frame.
  */
 export interface Transport {
   readonly bufferedAmount: number;
-  send(text: string): void;
+  send(out: Outgoing): void;
   close(code: number, reason: string): void;
   terminate(): void;
 }
@@ -69,13 +70,13 @@ export class Connection {
   }
 
   /** A frame, or one serialised once for many connections. Slow readers are cut off, not buffered. */
-  send(frame: ServerFrame | string): void {
+  send(frame: ServerFrame | Outgoing): void {
     if (this.#closed) return;
     if (this.#socket.bufferedAmount > this.#limits.maxBufferedBytes) {
       this.close('SLOW_CONSUMER');
       return;
     }
-    this.#socket.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+    this.#socket.send(frame instanceof Outgoing ? frame : new Outgoing(frame));
   }
 
   error(code: ErrorCode, message?: string, id?: RequestId, clientMsgId?: string): void {

@@ -1,6 +1,7 @@
 import type { ServerFrame } from '@frontdesk/protocol';
-import type { BusEvent } from '../fanout/bus.ts';
+import type { BusEvent } from '../../fanout/bus.ts';
 import type { Connection } from './connection.ts';
+import { Outgoing } from './outgoing.ts';
 
 /** The authenticated connections of this node, by user and (staff) by shop. */
 export class Hub {
@@ -62,7 +63,7 @@ export class Hub {
     if (event.audience.shopStaff !== null) this.#staffByShop.get(event.audience.shopStaff)?.forEach((c) => recipients.add(c));
     if (recipients.size === 0) return;
     const except = new Set(event.audience.exceptUserIds);
-    const payload = JSON.stringify(toFrame(event));
+    const payload = new Outgoing(toFrame(event));
     for (const connection of recipients) {
       if (connection.id === event.originConnectionId) continue;
       if (connection.userId !== null && except.has(connection.userId)) continue;

@@ -1,4 +1,4 @@
-import type { Principal, ShopRecord } from '../domain/records.ts';
+import type { Principal, ShopRecord } from '../../domain/records.ts';
 
 export interface OriginPolicyOptions {
   /** The console and the widget iframe are served from here. */

@@ -1,27 +1,17 @@
 import net from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { goim, type ErrorCode } from '@frontdesk/protocol';
-import type { Connection, Transport } from './connection.ts';
-import type { Logger } from './gateway.ts';
-import type { Hub } from './hub.ts';
+import type { Transport } from '../sockets/connection.ts';
+import type { Gateway, Logger, Session } from '../sockets/gateway.ts';
+import type { Outgoing } from '../sockets/outgoing.ts';
 
 const { ops } = goim;
 
-/** A connection as the gateway keeps it: frames in as JSON text, and the end of the link. */
-interface Session {
-  readonly connection: Connection;
-  receive(text: string): void;
-  closed(): void;
-}
-
-export interface GoimDeps {
-  attach(transport: Transport, origin: string | null): Session;
-  readonly hub: Hub;
+export interface GoimOptions {
   /** The largest body a client may send (goim's default: 4096). */
   readonly maxBodyBytes: number;
   /** The largest WebSocket message on /sub (one or more packets). */
   readonly maxFrameBytes: number;
-  readonly log: Logger;
 }
 
 /** The reply op of each request op. */
@@ -34,14 +24,14 @@ const replyOf: Readonly<Record<number, number>> = {
 
 /**
  * goim clients (docs/protocol-goim.md) on WebSocket /sub and on TCP. Nothing of the protocol's
- * meaning lives here: each request packet becomes the JSON frame /ws would get (the header seq as
- * its `id`), and each JSON frame the gateway sends becomes a packet (a reply takes its request's
- * reply op and seq; pushes are op 5). So the auth, limits, rate limits and delivery guarantee are
- * the gateway's, the same as on /ws.
+ * meaning lives here: each request packet becomes the frame value /ws would parse (the header seq
+ * as its `id`), and each frame the connection core sends becomes a packet (a reply takes its
+ * request's reply op and seq; pushes are op 5), its body the bytes the hub serialised once. So the
+ * auth, limits, rate limits and delivery guarantee are the core's, the same as on /ws.
  */
-export function createGoimAdapter(deps: GoimDeps) {
-  const decodeOptions = { maxBodyBytes: deps.maxBodyBytes };
-  const wss = new WebSocketServer({ noServer: true, maxPayload: Math.max(deps.maxFrameBytes, deps.maxBodyBytes + goim.headerBytes), perMessageDeflate: false });
+export function goimChannel(gateway: Gateway, options: GoimOptions, log: Logger) {
+  const decodeOptions = { maxBodyBytes: options.maxBodyBytes };
+  const wss = new WebSocketServer({ noServer: true, maxPayload: Math.max(options.maxFrameBytes, options.maxBodyBytes + goim.headerBytes), perMessageDeflate: false });
   const sockets = new Set<net.Socket>();
   let tcp: net.Server | null = null;
 
@@ -65,7 +55,7 @@ export function createGoimAdapter(deps: GoimDeps) {
       const principal = connection.principal;
       if (principal === null) return connection.close('AUTH_REQUIRED');
       const shopId = principal.kind === 'staff' ? principal.staff.shopId : principal.shopId;
-      transport.packet(goim.encodePacket({ op: ops.heartbeatReply, seq: packet.seq, body: goim.int32Body(shopId === null ? 0 : deps.hub.countInShop(shopId)) }));
+      transport.packet(goim.encodePacket({ op: ops.heartbeatReply, seq: packet.seq, body: goim.int32Body(shopId === null ? 0 : gateway.hub.countInShop(shopId)) }));
       return;
     }
     const reply = replyOf[packet.op];
@@ -83,18 +73,18 @@ export function createGoimAdapter(deps: GoimDeps) {
       return transport.packet(errorPacket(reply, packet.seq, 'INVALID_JSON', (error as Error).message));
     }
     transport.expect(packet.seq, reply);
-    session.receive(JSON.stringify(toFrame(packet, body)));
+    session.receive(toFrame(packet, body));
   }
 
   function acceptWebSocket(ws: WebSocket, origin: string | null): void {
     const transport = new GoimTransport(
-      deps.maxBodyBytes,
+      options.maxBodyBytes,
       (bytes) => ws.send(bytes, { binary: true }),
       () => ws.bufferedAmount,
       (code, reason) => ws.close(code, reason),
       () => ws.terminate(),
     );
-    const session = deps.attach(transport, origin);
+    const session = gateway.attach(transport, origin);
     ws.on('message', (data, isBinary) => {
       if (!isBinary) {
         session.connection.lastSeen = Date.now();
@@ -104,7 +94,7 @@ export function createGoimAdapter(deps: GoimDeps) {
     });
     ws.on('close', () => session.closed());
     ws.on('error', (error) => {
-      if (!/max payload/i.test(error.message)) deps.log.warn({ err: error }, 'goim websocket error');
+      if (!/max payload/i.test(error.message)) log.warn({ err: error }, 'goim websocket error');
     });
   }
 
@@ -113,13 +103,13 @@ export function createGoimAdapter(deps: GoimDeps) {
     socket.setNoDelay(true);
     const decoder = new goim.PacketDecoder(decodeOptions);
     const transport = new GoimTransport(
-      deps.maxBodyBytes,
+      options.maxBodyBytes,
       (bytes) => socket.write(bytes),
       () => socket.writableLength,
       () => socket.end(),
       () => socket.destroy(),
     );
-    const session = deps.attach(transport, null);
+    const session = gateway.attach(transport, null);
     socket.on('data', (chunk: Buffer) => {
       if (session.connection.closed) return;
       onPackets(session, transport, () => decoder.push(chunk));
@@ -131,10 +121,10 @@ export function createGoimAdapter(deps: GoimDeps) {
     socket.on('error', () => socket.destroy());
   }
 
-  return {
-    wss,
-    acceptWebSocket,
-    /** Starts the TCP listener; resolves with its port (0 picks one). */
+  const channel = {
+    /** /sub: goim's binary packets over WebSocket. */
+    upgrade: gateway.upgradeTo(wss, acceptWebSocket),
+    /** Starts the TCP listener (GOIM_TCP_PORT); resolves with its port (0 picks one). */
     listenTcp(port: number, host: string): Promise<number> {
       tcp = net.createServer(acceptTcp);
       return new Promise((resolve, reject) => {
@@ -153,11 +143,13 @@ export function createGoimAdapter(deps: GoimDeps) {
       });
     },
   };
+  gateway.addChannel(channel);
+  return channel;
 }
 
 /**
- * Writes packets for one connection: the gateway's JSON frames become packets, and what one turn
- * of the event loop sends goes out together (several as one op 9 batch).
+ * Writes packets for one connection: the core's frames become packets, and what one turn of the
+ * event loop sends goes out together (several as one op 9 batch).
  */
 export class GoimTransport implements Transport {
   readonly #maxBodyBytes: number;
@@ -189,19 +181,20 @@ export class GoimTransport implements Transport {
     } else if (this.#waiting.size < 1024) this.#waiting.set(seq, [op]);
   }
 
-  send(text: string): void {
-    const frame = JSON.parse(text) as { type?: string; id?: unknown; maxFrameBytes?: number };
+  send(out: Outgoing): void {
+    const { frame } = out;
     // What a goim client may send is a packet body, not a /ws frame.
-    if (frame.type === 'auth.ok') text = JSON.stringify({ ...frame, maxFrameBytes: this.#maxBodyBytes });
+    const body = frame.type === 'auth.ok' ? Buffer.from(JSON.stringify({ ...frame, maxFrameBytes: this.#maxBodyBytes })) : out.bytes;
     let op: number = ops.message;
     let seq = 0;
-    const queue = typeof frame.id === 'number' ? this.#waiting.get(frame.id) : undefined;
+    const id = 'id' in frame ? frame.id : undefined;
+    const queue = typeof id === 'number' ? this.#waiting.get(id) : undefined;
     if (queue !== undefined) {
-      seq = frame.id as number;
+      seq = id as number;
       op = queue.shift()!;
       if (queue.length === 0) this.#waiting.delete(seq);
     }
-    this.packet(goim.encodePacket({ op, seq, body: Buffer.from(text) }));
+    this.packet(goim.encodePacket({ op, seq, body }));
   }
 
   packet(bytes: Uint8Array): void {

@@ -1,7 +1,7 @@
 import { Ajv } from 'ajv';
 import type { ClientFrame } from '@frontdesk/protocol';
 import { ClientFrameSchema, clientFrameTypes, findUnsafeInput } from '@frontdesk/protocol/schemas';
-import { AppError } from '../domain/errors.ts';
+import { AppError } from '../../domain/errors.ts';
 
 /** Client frames, validated against the protocol's schema as strictly as HTTP bodies: no coercion, no unknown fields. */
 const validate = new Ajv({ coerceTypes: false, removeAdditional: false, allErrors: false, strict: false }).compile(ClientFrameSchema);
@@ -10,12 +10,21 @@ const KNOWN = new Set<string>(clientFrameTypes);
 
 /** Text → a typed frame, or an AppError that says what is wrong. Never throws anything else. */
 export function parseClientFrame(text: string): ClientFrame | AppError {
-  let value: unknown;
+  const value = readJson(text);
+  return value instanceof AppError ? value : validateClientFrame(value);
+}
+
+/** A /ws frame's text as a value; goim's packets arrive as values already (channels/goim). */
+export function readJson(text: string): unknown {
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
     return new AppError('INVALID_JSON', 'The frame is not valid JSON.');
   }
+}
+
+/** A value that claims to be a client frame → the typed frame, or an AppError that says what is wrong. */
+export function validateClientFrame(value: unknown): ClientFrame | AppError {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return new AppError('VALIDATION_FAILED', 'A frame is a JSON object with a "type".');
   }
@@ -33,15 +42,9 @@ export function parseClientFrame(text: string): ClientFrame | AppError {
 }
 
 /** The echo id and clientMsgId of a frame that failed validation, where they are usable. */
-export function echoOf(text: string): { id?: string | number; clientMsgId?: string } {
-  let frame: { id?: unknown; clientMsgId?: unknown };
-  try {
-    frame = JSON.parse(text) as typeof frame;
-  } catch {
-    return {};
-  }
-  if (typeof frame !== 'object' || frame === null) return {};
-  const { id, clientMsgId } = frame;
+export function echoOf(value: unknown): { id?: string | number; clientMsgId?: string } {
+  if (typeof value !== 'object' || value === null) return {};
+  const { id, clientMsgId } = value as { id?: unknown; clientMsgId?: unknown };
   return {
     ...(((typeof id === 'string' && id.length <= 64) || (typeof id === 'number' && Number.isSafeInteger(id))) && { id: id as string | number }),
     ...(typeof clientMsgId === 'string' && clientMsgId.length <= 64 && !clientMsgId.includes('\u0000') && { clientMsgId }),

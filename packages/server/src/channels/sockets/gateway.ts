@@ -1,20 +1,19 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import { type ClientFrame, type RequestId } from '@frontdesk/protocol';
-import type { Bus } from '../fanout/bus.ts';
-import type { Config } from '../config/config.ts';
-import { AppError } from '../domain/errors.ts';
-import { presentMessage } from '../domain/present.ts';
-import type { Principal } from '../domain/records.ts';
-import type { Services } from '../domain/services.ts';
+import type { Bus } from '../../fanout/bus.ts';
+import type { Config } from '../../config/config.ts';
+import { AppError } from '../../domain/errors.ts';
+import { presentMessage } from '../../domain/present.ts';
+import type { Principal } from '../../domain/records.ts';
+import type { Services } from '../../domain/services.ts';
 import { Connection, type Transport } from './connection.ts';
 import { localConnectionLimit, type ConnectionLimit } from './connection-limit.ts';
-import { createGoimAdapter } from './goim.ts';
-import { echoOf, parseClientFrame } from './frame-schema.ts';
+import { echoOf, validateClientFrame } from './frame-schema.ts';
 import { Hub } from './hub.ts';
 import type { originPolicy } from './origins.ts';
-import { isStorageUnavailable } from '../storage/unavailable.ts';
+import { isStorageUnavailable } from '../../storage/unavailable.ts';
 import { refuseUpgrade, type UpgradeHandler } from './upgrade.ts';
 
 export type GatewayOptions = Config['ws'];
@@ -31,9 +30,19 @@ const TYPING_INTERVAL_MS = 2_000;
 /** At shutdown, how long frames in flight may take to finish. */
 const DRAIN_MS = 10_000;
 
+/** A client connection as a channel adapter holds it (channels/ws, channels/goim). */
+export interface Session {
+  readonly connection: Connection;
+  receive(value: unknown): void;
+  closed(): void;
+}
+
 /**
- * The JSON WebSocket gateway at /ws (docs/protocol.md). It only translates frames into domain
- * calls and events into frames; the rules live in domain/.
+ * The connection core every socket channel shares (docs/protocol.md): upgrade policy (origins, no
+ * token in the URL), auth, limits, frame dispatch into domain calls, liveness and session
+ * re-checks, and delivery of the bus's events to this node's sockets. It only translates frames
+ * into domain calls and events into frames; the rules live in domain/. Channels (channels/ws at
+ * /ws, channels/goim at /sub and TCP) turn their wire format into frame values and back.
  */
 export function createGateway(
   services: Services,
@@ -47,7 +56,7 @@ export function createGateway(
   const hub = new Hub();
   const pending = new Set<Connection>();
   const arrivals = new WeakMap<Connection, Promise<void>>();
-  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes, perMessageDeflate: false });
+  const channels: Array<{ close(): Promise<void> }> = [];
   let accepting = true;
 
   const unsubscribe = bus.subscribe((event) => hub.deliver(event));
@@ -82,28 +91,11 @@ export function createGateway(
     );
   };
 
-  /** /ws: JSON text frames. */
-  function accept(ws: WebSocket, origin: string | null): void {
-    const session = attach(ws, origin);
-    ws.on('message', (data, isBinary) => {
-      if (isBinary) {
-        session.connection.lastSeen = Date.now();
-        return session.connection.error('VALIDATION_FAILED', 'Frames are JSON text; binary is spoken on /sub.');
-      }
-      session.receive(data.toString());
-    });
-    ws.on('close', () => session.closed());
-    ws.on('error', (error) => {
-      // Oversized frames arrive here (ws closes with 1009 itself); anything else is logged.
-      if (!/max payload/i.test(error.message)) log.warn({ err: error }, 'websocket error');
-    });
-  }
-
   /**
-   * A client connection whatever it speaks: `receive` takes its frames as JSON text (the goim
-   * adapter translates its packets into them), `closed` when the link is gone.
+   * A client connection whatever channel it speaks: `receive` takes each frame as a value (/ws
+   * parses its JSON text, goim makes the value from a packet), `closed` when the link is gone.
    */
-  function attach(transport: Transport, origin: string | null) {
+  function attach(transport: Transport, origin: string | null): Session {
     const connection = new Connection(transport, origin, {
       ratePerSecond: options.ratePerSecond,
       rateBurst: options.rateBurst,
@@ -118,9 +110,9 @@ export function createGateway(
 
     return {
       connection,
-      receive(text: string): void {
+      receive(value: unknown): void {
         connection.lastSeen = Date.now();
-        const frame = parseClientFrame(text);
+        const frame = value instanceof AppError ? value : validateClientFrame(value);
         // Liveness never waits on the database: a ping is answered at once, not behind a send that
         // waits for a lock or an unreachable database.
         if (!(frame instanceof AppError) && frame.type === 'ping' && connection.principal !== null && !connection.closed) {
@@ -128,7 +120,7 @@ export function createGateway(
         }
         // handle() answers every failure it knows; anything else is logged, never left to crash the process.
         connection.enqueue(() =>
-          handle(connection, text, frame).catch((error: unknown) => {
+          handle(connection, value, frame).catch((error: unknown) => {
             log.error({ err: error }, 'frame handling failed');
             connection.close('INTERNAL');
           }),
@@ -151,15 +143,11 @@ export function createGateway(
     };
   }
 
-  const upgrade = upgradeTo(wss, accept);
-  const goim = createGoimAdapter({ attach, hub, maxBodyBytes: options.goimMaxBodyBytes, maxFrameBytes: options.maxFrameBytes, log });
-  const upgradeGoim = upgradeTo(goim.wss, goim.acceptWebSocket);
-
-  async function handle(connection: Connection, text: string, frame: ClientFrame | AppError): Promise<void> {
+  async function handle(connection: Connection, value: unknown, frame: ClientFrame | AppError): Promise<void> {
     if (connection.closed) return;
     if (frame instanceof AppError) {
       if (connection.principal === null) return connection.close('AUTH_REQUIRED');
-      const echo = echoOf(text);
+      const echo = echoOf(value);
       return connection.error(frame.code, frame.details?.join('; ') ?? frame.message, echo.id, echo.clientMsgId);
     }
     if (connection.principal === null) {
@@ -351,11 +339,12 @@ export function createGateway(
 
   return {
     hub,
-    upgrade,
-    /** /sub: goim's binary packets over WebSocket. */
-    upgradeGoim,
-    /** goim over TCP (GOIM_TCP_PORT): resolves with the port listened on. */
-    listenGoimTcp: goim.listenTcp,
+    attach,
+    upgradeTo,
+    /** A channel's listeners, closed with the gateway once its connections have drained. */
+    addChannel(channel: { close(): Promise<void> }): void {
+      channels.push(channel);
+    },
     /** Records this node's staff devices again (other nodes took it for dead and may have dropped them). */
     restoreDevices(): Promise<void> {
       const restores = [...hub.connections()].map((connection) => {
@@ -386,7 +375,7 @@ export function createGateway(
       // of other nodes hear of them (their senders, reconnected elsewhere, get the ack on resend).
       const drained = Promise.all(open.map((connection) => connection.idle()));
       await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, DRAIN_MS).unref())]);
-      await Promise.all([new Promise<void>((resolve) => wss.close(() => resolve())), goim.close()]);
+      await Promise.all(channels.map((channel) => channel.close()));
     },
   };
 }
