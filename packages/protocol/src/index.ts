@@ -35,6 +35,7 @@ export type {
   WidgetSessionBody,
 } from './schemas/bodies.ts';
 export type { CannedResponse } from './schemas/canned-responses.ts';
+export type { CreatedWebhook, Webhook, WebhookBody, WebhookDelivery, WebhookEvent, WebhookPatchBody } from './schemas/webhooks.ts';
 export type {
   AuthFrame,
   ClientFrame,

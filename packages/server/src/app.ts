@@ -24,6 +24,11 @@ import { upgradeRouter } from './channels/sockets/upgrade.ts';
 import { openStorage, type Storage } from './storage/connect.ts';
 import { migrateToLatest } from './storage/migrate.ts';
 import { createStore } from './storage/store.ts';
+import { webhookDeliveryStore } from './storage/webhook-delivery-store.ts';
+import { isWebhookEvent } from './domain/webhooks.ts';
+import { systemLookup, type Lookup } from './integrations/webhooks/address-policy.ts';
+import { webhookOutbound, type WebhookOutbound } from './integrations/webhooks/outbound.ts';
+import { deliveryWorker, type DeliveryWorker } from './integrations/webhooks/worker.ts';
 
 export interface App {
   readonly config: Config;
@@ -33,6 +38,8 @@ export interface App {
   readonly services: Services;
   readonly http: FastifyInstance;
   readonly gateway: Gateway;
+  /** The webhook delivery job (its poll runs among the jobs; commits here wake it). */
+  readonly webhooks: DeliveryWorker;
   /** Listens on config.host:config.port (0 = any free port); returns the base URL. */
   listen(): Promise<string>;
   /** The goim TCP listener's port once listening; null when off. */
@@ -47,6 +54,8 @@ export interface AppOverrides {
   readonly bus?: Bus;
   /** Log lines go here instead of standard output. */
   readonly logStream?: { write(line: string): void };
+  /** How webhook hosts are resolved (a test answers differently at creation and at delivery). */
+  readonly lookup?: Lookup;
 }
 
 
@@ -62,7 +71,14 @@ export function openConfiguredStorage(config: Config, name = `frontdesk pid=${pr
 }
 
 /** The domain services; `events` is where they emit facts (by default, nowhere: the CLI's case). */
-export function createDomain(config: Config, store: Store, events: EventSink = eventDispatcher(() => {}), now: () => number = Date.now, nodeId: string = newId()): Services {
+export function createDomain(
+  config: Config,
+  store: Store,
+  events: EventSink = eventDispatcher(() => {}),
+  now: () => number = Date.now,
+  nodeId: string = newId(),
+  webhooks: WebhookOutbound = webhookOutbound(config.webhooks, store.attachments, systemLookup, now),
+): Services {
   return createServices({
     store,
     events,
@@ -90,6 +106,7 @@ export function createDomain(config: Config, store: Store, events: EventSink = e
         processImage: (file, mime) => processImage(file, mime, { maxPixels: config.attachments.maxImagePixels }),
       },
     },
+    webhooks: webhooks.io,
   });
 }
 
@@ -118,10 +135,26 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       : null;
   const bus = overrides.bus ?? cluster?.bus ?? memoryBus();
   const events = eventDispatcher((error, event) => http?.log.error({ err: error, event: event.type }, 'event subscriber failed'));
-  const services = createDomain(config, store, events, now, nodeId);
-  // Subscribers, in the order they run: sockets first (the only publisher on the bus), then routing.
+  const outbound = webhookOutbound(config.webhooks, store.attachments, overrides.lookup ?? systemLookup, now);
+  const services = createDomain(config, store, events, now, nodeId, outbound);
+  const deliveries = webhookDeliveryStore(storage.db, storage.engine);
+  const webhooks = deliveryWorker({
+    store: deliveries,
+    subjects: { message: deliveries.message, conversation: store.conversations.find, staff: store.staff.find },
+    secrets: outbound.secrets,
+    policy: outbound.policy,
+    options: config.webhooks,
+    now,
+    log: { warn: (object, message) => http?.log.warn(object, message) },
+  });
+  // Subscribers, in the order they run: sockets first (the only publisher on the bus), then routing,
+  // then webhooks, which read their facts from the outbox (DESIGN.md §9): this one only wakes the
+  // delivery job after a commit, so an event does not wait for the next poll.
   events.subscribe(fanout(bus, store.conversations));
   events.subscribe(routingReactions(services.routing));
+  events.subscribe((event) => {
+    if (isWebhookEvent(event.type)) webhooks.wake();
+  });
   // A visitor merged on any node: its conversation is gone, and so are its cached facts here.
   bus.subscribe((event) => {
     if (event.type === 'conversation' && event.mergedFromId !== undefined) store.conversations.forgetFacts(event.mergedFromId);
@@ -165,7 +198,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   let goimTcpPort: number | null = null;
 
   await services.routing.start();
-  const jobs = startJobs(config, { store, services, registry: cluster?.registry ?? null, now, log: http.log });
+  const jobs = startJobs(config, { store, services, registry: cluster?.registry ?? null, webhooks, now, log: http.log });
 
   return {
     config,
@@ -175,6 +208,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     services,
     http,
     gateway,
+    webhooks,
     async listen() {
       const address = await http.listen({ host: config.host, port: config.port });
       listeningPort = new URL(address).port === '' ? null : Number(new URL(address).port);
@@ -186,6 +220,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     async close() {
       accepting = false;
       jobs.stop();
+      await webhooks.stop();
       await gateway.close();
       await services.routing.stop();
       await http.close();

@@ -192,10 +192,12 @@ for (const engine of engines) {
     let uploadId: string;
     let linkQuery: string;
     let cannedId: string;
+    let webhookId: string;
+    let deliveryId: string;
     let operations: Operation[];
 
     before(async () => {
-      server = await startServer(engine, { HTTP_BODY_LIMIT: String(BODY_LIMIT) });
+      server = await startServer(engine, { HTTP_BODY_LIMIT: String(BODY_LIMIT), WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOW_PRIVATE: 'true' });
       shop = await createShop(server);
       customer = await openWidget(server, shop.shopId);
       const sent = await send(server, customer.token, customer.conversationId, 'the only message');
@@ -217,6 +219,18 @@ for (const engine of engines) {
       const canned = await call(server, 'POST', '/api/v1/canned-responses', { token: shop.ownerToken, body: { shortcut: 'probe', title: 'Probe', text: 'Probe text' } });
       assert.equal(canned.status, 201);
       cannedId = canned.body.id;
+      // An endpoint (subscribed to nothing this suite does) with a delivery in its log.
+      const hook = await call(server, 'POST', '/api/v1/webhooks', { token: shop.ownerToken, body: { url: 'http://127.0.0.1:9/probe', events: ['staff.created'] } });
+      assert.equal(hook.status, 201);
+      webhookId = hook.body.id;
+      deliveryId = '01890a5d-ac96-774b-bcce-b302099a8058';
+      await server.storage.db
+        .insertInto('webhook_deliveries')
+        .values({
+          id: deliveryId, endpoint_id: webhookId, shop_id: shop.shopId, event_id: deliveryId, event: 'staff.created', payload: '{}', status: 'delivered',
+          attempts: 1, next_attempt_at: null, retry_until: 0, locked_until: null, last_attempt_at: 0, response_status: 200, error: null, created_at: 0, delivered_at: 0,
+        })
+        .execute();
       operations = await fetchOperations(server);
     });
     after(() => server.close());
@@ -231,6 +245,8 @@ for (const engine of engines) {
       variant: 'original',
       cannedId,
       customerId: customer.customerId,
+      webhookId,
+      deliveryId,
     });
 
     /** Valid values of the required query parameters, where an operation has them. */
@@ -290,6 +306,8 @@ for (const engine of engines) {
       'POST /api/v1/conversations/{conversationId}/invite': [{ staffId: shop.agentId }],
       'POST /api/v1/canned-responses': [{ shortcut: 'refund', title: 'Refund policy', text: 'Within 30 days.' }],
       'PATCH /api/v1/canned-responses/{cannedId}': [{ shortcut: 'refund-2', title: 'Refunds', text: 'Within 60 days.' }],
+      'POST /api/v1/webhooks': [{ url: 'https://hooks.example.test/frontdesk', events: ['message.created', 'inquiry.closed'], includeInternal: false, secret: 'a-secret-of-enough-length' }],
+      'PATCH /api/v1/webhooks/{webhookId}': [{ url: 'https://hooks.example.test/other', events: ['staff.updated'], includeInternal: true, secret: 'another-secret-long-enough', active: false }],
     });
 
     function probesFor(op: Operation): Probe[] {

@@ -45,6 +45,9 @@ const ATTACHMENT = '/api/v1/attachments/{attachmentId}';
 const FILE_LINK = '/api/v1/files/{attachmentId}/{variant}';
 const CANNED = '/api/v1/canned-responses/{cannedId}';
 const CUSTOMER = '/api/v1/customers/{customerId}';
+const WEBHOOK = '/api/v1/webhooks/{webhookId}';
+const WEBHOOK_LOG = '/api/v1/webhooks/{webhookId}/deliveries';
+const REDELIVER = '/api/v1/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver';
 
 const notFound = (code: string) => ({ status: 404, code });
 const forbidden = { status: 403, code: 'FORBIDDEN' };
@@ -91,6 +94,11 @@ for (const engine of engines) {
     let bUploadId: string;
     let xLinkQuery: string;
     let bCannedId: string;
+    // Webhooks: B's endpoint with a delivery in its log, and A's own endpoint.
+    let bWebhookId: string;
+    let bDeliveryId: string;
+    let aWebhookId: string;
+    const bWebhookUrl = `http://127.0.0.1:9/b-hook-${tag}`;
 
     const text = (label: string) => `${label} ${tag}`;
 
@@ -108,7 +116,8 @@ for (const engine of engines) {
     }
 
     before(async () => {
-      server = await startServer(engine);
+      // Webhook endpoints on 127.0.0.1 are allowed here; nothing they subscribe to happens in this suite.
+      server = await startServer(engine, { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOW_PRIVATE: 'true' });
       a = await createShop(server, `Alpha Shop ${tag}`);
       b = await createShop(server, `Bravo Bakery ${tag}`);
 
@@ -180,8 +189,26 @@ for (const engine of engines) {
       });
       assert.equal(canned.status, 201);
       bCannedId = canned.body.id;
+      const hook = async (shop: ShopFixture, url: string) => {
+        const created = await call(server, 'POST', '/api/v1/webhooks', { token: shop.ownerToken, body: { url, events: ['staff.updated'] } });
+        assert.equal(created.status, 201, JSON.stringify(created.body));
+        return created.body.id as string;
+      };
+      bWebhookId = await hook(b, bWebhookUrl);
+      aWebhookId = await hook(a, `http://127.0.0.1:9/a-hook-${tag}`);
+      // A delivery in B's log, as the delivery job leaves one.
+      bDeliveryId = randomUUID();
+      await server.storage.db
+        .insertInto('webhook_deliveries')
+        .values({
+          id: bDeliveryId, endpoint_id: bWebhookId, shop_id: b.shopId, event_id: randomUUID(), event: 'staff.updated', payload: '{}', status: 'delivered',
+          attempts: 1, next_attempt_at: null, retry_until: Date.now(), locked_until: null, last_attempt_at: Date.now(), response_status: 200, error: null,
+          created_at: Date.now(), delivered_at: Date.now(),
+        })
+        .execute();
 
       bSecrets.push(
+        bWebhookId, bWebhookUrl, bDeliveryId,
         bCannedId, `b canned title ${tag}`, `b canned text ${tag}`, `b plan ${tag}`,
         b.shopId, b.identitySecret, `Bravo Bakery ${tag}`,
         ...bStaff.flatMap((s) => [s.id, s.name, s.email]),
@@ -206,6 +233,8 @@ for (const engine of engines) {
         (await call(server, 'GET', '/api/v1/staff', { token: b.ownerToken })).body,
         (await call(server, 'GET', '/api/v1/shop', { token: b.ownerToken })).body,
         (await call(server, 'GET', '/api/v1/canned-responses', { token: b.ownerToken })).body,
+        (await call(server, 'GET', '/api/v1/webhooks', { token: b.ownerToken })).body,
+        (await call(server, 'GET', `/api/v1/webhooks/${bWebhookId}/deliveries`, { token: b.ownerToken })).body,
         (await call(server, 'GET', `/api/v1/customers/${bAnon.customerId}`, { token: b.ownerToken })).body,
         ...(await Promise.all(
           [yB, bAnon].flatMap((c) => [
@@ -236,6 +265,7 @@ for (const engine of engines) {
         }
         attachmentRows(out, actor, token, "B's attachment", bAttachmentId);
         consoleRows(out, actor, token, role === 'agent' ? forbidden : notFound('CANNED_RESPONSE_NOT_FOUND'), [yB.customerId, bAnon.customerId], notFound('CUSTOMER_NOT_FOUND'));
+        webhookRows(out, actor, token, role === 'agent' ? forbidden : notFound('WEBHOOK_NOT_FOUND'), role === 'agent' ? forbidden : notFound('WEBHOOK_DELIVERY_NOT_FOUND'));
         for (const staff of bStaff) {
           for (const body of [{ name: 'Taken over' }, { disabled: true }, { role: 'agent' }, { capacity: 0 }, { role: 'owner', name: 'x' }]) {
             out.push({
@@ -259,6 +289,7 @@ for (const engine of engines) {
       });
       // The console's routes are for staff: a customer is refused whoever the id belongs to.
       consoleRows(out, 'customerX', x.token, forbidden, [yA.customerId, yB.customerId, bAnon.customerId], forbidden);
+      webhookRows(out, 'customerX', x.token, forbidden, forbidden);
       attachmentRows(out, 'customerX', x.token, "Y's attachment in A", yAttachmentId);
       attachmentRows(out, 'customerX', x.token, "B's attachment", bAttachmentId);
       for (const staff of [...bStaff, { id: a.agentId, name: 'A agent' }]) {
@@ -284,6 +315,26 @@ for (const engine of engines) {
           method: 'GET', route: CUSTOMER, params: { customerId }, foreign: ['customerId'], actor, token, expect: customerExpect,
         });
       }
+    }
+
+    /** Every webhook route against B's endpoint and B's delivery (also through A's own endpoint). */
+    function webhookRows(out: Row[], actor: Row['actor'], token: string, endpointExpect: Row['expect'], deliveryExpect: Row['expect']) {
+      const theirs = { actor, token, params: { webhookId: bWebhookId }, foreign: ['webhookId'], expect: endpointExpect };
+      for (const body of [{ url: `http://127.0.0.1:9/taken-${tag}` }, { active: false }, { events: ['message.created'], includeInternal: true }, { secret: 'a-secret-of-enough-length' }]) {
+        out.push({ ...theirs, name: `${actor} PATCH B's webhook ${JSON.stringify(body)}`, method: 'PATCH', route: WEBHOOK, body });
+      }
+      out.push({ ...theirs, name: `${actor} DELETE B's webhook`, method: 'DELETE', route: WEBHOOK });
+      for (const query of [undefined, 'limit=100', `cursor=${randomUUID()}`]) {
+        out.push({ ...theirs, name: `${actor} GET B's delivery log ${query ?? ''}`, method: 'GET', route: WEBHOOK_LOG, ...(query && { query }) });
+      }
+      out.push({
+        ...theirs, name: `${actor} redeliver B's delivery`, method: 'POST', route: REDELIVER,
+        params: { webhookId: bWebhookId, deliveryId: bDeliveryId }, foreign: ['webhookId', 'deliveryId'],
+      });
+      out.push({
+        actor, token, name: `${actor} redeliver B's delivery through A's own webhook`, method: 'POST', route: REDELIVER,
+        params: { webhookId: aWebhookId, deliveryId: bDeliveryId }, foreign: ['deliveryId'], expect: deliveryExpect,
+      });
     }
 
     /** Every attachment route against someone else's attachment and upload. */
@@ -381,6 +432,12 @@ for (const engine of engines) {
       assert.ok(table.length > 90, `table has ${table.length} rows`);
       const beforeB = await snapshotRows(server.storage.db, { shopId: b.shopId });
       const beforeAll = await snapshotRows(server.storage.db);
+      const webhookRowsNow = async () => ({
+        endpoints: await server.storage.db.selectFrom('webhook_endpoints').selectAll().orderBy('id').execute(),
+        subscriptions: await server.storage.db.selectFrom('webhook_subscriptions').selectAll().orderBy('endpoint_id').orderBy('event').execute(),
+        deliveries: await server.storage.db.selectFrom('webhook_deliveries').selectAll().orderBy('id').execute(),
+      });
+      const beforeWebhooks = await webhookRowsNow();
       assert.ok(beforeB.messages.length === 7 && beforeB.attachments.length === 1 && beforeB.uploads.length === 1 && beforeB.staff.length === 2 && beforeB.conversations.length === 2 && beforeB.members.length > 0);
       assert.equal(beforeB.canned_responses.length, 1);
 
@@ -405,6 +462,7 @@ for (const engine of engines) {
 
       assert.deepEqual(await snapshotRows(server.storage.db, { shopId: b.shopId }), beforeB, "B's rows are unchanged");
       assert.deepEqual(await snapshotRows(server.storage.db), beforeAll, 'no row anywhere changed');
+      assert.deepEqual(await webhookRowsNow(), beforeWebhooks, 'no webhook, subscription or delivery changed');
       // The tokens are still good and the refusals were not caused by a broken session.
       for (const token of [a.ownerToken, a.agentToken, x.token]) {
         assert.equal((await call(server, 'GET', '/api/v1/me', { token })).status, 200);
@@ -463,6 +521,10 @@ for (const engine of engines) {
       const agentStaffList = await call(server, 'GET', '/api/v1/staff', { token: a.agentToken });
       assert.equal(agentStaffList.status, 403);
       assert.deepEqual(leaks(agentStaffList.body), []);
+
+      const webhooks = await call(server, 'GET', '/api/v1/webhooks', { token: a.ownerToken });
+      assert.deepEqual(items(webhooks).map((w) => w.id), [aWebhookId]);
+      assert.deepEqual(leaks(webhooks.body, bSecrets), []);
 
       const shop = await call(server, 'GET', '/api/v1/shop', { token: a.ownerToken });
       assert.equal(shop.body.id, a.shopId);

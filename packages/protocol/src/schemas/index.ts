@@ -18,3 +18,4 @@ export * from './routing.ts';
 export * from './server-frames.ts';
 export * from './shops.ts';
 export * from './unsafe-input.ts';
+export * from './webhooks.ts';

@@ -88,6 +88,21 @@ export interface Config {
     /** How often each node expires presence, auto-reassigns and re-runs its shops' queues. */
     readonly sweepMs: number;
   };
+  /** Outbound webhooks (docs/webhooks.md). */
+  readonly webhooks: {
+    /** Plain http:// endpoints are accepted (development only). */
+    readonly allowHttp: boolean;
+    /** Endpoints may resolve to private, loopback and link-local addresses (development and tests only). */
+    readonly allowPrivate: boolean;
+    /** A delivery is retried this long; an endpoint failing without a success this long is disabled. */
+    readonly retryMs: number;
+    /** The first retry's largest delay; each further one doubles it (full jitter, at most an hour). */
+    readonly retryBaseMs: number;
+    /** One attempt may take this long. */
+    readonly timeoutMs: number;
+    /** The delivery job's safety-net poll (commits on this node wake it at once). */
+    readonly pollMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -169,7 +184,25 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       settleMs: int(env, 'ROUTING_SETTLE_MS', 1_000, 0, 60_000),
       sweepMs: int(env, 'ROUTING_SWEEP_MS', 5_000, 50, 600_000),
     }),
+    webhooks: Object.freeze({
+      allowHttp: bool(env, 'WEBHOOK_ALLOW_HTTP', false),
+      allowPrivate: bool(env, 'WEBHOOK_ALLOW_PRIVATE', false),
+      retryMs: Math.round(hours(env, 'WEBHOOK_RETRY_HOURS', 24, 0.0001, 24 * 30) * 3_600_000),
+      retryBaseMs: int(env, 'WEBHOOK_RETRY_BASE_MS', 10_000, 1, 3_600_000),
+      timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
+      pollMs: int(env, 'WEBHOOK_POLL_MS', 1_000, 20, 60_000),
+    }),
   });
+}
+
+/** Hours, fractions allowed (tests use a few seconds' worth). */
+function hours(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+(\.\d+)?$/.test(raw)) throw new ConfigError(`${name} must be a number of hours, got "${raw}".`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}.`);
+  return value;
 }
 
 function str(env: Env, name: string, fallback: string): string {

@@ -2,6 +2,7 @@ import type { AttachmentIo, AttachmentOptions } from './attachments.ts';
 import type { EventSink } from './events.ts';
 import type { Store } from './ports.ts';
 import type { RoutingOptions } from './routing.ts';
+import type { WebhookIo } from './webhooks.ts';
 
 /** What every domain service needs: storage, where facts go after the commit, the time, and the settings that shape behaviour. */
 export interface DomainDeps {
@@ -17,4 +18,6 @@ export interface DomainDeps {
   };
   /** Where attachment bytes are staged and stored, and how they are inspected. */
   readonly files: AttachmentIo;
+  /** The outbound side of webhooks: the address policy and the sealing of secrets. */
+  readonly webhooks: WebhookIo;
 }

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Attachment, ContentType, CustomerAttributes, InquiryStatus, ShopSettings, StaffRole, UserKind, Visibility } from '@frontdesk/protocol';
 import type { InquiryMove, InquiryState } from './inquiry-states.ts';
+import type { WebhookStore } from './webhooks.ts';
 import type {
   AttachmentRecord,
   CannedResponseRecord,
@@ -35,6 +36,7 @@ export interface Store {
   readonly attachments: AttachmentStore;
   readonly cannedResponses: CannedResponseStore;
   readonly stats: StatsStore;
+  readonly webhooks: WebhookStore;
 }
 
 export interface ShopStore {

@@ -10,6 +10,7 @@ import { createSearch } from './search.ts';
 import { createShops } from './shops.ts';
 import { createStaffService } from './staff.ts';
 import { createStats } from './stats.ts';
+import { createWebhooks } from './webhooks.ts';
 import { createSync } from './sync.ts';
 import { createWidgetSessions } from './widget-sessions.ts';
 
@@ -30,6 +31,7 @@ export function createServices(deps: DomainDeps) {
     customers: createCustomers(deps),
     search: createSearch(deps),
     stats: createStats(deps),
+    webhooks: createWebhooks(deps, deps.webhooks),
   };
 }
 

@@ -18,6 +18,7 @@ import { customerRoutes } from './routes/customers.ts';
 import { routingRoutes } from './routes/routing.ts';
 import { healthRoutes } from './routes/health.ts';
 import { searchRoutes } from './routes/search.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 import { widgetRoutes } from './routes/widget.ts';
 import { ErrorBody } from './schemas.ts';
 import { isStorageUnavailable } from '../storage/unavailable.ts';
@@ -132,6 +133,7 @@ export async function buildHttp(services: Services, options: HttpOptions): Promi
       await api.register(cannedResponseRoutes(services));
       await api.register(searchRoutes(services));
       await api.register(customerRoutes(services));
+      await api.register(webhookRoutes(services));
     },
     { prefix: '/api/v1' },
   );

@@ -2,6 +2,7 @@ import type { Config } from '../config/config.ts';
 import type { NodeRegistry } from '../cluster/node-registry.ts';
 import type { Store } from '../domain/ports.ts';
 import type { Services } from '../domain/services.ts';
+import type { DeliveryWorker } from '../integrations/webhooks/worker.ts';
 import { every, type Job } from './every.ts';
 
 const HOUR = 3_600_000;
@@ -15,13 +16,15 @@ interface Log {
  * - expired sessions are deleted (hourly);
  * - the routing sweep: presence expiry, auto-reassign, the queues of the shops this node serves, and
  *   the agent devices of nodes the cluster's registry saw die (ROUTING_SWEEP_MS);
- * - uploads never sent and unfinished uploads are cleaned up (ATTACHMENT_SWEEP_MS).
+ * - uploads never sent and unfinished uploads are cleaned up (ATTACHMENT_SWEEP_MS);
+ * - webhook delivery (WEBHOOK_POLL_MS): the safety net for facts committed by other nodes, or
+ *   before a crash, and for retries coming due; commits on this node wake it at once.
  */
 export function startJobs(
   config: Config,
-  deps: { store: Store; services: Services; registry: NodeRegistry | null; now: () => number; log: Log },
+  deps: { store: Store; services: Services; registry: NodeRegistry | null; webhooks: Pick<DeliveryWorker, 'run'>; now: () => number; log: Log },
 ): Job {
-  const { store, services, registry, now, log } = deps;
+  const { store, services, registry, webhooks, now, log } = deps;
   const jobs = [
     every(HOUR, async () => void (await store.sessions.deleteExpired(now())), (error) => log.warn({ err: error }, 'session sweep failed')),
     every(
@@ -33,6 +36,7 @@ export function startJobs(
       (error) => log.warn({ err: error }, 'routing sweep failed'),
     ),
     every(config.attachments.sweepMs, async () => void (await services.attachments.sweep()), (error) => log.warn({ err: error }, 'attachment cleanup failed')),
+    every(config.webhooks.pollMs, webhooks.run, (error) => log.warn({ err: error }, 'webhook delivery failed')),
   ];
   return { stop: () => jobs.forEach((job) => job.stop()) };
 }

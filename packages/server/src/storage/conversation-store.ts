@@ -5,6 +5,7 @@ import type { ConversationFacts, ConversationView } from '../domain/records.ts';
 import { toConversation, toMember, type ConversationRow } from './rows.ts';
 import type { Engine } from './connect.ts';
 import { containsIgnoringCase } from './contains.ts';
+import { recordOutbox } from './outbox.ts';
 import type { Database } from './schema.ts';
 import { mergeVisitor } from './visitor-merge.ts';
 
@@ -228,13 +229,17 @@ export function conversationStore(db: Kysely<Database>, engine: Engine): Convers
     },
 
     async addMember(conversationId, user, now) {
-      const inserted = await db
-        .insertInto('members')
-        .values({ conversation_id: conversationId, user_id: user.id, user_kind: user.kind, shop_id: user.shopId, role: user.role, joined_at: now })
-        // A colleague who only read it so far (role 'viewer') becomes a participant.
-        .onConflict((oc) => oc.columns(['conversation_id', 'user_id']).doUpdateSet({ role: user.role }).where('members.role', '=', 'viewer'))
-        .executeTakeFirst();
-      return Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1;
+      return db.transaction().execute(async (tx) => {
+        const inserted = await tx
+          .insertInto('members')
+          .values({ conversation_id: conversationId, user_id: user.id, user_kind: user.kind, shop_id: user.shopId, role: user.role, joined_at: now })
+          // A colleague who only read it so far (role 'viewer') becomes a participant.
+          .onConflict((oc) => oc.columns(['conversation_id', 'user_id']).doUpdateSet({ role: user.role }).where('members.role', '=', 'viewer'))
+          .executeTakeFirst();
+        const joined = Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1;
+        if (joined) await recordOutbox(tx, [{ shopId: user.shopId, type: 'member.added', subjectId: conversationId, data: { userId: user.id }, createdAt: now }]);
+        return joined;
+      });
     },
 
     async memberIds(conversationId) {

@@ -6,6 +6,7 @@ import * as attachments from './migrations/0003-attachments.ts';
 import * as agentConsole from './migrations/0004-console.ts';
 import * as stream from './migrations/0005-stream.ts';
 import * as outbox from './migrations/0006-outbox.ts';
+import * as webhooks from './migrations/0007-webhooks.ts';
 
 /** Every migration, in order. Names sort lexically; never rename or edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '0004-console': agentConsole,
   '0005-stream': stream,
   '0006-outbox': outbox,
+  '0007-webhooks': webhooks,
 };
 
 export async function migrateToLatest(storage: { db: Kysely<any>; schema: string | null }): Promise<MigrationResultSet> {

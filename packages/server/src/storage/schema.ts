@@ -228,6 +228,8 @@ export interface Database {
   canned_responses: CannedResponseTable;
   webhook_subscriptions: WebhookSubscriptionTable;
   outbox: OutboxTable;
+  webhook_endpoints: WebhookEndpointTable;
+  webhook_deliveries: WebhookDeliveryTable;
 }
 
 /** One row per event type per active webhook endpoint: what the outbox records (migrations/0006-outbox.ts). */
@@ -246,4 +248,42 @@ export interface OutboxTable {
   /** JSON; null when the subject says it all. */
   data: string | null;
   created_at: number;
+}
+
+/** A shop's webhook endpoint (migrations/0007-webhooks.ts). */
+export interface WebhookEndpointTable {
+  id: string;
+  shop_id: string;
+  url: string;
+  /** JSON array of event types. */
+  events: string;
+  include_internal: number;
+  /** Sealed (AES-256-GCM), never the secret itself. */
+  secret: string;
+  disabled_at: number | null;
+  disabled_reason: string | null;
+  failing_since: number | null;
+  succeeded_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** One event for one endpoint, with the outcome of its last attempt. */
+export interface WebhookDeliveryTable {
+  id: string;
+  endpoint_id: string;
+  shop_id: string;
+  event_id: string;
+  event: string;
+  payload: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: number | null;
+  retry_until: number;
+  locked_until: number | null;
+  last_attempt_at: number | null;
+  response_status: number | null;
+  error: string | null;
+  created_at: number;
+  delivered_at: number | null;
 }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { AppError } from '../domain/errors.ts';
 import type { StaffStore } from '../domain/ports.ts';
 import { isUniqueViolation } from './connect.ts';
+import { recordOutbox } from './outbox.ts';
 import { toStaff } from './rows.ts';
 import type { Database } from './schema.ts';
 
@@ -9,21 +10,24 @@ export function staffStore(db: Kysely<Database>): StaffStore {
   return {
     async create(staff) {
       try {
-        await db
-          .insertInto('staff')
-          .values({
-            id: staff.id,
-            shop_id: staff.shopId,
-            email: staff.email,
-            name: staff.name,
-            role: staff.role,
-            password_hash: staff.passwordHash,
-            capacity: staff.capacity,
-            disabled_at: staff.disabledAt,
-            created_at: staff.createdAt,
-            updated_at: staff.createdAt,
-          })
-          .execute();
+        await db.transaction().execute(async (tx) => {
+          await tx
+            .insertInto('staff')
+            .values({
+              id: staff.id,
+              shop_id: staff.shopId,
+              email: staff.email,
+              name: staff.name,
+              role: staff.role,
+              password_hash: staff.passwordHash,
+              capacity: staff.capacity,
+              disabled_at: staff.disabledAt,
+              created_at: staff.createdAt,
+              updated_at: staff.createdAt,
+            })
+            .execute();
+          await recordOutbox(tx, [{ shopId: staff.shopId, type: 'staff.created', subjectId: staff.id, createdAt: staff.createdAt }]);
+        });
       } catch (error) {
         if (isUniqueViolation(error)) throw new AppError('EMAIL_TAKEN');
         throw error;
@@ -53,19 +57,26 @@ export function staffStore(db: Kysely<Database>): StaffStore {
       return rows.map(toStaff);
     },
     async update(shopId, id, patch, now) {
-      await db
-        .updateTable('staff')
-        .set({
-          ...(patch.name !== undefined && { name: patch.name }),
-          ...(patch.role !== undefined && { role: patch.role }),
-          ...(patch.capacity !== undefined && { capacity: patch.capacity }),
-          ...(patch.disabledAt !== undefined && { disabled_at: patch.disabledAt }),
-          ...(patch.passwordHash !== undefined && { password_hash: patch.passwordHash }),
-          updated_at: now,
-        })
-        .where('shop_id', '=', shopId)
-        .where('id', '=', id)
-        .execute();
+      await db.transaction().execute(async (tx) => {
+        const updated = await tx
+          .updateTable('staff')
+          .set({
+            ...(patch.name !== undefined && { name: patch.name }),
+            ...(patch.role !== undefined && { role: patch.role }),
+            ...(patch.capacity !== undefined && { capacity: patch.capacity }),
+            ...(patch.disabledAt !== undefined && { disabled_at: patch.disabledAt }),
+            ...(patch.passwordHash !== undefined && { password_hash: patch.passwordHash }),
+            updated_at: now,
+          })
+          .where('shop_id', '=', shopId)
+          .where('id', '=', id)
+          .executeTakeFirst();
+        // A new password is no change a webhook shows (nor does the domain emit staff.updated for it).
+        const visible = patch.name !== undefined || patch.role !== undefined || patch.capacity !== undefined || patch.disabledAt !== undefined;
+        if (visible && Number(updated.numUpdatedRows) > 0) {
+          await recordOutbox(tx, [{ shopId, type: 'staff.updated', subjectId: id, createdAt: now }]);
+        }
+      });
     },
     async countActiveOwners(shopId) {
       const row = await db

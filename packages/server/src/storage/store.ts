@@ -13,6 +13,7 @@ import { shopStore } from './shop-store.ts';
 import type { SqliteDirect } from './sqlite-dialect.ts';
 import { staffStore } from './staff-store.ts';
 import { statsStore } from './stats-store.ts';
+import { webhookStore } from './webhook-store.ts';
 
 /** On SQLite, `sqlite` is the direct connection the send path uses instead of the query builder. */
 export function createStore(db: Kysely<Database>, engine: Engine, sqlite: SqliteDirect | null = null): Store {
@@ -27,5 +28,6 @@ export function createStore(db: Kysely<Database>, engine: Engine, sqlite: Sqlite
     attachments: attachmentStore(db, engine),
     cannedResponses: cannedResponseStore(db),
     stats: statsStore(db),
+    webhooks: webhookStore(db, engine),
   };
 }

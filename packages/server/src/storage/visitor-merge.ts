@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Assignment, VisitorMerge } from '../domain/ports.ts';
 import type { Engine } from './connect.ts';
+import { recordOutbox } from './outbox.ts';
 import type { Database } from './schema.ts';
 
 type Tx = Transaction<Database>;
@@ -80,7 +81,9 @@ export async function mergeVisitor(
     }
     await tx.deleteFrom('sessions').where('user_id', '=', visitorId).execute();
     await tx.deleteFrom('customers').where('id', '=', visitorId).execute();
-    return { conversationId: target, fromConversationId: from?.id ?? null, closed };
+    const fromConversationId = from?.id ?? null;
+    await recordOutbox(tx, [{ shopId, type: 'conversation.merged', subjectId: target, data: { fromConversationId }, createdAt: now }]);
+    return { conversationId: target, fromConversationId, closed };
   });
 }
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createApp, type App } from '../../src/app.ts';
+import { createApp, type App, type AppOverrides } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config/config.ts';
 import type { Engine } from '../../src/storage/connect.ts';
 import { openTestStorage, type TestStorage } from './storage.ts';
@@ -17,7 +17,12 @@ export interface TestServer {
 export const platformSecret = 'platform-secret-for-tests-0123456789abcdef';
 
 /** A real server on a free port over a database of its own. */
-export async function startServer(engine: Engine, env: Record<string, string> = {}, logStream?: { write(line: string): void }): Promise<TestServer> {
+export async function startServer(
+  engine: Engine,
+  env: Record<string, string> = {},
+  logStream?: { write(line: string): void },
+  overrides: Pick<AppOverrides, 'lookup'> = {},
+): Promise<TestServer> {
   const storage = await openTestStorage(engine);
   // Attachment blobs and staging files: a directory of the test's own.
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'frontdesk-data-'));
@@ -32,7 +37,7 @@ export async function startServer(engine: Engine, env: Record<string, string> = 
     WIDGET_SESSION_RATE_LIMIT: '100000',
     ...env,
   });
-  const app = await createApp(config, { storage, ...(logStream && { logStream }) });
+  const app = await createApp(config, { storage, ...(logStream && { logStream }), ...overrides });
   const url = await app.listen();
   return {
     app,
@@ -40,6 +45,7 @@ export async function startServer(engine: Engine, env: Record<string, string> = 
     storage,
     engine,
     async close() {
+      await app.webhooks.stop();
       await app.gateway.close();
       await app.http.close();
       await storage.drop();
