@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { describe, test } from 'node:test';
 import { errorCatalogue, errorCodes } from '@frontdesk/protocol';
-import { canTransition, inquiryTransitions } from '../src/domain/inquiry-states.ts';
+import { canTransition, decideMerge, inquiryTransitions } from '../src/domain/inquiry-states.ts';
 
 describe('error catalogue', () => {
   const doc = fs.readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
@@ -42,5 +42,22 @@ describe('inquiry states', () => {
     assert.equal(canTransition('assigned', 'queued'), true, 'transfer back to the queue');
     assert.equal(canTransition('closed', 'queued'), false, 'a closed inquiry never reopens: a new one is opened');
     assert.equal(canTransition('queued', 'queued'), false);
+  });
+
+  test('a visitor folded into a customer: one open inquiry stands, the other is closed through the table', () => {
+    const queued = { status: 'queued', assigneeId: null } as const;
+    const assigned = { status: 'assigned', assigneeId: 'agent' } as const;
+    const closed = { status: 'closed', assigneeId: 'agent' } as const;
+    const outcome = (visitor: Parameters<typeof decideMerge>[0], customer: Parameters<typeof decideMerge>[1]) => {
+      const d = decideMerge(visitor, customer);
+      return [d.keep, d.close?.side ?? null, d.close?.move.from.status ?? null, d.close?.move.to.status ?? null];
+    };
+    assert.deepEqual(outcome(assigned, queued), ['visitor', 'customer', 'queued', 'closed'], 'an agent already talking wins');
+    assert.deepEqual(outcome(queued, queued), ['customer', 'visitor', 'queued', 'closed'], 'between equals the customer’s stands');
+    assert.deepEqual(outcome(assigned, assigned), ['customer', 'visitor', 'assigned', 'closed']);
+    assert.deepEqual(outcome(queued, assigned), ['customer', 'visitor', 'queued', 'closed']);
+    assert.deepEqual(outcome(queued, null), ['visitor', null, null, null], 'the visitor’s alone moves along');
+    assert.deepEqual(outcome(closed, queued), ['customer', null, null, null]);
+    assert.deepEqual(outcome(null, null), ['customer', null, null, null]);
   });
 });

@@ -90,3 +90,26 @@ export function decideInquiry(current: InquiryState | null, request: InquiryRequ
       return move('inquiry.queued', { status: 'queued', assigneeId: null }, 0, request.skip ? request.fromAgentId : null);
   }
 }
+
+/**
+ * A visitor's conversation folded into the customer's (the widget's sign-in): one open inquiry per
+ * conversation, so when both have one, an agent already talking (assigned) wins over a queued one
+ * and between equals the customer's stands; the other is closed. An open inquiry of the visitor
+ * alone moves along.
+ */
+export interface MergeDecision {
+  /** Whose open inquiry the merged conversation carries on with. */
+  readonly keep: 'visitor' | 'customer';
+  /** The move that closes the other one, when both were open. */
+  readonly close: { readonly side: 'visitor' | 'customer'; readonly move: InquiryMove } | null;
+}
+
+export function decideMerge(visitor: InquiryState | null, customer: InquiryState | null): MergeDecision {
+  const visitorOpen = visitor !== null && isOpen(visitor.status);
+  const customerOpen = customer !== null && isOpen(customer.status);
+  const keepVisitor = visitorOpen && (!customerOpen || (visitor.status === 'assigned' && customer!.status === 'queued'));
+  if (!visitorOpen || !customerOpen) return { keep: keepVisitor ? 'visitor' : 'customer', close: null };
+  const side = keepVisitor ? 'customer' : 'visitor';
+  const move = decideInquiry(side === 'visitor' ? visitor : customer, { kind: 'close' })!;
+  return { keep: keepVisitor ? 'visitor' : 'customer', close: { side, move } };
+}

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Attachment, ContentType, CustomerAttributes, InquiryStatus, ShopSettings, StaffRole, UserKind, Visibility } from '@frontdesk/protocol';
-import type { InquiryMove, InquiryState } from './inquiry-states.ts';
+import type { InquiryMove, InquiryState, MergeDecision } from './inquiry-states.ts';
 import type { WebhookStore } from './webhooks.ts';
 import type {
   AttachmentRecord,
@@ -156,7 +156,14 @@ export interface ConversationStore {
    * into the customer's service conversation (created if missing); the visitor is deleted. Null when
    * `visitorId` is not an anonymous visitor of the shop.
    */
-  mergeVisitor(shopId: string, visitorId: string, customerId: string, newConversationId: string, now: number): Promise<VisitorMerge | null>;
+  mergeVisitor(
+    shopId: string,
+    visitorId: string,
+    customerId: string,
+    newConversationId: string,
+    now: number,
+    decide: (visitor: InquiryState | null, customer: InquiryState | null) => MergeDecision,
+  ): Promise<VisitorMerge | null>;
 }
 
 export interface VisitorMerge {

@@ -1,6 +1,7 @@
 import type { CustomerAttributes } from '@frontdesk/protocol';
 import type { Auth, IssuedSession } from './auth.ts';
 import type { DomainDeps } from './domain.ts';
+import { decideMerge } from './inquiry-states.ts';
 import { fail } from './errors.ts';
 import { newId } from './ids.ts';
 import { verifyIdentity, type IdentityProof } from './identity.ts';
@@ -40,7 +41,7 @@ export function createWidgetSessions(deps: DomainDeps, auth: Auth) {
     const visitor = await store.customers.findByVisitorToken(shopId, tokenHash(visitorToken));
     // A stale token must not stop someone from signing in: there is simply nothing to carry over.
     if (!visitor || visitor.kind !== 'anonymous') return false;
-    const merged = await store.conversations.mergeVisitor(shopId, visitor.id, customer.id, newId(), now());
+    const merged = await store.conversations.mergeVisitor(shopId, visitor.id, customer.id, newId(), now(), decideMerge);
     if (!merged) return false;
     const conversation = await store.conversations.find(merged.conversationId);
     if (conversation) await events.emit({ type: 'conversation.merged', conversation, fromConversationId: merged.fromConversationId });

@@ -159,8 +159,8 @@ export function conversationStore(db: Kysely<Database>, engine: Engine): Convers
 
     find,
 
-    async mergeVisitor(shopId, visitorId, customerId, newConversationId, now) {
-      const merged = await mergeVisitor(db, engine, shopId, visitorId, customerId, newConversationId, now);
+    async mergeVisitor(shopId, visitorId, customerId, newConversationId, now, decide) {
+      const merged = await mergeVisitor(db, engine, shopId, visitorId, customerId, newConversationId, now, decide);
       if (merged?.fromConversationId) factsCache.delete(merged.fromConversationId);
       return merged;
     },

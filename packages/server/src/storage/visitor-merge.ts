@@ -1,4 +1,7 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { InquiryStatus } from '@frontdesk/protocol';
+import { AppError } from '../domain/errors.ts';
+import type { InquiryState, MergeDecision } from '../domain/inquiry-states.ts';
 import type { Assignment, VisitorMerge } from '../domain/ports.ts';
 import type { Engine } from './connect.ts';
 import { recordOutbox } from './outbox.ts';
@@ -19,9 +22,9 @@ const conversationFields = [
  * then the visitor, their conversation and their sessions are gone.
  *
  * Seqs are offset by the target's last seq and the moved messages take this transaction's place in
- * the shop's stream, so both stay increasing and a console syncing by place sees them. When both sides
- * have an open inquiry, an assigned one wins over a queued one, else the customer's stands; the
- * other is closed (its agent freed). An open inquiry of the visitor alone moves along.
+ * the shop's stream, so both stay increasing and a console syncing by place sees them. Which open
+ * inquiry stands, when both have one, is `decide`'s (the domain's); the other is closed here (its
+ * agent freed). An open inquiry of the visitor alone moves along.
  * Locks: the two conversations (sorted), the order the send path takes them.
  */
 export async function mergeVisitor(
@@ -32,6 +35,8 @@ export async function mergeVisitor(
   customerId: string,
   newConversationId: string,
   now: number,
+  /** The domain's rule (domain/inquiry-states.ts `decideMerge`): which open inquiry stands. */
+  decide: (visitor: InquiryState | null, customer: InquiryState | null) => MergeDecision,
 ): Promise<VisitorMerge | null> {
   const pg = engine === 'postgres';
   return db.transaction().execute(async (tx) => {
@@ -58,15 +63,19 @@ export async function mergeVisitor(
 
     let closed: Assignment | null = null;
     if (from) {
-      const fromOpen = from.status !== null && from.status !== 'closed';
-      const intoOpen = into.status !== null && into.status !== 'closed';
-      // One open inquiry per conversation: an agent already talking (assigned) wins over a queued
-      // one; between equals, the customer's stands.
-      const keepFrom = fromOpen && (!intoOpen || (from.status === 'assigned' && into.status === 'queued'));
-      if (fromOpen && intoOpen) {
-        const loser = keepFrom ? into : from;
-        await tx.updateTable('inquiries').set({ status: 'closed', closed_at: now }).where('id', '=', loser.current_inquiry_id!).execute();
-        if (loser.assignee_id !== null) {
+      const decision = decide(inquiryState(from), inquiryState(into));
+      const keepFrom = decision.keep === 'visitor';
+      if (decision.close !== null) {
+        const loser = decision.close.side === 'visitor' ? from : into;
+        const { move } = decision.close;
+        const moved = await tx
+          .updateTable('inquiries')
+          .set({ status: move.to.status, closed_at: now })
+          .where('id', '=', loser.current_inquiry_id!)
+          .where('status', '=', move.from.status)
+          .executeTakeFirst();
+        if (Number(moved.numUpdatedRows) !== 1) throw new AppError('INVALID_TRANSITION', 'The inquiry changed meanwhile.');
+        if (move.from.status === 'assigned' && loser.assignee_id !== null) {
           await tx
             .updateTable('agents')
             .set((eb) => ({ open_inquiries: eb('open_inquiries', '-', 1), updated_at: now }))
@@ -201,4 +210,8 @@ async function moveInto(
     })
     .where('id', '=', into.id)
     .execute();
+}
+
+function inquiryState(conversation: Locked): InquiryState | null {
+  return conversation.status === null ? null : { status: conversation.status as InquiryStatus, assigneeId: conversation.assignee_id };
 }
