@@ -8,7 +8,7 @@ import pg from 'pg';
 import type { Message, ServerFrame } from '@frontdesk/protocol';
 import { FrontdeskClient } from '../../sdk/src/index.ts';
 import { freePort, ServerProcess } from '../../sdk/test/support/chaos.ts';
-import { Balancer, ownerAndAgent, RedisProcess, startNodes } from './support/cluster.ts';
+import { Balancer, NODE_TEST_ENV, ownerAndAgent, RedisProcess, startNodes } from './support/cluster.ts';
 import { call } from './support/client.ts';
 import { eventually } from './support/eventually.ts';
 import { PostgresProcess } from './support/postgres-process.ts';
@@ -45,13 +45,7 @@ describe('cluster faults: PostgreSQL outages and frozen nodes', () => {
     REDIS_URL: `redis://127.0.0.1:${redis.port}`,
     REDIS_PREFIX: prefix,
     DATA_DIR: dataDir,
-    LOG_LEVEL: 'error',
-    SEED_DEMO: 'false',
-    RATE_LIMIT: '1000000',
-    LOGIN_RATE_LIMIT: '100000',
-    WIDGET_SESSION_RATE_LIMIT: '100000',
-    WS_RATE_PER_SECOND: '1000',
-    WS_RATE_BURST: '1000',
+    ...NODE_TEST_ENV,
   });
 
   /** A customer of the shop with a conversation; sockets on the given nodes. */

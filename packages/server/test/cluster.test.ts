@@ -8,7 +8,7 @@ import pg from 'pg';
 import type { Message } from '@frontdesk/protocol';
 import { FrontdeskClient } from '../../sdk/src/index.ts';
 import { freePort, ServerProcess } from '../../sdk/test/support/chaos.ts';
-import { Balancer, createSchema, dropSchema, ownerAndAgent, RedisProcess, startNodes } from './support/cluster.ts';
+import { Balancer, createSchema, dropSchema, NODE_TEST_ENV, ownerAndAgent, RedisProcess, startNodes } from './support/cluster.ts';
 import { call, identityToken } from './support/client.ts';
 import type { TestServer } from './support/server.ts';
 import { testDatabaseUrl } from './support/storage.ts';
@@ -36,13 +36,7 @@ describe('cluster: three nodes on PostgreSQL and Redis', () => {
     DATABASE_SCHEMA: schema,
     REDIS_URL: `redis://127.0.0.1:${redis.port}`,
     DATA_DIR: dataDir,
-    LOG_LEVEL: 'error',
-    SEED_DEMO: 'false',
-    RATE_LIMIT: '1000000',
-    LOGIN_RATE_LIMIT: '100000',
-    WIDGET_SESSION_RATE_LIMIT: '100000',
-    WS_RATE_PER_SECOND: '1000',
-    WS_RATE_BURST: '1000',
+    ...NODE_TEST_ENV,
   });
 
   before(async () => {

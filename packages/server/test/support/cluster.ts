@@ -6,6 +6,17 @@ import { call } from './client.ts';
 import type { TestServer } from './server.ts';
 import { testDatabaseUrl } from './storage.ts';
 
+/** Node processes in tests: quiet, no demo shop, and rate limits out of the way of a test's own traffic. */
+export const NODE_TEST_ENV = {
+  LOG_LEVEL: 'error',
+  SEED_DEMO: 'false',
+  RATE_LIMIT: '1000000',
+  LOGIN_RATE_LIMIT: '100000',
+  WIDGET_SESSION_RATE_LIMIT: '100000',
+  WS_RATE_PER_SECOND: '1000',
+  WS_RATE_BURST: '1000',
+} as const;
+
 /** A PostgreSQL schema for a suite of node processes (DATABASE_SCHEMA), created and dropped whole. */
 export async function schemaQuery(statement: string): Promise<void> {
   const admin = new pg.Client({ connectionString: testDatabaseUrl });
