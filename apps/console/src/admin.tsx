@@ -1,20 +1,21 @@
-/** Administration (owner, admin): staff, shop settings, the embed snippet, canned responses; statistics. */
+/** Administration (owner, admin): staff, shop settings, the embed snippet, canned responses, webhooks (webhooks.tsx); statistics. */
 import { useEffect, useState } from 'preact/hooks';
 import type { Agent, AgentStatistics, CannedResponse, DayStatistics, RoutingStrategy, Shop, ShopSettings, Staff, StaffRole, Weekday } from '@frontdesk/protocol';
 import { ApiError, type Api } from './api.ts';
 import type { Strings } from './i18n.ts';
 import { Avatar } from './ui.tsx';
+import { WebhooksAdmin } from './webhooks.tsx';
 
 const STRATEGIES: RoutingStrategy[] = ['sticky-then-least-busy', 'least-busy', 'round-robin', 'random', 'manual'];
 const ROLES: StaffRole[] = ['agent', 'admin', 'owner'];
 const DAYS: Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
 export function Admin({ api, me, t }: { api: Api; me: Staff; t: Strings }) {
-  const [tab, setTab] = useState<'staff' | 'shop' | 'canned' | 'embed'>('shop');
+  const [tab, setTab] = useState<'staff' | 'shop' | 'canned' | 'embed' | 'webhooks'>('shop');
   return (
     <main class="admin">
       <div class="tabs" role="tablist">
-        {(['shop', 'staff', 'canned', 'embed'] as const).map((name) => (
+        {(['shop', 'staff', 'canned', 'embed', 'webhooks'] as const).map((name) => (
           <button type="button" role="tab" key={name} aria-selected={tab === name} onClick={() => setTab(name)}>
             {t[name]}
           </button>
@@ -24,6 +25,7 @@ export function Admin({ api, me, t }: { api: Api; me: Staff; t: Strings }) {
       {tab === 'shop' && <ShopAdmin api={api} me={me} t={t} />}
       {tab === 'canned' && <CannedAdmin api={api} t={t} />}
       {tab === 'embed' && <Embed api={api} t={t} />}
+      {tab === 'webhooks' && <WebhooksAdmin api={api} t={t} />}
     </main>
   );
 }

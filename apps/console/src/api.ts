@@ -4,6 +4,7 @@ import type {
   AgentStatistics,
   CannedResponse,
   Conversation,
+  CreatedWebhook,
   CustomerDetails,
   DayStatistics,
   InboxCounts,
@@ -12,6 +13,10 @@ import type {
   ShopSettings,
   Staff,
   StaffRole,
+  Webhook,
+  WebhookBody,
+  WebhookDelivery,
+  WebhookPatchBody,
 } from '@frontdesk/protocol';
 
 export const apiBase = `${location.origin}/api/v1`;
@@ -78,6 +83,17 @@ export class Api {
     this.call<Staff>('PATCH', `/staff/${encodeURIComponent(id)}`, body);
   daily = (from: Date, to: Date) =>
     this.call<{ days: DayStatistics[] }>('GET', `/stats/daily?from=${from.toISOString()}&to=${to.toISOString()}&tzOffsetMinutes=${-new Date().getTimezoneOffset()}`);
+  webhooks = () => this.call<{ items: Webhook[] }>('GET', '/webhooks').then((page) => page.items);
+  createWebhook = (body: WebhookBody) => this.call<CreatedWebhook>('POST', '/webhooks', body);
+  updateWebhook = (id: string, body: WebhookPatchBody) => this.call<Webhook>('PATCH', `/webhooks/${encodeURIComponent(id)}`, body);
+  deleteWebhook = (id: string) => this.call<void>('DELETE', `/webhooks/${encodeURIComponent(id)}`);
+  deliveries = (id: string, cursor?: string | null) =>
+    this.call<{ items: WebhookDelivery[]; nextCursor: string | null }>(
+      'GET',
+      `/webhooks/${encodeURIComponent(id)}/deliveries?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
+  redeliver = (id: string, deliveryId: string) =>
+    this.call<void>('POST', `/webhooks/${encodeURIComponent(id)}/deliveries/${encodeURIComponent(deliveryId)}/redeliver`);
   agentStats = (from: Date, to: Date) => this.call<AgentStatistics[]>('GET', `/stats/agents?from=${from.toISOString()}&to=${to.toISOString()}`);
 }
 
