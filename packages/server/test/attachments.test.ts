@@ -311,7 +311,7 @@ for (const engine of engines) {
       const tampered = await download(server, link.body.url.replace('/thumbnail?', '/original?'));
       assert.equal(tampered.status, 403, 'a link is for one variant');
       // One character of the signature changed (to another one: a signature may start with 'A').
-      const forged = await download(server, link.body.url.replace(/signature=(.)/, (_, c: string) => `signature=${c === 'A' ? 'B' : 'A'}`));
+      const forged = await download(server, link.body.url.replace(/signature=(.)/, (_: string, c: string) => `signature=${c === 'A' ? 'B' : 'A'}`));
       assert.equal(forged.status, 403);
       const expiresAt = Date.parse(link.body.expiresAt);
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt - Date.now()) + 50));
