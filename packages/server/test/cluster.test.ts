@@ -77,7 +77,10 @@ describe('cluster: three nodes on PostgreSQL and Redis', () => {
     const answer = randomUUID();
     agentSocket.send({ type: 'send', conversationId, clientMsgId: answer, text: 'answered on node 3' });
     const atCustomer = await customer.next('message', (f) => f.message.clientMsgId === answer);
-    assert.equal(atCustomer.message.seq, atAgent.message.seq + 1);
+    // After the question; routing may have put a line in between ("Agent joined the conversation."),
+    // depending on whether the agents' presence was recorded before node 2 routed the inquiry.
+    assert.ok(atCustomer.message.seq > atAgent.message.seq);
+    assert.equal(atCustomer.message.text, 'answered on node 3');
   });
 
   /** The node is back for the next tests, whether this one passed or not. */
