@@ -13,10 +13,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import type WebSocket from 'ws';
 import { freePort, ServerProcess } from '../../packages/sdk/test/support/chaos.ts';
 import { LIMITS_OUT_OF_THE_WAY } from '../realtime/servers.ts';
-import { post, socket } from '../support/node-client.ts';
+import { sendLoop } from '../support/node-client.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -44,39 +43,13 @@ const env = (port: number): Record<string, string> => ({
 
 /** Closed loop over one conversation per shop id given (ids may repeat): acknowledged sends per second. */
 async function measure(ports: readonly number[], shopIds: readonly string[]): Promise<number> {
-  let acked = 0;
-  let running = true;
-  const sockets: WebSocket[] = [];
-  const starters = await Promise.all(
-    shopIds.map(async (shopId, i) => {
-      const port = ports[i % ports.length]!;
-      const session = await post(port, '/widget/sessions', { shopId });
-      const conversationId = session.conversation.id as string;
-      const send = () => {
-        if (running) ws.send(JSON.stringify({ type: 'send', conversationId, clientMsgId: randomUUID(), text: 'x'.repeat(100) }));
-      };
-      const ws = await socket(port, session.token, (frame) => {
-        if (frame.type === 'ack') {
-          acked += 1;
-          send();
-        } else if (frame.type === 'error') {
-          throw new Error(`refused: ${JSON.stringify(frame)}`);
-        }
-      });
-      sockets.push(ws);
-      return () => Array.from({ length: DEPTH }, send);
-    }),
-  );
-  starters.forEach((start) => start());
+  const loop = await sendLoop(ports, shopIds, DEPTH);
   await new Promise((resolve) => setTimeout(resolve, 1_500));
-  const before = acked;
+  const before = loop.acked();
   const t0 = performance.now();
   await new Promise((resolve) => setTimeout(resolve, SECONDS * 1000));
-  const rate = ((acked - before) * 1000) / (performance.now() - t0);
-  running = false;
-  // Let the last answers come in before the sockets go.
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  sockets.forEach((ws) => ws.close());
+  const rate = ((loop.acked() - before) * 1000) / (performance.now() - t0);
+  await loop.stop();
   return rate;
 }
 

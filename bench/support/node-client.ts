@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 
 /** POST to a node's HTTP API; throws on anything but 2xx. */
@@ -23,4 +24,45 @@ export async function socket(port: number, token: string, onFrame: (frame: any) 
     ws.send(JSON.stringify({ type: 'auth', token }));
   });
   return ws;
+}
+
+/**
+ * Customers in a closed loop of sends: one widget session and socket per shop id given (ids may
+ * repeat; the i-th customer on ports[i % ports.length]), each keeping `depth` sends unacknowledged.
+ * `acked()` counts acknowledgements; `stop()` ends the loop and closes the sockets.
+ */
+export async function sendLoop(ports: readonly number[], shopIds: readonly string[], depth: number) {
+  let acked = 0;
+  let running = true;
+  const sockets: WebSocket[] = [];
+  const starters = await Promise.all(
+    shopIds.map(async (shopId, i) => {
+      const port = ports[i % ports.length]!;
+      const session = await post(port, '/widget/sessions', { shopId });
+      const conversationId = session.conversation.id as string;
+      const send = () => {
+        if (running) ws.send(JSON.stringify({ type: 'send', conversationId, clientMsgId: randomUUID(), text: 'x'.repeat(100) }));
+      };
+      const ws = await socket(port, session.token, (frame) => {
+        if (frame.type === 'ack') {
+          acked += 1;
+          send();
+        } else if (frame.type === 'error') {
+          throw new Error(`refused: ${JSON.stringify(frame)}`);
+        }
+      });
+      sockets.push(ws);
+      return () => Array.from({ length: depth }, send);
+    }),
+  );
+  starters.forEach((start) => start());
+  return {
+    acked: () => acked,
+    async stop(): Promise<void> {
+      running = false;
+      // Let the last answers come in before the sockets go.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      sockets.forEach((ws) => ws.close());
+    },
+  };
 }

@@ -16,10 +16,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import type WebSocket from 'ws';
 import { cli, freePort, ServerProcess } from '../../packages/sdk/test/support/chaos.ts';
 import { LIMITS_OUT_OF_THE_WAY } from '../realtime/servers.ts';
-import { post, socket } from '../support/node-client.ts';
+import { post, sendLoop } from '../support/node-client.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -70,36 +69,14 @@ async function api(method: string, pathname: string, token: string, body?: unkno
 
 /** Closed loop for SECONDS (after 1.5 s of warm-up): acknowledged sends per second, and deliveries per second. */
 async function measure(shopId: string): Promise<{ sends: number; delivered: number }> {
-  let acked = 0;
-  let running = true;
-  const sockets: WebSocket[] = [];
-  const starters = await Promise.all(
-    Array.from({ length: CUSTOMERS }, async () => {
-      const session = await post(port, '/widget/sessions', { shopId });
-      const conversationId = session.conversation.id as string;
-      const send = () => {
-        if (running) ws.send(JSON.stringify({ type: 'send', conversationId, clientMsgId: randomUUID(), text: 'x'.repeat(100) }));
-      };
-      const ws = await socket(port, session.token, (frame) => {
-        if (frame.type === 'ack') {
-          acked += 1;
-          send();
-        } else if (frame.type === 'error') throw new Error(`refused: ${JSON.stringify(frame)}`);
-      });
-      sockets.push(ws);
-      return () => Array.from({ length: DEPTH }, send);
-    }),
-  );
-  starters.forEach((start) => start());
+  const loop = await sendLoop([port], Array.from({ length: CUSTOMERS }, () => shopId), DEPTH);
   await new Promise((resolve) => setTimeout(resolve, 1_500));
-  const [sentBefore, deliveredBefore] = [acked, deliveries];
+  const [sentBefore, deliveredBefore] = [loop.acked(), deliveries];
   const t0 = performance.now();
   await new Promise((resolve) => setTimeout(resolve, SECONDS * 1000));
   const ms = performance.now() - t0;
-  const result = { sends: ((acked - sentBefore) * 1000) / ms, delivered: ((deliveries - deliveredBefore) * 1000) / ms };
-  running = false;
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  sockets.forEach((ws) => ws.close());
+  const result = { sends: ((loop.acked() - sentBefore) * 1000) / ms, delivered: ((deliveries - deliveredBefore) * 1000) / ms };
+  await loop.stop();
   return result;
 }
 

@@ -1,23 +1,8 @@
 /** Administration → Webhooks (owner, admin): the shop's endpoints, their delivery logs (docs/webhooks.md). */
 import { useEffect, useState } from 'preact/hooks';
-import type { CreatedWebhook, Webhook, WebhookDelivery, WebhookEvent } from '@frontdesk/protocol';
+import { webhookEvents, type CreatedWebhook, type Webhook, type WebhookDelivery } from '@frontdesk/protocol';
 import { ApiError, type Api } from './api.ts';
 import type { Strings } from './i18n.ts';
-
-/** The protocol's `webhookEvents`, listed here so the console bundle does not pull in the schemas. */
-const EVENTS = [
-  'message.created',
-  'inquiry.queued',
-  'inquiry.assigned',
-  'inquiry.transferred',
-  'inquiry.closed',
-  'conversation.merged',
-  'member.added',
-  'staff.created',
-  'staff.updated',
-] as const satisfies readonly WebhookEvent[];
-/** Fails to compile when the protocol gains an event this list lacks. */
-export const everyEventListed: [Exclude<WebhookEvent, (typeof EVENTS)[number]>] extends [never] ? true : false = true;
 
 /** The API's error in the admin's language when we know its code (a refused URL keeps the server's reason), else the server's message. */
 function messageOf(e: unknown, t: Strings): string {
@@ -99,7 +84,7 @@ function CreateEndpoint({ api, t, onCreated }: { api: Api; t: Strings; onCreated
     event.preventDefault();
     const form = event.currentTarget as HTMLFormElement;
     const data = new FormData(form);
-    const events = EVENTS.filter((name) => data.get(`event:${name}`) !== null);
+    const events = webhookEvents.filter((name) => data.get(`event:${name}`) !== null);
     if (events.length === 0) {
       setError(t.pickEvent);
       return;
@@ -126,7 +111,7 @@ function CreateEndpoint({ api, t, onCreated }: { api: Api; t: Strings; onCreated
       <fieldset>
         <legend>{t.events}</legend>
         <div class="event-choices">
-          {EVENTS.map((name) => (
+          {webhookEvents.map((name) => (
             <label key={name} class="check">
               <input type="checkbox" name={`event:${name}`} /> <code>{name}</code>
             </label>

@@ -5,6 +5,7 @@
  */
 export * from './errors.ts';
 export * from './limits.ts';
+export * from './webhook-events.ts';
 export * as goim from './goim.ts';
 export type { Wire } from './wire.ts';
 export type {

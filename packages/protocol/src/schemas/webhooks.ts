@@ -1,22 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import type { Wire } from '../wire.ts';
+import { webhookEvents } from '../webhook-events.ts';
 import { Id, Literals, Nullable, Time } from './atoms.ts';
 
 /** Webhooks (docs/webhooks.md): the facts a shop may subscribe to, and the endpoints and deliveries of the API. */
 const strict = { additionalProperties: false } as const;
 
-/** Each is recorded in the outbox by the transaction that makes it (server: storage/outbox.ts). */
-export const webhookEvents = [
-  'message.created',
-  'inquiry.queued',
-  'inquiry.assigned',
-  'inquiry.transferred',
-  'inquiry.closed',
-  'conversation.merged',
-  'member.added',
-  'staff.created',
-  'staff.updated',
-] as const;
+export { webhookEvents };
 
 export const WebhookEventSchema = Literals(...webhookEvents);
 const Url = Type.String({ minLength: 10, maxLength: 2000, format: 'uri', description: 'https:// (http:// only where WEBHOOK_ALLOW_HTTP is set)' });

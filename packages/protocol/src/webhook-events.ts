@@ -1,0 +1,16 @@
+/**
+ * The facts a shop may subscribe to with a webhook (docs/webhooks.md). Plain data, no schema
+ * library: the console lists them from here; schemas/webhooks.ts builds its schema from them.
+ * Each is recorded in the outbox by the transaction that makes it (server: storage/outbox.ts).
+ */
+export const webhookEvents = [
+  'message.created',
+  'inquiry.queued',
+  'inquiry.assigned',
+  'inquiry.transferred',
+  'inquiry.closed',
+  'conversation.merged',
+  'member.added',
+  'staff.created',
+  'staff.updated',
+] as const;
