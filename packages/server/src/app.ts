@@ -11,7 +11,7 @@ import { processImage } from './attachments/images.ts';
 import { sniffFile } from './attachments/sniff.ts';
 import { diskBlobStore, diskStaging } from './blobs/disk.ts';
 import { eventDispatcher, type EventSink } from './domain/events.ts';
-import { routingReactions } from './domain/routing.ts';
+import { routingReactions } from './domain/routing-reactions.ts';
 import { createServices, type Services } from './domain/services.ts';
 import { fanout } from './fanout/fanout.ts';
 import { startJobs } from './jobs/jobs.ts';

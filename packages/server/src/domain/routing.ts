@@ -1,12 +1,13 @@
-import type { Agent, RoutingStrategy, Visibility } from '@frontdesk/protocol';
+import type { Agent, Visibility } from '@frontdesk/protocol';
 import type { DomainDeps } from './domain.ts';
 import { fail } from './errors.ts';
 import { newId } from './ids.ts';
-import type { AgentCandidate, AgentStats, Assignment, PresenceChange, QueuedInquiry } from './ports.ts';
-import type { InquiryChanged, Subscriber } from './events.ts';
+import type { AgentStats, Assignment, PresenceChange } from './ports.ts';
+import type { InquiryChanged } from './events.ts';
 import { decideInquiry, type InquiryRequest } from './inquiry-states.ts';
 import type { ConversationFacts, Principal, StaffRecord } from './records.ts';
 import { requireRole } from './staff.ts';
+import { chooseAgent } from './routing-strategies.ts';
 import { checkPeriod } from './stats.ts';
 
 export interface RoutingOptions {
@@ -28,34 +29,6 @@ type InquiryChange = InquiryChanged['type'] extends `inquiry.${infer C}` ? C : n
 
 /** Customers further back than this are told their position only when they reach it. */
 const QUEUE_POSITIONS_SENT = 100;
-
-/**
- * Picks the agent for a queued inquiry (docs/routing.md). Pure: the candidates are the agents who
- * may take an inquiry now (online, enabled, below capacity), read in the same transaction.
- */
-export function chooseAgent(
-  strategy: RoutingStrategy,
-  inquiry: Pick<QueuedInquiry, 'previousAgentId'>,
-  candidates: readonly AgentCandidate[],
-  random: () => number = Math.random,
-): string | null {
-  if (candidates.length === 0 || strategy === 'manual') return null;
-  const assignedLongestAgo = (a: AgentCandidate, b: AgentCandidate) =>
-    (a.lastAssignedAt ?? -1) - (b.lastAssignedAt ?? -1) || (a.staffId < b.staffId ? -1 : 1);
-  switch (strategy) {
-    case 'sticky-then-least-busy': {
-      const previous = candidates.find((a) => a.staffId === inquiry.previousAgentId);
-      if (previous) return previous.staffId;
-      return chooseAgent('least-busy', inquiry, candidates, random);
-    }
-    case 'least-busy':
-      return [...candidates].sort((a, b) => a.openInquiries - b.openInquiries || assignedLongestAgo(a, b))[0]!.staffId;
-    case 'round-robin':
-      return [...candidates].sort(assignedLongestAgo)[0]!.staffId;
-    case 'random':
-      return candidates[Math.floor(random() * candidates.length)]!.staffId;
-  }
-}
 
 export function createRouting({ store, events, now }: DomainDeps, options: RoutingOptions) {
   const draining = new Map<string, Promise<void>>();
@@ -413,24 +386,3 @@ export function createRouting({ store, events, now }: DomainDeps, options: Routi
 }
 
 export type Routing = ReturnType<typeof createRouting>;
-
-/**
- * What routing does when something happens elsewhere (registered in app.ts): a customer's message
- * that opened an inquiry is routed; a change of settings or capacity, or a merge that moved or
- * closed an inquiry, runs the shop's queue again. A failure is retried by the routing sweep.
- */
-export function routingReactions(routing: Pick<Routing, 'inquiryOpened' | 'drain'>): Subscriber {
-  return async (event) => {
-    switch (event.type) {
-      case 'message.created':
-        if (event.openedInquiryId !== undefined) await routing.inquiryOpened(event.conversation.shopId, event.conversation.id);
-        return;
-      case 'shop.updated':
-        return routing.drain(event.shop.id);
-      case 'staff.updated':
-        return routing.drain(event.staff.shopId);
-      case 'conversation.merged':
-        return routing.drain(event.conversation.shopId);
-    }
-  };
-}
