@@ -216,7 +216,10 @@ describe('cluster: three nodes on PostgreSQL and Redis', () => {
     assert.equal(conversationIds.size, 1, 'one conversation for one customer, whichever node answered');
     const conversationId = [...conversationIds][0]!;
 
-    // Three agents, each online on another node, claim the same waiting conversation at once.
+    // Three agents, each online on another node, claim the same waiting conversation at once. Routing
+    // would hand it to the first of them to come online before they claim (a CI run met it): manual here.
+    const manual = await call(nodeAt(ports[0]!), 'PATCH', '/api/v1/shop', { token: ownerToken, body: { settings: { routingStrategy: 'manual' } } });
+    assert.equal(manual.status, 200);
     const contenders = await Promise.all(
       ports.map(async (port, i) => {
         const email = `claimer-${i}-${schema}@example.test`;
