@@ -29,9 +29,10 @@ export async function socket(port: number, token: string, onFrame: (frame: any) 
 /**
  * Customers in a closed loop of sends: one widget session and socket per shop id given (ids may
  * repeat; the i-th customer on ports[i % ports.length]), each keeping `depth` sends unacknowledged.
- * `acked()` counts acknowledgements; `stop()` ends the loop and closes the sockets.
+ * With `rate`, an open loop instead: `rate` sends per second in all, spread over the customers,
+ * whatever the answers. `acked()` counts acknowledgements; `stop()` ends the loop and closes the sockets.
  */
-export async function sendLoop(ports: readonly number[], shopIds: readonly string[], depth: number) {
+export async function sendLoop(ports: readonly number[], shopIds: readonly string[], depth: number, rate?: number) {
   let acked = 0;
   let running = true;
   const sockets: WebSocket[] = [];
@@ -46,20 +47,32 @@ export async function sendLoop(ports: readonly number[], shopIds: readonly strin
       const ws = await socket(port, session.token, (frame) => {
         if (frame.type === 'ack') {
           acked += 1;
-          send();
+          if (rate === undefined) send();
         } else if (frame.type === 'error') {
           throw new Error(`refused: ${JSON.stringify(frame)}`);
         }
       });
       sockets.push(ws);
-      return () => Array.from({ length: depth }, send);
+      return { start: () => Array.from({ length: depth }, send), send };
     }),
   );
-  starters.forEach((start) => start());
+  let ticker: ReturnType<typeof setInterval> | null = null;
+  if (rate === undefined) {
+    starters.forEach((customer) => customer.start());
+  } else {
+    // Every 10 ms, the sends due since the start, round robin over the customers.
+    const t0 = performance.now();
+    let sent = 0;
+    ticker = setInterval(() => {
+      const due = Math.floor(((performance.now() - t0) * rate) / 1000);
+      for (; sent < due; sent++) starters[sent % starters.length]!.send();
+    }, 10);
+  }
   return {
     acked: () => acked,
     async stop(): Promise<void> {
       running = false;
+      if (ticker) clearInterval(ticker);
       // Let the last answers come in before the sockets go.
       await new Promise((resolve) => setTimeout(resolve, 300));
       sockets.forEach((ws) => ws.close());

@@ -28,7 +28,7 @@ import { webhookDeliveryStore } from './storage/webhook-delivery-store.ts';
 import { isWebhookEvent } from './domain/webhooks.ts';
 import { systemLookup, type Lookup } from './integrations/webhooks/address-policy.ts';
 import { webhookOutbound, type WebhookOutbound } from './integrations/webhooks/outbound.ts';
-import { deliveryWorker, type DeliveryWorker } from './integrations/webhooks/worker.ts';
+import { webhookDeliveries, type WebhookDeliveries } from './integrations/webhooks/deliveries.ts';
 
 export interface App {
   readonly config: Config;
@@ -39,7 +39,7 @@ export interface App {
   readonly http: FastifyInstance;
   readonly gateway: Gateway;
   /** The webhook delivery job (its poll runs among the jobs; commits here wake it). */
-  readonly webhooks: DeliveryWorker;
+  readonly webhooks: WebhookDeliveries;
   /** Listens on config.host:config.port (0 = any free port); returns the base URL. */
   listen(): Promise<string>;
   /** The goim TCP listener's port once listening; null when off. */
@@ -138,13 +138,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const outbound = webhookOutbound(config.webhooks, store.attachments, overrides.lookup ?? systemLookup, now);
   const services = createDomain(config, store, events, now, nodeId, outbound);
   const deliveries = webhookDeliveryStore(storage.db, storage.engine);
-  const webhooks = deliveryWorker({
-    store: deliveries,
-    subjects: { message: deliveries.message, conversation: store.conversations.find, staff: store.staff.find },
-    secrets: outbound.secrets,
+  const webhooks = webhookDeliveries({
+    storage,
+    name: `frontdesk node=${nodeId} pid=${process.pid}`,
+    settings: { ...config.webhooks, nice: config.webhooks.senderNice },
     policy: outbound.policy,
-    options: config.webhooks,
-    now,
+    secrets: outbound.secrets,
+    hasWork: () => deliveries.hasWork(now()),
     log: { warn: (object, message) => http?.log.warn(object, message) },
   });
   // Subscribers, in the order they run: sockets first (the only publisher on the bus), then routing,

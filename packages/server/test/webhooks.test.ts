@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { webhookEvents } from '@frontdesk/protocol/schemas';
 import { isPublicAddress, type Lookup } from '../src/integrations/webhooks/address-policy.ts';
-import { nextAttemptAt } from '../src/integrations/webhooks/worker.ts';
+import { nextAttemptAt } from '../src/integrations/webhooks/delivery-job.ts';
 import { call, createShop, identityToken, openWidget, send, type ShopFixture } from './support/client.ts';
 import { eventually } from './support/eventually.ts';
 import { startServer, type TestServer } from './support/server.ts';
@@ -198,8 +198,11 @@ for (const engine of engines) {
       assert.ok(!at('/all').some((r) => r.json.data.message?.visibility === 'internal' || r.body.includes('an internal note')), 'no internal note without includeInternal');
       assert.ok(at('/notes').every((r) => r.json.event === 'message.created'));
 
-      // The log tells the same: delivered, 200, one attempt.
-      const log = await api.log(all.id, '?limit=2');
+      // The log tells the same (once the answers are recorded, a moment after they came): delivered, 200, one attempt.
+      const log = await eventually('the answers recorded', async () => {
+        const page = await api.log(all.id, '?limit=2');
+        return page.body.items?.every((d: { status: string }) => d.status === 'delivered') && page;
+      });
       assert.equal(log.status, 200);
       assert.equal(log.body.items.length, 2);
       assert.deepEqual([log.body.items[0].status, log.body.items[0].responseStatus, log.body.items[0].attempts], ['delivered', 200, 1]);
@@ -233,8 +236,12 @@ for (const engine of engines) {
         assert.equal(new Set(requests.map((r) => r.headers['x-frontdesk-delivery'])).size, 1, 'one delivery id per event');
         assert.equal(new Set(requests.map((r) => r.json.id)).size, 1);
       }
-      const log = (await hooks(shop).log(hook.id)).body.items as Array<{ status: string; attempts: number }>;
-      assert.deepEqual(log.map((d) => d.status), Array(5).fill('delivered'));
+      // Recorded a moment after the answers came.
+      const log = await eventually('the deliveries recorded', async () => {
+        const items = (await hooks(shop).log(hook.id)).body.items as Array<{ status: string; attempts: number }>;
+        return items.every((d) => d.status === 'delivered') && items;
+      });
+      assert.equal(log.length, 5);
       assert.ok(log.every((d) => d.attempts >= 3));
       assert.equal((await hooks(shop).list()).body.items[0].failingSince, null, 'a success ends the failing run');
       await down.stop();

@@ -102,6 +102,8 @@ export interface Config {
     readonly timeoutMs: number;
     /** The delivery job's safety-net poll (commits on this node wake it at once). */
     readonly pollMs: number;
+    /** The sender thread's nice value on Linux: above 0, chat goes first on a busy machine. */
+    readonly senderNice: number;
   };
 }
 
@@ -191,6 +193,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       retryBaseMs: int(env, 'WEBHOOK_RETRY_BASE_MS', 10_000, 1, 3_600_000),
       timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
       pollMs: int(env, 'WEBHOOK_POLL_MS', 1_000, 20, 60_000),
+      senderNice: int(env, 'WEBHOOK_SENDER_NICE', 10, 0, 19),
     }),
   });
 }

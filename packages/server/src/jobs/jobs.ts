@@ -2,7 +2,7 @@ import type { Config } from '../config/config.ts';
 import type { NodeRegistry } from '../cluster/node-registry.ts';
 import type { Store } from '../domain/ports.ts';
 import type { Services } from '../domain/services.ts';
-import type { DeliveryWorker } from '../integrations/webhooks/worker.ts';
+import type { WebhookDeliveries } from '../integrations/webhooks/deliveries.ts';
 import { every, type Job } from './every.ts';
 
 const HOUR = 3_600_000;
@@ -22,7 +22,7 @@ interface Log {
  */
 export function startJobs(
   config: Config,
-  deps: { store: Store; services: Services; registry: NodeRegistry | null; webhooks: Pick<DeliveryWorker, 'run'>; now: () => number; log: Log },
+  deps: { store: Store; services: Services; registry: NodeRegistry | null; webhooks: Pick<WebhookDeliveries, 'run'>; now: () => number; log: Log },
 ): Job {
   const { store, services, registry, webhooks, now, log } = deps;
   const jobs = [

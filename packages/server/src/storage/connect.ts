@@ -5,6 +5,7 @@ import pg from 'pg';
 import { SchemaPostgresDialect } from './pg-introspector.ts';
 import type { Database } from './schema.ts';
 import { nodeSqliteDialect, type SqliteDirect } from './sqlite-dialect.ts';
+import { MAIN, WEBHOOKS, WriterLock } from './writer-lock.ts';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -15,6 +16,8 @@ export interface Storage {
   readonly schema: string | null;
   /** SQLite: the connection without the query builder, for the send path; null on PostgreSQL. */
   readonly sqlite: SqliteDirect | null;
+  /** How it was opened, and (SQLite) the lock a second thread of this process must share to open it too: see `openStorageInThread`. */
+  readonly opened: { readonly options: StorageOptions; readonly writerLock: SharedArrayBuffer | null };
   close(): Promise<void>;
 }
 
@@ -43,7 +46,7 @@ const pgTypes = {
   },
 } as unknown as pg.CustomTypesConfig;
 
-export function openStorage(options: StorageOptions): Storage {
+export function openStorage(options: StorageOptions, thread: { writerLock: SharedArrayBuffer } | null = null): Storage {
   if (options.databaseUrl !== null) {
     const settings = [
       ...(options.pgSchema ? [`search_path=${options.pgSchema}`] : []),
@@ -71,12 +74,25 @@ export function openStorage(options: StorageOptions): Storage {
     pool.on('connect', (client) => client.on('error', () => {}));
     const schema = options.pgSchema ?? 'public';
     const db = new Kysely<Database>({ dialect: new SchemaPostgresDialect({ pool }, schema) });
-    return { engine: 'postgres', db, schema, sqlite: null, close: () => db.destroy() };
+    return { engine: 'postgres', db, schema, sqlite: null, opened: { options, writerLock: null }, close: () => db.destroy() };
   }
   if (options.sqliteFile !== ':memory:') fs.mkdirSync(path.dirname(options.sqliteFile), { recursive: true });
-  const { dialect, direct } = nodeSqliteDialect(options.sqliteFile);
+  // The main thread makes the lock and keeps the WAL in check; the webhook thread shares the lock.
+  const lock = thread ? new WriterLock(WEBHOOKS, thread.writerLock) : new WriterLock(MAIN);
+  const { dialect, direct } = nodeSqliteDialect(options.sqliteFile, { lock, checkpoints: thread === null });
   const db = new Kysely<Database>({ dialect });
-  return { engine: 'sqlite', db, schema: null, sqlite: direct, close: () => db.destroy() };
+  return { engine: 'sqlite', db, schema: null, sqlite: direct, opened: { options, writerLock: lock.buffer }, close: () => db.destroy() };
+}
+
+/**
+ * The same database opened again in a worker thread of this process (the webhook thread), from
+ * what `Storage.opened` says: on SQLite a second connection to the file, taking turns with the
+ * main thread's through the shared lock; on PostgreSQL a small pool of its own.
+ */
+export function openStorageInThread(opened: Storage['opened'], name: string): Storage {
+  if (opened.options.databaseUrl !== null) return openStorage({ ...opened.options, pgPoolSize: 2, applicationName: name });
+  if (opened.writerLock === null || opened.options.sqliteFile === ':memory:') throw new Error('this SQLite database cannot be opened from another thread');
+  return openStorage(opened.options, { writerLock: opened.writerLock });
 }
 
 /** Unique-key violations look different on each engine; callers only need to know it was one. */

@@ -12,7 +12,7 @@ import { mergeVisitor } from './visitor-merge.ts';
 type Joined = Database & { c: Database['conversations']; s: Database['shops']; cu: Database['customers'] };
 
 /** conversation + shop name + customer: the one select every conversation read shares. */
-function selectConversations(db: Kysely<Database>) {
+export function selectConversations(db: Kysely<Database>) {
   return db
     .selectFrom('conversations as c')
     .innerJoin('shops as s', 's.id', 'c.shop_id')

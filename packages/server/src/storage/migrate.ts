@@ -7,6 +7,7 @@ import * as agentConsole from './migrations/0004-console.ts';
 import * as stream from './migrations/0005-stream.ts';
 import * as outbox from './migrations/0006-outbox.ts';
 import * as webhooks from './migrations/0007-webhooks.ts';
+import * as outboxWithoutRowid from './migrations/0008-outbox-without-rowid.ts';
 
 /** Every migration, in order. Names sort lexically; never rename or edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '0005-stream': stream,
   '0006-outbox': outbox,
   '0007-webhooks': webhooks,
+  '0008-outbox-without-rowid': outboxWithoutRowid,
 };
 
 export async function migrateToLatest(storage: { db: Kysely<any>; schema: string | null }): Promise<MigrationResultSet> {

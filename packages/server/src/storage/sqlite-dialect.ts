@@ -1,7 +1,9 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { startCheckpointer } from './sqlite-checkpointer.ts';
+import type { WriterLock } from './writer-lock.ts';
 import {
   CompiledQuery,
+  SelectQueryNode,
   SqliteAdapter,
   SqliteDialect,
   SqliteDriver,
@@ -43,8 +45,16 @@ export interface SqliteDirect {
   exclusive<T>(fn: (db: DatabaseSync) => T): Promise<T>;
 }
 
+export interface SqliteOptions {
+  /** Shared with the other thread of this node that writes to the file: each takes it around every use of its connection. */
+  readonly lock?: WriterLock;
+  /** Whether this connection keeps the WAL in check (the main thread's: it checkpoints in the background and on close). */
+  readonly checkpoints?: boolean;
+}
+
 /** Kysely over Node's built-in `node:sqlite` (no native addon to compile). */
-export function nodeSqliteDialect(filename: string): { dialect: SqliteDialect; direct: SqliteDirect } {
+export function nodeSqliteDialect(filename: string, options: SqliteOptions = {}): { dialect: SqliteDialect; direct: SqliteDirect } {
+  const checkpoints = options.checkpoints ?? true;
   const raw = new DatabaseSync(filename);
   raw.exec('PRAGMA journal_mode = WAL');
   raw.exec('PRAGMA synchronous = NORMAL');
@@ -53,35 +63,43 @@ export function nodeSqliteDialect(filename: string): { dialect: SqliteDialect; d
   let checkpointer: ReturnType<typeof startCheckpointer> | null = null;
   if (filename !== ':memory:') {
     raw.exec('PRAGMA wal_autocheckpoint = 0');
-    checkpointer = startCheckpointer(filename);
+    if (checkpoints) checkpointer = startCheckpointer(filename);
   }
-  const config = { database: new CachedStatements(raw, () => checkpointer?.stop()) };
+  const config = { database: new CachedStatements(raw, checkpoints, () => checkpointer?.stop()) };
   const queue = new ConnectionQueue();
+  const lock = options.lock ?? null;
   const direct: SqliteDirect = {
     async exclusive(fn) {
       await queue.acquire();
       try {
-        return fn(raw);
+        await lock?.acquire();
+        try {
+          return fn(raw);
+        } finally {
+          lock?.release();
+        }
       } finally {
         queue.release();
       }
     },
   };
-  return { dialect: new QueuedSqliteDialect(config, queue), direct };
+  return { dialect: new QueuedSqliteDialect(config, queue, lock), direct };
 }
 
 class QueuedSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
   readonly #queue: ConnectionQueue;
+  readonly #lock: WriterLock | null;
 
-  constructor(config: SqliteDialectConfig, queue: ConnectionQueue) {
+  constructor(config: SqliteDialectConfig, queue: ConnectionQueue, lock: WriterLock | null) {
     super(config);
     this.#config = config;
     this.#queue = queue;
+    this.#lock = lock;
   }
 
   override createDriver(): Driver {
-    return new QueuedSqliteDriver(this.#config, this.#queue);
+    return new QueuedSqliteDriver(this.#config, this.#queue, this.#lock);
   }
 
   override createAdapter(): DialectAdapter {
@@ -95,17 +113,40 @@ class QueuedSqliteAdapter extends SqliteAdapter {
   }
 }
 
+/**
+ * With a writer lock (a second thread writes to the file): a transaction holds it from begin to end,
+ * a statement outside one that may write holds it while it runs, and a read outside one needs none
+ * (WAL: readers never wait for the writer).
+ */
 class QueuedSqliteDriver extends SqliteDriver {
   readonly #queue: ConnectionQueue;
+  readonly #lock: WriterLock | null;
+  #inTransaction = false;
 
-  constructor(config: SqliteDialectConfig, queue: ConnectionQueue) {
+  constructor(config: SqliteDialectConfig, queue: ConnectionQueue, lock: WriterLock | null) {
     super(config);
     this.#queue = queue;
+    this.#lock = lock;
   }
 
   override async acquireConnection(): Promise<DatabaseConnection> {
     await this.#queue.acquire();
-    return super.acquireConnection();
+    const connection = await super.acquireConnection();
+    const lock = this.#lock;
+    if (!lock) return connection;
+    return {
+      executeQuery: async (query) => {
+        if (this.#inTransaction || SelectQueryNode.is(query.query)) return connection.executeQuery(query);
+        await lock.acquire();
+        try {
+          return await connection.executeQuery(query);
+        } finally {
+          lock.release();
+        }
+      },
+      streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
+      [UNLOCKED]: connection,
+    } as DatabaseConnection;
   }
 
   override async releaseConnection(): Promise<void> {
@@ -115,18 +156,49 @@ class QueuedSqliteDriver extends SqliteDriver {
   // IMMEDIATE takes the write lock up front: with another process on the same file (the CLI), a
   // transaction waits for it (busy_timeout) instead of failing half way with SQLITE_BUSY.
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    await this.#lock?.acquire();
+    try {
+      await unlocked(connection).executeQuery(CompiledQuery.raw('begin immediate'));
+      this.#inTransaction = true;
+    } catch (error) {
+      this.#lock?.release();
+      throw error;
+    }
+  }
+
+  override async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await this.#end(connection, 'commit');
+  }
+
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    await this.#end(connection, 'rollback');
+  }
+
+  async #end(connection: DatabaseConnection, how: 'commit' | 'rollback'): Promise<void> {
+    try {
+      await unlocked(connection).executeQuery(CompiledQuery.raw(how));
+    } finally {
+      if (this.#inTransaction) {
+        this.#inTransaction = false;
+        this.#lock?.release();
+      }
+    }
   }
 }
+
+const UNLOCKED = Symbol('unlocked');
+const unlocked = (connection: DatabaseConnection): DatabaseConnection => (connection as { [UNLOCKED]?: DatabaseConnection })[UNLOCKED] ?? connection;
 
 /** Adapts node:sqlite to the better-sqlite3-shaped interface Kysely expects, reusing statements. */
 class CachedStatements implements SqliteDatabase {
   #db: DatabaseSync;
   #cache = new Map<string, SqliteStatement>();
+  readonly #checkpoints: boolean;
   #onClose: () => void;
 
-  constructor(db: DatabaseSync, onClose: () => void) {
+  constructor(db: DatabaseSync, checkpoints: boolean, onClose: () => void) {
     this.#db = db;
+    this.#checkpoints = checkpoints;
     this.#onClose = onClose;
   }
 
@@ -134,6 +206,7 @@ class CachedStatements implements SqliteDatabase {
     this.#cache.clear();
     this.#onClose();
     if (!this.#db.isOpen) return;
+    if (!this.#checkpoints) return this.#db.close();
     // The last connection out folds the WAL back into the database file.
     try {
       this.#db.exec('PRAGMA wal_checkpoint(TRUNCATE)');

@@ -59,13 +59,16 @@ export function parseEndpointUrl(raw: string, policy: Pick<AddressPolicy, 'allow
   return url;
 }
 
+/** The host of an endpoint URL as a resolver takes it (an IPv6 literal without its brackets). */
+export const hostOf = (url: URL): string => url.hostname.replace(/^\[(.*)\]$/, '$1');
+
 /**
- * Every address the URL's host resolves to, refused if any is not public (unless allowPrivate): a
- * name with one private address among public ones could be steered to it. Run when an endpoint is
- * saved and again before every attempt, whose connection then goes to a checked address only.
+ * Every address `host` resolves to, refused if any is not public (unless allowPrivate): a name with
+ * one private address among public ones could be steered to it. An IP literal is judged as it is,
+ * without a lookup. Run when an endpoint is saved and again for every connection a delivery opens,
+ * which then goes to a checked address only.
  */
-export async function resolveEndpoint(url: URL, policy: AddressPolicy): Promise<ResolvedAddress[]> {
-  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+export async function resolveHost(host: string, policy: Pick<AddressPolicy, 'allowPrivate' | 'lookup'>): Promise<ResolvedAddress[]> {
   let addresses: ResolvedAddress[];
   if (ipaddr.isValid(host)) {
     addresses = [{ address: host, family: host.includes(':') ? 6 : 4 }];
@@ -86,5 +89,5 @@ export async function resolveEndpoint(url: URL, policy: AddressPolicy): Promise<
 
 /** The check run when an endpoint is created or its URL changed. */
 export async function checkEndpointUrl(raw: string, policy: AddressPolicy): Promise<void> {
-  await resolveEndpoint(parseEndpointUrl(raw, policy), policy);
+  await resolveHost(hostOf(parseEndpointUrl(raw, policy)), policy);
 }

@@ -1,11 +1,8 @@
-import type { AddressPolicy } from './address-policy.ts';
-import { buildEvent, type Subjects } from './payload.ts';
-import type { SecretBox } from './secret-box.ts';
-import { post, type Attempt } from './send.ts';
-import { signedHeaders } from './signature.ts';
-import type { ClaimedDelivery, DeliveryStore } from '../../storage/webhook-delivery-store.ts';
+import { buildEvents, type Subjects } from './payload.ts';
+import type { SendItem, SendQueue, SendResult } from './send.ts';
+import type { AttemptOutcome, ClaimedDelivery, DeliveryStore } from '../../storage/webhook-delivery-store.ts';
 
-export interface WorkerOptions {
+export interface DeliveryOptions {
   /** How long a delivery is retried; an endpoint failing without a success this long is disabled. */
   readonly retryMs: number;
   readonly retryBaseMs: number;
@@ -16,11 +13,18 @@ interface Log {
   warn(object: object, message: string): void;
 }
 
+/** Outbox rows fanned out per transaction. */
 const OUTBOX_BATCH = 100;
-/** Sends in flight per node: a slow receiver holds one slot for at most timeoutMs. */
-const IN_FLIGHT_MAX = 16;
-/** Commits arriving together wake the job once: a burst of sends costs one run, not one each. */
-const NUDGE_DELAY_MS = 20;
+/**
+ * Deliveries a node holds at a time (handed to the sender and not yet recorded). Past it, facts
+ * wait in the outbox, which costs nothing but its rows: the window bounds memory, and how much
+ * must be taken again if the node dies.
+ */
+const WINDOW = 512;
+/** Margin between the latest start of an attempt and the end of its lease, for recording it. */
+const RECORD_MARGIN_MS = 1_000;
+/** Opened secrets kept; a node has at most 20 endpoints per shop, so this only bounds a pathological case. */
+const SECRETS_KEPT = 10_000;
 /** No retry waits longer than this, however many attempts failed. */
 const RETRY_DELAY_MAX = 3_600_000;
 
@@ -38,77 +42,138 @@ export function nextAttemptAt(attempts: number, now: number, retryUntil: number,
 const duration = (ms: number) => (ms >= 3_600_000 ? `${Math.round(ms / 360_000) / 10} h` : `${Math.round(ms / 1000)} s`);
 
 /**
- * The durable side of webhooks. Each run (1) fans outbox rows out into deliveries, one transaction
- * per batch, and (2) starts the due deliveries, each leased to this node, without waiting for them.
- * Runs never overlap: a nudge during a run makes it go round once more. Delivery is at least once
- * (a node may die after the receiver answered and before the answer was recorded); receivers
- * deduplicate by X-Frontdesk-Delivery. No order between events is kept.
+ * The durable side of webhooks, run by the webhook thread (thread.ts), in batches: each run (1)
+ * fans outbox rows out into deliveries leased to this node, one transaction per batch, and (2)
+ * takes due retries; both go to the sender (send.ts), which makes the attempts. Their results are
+ * recorded a batch per transaction as they come back. Runs never overlap: a call during a run
+ * makes it go round once more. Delivery is at least once (a node may die after the receiver
+ * answered and before the answer was recorded); receivers deduplicate by X-Frontdesk-Delivery.
+ * No order between events is kept.
  */
-export function deliveryWorker(deps: {
+export function deliveryJob(deps: {
   store: DeliveryStore;
   subjects: Subjects;
-  secrets: SecretBox;
-  policy: AddressPolicy;
-  options: WorkerOptions;
+  /** The plain secret of a sealed one (the main thread holds the key). */
+  openSecret: (sealed: string) => Promise<string>;
+  sender: (onResults: (results: readonly SendResult[]) => void) => Pick<SendQueue, 'send' | 'stop'>;
+  /**
+   * How many deliveries the job may hold now, once it may take more at all (thread.ts: fewer, and
+   * later, while the node is busy serving chat); WINDOW without it.
+   */
+  pace?: () => Promise<number>;
+  options: DeliveryOptions;
   now: () => number;
   log: Log;
 }) {
-  const { store, subjects, secrets, policy, options, now, log } = deps;
-  const inFlight = new Set<Promise<void>>();
-  const aborter = new AbortController();
+  const { store, subjects, openSecret, options, now, log } = deps;
+  /** Deliveries leased to this node and not yet recorded, by id. */
+  const held = new Map<string, ClaimedDelivery>();
+  let finished: Array<{ delivery: ClaimedDelivery; result: SendResult }> = [];
+  const sender = deps.sender(receive);
+  const opened = new Map<string, Promise<string>>();
   let running: Promise<void> | null = null;
   let again = false;
+  let recording: Promise<void> | null = null;
   let stopped = false;
-  let woken: ReturnType<typeof setTimeout> | null = null;
+
+  function open(sealed: string): Promise<string> {
+    let secret = opened.get(sealed);
+    if (!secret) {
+      if (opened.size >= SECRETS_KEPT) opened.clear();
+      secret = openSecret(sealed);
+      opened.set(sealed, secret);
+      secret.catch(() => opened.delete(sealed));
+    }
+    return secret;
+  }
+
+  async function dispatch(claimed: readonly ClaimedDelivery[]): Promise<void> {
+    const items: SendItem[] = [];
+    const unopened: SendResult[] = [];
+    for (const delivery of claimed) held.set(delivery.id, delivery);
+    for (const delivery of claimed) {
+      try {
+        const secret = await open(delivery.endpoint.sealedSecret);
+        // On the wall clock the sender reads (now() may be a test's).
+        const startBy = Date.now() + (delivery.lease - now()) - options.timeoutMs - RECORD_MARGIN_MS;
+        items.push({ id: delivery.id, event: delivery.event, url: delivery.endpoint.url, secret, payload: delivery.payload, startBy });
+      } catch (error) {
+        unopened.push({ id: delivery.id, attempted: true, ok: false, status: null, error: `the endpoint's secret could not be opened: ${error instanceof Error ? error.message : String(error)}` });
+      }
+    }
+    sender.send(items);
+    if (unopened.length > 0) receive(unopened);
+  }
+
+  const room = async () => Math.min(WINDOW, (await deps.pace?.()) ?? WINDOW) - held.size;
 
   async function fanOut(): Promise<void> {
     for (;;) {
-      const rows = await store.peekOutbox(OUTBOX_BATCH);
+      const free = await room();
+      if (stopped || free <= 0) return;
+      const rows = await store.peekOutbox(Math.min(OUTBOX_BATCH, free));
       if (rows.length === 0) return;
-      const events = new Map(await Promise.all(rows.map(async (row) => [row.id, await buildEvent(row, subjects)] as const)));
+      const events = await buildEvents(rows, subjects);
       const at = now();
-      await store.fanOut(events, at, at + options.retryMs);
-      if (rows.length < OUTBOX_BATCH) return;
+      const { taken, claimed } = await store.fanOut(rows, events, at, at + options.retryMs, lease(at));
+      await dispatch(claimed);
+      // Fewer rows than asked for: the outbox is empty. None taken: another node has them.
+      if (rows.length < Math.min(OUTBOX_BATCH, free) || taken === 0) return;
     }
   }
 
-  async function attempt(delivery: ClaimedDelivery): Promise<void> {
-    let result: Attempt;
-    try {
-      const secret = await secrets.open(delivery.endpoint.sealedSecret);
-      const headers = signedHeaders(secret, delivery.payload, delivery, Math.floor(now() / 1000));
-      result = await post(delivery.endpoint.url, delivery.payload, headers, policy, options.timeoutMs, aborter.signal);
-    } catch (error) {
-      result = { ok: false, status: null, error: error instanceof Error ? error.message : String(error) };
-    }
-    if (stopped) return; // Shutting down: the lease runs out and another run retries it.
-    const at = now();
-    const next = result.ok ? null : nextAttemptAt(delivery.attempts + 1, at, delivery.retryUntil, options.retryBaseMs);
-    const failingSince = await store.settle(delivery, { ...result, nextAttemptAt: next }, at);
-    if (failingSince !== null && at - failingSince >= options.retryMs) {
-      await store.disable(delivery.endpoint.id, `Every delivery failed for ${duration(options.retryMs)}; the last: ${result.error ?? 'no answer'}`.slice(0, 500), at);
-    }
-  }
-
-  function start(delivery: ClaimedDelivery): void {
-    const task = attempt(delivery)
-      .catch((error: unknown) => log.warn({ err: error, delivery: delivery.id }, 'webhook attempt failed to record'))
-      .finally(() => {
-        inFlight.delete(task);
-        // A slot is free: more may be due.
-        nudge();
-      });
-    inFlight.add(task);
-  }
+  // Held past the attempt's own timeout, so a live node always records before anyone may retake it.
+  const lease = (at: number) => at + options.timeoutMs + 5_000;
 
   async function once(): Promise<void> {
     await fanOut();
-    const free = IN_FLIGHT_MAX - inFlight.size;
+    const free = await room();
     if (free <= 0 || stopped) return;
     const at = now();
-    // Held past the attempt's own timeout, so a live node always settles before anyone may retake it.
-    const claimed = await store.claimDue(at, free, at + options.timeoutMs + 5_000);
-    for (const delivery of claimed) start(delivery);
+    await dispatch(await store.claimDue(at, Math.min(free, OUTBOX_BATCH), lease(at)));
+  }
+
+  function receive(results: readonly SendResult[]): void {
+    for (const result of results) {
+      const delivery = held.get(result.id);
+      if (delivery) finished.push({ delivery, result });
+    }
+    if (!stopped) record();
+  }
+
+  /** Records what came back, a batch per transaction, one batch at a time. */
+  function record(): void {
+    if (recording) return;
+    recording = (async () => {
+      while (finished.length > 0 && !stopped) {
+        const batch = finished;
+        finished = [];
+        const at = now();
+        const outcomes = batch.map(({ delivery, result }) => {
+          const nextAttempt = result.ok || !result.attempted ? null : nextAttemptAt(delivery.attempts + 1, at, delivery.retryUntil, options.retryBaseMs);
+          return { delivery, outcome: { ...result, nextAttemptAt: nextAttempt } satisfies AttemptOutcome };
+        });
+        try {
+          const failing = await store.record(outcomes, at);
+          for (const endpoint of failing) {
+            if (at - endpoint.since < options.retryMs) continue;
+            const why = `Every delivery failed for ${duration(options.retryMs)}; the last: ${endpoint.lastError ?? 'no answer'}`;
+            await store.disable(endpoint.endpointId, why.slice(0, 500), at);
+          }
+        } catch (error) {
+          // Not recorded: the leases lapse and the deliveries are tried again.
+          log.warn({ err: error, deliveries: batch.length }, 'webhook attempts failed to record');
+        } finally {
+          for (const { delivery } of batch) held.delete(delivery.id);
+        }
+      }
+    })().finally(() => {
+      recording = null;
+      if (stopped) return;
+      if (finished.length > 0) record();
+      // Room in the window: more may be waiting.
+      nudge();
+    });
   }
 
   const nudge = () => void run().catch((error: unknown) => log.warn({ err: error }, 'webhook delivery run failed'));
@@ -135,21 +200,13 @@ export function deliveryWorker(deps: {
 
   return {
     run,
-    /** A fact that may have been recorded was committed on this node: deliver it now, not at the next poll. */
-    wake(): void {
-      woken ??= setTimeout(() => {
-        woken = null;
-        nudge();
-      }, NUDGE_DELAY_MS);
-    },
     /** Stops taking work and abandons the attempts in flight (their leases lapse; they are retried). */
     async stop(): Promise<void> {
       stopped = true;
-      if (woken) clearTimeout(woken);
-      aborter.abort();
-      await Promise.allSettled([running, ...inFlight]);
+      await sender.stop();
+      await Promise.allSettled([running, recording]);
     },
   };
 }
 
-export type DeliveryWorker = ReturnType<typeof deliveryWorker>;
+export type DeliveryJob = ReturnType<typeof deliveryJob>;

@@ -2,43 +2,50 @@ import type { ConversationRecord, MessageRecord, StaffRecord } from '../../domai
 import { presentConversationSummary, presentMessage, presentStaff } from '../../domain/present.ts';
 import type { BuiltEvent, OutboxRow } from '../../storage/webhook-delivery-store.ts';
 
-/** Where an event's subject is read from when it is fanned out. */
+/** Where the subjects of a batch of events are read from when they are fanned out: a query each. */
 export interface Subjects {
-  message(id: string): Promise<MessageRecord | undefined>;
-  conversation(id: string): Promise<ConversationRecord | undefined>;
-  staff(shopId: string, id: string): Promise<StaffRecord | undefined>;
+  messages(ids: readonly string[]): Promise<MessageRecord[]>;
+  conversations(ids: readonly string[]): Promise<ConversationRecord[]>;
+  staff(ids: readonly string[]): Promise<StaffRecord[]>;
 }
 
 /**
- * The body every endpoint receives for an outbox row: `{ id, event, createdAt, shopId, data }`, `data`
- * holding the subject as the HTTP API presents it, as it is when the event is fanned out (a moment
- * after the fact; a subject deleted since is null), plus what the row recorded that the subject no
- * longer tells (an inquiry's move, the merged conversation's id, the invited member).
+ * The body every endpoint receives for each outbox row: `{ id, event, createdAt, shopId, data }`,
+ * `data` holding the subject as the HTTP API presents it, as it is when the event is fanned out (a
+ * moment after the fact; a subject deleted since is null), plus what the row recorded that the
+ * subject no longer tells (an inquiry's move, the merged conversation's id, the invited member).
+ * A subject is only ever taken from the event's own shop.
  */
-export async function buildEvent(row: OutboxRow, subjects: Subjects): Promise<BuiltEvent> {
-  const data = await subjectData(row, subjects);
-  const message = data.message as { visibility?: string } | null | undefined;
-  const body = JSON.stringify({ id: row.id, event: row.type, createdAt: new Date(row.createdAt).toISOString(), shopId: row.shopId, data });
-  return { body, internal: message?.visibility === 'internal' };
-}
+export async function buildEvents(rows: readonly OutboxRow[], subjects: Subjects): Promise<Map<string, BuiltEvent>> {
+  const isStaff = (row: OutboxRow) => row.type === 'staff.created' || row.type === 'staff.updated';
+  const messageRows = rows.filter((row) => row.type === 'message.created');
+  const messages = new Map((await subjects.messages(messageRows.map((row) => row.subjectId))).map((m) => [m.id, m]));
+  const staff = new Map((await subjects.staff(rows.filter(isStaff).map((row) => row.subjectId))).map((s) => [s.id, s]));
+  // inquiry.*, conversation.merged, member.added: their subject is the conversation; a message's is its own.
+  const conversationIds = rows.flatMap((row) => (row.type === 'message.created' ? (messages.get(row.subjectId)?.conversationId ?? []) : isStaff(row) ? [] : row.subjectId));
+  const conversations = new Map((await subjects.conversations(conversationIds)).map((c) => [c.id, c]));
 
-async function subjectData(row: OutboxRow, subjects: Subjects): Promise<Record<string, unknown>> {
-  const conversation = async (id: string) => {
-    const found = await subjects.conversation(id);
+  const ofShop = <T extends { shopId: string }>(row: OutboxRow, found: T | undefined): T | undefined => (found?.shopId === row.shopId ? found : undefined);
+  const summary = (row: OutboxRow, id: string | undefined) => {
+    const found = id === undefined ? undefined : ofShop(row, conversations.get(id));
     return found ? presentConversationSummary(found) : null;
   };
-  switch (row.type) {
-    case 'message.created': {
-      const message = await subjects.message(row.subjectId);
-      return { message: message ? presentMessage(message) : null, conversation: message ? await conversation(message.conversationId) : null, ...row.data };
+  const built = new Map<string, BuiltEvent>();
+  for (const row of rows) {
+    let data: Record<string, unknown>;
+    let internal = false;
+    if (row.type === 'message.created') {
+      const message = ofShop(row, messages.get(row.subjectId));
+      internal = message?.visibility === 'internal';
+      data = { message: message ? presentMessage(message) : null, conversation: summary(row, message?.conversationId), ...row.data };
+    } else if (isStaff(row)) {
+      const member = ofShop(row, staff.get(row.subjectId));
+      data = { staff: member ? presentStaff(member) : null, ...row.data };
+    } else {
+      data = { conversation: summary(row, row.subjectId), ...row.data };
     }
-    case 'staff.created':
-    case 'staff.updated': {
-      const staff = await subjects.staff(row.shopId, row.subjectId);
-      return { staff: staff ? presentStaff(staff) : null, ...row.data };
-    }
-    // inquiry.*, conversation.merged, member.added: their subject is the conversation.
-    default:
-      return { conversation: await conversation(row.subjectId), ...row.data };
+    const body = JSON.stringify({ id: row.id, event: row.type, createdAt: new Date(row.createdAt).toISOString(), shopId: row.shopId, data });
+    built.set(row.id, { body, internal });
   }
+  return built;
 }

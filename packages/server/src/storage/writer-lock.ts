@@ -1,0 +1,44 @@
+/**
+ * The turn at the SQLite file between the two threads of a node that write to it: the main thread
+ * and the webhook thread (integrations/webhooks/thread.ts). SQLite lets one writer in at a time and
+ * makes the other sleep in its busy handler, which on the main thread would stop everything; here
+ * a thread waits for its turn without blocking (Atomics.waitAsync) and takes it as soon as it is
+ * free. The webhook thread's turns are short (statements prepared once, nothing else inside), and
+ * between two writes of the main thread there is always room for one.
+ *
+ * The state is one cell of shared memory, so both threads hold the same lock: 0, or who holds it.
+ */
+export const MAIN = 1;
+export const WEBHOOKS = 2;
+type Holder = typeof MAIN | typeof WEBHOOKS;
+
+export class WriterLock {
+  readonly buffer: SharedArrayBuffer;
+  readonly #cell: Int32Array;
+  readonly #self: Holder;
+
+  constructor(self: Holder, buffer = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT)) {
+    this.buffer = buffer;
+    this.#cell = new Int32Array(buffer);
+    this.#self = self;
+  }
+
+  async acquire(): Promise<void> {
+    for (;;) {
+      const holder = Atomics.compareExchange(this.#cell, 0, 0, this.#self);
+      if (holder === 0) return;
+      const waited = Atomics.waitAsync(this.#cell, 0, holder);
+      if (waited.async) await waited.value;
+    }
+  }
+
+  release(): void {
+    Atomics.store(this.#cell, 0, 0);
+    Atomics.notify(this.#cell, 0);
+  }
+
+  /** `holder` ended (a thread that died may have held its turn): the turn is its no more. */
+  forget(holder: Holder): void {
+    if (Atomics.compareExchange(this.#cell, 0, holder, 0) === holder) Atomics.notify(this.#cell, 0);
+  }
+}
