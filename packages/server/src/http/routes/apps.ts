@@ -38,6 +38,8 @@ export function appRoutes(services: Services): FastifyPluginAsync {
       return appShell(reply, { title: 'Chat', base: '/widget/', host: request.headers.host ?? '', frameAncestors: ["'self'", ...(shop?.widgetOrigins ?? [])].join(' ') });
     });
 
+    // Someone who opens the server's address finds the console.
+    app.get('/', { schema: hidden }, async (_request, reply) => reply.redirect('/console/'));
     app.get('/console', { schema: hidden }, async (_request, reply) => reply.redirect('/console/'));
     app.get('/console/app.js', { schema: hidden }, async (_request, reply) => script(reply, (await agentConsole()).app).header('cache-control', 'no-cache'));
     app.get('/console/app.css', { schema: hidden }, async (_request, reply) => stylesheet(reply, (await agentConsole()).css));
