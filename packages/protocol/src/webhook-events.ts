@@ -13,4 +13,6 @@ export const webhookEvents = [
   'member.added',
   'staff.created',
   'staff.updated',
+  'customer.created',
+  'customer.updated',
 ] as const;

@@ -144,8 +144,12 @@ for (const engine of engines) {
 
       const visitor = await openWidget(server, shop.shopId);
       assert.equal((await send(server, visitor.token, visitor.conversationId, 'hello from a visitor')).status, 201);
-      const customer = await openWidget(server, shop.shopId, { visitorToken: visitor.visitorToken, identity: { jwt: await identityToken(shop.identitySecret, `c-${randomUUID()}`) } });
+      const jwt = await identityToken(shop.identitySecret, `c-${randomUUID()}`);
+      const customer = await openWidget(server, shop.shopId, { visitorToken: visitor.visitorToken, identity: { jwt } });
       const conversation = customer.conversationId;
+      // The same customer back with a name: an update; back again unchanged: nothing.
+      await openWidget(server, shop.shopId, { identity: { jwt }, profile: { name: 'Named Customer' } });
+      await openWidget(server, shop.shopId, { identity: { jwt }, profile: { name: 'Named Customer' } });
       const act = async (path: string, body?: unknown) => {
         const reply = await call(server, 'POST', `/api/v1/conversations/${conversation}/${path}`, { token: shop.ownerToken, ...(body !== undefined && { body }) });
         assert.equal(reply.status, 200, `${path}: ${JSON.stringify(reply.body)}`);
@@ -194,6 +198,15 @@ for (const engine of engines) {
       assert.equal(first('staff.created').data.staff.id, staff.body.staff.id);
       assert.ok(at('/all').some((r) => r.json.event === 'staff.updated' && r.json.data.staff.name === 'Renamed'));
       assert.ok(!at('/all').some((r) => /passwordHash|password_hash|scrypt\$/.test(r.body)), 'no password hash in any payload');
+      // The visitor and the signed-in customer each appeared once; the visitor, merged into the
+      // customer since, is gone by the time its event is delivered (a subject deleted since is null).
+      const created = at('/all').filter((r) => r.json.event === 'customer.created').map((r) => r.json.data.customer?.id ?? null);
+      assert.deepEqual(created.filter((id) => id !== null), [customer.customerId]);
+      assert.equal(created.length, 2);
+      const updated = at('/all').filter((r) => r.json.event === 'customer.updated');
+      assert.equal(updated.length, 1, 'one update: the unchanged return records nothing');
+      assert.equal(updated[0]!.json.data.customer.name, 'Named Customer');
+      assert.equal(updated[0]!.json.data.customer.id, customer.customerId);
 
       assert.ok(!at('/all').some((r) => r.json.data.message?.visibility === 'internal' || r.body.includes('an internal note')), 'no internal note without includeInternal');
       assert.ok(at('/notes').every((r) => r.json.event === 'message.created'));

@@ -1,5 +1,5 @@
 import type { Presence, UserKind } from '@frontdesk/protocol';
-import type { ConversationFacts, ConversationRecord, MessageRecord, ShopRecord, StaffRecord } from './records.ts';
+import type { ConversationFacts, ConversationRecord, CustomerRecord, MessageRecord, ShopRecord, StaffRecord } from './records.ts';
 
 /**
  * Everything that happened, as typed past-tense facts (DESIGN.md §9). The domain emits them through
@@ -18,7 +18,8 @@ export type DomainEvent =
   | QueueMoved
   | SessionsEnded
   | ShopUpdated
-  | StaffChanged;
+  | StaffChanged
+  | CustomerChanged;
 
 export type DomainEventType = DomainEvent['type'];
 
@@ -113,6 +114,13 @@ export interface ShopUpdated {
 export interface StaffChanged {
   readonly type: 'staff.created' | 'staff.updated';
   readonly staff: StaffRecord;
+}
+
+/** A customer appeared in a shop (their service conversation there was made), or their profile or attributes changed. */
+export interface CustomerChanged {
+  readonly type: 'customer.created' | 'customer.updated';
+  readonly shopId: string;
+  readonly customer: CustomerRecord;
 }
 
 /**

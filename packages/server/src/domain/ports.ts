@@ -93,9 +93,13 @@ export interface CustomerStore {
   upsert(customer: NewCustomer, now: number): Promise<CustomerRecord>;
   findByVisitorToken(shopId: string, tokenHash: string): Promise<CustomerRecord | undefined>;
   find(id: string): Promise<CustomerRecord | undefined>;
-  updateProfile(id: string, profile: { name?: string | null; email?: string | null }, now: number): Promise<void>;
-  /** Replaces the customer's attributes. */
-  setAttributes(id: string, attributes: CustomerAttributes, now: number): Promise<void>;
+  /**
+   * Sets what is given of the profile; true when that changed anything. A change to a customer the
+   * shop already knows (a service conversation there) records customer.updated for it.
+   */
+  updateProfile(shopId: string, id: string, profile: { name?: string | null; email?: string | null }, now: number): Promise<boolean>;
+  /** Replaces the customer's attributes; true when they changed (customer.updated as for the profile). */
+  setAttributes(shopId: string, id: string, attributes: CustomerAttributes, now: number): Promise<boolean>;
   /** The customer, if they have a service conversation in the shop (platform customers span shops). */
   findInShop(shopId: string, id: string): Promise<CustomerProfile | undefined>;
   /** The customer's inquiries in the shop, newest first. */
@@ -122,6 +126,7 @@ export interface ListPosition {
 
 export interface ConversationStore {
   /** The one service conversation of shop + customer, created on first use (race-safe). */
+  /** The customer's service conversation in the shop, made (recording customer.created) if it is the first. */
   ensureService(shopId: string, customerId: string, newId: string, now: number): Promise<ConversationRecord>;
   find(id: string): Promise<ConversationRecord | undefined>;
   /** Shop, kind and customer: immutable, so served from a cache on the hot path. */

@@ -55,6 +55,7 @@ export function createWidgetSessions(deps: DomainDeps, auth: Auth) {
       let customer: CustomerRecord;
       let visitorToken: string | null = null;
       let merged = false;
+      let changed = false;
       // Given attributes replace the stored ones; none given leaves them as they are.
       let attributes = request.profile?.attributes;
 
@@ -78,7 +79,7 @@ export function createWidgetSessions(deps: DomainDeps, auth: Auth) {
         const name = identity.name ?? request.profile?.name;
         const email = identity.email ?? request.profile?.email;
         if ((name !== undefined && name !== customer.name) || (email !== undefined && email !== customer.email)) {
-          await store.customers.updateProfile(customer.id, { name, email }, now());
+          changed = await store.customers.updateProfile(shop.id, customer.id, { name, email }, now());
           customer = { ...customer, name: name ?? customer.name, email: email ?? customer.email };
         }
         if (request.visitorToken !== undefined) merged = await merge(shop.id, request.visitorToken, customer);
@@ -104,8 +105,12 @@ export function createWidgetSessions(deps: DomainDeps, auth: Auth) {
         );
       }
 
-      if (attributes !== undefined) await store.customers.setAttributes(customer.id, attributes, now());
-      const conversation = await store.conversations.ensureService(shop.id, customer.id, newId(), now());
+      if (attributes !== undefined) changed = (await store.customers.setAttributes(shop.id, customer.id, attributes, now())) || changed;
+      const at = now();
+      const conversation = await store.conversations.ensureService(shop.id, customer.id, newId(), at);
+      // Made just now (its creation time is this call's): the customer is new to the shop.
+      if (conversation.createdAt === at) await events.emit({ type: 'customer.created', shopId: shop.id, customer });
+      else if (changed) await events.emit({ type: 'customer.updated', shopId: shop.id, customer });
       const session = await auth.issueCustomerSession(customer.id, shop.id);
       return { ...session, customer, conversation, visitorToken, merged };
     },

@@ -66,6 +66,8 @@ export function fanout(bus: Bus, conversations: Pick<ConversationStore, 'memberI
       case 'shop.updated':
       case 'staff.created':
       case 'staff.updated':
+      case 'customer.created':
+      case 'customer.updated':
         return [];
     }
   }

@@ -151,6 +151,7 @@ export function conversationStore(db: Kysely<Database>, engine: Engine): Convers
               joined_at: now,
             })
             .execute();
+          await recordOutbox(tx, [{ shopId, type: 'customer.created', subjectId: customerId, createdAt: now }]);
         }
       });
       const row = await selectConversations(db).where('c.unique_key', '=', key).executeTakeFirstOrThrow();

@@ -1,10 +1,17 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { CustomerStore } from '../domain/ports.ts';
+import { recordOutbox } from './outbox.ts';
 import { toCustomer, toInquiry } from './rows.ts';
 import type { Database } from './schema.ts';
 
 /** The unique key of a shop's service conversation with a customer (schema.ts): an index lookup. */
 const serviceKey = (shopId: string, customerId: string) => `service:${shopId}:${customerId}`;
+
+/** customer.updated for the shop, if it knows the customer already (else its customer.created is still to come). */
+async function recordUpdated(tx: Transaction<Database>, shopId: string, id: string, now: number): Promise<void> {
+  const known = await tx.selectFrom('conversations').select('id').where('unique_key', '=', serviceKey(shopId, id)).executeTakeFirst();
+  if (known) await recordOutbox(tx, [{ shopId, type: 'customer.updated', subjectId: id, createdAt: now }]);
+}
 
 export function customerStore(db: Kysely<Database>): CustomerStore {
   return {
@@ -45,19 +52,34 @@ export function customerStore(db: Kysely<Database>): CustomerStore {
       const row = await db.selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirst();
       return row && toCustomer(row);
     },
-    async updateProfile(id, profile, now) {
-      await db
-        .updateTable('customers')
-        .set({
-          ...(profile.name !== undefined && { name: profile.name }),
-          ...(profile.email !== undefined && { email: profile.email }),
-          updated_at: now,
-        })
-        .where('id', '=', id)
-        .execute();
+    async updateProfile(shopId, id, profile, now) {
+      const { name, email } = profile;
+      if (name === undefined && email === undefined) return false;
+      return db.transaction().execute(async (tx) => {
+        const changed = await tx
+          .updateTable('customers')
+          .set({ ...(name !== undefined && { name }), ...(email !== undefined && { email }), updated_at: now })
+          .where('id', '=', id)
+          .where((eb) => eb.or([...(name !== undefined ? [eb('name', 'is distinct from', name)] : []), ...(email !== undefined ? [eb('email', 'is distinct from', email)] : [])]))
+          .executeTakeFirst();
+        if (Number(changed.numUpdatedRows) === 0) return false;
+        await recordUpdated(tx, shopId, id, now);
+        return true;
+      });
     },
-    async setAttributes(id, attributes, now) {
-      await db.updateTable('customers').set({ attributes: JSON.stringify(attributes), updated_at: now }).where('id', '=', id).execute();
+    async setAttributes(shopId, id, attributes, now) {
+      const json = JSON.stringify(attributes);
+      return db.transaction().execute(async (tx) => {
+        const changed = await tx
+          .updateTable('customers')
+          .set({ attributes: json, updated_at: now })
+          .where('id', '=', id)
+          .where('attributes', 'is distinct from', json)
+          .executeTakeFirst();
+        if (Number(changed.numUpdatedRows) === 0) return false;
+        await recordUpdated(tx, shopId, id, now);
+        return true;
+      });
     },
     async findInShop(shopId, id) {
       const row = await db

@@ -108,6 +108,8 @@ async function ensureServiceIn(tx: Tx, shopId: string, customerId: string, newId
       .insertInto('members')
       .values({ conversation_id: newId, user_id: customerId, user_kind: 'customer', shop_id: shopId, role: 'customer', joined_at: now })
       .execute();
+    // The customer is new to the shop, arriving with what they wrote as a visitor.
+    await recordOutbox(tx, [{ shopId, type: 'customer.created', subjectId: customerId, createdAt: now }]);
     return newId;
   }
   const row = await tx.selectFrom('conversations').select('id').where('unique_key', '=', key).executeTakeFirstOrThrow();

@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely';
 import { newId } from '../domain/ids.ts';
-import type { ConversationRecord, MessageRecord, StaffRecord } from '../domain/records.ts';
+import type { ConversationRecord, CustomerProfile, MessageRecord, StaffRecord } from '../domain/records.ts';
 import type { Engine } from './connect.ts';
 import { selectConversations } from './conversation-store.ts';
 import type { SqliteDirect } from './sqlite-dialect.ts';
 import { sqliteWebhookWrites, type Subscriber } from './sqlite-webhook-writes.ts';
-import { toConversation, toMessage, toStaff, type ConversationRow } from './rows.ts';
+import { toConversation, toCustomer, toMessage, toStaff, type ConversationRow } from './rows.ts';
 import type { Database } from './schema.ts';
 
 export interface OutboxRow {
@@ -80,6 +80,7 @@ export interface DeliveryStore {
   messages(ids: readonly string[]): Promise<MessageRecord[]>;
   conversations(ids: readonly string[]): Promise<ConversationRecord[]>;
   staff(ids: readonly string[]): Promise<StaffRecord[]>;
+  customers(ids: readonly string[]): Promise<CustomerProfile[]>;
 }
 
 /** Rows per multi-row statement: under every engine's limit on bound parameters. */
@@ -320,5 +321,12 @@ export function webhookDeliveryStore(db: Kysely<Database>, engine: Engine, sqlit
     conversations: (ids) =>
       byIds(ids, async (chunk) => (await selectConversations(db).where('c.id', 'in', chunk).execute()).map((row) => toConversation(row as ConversationRow))),
     staff: (ids) => byIds(ids, async (chunk) => (await db.selectFrom('staff').selectAll().where('id', 'in', chunk).execute()).map(toStaff)),
+    customers: (ids) =>
+      byIds(ids, async (chunk) =>
+        (await db.selectFrom('customers').selectAll().where('id', 'in', chunk).execute()).map((row) => ({
+          customer: toCustomer(row),
+          attributes: row.attributes === null ? {} : (JSON.parse(row.attributes) as CustomerProfile['attributes']),
+        })),
+      ),
   };
 }

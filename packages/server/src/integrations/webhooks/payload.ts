@@ -1,5 +1,5 @@
-import type { ConversationRecord, MessageRecord, StaffRecord } from '../../domain/records.ts';
-import { presentConversationSummary, presentMessage, presentStaff } from '../../domain/present.ts';
+import type { ConversationRecord, CustomerProfile, MessageRecord, StaffRecord } from '../../domain/records.ts';
+import { presentConversationSummary, presentCustomer, presentMessage, presentStaff } from '../../domain/present.ts';
 import type { BuiltEvent, OutboxRow } from '../../storage/webhook-delivery-store.ts';
 
 /** Where the subjects of a batch of events are read from when they are fanned out: a query each. */
@@ -7,6 +7,7 @@ export interface Subjects {
   messages(ids: readonly string[]): Promise<MessageRecord[]>;
   conversations(ids: readonly string[]): Promise<ConversationRecord[]>;
   staff(ids: readonly string[]): Promise<StaffRecord[]>;
+  customers(ids: readonly string[]): Promise<CustomerProfile[]>;
 }
 
 /**
@@ -18,11 +19,15 @@ export interface Subjects {
  */
 export async function buildEvents(rows: readonly OutboxRow[], subjects: Subjects): Promise<Map<string, BuiltEvent>> {
   const isStaff = (row: OutboxRow) => row.type === 'staff.created' || row.type === 'staff.updated';
+  const isCustomer = (row: OutboxRow) => row.type === 'customer.created' || row.type === 'customer.updated';
   const messageRows = rows.filter((row) => row.type === 'message.created');
   const messages = new Map((await subjects.messages(messageRows.map((row) => row.subjectId))).map((m) => [m.id, m]));
   const staff = new Map((await subjects.staff(rows.filter(isStaff).map((row) => row.subjectId))).map((s) => [s.id, s]));
+  const customers = new Map((await subjects.customers(rows.filter(isCustomer).map((row) => row.subjectId))).map((c) => [c.customer.id, c]));
   // inquiry.*, conversation.merged, member.added: their subject is the conversation; a message's is its own.
-  const conversationIds = rows.flatMap((row) => (row.type === 'message.created' ? (messages.get(row.subjectId)?.conversationId ?? []) : isStaff(row) ? [] : row.subjectId));
+  const conversationIds = rows.flatMap((row) =>
+    row.type === 'message.created' ? (messages.get(row.subjectId)?.conversationId ?? []) : isStaff(row) || isCustomer(row) ? [] : row.subjectId,
+  );
   const conversations = new Map((await subjects.conversations(conversationIds)).map((c) => [c.id, c]));
 
   const ofShop = <T extends { shopId: string }>(row: OutboxRow, found: T | undefined): T | undefined => (found?.shopId === row.shopId ? found : undefined);
@@ -41,6 +46,11 @@ export async function buildEvents(rows: readonly OutboxRow[], subjects: Subjects
     } else if (isStaff(row)) {
       const member = ofShop(row, staff.get(row.subjectId));
       data = { staff: member ? presentStaff(member) : null, ...row.data };
+    } else if (isCustomer(row)) {
+      // A platform customer (shopId null) is recorded for each shop where they have a conversation.
+      const found = customers.get(row.subjectId);
+      const mine = found && (found.customer.shopId === row.shopId || found.customer.shopId === null) ? found : undefined;
+      data = { customer: mine ? presentCustomer(mine.customer) : null, attributes: mine?.attributes ?? null, ...row.data };
     } else {
       data = { conversation: summary(row, row.subjectId), ...row.data };
     }
