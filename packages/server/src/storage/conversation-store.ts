@@ -7,7 +7,7 @@ import type { Engine } from './connect.ts';
 import { containsIgnoringCase } from './contains.ts';
 import { recordOutbox } from './outbox.ts';
 import type { Database } from './schema.ts';
-import { mergeVisitor } from './visitor-merge.ts';
+import { ensureServiceIn, mergeVisitor } from './visitor-merge.ts';
 
 type Joined = Database & { c: Database['conversations']; s: Database['shops']; cu: Database['customers'] };
 
@@ -122,39 +122,9 @@ export function conversationStore(db: Kysely<Database>, engine: Engine): Convers
     },
 
     async ensureService(shopId, customerId, newId, now) {
-      const key = `service:${shopId}:${customerId}`;
       // Concurrent first visits race here; the unique key lets exactly one insert win.
-      await db.transaction().execute(async (tx) => {
-        const inserted = await tx
-          .insertInto('conversations')
-          .values({
-            id: newId,
-            shop_id: shopId,
-            kind: 'service',
-            unique_key: key,
-            customer_id: customerId,
-            last_activity_at: now,
-            created_at: now,
-            updated_at: now,
-          })
-          .onConflict((oc) => oc.column('unique_key').doNothing())
-          .executeTakeFirst();
-        if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1) {
-          await tx
-            .insertInto('members')
-            .values({
-              conversation_id: newId,
-              user_id: customerId,
-              user_kind: 'customer',
-              shop_id: shopId,
-              role: 'customer',
-              joined_at: now,
-            })
-            .execute();
-          await recordOutbox(tx, [{ shopId, type: 'customer.created', subjectId: customerId, createdAt: now }]);
-        }
-      });
-      const row = await selectConversations(db).where('c.unique_key', '=', key).executeTakeFirstOrThrow();
+      const id = await db.transaction().execute((tx) => ensureServiceIn(tx, shopId, customerId, newId, now));
+      const row = await selectConversations(db).where('c.id', '=', id).executeTakeFirstOrThrow();
       return toConversation(row as ConversationRow);
     },
 

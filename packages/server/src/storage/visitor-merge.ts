@@ -96,7 +96,8 @@ export async function mergeVisitor(
   });
 }
 
-async function ensureServiceIn(tx: Tx, shopId: string, customerId: string, newId: string, now: number): Promise<string> {
+/** A customer's service conversation in a shop, made (with its member row and customer.created) if it is the first. */
+export async function ensureServiceIn(tx: Tx, shopId: string, customerId: string, newId: string, now: number): Promise<string> {
   const key = `service:${shopId}:${customerId}`;
   const inserted = await tx
     .insertInto('conversations')
