@@ -142,6 +142,12 @@ async function start(config: Config): Promise<number> {
     if (stopping) return;
     stopping = true;
     app.http.log.info({ signal }, 'shutting down');
+    // Whatever was acknowledged is stored: a drain that hangs (a client that never lets go) must
+    // not keep the node from stopping.
+    setTimeout(() => {
+      app.http.log.error({ timeoutMs: SHUTDOWN_TIMEOUT_MS }, 'shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS).unref();
     app.close().then(
       () => process.exit(0),
       () => process.exit(1),
@@ -151,6 +157,8 @@ async function start(config: Config): Promise<number> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   return new Promise<number>(() => {});
 }
+
+const SHUTDOWN_TIMEOUT_MS = 20_000;
 
 class UsageError extends Error {}
 

@@ -45,11 +45,26 @@ export async function startServer(
     storage,
     engine,
     async close() {
-      await app.webhooks.stop();
-      await app.gateway.close();
-      await app.http.close();
-      await storage.drop();
+      // Each step bounded: a close that hangs fails the suite naming the step, instead of holding the run.
+      await within('webhooks.stop', app.webhooks.stop());
+      await within('gateway.close', app.gateway.close());
+      await within('http.close', app.http.close());
+      await within('storage.drop', storage.drop());
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+const CLOSE_STEP_MS = 30_000;
+
+async function within<T>(step: string, work: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`closing the test server: ${step} did not finish in ${CLOSE_STEP_MS} ms`)), CLOSE_STEP_MS);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
