@@ -27,6 +27,17 @@ import { SyncRunner, type SyncSummary } from './sync.ts';
 import { defaultWebSocket } from './websocket.ts';
 
 const TYPING_INTERVAL_MS = 2_000;
+/** The send frame's bound (protocol sendFields.mentions). */
+const MENTIONS_MAX = 50;
+
+/** Mentions as the send frame takes them: without repeats, at most 50 staff ids or 'all'. */
+function mentionsOf(input: readonly string[] | undefined): string[] {
+  const mentions = Array.isArray(input) ? [...new Set(input)] : input === undefined ? [] : null;
+  if (mentions === null || mentions.length > MENTIONS_MAX || mentions.some((m) => typeof m !== 'string' || m === '')) {
+    throw new FrontdeskError('VALIDATION_FAILED', `mentions must be at most ${MENTIONS_MAX} staff ids or 'all'.`);
+  }
+  return mentions;
+}
 
 type WithoutId<F> = F extends unknown ? Omit<F, 'id'> : never;
 
@@ -179,6 +190,7 @@ export class FrontdeskClient {
     if (withAttachment && (typeof input.attachmentId !== 'string' || input.attachmentId === '')) {
       throw new FrontdeskError('VALIDATION_FAILED', 'attachmentId must be the id of an uploaded attachment.');
     }
+    const mentions = mentionsOf(input.mentions);
     const pending: PendingMessage = {
       clientMsgId,
       conversationId: input.conversationId,
@@ -186,6 +198,7 @@ export class FrontdeskClient {
       visibility: input.visibility ?? 'public',
       ...(input.attachmentId !== undefined && { attachmentId: input.attachmentId }),
       ...(input.contentType !== undefined && { contentType: input.contentType }),
+      ...(mentions.length > 0 && { mentions }),
       createdAt: new Date(this.#now()).toISOString(),
     };
     return { clientMsgId, pending, promise: this.#outbox.add(pending) };
@@ -291,6 +304,9 @@ export class FrontdeskClient {
       case 'message':
         this.#deliver(frame.message);
         return;
+      case 'message.updated':
+        this.#events.emit('messageUpdated', frame.message);
+        return;
       case 'read':
         this.#events.emit('read', frame);
         return;
@@ -305,6 +321,9 @@ export class FrontdeskClient {
         return;
       case 'presence':
         this.#events.emit('presence', frame);
+        return;
+      case 'broadcast':
+        this.#events.emit('broadcast', frame);
         return;
       default:
         // pong, sync.result, history.result: replies, handled by whoever awaits them.

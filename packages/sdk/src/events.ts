@@ -1,4 +1,4 @@
-import type { ConversationFrame, Message, PresenceFrame, QueueFrame, ReadReceiptFrame, SessionUser, TypingEventFrame } from '@frontdesk/protocol';
+import type { BroadcastFrame, ConversationFrame, Message, PresenceFrame, QueueFrame, ReadReceiptFrame, SessionUser, TypingEventFrame } from '@frontdesk/protocol';
 import type { FrontdeskError } from './errors.ts';
 import type { PendingMessage } from './outbox.ts';
 import type { SyncSummary } from './sync.ts';
@@ -38,16 +38,26 @@ export interface ClientEvents {
   ready: SessionUser;
   /** A stored message, once per (conversationId, seq), from push, ack or sync. */
   message: Message;
+  /**
+   * A message already shown was edited (`editedAt`) or deleted (`deletedAt`, text gone): replace the
+   * copy with the same id. Not deduplicated: every edit is news.
+   */
+  messageUpdated: Message;
   /** A message entered the outbox: show the optimistic bubble, match it later by clientMsgId. */
   pending: PendingMessage;
   /** The server refused a message for good; `retry(clientMsgId)` queues it again. */
   failed: FailedSend;
   read: ReadReceiptFrame;
   typing: TypingEventFrame;
-  /** A service conversation was queued, assigned, transferred, joined by a colleague or closed. */
+  /**
+   * A service conversation was queued, assigned, transferred, joined by a colleague or closed; a
+   * group was `updated`, or `removed` for `userId` (who left or was removed).
+   */
   conversation: ConversationFrame;
   /** Staff: a colleague's presence changed. */
   presence: PresenceFrame;
+  /** Staff: a broadcast from the shop's owners or admins (one missed while offline is in GET /broadcasts). */
+  broadcast: BroadcastFrame;
   /** Customers: their place in the shop's queue changed (1 = next). */
   queue: QueueFrame;
   /** The automatic sync after a (re)connect has caught up. */

@@ -48,6 +48,11 @@ export interface SendInput {
   readonly clientMsgId?: string;
   /** `internal` notes are for staff only. */
   readonly visibility?: Visibility;
+  /**
+   * Staff chat: the members to notify even if they muted the chat (staff ids), or `'all'` (a group's
+   * owner and admins). Repeats are dropped.
+   */
+  readonly mentions?: readonly string[];
 }
 
 export interface SendHandle {

@@ -14,6 +14,8 @@ export interface PendingMessage {
   readonly visibility: Visibility;
   readonly attachmentId?: string;
   readonly contentType?: ContentType;
+  /** Staff chat: staff ids or 'all'; absent when none. */
+  readonly mentions?: readonly string[];
   /** When `send()` was called, ISO-8601. */
   readonly createdAt: string;
 }
@@ -135,7 +137,7 @@ export class Outbox {
       if (entry.requestId !== null) continue;
       if (!this.#takeToken()) return;
       const id = this.#port.nextId();
-      const { conversationId, clientMsgId, text, visibility, attachmentId, contentType } = entry.message;
+      const { conversationId, clientMsgId, text, visibility, attachmentId, contentType, mentions } = entry.message;
       try {
         this.#port.write({
           type: 'send',
@@ -146,6 +148,7 @@ export class Outbox {
           visibility,
           ...(contentType !== undefined && { contentType }),
           ...(attachmentId !== undefined && { attachmentId }),
+          ...(mentions !== undefined && { mentions: [...mentions] }),
         });
       } catch (error) {
         const failure = error instanceof FrontdeskError ? error : new FrontdeskError('VALIDATION_FAILED', String(error));
@@ -307,6 +310,7 @@ function isPendingMessage(value: unknown): value is PendingMessage {
     typeof m.conversationId === 'string' &&
     typeof m.text === 'string' &&
     (m.visibility === 'public' || m.visibility === 'internal') &&
+    (m.mentions === undefined || (Array.isArray(m.mentions) && m.mentions.every((id) => typeof id === 'string'))) &&
     typeof m.createdAt === 'string'
   );
 }
