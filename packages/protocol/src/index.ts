@@ -14,6 +14,7 @@ export type {
   ConversationChange,
   ConversationKind,
   CustomerKind,
+  GroupRole,
   InquiryStatus,
   MessageKind,
   Presence,
@@ -62,16 +63,18 @@ export type {
 } from './schemas/conversations.ts';
 export type { Customer, CustomerAttributes, CustomerDetails, CustomerInquiry } from './schemas/customers.ts';
 export type { ErrorBody } from './schemas/errors.ts';
-export type { HistoryQuery, ReadBody, SendBody } from './schemas/message-requests.ts';
-export type { Attachment, AttachmentLink, Message, MessagePage, Page, Upload } from './schemas/messages.ts';
+export type { EditBody, HistoryQuery, ReadBody, SendBody } from './schemas/message-requests.ts';
+export type { Attachment, AttachmentLink, Message, MessagePage, Notice, Page, Upload } from './schemas/messages.ts';
 export type { Agent, AgentStatistics, DayStatistics } from './schemas/routing.ts';
 export type {
   AckFrame,
   AuthOkFrame,
+  BroadcastFrame,
   ConversationFrame,
   ErrorFrame,
   HistoryResultFrame,
   MessageFrame,
+  MessageUpdatedFrame,
   PongFrame,
   PresenceFrame,
   QueueFrame,
@@ -83,3 +86,21 @@ export type {
   TypingEventFrame,
 } from './schemas/server-frames.ts';
 export type { BusinessHours, Shop, ShopSettings, Staff, Weekday } from './schemas/shops.ts';
+export type {
+  Broadcast,
+  BroadcastBody,
+  BroadcastList,
+  BroadcastTo,
+  Colleague,
+  DirectBody,
+  Group,
+  GroupCreateBody,
+  GroupMember,
+  GroupMembersBody,
+  GroupPatchBody,
+  Membership,
+  MembershipPatchBody,
+  Readers,
+  RecentChat,
+  TeamDirectory,
+} from './schemas/staff-chat.ts';

@@ -50,16 +50,13 @@ function holds<T extends true>(): T | undefined {
 }
 
 // The exported types are what the schemas say.
-holds<Mutual<Static<typeof SendFrameSchema>, SendFrame>>();
 holds<Mutual<Static<typeof ReadFrameSchema>, ReadFrame>>();
 holds<Mutual<Static<typeof HistoryFrameSchema>, HistoryFrame>>();
-holds<Mutual<Static<typeof ClientFrameSchema>, ClientFrame>>();
-holds<Mutual<Static<typeof MessageSchema>, Message>>();
 holds<Mutual<Static<typeof ConversationSchema>, Conversation>>();
 // Static's arrays are mutable and a wire type's are readonly: types holding arrays are pinned below.
 
 // A frame carries the same fields as its HTTP request.
-holds<SameFields<Fields<SendFrame>, SendBody>>();
+holds<Equal<keyof Fields<SendFrame>, keyof SendBody>>();
 holds<SameFields<Fields<ReadFrame>, ReadBody>>();
 holds<SameFields<Fields<HistoryFrame>, HistoryQuery>>();
 
@@ -68,7 +65,20 @@ holds<Equal<ClientFrameType, 'auth' | 'ping' | 'send' | 'read' | 'typing' | 'syn
 holds<
   Equal<
     ServerFrameType,
-    'auth.ok' | 'pong' | 'ack' | 'message' | 'read' | 'typing' | 'conversation' | 'presence' | 'queue' | 'sync.result' | 'history.result' | 'error'
+    | 'auth.ok'
+    | 'pong'
+    | 'ack'
+    | 'message'
+    | 'message.updated'
+    | 'read'
+    | 'typing'
+    | 'conversation'
+    | 'presence'
+    | 'broadcast'
+    | 'queue'
+    | 'sync.result'
+    | 'history.result'
+    | 'error'
   >
 >();
 holds<Equal<RequestId, string | number>>();
@@ -84,9 +94,12 @@ holds<
       readonly text?: string;
       readonly attachmentId?: string;
       readonly visibility?: 'public' | 'internal';
+      readonly mentions?: readonly string[];
     }
   >
 >();
+holds<Equal<Message['mentions'], readonly string[]>>();
+holds<Equal<Message['editedAt'], string | null>>();
 holds<Equal<HistoryQuery, { readonly beforeSeq?: number; readonly afterSeq?: number; readonly limit?: number }>>();
 holds<Equal<Message['text'], string | null>>();
 holds<Equal<Message['attachment'], Attachment | null>>();

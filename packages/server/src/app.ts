@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import path from 'node:path';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
@@ -97,6 +98,7 @@ export function createDomain(
         singleNode: config.databaseUrl === null,
       },
       attachments: config.attachments,
+      staffChat: { groupMemberLimit: config.groupMemberLimit },
     },
     files: {
       blobs: diskBlobStore(path.join(config.dataDir, 'blobs')),
@@ -111,6 +113,9 @@ export function createDomain(
 }
 
 /** Wiring only: config → storage → domain → http. */
+/** How long a close waits for HTTP requests in flight before cutting their connections. */
+const HTTP_DRAIN_MS = 3_000;
+
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   const nodeId = newId();
   const storage = overrides.storage ?? openConfiguredStorage(config, `frontdesk node=${nodeId} pid=${process.pid}`);
@@ -178,6 +183,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     accepting: () => accepting,
   });
 
+  // Every socket the HTTP server holds, to cut at the end of a close's drain (see close()).
+  const sockets = new Set<Socket>();
+  let closing: Promise<void> | null = null;
+  http.server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+
   const origins = originPolicy({
     publicOrigin: new URL(config.publicUrl).origin,
     allowedOrigins: config.allowedOrigins,
@@ -217,15 +230,26 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     },
     /** The goim TCP listener's port once listening (GOIM_TCP_PORT=0 picks one); null when off. */
     goimTcpPort: () => goimTcpPort,
-    async close() {
-      accepting = false;
-      jobs.stop();
-      await webhooks.stop();
-      await gateway.close();
-      await services.routing.stop();
-      await http.close();
-      await cluster?.close();
-      await storage.close();
+    /** Drains and stops the node; a second call waits for the first. */
+    close() {
+      return (closing ??= drainAndStop());
     },
   };
+
+  async function drainAndStop(): Promise<void> {
+    if (!http || !gateway) return;
+    accepting = false;
+    jobs.stop();
+    await webhooks.stop();
+    await gateway.close();
+    await services.routing.stop();
+    // Requests in flight get a moment to finish; then every connection is cut. Node's own
+    // closeAllConnections misses some (a keep-alive connection that served a streamed file was
+    // seen to hold the close for the whole keep-alive timeout, 72 s).
+    const cut = setTimeout(() => sockets.forEach((socket) => socket.destroy()), HTTP_DRAIN_MS);
+    await http.close();
+    clearTimeout(cut);
+    await cluster?.close();
+    await storage.close();
+  }
 }

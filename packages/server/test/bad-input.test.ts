@@ -194,6 +194,7 @@ for (const engine of engines) {
     let cannedId: string;
     let webhookId: string;
     let deliveryId: string;
+    let broadcastId: string;
     let operations: Operation[];
 
     before(async () => {
@@ -231,6 +232,9 @@ for (const engine of engines) {
           attempts: 1, next_attempt_at: null, retry_until: 0, locked_until: null, last_attempt_at: 0, response_status: 200, error: null, created_at: 0, delivered_at: 0,
         })
         .execute();
+      const broadcast = await call(server, 'POST', '/api/v1/broadcasts', { token: shop.ownerToken, body: { title: 'Probe', text: 'Probe broadcast', to: 'all' } });
+      assert.equal(broadcast.status, 201);
+      broadcastId = broadcast.body.id;
       operations = await fetchOperations(server);
     });
     after(() => server.close());
@@ -247,6 +251,7 @@ for (const engine of engines) {
       customerId: customer.customerId,
       webhookId,
       deliveryId,
+      broadcastId,
     });
 
     /** Valid values of the required query parameters, where an operation has them. */
@@ -269,7 +274,7 @@ for (const engine of engines) {
         { shopId: shop.shopId, identity: { externalId: 'ext-1', identifierHash: 'a'.repeat(64), platform: false } },
       ],
       'POST /api/v1/conversations/{conversationId}/messages': [
-        { clientMsgId: 'probe-1', contentType: 'text', text: 'hello', visibility: 'public' },
+        { clientMsgId: 'probe-1', contentType: 'text', text: 'hello', visibility: 'public', mentions: [shop.agentId, 'all'] },
         { clientMsgId: 'probe-2', contentType: 'file', text: '', attachmentId: '01890a5d-ac96-774b-bcce-b302099a8057' },
       ],
       'POST /api/v1/conversations/{conversationId}/uploads': [{ name: 'report.pdf', size: 1000 }],
@@ -307,6 +312,16 @@ for (const engine of engines) {
       'POST /api/v1/canned-responses': [{ shortcut: 'refund', title: 'Refund policy', text: 'Within 30 days.' }],
       'PATCH /api/v1/canned-responses/{cannedId}': [{ shortcut: 'refund-2', title: 'Refunds', text: 'Within 60 days.' }],
       'POST /api/v1/webhooks': [{ url: 'https://hooks.example.test/frontdesk', events: ['message.created', 'inquiry.closed'], includeInternal: false, secret: 'a-secret-of-enough-length' }],
+      'POST /api/v1/direct': [{ staffId: shop.agentId }],
+      'POST /api/v1/groups': [{ title: 'Night shift', memberIds: [shop.agentId] }],
+      'PATCH /api/v1/groups/{conversationId}': [{ title: 'Night owls' }],
+      'POST /api/v1/groups/{conversationId}/members': [{ staffIds: [shop.agentId] }],
+      'PATCH /api/v1/conversations/{conversationId}/membership': [{ muted: true }, { muted: '2030-01-01T00:00:00.000Z' }],
+      'PATCH /api/v1/conversations/{conversationId}/messages/{messageId}': [{ text: 'edited' }],
+      'POST /api/v1/broadcasts': [
+        { title: 'Holiday', text: 'Closed on Monday', to: 'all' },
+        { title: 'Some', text: 'For a few', to: { staffIds: [shop.agentId], groupIds: ['01890a5d-ac96-774b-bcce-b302099a8057'] } },
+      ],
       'PATCH /api/v1/webhooks/{webhookId}': [{ url: 'https://hooks.example.test/other', events: ['staff.updated'], includeInternal: true, secret: 'another-secret-long-enough', active: false }],
     });
 

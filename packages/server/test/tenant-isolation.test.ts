@@ -48,6 +48,12 @@ const CUSTOMER = '/api/v1/customers/{customerId}';
 const WEBHOOK = '/api/v1/webhooks/{webhookId}';
 const WEBHOOK_LOG = '/api/v1/webhooks/{webhookId}/deliveries';
 const REDELIVER = '/api/v1/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver';
+const GROUP = '/api/v1/groups/{conversationId}';
+const GROUP_MEMBERS = '/api/v1/groups/{conversationId}/members';
+const GROUP_MEMBER = '/api/v1/groups/{conversationId}/members/{staffId}';
+const MEMBERSHIP = '/api/v1/conversations/{conversationId}/membership';
+const READERS = '/api/v1/conversations/{conversationId}/messages/{messageId}/readers';
+const BROADCAST_READ = '/api/v1/broadcasts/{broadcastId}/read';
 
 const notFound = (code: string) => ({ status: 404, code });
 const forbidden = { status: 403, code: 'FORBIDDEN' };
@@ -98,6 +104,10 @@ for (const engine of engines) {
     let bWebhookId: string;
     let bDeliveryId: string;
     let aWebhookId: string;
+    // Staff chat in B: a direct chat and a group, each with a message, and a broadcast to all.
+    let bDirect: { id: string; messageId: string };
+    let bGroup: { id: string; messageId: string };
+    let bBroadcastId: string;
     const bWebhookUrl = `http://127.0.0.1:9/b-hook-${tag}`;
 
     const text = (label: string) => `${label} ${tag}`;
@@ -207,7 +217,23 @@ for (const engine of engines) {
         })
         .execute();
 
+      const staffChat = async (conversationId: string, label: string) => {
+        const sent = await send(server, b.ownerToken, conversationId, text(`b ${label} secret`));
+        assert.equal(sent.status, 201);
+        return { id: conversationId, messageId: sent.body.id as string };
+      };
+      const direct = await call(server, 'POST', '/api/v1/direct', { token: b.ownerToken, body: { staffId: b.agentId } });
+      bDirect = await staffChat(direct.body.id, 'direct');
+      const group = await call(server, 'POST', '/api/v1/groups', { token: b.ownerToken, body: { title: text('b group title'), memberIds: [b.agentId] } });
+      assert.equal(group.status, 201);
+      bGroup = await staffChat(group.body.conversation.id, 'group');
+      const broadcast = await call(server, 'POST', '/api/v1/broadcasts', { token: b.ownerToken, body: { title: text('b broadcast title'), text: text('b broadcast text'), to: 'all' } });
+      assert.equal(broadcast.status, 201);
+      bBroadcastId = broadcast.body.id;
+
       bSecrets.push(
+        bDirect.id, bDirect.messageId, text('b direct secret'), bGroup.id, bGroup.messageId, text('b group secret'), text('b group title'),
+        bBroadcastId, text('b broadcast title'), text('b broadcast text'),
         bWebhookId, bWebhookUrl, bDeliveryId,
         bCannedId, `b canned title ${tag}`, `b canned text ${tag}`, `b plan ${tag}`,
         b.shopId, b.identitySecret, `Bravo Bakery ${tag}`,
@@ -236,6 +262,11 @@ for (const engine of engines) {
         (await call(server, 'GET', '/api/v1/webhooks', { token: b.ownerToken })).body,
         (await call(server, 'GET', `/api/v1/webhooks/${bWebhookId}/deliveries`, { token: b.ownerToken })).body,
         (await call(server, 'GET', `/api/v1/customers/${bAnon.customerId}`, { token: b.ownerToken })).body,
+        (await call(server, 'GET', '/api/v1/team', { token: b.ownerToken })).body,
+        (await call(server, 'GET', `/api/v1/groups/${bGroup.id}`, { token: b.ownerToken })).body,
+        (await call(server, 'GET', '/api/v1/broadcasts', { token: b.agentToken })).body,
+        (await call(server, 'GET', `/api/v1/conversations/${bDirect.id}/messages`, { token: b.agentToken })).body,
+        (await call(server, 'GET', `/api/v1/conversations/${bGroup.id}/messages`, { token: b.agentToken })).body,
         ...(await Promise.all(
           [yB, bAnon].flatMap((c) => [
             call(server, 'GET', `/api/v1/conversations/${c.conversationId}`, { token: b.ownerToken }),
@@ -264,6 +295,11 @@ for (const engine of engines) {
           conversationRows(out, actor, token, `B's conversation ${conv === yB ? 'yB' : 'bAnon'}`, conv.conversationId, bMessages.get(conv.conversationId)!, x.conversationId);
         }
         attachmentRows(out, actor, token, "B's attachment", bAttachmentId);
+        for (const [label, chat] of [["B's direct chat", bDirect], ["B's group", bGroup]] as const) {
+          conversationRows(out, actor, token, label, chat.id, [chat.messageId], x.conversationId);
+          staffChatRows(out, actor, token, label, chat, notFound('CONVERSATION_NOT_FOUND'), notFound('CONVERSATION_NOT_FOUND'));
+        }
+        out.push({ actor, token, name: `${actor} read B's broadcast`, method: 'POST', route: BROADCAST_READ, params: { broadcastId: bBroadcastId }, foreign: ['broadcastId'], expect: notFound('BROADCAST_NOT_FOUND') });
         consoleRows(out, actor, token, role === 'agent' ? forbidden : notFound('CANNED_RESPONSE_NOT_FOUND'), [yB.customerId, bAnon.customerId], notFound('CUSTOMER_NOT_FOUND'));
         webhookRows(out, actor, token, role === 'agent' ? forbidden : notFound('WEBHOOK_NOT_FOUND'), role === 'agent' ? forbidden : notFound('WEBHOOK_DELIVERY_NOT_FOUND'));
         for (const staff of bStaff) {
@@ -287,6 +323,12 @@ for (const engine of engines) {
         method: 'DELETE', route: MESSAGE, params: { conversationId: x.conversationId, messageId: xNoteId }, foreign: ['messageId'],
         actor: 'customerX', token: x.token, expect: notFound('MESSAGE_NOT_FOUND'),
       });
+      // Staff chat is for staff: refused (or, through the conversation routes, not found) whoever owns it.
+      for (const [label, chat] of [["B's direct chat", bDirect], ["B's group", bGroup]] as const) {
+        conversationRows(out, 'customerX', x.token, label, chat.id, [chat.messageId], x.conversationId);
+        staffChatRows(out, 'customerX', x.token, label, chat, forbidden, notFound('CONVERSATION_NOT_FOUND'));
+      }
+      out.push({ actor: 'customerX', token: x.token, name: "customerX read B's broadcast", method: 'POST', route: BROADCAST_READ, params: { broadcastId: bBroadcastId }, foreign: ['broadcastId'], expect: forbidden });
       // The console's routes are for staff: a customer is refused whoever the id belongs to.
       consoleRows(out, 'customerX', x.token, forbidden, [yA.customerId, yB.customerId, bAnon.customerId], forbidden);
       webhookRows(out, 'customerX', x.token, forbidden, forbidden);
@@ -315,6 +357,25 @@ for (const engine of engines) {
           method: 'GET', route: CUSTOMER, params: { customerId }, foreign: ['customerId'], actor, token, expect: customerExpect,
         });
       }
+    }
+
+    /** Every staff-chat route against B's direct chat or group: `expect` for staff-only routes, `editExpect` for editing a message. */
+    function staffChatRows(out: Row[], actor: Row['actor'], token: string, label: string, chat: { id: string; messageId: string }, expect: Row['expect'], editExpect: Row['expect']) {
+      const common = { actor, token, params: { conversationId: chat.id }, foreign: ['conversationId'], expect };
+      out.push({ ...common, name: `${actor} GET ${label} as a group`, method: 'GET', route: GROUP });
+      out.push({ ...common, name: `${actor} rename ${label}`, method: 'PATCH', route: GROUP, body: { title: 'Taken over' } });
+      out.push({ ...common, name: `${actor} add to ${label}`, method: 'POST', route: GROUP_MEMBERS, body: { staffIds: [a.agentId] } });
+      for (const staffId of [b.agentId, b.ownerId]) {
+        out.push({ ...common, name: `${actor} remove ${staffId} from ${label}`, method: 'DELETE', route: GROUP_MEMBER, params: { conversationId: chat.id, staffId }, foreign: ['conversationId', 'staffId'] });
+      }
+      for (const muted of [true, false]) out.push({ ...common, name: `${actor} mute ${label} ${muted}`, method: 'PATCH', route: MEMBERSHIP, body: { muted } });
+      const message = { conversationId: chat.id, messageId: chat.messageId };
+      out.push({ ...common, name: `${actor} readers of ${label}'s message`, method: 'GET', route: READERS, params: message, foreign: ['conversationId', 'messageId'] });
+      out.push({ ...common, name: `${actor} edit ${label}'s message`, method: 'PATCH', route: MESSAGE, params: message, foreign: ['conversationId', 'messageId'], body: { text: 'edited' }, expect: editExpect });
+      out.push({
+        ...common, name: `${actor} edit ${label}'s message via its own conversation`, method: 'PATCH', route: MESSAGE,
+        params: { conversationId: x.conversationId, messageId: chat.messageId }, foreign: ['messageId'], body: { text: 'edited' }, expect: notFound('MESSAGE_NOT_FOUND'),
+      });
     }
 
     /** Every webhook route against B's endpoint and B's delivery (also through A's own endpoint). */
@@ -438,7 +499,7 @@ for (const engine of engines) {
         deliveries: await server.storage.db.selectFrom('webhook_deliveries').selectAll().orderBy('id').execute(),
       });
       const beforeWebhooks = await webhookRowsNow();
-      assert.ok(beforeB.messages.length === 7 && beforeB.attachments.length === 1 && beforeB.uploads.length === 1 && beforeB.staff.length === 2 && beforeB.conversations.length === 2 && beforeB.members.length > 0);
+      assert.ok(beforeB.messages.length === 10 && beforeB.attachments.length === 1 && beforeB.uploads.length === 1 && beforeB.staff.length === 2 && beforeB.conversations.length === 4 && beforeB.members.length > 0);
       assert.equal(beforeB.canned_responses.length, 1);
 
       const problems: string[] = [];

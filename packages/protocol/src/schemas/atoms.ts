@@ -41,11 +41,19 @@ export const VisibilitySchema = Literals('public', 'internal');
 export type Visibility = Wire<typeof VisibilitySchema>;
 export const PresenceSchema = Literals('online', 'away', 'offline');
 export type Presence = Wire<typeof PresenceSchema>;
+export const GroupRoleSchema = Literals('owner', 'admin', 'member');
+export type GroupRole = Wire<typeof GroupRoleSchema>;
+/** `@all`: every member of a group (group owner and admins only). */
+export const MentionSchema = Type.Union([Id, Type.Literal('all')]);
 export const AttachmentKindSchema = Literals('image', 'file');
 export type AttachmentKind = Wire<typeof AttachmentKindSchema>;
 /**
  * What happened to a service conversation's inquiry (the `conversation` event). `merged`: an
  * anonymous visitor identified themselves; their conversation (`mergedFromId`) is now part of this one.
  */
-export const ConversationChangeSchema = Literals('queued', 'assigned', 'transferred', 'invited', 'closed', 'merged');
+/**
+ * Staff chat: `updated` (a group's title, owner or members changed; fetch it again) and `removed`
+ * (`userId` left or was removed from the group: if it is you, drop the group from your lists).
+ */
+export const ConversationChangeSchema = Literals('queued', 'assigned', 'transferred', 'invited', 'closed', 'merged', 'updated', 'removed');
 export type ConversationChange = Wire<typeof ConversationChangeSchema>;

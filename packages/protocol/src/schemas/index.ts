@@ -17,5 +17,6 @@ export * from './messages.ts';
 export * from './routing.ts';
 export * from './server-frames.ts';
 export * from './shops.ts';
+export * from './staff-chat.ts';
 export * from './unsafe-input.ts';
 export * from './webhooks.ts';

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { limits } from '../limits.ts';
 import type { Wire } from '../wire.ts';
-import { ClientMsgId, ContentTypeSchema, Id, PageLimit, Seq, VisibilitySchema, seqMax } from './atoms.ts';
+import { ClientMsgId, ContentTypeSchema, Id, MentionSchema, PageLimit, Seq, VisibilitySchema, seqMax } from './atoms.ts';
 
 /**
  * The requests a client can make over HTTP and over a socket alike: send, read, history. Their
@@ -18,6 +18,8 @@ export const sendFields = {
   attachmentId: Type.Optional(Id),
   /** Staff only: `internal` notes never reach the customer. */
   visibility: Type.Optional(VisibilitySchema),
+  /** Staff chat: members to notify even if they muted the conversation; `all` (group owner, admins) notifies everyone. */
+  mentions: Type.Optional(Type.Array(MentionSchema, { maxItems: 50, uniqueItems: true })),
 };
 export const SendBodySchema = Type.Object(sendFields, strict);
 export type SendBody = Wire<typeof SendBodySchema>;
@@ -35,3 +37,7 @@ export const historyFields = {
 };
 export const HistoryQuerySchema = Type.Object(historyFields, strict);
 export type HistoryQuery = Wire<typeof HistoryQuerySchema>;
+
+/** Changes the text of one's own text message. */
+export const EditBodySchema = Type.Object({ text: Type.String({ minLength: 1, maxLength: limits.textMaxChars }) }, strict);
+export type EditBody = Wire<typeof EditBodySchema>;

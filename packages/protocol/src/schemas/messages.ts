@@ -1,6 +1,6 @@
 import { Type, type TSchema, type TUnsafe } from '@sinclair/typebox';
 import type { Wire } from '../wire.ts';
-import { AttachmentKindSchema, ContentTypeSchema, Id, MessageKindSchema, Nullable, SenderKindSchema, Time, VisibilitySchema } from './atoms.ts';
+import { AttachmentKindSchema, ContentTypeSchema, Id, Literals, MessageKindSchema, Nullable, SenderKindSchema, Time, VisibilitySchema } from './atoms.ts';
 
 /** An uploaded file: its bytes are fetched with GET /api/v1/attachments/{id}/content or a signed link. */
 export const AttachmentSchema = Type.Object({
@@ -39,6 +39,21 @@ export type Upload = Wire<typeof UploadSchema>;
 export const AttachmentLinkSchema = Type.Object({ url: Type.String(), expiresAt: Time });
 export type AttachmentLink = Wire<typeof AttachmentLinkSchema>;
 
+/**
+ * What a staff-chat system message says, for clients to word in their own language (`text` holds
+ * an English wording for those that do not know the code).
+ */
+export const NoticeSchema = Type.Object({
+  code: Literals('group.created', 'group.renamed', 'members.added', 'member.removed', 'member.left', 'owner.changed'),
+  /** Who did it; null when the system did (an owner who left hands the group on). */
+  actorId: Nullable(Id),
+  /** Whom it concerns: the members added, the one removed, who left, the new owner. */
+  userIds: Type.Array(Id),
+  /** group.created and group.renamed: the title. */
+  title: Type.Optional(Type.String()),
+});
+export type Notice = Wire<typeof NoticeSchema>;
+
 export const MessageSchema = Type.Object({
   id: Id,
   conversationId: Id,
@@ -53,7 +68,13 @@ export const MessageSchema = Type.Object({
   clientMsgId: Nullable(Type.String()),
   /** Image and file messages; null for text and once the message is deleted. */
   attachment: Nullable(AttachmentSchema),
+  /** Staff chat: the staff ids the sender mentioned, or `all`; empty when none. */
+  mentions: Type.Array(Type.String()),
+  /** Staff-chat system messages: what happened, as data. */
+  notice: Nullable(NoticeSchema),
   createdAt: Time,
+  /** Set when the sender changed the text. */
+  editedAt: Nullable(Time),
   deletedAt: Nullable(Time),
 });
 export type Message = Wire<typeof MessageSchema>;

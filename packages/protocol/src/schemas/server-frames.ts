@@ -5,6 +5,7 @@ import { RequestIdSchema } from './client-frames.ts';
 import { ConversationSummarySchema } from './conversations.ts';
 import { ErrorCodeSchema } from './errors.ts';
 import { MessageSchema } from './messages.ts';
+import { BroadcastSchema } from './staff-chat.ts';
 
 /** Server → client frames on WebSocket `/ws`: replies echo the request's `id`, pushed frames have none. */
 const reply = <K extends string, T extends TProperties>(type: K, fields: T) =>
@@ -51,18 +52,28 @@ export type ReadReceiptFrame = Wire<typeof ReadReceiptFrameSchema>;
 export const TypingEventFrameSchema = push('typing', { conversationId: Type.String(), userId: Type.String(), userKind: UserKindSchema });
 export type TypingEventFrame = Wire<typeof TypingEventFrameSchema>;
 
-/** A service conversation's inquiry changed: queued, assigned, transferred, invited, closed. */
+/** A message was edited or deleted: replace the copy with the same id (conversationId, seq). */
+export const MessageUpdatedFrameSchema = push('message.updated', { message: MessageSchema });
+export type MessageUpdatedFrame = Wire<typeof MessageUpdatedFrameSchema>;
+
+/** A conversation changed: a service inquiry queued, assigned, transferred, invited, closed; a group updated or left. */
 export const ConversationFrameSchema = push('conversation', {
   change: ConversationChangeSchema,
   conversation: ConversationSummarySchema,
   /** With `merged`: the visitor's conversation, which no longer exists (drop it from lists). */
   mergedFromId: Type.Optional(Type.String()),
+  /** With `removed`: who left or was removed. */
+  userId: Type.Optional(Type.String()),
 });
 export type ConversationFrame = Wire<typeof ConversationFrameSchema>;
 
 /** A staff member of the shop changed presence (staff only); the reply to `presence` echoes its `id`. */
 export const PresenceFrameSchema = reply('presence', { userId: Type.String(), status: PresenceSchema });
 export type PresenceFrame = Wire<typeof PresenceFrameSchema>;
+
+/** A broadcast for the caller (staff): shown at once; one missed while offline is in GET /broadcasts. */
+export const BroadcastFrameSchema = push('broadcast', { broadcast: BroadcastSchema });
+export type BroadcastFrame = Wire<typeof BroadcastFrameSchema>;
 
 /** The customer's place in the shop's queue (1 = next); sent when it changes. */
 export const QueueFrameSchema = push('queue', { conversationId: Type.String(), position: Type.Integer() });
@@ -98,10 +109,12 @@ export const ServerFrameSchema = Type.Union([
   PongFrameSchema,
   AckFrameSchema,
   MessageFrameSchema,
+  MessageUpdatedFrameSchema,
   ReadReceiptFrameSchema,
   TypingEventFrameSchema,
   ConversationFrameSchema,
   PresenceFrameSchema,
+  BroadcastFrameSchema,
   QueueFrameSchema,
   SyncResultFrameSchema,
   HistoryResultFrameSchema,

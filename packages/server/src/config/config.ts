@@ -43,6 +43,8 @@ export interface Config {
   /** Signs platform-wide customer identities; null disables them. */
   readonly platformIdentitySecret: string | null;
   readonly staffSessionHours: number;
+  /** Staff chat: members a group may have. */
+  readonly groupMemberLimit: number;
   readonly customerSessionHours: number;
   readonly bodyLimitBytes: number;
   /** Seed a demo shop and owner when the database has no shop yet. */
@@ -154,6 +156,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     platformIdentitySecret,
     staffSessionHours: int(env, 'STAFF_SESSION_HOURS', 12, 1, 24 * 90),
+    groupMemberLimit: int(env, 'GROUP_MEMBER_LIMIT', 500, 2, 100_000),
     customerSessionHours: int(env, 'CUSTOMER_SESSION_HOURS', 24 * 7, 1, 24 * 365),
     bodyLimitBytes: int(env, 'HTTP_BODY_LIMIT', 256 * 1024, 1024, 64 * 1024 * 1024),
     seedDemo: bool(env, 'SEED_DEMO', true),

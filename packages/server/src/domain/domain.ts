@@ -2,6 +2,7 @@ import type { AttachmentIo, AttachmentOptions } from './attachments.ts';
 import type { EventSink } from './events.ts';
 import type { Store } from './ports.ts';
 import type { RoutingOptions } from './routing.ts';
+import type { StaffChatOptions } from './staff-chat/staff-chat.ts';
 import type { WebhookIo } from './webhooks.ts';
 
 /** What every domain service needs: storage, where facts go after the commit, the time, and the settings that shape behaviour. */
@@ -15,6 +16,7 @@ export interface DomainDeps {
     readonly customerSessionHours: number;
     readonly routing: RoutingOptions;
     readonly attachments: AttachmentOptions;
+    readonly staffChat: StaffChatOptions;
   };
   /** Where attachment bytes are staged and stored, and how they are inspected. */
   readonly files: AttachmentIo;

@@ -1,4 +1,5 @@
 import type { Presence, UserKind } from '@frontdesk/protocol';
+import type { BroadcastView } from './staff-chat/ports.ts';
 import type { ConversationFacts, ConversationRecord, CustomerRecord, MessageRecord, ShopRecord, StaffRecord } from './records.ts';
 
 /**
@@ -9,6 +10,10 @@ import type { ConversationFacts, ConversationRecord, CustomerRecord, MessageReco
 export type DomainEvent =
   | MessageCreated
   | MessageDeleted
+  | MessageUpdated
+  | MemberRemoved
+  | GroupUpdated
+  | BroadcastSent
   | ConversationMerged
   | InquiryChanged
   | MemberAdded
@@ -42,6 +47,33 @@ export interface MessageDeleted {
   readonly type: 'message.deleted';
   readonly conversation: ConversationFacts;
   readonly message: MessageRecord;
+}
+
+/** The sender changed a message's text. */
+export interface MessageUpdated {
+  readonly type: 'message.updated';
+  readonly conversation: ConversationFacts;
+  readonly message: MessageRecord;
+}
+
+/** A staff member left a group or was removed from it. */
+export interface MemberRemoved {
+  readonly type: 'member.removed';
+  readonly conversation: ConversationRecord;
+  readonly userId: string;
+}
+
+/** A group's title, owner or members changed. */
+export interface GroupUpdated {
+  readonly type: 'group.updated';
+  readonly conversation: ConversationRecord;
+}
+
+/** A broadcast was stored: to every staff member of the shop, or to those listed (group members resolved). */
+export interface BroadcastSent {
+  readonly type: 'broadcast.sent';
+  readonly broadcast: BroadcastView;
+  readonly recipients: 'all' | readonly string[];
 }
 
 /** An anonymous visitor signed in: their conversation was folded into the customer's. */

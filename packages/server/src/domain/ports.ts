@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
-import type { Attachment, ContentType, CustomerAttributes, InquiryStatus, ShopSettings, StaffRole, UserKind, Visibility } from '@frontdesk/protocol';
+import type { Attachment, ContentType, CustomerAttributes, InquiryStatus, Notice, ShopSettings, StaffRole, UserKind, Visibility } from '@frontdesk/protocol';
+import type { StaffChatStore } from './staff-chat/ports.ts';
 import type { InquiryMove, InquiryState, MergeDecision } from './inquiry-states.ts';
 import type { WebhookStore } from './webhooks.ts';
 import type {
@@ -37,6 +38,7 @@ export interface Store {
   readonly cannedResponses: CannedResponseStore;
   readonly stats: StatsStore;
   readonly webhooks: WebhookStore;
+  readonly staffChat: StaffChatStore;
 }
 
 export interface ShopStore {
@@ -195,6 +197,10 @@ export interface NewMessage {
   readonly clientMsgId: string | null;
   /** Image and file messages: the attachment as sent (claimed by this send beforehand). */
   readonly attachment?: Attachment | null;
+  /** Staff chat: mentioned staff ids or 'all' (validated by the domain). */
+  readonly mentions?: readonly string[];
+  /** Staff-chat system messages: what happened, as data. */
+  readonly notice?: Notice | null;
   readonly createdAt: number;
   /** A customer message on a conversation without an open inquiry opens this one. */
   readonly openInquiry: { readonly id: string; readonly customerId: string } | null;

@@ -1,5 +1,6 @@
 import type {
   Attachment,
+  Broadcast,
   CannedResponse,
   Conversation,
   ConversationSummary,
@@ -10,6 +11,7 @@ import type {
   Staff,
 } from '@frontdesk/protocol';
 import { unreadFor } from './conversations.ts';
+import type { BroadcastView } from './staff-chat/ports.ts';
 import type {
   AttachmentRecord,
   CannedResponseRecord,
@@ -114,8 +116,24 @@ export function presentMessage(message: MessageRecord): Message {
     visibility: message.visibility,
     clientMsgId: message.clientMsgId,
     attachment: message.attachment,
+    mentions: message.mentions,
+    notice: message.notice,
     createdAt: iso(message.createdAt),
+    editedAt: isoOrNull(message.editedAt),
     deletedAt: message.deletedAt === null ? null : iso(message.deletedAt),
+  };
+}
+
+export function presentBroadcast(broadcast: BroadcastView): Broadcast {
+  return {
+    id: broadcast.id,
+    senderId: broadcast.senderId,
+    senderName: broadcast.senderName,
+    title: broadcast.title,
+    text: broadcast.text,
+    toAll: broadcast.toAll,
+    createdAt: iso(broadcast.createdAt),
+    readAt: isoOrNull(broadcast.readAt),
   };
 }
 

@@ -7,6 +7,7 @@ import type {
   CustomerKind,
   InquiryStatus,
   MessageKind,
+  Notice,
   SenderKind,
   ShopSettings,
   StaffRole,
@@ -136,7 +137,12 @@ export interface MessageRecord {
   readonly clientMsgId: string | null;
   /** null for text messages and once the message is deleted. */
   readonly attachment: Attachment | null;
+  /** Staff chat: mentioned staff ids or 'all'. */
+  readonly mentions: readonly string[];
+  /** Staff-chat system messages: what happened, as data. */
+  readonly notice: Notice | null;
   readonly createdAt: number;
+  readonly editedAt: number | null;
   readonly deletedAt: number | null;
 }
 
@@ -147,6 +153,9 @@ export interface MemberRecord {
   readonly role: string;
   readonly readSeq: number;
   readonly readPublicSeq: number;
+  /** Muted until this time; null when not muted. */
+  readonly mutedUntil: number | null;
+  readonly joinedAt: number;
 }
 
 export interface SessionRecord {

@@ -1,7 +1,7 @@
 import type { Agent, Visibility } from '@frontdesk/protocol';
 import type { DomainDeps } from './domain.ts';
 import { fail } from './errors.ts';
-import { newId } from './ids.ts';
+import { postSystemMessage } from './messages/system.ts';
 import type { AgentStats, Assignment, PresenceChange } from './ports.ts';
 import type { InquiryChanged } from './events.ts';
 import { decideInquiry, type InquiryRequest } from './inquiry-states.ts';
@@ -30,7 +30,8 @@ type InquiryChange = InquiryChanged['type'] extends `inquiry.${infer C}` ? C : n
 /** Customers further back than this are told their position only when they reach it. */
 const QUEUE_POSITIONS_SENT = 100;
 
-export function createRouting({ store, events, now }: DomainDeps, options: RoutingOptions) {
+export function createRouting(deps: DomainDeps, options: RoutingOptions) {
+  const { store, events, now } = deps;
   const draining = new Map<string, Promise<void>>();
   const drainAgain = new Set<string>();
   const settleTimers = new Map<string, NodeJS.Timeout>();
@@ -57,22 +58,7 @@ export function createRouting({ store, events, now }: DomainDeps, options: Routi
 
   /** A system message in the timeline, delivered like any other message. */
   async function postSystem(facts: ConversationFacts, text: string, visibility: Visibility = 'public'): Promise<void> {
-    const { message, duplicate } = await store.messages.append({
-      id: newId(),
-      shopId: facts.shopId,
-      conversationId: facts.id,
-      senderId: null,
-      senderKind: 'system',
-      senderRole: null,
-      kind: 'system',
-      contentType: 'text',
-      text,
-      visibility,
-      clientMsgId: null,
-      createdAt: now(),
-      openInquiry: null,
-    });
-    if (!duplicate) await events.emit({ type: 'message.created', conversation: facts, message, resent: false });
+    await postSystemMessage(deps, facts, text, { visibility });
   }
 
   /** The inquiry moved: the conversation as it stands now goes with the event. */

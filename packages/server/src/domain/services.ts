@@ -11,6 +11,8 @@ import { createShops } from './shops.ts';
 import { createStaffService } from './staff.ts';
 import { createStats } from './stats.ts';
 import { createWebhooks } from './webhooks.ts';
+import { createBroadcasts } from './staff-chat/broadcasts.ts';
+import { createStaffChat } from './staff-chat/staff-chat.ts';
 import { createSync } from './sync.ts';
 import { createWidgetSessions } from './widget-sessions.ts';
 
@@ -32,6 +34,8 @@ export function createServices(deps: DomainDeps) {
     search: createSearch(deps),
     stats: createStats(deps),
     webhooks: createWebhooks(deps, deps.webhooks),
+    staffChat: createStaffChat(deps, deps.settings.staffChat),
+    broadcasts: createBroadcasts(deps),
   };
 }
 

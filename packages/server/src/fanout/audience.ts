@@ -29,12 +29,17 @@ export function audienceFor(
 
 /** Every device of one user, and no one else. */
 export function userOnly(userId: string): Audience {
-  return { userIds: [userId], shopStaff: null, exceptUserIds: [] };
+  return usersOnly([userId]);
 }
 
 /** The customer of a service conversation alone (their copy of a staff read receipt). */
 export function customerOnly(conversation: ConversationFacts): Audience {
   return { userIds: conversation.customerId === null ? [] : [conversation.customerId], shopStaff: null, exceptUserIds: [] };
+}
+
+/** Users listed, on every device. */
+export function usersOnly(userIds: readonly string[]): Audience {
+  return { userIds: [...userIds], shopStaff: null, exceptUserIds: [] };
 }
 
 /** Every staff member of the shop (colleagues' presence). */

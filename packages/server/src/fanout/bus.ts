@@ -1,4 +1,4 @@
-import type { ConversationChange, ConversationSummary, Message, Presence, UserKind } from '@frontdesk/protocol';
+import type { Broadcast, ConversationChange, ConversationSummary, Message, Presence, UserKind } from '@frontdesk/protocol';
 
 /**
  * What sockets receive, as the fan-out subscriber (fanout.ts) made it from a domain event. Events
@@ -23,6 +23,8 @@ interface EventBase {
 export type BusEvent = EventBase &
   (
   | { readonly type: 'message'; readonly message: Message }
+  | { readonly type: 'message.updated'; readonly message: Message }
+  | { readonly type: 'broadcast'; readonly broadcast: Broadcast }
   | {
       readonly type: 'read';
       readonly conversationId: string;
@@ -35,7 +37,13 @@ export type BusEvent = EventBase &
       readonly userId: string;
       readonly userKind: UserKind;
     }
-  | { readonly type: 'conversation'; readonly change: ConversationChange; readonly conversation: ConversationSummary; readonly mergedFromId?: string }
+  | {
+      readonly type: 'conversation';
+      readonly change: ConversationChange;
+      readonly conversation: ConversationSummary;
+      readonly mergedFromId?: string;
+      readonly userId?: string;
+    }
   | { readonly type: 'presence'; readonly userId: string; readonly status: Presence }
   | { readonly type: 'queue'; readonly conversationId: string; readonly position: number }
   /**

@@ -1,9 +1,9 @@
 import type { ConversationChange } from '@frontdesk/protocol';
 import type { DomainEvent } from '../domain/events.ts';
 import type { ConversationStore } from '../domain/ports.ts';
-import { presentConversationSummary, presentMessage } from '../domain/present.ts';
+import { presentBroadcast, presentConversationSummary, presentMessage } from '../domain/present.ts';
 import { factsOf, type ConversationFacts } from '../domain/records.ts';
-import { audienceFor, customerOnly, shopStaff, userOnly } from './audience.ts';
+import { audienceFor, customerOnly, shopStaff, userOnly, usersOnly } from './audience.ts';
 import type { Bus, BusEvent } from './bus.ts';
 
 const changes = {
@@ -13,6 +13,7 @@ const changes = {
   'inquiry.closed': 'closed',
   'member.added': 'invited',
   'conversation.merged': 'merged',
+  'group.updated': 'updated',
 } as const satisfies Record<string, ConversationChange>;
 
 /**
@@ -37,6 +38,7 @@ export function fanout(bus: Bus, conversations: Pick<ConversationStore, 'memberI
       case 'inquiry.transferred':
       case 'inquiry.closed':
       case 'member.added':
+      case 'group.updated':
       case 'conversation.merged': {
         const facts = factsOf(event.conversation);
         return [
@@ -48,6 +50,21 @@ export function fanout(bus: Bus, conversations: Pick<ConversationStore, 'memberI
             ...(event.type === 'conversation.merged' && event.fromConversationId !== null && { mergedFromId: event.fromConversationId }),
           },
         ];
+      }
+      case 'member.removed': {
+        // The members, and the one who is no longer among them (their lists drop the group).
+        const facts = factsOf(event.conversation);
+        const audience = audienceFor(facts, [...(await membersOf(facts)), event.userId], 'public');
+        return [{ type: 'conversation', audience, conversation: presentConversationSummary(event.conversation), change: 'removed', userId: event.userId }];
+      }
+      case 'message.updated':
+      case 'message.deleted': {
+        const { conversation, message } = event;
+        return [{ type: 'message.updated', audience: audienceFor(conversation, await membersOf(conversation), message.visibility), message: presentMessage(message) }];
+      }
+      case 'broadcast.sent': {
+        const audience = event.recipients === 'all' ? shopStaff(event.broadcast.shopId) : usersOnly(event.recipients);
+        return [{ type: 'broadcast', audience, broadcast: presentBroadcast(event.broadcast) }];
       }
       case 'read.moved':
         return receipts(event);
@@ -62,7 +79,6 @@ export function fanout(bus: Bus, conversations: Pick<ConversationStore, 'memberI
         return [{ type: 'queue', audience: userOnly(event.customerId), conversationId: event.conversationId, position: event.position }];
       case 'session.ended':
         return [{ type: 'signed-out', audience: userOnly(event.userId), userId: event.userId, tokenHash: event.tokenHash, reason: event.reason }];
-      case 'message.deleted':
       case 'shop.updated':
       case 'staff.created':
       case 'staff.updated':

@@ -14,6 +14,7 @@ import { attachmentRoutes } from './routes/attachments.ts';
 import { authRoutes } from './routes/auth.ts';
 import { cannedResponseRoutes } from './routes/canned-responses.ts';
 import { conversationRoutes } from './routes/conversations.ts';
+import { staffChatRoutes } from './routes/staff-chat.ts';
 import { customerRoutes } from './routes/customers.ts';
 import { routingRoutes } from './routes/routing.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -131,6 +132,7 @@ export async function buildHttp(services: Services, options: HttpOptions): Promi
       await api.register(routingRoutes(services));
       await api.register(attachmentRoutes(services, { maxChunkBytes: options.maxChunkBytes }));
       await api.register(cannedResponseRoutes(services));
+      await api.register(staffChatRoutes(services));
       await api.register(searchRoutes(services));
       await api.register(customerRoutes(services));
       await api.register(webhookRoutes(services));

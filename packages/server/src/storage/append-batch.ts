@@ -198,6 +198,9 @@ export function messageRow(m: PlannedMessage): MessageTable {
     client_msg_id: m.clientMsgId,
     created_at: m.createdAt,
     deleted_at: null,
+    mentions: m.mentions.length === 0 ? null : JSON.stringify(m.mentions),
+    notice: m.notice === null ? null : JSON.stringify(m.notice),
+    edited_at: null,
     attachment_id: m.attachment?.id ?? null,
     attachment: m.attachment === null ? null : JSON.stringify(m.attachment),
   };
@@ -219,7 +222,7 @@ export function inquiryRow(i: NewInquiry): InquiryTable {
   };
 }
 
-export function memberRow(c: ReadCursor): Omit<MemberTable, 'read_seq' | 'read_public_seq' | 'muted'> & { read_seq: number; read_public_seq: number } {
+export function memberRow(c: ReadCursor): Omit<MemberTable, 'read_seq' | 'read_public_seq' | 'muted' | 'muted_until'> & { read_seq: number; read_public_seq: number } {
   return {
     conversation_id: c.conversationId,
     user_id: c.userId,

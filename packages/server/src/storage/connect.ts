@@ -74,14 +74,20 @@ export function openStorage(options: StorageOptions, thread: { writerLock: Share
     pool.on('connect', (client) => client.on('error', () => {}));
     const schema = options.pgSchema ?? 'public';
     const db = new Kysely<Database>({ dialect: new SchemaPostgresDialect({ pool }, schema) });
-    return { engine: 'postgres', db, schema, sqlite: null, opened: { options, writerLock: null }, close: () => db.destroy() };
+    return { engine: 'postgres', db, schema, sqlite: null, opened: { options, writerLock: null }, close: once(() => db.destroy()) };
   }
   if (options.sqliteFile !== ':memory:') fs.mkdirSync(path.dirname(options.sqliteFile), { recursive: true });
   // The main thread makes the lock and keeps the WAL in check; the webhook thread shares the lock.
   const lock = thread ? new WriterLock(WEBHOOKS, thread.writerLock) : new WriterLock(MAIN);
   const { dialect, direct } = nodeSqliteDialect(options.sqliteFile, { lock, checkpoints: thread === null });
   const db = new Kysely<Database>({ dialect });
-  return { engine: 'sqlite', db, schema: null, sqlite: direct, opened: { options, writerLock: lock.buffer }, close: () => db.destroy() };
+  return { engine: 'sqlite', db, schema: null, sqlite: direct, opened: { options, writerLock: lock.buffer }, close: once(() => db.destroy()) };
+}
+
+/** Closing twice (the app, then a test dropping its database) closes once. */
+function once(close: () => Promise<void>): () => Promise<void> {
+  let closing: Promise<void> | null = null;
+  return () => (closing ??= close());
 }
 
 /**

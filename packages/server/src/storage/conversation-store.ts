@@ -79,9 +79,9 @@ function filtered<QB extends SelectQueryBuilder<Joined, 'c', any>>(qb: QB, shopI
   return q as QB;
 }
 
-type ViewRow = ConversationRow & { read_seq: number | null; read_public_seq: number | null };
+export type ViewRow = ConversationRow & { read_seq: number | null; read_public_seq: number | null };
 
-function toView(row: ViewRow): ConversationView {
+export function toView(row: ViewRow): ConversationView {
   return { ...toConversation(row), readSeq: row.read_seq ?? 0, readPublicSeq: row.read_public_seq ?? 0 };
 }
 

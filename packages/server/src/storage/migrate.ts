@@ -8,6 +8,7 @@ import * as stream from './migrations/0005-stream.ts';
 import * as outbox from './migrations/0006-outbox.ts';
 import * as webhooks from './migrations/0007-webhooks.ts';
 import * as outboxWithoutRowid from './migrations/0008-outbox-without-rowid.ts';
+import * as staffChat from './migrations/0009-staff-chat.ts';
 
 /** Every migration, in order. Names sort lexically; never rename or edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '0006-outbox': outbox,
   '0007-webhooks': webhooks,
   '0008-outbox-without-rowid': outboxWithoutRowid,
+  '0009-staff-chat': staffChat,
 };
 
 export async function migrateToLatest(storage: { db: Kysely<any>; schema: string | null }): Promise<MigrationResultSet> {

@@ -6,6 +6,7 @@ import type {
   CustomerKind,
   InquiryStatus,
   MessageKind,
+  Notice,
   SenderKind,
   ShopSettings,
   StaffRole,
@@ -106,7 +107,10 @@ export function toMessage(row: Selectable<MessageTable>): MessageRecord {
     visibility: row.visibility as Visibility,
     clientMsgId: row.client_msg_id,
     attachment: row.deleted_at === null && row.attachment !== null ? (JSON.parse(row.attachment) as Attachment) : null,
+    mentions: row.mentions === null ? [] : (JSON.parse(row.mentions) as string[]),
+    notice: row.notice === null ? null : (JSON.parse(row.notice) as Notice),
     createdAt: row.created_at,
+    editedAt: row.edited_at,
     deletedAt: row.deleted_at,
   };
 }
@@ -119,6 +123,8 @@ export function toMember(row: Selectable<MemberTable>): MemberRecord {
     role: row.role,
     readSeq: row.read_seq,
     readPublicSeq: row.read_public_seq,
+    mutedUntil: row.muted_until,
+    joinedAt: row.joined_at,
   };
 }
 

@@ -75,6 +75,8 @@ export interface MemberTable {
   /** The public_seq of the last public message at or before read_seq (customers' unread count). */
   read_public_seq: Generated<number>;
   muted: Generated<number>;
+  /** Muted until this time (epoch ms); null when not muted (migrations/0009-staff-chat.ts). */
+  muted_until: number | null;
   joined_at: number;
 }
 
@@ -135,6 +137,11 @@ export interface MessageTable {
   client_msg_id: string | null;
   created_at: number;
   deleted_at: number | null;
+  /** JSON array of mentioned staff ids or "all"; null when none. */
+  mentions: string | null;
+  /** JSON of a staff-chat notice; null for other messages. */
+  notice: string | null;
+  edited_at: number | null;
   attachment_id: string | null;
   /** The attachment's wire metadata (JSON) as it was sent. */
   attachment: string | null;
@@ -230,6 +237,33 @@ export interface Database {
   outbox: OutboxTable;
   webhook_endpoints: WebhookEndpointTable;
   webhook_deliveries: WebhookDeliveryTable;
+  broadcasts: BroadcastTable;
+  broadcast_targets: BroadcastTargetTable;
+  broadcast_reads: BroadcastReadTable;
+}
+
+/** A broadcast, stored once whatever the number of recipients (migrations/0009-staff-chat.ts). */
+export interface BroadcastTable {
+  id: string;
+  shop_id: string;
+  sender_id: string;
+  title: string;
+  text: string;
+  to_all: number;
+  created_at: number;
+}
+
+/** Whom a broadcast not to all was addressed to: staff and groups as listed. */
+export interface BroadcastTargetTable {
+  broadcast_id: string;
+  target_kind: 'staff' | 'group';
+  target_id: string;
+}
+
+export interface BroadcastReadTable {
+  broadcast_id: string;
+  staff_id: string;
+  read_at: number;
 }
 
 /** One row per event type per active webhook endpoint: what the outbox records (migrations/0006-outbox.ts). */

@@ -10,7 +10,7 @@ import type { MessageTable } from './schema.ts';
 
 const messageColumns = [
   'id', 'shop_id', 'conversation_id', 'seq', 'public_seq', 'stream_tx', 'stream_pos', 'sender_id', 'sender_kind', 'kind',
-  'content_type', 'text', 'visibility', 'client_msg_id', 'created_at', 'deleted_at', 'attachment_id', 'attachment',
+  'content_type', 'text', 'visibility', 'client_msg_id', 'created_at', 'deleted_at', 'attachment_id', 'attachment', 'mentions', 'notice',
 ] as const satisfies ReadonlyArray<keyof MessageTable>;
 
 const writtenColumns = Object.keys(conversationWrites) as Array<keyof typeof conversationWrites>;

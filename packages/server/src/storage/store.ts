@@ -11,6 +11,7 @@ import { routingStore } from './routing-store.ts';
 import { sessionStore } from './session-store.ts';
 import { shopStore } from './shop-store.ts';
 import type { SqliteDirect } from './sqlite-dialect.ts';
+import { staffChatStore } from './staff-chat-store.ts';
 import { staffStore } from './staff-store.ts';
 import { statsStore } from './stats-store.ts';
 import { webhookStore } from './webhook-store.ts';
@@ -29,5 +30,6 @@ export function createStore(db: Kysely<Database>, engine: Engine, sqlite: Sqlite
     cannedResponses: cannedResponseStore(db),
     stats: statsStore(db),
     webhooks: webhookStore(db, engine),
+    staffChat: staffChatStore(db, engine),
   };
 }

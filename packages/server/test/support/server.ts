@@ -46,9 +46,7 @@ export async function startServer(
     engine,
     async close() {
       // Each step bounded: a close that hangs fails the suite naming the step, instead of holding the run.
-      await within('webhooks.stop', app.webhooks.stop());
-      await within('gateway.close', app.gateway.close());
-      await within('http.close', app.http.close());
+      await within('app.close', app.close());
       await within('storage.drop', storage.drop());
       fs.rmSync(dataDir, { recursive: true, force: true });
     },

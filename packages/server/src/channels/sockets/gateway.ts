@@ -247,6 +247,7 @@ export function createGateway(
             text: frame.text,
             attachmentId: frame.attachmentId,
             visibility: frame.visibility,
+            mentions: frame.mentions,
           },
           {
             originConnectionId: connection.id,

@@ -76,12 +76,22 @@ function toFrame(event: Exclude<BusEvent, { type: 'signed-out' }>): ServerFrame 
   switch (event.type) {
     case 'message':
       return { type: 'message', message: event.message };
+    case 'message.updated':
+      return { type: 'message.updated', message: event.message };
+    case 'broadcast':
+      return { type: 'broadcast', broadcast: event.broadcast };
     case 'read':
       return { type: 'read', conversationId: event.conversationId, userId: event.userId, seq: event.seq };
     case 'typing':
       return { type: 'typing', conversationId: event.conversationId, userId: event.userId, userKind: event.userKind };
     case 'conversation':
-      return { type: 'conversation', change: event.change, conversation: event.conversation, ...(event.mergedFromId !== undefined && { mergedFromId: event.mergedFromId }) };
+      return {
+        type: 'conversation',
+        change: event.change,
+        conversation: event.conversation,
+        ...(event.mergedFromId !== undefined && { mergedFromId: event.mergedFromId }),
+        ...(event.userId !== undefined && { userId: event.userId }),
+      };
     case 'presence':
       return { type: 'presence', userId: event.userId, status: event.status };
     case 'queue':

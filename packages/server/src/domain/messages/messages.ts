@@ -15,6 +15,8 @@ export interface SendRequest {
   readonly text?: string | undefined;
   readonly attachmentId?: string | undefined;
   readonly visibility?: Visibility | undefined;
+  /** Staff chat: members to notify even if they muted it, or 'all' (group owner, admins). */
+  readonly mentions?: readonly string[] | undefined;
 }
 
 export interface HistoryRequest {
@@ -42,6 +44,18 @@ export type ClaimAttachment = (
 ) => Promise<Attachment>;
 
 export function createMessages({ store, events, now }: DomainDeps, claimAttachment: ClaimAttachment) {
+  /** Mentions name members of a staff chat; `all`, in a group, is for its owner and admins and the shop's. */
+  async function checkMentions(principal: Principal, conversation: ConversationFacts, role: string | null, mentions: readonly string[]): Promise<void> {
+    if (conversation.kind === 'service') fail('VALIDATION_FAILED', 'Mentions are for staff chats.');
+    if (mentions.includes('all')) {
+      const shopAdmin = principal.kind === 'staff' && principal.staff.role !== 'agent';
+      if (conversation.kind !== 'group' || !(shopAdmin || role === 'owner' || role === 'admin')) fail('FORBIDDEN', 'Only a group’s owner or admins can mention everyone.');
+    }
+    const members = new Set(await store.conversations.memberIds(conversation.id));
+    const stranger = mentions.find((id) => id !== 'all' && !members.has(id));
+    if (stranger !== undefined) fail('VALIDATION_FAILED', `${stranger} is not a member of this conversation.`);
+  }
+
   return {
     /** DESIGN.md §2 send path: authorise → validate → one transaction → ack → `message.created`. */
     async send(principal: Principal, request: SendRequest, options: SendOptions = {}): Promise<SendResult> {
@@ -63,6 +77,8 @@ export function createMessages({ store, events, now }: DomainDeps, claimAttachme
         if (text.length === 0) fail('VALIDATION_FAILED', 'The message text is empty.');
       }
       const contentType: ContentType = request.contentType ?? attachment?.kind ?? 'text';
+      const mentions = request.mentions ?? [];
+      if (mentions.length > 0) await checkMentions(principal, conversation, member?.role ?? null, mentions);
 
       const isCustomer = principal.kind === 'customer';
       const senderId = isCustomer ? principal.customer.id : principal.staff.id;
@@ -79,6 +95,7 @@ export function createMessages({ store, events, now }: DomainDeps, claimAttachme
         visibility,
         clientMsgId: request.clientMsgId,
         attachment,
+        mentions,
         createdAt: now(),
         openInquiry: isCustomer && conversation.kind === 'service' ? { id: newId(), customerId: senderId } : null,
       });
@@ -110,6 +127,22 @@ export function createMessages({ store, events, now }: DomainDeps, claimAttachme
         limit: Math.min(request.limit ?? limits.pageDefault, limits.pageMax),
         includeInternal: seesInternal,
       });
+    },
+
+    /** The sender changes the text of their text message; everyone in the conversation sees it edited. */
+    async edit(principal: Principal, conversationId: string, messageId: string, text: string): Promise<MessageRecord> {
+      const { conversation, seesInternal } = await openConversation(store.conversations, principal, conversationId);
+      const message = await store.messages.find(conversationId, messageId);
+      if (!message || (message.visibility === 'internal' && !seesInternal)) fail('MESSAGE_NOT_FOUND');
+      const own = message.senderId === (principal.kind === 'staff' ? principal.staff.id : principal.customer.id);
+      if (!own || message.kind !== 'user' || message.contentType !== 'text' || message.deletedAt !== null) fail('MESSAGE_NOT_EDITABLE');
+      const clean = text.trim();
+      if (clean === '') fail('VALIDATION_FAILED', 'The message text is empty.');
+      if (clean === message.text) return message;
+      if (!(await store.staffChat.editMessage(conversationId, messageId, clean, now()))) fail('MESSAGE_NOT_EDITABLE');
+      const edited = (await store.messages.find(conversationId, messageId)) ?? message;
+      await events.emit({ type: 'message.updated', conversation: factsOf(conversation), message: edited });
+      return edited;
     },
 
     /** Soft delete: the seq stays (clients keep a gapless view), the text goes. */

@@ -13,7 +13,7 @@ import type { MessageRecord } from '../records.ts';
  * on PostgreSQL, storage/sqlite-append.ts on SQLite).
  */
 
-const PREVIEW_CHARS = 140;
+export const PREVIEW_CHARS = 140;
 
 /** The conversation fields a batch reads, changes and writes back. */
 export interface ConversationState {
@@ -162,7 +162,10 @@ export function planBatch(inputs: readonly NewMessage[], state: BatchState): Bat
       visibility: input.visibility,
       clientMsgId: input.clientMsgId,
       attachment: input.attachment ?? null,
+      mentions: input.mentions ?? [],
+      notice: input.notice ?? null,
       createdAt: now,
+      editedAt: null,
       deletedAt: null,
     };
     messages.push(message);

@@ -117,6 +117,7 @@ export function conversationRoutes(services: Services): FastifyPluginAsync {
           text: request.body.text,
           attachmentId: request.body.attachmentId,
           visibility: request.body.visibility,
+          mentions: request.body.mentions,
         });
         return reply.status(duplicate ? 200 : 201).send(presentMessage(message));
       },
