@@ -3,18 +3,19 @@
  * internal notes, emoji, attachments, canned responses by "/shortcut"), the inquiry's actions and
  * the customer panel.
  */
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Agent, CannedResponse, Conversation, CustomerDetails, Message, Staff } from '@frontdesk/protocol';
-import type { FrontdeskClient, FrontdeskError, PendingMessage } from '@frontdesk/sdk';
-import { ApiError, type Api } from './api.ts';
+import type { FrontdeskClient } from '@frontdesk/sdk';
+import { useAction } from './action.ts';
+import type { Api } from './api.ts';
+import { Composer, type ComposerBase } from './composer.tsx';
+import { HistoryLog, timeStamp } from './history-log.tsx';
 import type { Strings } from './i18n.ts';
 import type { Prefs } from './notify.ts';
-import { AttachButton, AttachmentView, Avatar, PendingState, customerLabel, formatTime, formatWhen, Linkified } from './ui.tsx';
+import { useTimeline } from './timeline.ts';
+import { AttachmentView, Avatar, customerLabel, focusFirstButton, formatTime, formatWhen, Linkified } from './ui.tsx';
 
-const EMOJI = ['😀', '😊', '🙂', '😉', '🙏', '👍', '👌', '🎉', '❤️', '✅', '📦', '🚚', '💳', '⏰', '📞', '✉️'];
 const narrow = matchMedia('(max-width: 1180px)');
-/** Messages further apart than this get a time separator (seed 000). */
-const GAP_MS = 120_000;
 
 interface Props {
   readonly api: Api;
@@ -30,14 +31,9 @@ interface Props {
 }
 
 export function ConversationPane({ api, client, conversation, me, agents, prefs, t, onChanged, onSeen }: Props) {
-  const [stored, setStored] = useState<Map<number, Message>>(new Map());
-  const [pending, setPending] = useState<Map<string, { pending: PendingMessage; failed: FrontdeskError | null }>>(new Map());
-  const [hasMore, setHasMore] = useState(false);
-  /** Until the first page is in, the log is busy: a screen reader does not read out the history. */
-  const [loaded, setLoaded] = useState(false);
   const [customerRead, setCustomerRead] = useState(0);
   const [typingUntil, setTypingUntil] = useState(0);
-  const [error, setError] = useState<string | null>(null);
+  const action = useAction(t.error);
   const [dialog, setDialog] = useState<'transfer' | 'invite' | null>(null);
   // The customer panel is a column on wide screens and an overlay on tablets, closed until asked for.
   const [showPanel, setShowPanel] = useState(() => !narrow.matches);
@@ -46,52 +42,20 @@ export function ConversationPane({ api, client, conversation, me, agents, prefs,
     narrow.addEventListener('change', onChange);
     return () => narrow.removeEventListener('change', onChange);
   }, []);
-  const list = useRef<HTMLDivElement>(null);
-  const atBottom = useRef(true);
   const id = conversation.id;
   const customerId = conversation.customer?.id ?? null;
   const names = useMemo(() => new Map(agents.map((a) => [a.staffId, a.name])), [agents]);
+  const timeline = useTimeline(client, id, onSeen);
+  const items = timeline.items;
 
   useEffect(() => {
-    let stopped = false;
-    client.history(id, { limit: 50 }).then((page) => {
-      if (stopped) return;
-      setStored(new Map(page.items.map((m) => [m.seq, m] as const)));
-      setHasMore(page.hasMore);
-      setLoaded(true);
-      markRead(page.items.at(-1));
-    }, () => setError(t.error));
     const offs = [
-      client.on('message', (message) => {
-        if (message.conversationId !== id) return;
-        setStored((m) => new Map(m).set(message.seq, message));
-        if (message.clientMsgId) setPending((m) => without(m, message.clientMsgId!));
-        if (message.senderId === customerId) setTypingUntil(0);
-        if (!document.hidden) markRead(message);
-      }),
-      client.on('pending', (p) => p.conversationId === id && setPending((m) => new Map(m).set(p.clientMsgId, { pending: p, failed: null }))),
-      client.on('failed', ({ message, error: e }) => message.conversationId === id && setPending((m) => new Map(m).set(message.clientMsgId, { pending: message, failed: e }))),
+      client.on('message', (message) => message.conversationId === id && message.senderId === customerId && setTypingUntil(0)),
       client.on('read', (receipt) => receipt.conversationId === id && receipt.userId === customerId && setCustomerRead((s) => Math.max(s, receipt.seq))),
       client.on('typing', (event) => event.conversationId === id && event.userId === customerId && setTypingUntil(Date.now() + 4000)),
     ];
-    const onVisible = () => !document.hidden && markRead(latestMessage.current);
-    document.addEventListener('visibilitychange', onVisible);
-    return () => {
-      stopped = true;
-      offs.forEach((off) => off());
-      document.removeEventListener('visibilitychange', onVisible);
-    };
+    return () => offs.forEach((off) => off());
   }, [id]);
-
-  const items = useMemo(() => [...stored.values()].sort((a, b) => a.seq - b.seq), [stored]);
-  const latestMessage = useRef<Message | undefined>(undefined);
-  latestMessage.current = items.at(-1);
-
-  function markRead(message: Message | undefined) {
-    if (!message) return;
-    onSeen();
-    void client.markRead(id, message.seq).catch(() => {});
-  }
 
   // The customer has read everything before their latest message, receipt or not.
   const readUpTo = useMemo(() => {
@@ -100,33 +64,8 @@ export function ConversationPane({ api, client, conversation, me, agents, prefs,
     return seq;
   }, [items, customerRead]);
 
-  useLayoutEffect(() => {
-    if (atBottom.current && list.current) list.current.scrollTop = list.current.scrollHeight;
-  }, [items.length, pending.size, typingUntil]);
-
-  async function loadOlder() {
-    const first = items[0];
-    if (!hasMore || !first) return;
-    const element = list.current!;
-    const before = element.scrollHeight;
-    const page = await client.history(id, { beforeSeq: first.seq, limit: 50 });
-    setStored((m) => {
-      const copy = new Map(m);
-      for (const message of page.items) copy.set(message.seq, message);
-      return copy;
-    });
-    setHasMore(page.hasMore);
-    requestAnimationFrame(() => (element.scrollTop += element.scrollHeight - before));
-  }
-
-  async function act(action: () => Promise<unknown>) {
-    setError(null);
-    try {
-      await action();
-      onChanged();
-    } catch (e) {
-      setError(e instanceof ApiError ? e.message : t.error);
-    }
+  async function act(call: () => Promise<unknown>) {
+    if (await action.run(call)) onChanged();
   }
 
   // Alt+C claims, Alt+X closes.
@@ -209,48 +148,21 @@ export function ConversationPane({ api, client, conversation, me, agents, prefs,
             }}
           />
         )}
-        {error && (
-          <p class="error" role="alert" onClick={() => setError(null)}>
-            {error}
+        {(action.error || timeline.failed) && (
+          <p class="error" role="alert" onClick={action.clear}>
+            {action.error ?? t.error}
           </p>
         )}
-        <div
-          class="history"
-          ref={list}
-          role="log"
-          aria-live="polite"
-          aria-busy={!loaded}
-          onScroll={() => {
-            const element = list.current!;
-            atBottom.current = element.scrollHeight - element.scrollTop - element.clientHeight < 40;
-            if (element.scrollTop < 60) void loadOlder();
-          }}
-        >
+        <HistoryLog timeline={timeline} client={client} t={t} footer={typing && <p class="typing">{`${who} ${t.typing}`}</p>}>
           {items.map((message, index) => (
             <MessageRow key={message.id} message={message} previous={items[index - 1]} me={me} customerId={customerId} customerName={who} names={names} readUpTo={readUpTo} t={t} client={client} />
           ))}
-          {[...pending.values()].map(({ pending: p, failed }) => (
-            <div key={p.clientMsgId} class={`row mine ${p.visibility === 'internal' ? 'internal' : ''}`}>
-              <div class="bubble">
-                <Linkified text={p.text} />
-                <PendingState failed={failed !== null} labels={t} onRetry={() => client.retry(p.clientMsgId)} />
-              </div>
-            </div>
-          ))}
-          {typing && <p class="typing">{`${who} ${t.typing}`}</p>}
-        </div>
-        <Composer api={api} client={client} conversationId={id} prefs={prefs} t={t} />
+        </HistoryLog>
+        <ReplyComposer api={api} client={client} conversationId={id} prefs={prefs} t={t} />
       </section>
       {showPanel && customerId && <CustomerPanelView api={api} customerId={customerId} names={names} t={t} />}
     </>
   );
-}
-
-function without<K, V>(map: Map<K, V>, key: K): Map<K, V> {
-  if (!map.has(key)) return map;
-  const copy = new Map(map);
-  copy.delete(key);
-  return copy;
 }
 
 function MessageRow(props: {
@@ -265,11 +177,7 @@ function MessageRow(props: {
   client: FrontdeskClient;
 }) {
   const { message, previous, me, customerId, customerName, names, readUpTo, t, client } = props;
-  const time = Date.parse(message.createdAt);
-  const prevTime = previous ? Date.parse(previous.createdAt) : 0;
-  const separator = time - prevTime > GAP_MS;
-  const newDay = new Date(time).toDateString() !== new Date(prevTime).toDateString();
-  const stamp = separator && <p class="time">{formatTime(message.createdAt, navigator.language, newDay)}</p>;
+  const { gap: separator, stamp } = timeStamp(message, previous);
   const internal = message.visibility === 'internal';
   if (message.kind === 'system') {
     return (
@@ -325,10 +233,7 @@ function PickColleague(props: {
       class="picker"
       role="dialog"
       aria-label={mode === 'transfer' ? t.transferTo : t.invite}
-      ref={(element) => {
-        // Opened: focus goes to the first choice (once; typing the note keeps it).
-        if (element && !element.contains(document.activeElement)) element.querySelector<HTMLElement>('button:not([disabled])')?.focus();
-      }}
+      ref={focusFirstButton}
       onKeyDown={(event) => event.key === 'Escape' && onCancel()}
     >
       <ul>
@@ -358,15 +263,13 @@ function PickColleague(props: {
   );
 }
 
-function Composer({ api, client, conversationId, prefs, t }: { api: Api; client: FrontdeskClient; conversationId: string; prefs: Prefs; t: Strings }) {
-  const [draft, setDraft] = useState('');
+/** Replies and internal notes; "/shortcut" suggests canned responses. */
+function ReplyComposer({ api, ...base }: ComposerBase & { api: Api }) {
+  const { client, conversationId, t } = base;
   const [internal, setInternal] = useState(false);
-  const [showEmoji, setShowEmoji] = useState(false);
   const [canned, setCanned] = useState<CannedResponse[] | null>(null);
-  const [pick, setPick] = useState(0);
-  const [upload, setUpload] = useState<string | null>(null);
+  const [draft, setDraft] = useState('');
   const box = useRef<HTMLTextAreaElement>(null);
-  const lastTyping = useRef(0);
 
   // "r" focuses the reply, "n" an internal note (outside fields).
   useEffect(() => {
@@ -388,118 +291,39 @@ function Composer({ api, client, conversationId, prefs, t }: { api: Api; client:
     if (query !== null && canned === null) api.canned().then((page) => setCanned(page.items), () => setCanned([]));
   }, [query !== null]);
   const matches = query === null ? [] : (canned ?? []).filter((c) => c.shortcut.startsWith(query) || c.title.toLowerCase().includes(query)).slice(0, 8);
-
-  function send() {
-    const text = draft.trim();
-    if (!text) return;
-    client.send({ conversationId, text, visibility: internal ? 'internal' : 'public' });
-    setDraft('');
-  }
-
-  function insert(response: CannedResponse) {
-    setDraft(response.text);
-    setPick(0);
-    box.current?.focus();
-  }
-
-  function onKeyDown(event: KeyboardEvent) {
-    if (matches.length > 0) {
-      if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
-        event.preventDefault();
-        setPick((p) => (p + (event.key === 'ArrowDown' ? 1 : matches.length - 1)) % matches.length);
-        return;
-      }
-      if (event.key === 'Enter' || event.key === 'Tab') {
-        event.preventDefault();
-        insert(matches[Math.min(pick, matches.length - 1)]!);
-        return;
-      }
-    }
-    if (event.key !== 'Enter' || event.isComposing) return;
-    const ctrl = event.ctrlKey || event.metaKey;
-    if ((prefs.ctrlEnter && ctrl) || (!prefs.ctrlEnter && !ctrl && !event.shiftKey)) {
-      event.preventDefault();
-      send();
-    }
-  }
-
-  async function attach(file: File) {
-    setUpload(`${file.name} 0%`);
-    try {
-      const attachment = await client.files.upload(conversationId, file, {
-        name: file.name,
-        onProgress: (sent, total) => setUpload(`${file.name} ${Math.round((100 * sent) / total)}%`),
-      });
-      client.send({ conversationId, attachmentId: attachment.id, visibility: internal ? 'internal' : 'public' });
-      setUpload(null);
-    } catch (error) {
-      setUpload(`${file.name}: ${(error as FrontdeskError).message}`);
-    }
-  }
+  const visibility = internal ? 'internal' : 'public';
 
   return (
-    <footer class={`composer ${internal ? 'internal' : ''}`}>
-      <div class="modes" role="tablist">
-        <button type="button" role="tab" aria-selected={!internal} onClick={() => setInternal(false)}>
-          {t.reply}
-        </button>
-        <button type="button" role="tab" aria-selected={internal} onClick={() => setInternal(true)}>
-          {t.note}
-        </button>
-        {internal && <span class="hint">{t.noteHint}</span>}
-        {upload && <span class="hint">{upload}</span>}
-      </div>
-      {matches.length > 0 && (
-        <ul class="canned" id={`canned-${conversationId}`} role="listbox" aria-label={t.canned}>
-          {matches.map((c, i) => (
-            <li key={c.id} id={`canned-${conversationId}-${i}`} role="option" aria-selected={i === pick} onMouseDown={(e) => (e.preventDefault(), insert(c))}>
-              <kbd>/{c.shortcut}</kbd> <strong>{c.title}</strong> <span>{c.text}</span>
-            </li>
-          ))}
-        </ul>
-      )}
-      {showEmoji && (
-        <div class="emoji" role="menu">
-          {EMOJI.map((e) => (
-            <button type="button" role="menuitem" key={e} onClick={() => (setDraft((d) => d + e), setShowEmoji(false), box.current?.focus())}>
-              {e}
-            </button>
-          ))}
-        </div>
-      )}
-      <div class="compose-row">
-        <textarea
-          ref={box}
-          rows={3}
-          value={draft}
-          maxLength={8000}
-          placeholder={internal ? t.notePlaceholder : t.placeholder}
-          aria-label={internal ? t.notePlaceholder : t.placeholder}
-          role="combobox"
-          aria-autocomplete="list"
-          aria-expanded={matches.length > 0}
-          aria-controls={`canned-${conversationId}`}
-          aria-activedescendant={matches.length > 0 ? `canned-${conversationId}-${Math.min(pick, matches.length - 1)}` : undefined}
-          onInput={(event) => {
-            setDraft(event.currentTarget.value);
-            if (!internal && Date.now() - lastTyping.current > 2000) {
-              lastTyping.current = Date.now();
-              client.typing(conversationId);
-            }
-          }}
-          onKeyDown={onKeyDown}
-        />
-        <div class="tools">
-          <button type="button" class="ghost" aria-label={t.emoji} aria-expanded={showEmoji} onClick={() => setShowEmoji((s) => !s)}>
-            😊
+    <Composer
+      {...base}
+      box={box}
+      className={internal ? 'internal' : ''}
+      placeholder={internal ? t.notePlaceholder : t.placeholder}
+      top={
+        <div class="modes-tabs" role="tablist">
+          <button type="button" role="tab" aria-selected={!internal} onClick={() => setInternal(false)}>
+            {t.reply}
           </button>
-          <AttachButton label={t.attach} className="ghost button" onFile={(file) => void attach(file)} />
-          <button type="button" class="primary" disabled={!draft.trim()} onClick={send}>
-            {t.send}
+          <button type="button" role="tab" aria-selected={internal} onClick={() => setInternal(true)}>
+            {t.note}
           </button>
+          {internal && <span class="hint">{t.noteHint}</span>}
         </div>
-      </div>
-    </footer>
+      }
+      onDraft={(text) => setDraft(text)}
+      suggestionsLabel={t.canned}
+      suggestions={matches.map((c) => ({
+        key: c.id,
+        content: (
+          <>
+            <kbd>/{c.shortcut}</kbd> <strong>{c.title}</strong> <span>{c.text}</span>
+          </>
+        ),
+        apply: () => ({ draft: c.text, caret: c.text.length }),
+      }))}
+      onSend={(content) => client.send({ conversationId, ...content, visibility })}
+      typing={!internal}
+    />
   );
 }
 

@@ -30,3 +30,13 @@ export function previewOf(message: Message): string {
 export function customerLabel(customer: Customer | null, anonymous: string): string {
   return customer?.name ?? customer?.externalId ?? `${anonymous} ${customer?.id.slice(-4) ?? ''}`.trim();
 }
+
+/** A dialog takes focus when it opens (once: not again on every render). */
+export function takeFocus(element: HTMLElement | null): void {
+  if (element && !element.contains(document.activeElement)) element.focus();
+}
+
+/** A menu or picker, once opened, puts focus on its first enabled button (once: typing elsewhere in it keeps focus). */
+export function focusFirstButton(element: HTMLElement | null): void {
+  if (element && !element.contains(document.activeElement)) element.querySelector<HTMLElement>('button:not([disabled])')?.focus();
+}
