@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
@@ -10,9 +9,9 @@ import { launchChromium } from '../../../packages/sdk/test/support/browser.ts';
 import { wsUrl } from '../../../packages/sdk/test/support/helpers.ts';
 import { call, createShop, identityToken, openWidget, send, type ShopFixture } from '../../../packages/server/test/support/client.ts';
 import { startServer, type TestServer } from '../../../packages/server/test/support/server.ts';
+import { addStaff, controllableVisibility, horizontalOverflow, PASSWORD, screenshotDir, setHidden, signIn as signInAt, type Person } from './support/console.ts';
 
-const screenshots = new URL('../../../artifacts/screenshots/', import.meta.url).pathname;
-const PASSWORD = 'correct horse battery staple';
+const screenshots = screenshotDir();
 
 /** The shop's website on another origin, with the embed snippet. */
 async function shopSite(server: TestServer, shopId: string) {
@@ -24,22 +23,6 @@ async function shopSite(server: TestServer, shopId: string) {
   await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
   const { port } = site.address() as AddressInfo;
   return { origin: `http://localhost:${port}`, close: () => new Promise<void>((resolve) => site.close(() => resolve())) };
-}
-
-/** Every frame of a context gets a switchable `document.hidden` (window.hide). */
-async function controllableVisibility(context: BrowserContext): Promise<void> {
-  await context.addInitScript(() => {
-    const w = globalThis as unknown as { hide: boolean; document: object };
-    w.hide = false;
-    Object.defineProperty(w.document, 'hidden', { get: () => w.hide, configurable: true });
-  });
-}
-async function setHidden(page: Page, hidden: boolean): Promise<void> {
-  await page.evaluate((value) => {
-    const w = globalThis as unknown as { hide: boolean; document: EventTarget };
-    w.hide = value;
-    w.document.dispatchEvent(new Event('visibilitychange'));
-  }, hidden);
 }
 
 describe('agent console in Chromium', () => {
@@ -54,21 +37,15 @@ describe('agent console in Chromium', () => {
   let widget: FrameLocator;
   let consolePage: Page;
   let bea: FrontdeskClient;
-  const people = { ann: { id: '', email: '' }, bea: { id: '', email: '', token: '' }, olga: { id: '', email: '' } };
+  let people: Record<'ann' | 'bea' | 'olga', Person>;
 
   before(async () => {
-    fs.mkdirSync(screenshots, { recursive: true });
     server = await startServer('sqlite');
     shop = await createShop(server, 'Corner shop');
-    for (const [key, role] of [['ann', 'agent'], ['bea', 'agent'], ['olga', 'owner']] as const) {
-      const email = `${key}@corner.example`;
-      const { staff } = await server.app.services.staff.createInShop(shop.shopId, { email, name: key[0]!.toUpperCase() + key.slice(1), role, password: PASSWORD });
-      Object.assign(people[key], { id: staff.id, email });
-    }
+    people = await addStaff(server, shop.shopId, 'corner.example');
     const beaLogin = await call(server, 'POST', '/api/v1/auth/login', { body: { email: people.bea.email, password: PASSWORD } });
-    people.bea.token = beaLogin.body.token;
     // Bea works from another device (the SDK): online, so conversations can be handed to her.
-    bea = new FrontdeskClient({ url: wsUrl(server), token: people.bea.token });
+    bea = new FrontdeskClient({ url: wsUrl(server), token: beaLogin.body.token });
     await bea.connect();
 
     site = await shopSite(server, shop.shopId);
@@ -90,15 +67,7 @@ describe('agent console in Chromium', () => {
     await server?.close();
   });
 
-  async function signIn(context: BrowserContext, email: string): Promise<Page> {
-    const page = await context.newPage();
-    await page.goto(`${server.url}/console/`);
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('tab', { name: /Queue/ }).waitFor();
-    return page;
-  }
+  const signIn = (context: BrowserContext, email: string) => signInAt(server, context, email);
 
   async function customerSays(text: string) {
     const input = widget.locator('textarea');
@@ -201,11 +170,7 @@ describe('agent console in Chromium', () => {
     await consolePage.setViewportSize({ width: 820, height: 1180 });
     try {
       await pane().locator('footer textarea').waitFor();
-      const overflow = await consolePage.evaluate(() => {
-        const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
-        return root.scrollWidth - root.clientWidth;
-      });
-      assert.equal(overflow, 0);
+      assert.equal(await horizontalOverflow(consolePage), 0);
       const list = await consolePage.locator('aside.list').boundingBox();
       const conversation = await pane().boundingBox();
       assert.ok(list && conversation && conversation.x >= list.x + list.width - 1 && conversation.width > 400, 'side by side');

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
@@ -7,9 +6,9 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../../packages/sdk/test/support/browser.ts';
 import { call, createShop, openWidget, send, type ShopFixture } from '../../../packages/server/test/support/client.ts';
 import { startServer, type TestServer } from '../../../packages/server/test/support/server.ts';
+import { horizontalOverflow, PASSWORD, screenshotDir } from './support/console.ts';
 
-const screenshots = new URL('../../../artifacts/screenshots/', import.meta.url).pathname;
-const PASSWORD = 'correct horse battery staple';
+const screenshots = screenshotDir();
 
 /** A receiver on loopback that takes every request (200) and remembers the events it got. */
 async function receiver() {
@@ -26,13 +25,6 @@ async function receiver() {
   return { url: `http://127.0.0.1:${port}/hooks/frontdesk`, events, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
-async function horizontalOverflow(page: Page): Promise<number> {
-  return page.evaluate(() => {
-    const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
-    return root.scrollWidth - root.clientWidth;
-  });
-}
-
 describe('console: webhooks administration in Chromium', () => {
   let server: TestServer;
   let shop: ShopFixture;
@@ -42,7 +34,6 @@ describe('console: webhooks administration in Chromium', () => {
   const ownerEmail = 'wanda@webhooks.example';
 
   before(async () => {
-    fs.mkdirSync(screenshots, { recursive: true });
     // Loopback http receivers are refused in production; this deployment is a test's.
     server = await startServer('sqlite', { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOW_PRIVATE: 'true' });
     shop = await createShop(server, 'Corner shop');
