@@ -2,17 +2,25 @@
 import type {
   Agent,
   AgentStatistics,
+  Broadcast,
+  BroadcastBody,
+  BroadcastList,
   CannedResponse,
   Conversation,
   CreatedWebhook,
   CustomerDetails,
   DayStatistics,
+  Group,
   InboxCounts,
+  Membership,
+  Message,
+  Readers,
   SearchResults,
   Shop,
   ShopSettings,
   Staff,
   StaffRole,
+  TeamDirectory,
   Webhook,
   WebhookBody,
   WebhookDelivery,
@@ -94,8 +102,26 @@ export class Api {
     );
   redeliver = (id: string, deliveryId: string) =>
     this.call<void>('POST', `/webhooks/${encodeURIComponent(id)}/deliveries/${encodeURIComponent(deliveryId)}/redeliver`);
+  // Staff chat (docs/staff-chat.md).
+  team = () => this.call<TeamDirectory>('GET', '/team');
+  direct = (staffId: string) => this.call<Conversation>('POST', '/direct', { staffId });
+  createGroup = (title: string, memberIds: string[]) => this.call<Group>('POST', '/groups', { title, memberIds });
+  group = (id: string) => this.call<Group>('GET', `/groups/${encodeURIComponent(id)}`);
+  renameGroup = (id: string, title: string) => this.call<Group>('PATCH', `/groups/${encodeURIComponent(id)}`, { title });
+  addMembers = (id: string, staffIds: string[]) => this.call<Group>('POST', `/groups/${encodeURIComponent(id)}/members`, { staffIds });
+  /** One's own id: leave the group. */
+  removeMember = (id: string, staffId: string) => this.call<void>('DELETE', `/groups/${encodeURIComponent(id)}/members/${encodeURIComponent(staffId)}`);
+  mute = (id: string, muted: boolean | string) => this.call<Membership>('PATCH', `/conversations/${encodeURIComponent(id)}/membership`, { muted });
+  editMessage = (id: string, messageId: string, text: string) => this.call<Message>('PATCH', messagePath(id, messageId), { text });
+  deleteMessage = (id: string, messageId: string) => this.call<Message>('DELETE', messagePath(id, messageId));
+  readers = (id: string, messageId: string) => this.call<Readers>('GET', `${messagePath(id, messageId)}/readers`);
+  broadcasts = () => this.call<BroadcastList>('GET', '/broadcasts?limit=100');
+  sendBroadcast = (body: BroadcastBody) => this.call<Broadcast>('POST', '/broadcasts', body);
+  readBroadcast = (id: string) => this.call<Broadcast>('POST', `/broadcasts/${encodeURIComponent(id)}/read`);
   agentStats = (from: Date, to: Date) => this.call<AgentStatistics[]>('GET', `/stats/agents?from=${from.toISOString()}&to=${to.toISOString()}`);
 }
+
+const messagePath = (id: string, messageId: string) => `/conversations/${encodeURIComponent(id)}/messages/${encodeURIComponent(messageId)}`;
 
 async function request<T>(method: string, path: string, token: string | null, body?: unknown): Promise<T> {
   const headers: Record<string, string> = {};

@@ -1,4 +1,6 @@
 /** The console's strings: English and Simplified Chinese. */
+import { teamEn, teamZh } from './i18n-team.ts';
+
 const en = {
   signIn: 'Sign in',
   email: 'E-mail',
@@ -145,6 +147,7 @@ const en = {
   error: 'Something went wrong.',
   reconnecting: 'Reconnecting…',
   language: 'Language',
+  ...teamEn,
 };
 
 export type Strings = typeof en;
@@ -289,6 +292,7 @@ const zh: Strings = {
   error: '出错了。',
   reconnecting: '正在重新连接…',
   language: '语言',
+  ...teamZh,
 };
 
 export function strings(locale: string): Strings {

@@ -1,18 +1,25 @@
 /**
- * The agent console (/console/): sign in, the inbox, a conversation, administration and statistics.
- * Live through @frontdesk/sdk (one socket: messages, inquiry changes, presence, typing, receipts);
- * everything else over the HTTP API (api.ts).
+ * The agent console (/console/): sign in, the inbox, a conversation, the Team area (staff chat and
+ * broadcasts), administration and statistics. Live through @frontdesk/sdk (one socket: messages,
+ * inquiry and group changes, presence, typing, receipts, broadcasts); everything else over the HTTP
+ * API (api.ts).
  */
 import { render } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { Agent, Conversation, InboxCounts, Message, SearchResults, Staff } from '@frontdesk/protocol';
+import type { Agent, Conversation, InboxCounts, Message, SearchResults as Results, Staff } from '@frontdesk/protocol';
 import { FrontdeskClient } from '@frontdesk/sdk';
 import { Admin, Stats } from './admin.tsx';
 import { Api, ApiError, apiBase, type View } from './api.ts';
+import { useBroadcasts } from './broadcast-store.ts';
+import { BroadcastBanner } from './broadcasts.tsx';
 import { ConversationPane } from './conversation.tsx';
+import { SettingsDialog, ShortcutsDialog } from './dialogs.tsx';
 import { htmlLang, strings, type Strings } from './i18n.ts';
-import { chime, desktopNotification, loadPrefs, savePrefs, TitleBadge, type Prefs } from './notify.ts';
-import { Avatar, customerLabel, formatWhen, previewOf } from './ui.tsx';
+import { ConversationItem, SearchResults } from './inbox-list.tsx';
+import { callAttention, loadPrefs, savePrefs, TitleBadge, type Prefs } from './notify.ts';
+import { TeamArea, type TeamPane } from './team.tsx';
+import { useTeam } from './team-store.ts';
+import { Avatar, previewOf } from './ui.tsx';
 
 const tokenKey = 'frontdesk:console:token';
 const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
@@ -82,7 +89,7 @@ function LoginPage({ onLogin }: { onLogin: (token: string) => void }) {
   );
 }
 
-type Page = 'inbox' | 'admin' | 'stats';
+type Page = 'inbox' | 'team' | 'admin' | 'stats';
 
 function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => void }) {
   const api = useMemo(() => new Api(token, onSignedOut), [token]);
@@ -106,14 +113,19 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
   openedRef.current = opened;
   const [agents, setAgents] = useState<Agent[]>([]);
   const [query, setQuery] = useState('');
-  const [results, setResults] = useState<SearchResults | null>(null);
+  const [results, setResults] = useState<Results | null>(null);
   const [showShortcuts, setShowShortcuts] = useState(false);
   const [showSettings, setShowSettings] = useState(false);
   /** Arrivals not yet seen, by conversation: the title's count. */
   const [unseen, setUnseen] = useState<Map<string, number>>(new Map());
   const searchBox = useRef<HTMLInputElement>(null);
-  const latest = useRef({ selected, me, prefs, t });
-  latest.current = { selected, me, prefs, t };
+  const [teamPane, setTeamPane] = useState<TeamPane>('chats');
+  const attention = (title: string, body: string, open: () => void) => latest.current.prefs && callAttention(titleBadge, latest.current.prefs, title, body, open);
+  const team = useTeam({ api, client, me, t, visible: page === 'team', attention, show: () => (setPage('team'), setTeamPane('chats')) });
+  const showBroadcasts = () => (setPage('team'), setTeamPane('broadcasts'));
+  const broadcasts = useBroadcasts(api, client, me?.id ?? null, (b) => attention(`${t.broadcastArrived}: ${b.title}`, b.text, showBroadcasts));
+  const latest = useRef({ selected, me, prefs, t, team });
+  latest.current = { selected, me, prefs, t, team };
 
   useEffect(() => {
     api.me().then((staff) => {
@@ -159,6 +171,8 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
     c.on('closed', (info) => (info.error?.code === 'TOKEN_INVALID' || info.error?.code === 'ACCOUNT_DISABLED') && onSignedOut());
     c.on('message', (message) => onMessage(message));
     c.on('conversation', (frame) => {
+      // Staff chats are the Team area's (team-store.ts).
+      if (frame.conversation.kind !== 'service') return;
       // A visitor signed in: their conversation lives on in the customer's.
       if (frame.mergedFromId !== undefined) {
         forget(frame.mergedFromId);
@@ -177,7 +191,8 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
   }, [me?.id]);
 
   function onMessage(message: Message) {
-    const { selected: open, me: self, prefs: p, t: tt } = latest.current;
+    const { selected: open, me: self, t: tt, team: staffChats } = latest.current;
+    if (staffChats.isStaffChat(message.conversationId)) return;
     // Looked up now (a state updater runs later): is it listed, and is it the agent's business?
     const fresh = openedRef.current?.id === message.conversationId ? openedRef.current : undefined;
     const listed = fresh ?? Object.values(listsRef.current).flat().find((c) => c.id === message.conversationId);
@@ -208,12 +223,10 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
     const ours = !listed || listed.status === 'queued' || listed.assigneeId === self?.id;
     if (looking || !ours) return;
     setUnseen((m) => new Map(m).set(message.conversationId, (m.get(message.conversationId) ?? 0) + 1));
-    if (p?.sound) chime(660);
-    titleBadge.alert(tt.newMessage);
-    if (p?.desktop && document.hidden) desktopNotification(tt.newMessage, previewOf(message), () => select(message.conversationId));
+    attention(tt.newMessage, previewOf(message), () => select(message.conversationId));
   }
 
-  const unseenTotal = [...unseen.values()].reduce((a, b) => a + b, 0);
+  const unseenTotal = [...unseen.values()].reduce((a, b) => a + b, 0) + team.unseen;
   useEffect(() => {
     titleBadge.unread = unseenTotal;
   }, [unseenTotal]);
@@ -286,7 +299,7 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
         setView(VIEWS[Number(event.code.slice(5)) - 1]!);
         return;
       }
-      if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (typing || event.ctrlKey || event.metaKey || event.altKey || page !== 'inbox') return;
       if (event.key === '/') {
         event.preventDefault();
         searchBox.current?.focus();
@@ -299,7 +312,7 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  }, [list, selected]);
+  }, [list, selected, page]);
 
   if (!me || !prefs) return <p class="loading">…</p>;
   const myLoad = agents.find((a) => a.staffId === me.id);
@@ -319,6 +332,14 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
         <nav aria-label="Pages">
           <button type="button" aria-current={page === 'inbox' ? 'page' : undefined} onClick={() => setPage('inbox')}>
             {t.inbox}
+          </button>
+          <button type="button" aria-current={page === 'team' ? 'page' : undefined} onClick={() => setPage('team')}>
+            {t.team}
+            {team.badge + broadcasts.unread > 0 && (
+              <span class="badge" aria-label={t.unreadCount(team.badge + broadcasts.unread)}>
+                {team.badge + broadcasts.unread > 99 ? '99+' : team.badge + broadcasts.unread}
+              </span>
+            )}
           </button>
           {isAdmin && (
             <>
@@ -367,24 +388,9 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
         </div>
       </header>
       {showSettings && <SettingsDialog t={t} prefs={prefs} onChange={updatePrefs} onClose={() => setShowSettings(false)} />}
-      {showShortcuts && (
-        <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="shortcuts-title" tabIndex={-1} ref={takeFocus}>
-          <h2 id="shortcuts-title">{t.shortcuts}</h2>
-          <dl>
-            {t.shortcutList.map(([keys, what]) => (
-              <>
-                <dt>
-                  <kbd>{keys}</kbd>
-                </dt>
-                <dd>{what}</dd>
-              </>
-            ))}
-          </dl>
-          <button type="button" onClick={() => setShowShortcuts(false)}>
-            {t.close}
-          </button>
-        </div>
-      )}
+      {showShortcuts && <ShortcutsDialog t={t} onClose={() => setShowShortcuts(false)} />}
+      <BroadcastBanner broadcasts={broadcasts} t={t} onOpenAll={showBroadcasts} />
+      {page === 'team' && client && <TeamArea api={api} client={client} me={me} team={team} broadcasts={broadcasts} prefs={prefs} t={t} pane={teamPane} onPane={setTeamPane} />}
       {page === 'admin' && <Admin api={api} me={me} t={t} />}
       {page === 'stats' && <Stats api={api} agents={agents} t={t} />}
       {page === 'inbox' && (
@@ -436,115 +442,6 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
       )}
     </div>
   );
-}
-
-function ConversationItem(props: { conversation: Conversation; active: boolean; names: Map<string, string>; t: Strings; onPick: () => void }) {
-  const { conversation: c, active, names, t, onPick } = props;
-  const who = customerLabel(c.customer, t.anonymous);
-  return (
-    <button type="button" class="item" aria-current={active ? 'true' : undefined} onClick={onPick}>
-      <Avatar id={c.customer?.id ?? c.id} name={who} />
-      <span class="body">
-        <span class="line">
-          <strong>{who}</strong>
-          <time dateTime={c.lastActivityAt}>{formatWhen(c.lastActivityAt)}</time>
-        </span>
-        <span class="line">
-          <span class="preview">{c.lastMessage?.preview ?? ''}</span>
-          {c.unread > 0 && (
-            <span class="badge" aria-label={`${c.unread} unread`}>
-              {c.unread > 99 ? '99+' : c.unread}
-            </span>
-          )}
-        </span>
-        <span class="line meta">
-          <span class={`status ${c.status ?? ''}`}>{t.status[c.status ?? ''] ?? ''}</span>
-          {c.assigneeId && <span>{names.get(c.assigneeId) ?? ''}</span>}
-        </span>
-      </span>
-    </button>
-  );
-}
-
-function SearchResults({ results, t, onPick }: { results: SearchResults; t: Strings; onPick: (conversationId: string) => void }) {
-  return (
-    <div class="results">
-      <h2>{t.customers}</h2>
-      <ul class="conversations">
-        {results.conversations.length === 0 && <li class="empty">{t.noConversations}</li>}
-        {results.conversations.map((c) => (
-          <li key={c.id}>
-            <button type="button" class="item" onClick={() => onPick(c.id)}>
-              <Avatar id={c.customer?.id ?? c.id} name={customerLabel(c.customer, t.anonymous)} />
-              <span class="body">
-                <strong>{customerLabel(c.customer, t.anonymous)}</strong>
-                <span class="preview">{c.customer?.email ?? c.lastMessage?.preview ?? ''}</span>
-              </span>
-            </button>
-          </li>
-        ))}
-      </ul>
-      <h2>{t.messages}</h2>
-      <ul class="conversations">
-        {results.messages.length === 0 && <li class="empty">{t.noConversations}</li>}
-        {results.messages.map(({ message, conversation }) => (
-          <li key={message.id}>
-            <button type="button" class="item" onClick={() => onPick(conversation.id)}>
-              <span class="body">
-                <span class="line">
-                  <strong>{customerLabel(conversation.customer, t.anonymous)}</strong>
-                  <time dateTime={message.createdAt}>{formatWhen(message.createdAt)}</time>
-                </span>
-                <span class="preview">{message.text}</span>
-              </span>
-            </button>
-          </li>
-        ))}
-      </ul>
-    </div>
-  );
-}
-
-function SettingsDialog(props: { t: Strings; prefs: Prefs; onChange: (patch: Partial<Prefs>) => void; onClose: () => void }) {
-  const { t, prefs, onChange, onClose } = props;
-  return (
-    <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="settings-title" tabIndex={-1} ref={takeFocus}>
-      <h2 id="settings-title">{t.notifications}</h2>
-      <label class="check">
-        <input type="checkbox" checked={prefs.sound} onChange={(e) => onChange({ sound: e.currentTarget.checked })} /> {t.sound}
-      </label>
-      <label class="check">
-        <input
-          type="checkbox"
-          checked={prefs.desktop}
-          onChange={(e) => {
-            const on = e.currentTarget.checked;
-            onChange({ desktop: on });
-            if (on && typeof Notification !== 'undefined' && Notification.permission === 'default') void Notification.requestPermission();
-          }}
-        />{' '}
-        {t.desktop}
-      </label>
-      <label class="check">
-        <input type="checkbox" checked={prefs.ctrlEnter} onChange={(e) => onChange({ ctrlEnter: e.currentTarget.checked })} /> {t.ctrlEnter}
-      </label>
-      <label>
-        {t.language}
-        <select value={/^zh/i.test(prefs.locale) ? 'zh-CN' : 'en'} onChange={(e) => onChange({ locale: e.currentTarget.value })}>
-          <option value="en">English</option>
-          <option value="zh-CN">简体中文</option>
-        </select>
-      </label>
-      <button type="button" onClick={onClose}>
-        {t.close}
-      </button>
-    </div>
-  );
-}
-
-/** A dialog takes focus when it opens (once: not again on every render). */
-function takeFocus(element: HTMLElement | null): void {
-  if (element && !element.contains(document.activeElement)) element.focus();
 }
 
 render(<Root />, document.getElementById('app')!);

@@ -2,7 +2,7 @@
  * Getting an agent's attention (seed 002): a chime, a desktop notification, and the page title,
  * which carries the unread count and flashes while the tab is hidden.
  */
-export { chime } from '../../widget/src/app/media.tsx';
+import { chime } from '../../widget/src/app/media.tsx';
 
 export interface Prefs {
   sound: boolean;
@@ -38,6 +38,16 @@ export function desktopNotification(title: string, body: string, onClick: () => 
     onClick();
     note.close();
   };
+}
+
+/**
+ * One arrival that calls for the agent: a chime, the title flashing while the tab is hidden, and a
+ * desktop notification (hidden tab only) that opens it when clicked, as the agent's prefs allow.
+ */
+export function callAttention(badge: TitleBadge, prefs: Prefs, title: string, body: string, onClick: () => void): void {
+  if (prefs.sound) chime(660);
+  badge.alert(title);
+  if (prefs.desktop && document.hidden) desktopNotification(title, body, onClick);
 }
 
 /** The title: "(3) Frontdesk", alternating with the alert text while the tab is hidden. */
