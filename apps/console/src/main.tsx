@@ -9,13 +9,14 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Agent, Conversation, InboxCounts, Message, SearchResults as Results, Staff } from '@frontdesk/protocol';
 import { FrontdeskClient } from '@frontdesk/sdk';
 import { Admin, Stats } from './admin.tsx';
-import { Api, ApiError, apiBase, type View } from './api.ts';
+import { Api, apiBase, type View } from './api.ts';
 import { useBroadcasts } from './broadcast-store.ts';
 import { BroadcastBanner } from './broadcasts.tsx';
 import { ConversationPane } from './conversation.tsx';
 import { SettingsDialog, ShortcutsDialog } from './dialogs.tsx';
 import { htmlLang, strings, type Strings } from './i18n.ts';
 import { ConversationItem, SearchResults } from './inbox-list.tsx';
+import { LoginPage } from './login.tsx';
 import { callAttention, loadPrefs, savePrefs, TitleBadge, type Prefs } from './notify.ts';
 import { TeamArea, type TeamPane } from './team.tsx';
 import { useTeam } from './team-store.ts';
@@ -44,49 +45,6 @@ function Root() {
     setToken(next);
   };
   return token === null ? <LoginPage onLogin={keep} /> : <Workspace key={token} token={token} onSignedOut={() => keep(null)} />;
-}
-
-function LoginPage({ onLogin }: { onLogin: (token: string) => void }) {
-  const t = strings(navigator.language);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  async function submit(event: Event) {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget as HTMLFormElement);
-    setBusy(true);
-    setError(null);
-    try {
-      const login = await Api.login(String(form.get('email')), String(form.get('password')));
-      onLogin(login.token);
-    } catch (e) {
-      setError(e instanceof ApiError && e.code === 'INVALID_CREDENTIALS' ? t.badLogin : e instanceof Error ? e.message : t.error);
-    } finally {
-      setBusy(false);
-    }
-  }
-  return (
-    <main class="login">
-      <form onSubmit={submit} aria-labelledby="login-title">
-        <h1 id="login-title">Frontdesk</h1>
-        <label>
-          {t.email}
-          <input name="email" type="email" autocomplete="username" required autofocus />
-        </label>
-        <label>
-          {t.password}
-          <input name="password" type="password" autocomplete="current-password" required />
-        </label>
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
-        <button type="submit" class="primary" disabled={busy}>
-          {t.signIn}
-        </button>
-      </form>
-    </main>
-  );
 }
 
 type Page = 'inbox' | 'team' | 'admin' | 'stats';

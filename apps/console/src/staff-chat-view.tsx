@@ -126,7 +126,12 @@ function MuteMenu({ muted, t, onPick }: { muted: boolean; t: Strings; onPick: (m
   };
   const until = (hours: number) => new Date(Date.now() + hours * HOUR_MS).toISOString();
   return (
-    <div class="menu-wrap" onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}>
+    <div
+      class="menu-wrap"
+      onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}
+      // Focus left the menu (a click elsewhere, Tab past it): it closes.
+      onFocusOut={(e) => !e.currentTarget.contains(e.relatedTarget as Node | null) && setOpen(false)}
+    >
       <button type="button" aria-haspopup="menu" aria-expanded={open} onClick={() => setOpen((o) => !o)}>
         {muted ? `🔕 ${t.mutedFor}` : `🔔 ${t.mute}`}
       </button>
