@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, test } from 'node:test';
+import { after, before, describe, test, type TestContext } from 'node:test';
 import type { BroadcastFrame, Message } from '@frontdesk/protocol';
 import { FrontdeskClient, FrontdeskError } from '../src/index.ts';
 import { call, createShop, type ShopFixture } from '../../server/test/support/client.ts';
@@ -12,10 +12,10 @@ for (const engine of engines) {
   describe(`sdk staff chat on ${engine}`, () => {
     let server: TestServer;
     let shop: ShopFixture;
-    const clients: FrontdeskClient[] = [];
-    const open = (token: string) => {
+    /** A client of the test, closed when it ends. */
+    const open = (t: TestContext, token: string) => {
       const client = new FrontdeskClient({ url: wsUrl(server), token });
-      clients.push(client);
+      t.after(() => client.close());
       return client;
     };
 
@@ -23,16 +23,13 @@ for (const engine of engines) {
       server = await startServer(engine);
       shop = await createShop(server);
     });
-    afterEach(() => {
-      for (const client of clients.splice(0)) client.close();
-    });
     after(() => server.close());
 
-    test('a mention goes out with the send (queued before the connection too) and arrives on the other side', async () => {
+    test('a mention goes out with the send (queued before the connection too) and arrives on the other side', async (t) => {
       const direct = await call(server, 'POST', '/api/v1/direct', { token: shop.agentToken, body: { staffId: shop.ownerId } });
       assert.equal(direct.status, 200, JSON.stringify(direct.body));
-      const agent = open(shop.agentToken);
-      const owner = open(shop.ownerToken);
+      const agent = open(t, shop.agentToken);
+      const owner = open(t, shop.ownerToken);
       const onOwner = new Recorder(owner);
       // Queued while not connected: the mention is kept in the outbox and sent after the auth.
       const early = agent.send({ conversationId: direct.body.id, text: '@Owner early', mentions: [shop.ownerId, shop.ownerId] });
@@ -53,10 +50,10 @@ for (const engine of engines) {
       }
     });
 
-    test('edits and deletes come as messageUpdated on both sides, never as a new message', async () => {
+    test('edits and deletes come as messageUpdated on both sides, never as a new message', async (t) => {
       const direct = await call(server, 'POST', '/api/v1/direct', { token: shop.agentToken, body: { staffId: shop.ownerId } });
-      const agent = open(shop.agentToken);
-      const owner = open(shop.ownerToken);
+      const agent = open(t, shop.agentToken);
+      const owner = open(t, shop.ownerToken);
       const updates: Record<string, Message[]> = { agent: [], owner: [] };
       agent.on('messageUpdated', (m) => updates.agent!.push(m));
       owner.on('messageUpdated', (m) => updates.owner!.push(m));
@@ -76,8 +73,8 @@ for (const engine of engines) {
       assert.equal(onOwner.messages.filter((m) => m.id === sent.id).length, 1, 'shown once as a message');
     });
 
-    test('a broadcast arrives as a broadcast event', async () => {
-      const agent = open(shop.agentToken);
+    test('a broadcast arrives as a broadcast event', async (t) => {
+      const agent = open(t, shop.agentToken);
       await agent.connect();
       const arrival: Promise<BroadcastFrame> = next(agent, 'broadcast');
       const sent = await call(server, 'POST', '/api/v1/broadcasts', { token: shop.ownerToken, body: { title: 'Stocktake', text: 'Friday at 6', to: 'all' } });
