@@ -4,7 +4,7 @@
  * server, the SDK and a browser page share it. Exported from the package as the `goim` namespace.
  */
 
-/** Ops as seed 003 uses them; 14–17 are sync and ack here, where goim has sub and unsub. */
+/** Ops as seed 003 and goim use them; 14–17 also carry goim's sub and unsub (told apart by the body). */
 export const ops = {
   heartbeat: 2,
   /** Body: int32 online count. */
@@ -16,6 +16,10 @@ export const ops = {
   authReply: 8,
   /** Body: a sequence of whole packets, none of them a batch. */
   batch: 9,
+  /** goim: the body is the room id to move to; the reply echoes it. */
+  changeRoom: 12,
+  changeRoomReply: 13,
+  /** Sync (a JSON body), openresty-im's history (empty), or goim's subscribe (`1000,1001`). */
   sync: 14,
   syncReply: 15,
   ack: 16,

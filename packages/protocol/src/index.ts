@@ -38,6 +38,7 @@ export type {
 } from './schemas/bodies.ts';
 export type { CannedResponse } from './schemas/canned-responses.ts';
 export type { CreatedWebhook, Webhook, WebhookBody, WebhookDelivery, WebhookEvent, WebhookPatchBody } from './schemas/webhooks.ts';
+export type { ApiKey, CreatedApiKey } from './schemas/api-keys.ts';
 export type {
   AuthFrame,
   ClientFrame,
@@ -77,6 +78,7 @@ export type {
   MessageUpdatedFrame,
   PongFrame,
   PresenceFrame,
+  PushFrame,
   QueueFrame,
   ReadReceiptFrame,
   ServerFrame,

@@ -76,6 +76,7 @@ holds<
     | 'presence'
     | 'broadcast'
     | 'queue'
+    | 'push'
     | 'sync.result'
     | 'history.result'
     | 'error'

@@ -126,6 +126,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   let http: Awaited<ReturnType<typeof buildHttp>> | undefined = undefined;
   let gateway: Gateway | undefined = undefined;
   let listeningPort: number | null = null;
+  let goimTcpPort: number | null = null;
   // False from the first moment of close(): /readyz turns 503 while the node drains.
   let accepting = true;
   // Cluster mode (REDIS_URL): events, presence, node liveness and rate limits shared over Redis.
@@ -177,6 +178,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       ...(cluster && { store: cluster.rateLimitStore }),
     },
     maxChunkBytes: config.attachments.chunkBytes,
+    goim: {
+      // The gateway is made below; requests come only once the server listens.
+      online: { roomCounts: (shopId) => gateway!.hub.roomCounts(shopId), total: (shopId) => gateway!.hub.total(shopId) },
+      publicUrl: config.publicUrl,
+      tcpPort: () => goimTcpPort,
+      maxBodyBytes: config.ws.maxFrameBytes,
+    },
     healthCheck: async () => {
       await sql`select 1`.execute(storage.db);
     },
@@ -206,9 +214,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   });
   // Channels (DESIGN.md §10): each way in turns its wire format into the core's frames and back.
   const ws = wsChannel(gateway, config.ws, http.log);
-  const goim = goimChannel(gateway, { maxBodyBytes: config.ws.goimMaxBodyBytes, maxFrameBytes: config.ws.maxFrameBytes }, http.log);
+  const goim = goimChannel(gateway, services, { maxBodyBytes: config.ws.goimMaxBodyBytes, maxFrameBytes: config.ws.maxFrameBytes }, http.log);
   http.server.on('upgrade', upgradeRouter(new Map([['/ws', ws.upgrade], ['/sub', goim.upgrade]])));
-  let goimTcpPort: number | null = null;
 
   await services.routing.start();
   const jobs = startJobs(config, { store, services, registry: cluster?.registry ?? null, webhooks, now, log: http.log });

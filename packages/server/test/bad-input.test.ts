@@ -19,6 +19,7 @@ import {
 import { snapshotRows } from './support/snapshot.ts';
 import { startServer, type TestServer } from './support/server.ts';
 import { engines } from './support/storage.ts';
+import { rawAuthed } from './support/ws-client.ts';
 
 /**
  * Bad input. Every operation of the OpenAPI document is swept with hostile variants of its path
@@ -195,6 +196,7 @@ for (const engine of engines) {
     let webhookId: string;
     let deliveryId: string;
     let broadcastId: string;
+    let apiKeyId: string;
     let operations: Operation[];
 
     before(async () => {
@@ -235,6 +237,9 @@ for (const engine of engines) {
       const broadcast = await call(server, 'POST', '/api/v1/broadcasts', { token: shop.ownerToken, body: { title: 'Probe', text: 'Probe broadcast', to: 'all' } });
       assert.equal(broadcast.status, 201);
       broadcastId = broadcast.body.id;
+      const apiKey = await call(server, 'POST', '/api/v1/api-keys', { token: shop.ownerToken, body: { name: 'Probe' } });
+      assert.equal(apiKey.status, 201);
+      apiKeyId = apiKey.body.id;
       operations = await fetchOperations(server);
     });
     after(() => server.close());
@@ -252,6 +257,7 @@ for (const engine of engines) {
       webhookId,
       deliveryId,
       broadcastId,
+      apiKeyId,
     });
 
     /** Valid values of the required query parameters, where an operation has them. */
@@ -322,6 +328,7 @@ for (const engine of engines) {
         { title: 'Holiday', text: 'Closed on Monday', to: 'all' },
         { title: 'Some', text: 'For a few', to: { staffIds: [shop.agentId], groupIds: ['01890a5d-ac96-774b-bcce-b302099a8057'] } },
       ],
+      'POST /api/v1/api-keys': [{ name: 'Order system' }],
       'PATCH /api/v1/webhooks/{webhookId}': [{ url: 'https://hooks.example.test/other', events: ['staff.updated'], includeInternal: true, secret: 'another-secret-long-enough', active: false }],
     });
 
@@ -492,6 +499,42 @@ for (const engine of engines) {
         const valid = parseQuery(validQueries()[op.key] ?? '');
         assert.ok(op.queryParams.every((p) => !p.required || p.name in valid), `${op.key}: required query parameters need valid values here`);
       }
+    });
+
+    test("goim's logic HTTP API: hostile queries, bodies and keys get a negative code, never a 500, and nothing is written", async () => {
+      const key = (await call(server, 'POST', '/api/v1/api-keys', { token: shop.ownerToken, body: { name: 'goim probe' } })).body.key as string;
+      const listener = await rawAuthed(server, shop.agentToken);
+      const routes: Record<string, readonly string[]> = {
+        'POST /goim/push/keys': ['operation', 'keys'],
+        'POST /goim/push/mids': ['operation', 'mids'],
+        'POST /goim/push/room': ['operation', 'type', 'room'],
+        'POST /goim/push/all': ['operation', 'speed'],
+        'GET /goim/online/top': ['type', 'limit'],
+        'GET /goim/online/room': ['type', 'rooms'],
+      };
+      const before = await snapshotRows(server.storage.db, { sessions: true });
+      const problems: string[] = [];
+      for (const [route, params] of Object.entries(routes)) {
+        const [method, path] = route.split(' ') as [string, string];
+        const probes = [
+          ...params.flatMap((name) => queryValues(name)).map((query) => ({ query, authorization: `Bearer ${key}`, body: 'probe' })),
+          ...authHeaders.map((authorization) => ({ query: 'operation=1&type=live&room=1&limit=1&rooms=1', authorization, body: 'probe' })),
+          { query: 'operation=1&type=live&room=1', authorization: `Bearer ${key}`, body: 'x'.repeat(BODY_LIMIT + 1000) },
+        ];
+        await pool(probes, 8, async ({ query, authorization, body }) => {
+          const response = await fetch(`${server.url}${path}?${query}`, { method, headers: { authorization }, ...(method === 'POST' && { body }) });
+          const reply = (await response.json()) as { code: number; message: string };
+          if (response.status >= 500 || typeof reply.code !== 'number' || (reply.code !== 0 && !/^[A-Z_]+: /.test(reply.message))) {
+            problems.push(`${route}?${query.slice(0, 60)}: ${response.status} ${JSON.stringify(reply).slice(0, 100)}`);
+          }
+        });
+      }
+      assert.deepEqual(problems.slice(0, 20), []);
+      assert.deepEqual(await snapshotRows(server.storage.db, { sessions: true }), before);
+      // Only probes that were valid pushes reached anyone (push/all with an int32 operation).
+      const pushed = listener.frames.filter((f) => f.type === 'push');
+      assert.ok(pushed.every((f) => Number.isInteger(f.operation) && f.body === 'probe'), JSON.stringify(pushed.slice(0, 3)));
+      listener.close();
     });
 
     test('every route answers hostile input with a 4xx catalogue error, never a 500, and writes nothing', async () => {

@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import WebSocket from 'ws';
 import { goim, type Message, type ServerFrame } from '@frontdesk/protocol';
 import { createShop, openWidget, type CustomerFixture, type ShopFixture } from './support/client.ts';
 import { startServer, type TestServer } from './support/server.ts';
@@ -10,81 +8,13 @@ import { engines } from './support/storage.ts';
 import { GoimTransport } from '../src/channels/goim/goim.ts';
 import { Outgoing } from '../src/channels/sockets/outgoing.ts';
 import { rawAuthed, type RawClient } from './support/ws-client.ts';
+import { goimTcp, goimWs, type GoimTestClient } from './support/goim-client.ts';
 
 const { ops } = goim;
 
-/** A goim client over WebSocket /sub or TCP: records every packet (batches unpacked), waits for some. */
-interface GoimClient {
-  readonly packets: goim.Packet[];
-  write(bytes: Uint8Array): void;
-  request(op: number, seq: number, body?: unknown): void;
-  next(op: number, match?: (packet: goim.Packet) => boolean, timeoutMs?: number): Promise<goim.Packet>;
-  readonly closed: Promise<void>;
-  close(): void;
-}
-
-function recorder(write: (bytes: Uint8Array) => void, close: () => void, closed: Promise<void>): GoimClient & { feed(packets: goim.Packet[]): void } {
-  const packets: goim.Packet[] = [];
-  const taken = new Set<goim.Packet>();
-  const waiters = new Set<() => void>();
-  return {
-    packets,
-    closed,
-    close,
-    write,
-    feed(more) {
-      packets.push(...more.flatMap(goim.unbatch));
-      waiters.forEach((w) => w());
-    },
-    request(op, seq, body) {
-      write(body === undefined ? goim.encodePacket({ op, seq }) : goim.encodeJsonPacket(op, seq, body));
-    },
-    next(op, match = () => true, timeoutMs = 5_000) {
-      return new Promise((resolve, reject) => {
-        const look = () => {
-          const found = packets.find((p) => !taken.has(p) && p.op === op && match(p));
-          if (!found) return false;
-          taken.add(found);
-          waiters.delete(look);
-          clearTimeout(timer);
-          resolve(found);
-          return true;
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(look);
-          reject(new Error(`no op ${op} within ${timeoutMs} ms; got ops ${packets.map((p) => p.op).join(',')}`));
-        }, timeoutMs);
-        if (!look()) waiters.add(look);
-      });
-    },
-  };
-}
-
-async function connectSub(server: TestServer): Promise<GoimClient> {
-  const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/sub`);
-  const closed = new Promise<void>((resolve) => ws.on('close', () => resolve()));
-  const client = recorder((bytes) => ws.send(bytes), () => ws.close(), closed);
-  ws.on('message', (data) => client.feed(goim.decodeMessage(new Uint8Array(data as Buffer), { maxBodyBytes: 1 << 20 })));
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  return client;
-}
-
-async function connectTcp(port: number): Promise<GoimClient> {
-  const socket = net.connect(port, '127.0.0.1');
-  const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
-  const decoder = new goim.PacketDecoder({ maxBodyBytes: 1 << 20 });
-  const client = recorder((bytes) => socket.write(bytes), () => socket.destroy(), closed);
-  socket.on('data', (chunk) => client.feed(decoder.push(chunk)));
-  socket.on('error', () => {});
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('error', reject);
-  });
-  return client;
-}
+type GoimClient = GoimTestClient;
+const connectSub = (server: TestServer) => goimWs(server.url);
+const connectTcp = goimTcp;
 
 const json = (packet: goim.Packet) => goim.parseJsonBody(packet) as Record<string, any>;
 

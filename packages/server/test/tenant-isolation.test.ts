@@ -7,6 +7,7 @@ import { fetchOperations, fillPath, refusalProblems } from './support/openapi.ts
 import { snapshotRows } from './support/snapshot.ts';
 import { startServer, type TestServer } from './support/server.ts';
 import { engines } from './support/storage.ts';
+import { rawAuthed } from './support/ws-client.ts';
 
 /**
  * Tenant isolation. Staff of shop A use shop B's conversation, message and staff ids on every route
@@ -54,6 +55,7 @@ const GROUP_MEMBER = '/api/v1/groups/{conversationId}/members/{staffId}';
 const MEMBERSHIP = '/api/v1/conversations/{conversationId}/membership';
 const READERS = '/api/v1/conversations/{conversationId}/messages/{messageId}/readers';
 const BROADCAST_READ = '/api/v1/broadcasts/{broadcastId}/read';
+const API_KEY = '/api/v1/api-keys/{apiKeyId}';
 
 const notFound = (code: string) => ({ status: 404, code });
 const forbidden = { status: 403, code: 'FORBIDDEN' };
@@ -108,6 +110,8 @@ for (const engine of engines) {
     let bDirect: { id: string; messageId: string };
     let bGroup: { id: string; messageId: string };
     let bBroadcastId: string;
+    // B's API key (its id, and the key itself: never shown to A).
+    let bApiKey: { id: string; key: string };
     const bWebhookUrl = `http://127.0.0.1:9/b-hook-${tag}`;
 
     const text = (label: string) => `${label} ${tag}`;
@@ -231,7 +235,12 @@ for (const engine of engines) {
       assert.equal(broadcast.status, 201);
       bBroadcastId = broadcast.body.id;
 
+      const apiKey = await call(server, 'POST', '/api/v1/api-keys', { token: b.ownerToken, body: { name: text('b api key') } });
+      assert.equal(apiKey.status, 201);
+      bApiKey = { id: apiKey.body.id, key: apiKey.body.key };
+
       bSecrets.push(
+        bApiKey.id, text('b api key'),
         bDirect.id, bDirect.messageId, text('b direct secret'), bGroup.id, bGroup.messageId, text('b group secret'), text('b group title'),
         bBroadcastId, text('b broadcast title'), text('b broadcast text'),
         bWebhookId, bWebhookUrl, bDeliveryId,
@@ -260,6 +269,7 @@ for (const engine of engines) {
         (await call(server, 'GET', '/api/v1/shop', { token: b.ownerToken })).body,
         (await call(server, 'GET', '/api/v1/canned-responses', { token: b.ownerToken })).body,
         (await call(server, 'GET', '/api/v1/webhooks', { token: b.ownerToken })).body,
+        (await call(server, 'GET', '/api/v1/api-keys', { token: b.ownerToken })).body,
         (await call(server, 'GET', `/api/v1/webhooks/${bWebhookId}/deliveries`, { token: b.ownerToken })).body,
         (await call(server, 'GET', `/api/v1/customers/${bAnon.customerId}`, { token: b.ownerToken })).body,
         (await call(server, 'GET', '/api/v1/team', { token: b.ownerToken })).body,
@@ -302,6 +312,7 @@ for (const engine of engines) {
         out.push({ actor, token, name: `${actor} read B's broadcast`, method: 'POST', route: BROADCAST_READ, params: { broadcastId: bBroadcastId }, foreign: ['broadcastId'], expect: notFound('BROADCAST_NOT_FOUND') });
         consoleRows(out, actor, token, role === 'agent' ? forbidden : notFound('CANNED_RESPONSE_NOT_FOUND'), [yB.customerId, bAnon.customerId], notFound('CUSTOMER_NOT_FOUND'));
         webhookRows(out, actor, token, role === 'agent' ? forbidden : notFound('WEBHOOK_NOT_FOUND'), role === 'agent' ? forbidden : notFound('WEBHOOK_DELIVERY_NOT_FOUND'));
+        out.push({ actor, token, name: `${actor} DELETE B's API key`, method: 'DELETE', route: API_KEY, params: { apiKeyId: bApiKey.id }, foreign: ['apiKeyId'], expect: role === 'agent' ? forbidden : notFound('API_KEY_NOT_FOUND') });
         for (const staff of bStaff) {
           for (const body of [{ name: 'Taken over' }, { disabled: true }, { role: 'agent' }, { capacity: 0 }, { role: 'owner', name: 'x' }]) {
             out.push({
@@ -332,6 +343,7 @@ for (const engine of engines) {
       // The console's routes are for staff: a customer is refused whoever the id belongs to.
       consoleRows(out, 'customerX', x.token, forbidden, [yA.customerId, yB.customerId, bAnon.customerId], forbidden);
       webhookRows(out, 'customerX', x.token, forbidden, forbidden);
+      out.push({ actor: 'customerX', token: x.token, name: "customerX DELETE B's API key", method: 'DELETE', route: API_KEY, params: { apiKeyId: bApiKey.id }, foreign: ['apiKeyId'], expect: forbidden });
       attachmentRows(out, 'customerX', x.token, "Y's attachment in A", yAttachmentId);
       attachmentRows(out, 'customerX', x.token, "B's attachment", bAttachmentId);
       for (const staff of [...bStaff, { id: a.agentId, name: 'A agent' }]) {
@@ -582,6 +594,17 @@ for (const engine of engines) {
       const agentStaffList = await call(server, 'GET', '/api/v1/staff', { token: a.agentToken });
       assert.equal(agentStaffList.status, 403);
       assert.deepEqual(leaks(agentStaffList.body), []);
+
+      const apiKeys = await call(server, 'GET', '/api/v1/api-keys', { token: a.ownerToken });
+      assert.deepEqual(apiKeys.body.items, []);
+      // B's key is B's: it reaches A's connections through no push route (more in goim-push.test.ts).
+      const aSocket = await rawAuthed(server, a.ownerToken);
+      for (const path of ['/goim/push/all?operation=9', '/goim/push/room?operation=9&type=shop&room=' + a.shopId, `/goim/push/mids?operation=9&mids=1`]) {
+        await fetch(`${server.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${bApiKey.key}` }, body: 'from b' });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.deepEqual(aSocket.frames.filter((f) => f.type === 'push'), []);
+      aSocket.close();
 
       const webhooks = await call(server, 'GET', '/api/v1/webhooks', { token: a.ownerToken });
       assert.deepEqual(items(webhooks).map((w) => w.id), [aWebhookId]);

@@ -5,6 +5,7 @@
  * A schema with a type is named after it (`MessageSchema`, type `Message`); building blocks (`Id`,
  * `Seq`, `ClientMsgId`, the fields of the message requests) have no type of their own.
  */
+export * from './api-keys.ts';
 export * from './atoms.ts';
 export * from './bodies.ts';
 export * from './canned-responses.ts';

@@ -79,6 +79,13 @@ export type BroadcastFrame = Wire<typeof BroadcastFrameSchema>;
 export const QueueFrameSchema = push('queue', { conversationId: Type.String(), position: Type.Integer() });
 export type QueueFrame = Wire<typeof QueueFrameSchema>;
 
+/**
+ * A raw push of the push APIs (goim's `/goim/push/*`, `POST /api/v1/push`): not stored, not synced.
+ * `operation` is the pushed goim operation; `body` the pushed bytes as UTF-8 text.
+ */
+export const PushFrameSchema = push('push', { operation: Type.Integer(), body: Type.String() });
+export type PushFrame = Wire<typeof PushFrameSchema>;
+
 export const SyncResultFrameSchema = reply('sync.result', {
   /** Missed messages, oldest first; within a conversation in seq order. */
   messages: Type.Array(MessageSchema),
@@ -116,6 +123,7 @@ export const ServerFrameSchema = Type.Union([
   PresenceFrameSchema,
   BroadcastFrameSchema,
   QueueFrameSchema,
+  PushFrameSchema,
   SyncResultFrameSchema,
   HistoryResultFrameSchema,
   ErrorFrameSchema,

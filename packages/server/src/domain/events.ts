@@ -24,7 +24,8 @@ export type DomainEvent =
   | SessionsEnded
   | ShopUpdated
   | StaffChanged
-  | CustomerChanged;
+  | CustomerChanged
+  | PushRequested;
 
 export type DomainEventType = DomainEvent['type'];
 
@@ -153,6 +154,32 @@ export interface CustomerChanged {
   readonly type: 'customer.created' | 'customer.updated';
   readonly shopId: string;
   readonly customer: CustomerRecord;
+}
+
+/** Who a raw push of the push APIs goes to, always inside one shop (domain/pushes.ts). */
+export type PushTarget =
+  /** Connections, by their key (the connection id a goim-dialect client gets in its op 8 reply). */
+  | { readonly kind: 'keys'; readonly keys: readonly string[] }
+  /** Every device of these users (customers found by their external id, goim's `mid`). */
+  | { readonly kind: 'users'; readonly userIds: readonly string[] }
+  /** The connections in a room (domain/rooms.ts), on every node. */
+  | { readonly kind: 'room'; readonly room: string }
+  /** Everyone in a conversation who may read its public messages. */
+  | { readonly kind: 'conversation'; readonly conversation: ConversationFacts }
+  /** Every connection of the shop, staff and customers. */
+  | { readonly kind: 'shop' };
+
+/** A push API was asked to push bytes: nothing is stored, and a client that is away misses it. */
+export interface PushRequested {
+  readonly type: 'push.requested';
+  readonly shopId: string;
+  readonly target: PushTarget;
+  /** goim's operation: the op of the packet a goim-dialect client receives. */
+  readonly operation: number;
+  /** The pushed bytes, base64. */
+  readonly body: string;
+  /** goim's `speed` of push/all: connections per second and node; 0 = at once. */
+  readonly speed: number;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Attachment, ContentType, CustomerAttributes, InquiryStatus, Notice
 import type { StaffChatStore } from './staff-chat/ports.ts';
 import type { InquiryMove, InquiryState, MergeDecision } from './inquiry-states.ts';
 import type { WebhookStore } from './webhooks.ts';
+import type { ApiKeyStore } from './api-keys.ts';
 import type {
   AttachmentRecord,
   CannedResponseRecord,
@@ -39,6 +40,7 @@ export interface Store {
   readonly stats: StatsStore;
   readonly webhooks: WebhookStore;
   readonly staffChat: StaffChatStore;
+  readonly apiKeys: ApiKeyStore;
 }
 
 export interface ShopStore {
@@ -95,6 +97,8 @@ export interface CustomerStore {
   upsert(customer: NewCustomer, now: number): Promise<CustomerRecord>;
   findByVisitorToken(shopId: string, tokenHash: string): Promise<CustomerRecord | undefined>;
   find(id: string): Promise<CustomerRecord | undefined>;
+  /** The ids of the shop's identified customers with these external ids (goim's `mid`s). */
+  idsOfShopCustomers(shopId: string, externalIds: readonly string[]): Promise<string[]>;
   /**
    * Sets what is given of the profile; true when that changed anything. A change to a customer the
    * shop already knows (a service conversation there) records customer.updated for it.

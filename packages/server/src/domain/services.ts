@@ -11,6 +11,8 @@ import { createShops } from './shops.ts';
 import { createStaffService } from './staff.ts';
 import { createStats } from './stats.ts';
 import { createWebhooks } from './webhooks.ts';
+import { createApiKeys } from './api-keys.ts';
+import { createPushes } from './pushes.ts';
 import { createBroadcasts } from './staff-chat/broadcasts.ts';
 import { createStaffChat } from './staff-chat/staff-chat.ts';
 import { createSync } from './sync.ts';
@@ -36,6 +38,8 @@ export function createServices(deps: DomainDeps) {
     webhooks: createWebhooks(deps, deps.webhooks),
     staffChat: createStaffChat(deps, deps.settings.staffChat),
     broadcasts: createBroadcasts(deps),
+    apiKeys: createApiKeys(deps),
+    pushes: createPushes(deps),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Visibility } from '@frontdesk/protocol';
 import type { Audience } from './bus.ts';
 import type { ConversationFacts } from '../domain/records.ts';
+import type { PushTarget } from '../domain/events.ts';
 
 /**
  * The one place that decides who receives an event about a conversation (STYLE.md).
@@ -45,4 +46,24 @@ export function usersOnly(userIds: readonly string[]): Audience {
 /** Every staff member of the shop (colleagues' presence). */
 export function shopStaff(shopId: string): Audience {
   return { userIds: [], shopStaff: shopId, exceptUserIds: [] };
+}
+
+/**
+ * A raw push of the push APIs: its target, and never anyone outside the shop that pushed it. A
+ * conversation's push reaches whoever its public messages reach.
+ */
+export function pushAudience(shopId: string, target: PushTarget): Audience {
+  const none: Audience = { userIds: [], shopStaff: null, exceptUserIds: [], withinShop: shopId };
+  switch (target.kind) {
+    case 'keys':
+      return { ...none, connectionIds: [...target.keys] };
+    case 'users':
+      return { ...none, userIds: [...target.userIds] };
+    case 'room':
+      return { ...none, room: target.room };
+    case 'conversation':
+      return { ...audienceFor(target.conversation, [], 'public'), withinShop: shopId };
+    case 'shop':
+      return { ...none, shopAll: true };
+  }
 }

@@ -12,6 +12,12 @@ export interface Audience {
   readonly shopStaff: string | null;
   /** Never delivered to these users (the author of a typing event, say). */
   readonly exceptUserIds: readonly string[];
+  /** Raw pushes (push APIs): connections by id, a room's connections, or all of `withinShop`. */
+  readonly connectionIds?: readonly string[];
+  readonly room?: string;
+  readonly shopAll?: boolean;
+  /** Raw pushes: only connections of this shop receive it, whatever else is listed. */
+  readonly withinShop?: string;
 }
 
 interface EventBase {
@@ -46,6 +52,8 @@ export type BusEvent = EventBase &
     }
   | { readonly type: 'presence'; readonly userId: string; readonly status: Presence }
   | { readonly type: 'queue'; readonly conversationId: string; readonly position: number }
+  /** A raw push of the push APIs: goim's operation, the bytes (base64), and goim's `speed` (0 = at once). */
+  | { readonly type: 'push'; readonly operation: number; readonly body: string; readonly speed: number }
   /**
    * Sessions ended (logout, account disabled, password reset): every node closes the user's sockets
    * that use them at once, not at their next re-check. `tokenHash` null = every session of the user.

@@ -3,7 +3,7 @@ import type { DomainEvent } from '../domain/events.ts';
 import type { ConversationStore } from '../domain/ports.ts';
 import { presentBroadcast, presentConversationSummary, presentMessage } from '../domain/present.ts';
 import { factsOf, type ConversationFacts } from '../domain/records.ts';
-import { audienceFor, customerOnly, shopStaff, userOnly, usersOnly } from './audience.ts';
+import { audienceFor, customerOnly, pushAudience, shopStaff, userOnly, usersOnly } from './audience.ts';
 import type { Bus, BusEvent } from './bus.ts';
 
 const changes = {
@@ -79,6 +79,8 @@ export function fanout(bus: Bus, conversations: Pick<ConversationStore, 'memberI
         return [{ type: 'queue', audience: userOnly(event.customerId), conversationId: event.conversationId, position: event.position }];
       case 'session.ended':
         return [{ type: 'signed-out', audience: userOnly(event.userId), userId: event.userId, tokenHash: event.tokenHash, reason: event.reason }];
+      case 'push.requested':
+        return [{ type: 'push', audience: pushAudience(event.shopId, event.target), operation: event.operation, body: event.body, speed: event.speed }];
       case 'shop.updated':
       case 'staff.created':
       case 'staff.updated':

@@ -22,7 +22,9 @@ import { searchRoutes } from './routes/search.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { widgetRoutes } from './routes/widget.ts';
 import { ErrorBody } from './schemas.ts';
-import { isStorageUnavailable } from '../storage/unavailable.ts';
+import { toAppError } from './errors.ts';
+import { apiKeyRoutes } from './routes/api-keys.ts';
+import { goimLogicRoutes, type GoimLogicOptions } from './routes/goim-logic.ts';
 
 export interface HttpOptions {
   readonly logLevel: string;
@@ -42,6 +44,8 @@ export interface HttpOptions {
   /** False once the node is shutting down: /readyz answers 503 so balancers stop sending work. */
   readonly accepting?: () => boolean;
   readonly maxChunkBytes: number;
+  /** goim's logic HTTP API (/goim/*), when the goim channel is served. */
+  readonly goim?: GoimLogicOptions;
 }
 
 export async function buildHttp(services: Services, options: HttpOptions): Promise<FastifyInstance> {
@@ -136,40 +140,10 @@ export async function buildHttp(services: Services, options: HttpOptions): Promi
       await api.register(searchRoutes(services));
       await api.register(customerRoutes(services));
       await api.register(webhookRoutes(services));
+      await api.register(apiKeyRoutes(services));
     },
     { prefix: '/api/v1' },
   );
+  if (options.goim) await app.register(goimLogicRoutes(services, options.goim));
   return app;
-}
-
-interface Mapped {
-  readonly code: ErrorCode;
-  readonly message: string;
-  readonly details?: readonly string[];
-}
-
-/** Every failure a request can meet, mapped onto the catalogue. */
-function toAppError(error: FastifyError): Mapped {
-  if (error instanceof AppError) return { code: error.code, message: error.message, ...(error.details && { details: error.details }) };
-  if (error.validation) {
-    const details = error.validation.map((v) => `${error.validationContext ?? 'body'}${v.instancePath} ${v.message ?? 'is invalid'}`.trim());
-    return { code: 'VALIDATION_FAILED', message: errorCatalogue.VALIDATION_FAILED.message, details };
-  }
-  switch (error.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return { code: 'PAYLOAD_TOO_LARGE', message: errorCatalogue.PAYLOAD_TOO_LARGE.message };
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return { code: 'UNSUPPORTED_MEDIA_TYPE', message: errorCatalogue.UNSUPPORTED_MEDIA_TYPE.message };
-  }
-  if (isStorageUnavailable(error)) return { code: 'STORAGE_UNAVAILABLE', message: errorCatalogue.STORAGE_UNAVAILABLE.message };
-  const status = error.statusCode ?? 500;
-  if (status === 429) return { code: 'RATE_LIMITED', message: errorCatalogue.RATE_LIMITED.message };
-  if (status === 413) return { code: 'PAYLOAD_TOO_LARGE', message: errorCatalogue.PAYLOAD_TOO_LARGE.message };
-  if (status === 415) return { code: 'UNSUPPORTED_MEDIA_TYPE', message: errorCatalogue.UNSUPPORTED_MEDIA_TYPE.message };
-  // Malformed JSON, empty JSON bodies, bad Content-Length: the body is unusable.
-  if (status === 400 && (error.code?.startsWith('FST_ERR_CTP') || error instanceof SyntaxError)) {
-    return { code: 'INVALID_JSON', message: errorCatalogue.INVALID_JSON.message };
-  }
-  if (status >= 400 && status < 500) return { code: 'VALIDATION_FAILED', message: errorCatalogue.VALIDATION_FAILED.message };
-  return { code: 'INTERNAL', message: errorCatalogue.INTERNAL.message };
 }

@@ -52,6 +52,15 @@ export function customerStore(db: Kysely<Database>): CustomerStore {
       const row = await db.selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirst();
       return row && toCustomer(row);
     },
+    async idsOfShopCustomers(shopId, externalIds) {
+      if (externalIds.length === 0) return [];
+      const rows = await db
+        .selectFrom('customers')
+        .select('id')
+        .where('identity_key', 'in', externalIds.map((externalId) => `s:${shopId}:${externalId}`))
+        .execute();
+      return rows.map((row) => row.id);
+    },
     async updateProfile(shopId, id, profile, now) {
       const { name, email } = profile;
       if (name === undefined && email === undefined) return false;

@@ -9,6 +9,7 @@ import * as outbox from './migrations/0006-outbox.ts';
 import * as webhooks from './migrations/0007-webhooks.ts';
 import * as outboxWithoutRowid from './migrations/0008-outbox-without-rowid.ts';
 import * as staffChat from './migrations/0009-staff-chat.ts';
+import * as apiKeys from './migrations/0010-api-keys.ts';
 
 /** Every migration, in order. Names sort lexically; never rename or edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '0007-webhooks': webhooks,
   '0008-outbox-without-rowid': outboxWithoutRowid,
   '0009-staff-chat': staffChat,
+  '0010-api-keys': apiKeys,
 };
 
 export async function migrateToLatest(storage: { db: Kysely<any>; schema: string | null }): Promise<MigrationResultSet> {

@@ -240,6 +240,18 @@ export interface Database {
   broadcasts: BroadcastTable;
   broadcast_targets: BroadcastTargetTable;
   broadcast_reads: BroadcastReadTable;
+  api_keys: ApiKeyTable;
+}
+
+/** A shop's API key, kept as its SHA-256 (migrations/0010-api-keys.ts). */
+export interface ApiKeyTable {
+  id: string;
+  shop_id: string;
+  name: string;
+  prefix: string;
+  key_hash: string;
+  created_by: string;
+  created_at: number;
 }
 
 /** A broadcast, stored once whatever the number of recipients (migrations/0009-staff-chat.ts). */

@@ -15,6 +15,7 @@ import { staffChatStore } from './staff-chat-store.ts';
 import { staffStore } from './staff-store.ts';
 import { statsStore } from './stats-store.ts';
 import { webhookStore } from './webhook-store.ts';
+import { apiKeyStore } from './api-key-store.ts';
 
 /** On SQLite, `sqlite` is the direct connection the send path uses instead of the query builder. */
 export function createStore(db: Kysely<Database>, engine: Engine, sqlite: SqliteDirect | null = null): Store {
@@ -31,5 +32,6 @@ export function createStore(db: Kysely<Database>, engine: Engine, sqlite: Sqlite
     stats: statsStore(db),
     webhooks: webhookStore(db, engine),
     staffChat: staffChatStore(db, engine),
+    apiKeys: apiKeyStore(db, engine),
   };
 }

@@ -20,6 +20,7 @@ export async function snapshotRows(db: Kysely<Database>, options: { shopId?: str
     attachments: await byShop(db.selectFrom('attachments').selectAll(), 'shop_id').orderBy('id').execute(),
     uploads: await byShop(db.selectFrom('uploads').selectAll(), 'shop_id').orderBy('id').execute(),
     canned_responses: await byShop(db.selectFrom('canned_responses').selectAll(), 'shop_id').orderBy('id').execute(),
+    api_keys: await byShop(db.selectFrom('api_keys').selectAll(), 'shop_id').orderBy('id').execute(),
     broadcasts: await byShop(db.selectFrom('broadcasts').selectAll(), 'shop_id').orderBy('id').execute(),
     // Targets and reads of the shop's broadcasts (the broadcast holds the shop).
     broadcast_targets: await db.selectFrom('broadcast_targets').selectAll().where('broadcast_id', 'in', byShop(db.selectFrom('broadcasts').select('id'), 'shop_id')).orderBy('broadcast_id').orderBy('target_id').execute(),

@@ -1,9 +1,11 @@
 import net from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { goim, type ErrorCode } from '@frontdesk/protocol';
-import type { Transport } from '../sockets/connection.ts';
-import type { Gateway, Logger, Session } from '../sockets/gateway.ts';
+import type { Services } from '../../domain/services.ts';
+import type { Connection, Transport } from '../sockets/connection.ts';
+import type { Gateway, Logger, Session, SessionHooks } from '../sockets/gateway.ts';
 import type { Outgoing } from '../sockets/outgoing.ts';
+import { dialectOf, goimHooks, goimRequest, midOf, operationList, type Dialect } from './dialect.ts';
 
 const { ops } = goim;
 
@@ -29,11 +31,32 @@ const replyOf: Readonly<Record<number, number>> = {
  * request's reply op and seq; pushes are op 5), its body the bytes the hub serialised once. So the
  * auth, limits, rate limits and delivery guarantee are the core's, the same as on /ws.
  */
-export function goimChannel(gateway: Gateway, options: GoimOptions, log: Logger) {
+export function goimChannel(gateway: Gateway, services: Services, options: GoimOptions, log: Logger) {
   const decodeOptions = { maxBodyBytes: options.maxBodyBytes };
   const wss = new WebSocketServer({ noServer: true, maxPayload: Math.max(options.maxFrameBytes, options.maxBodyBytes + goim.headerBytes), perMessageDeflate: false });
   const sockets = new Set<net.Socket>();
   let tcp: net.Server | null = null;
+
+  /** goim's requests (op 12; 14 and 16 with a list of operations) are answered here, in order with the rest. */
+  function isGoimRequest(packet: goim.Packet): boolean {
+    if (packet.op === ops.changeRoom) return true;
+    return (packet.op === ops.sync || packet.op === ops.ack) && operationList(Buffer.from(packet.body).toString('utf8')) !== undefined;
+  }
+
+  function onGoimRequest(session: Session, transport: GoimTransport, packet: goim.Packet): void {
+    const { connection } = session;
+    connection.lastSeen = Date.now();
+    if (connection.principal === null) return connection.close('AUTH_REQUIRED');
+    connection.enqueue(async () => {
+      if (connection.closed) return;
+      if (!connection.admit()) return transport.packet(errorPacket(packet.op + 1, packet.seq, 'RATE_LIMITED', 'Too many requests; slow down.'));
+      const reply = await goimRequest(services, gateway.hub, connection, packet).catch((error: unknown) => {
+        log.error({ err: error }, 'goim request failed');
+        return errorPacket(packet.op + 1, packet.seq, 'INTERNAL', 'Something went wrong on our side.');
+      });
+      if (reply !== null) transport.packet(reply);
+    });
+  }
 
   function onPackets(session: Session, transport: GoimTransport, decode: () => goim.Packet[]): void {
     let packets: goim.Packet[];
@@ -58,6 +81,7 @@ export function goimChannel(gateway: Gateway, options: GoimOptions, log: Logger)
       transport.packet(goim.encodePacket({ op: ops.heartbeatReply, seq: packet.seq, body: goim.int32Body(shopId === null ? 0 : gateway.hub.countInShop(shopId)) }));
       return;
     }
+    if (isGoimRequest(packet)) return onGoimRequest(session, transport, packet);
     const reply = replyOf[packet.op];
     if (reply === undefined) {
       connection.lastSeen = Date.now();
@@ -72,6 +96,11 @@ export function goimChannel(gateway: Gateway, options: GoimOptions, log: Logger)
       if (connection.principal === null) return connection.close('AUTH_REQUIRED');
       return transport.packet(errorPacket(reply, packet.seq, 'INVALID_JSON', (error as Error).message));
     }
+    if (packet.op === ops.auth && connection.principal === null) {
+      // The first auth tells the dialect; its hooks take the credential, room and accepts.
+      transport.dialect = dialectOf(body);
+      Object.assign(transport.hooks, goimHooks(services, transport.dialect, body, midOf(Buffer.from(packet.body).toString('utf8'), body)));
+    }
     transport.expect(packet.seq, reply);
     session.receive(toFrame(packet, body));
   }
@@ -84,7 +113,8 @@ export function goimChannel(gateway: Gateway, options: GoimOptions, log: Logger)
       (code, reason) => ws.close(code, reason),
       () => ws.terminate(),
     );
-    const session = gateway.attach(transport, origin);
+    const session = gateway.attach(transport, origin, transport.hooks);
+    transport.connection = session.connection;
     ws.on('message', (data, isBinary) => {
       if (!isBinary) {
         session.connection.lastSeen = Date.now();
@@ -108,8 +138,10 @@ export function goimChannel(gateway: Gateway, options: GoimOptions, log: Logger)
       () => socket.writableLength,
       () => socket.end(),
       () => socket.destroy(),
+      true,
     );
-    const session = gateway.attach(transport, null);
+    const session = gateway.attach(transport, null, transport.hooks);
+    transport.connection = session.connection;
     socket.on('data', (chunk: Buffer) => {
       if (session.connection.closed) return;
       onPackets(session, transport, () => decoder.push(chunk));
@@ -152,6 +184,12 @@ export function goimChannel(gateway: Gateway, options: GoimOptions, log: Logger)
  * event loop sends goes out together (several as one op 9 batch).
  */
 export class GoimTransport implements Transport {
+  /** Set by the first auth packet (dialect.ts). */
+  dialect: Dialect = 'frontdesk';
+  readonly hooks: SessionHooks = {};
+  connection: Connection | null = null;
+  /** TCP: a byte stream, where goim writes a batch as bare consecutive packets. */
+  readonly #stream: boolean;
   readonly #maxBodyBytes: number;
   readonly #write: (bytes: Uint8Array) => void;
   readonly #buffered: () => number;
@@ -162,8 +200,9 @@ export class GoimTransport implements Transport {
   /** Requests waiting for their reply, by header seq (clients may reuse a seq): the reply ops, in order. */
   #waiting = new Map<number, number[]>();
 
-  constructor(maxBodyBytes: number, write: (bytes: Uint8Array) => void, buffered: () => number, end: (code: number, reason: string) => void, destroy: () => void) {
+  constructor(maxBodyBytes: number, write: (bytes: Uint8Array) => void, buffered: () => number, end: (code: number, reason: string) => void, destroy: () => void, stream = false) {
     this.#maxBodyBytes = maxBodyBytes;
+    this.#stream = stream;
     this.#write = write;
     this.#buffered = buffered;
     this.#end = end;
@@ -183,8 +222,13 @@ export class GoimTransport implements Transport {
 
   send(out: Outgoing): void {
     const { frame } = out;
-    // What a goim client may send is a packet body, not a /ws frame.
-    const body = frame.type === 'auth.ok' ? Buffer.from(JSON.stringify({ ...frame, maxFrameBytes: this.#maxBodyBytes })) : out.bytes;
+    // goim and openresty-im clients get a raw push as goim sends one: its operation, its bytes.
+    if (frame.type === 'push' && out.raw !== undefined && this.dialect !== 'frontdesk') {
+      return this.packet(goim.encodePacket({ op: frame.operation, seq: 0, body: out.raw }));
+    }
+    // What a goim client may send is a packet body, not a /ws frame; its key is what push/keys names.
+    const extra = this.dialect === 'frontdesk' ? {} : { key: this.connection?.id, room_id: this.connection?.room ?? '' };
+    const body = frame.type === 'auth.ok' ? Buffer.from(JSON.stringify({ ...frame, maxFrameBytes: this.#maxBodyBytes, ...extra })) : out.bytes;
     let op: number = ops.message;
     let seq = 0;
     const id = 'id' in frame ? frame.id : undefined;
@@ -208,7 +252,25 @@ export class GoimTransport implements Transport {
     this.#scheduled = false;
     const out = this.#out.splice(0);
     if (out.length === 1) this.#write(out[0]!);
-    else if (out.length > 1) this.#write(goim.encodeBatch(out));
+    else if (out.length <= 1) return;
+    else if (this.dialect !== 'goim') this.#write(goim.encodeBatch(out));
+    // goim writes a batch's packets back to back, without the op 9 header: as they are on TCP, and
+    // on WebSocket as one message of pushes (its client.js reads a message's packets in a loop but
+    // takes a message that starts with a reply for that reply alone, so replies go on their own).
+    else if (this.#stream) this.#write(Buffer.concat(out));
+    else {
+      let pushes: Uint8Array[] = [];
+      for (const packet of out) {
+        if (seqOf(packet) === 0) {
+          pushes.push(packet);
+          continue;
+        }
+        if (pushes.length > 0) this.#write(Buffer.concat(pushes));
+        pushes = [];
+        this.#write(packet);
+      }
+      if (pushes.length > 0) this.#write(Buffer.concat(pushes));
+    }
   }
 
   close(code: number, reason: string): void {
@@ -235,6 +297,10 @@ function toFrame(packet: goim.Packet, body: Record<string, unknown>): Record<str
       // ops.ack: the read cursor moves to `seq` of `conversationId`.
       return { type: 'read', id: packet.seq, conversationId: body.conversationId, seq: body.seq };
   }
+}
+
+function seqOf(packet: Uint8Array): number {
+  return new DataView(packet.buffer, packet.byteOffset, packet.byteLength).getInt32(12);
 }
 
 function objectBody(packet: goim.Packet): Record<string, unknown> {

@@ -35,6 +35,12 @@ export class Connection {
   counted = false;
   /** Staff: this device said it is away. */
   away = false;
+  /** The goim room it is in (domain/rooms.ts), indexed by the hub; changed through Hub.setRoom. */
+  room: string | null = null;
+  /** goim's accepted operations: raw pushes of other operations are not delivered; null = all. */
+  accepts: Set<number> | null = null;
+  /** Silence allowed before HEARTBEAT_TIMEOUT, when its dialect has its own (goim: 4 min × 2). */
+  heartbeatLimitMs: number | null = null;
   #socket: Transport;
   #limits: ConnectionLimits;
   #rate: TokenBucket;

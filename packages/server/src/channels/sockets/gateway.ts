@@ -30,6 +30,14 @@ const TYPING_INTERVAL_MS = 2_000;
 /** At shutdown, how long frames in flight may take to finish. */
 const DRAIN_MS = 10_000;
 
+/** What a channel adds to the core's auth: run once the principal is known, before the connection joins the hub. */
+export interface SessionHooks {
+  /** A channel's own credential (a signed goim token) as a Frontdesk token; throws an AppError to refuse it. */
+  exchangeToken?(credential: string): Promise<string>;
+  /** Throws an AppError to refuse the connection (its code closes it). */
+  authenticated?(connection: Connection, principal: Principal): Promise<void>;
+}
+
 /** A client connection as a channel adapter holds it (channels/ws, channels/goim). */
 export interface Session {
   readonly connection: Connection;
@@ -95,7 +103,7 @@ export function createGateway(
    * A client connection whatever channel it speaks: `receive` takes each frame as a value (/ws
    * parses its JSON text, goim makes the value from a packet), `closed` when the link is gone.
    */
-  function attach(transport: Transport, origin: string | null): Session {
+  function attach(transport: Transport, origin: string | null, hooks: SessionHooks = {}): Session {
     const connection = new Connection(transport, origin, {
       ratePerSecond: options.ratePerSecond,
       rateBurst: options.rateBurst,
@@ -120,7 +128,7 @@ export function createGateway(
         }
         // handle() answers every failure it knows; anything else is logged, never left to crash the process.
         connection.enqueue(() =>
-          handle(connection, value, frame).catch((error: unknown) => {
+          handle(connection, value, frame, hooks).catch((error: unknown) => {
             log.error({ err: error }, 'frame handling failed');
             connection.close('INTERNAL');
           }),
@@ -143,7 +151,7 @@ export function createGateway(
     };
   }
 
-  async function handle(connection: Connection, value: unknown, frame: ClientFrame | AppError): Promise<void> {
+  async function handle(connection: Connection, value: unknown, frame: ClientFrame | AppError, hooks: SessionHooks): Promise<void> {
     if (connection.closed) return;
     if (frame instanceof AppError) {
       if (connection.principal === null) return connection.close('AUTH_REQUIRED');
@@ -152,7 +160,7 @@ export function createGateway(
     }
     if (connection.principal === null) {
       if (frame.type !== 'auth') return connection.close('AUTH_REQUIRED');
-      return authenticate(connection, frame.token, frame.id);
+      return authenticate(connection, frame.token, frame.id, hooks);
     }
     if (frame.type === 'auth') return connection.error('VALIDATION_FAILED', 'This connection is authenticated already.', frame.id);
     // Every refusal of a send names its clientMsgId, so the client knows which bubble it is about.
@@ -171,8 +179,9 @@ export function createGateway(
     }
   }
 
-  async function authenticate(connection: Connection, token: string, id: RequestId | undefined): Promise<void> {
+  async function authenticate(connection: Connection, credential: string, id: RequestId | undefined, hooks: SessionHooks): Promise<void> {
     try {
+      const token = hooks.exchangeToken ? await hooks.exchangeToken(credential) : credential;
       const principal = await services.auth.authenticate(token);
       if (!(await origins.mayAuthenticate(connection.origin, principal))) return connection.close('ORIGIN_NOT_ALLOWED');
       connection.principal = principal;
@@ -184,6 +193,8 @@ export function createGateway(
       // Closed while it was counted: 'closed' ran before `counted` was set, so the release is here.
       if (connection.closed) return limit.release(userId);
       connection.counted = true;
+      await hooks.authenticated?.(connection, principal);
+      if (connection.closed) return;
       // The baseline is taken before the connection joins the hub: what it misses from here on, a
       // sync with this token returns.
       const baseline = await services.sync.sync(principal, undefined);
@@ -312,7 +323,7 @@ export function createGateway(
     const now = Date.now();
     const due = new Map<string, Connection[]>();
     for (const connection of hub.connections()) {
-      if (now - connection.lastSeen > 2 * options.heartbeatMs) {
+      if (now - connection.lastSeen > (connection.heartbeatLimitMs ?? 2 * options.heartbeatMs)) {
         connection.close('HEARTBEAT_TIMEOUT');
         continue;
       }

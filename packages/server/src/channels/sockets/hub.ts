@@ -8,8 +8,11 @@ export class Hub {
   #byUser = new Map<string, Set<Connection>>();
   #staffByShop = new Map<string, Set<Connection>>();
   #all = new Set<Connection>();
-  /** Connections per shop, staff and customers (goim's heartbeat reports it as the room's count). */
-  #perShop = new Map<string, number>();
+  /** Connections per shop, staff and customers (goim's heartbeat reports their count). */
+  #byShop = new Map<string, Set<Connection>>();
+  #byId = new Map<string, Connection>();
+  /** goim rooms: `<shop id> <room key>` → its connections. */
+  #byRoom = new Map<string, Set<Connection>>();
 
   get size(): number {
     return this.#all.size;
@@ -20,7 +23,30 @@ export class Hub {
   }
 
   countInShop(shopId: string): number {
-    return this.#perShop.get(shopId) ?? 0;
+    return this.#byShop.get(shopId)?.size ?? 0;
+  }
+
+  /** This node's connections of the shop, and the people they are (goim's online/total). */
+  total(shopId: string): { connections: number; people: number } {
+    const connections = this.#byShop.get(shopId) ?? new Set<Connection>();
+    return { connections: connections.size, people: new Set([...connections].map((c) => c.userId)).size };
+  }
+
+  /** This node's count of each room of the shop that has someone in it (goim's online counts). */
+  roomCounts(shopId: string): Map<string, number> {
+    const prefix = `${shopId} `;
+    const counts = new Map<string, number>();
+    for (const [key, set] of this.#byRoom) if (key.startsWith(prefix)) counts.set(key.slice(prefix.length), set.size);
+    return counts;
+  }
+
+  /** Moves a connection to another room (goim's room_id at auth, op 12); null leaves its room. */
+  setRoom(connection: Connection, room: string | null): void {
+    const shopId = shopOf(connection);
+    const indexed = this.#all.has(connection) && shopId !== null;
+    if (indexed && connection.room !== null) removeFrom(this.#byRoom, `${shopId} ${connection.room}`, connection);
+    connection.room = room;
+    if (indexed && room !== null) addTo(this.#byRoom, `${shopId} ${room}`, connection);
   }
 
   add(connection: Connection): void {
@@ -30,8 +56,12 @@ export class Hub {
     this.#all.add(connection);
     addTo(this.#byUser, userId, connection);
     if (principal.kind === 'staff') addTo(this.#staffByShop, principal.staff.shopId, connection);
+    this.#byId.set(connection.id, connection);
     const shopId = shopOf(connection);
-    if (shopId !== null) this.#perShop.set(shopId, (this.#perShop.get(shopId) ?? 0) + 1);
+    if (shopId !== null) {
+      addTo(this.#byShop, shopId, connection);
+      if (connection.room !== null) addTo(this.#byRoom, `${shopId} ${connection.room}`, connection);
+    }
   }
 
   /** False when the connection was never added (it did not authenticate). */
@@ -41,11 +71,11 @@ export class Hub {
     const principal = connection.principal;
     if (userId !== null) removeFrom(this.#byUser, userId, connection);
     if (principal?.kind === 'staff') removeFrom(this.#staffByShop, principal.staff.shopId, connection);
+    this.#byId.delete(connection.id);
     const shopId = shopOf(connection);
     if (shopId !== null) {
-      const left = (this.#perShop.get(shopId) ?? 1) - 1;
-      if (left === 0) this.#perShop.delete(shopId);
-      else this.#perShop.set(shopId, left);
+      removeFrom(this.#byShop, shopId, connection);
+      if (connection.room !== null) removeFrom(this.#byRoom, `${shopId} ${connection.room}`, connection);
     }
     return true;
   }
@@ -58,21 +88,51 @@ export class Hub {
       }
       return;
     }
+    const { audience } = event;
     const recipients = new Set<Connection>();
-    for (const userId of event.audience.userIds) this.#byUser.get(userId)?.forEach((c) => recipients.add(c));
-    if (event.audience.shopStaff !== null) this.#staffByShop.get(event.audience.shopStaff)?.forEach((c) => recipients.add(c));
+    for (const userId of audience.userIds) this.#byUser.get(userId)?.forEach((c) => recipients.add(c));
+    if (audience.shopStaff !== null) this.#staffByShop.get(audience.shopStaff)?.forEach((c) => recipients.add(c));
+    for (const id of audience.connectionIds ?? []) {
+      const connection = this.#byId.get(id);
+      if (connection) recipients.add(connection);
+    }
+    const within = audience.withinShop;
+    if (within !== undefined && audience.room !== undefined) this.#byRoom.get(`${within} ${audience.room}`)?.forEach((c) => recipients.add(c));
+    if (within !== undefined && audience.shopAll === true) this.#byShop.get(within)?.forEach((c) => recipients.add(c));
     if (recipients.size === 0) return;
-    const except = new Set(event.audience.exceptUserIds);
-    const payload = new Outgoing(toFrame(event));
+    const except = new Set(audience.exceptUserIds);
+    const chosen: Connection[] = [];
     for (const connection of recipients) {
       if (connection.id === event.originConnectionId) continue;
       if (connection.userId !== null && except.has(connection.userId)) continue;
-      connection.send(payload);
+      if (within !== undefined && shopOf(connection) !== within) continue;
+      if (event.type === 'push' && connection.accepts !== null && !connection.accepts.has(event.operation)) continue;
+      chosen.push(connection);
     }
+    if (event.type !== 'push') {
+      const payload = new Outgoing(toFrame(event));
+      for (const connection of chosen) connection.send(payload);
+      return;
+    }
+    const raw = Buffer.from(event.body, 'base64');
+    const payload = new Outgoing({ type: 'push', operation: event.operation, body: raw.toString('utf8') }, raw);
+    paced(chosen, event.speed, (connection) => connection.send(payload));
   }
 }
 
-function toFrame(event: Exclude<BusEvent, { type: 'signed-out' }>): ServerFrame {
+/** goim's `speed`: at most `perSecond` connections a second (0: all at once). */
+function paced(connections: readonly Connection[], perSecond: number, send: (connection: Connection) => void): void {
+  if (perSecond <= 0 || connections.length <= perSecond) return connections.forEach(send);
+  let at = 0;
+  const step = () => {
+    connections.slice(at, at + perSecond).forEach(send);
+    at += perSecond;
+    if (at < connections.length) setTimeout(step, 1_000).unref();
+  };
+  step();
+}
+
+function toFrame(event: Exclude<BusEvent, { type: 'signed-out' | 'push' }>): ServerFrame {
   switch (event.type) {
     case 'message':
       return { type: 'message', message: event.message };

@@ -9,8 +9,12 @@ export class Outgoing {
   #text: string | undefined;
   #bytes: Buffer | undefined;
 
-  constructor(frame: ServerFrame) {
+  /** A raw push's bytes: what a goim-dialect connection receives as the packet body. */
+  readonly raw: Uint8Array | undefined;
+
+  constructor(frame: ServerFrame, raw?: Uint8Array) {
     this.frame = frame;
+    this.raw = raw;
   }
 
   get text(): string {
