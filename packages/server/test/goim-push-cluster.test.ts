@@ -6,11 +6,10 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { goim } from '@frontdesk/protocol';
 import { freePort, ServerProcess } from '../../sdk/test/support/chaos.ts';
-import { createSchema, dropSchema, NODE_TEST_ENV, RedisProcess, startNodes } from './support/cluster.ts';
+import { clusterNodeEnv, createSchema, dropSchema, RedisProcess, startNodes } from './support/cluster.ts';
 import { call } from './support/client.ts';
 import { goimWs, json, signedGoimToken, text, type GoimTestClient } from './support/goim-client.ts';
 import type { TestServer } from './support/server.ts';
-import { testDatabaseUrl } from './support/storage.ts';
 
 const PASSWORD = 'correct horse battery staple';
 const nodeAt = (port: number) => ({ url: `http://127.0.0.1:${port}` }) as unknown as TestServer;
@@ -25,20 +24,13 @@ describe('goim push API across two nodes on PostgreSQL and Redis', () => {
   let shop = { shopId: '', identitySecret: '' };
   let apiKey = '';
 
-  const env = (port: number): Record<string, string> => ({
-    PORT: String(port),
-    DATABASE_URL: testDatabaseUrl,
-    DATABASE_SCHEMA: schema,
-    REDIS_URL: `redis://127.0.0.1:${redis.port}`,
-    DATA_DIR: dataDir,
-    ...NODE_TEST_ENV,
-  });
+  const env = (port: number) => clusterNodeEnv(port, { schema, redisPort: redis.port, dataDir });
 
   before(async () => {
     await createSchema(schema);
     redis = new RedisProcess(await freePort());
     await redis.start();
-    for (let i = 0; i < 2; i++) ports.push(await freePort());
+    ports.push(await freePort(), await freePort());
     const email = `owner-${schema}@example.test`;
     shop = await startNodes(env, ports, servers, { email, password: PASSWORD, shopName: 'Goim cluster' });
     const login = await call(nodeAt(ports[0]!), 'POST', '/api/v1/auth/login', { body: { email, password: PASSWORD } });

@@ -17,6 +17,18 @@ export const NODE_TEST_ENV = {
   WS_RATE_BURST: '1000',
 } as const;
 
+/** A node process's environment: one PostgreSQL schema, one Redis, one data directory for all nodes. */
+export function clusterNodeEnv(port: number, cluster: { schema: string; redisPort: number; dataDir: string }): Record<string, string> {
+  return {
+    PORT: String(port),
+    DATABASE_URL: testDatabaseUrl,
+    DATABASE_SCHEMA: cluster.schema,
+    REDIS_URL: `redis://127.0.0.1:${cluster.redisPort}`,
+    DATA_DIR: cluster.dataDir,
+    ...NODE_TEST_ENV,
+  };
+}
+
 /** A PostgreSQL schema for a suite of node processes (DATABASE_SCHEMA), created and dropped whole. */
 export async function schemaQuery(statement: string): Promise<void> {
   const admin = new pg.Client({ connectionString: testDatabaseUrl });
