@@ -207,6 +207,11 @@ for (const engine of engines) {
       }
       const after = (await history(b.token, direct.id)).find((m) => m.id === sent.id);
       assert.equal(after?.text, null);
+      // Nor does the deleted text live on as the chat's preview.
+      for (const token of [a.token, b.token]) {
+        assert.equal((await team(token)).chats.find((c) => c.conversation.id === direct.id)?.conversation.lastMessage?.preview, '');
+        assert.equal(ok(await call(server, 'GET', `/api/v1/conversations/${direct.id}`, { token })).lastMessage.preview, '');
+      }
 
       // Read receipts in staff chat: who read it.
       const next: Message = ok(await say(a.token, direct.id, 'read me'), 201);
@@ -244,6 +249,8 @@ for (const engine of engines) {
       assert.ok(read.items.find((b: { id: string }) => b.id === sent.id).readAt);
       // Read per recipient: the other one still has it unread.
       assert.equal(ok(await call(server, 'GET', '/api/v1/broadcasts', { token: online.token })).items.find((b: { id: string }) => b.id === sent.id).readAt, null);
+      // The sender has read their own.
+      assert.ok(ok(await call(server, 'GET', '/api/v1/broadcasts', { token: shop.ownerToken })).items.find((b: { id: string }) => b.id === sent.id).readAt);
     });
 
     test('a broadcast to chosen staff and groups reaches them and no one else', async () => {

@@ -128,8 +128,17 @@ export function messageStore(db: Kysely<Database>, engine: Engine, sqlite: Sqlit
           .where('conversation_id', '=', conversationId)
           .where('id', '=', id)
           .where('deleted_at', 'is', null)
-          .returning('attachment_id')
+          .returning(['attachment_id', 'seq'])
           .executeTakeFirst();
+        // The lists' preview of a deleted last message must not keep its text.
+        if (deleted) {
+          await tx
+            .updateTable('conversations')
+            .set({ last_message_preview: '' })
+            .where('id', '=', conversationId)
+            .where('last_message_seq', '=', deleted.seq)
+            .execute();
+        }
         // Its file goes with it: no longer served, and deleted by the next attachment cleanup.
         if (deleted?.attachment_id) {
           await tx.updateTable('attachments').set({ removed_at: now }).where('id', '=', deleted.attachment_id).execute();

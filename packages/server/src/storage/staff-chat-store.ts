@@ -291,6 +291,8 @@ export function staffChatStore(db: Kysely<Database>, engine: Engine): StaffChatS
           ...targets.groupIds.map((id) => ({ broadcast_id: broadcast.id, target_kind: 'group' as const, target_id: id })),
         ];
         for (let i = 0; i < rows.length; i += 500) await tx.insertInto('broadcast_targets').values(rows.slice(i, i + 500)).execute();
+        // The sender has read what they wrote.
+        await tx.insertInto('broadcast_reads').values({ broadcast_id: broadcast.id, staff_id: broadcast.senderId, read_at: broadcast.createdAt }).execute();
       });
     },
 
