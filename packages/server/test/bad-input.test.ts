@@ -501,7 +501,7 @@ for (const engine of engines) {
       }
     });
 
-    test("goim's logic HTTP API: hostile queries, bodies and keys get a negative code, never a 500, and nothing is written", async () => {
+    test("goim's logic HTTP API and openresty-im's routes: hostile queries, bodies and keys get a clear refusal, never a 500, and nothing is written", async () => {
       const key = (await call(server, 'POST', '/api/v1/api-keys', { token: shop.ownerToken, body: { name: 'goim probe' } })).body.key as string;
       const listener = await rawAuthed(server, shop.agentToken);
       const routes: Record<string, readonly string[]> = {
@@ -529,6 +529,26 @@ for (const engine of engines) {
           }
         });
       }
+      // openresty-im's routes: hostile form fields, queries and shop ids.
+      // Without a credential that may write (a valid send would rightly be stored): the API key finds no customer by these mids.
+      const openProbes: Array<{ url: string; body?: string }> = [
+        ...['msg', 'room_id', 'mid', 'shop_id', 'client_msg_id'].flatMap((name) => queryValues(name)).map((q) => ({ url: `/open/push?${q}`, body: q })),
+        ...malformed.map((m) => ({ url: '/open/push', body: m.body })),
+        ...queryValues('shop_id').flatMap((q) => [{ url: `/open/im?${q}` }, { url: `/open/com?${q}` }]),
+      ];
+      await pool(openProbes, 8, async (probe) => {
+        for (const authorization of [`Bearer ${key}`, 'Bearer fdc_nope', '']) {
+          const response = await fetch(`${server.url}${probe.url}`, {
+            method: probe.body === undefined ? 'GET' : 'POST',
+            redirect: 'manual',
+            headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' },
+            ...(probe.body !== undefined && { body: probe.body }),
+          });
+          if (response.status >= 500 || (response.status >= 400 && !/^[A-Z_]+: /.test(((await response.json()) as { msg: string }).msg))) {
+            problems.push(`${probe.url.slice(0, 60)}: ${response.status}`);
+          }
+        }
+      });
       assert.deepEqual(problems.slice(0, 20), []);
       assert.deepEqual(await snapshotRows(server.storage.db, { sessions: true }), before);
       // Only probes that were valid pushes reached anyone (push/all with an int32 operation).

@@ -602,6 +602,16 @@ for (const engine of engines) {
       for (const path of ['/goim/push/all?operation=9', '/goim/push/room?operation=9&type=shop&room=' + a.shopId, `/goim/push/mids?operation=9&mids=1`]) {
         await fetch(`${server.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${bApiKey.key}` }, body: 'from b' });
       }
+      // openresty-im's POST /open/push into B's conversation, or as B's customer with A's... nothing: as a nonexistent one.
+      const messagesBefore = await snapshotRows(server.storage.db);
+      for (const roomId of [yB.conversationId, bAnon.conversationId, yA.conversationId]) {
+        const open = (room: string) =>
+          fetch(`${server.url}/open/push?room_id=${room}`, { method: 'POST', headers: { authorization: `Bearer ${x.token}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'type=text&msg=intruder' });
+        const reply = await open(roomId);
+        const reference = await open(randomUUID());
+        assert.deepEqual([reply.status, await reply.text()], [reference.status, await reference.text()]);
+      }
+      assert.deepEqual(await snapshotRows(server.storage.db), messagesBefore);
       await new Promise((resolve) => setTimeout(resolve, 100));
       assert.deepEqual(aSocket.frames.filter((f) => f.type === 'push'), []);
       aSocket.close();

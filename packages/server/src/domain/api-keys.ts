@@ -68,6 +68,18 @@ export function createApiKeys({ store, now }: DomainDeps) {
       if (!(await keys.delete(staff.shopId, id))) fail('API_KEY_NOT_FOUND');
     },
 
+    /**
+     * The shop's customer whose external id is `externalId` (goim's mid), as the caller a key acts
+     * for: a shop's server may write as its own customers. Unknown: CUSTOMER_NOT_FOUND.
+     */
+    async actAsCustomer(caller: ApiCaller, externalId: string): Promise<Principal> {
+      const [id] = await store.customers.idsOfShopCustomers(caller.shopId, [externalId]);
+      const customer = id === undefined ? undefined : await store.customers.find(id);
+      if (!customer) fail('CUSTOMER_NOT_FOUND');
+      // Not a session: nothing can sign it out but revoking the key.
+      return { kind: 'customer', customer, shopId: caller.shopId, tokenHash: `api-key:${caller.keyId}` };
+    },
+
     /** The shop a bearer key belongs to; AUTH_REQUIRED without one, TOKEN_INVALID for an unknown or revoked one. */
     async authenticate(key: string | undefined): Promise<ApiCaller> {
       if (key === undefined) fail('AUTH_REQUIRED');

@@ -71,6 +71,14 @@ export function createConversations({ store, events, now }: DomainDeps) {
       return { ...conversation, readSeq: member?.readSeq ?? 0, readPublicSeq: member?.readPublicSeq ?? 0 };
     },
 
+    /** Moves the caller's read cursor up to a message, named by its id (openresty-im's op 16). */
+    async markReadAt(principal: Principal, conversationId: string, messageId: string, originConnectionId?: string): Promise<MemberRecord> {
+      const { seesInternal } = await openConversation(store.conversations, principal, conversationId);
+      const message = await store.messages.find(conversationId, messageId);
+      if (!message || (message.visibility === 'internal' && !seesInternal)) fail('MESSAGE_NOT_FOUND');
+      return this.markRead(principal, conversationId, message.seq, originConnectionId);
+    },
+
     /** Moves the caller's read cursor forward; a lower seq than the current cursor changes nothing. */
     async markRead(principal: Principal, conversationId: string, seq: number, originConnectionId?: string): Promise<MemberRecord> {
       const { conversation, member } = await openConversation(store.conversations, principal, conversationId);

@@ -24,6 +24,7 @@ import { widgetRoutes } from './routes/widget.ts';
 import { ErrorBody } from './schemas.ts';
 import { toAppError } from './errors.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
+import { openRoutes } from './routes/open.ts';
 import { goimLogicRoutes, type GoimLogicOptions } from './routes/goim-logic.ts';
 
 export interface HttpOptions {
@@ -145,5 +146,6 @@ export async function buildHttp(services: Services, options: HttpOptions): Promi
     { prefix: '/api/v1' },
   );
   if (options.goim) await app.register(goimLogicRoutes(services, options.goim));
+  await app.register(openRoutes(services));
   return app;
 }

@@ -6,6 +6,7 @@ import type { Connection, Transport } from '../sockets/connection.ts';
 import type { Gateway, Logger, Session, SessionHooks } from '../sockets/gateway.ts';
 import type { Outgoing } from '../sockets/outgoing.ts';
 import { dialectOf, goimHooks, goimRequest, midOf, operationList, type Dialect } from './dialect.ts';
+import { isOpenrestyRequest, openrestyRequest, renderOpenresty, type OpenrestyState } from '../openresty-im/openresty-im.ts';
 
 const { ops } = goim;
 
@@ -43,18 +44,19 @@ export function goimChannel(gateway: Gateway, services: Services, options: GoimO
     return (packet.op === ops.sync || packet.op === ops.ack) && operationList(Buffer.from(packet.body).toString('utf8')) !== undefined;
   }
 
-  function onGoimRequest(session: Session, transport: GoimTransport, packet: goim.Packet): void {
+  /** A request answered by the channel itself, in order with the connection's other frames. */
+  function onOwnRequest(session: Session, transport: GoimTransport, packet: goim.Packet, answer: () => Promise<Uint8Array[]>): void {
     const { connection } = session;
     connection.lastSeen = Date.now();
     if (connection.principal === null) return connection.close('AUTH_REQUIRED');
     connection.enqueue(async () => {
       if (connection.closed) return;
       if (!connection.admit()) return transport.packet(errorPacket(packet.op + 1, packet.seq, 'RATE_LIMITED', 'Too many requests; slow down.'));
-      const reply = await goimRequest(services, gateway.hub, connection, packet).catch((error: unknown) => {
+      const replies = await answer().catch((error: unknown) => {
         log.error({ err: error }, 'goim request failed');
-        return errorPacket(packet.op + 1, packet.seq, 'INTERNAL', 'Something went wrong on our side.');
+        return [errorPacket(packet.op + 1, packet.seq, 'INTERNAL', 'Something went wrong on our side.')];
       });
-      if (reply !== null) transport.packet(reply);
+      replies.forEach((reply) => transport.packet(reply));
     });
   }
 
@@ -81,7 +83,15 @@ export function goimChannel(gateway: Gateway, services: Services, options: GoimO
       transport.packet(goim.encodePacket({ op: ops.heartbeatReply, seq: packet.seq, body: goim.int32Body(shopId === null ? 0 : gateway.hub.countInShop(shopId)) }));
       return;
     }
-    if (isGoimRequest(packet)) return onGoimRequest(session, transport, packet);
+    if (transport.dialect === 'openresty-im' && isOpenrestyRequest(packet)) {
+      return onOwnRequest(session, transport, packet, () => openrestyRequest(services, transport.openresty, packet));
+    }
+    if (isGoimRequest(packet)) {
+      return onOwnRequest(session, transport, packet, async () => {
+        const reply = await goimRequest(services, gateway.hub, session.connection, packet);
+        return reply === null ? [] : [reply];
+      });
+    }
     const reply = replyOf[packet.op];
     if (reply === undefined) {
       connection.lastSeen = Date.now();
@@ -99,7 +109,9 @@ export function goimChannel(gateway: Gateway, services: Services, options: GoimO
     if (packet.op === ops.auth && connection.principal === null) {
       // The first auth tells the dialect; its hooks take the credential, room and accepts.
       transport.dialect = dialectOf(body);
-      Object.assign(transport.hooks, goimHooks(services, transport.dialect, body, midOf(Buffer.from(packet.body).toString('utf8'), body)));
+      const mid = midOf(Buffer.from(packet.body).toString('utf8'), body);
+      transport.openresty.mid = mid;
+      Object.assign(transport.hooks, goimHooks(services, transport.dialect, body, mid));
     }
     transport.expect(packet.seq, reply);
     session.receive(toFrame(packet, body));
@@ -187,7 +199,13 @@ export class GoimTransport implements Transport {
   /** Set by the first auth packet (dialect.ts). */
   dialect: Dialect = 'frontdesk';
   readonly hooks: SessionHooks = {};
-  connection: Connection | null = null;
+  readonly openresty: OpenrestyState & { connection: Connection | null } = { connection: null, mid: null };
+  get connection(): Connection | null {
+    return this.openresty.connection;
+  }
+  set connection(connection: Connection | null) {
+    this.openresty.connection = connection;
+  }
   /** TCP: a byte stream, where goim writes a batch as bare consecutive packets. */
   readonly #stream: boolean;
   readonly #maxBodyBytes: number;
@@ -222,6 +240,11 @@ export class GoimTransport implements Transport {
 
   send(out: Outgoing): void {
     const { frame } = out;
+    if (this.dialect === 'openresty-im') {
+      const rendered = renderOpenresty(out, this.openresty);
+      if (rendered === null) return;
+      if (rendered !== undefined) return this.packet(rendered);
+    }
     // goim and openresty-im clients get a raw push as goim sends one: its operation, its bytes.
     if (frame.type === 'push' && out.raw !== undefined && this.dialect !== 'frontdesk') {
       return this.packet(goim.encodePacket({ op: frame.operation, seq: 0, body: out.raw }));
