@@ -329,6 +329,12 @@ for (const engine of engines) {
         { title: 'Some', text: 'For a few', to: { staffIds: [shop.agentId], groupIds: ['01890a5d-ac96-774b-bcce-b302099a8057'] } },
       ],
       'POST /api/v1/api-keys': [{ name: 'Order system' }],
+      'POST /api/v1/push/messages': [{ externalId: 'order-1', clientMsgId: 'push-1', text: 'Shipped', staffId: shop.agentId }],
+      'POST /api/v1/push/events': [
+        { to: { externalId: 'order-1' }, operation: 1000, body: '{"shipped":true}' },
+        { to: { conversationId: customer.conversationId }, body: 'x' },
+        { to: { room: 'live://1000' }, body: 'x' },
+      ],
       'PATCH /api/v1/webhooks/{webhookId}': [{ url: 'https://hooks.example.test/other', events: ['staff.updated'], includeInternal: true, secret: 'another-secret-long-enough', active: false }],
     });
 

@@ -16,6 +16,7 @@ export * from './errors.ts';
 export * from './message-requests.ts';
 export * from './messages.ts';
 export * from './routing.ts';
+export * from './push.ts';
 export * from './server-frames.ts';
 export * from './shops.ts';
 export * from './staff-chat.ts';

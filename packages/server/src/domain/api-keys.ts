@@ -80,6 +80,13 @@ export function createApiKeys({ store, now }: DomainDeps) {
       return { kind: 'customer', customer, shopId: caller.shopId, tokenHash: `api-key:${caller.keyId}` };
     },
 
+    /** An active staff member of the shop, as the caller a key acts for (a message sent in their name). */
+    async actAsStaff(caller: ApiCaller, staffId: string): Promise<Principal> {
+      const staff = await store.staff.find(caller.shopId, staffId);
+      if (!staff || staff.disabledAt !== null) fail('STAFF_NOT_FOUND');
+      return { kind: 'staff', staff, tokenHash: `api-key:${caller.keyId}` };
+    },
+
     /** The shop a bearer key belongs to; AUTH_REQUIRED without one, TOKEN_INVALID for an unknown or revoked one. */
     async authenticate(key: string | undefined): Promise<ApiCaller> {
       if (key === undefined) fail('AUTH_REQUIRED');

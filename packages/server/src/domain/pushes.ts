@@ -1,6 +1,7 @@
 import type { ApiCaller } from './api-keys.ts';
 import type { DomainDeps } from './domain.ts';
 import { fail } from './errors.ts';
+import { newId } from './ids.ts';
 import type { PushTarget } from './events.ts';
 import { roomOfShop, roomToJoin, type Room } from './rooms.ts';
 import type { Principal } from './records.ts';
@@ -21,7 +22,7 @@ export interface PushRequest {
  * another shop reaches no one; then one fact goes out, which the fan-out subscriber turns into a
  * bus event with its audience (fanout/audience.ts), on every node.
  */
-export function createPushes({ store, events }: DomainDeps) {
+export function createPushes({ store, events, now }: DomainDeps) {
   async function emit(caller: ApiCaller, target: PushTarget, push: PushRequest, speed = 0): Promise<void> {
     if (!Number.isInteger(push.operation) || push.operation < -0x8000_0000 || push.operation > 0x7fff_ffff) fail('VALIDATION_FAILED', 'operation must be an int32.');
     if (!Number.isInteger(speed) || speed < 0 || speed > PUSH_SPEED_MAX) fail('VALIDATION_FAILED', `speed must be an integer from 0 to ${PUSH_SPEED_MAX}.`);
@@ -56,6 +57,13 @@ export function createPushes({ store, events }: DomainDeps) {
       const facts = await store.conversations.facts(conversationId);
       if (!facts || facts.shopId !== caller.shopId) fail('CONVERSATION_NOT_FOUND');
       await emit(caller, { kind: 'conversation', conversation: facts }, push);
+    },
+
+    /** The service conversation of the shop's customer with this external id (made if they have none yet). */
+    async conversationOfCustomer(caller: ApiCaller, externalId: string): Promise<string> {
+      const [customerId] = await store.customers.idsOfShopCustomers(caller.shopId, [externalId]);
+      if (customerId === undefined) fail('CUSTOMER_NOT_FOUND');
+      return (await store.conversations.ensureService(caller.shopId, customerId, newId(), now())).id;
     },
 
     /** The room a connection asks to join (goim's room_id, op 12). */

@@ -25,6 +25,7 @@ import { ErrorBody } from './schemas.ts';
 import { toAppError } from './errors.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { openRoutes } from './routes/open.ts';
+import { pushRoutes } from './routes/push.ts';
 import { goimLogicRoutes, type GoimLogicOptions } from './routes/goim-logic.ts';
 
 export interface HttpOptions {
@@ -142,6 +143,7 @@ export async function buildHttp(services: Services, options: HttpOptions): Promi
       await api.register(customerRoutes(services));
       await api.register(webhookRoutes(services));
       await api.register(apiKeyRoutes(services));
+      await api.register(pushRoutes(services));
     },
     { prefix: '/api/v1' },
   );
