@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { call, createShop, identityToken, openWidget, type CustomerFixture, type ShopFixture } from './support/client.ts';
+import { call, identityToken, openWidget, shopWithKey, type CustomerFixture } from './support/client.ts';
 import { snapshotRows } from './support/snapshot.ts';
 import { startServer, type TestServer } from './support/server.ts';
 import { engines } from './support/storage.ts';
@@ -11,18 +11,14 @@ import { rawAuthed } from './support/ws-client.ts';
 for (const engine of engines) {
   describe(`JSON push API on ${engine}`, () => {
     let server: TestServer;
-    let a: ShopFixture;
-    let b: ShopFixture;
-    let aKey: string;
-    let bKey: string;
+    let a: Awaited<ReturnType<typeof shopWithKey>>;
+    let b: typeof a;
     let customer: CustomerFixture;
 
     before(async () => {
       server = await startServer(engine);
-      a = await createShop(server, 'Alpha');
-      b = await createShop(server, 'Bravo');
-      aKey = (await call(server, 'POST', '/api/v1/api-keys', { token: a.ownerToken, body: { name: 'a' } })).body.key;
-      bKey = (await call(server, 'POST', '/api/v1/api-keys', { token: b.ownerToken, body: { name: 'b' } })).body.key;
+      a = await shopWithKey(server, 'Alpha');
+      b = await shopWithKey(server, 'Bravo');
       customer = await openWidget(server, a.shopId, { identity: { jwt: await identityToken(a.identitySecret, 'order-42') } });
     });
     after(() => server.close());
@@ -32,13 +28,13 @@ for (const engine of engines) {
       const agentSocket = await rawAuthed(server, a.agentToken);
       const clientMsgId = randomUUID();
       const body = { externalId: 'order-42', clientMsgId, text: 'Your order has shipped', staffId: a.agentId };
-      const sent = await call(server, 'POST', '/api/v1/push/messages', { token: aKey, body });
+      const sent = await call(server, 'POST', '/api/v1/push/messages', { token: a.apiKey, body });
       assert.equal(sent.status, 201, JSON.stringify(sent.body));
       assert.deepEqual([sent.body.conversationId, sent.body.senderId, sent.body.text], [customer.conversationId, a.agentId, 'Your order has shipped']);
       assert.equal((await customerSocket.next('message', (f) => f.message.id === sent.body.id)).message.seq, sent.body.seq);
-      const again = await call(server, 'POST', '/api/v1/push/messages', { token: aKey, body });
+      const again = await call(server, 'POST', '/api/v1/push/messages', { token: a.apiKey, body });
       assert.deepEqual([again.status, again.body.id], [200, sent.body.id]);
-      const asCustomer = await call(server, 'POST', '/api/v1/push/messages', { token: aKey, body: { externalId: 'order-42', clientMsgId: randomUUID(), text: 'from the site' } });
+      const asCustomer = await call(server, 'POST', '/api/v1/push/messages', { token: a.apiKey, body: { externalId: 'order-42', clientMsgId: randomUUID(), text: 'from the site' } });
       assert.equal(asCustomer.body.senderId, customer.customerId);
       await agentSocket.next('message', (f) => f.message.id === asCustomer.body.id);
       const history = await call(server, 'GET', `/api/v1/conversations/${customer.conversationId}/messages`, { token: a.ownerToken });
@@ -54,7 +50,7 @@ for (const engine of engines) {
       const customerSocket = await rawAuthed(server, customer.token);
       const ownerSocket = await rawAuthed(server, a.ownerToken);
       const before = await snapshotRows(server.storage.db);
-      const push = (to: unknown, body: string) => call(server, 'POST', '/api/v1/push/events', { token: aKey, body: { to, operation: 1001, body } });
+      const push = (to: unknown, body: string) => call(server, 'POST', '/api/v1/push/events', { token: a.apiKey, body: { to, operation: 1001, body } });
       assert.equal((await push({ externalId: 'order-42' }, 'to the customer')).status, 202);
       assert.deepEqual(await customerSocket.next('push'), { type: 'push', operation: 1001, body: 'to the customer' });
       assert.equal((await push({ conversationId: customer.conversationId }, 'to the conversation')).status, 202);
@@ -78,7 +74,7 @@ for (const engine of engines) {
         ['/api/v1/push/events', { to: { room: customer.conversationId }, body: 'intruder' }, 404, 'ROOM_NOT_FOUND'],
       ];
       for (const [path, body, status, code] of refusals) {
-        const reply = await call(server, 'POST', path, { token: bKey, body });
+        const reply = await call(server, 'POST', path, { token: b.apiKey, body });
         assert.deepEqual([reply.status, reply.body.error?.code], [status, code], `${path} ${JSON.stringify(body)}`);
       }
       for (const token of [a.ownerToken, customer.token]) {

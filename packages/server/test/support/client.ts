@@ -102,3 +102,11 @@ export async function setRouting(server: TestServer, shop: ShopFixture, routingS
 export function identityToken(secret: string, sub: string, claims: Record<string, unknown> = {}): Promise<string> {
   return new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setExpirationTime('10m').sign(new TextEncoder().encode(secret));
 }
+
+/** A shop (createShop) with an API key of its own, made by its owner. */
+export async function shopWithKey(server: TestServer, name: string): Promise<ShopFixture & { readonly apiKey: string }> {
+  const shop = await createShop(server, name);
+  const created = await call(server, 'POST', '/api/v1/api-keys', { token: shop.ownerToken, body: { name: `${name} key` } });
+  if (created.status !== 201) throw new Error(`API key not created: ${JSON.stringify(created.body)}`);
+  return { ...shop, apiKey: created.body.key };
+}
