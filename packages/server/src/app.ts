@@ -23,13 +23,15 @@ import { wsChannel } from './channels/ws/ws.ts';
 import { originPolicy } from './channels/sockets/origins.ts';
 import { upgradeRouter } from './channels/sockets/upgrade.ts';
 import { openStorage, type Storage } from './storage/connect.ts';
-import { migrateToLatest } from './storage/migrate.ts';
+import { migrateToLatest, migrationsApplied } from './storage/migrate.ts';
 import { createStore } from './storage/store.ts';
 import { webhookDeliveryStore } from './storage/webhook-delivery-store.ts';
 import { isWebhookEvent } from './domain/webhooks.ts';
 import { systemLookup, type Lookup } from './integrations/webhooks/address-policy.ts';
 import { webhookOutbound, type WebhookOutbound } from './integrations/webhooks/outbound.ts';
 import { webhookDeliveries, type WebhookDeliveries } from './integrations/webhooks/deliveries.ts';
+import { createMetrics, type Metrics } from './observability/metrics.ts';
+import { metricsRoute, serveMetrics } from './observability/metrics-http.ts';
 
 export interface App {
   readonly config: Config;
@@ -45,6 +47,10 @@ export interface App {
   listen(): Promise<string>;
   /** The goim TCP listener's port once listening; null when off. */
   goimTcpPort(): number | null;
+  /** The node's Prometheus registry. */
+  readonly metrics: Metrics;
+  /** METRICS_PORT's port once listening; null when off. */
+  metricsPort(): number | null;
   close(): Promise<void>;
 }
 
@@ -127,6 +133,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   let gateway: Gateway | undefined = undefined;
   let listeningPort: number | null = null;
   let goimTcpPort: number | null = null;
+  let metricsServer: Awaited<ReturnType<typeof serveMetrics>> | null = null;
   // False from the first moment of close(): /readyz turns 503 while the node drains.
   let accepting = true;
   // Cluster mode (REDIS_URL): events, presence, node liveness and rate limits shared over Redis.
@@ -140,6 +147,15 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         })
       : null;
   const bus = overrides.bus ?? cluster?.bus ?? memoryBus();
+  // Prometheus metrics (docs/monitoring.md): on a port of their own or behind METRICS_TOKEN, never open by default.
+  const metrics = createMetrics({
+    *connections() {
+      for (const c of gateway?.hub.connections() ?? []) yield { role: c.principal?.kind ?? 'unauthenticated', transport: c.transport };
+    },
+    sqliteFile: storage.engine === 'sqlite' && storage.opened.options.sqliteFile !== ':memory:' ? storage.opened.options.sqliteFile : null,
+    pool: storage.pool,
+  });
+  cluster?.bus.onPublishFailed(() => metrics.busPublishFailed());
   const events = eventDispatcher((error, event) => http?.log.error({ err: error, event: event.type }, 'event subscriber failed'));
   const outbound = webhookOutbound(config.webhooks, store.attachments, overrides.lookup ?? systemLookup, now);
   const services = createDomain(config, store, events, now, nodeId, outbound);
@@ -151,13 +167,22 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     policy: outbound.policy,
     secrets: outbound.secrets,
     hasWork: () => deliveries.hasWork(now()),
+    counted: (tally) => {
+      for (const [result, count] of Object.entries(tally)) if (count > 0) metrics.webhookDeliveries(result as keyof typeof tally, count);
+    },
     log: { warn: (object, message) => http?.log.warn(object, message) },
   });
   // Subscribers, in the order they run: sockets first (the only publisher on the bus), then routing,
   // then webhooks, which read their facts from the outbox (DESIGN.md §9): this one only wakes the
   // delivery job after a commit, so an event does not wait for the next poll.
-  events.subscribe(fanout(bus, store.conversations));
+  const toSockets = fanout(bus, store.conversations);
+  events.subscribe(async (event) => {
+    const started = performance.now();
+    await toSockets(event);
+    metrics.fannedOut((performance.now() - started) / 1000);
+  });
   events.subscribe(routingReactions(services.routing));
+  events.subscribe(metrics.onEvent);
   events.subscribe((event) => {
     if (isWebhookEvent(event.type)) webhooks.wake();
   });
@@ -188,6 +213,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     healthCheck: async () => {
       await sql`select 1`.execute(storage.db);
     },
+    readyCheck: async () => {
+      await Promise.all([migrationsApplied(storage), cluster?.ping()]);
+    },
+    observer: { request: metrics.httpRequest, rateLimited: () => metrics.rateLimited('http') },
+    metrics: metricsRoute(metrics.registry, config.metrics.token),
     accepting: () => accepting,
   });
 
@@ -205,7 +235,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     widgetOrigins: () => store.shops.widgetOrigins(),
     findShop: (id) => store.shops.find(id),
   });
-  gateway = createGateway(services, bus, origins, config.ws, http.log, cluster?.connections);
+  gateway = createGateway(services, bus, origins, { ...config.ws, onSendAcked: metrics.sendAcked }, http.log, cluster?.connections);
   // After a Redis outage this node missed other nodes' events: its clients reconnect and sync.
   cluster?.bus.onResubscribed(() => gateway.resync());
   // Taken for dead by the other nodes (a stall, a long cut from Redis): its agents' devices are put back.
@@ -233,8 +263,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       const address = await http.listen({ host: config.host, port: config.port });
       listeningPort = new URL(address).port === '' ? null : Number(new URL(address).port);
       if (config.ws.goimTcpPort !== null) goimTcpPort = await goim.listenTcp(config.ws.goimTcpPort, config.host);
+      if (config.metrics.port !== null) metricsServer = await serveMetrics(metrics.registry, config.metrics.host, config.metrics.port);
       return address;
     },
+    metrics,
+    metricsPort: () => metricsServer?.port ?? null,
     /** The goim TCP listener's port once listening (GOIM_TCP_PORT=0 picks one); null when off. */
     goimTcpPort: () => goimTcpPort,
     /** Drains and stops the node; a second call waits for the first. */
@@ -256,6 +289,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     const cut = setTimeout(() => sockets.forEach((socket) => socket.destroy()), HTTP_DRAIN_MS);
     await http.close();
     clearTimeout(cut);
+    await metricsServer?.close();
     await cluster?.close();
     await storage.close();
   }

@@ -5,14 +5,16 @@ import type { ConnectionLimit } from '../channels/sockets/connection-limit.ts';
 import { connectionPresence } from './connection-presence.ts';
 import { nodeRegistry, type NodeRegistry } from './node-registry.ts';
 import { sharedRateLimitStore } from './rate-limit-store.ts';
-import { connectRedis, whenReady, type ClusterLogger } from './redis.ts';
+import { connectRedis, refuseOpenRedis, whenReady, type ClusterLogger } from './redis.ts';
 
 export interface Cluster {
-  readonly bus: RedisBus & { onResubscribed(listener: () => void): void };
+  readonly bus: ReturnType<typeof redisBus>;
   readonly registry: NodeRegistry;
   /** The per-user connection limit over every node. */
   readonly connections: ConnectionLimit;
   readonly rateLimitStore: FastifyRateLimitStoreCtor;
+  /** Readiness: Redis answers. */
+  ping(): Promise<void>;
   /** Leaves the cluster: deregisters this node and closes its Redis connections. */
   close(): Promise<void>;
 }
@@ -31,6 +33,7 @@ export async function joinCluster(
   log: ClusterLogger,
   self: { port: () => number | null; connections: () => number },
 ): Promise<Cluster> {
+  await refuseOpenRedis(config);
   const publisher = connectRedis(config, nodeId, 'publish', log, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
   const subscriber = connectRedis(config, nodeId, 'subscribe', log, { maxRetriesPerRequest: 1 });
   const state = connectRedis(config, nodeId, 'state', log, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 1_000 });
@@ -47,6 +50,9 @@ export async function joinCluster(
       registry,
       connections,
       rateLimitStore: sharedRateLimitStore(state, prefix, log),
+      async ping() {
+        await state.ping();
+      },
       async close() {
         await registry.close();
         await connections.close();

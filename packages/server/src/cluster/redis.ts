@@ -1,5 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import type { Config } from '../config/config.ts';
+import { isLoopback, type Config } from '../config/config.ts';
 
 /** Redis could not be reached or refused this node: the start stops with this message. */
 export class ClusterError extends Error {
@@ -79,4 +79,41 @@ export function whenReady(client: Redis, ms: number): Promise<void> {
     client.once('ready', onReady);
     client.on('error', onError);
   });
+}
+
+/**
+ * Seed 000's lesson: a Redis reachable from the network that takes commands without a password
+ * becomes someone else's. Off loopback, the node asks that Redis, without credentials, for a PING;
+ * an answer means anyone can, and the start stops (REDIS_ALLOW_NO_AUTH=true overrides).
+ */
+export async function refuseOpenRedis(config: Pick<Config, 'redisUrl' | 'cluster' | 'redisAllowNoAuth'>, ms = 2_000): Promise<void> {
+  if (config.redisUrl === null || config.redisAllowNoAuth) return;
+  const url = new URL(config.redisUrl);
+  if (isLoopback(url.hostname)) return;
+  url.username = '';
+  url.password = '';
+  const probe = connectRedis({ ...config, redisUrl: url.toString() }, 'probe', 'auth-check', { warn() {} }, {
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: true,
+    retryStrategy: () => null,
+    connectTimeout: ms,
+    commandTimeout: ms,
+    lazyConnect: true,
+  });
+  let answered = false;
+  try {
+    await probe.connect();
+    answered = (await probe.ping()) === 'PONG';
+  } catch {
+    // NOAUTH, refused or unreachable: not open (an unreachable Redis fails the join with its own message).
+  } finally {
+    probe.disconnect();
+  }
+  if (answered) {
+    throw new ClusterError(
+      `The Redis at ${url.hostname}:${url.port || 6379} answers commands without a password, and it is not on loopback: anyone who reaches it can read and change ` +
+        'the cluster state (seed 000 found one turned into a miner). Require a password (requirepass or ACL users) and put it in REDIS_URL, ' +
+        'or set REDIS_ALLOW_NO_AUTH=true if the network is closed otherwise.',
+    );
+  }
 }

@@ -27,6 +27,15 @@ export interface Config {
   readonly databaseTimeouts: DatabaseTimeouts;
   /** redis:// or rediss:// (TLS): cluster mode. */
   readonly redisUrl: string | null;
+  /** Start even on a Redis off loopback that takes commands without a password (seed 000's miner). */
+  readonly redisAllowNoAuth: boolean;
+  readonly metrics: {
+    /** Serve /metrics, without a token, on this port of `host`; null = not on a port of its own. */
+    readonly port: number | null;
+    readonly host: string;
+    /** Serve /metrics on the public port to scrapes that present it; null = not on the public port. */
+    readonly token: string | null;
+  };
   readonly cluster: {
     /** PEM certificates that sign the Redis server's (rediss://), for a private CA; null = the system's. */
     readonly redisTlsCa: string | null;
@@ -131,6 +140,17 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   if (redisTlsCaFile !== null && (redisUrl === null || !redisUrl.startsWith('rediss:'))) {
     throw new ConfigError('REDIS_TLS_CA_FILE is set but REDIS_URL does not start with rediss:// (TLS).');
   }
+  if (databaseUrl !== null && !bool(env, 'DATABASE_ALLOW_NO_AUTH', false)) {
+    const url = new URL(databaseUrl);
+    if (url.password === '' && !isLoopback(url.hostname) && !/sslcert=/.test(url.search)) {
+      throw new ConfigError(
+        `DATABASE_URL reaches ${url.hostname} without a password: a database open to the network must require one. ` +
+          'Put the password in the URL (or a client certificate, sslcert=…), or set DATABASE_ALLOW_NO_AUTH=true if access is restricted otherwise.',
+      );
+    }
+  }
+  const metricsToken = env.METRICS_TOKEN || null;
+  if (metricsToken !== null && metricsToken.length < 16) throw new ConfigError('METRICS_TOKEN must be at least 16 characters long.');
   const platformIdentitySecret = env.PLATFORM_IDENTITY_SECRET || null;
   if (platformIdentitySecret !== null && platformIdentitySecret.length < 32) {
     throw new ConfigError('PLATFORM_IDENTITY_SECRET must be at least 32 characters long.');
@@ -147,6 +167,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       idleInTransactionMs: int(env, 'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS', 2_000, 0, 3_600_000),
     }),
     redisUrl,
+    redisAllowNoAuth: bool(env, 'REDIS_ALLOW_NO_AUTH', false),
+    metrics: Object.freeze({
+      port: env.METRICS_PORT ? int(env, 'METRICS_PORT', 9464, 0, 65535) : null,
+      host: str(env, 'METRICS_HOST', '127.0.0.1'),
+      token: metricsToken,
+    }),
     cluster: Object.freeze({
       redisTlsCa: redisTlsCaFile === null ? null : pemFile('REDIS_TLS_CA_FILE', path.resolve(cwd, redisTlsCaFile)),
       heartbeatMs: int(env, 'CLUSTER_HEARTBEAT_MS', 5_000, 100, 60_000),
@@ -293,4 +319,10 @@ function optionalUrl(env: Env, name: string, protocols: readonly string[]): stri
   }
   // The scheme in lower case: drivers compare it as written (ioredis turns TLS on for "rediss://" only).
   return url.protocol + raw.slice(url.protocol.length);
+}
+
+/** localhost, 127.0.0.0/8, ::1 and a Unix socket path: reachable from this machine only. */
+export function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === '' || host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host) || host.startsWith('/');
 }

@@ -28,11 +28,12 @@ export function redisBus(
   log: ClusterLogger,
   /** REDIS_PREFIX: the channel is `<prefix>:events`. */
   prefix = 'frontdesk',
-): RedisBus & { onResubscribed(listener: () => void): void } {
+): RedisBus & { onResubscribed(listener: () => void): void; onPublishFailed(listener: () => void): void } {
   // One channel for every event: each node hears all and delivers to its own sockets (hub.deliver).
   const CHANNEL = `${prefix}:events`;
   const listeners = new Set<(event: BusEvent) => void>();
   const resubscribed = new Set<() => void>();
+  const publishFailed = new Set<() => void>();
   const publisherReady = publisher.status === 'ready' ? Promise.resolve() : new Promise<void>((resolve) => publisher.once('ready', () => resolve()));
   // Events this node could not publish while Redis was away, sent when it is back: other nodes may
   // have resynced their clients before this node's link returned, and must still hear of them.
@@ -84,9 +85,14 @@ export function redisBus(
       // The message is stored already; while Redis is away the event waits here for it.
       const text = JSON.stringify({ node, event });
       await publisher.publish(CHANNEL, text).catch((error: unknown) => {
+        for (const listener of publishFailed) listener();
         if (backlog.length < BACKLOG_MAX) backlog.push(text);
         else log.warn({ err: error }, 'redis publish failed and the backlog is full: clients of other nodes catch up at their next sync');
       });
+    },
+    /** Called for each publish Redis did not take (the node's metrics). */
+    onPublishFailed(listener) {
+      publishFailed.add(listener);
     },
     subscribe(listener) {
       listeners.add(listener);

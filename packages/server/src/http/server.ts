@@ -1,4 +1,4 @@
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
 import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -43,11 +43,22 @@ export interface HttpOptions {
     readonly store?: FastifyRateLimitStoreCtor;
   };
   readonly healthCheck: () => Promise<void>;
+  /** /readyz's checks beyond the database's answer: migrations applied, Redis reachable. */
+  readonly readyCheck?: () => Promise<void>;
   /** False once the node is shutting down: /readyz answers 503 so balancers stop sending work. */
   readonly accepting?: () => boolean;
   readonly maxChunkBytes: number;
   /** goim's logic HTTP API (/goim/*), when the goim channel is served. */
   readonly goim?: GoimLogicOptions;
+  /** Every request's route template, status and duration, and every rate-limit refusal (observability/). */
+  readonly observer?: HttpObserver;
+  /** GET /metrics on this port (observability/metrics-http.ts). */
+  readonly metrics?: FastifyPluginAsync;
+}
+
+export interface HttpObserver {
+  request(method: string, route: string, status: number, seconds: number): void;
+  rateLimited(): void;
 }
 
 export async function buildHttp(services: Services, options: HttpOptions): Promise<FastifyInstance> {
@@ -110,7 +121,15 @@ export async function buildHttp(services: Services, options: HttpOptions): Promi
     ...(options.rateLimits.store && { store: options.rateLimits.store }),
     timeWindow: 60_000,
     errorResponseBuilder: () => new AppError('RATE_LIMITED'),
+    ...(options.observer && { onExceeded: () => options.observer!.rateLimited() }),
   });
+  const observer = options.observer;
+  if (observer) {
+    // The route's template, never its URL: ids stay out of the labels.
+    app.addHook('onResponse', async (request, reply) => {
+      observer.request(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    });
+  }
 
   await app.register(swagger, {
     openapi: {
@@ -127,7 +146,10 @@ export async function buildHttp(services: Services, options: HttpOptions): Promi
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  await app.register(healthRoutes(options.healthCheck, options.accepting));
+  const readyCheck = options.readyCheck;
+  const ready = readyCheck ? async () => void (await Promise.all([options.healthCheck(), readyCheck()])) : options.healthCheck;
+  await app.register(healthRoutes(options.healthCheck, options.accepting, undefined, ready));
+  if (options.metrics) await app.register(options.metrics);
   await app.register(appRoutes(services));
   await app.register(
     async (api) => {

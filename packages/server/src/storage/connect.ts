@@ -18,6 +18,8 @@ export interface Storage {
   readonly sqlite: SqliteDirect | null;
   /** How it was opened, and (SQLite) the lock a second thread of this process must share to open it too: see `openStorageInThread`. */
   readonly opened: { readonly options: StorageOptions; readonly writerLock: SharedArrayBuffer | null };
+  /** PostgreSQL: the pool, for its use in the metrics; null on SQLite. */
+  readonly pool: { readonly totalCount: number; readonly idleCount: number; readonly waitingCount: number } | null;
   close(): Promise<void>;
 }
 
@@ -74,14 +76,14 @@ export function openStorage(options: StorageOptions, thread: { writerLock: Share
     pool.on('connect', (client) => client.on('error', () => {}));
     const schema = options.pgSchema ?? 'public';
     const db = new Kysely<Database>({ dialect: new SchemaPostgresDialect({ pool }, schema) });
-    return { engine: 'postgres', db, schema, sqlite: null, opened: { options, writerLock: null }, close: once(() => db.destroy()) };
+    return { engine: 'postgres', db, schema, sqlite: null, opened: { options, writerLock: null }, pool, close: once(() => db.destroy()) };
   }
   if (options.sqliteFile !== ':memory:') fs.mkdirSync(path.dirname(options.sqliteFile), { recursive: true });
   // The main thread makes the lock and keeps the WAL in check; the webhook thread shares the lock.
   const lock = thread ? new WriterLock(WEBHOOKS, thread.writerLock) : new WriterLock(MAIN);
   const { dialect, direct } = nodeSqliteDialect(options.sqliteFile, { lock, checkpoints: thread === null });
   const db = new Kysely<Database>({ dialect });
-  return { engine: 'sqlite', db, schema: null, sqlite: direct, opened: { options, writerLock: lock.buffer }, close: once(() => db.destroy()) };
+  return { engine: 'sqlite', db, schema: null, sqlite: direct, opened: { options, writerLock: lock.buffer }, pool: null, close: once(() => db.destroy()) };
 }
 
 /** Closing twice (the app, then a test dropping its database) closes once. */

@@ -39,6 +39,13 @@ export async function migrateToLatest(storage: { db: Kysely<any>; schema: string
   });
 }
 
+/** Readiness: this node's migrations are all applied (a node started on a database another version left behind is not ready). */
+export async function migrationsApplied(storage: { db: Kysely<any>; schema: string | null }): Promise<void> {
+  const migrator = new Migrator({ db: storage.db, provider: { getMigrations: async () => migrations }, ...(storage.schema !== null && { migrationTableSchema: storage.schema }) });
+  const pending = (await migrator.getMigrations()).filter((m) => m.executedAt === undefined);
+  if (pending.length > 0) throw new Error(`migrations not applied: ${pending.map((m) => m.name).join(', ')}`);
+}
+
 async function migrate(db: Kysely<any>, schema: string | null): Promise<MigrationResultSet> {
   const migrator = new Migrator({
     db,

@@ -203,6 +203,10 @@ export class GoimTransport implements Transport {
   get connection(): Connection | null {
     return this.openresty.connection;
   }
+  /** The metrics' transport label: goim on WebSocket /sub or on TCP. */
+  get kind(): string {
+    return `goim-${this.#stream ? 'tcp' : 'ws'}`;
+  }
   set connection(connection: Connection | null) {
     this.openresty.connection = connection;
   }

@@ -16,6 +16,8 @@ export interface ConnectionLimits {
  * packets (channels/goim). Each takes the serialisation it needs from the Outgoing frame.
  */
 export interface Transport {
+  /** What it is, for the metrics: 'ws' (the default), 'goim-ws', 'goim-tcp'. */
+  readonly kind?: string;
   readonly bufferedAmount: number;
   send(out: Outgoing): void;
   close(code: number, reason: string): void;
@@ -55,6 +57,11 @@ export class Connection {
     this.origin = origin;
     this.#limits = limits;
     this.#rate = new TokenBucket(limits.ratePerSecond, limits.rateBurst);
+  }
+
+  /** The transport's kind (metrics). */
+  get transport(): string {
+    return this.#socket.kind ?? 'ws';
   }
 
   get userId(): string | null {

@@ -16,7 +16,10 @@ import type { originPolicy } from './origins.ts';
 import { isStorageUnavailable } from '../../storage/unavailable.ts';
 import { refuseUpgrade, type UpgradeHandler } from './upgrade.ts';
 
-export type GatewayOptions = Config['ws'];
+export type GatewayOptions = Config['ws'] & {
+  /** A socket send's time from its frame's arrival to its ack (the node's metrics). */
+  readonly onSendAcked?: (seconds: number) => void;
+};
 
 export interface Logger {
   warn(object: object, message: string): void;
@@ -249,6 +252,7 @@ export function createGateway(
       case 'ping':
         return connection.send({ type: 'pong', ...(id !== undefined && { id }) });
       case 'send': {
+        const arrived = performance.now();
         await services.messages.send(
           principal,
           {
@@ -262,8 +266,10 @@ export function createGateway(
           },
           {
             originConnectionId: connection.id,
-            onCommitted: ({ message }) =>
-              connection.send({ type: 'ack', ...(id !== undefined && { id }), clientMsgId: frame.clientMsgId, message: presentMessage(message) }),
+            onCommitted: ({ message }) => {
+              connection.send({ type: 'ack', ...(id !== undefined && { id }), clientMsgId: frame.clientMsgId, message: presentMessage(message) });
+              options.onSendAcked?.((performance.now() - arrived) / 1000);
+            },
           },
         );
         return;

@@ -12,11 +12,13 @@ export function healthRoutes(
   check: () => Promise<void>,
   accepting: () => boolean = () => true,
   checkTimeoutMs: number = READY_CHECK_MS,
+  /** /readyz's check: the database, and migrations applied and Redis reachable where asked; `check` when absent. */
+  readyCheck: () => Promise<void> = check,
 ): FastifyPluginAsync {
   // One readiness check at a time: probes arriving while the database hangs share it instead of piling up.
   let inFlight: Promise<void> | null = null;
   const boundedCheck = (): Promise<void> => {
-    inFlight ??= check().finally(() => {
+    inFlight ??= readyCheck().finally(() => {
       inFlight = null;
     });
     let timer: NodeJS.Timeout | undefined;
@@ -57,7 +59,7 @@ export function healthRoutes(
         config: { rateLimit: false },
         schema: {
           tags: ['health'],
-          summary: 'Readiness for a load balancer: accepting work and the database answers within 1 s',
+          summary: 'Readiness for a load balancer: accepting work; the database answers within 1 s with every migration applied; Redis answers (cluster)',
           response: {
             200: Type.Object({ status: Type.Literal('ready') }),
             503: Type.Object({ status: Type.Union([Type.Literal('draining'), Type.Literal('unavailable')]) }),

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import type { AttemptTally } from './delivery-job.ts';
 import type { Storage } from '../../storage/connect.ts';
 import { WEBHOOKS, WriterLock, MAIN } from '../../storage/writer-lock.ts';
 import { resolveHost, type AddressPolicy } from './address-policy.ts';
@@ -30,6 +31,7 @@ export type ToThread =
 export type FromThread =
   | { readonly type: 'ask'; readonly request: number; readonly what: 'resolve' | 'open'; readonly argument: string }
   | { readonly type: 'log'; readonly message: string; readonly detail: string | null }
+  | { readonly type: 'counted'; readonly tally: AttemptTally }
   | { readonly type: 'stopped' };
 
 /** Commits arriving together wake the thread once: a burst of sends costs one message, not one each. */
@@ -57,6 +59,8 @@ export function webhookDeliveries(deps: {
   policy: AddressPolicy;
   secrets: SecretBox;
   hasWork: () => Promise<boolean>;
+  /** Attempts the thread recorded, by result (the node's metrics). */
+  counted?: (tally: AttemptTally) => void;
   log: Log;
 }) {
   const { storage, settings, policy, secrets, log } = deps;
@@ -90,6 +94,7 @@ export function webhookDeliveries(deps: {
     started.on('message', (message: FromThread) => {
       if (message.type === 'ask') answer(started, message.request, message.what === 'resolve' ? resolveHost(message.argument, policy) : secrets.open(message.argument));
       else if (message.type === 'log') log.warn({ detail: message.detail }, message.message);
+      else if (message.type === 'counted') deps.counted?.(message.tally);
       else void started.terminate();
     });
     started.on('error', (error) => log.warn({ err: error }, 'the webhook thread failed'));

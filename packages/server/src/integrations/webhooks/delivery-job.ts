@@ -39,6 +39,24 @@ export function nextAttemptAt(attempts: number, now: number, retryUntil: number,
   return Math.min(retryUntil, now + Math.floor(random() * ceiling));
 }
 
+/** Attempts by result: taken, failed (to be tried again), failed for the last time. */
+export interface AttemptTally {
+  readonly delivered: number;
+  readonly failed: number;
+  readonly given_up: number;
+}
+
+function tallyOf(outcomes: readonly AttemptOutcome[]): AttemptTally {
+  const tally = { delivered: 0, failed: 0, given_up: 0 };
+  for (const o of outcomes) {
+    if (!o.attempted) continue;
+    if (o.ok) tally.delivered += 1;
+    else if (o.nextAttemptAt === null) tally.given_up += 1;
+    else tally.failed += 1;
+  }
+  return tally;
+}
+
 const duration = (ms: number) => (ms >= 3_600_000 ? `${Math.round(ms / 360_000) / 10} h` : `${Math.round(ms / 1000)} s`);
 
 /**
@@ -61,6 +79,8 @@ export function deliveryJob(deps: {
    * later, while the node is busy serving chat); WINDOW without it.
    */
   pace?: () => Promise<number>;
+  /** Attempts recorded, by result (the node's metrics). */
+  counted?: (tally: AttemptTally) => void;
   options: DeliveryOptions;
   now: () => number;
   log: Log;
@@ -155,6 +175,7 @@ export function deliveryJob(deps: {
         });
         try {
           const failing = await store.record(outcomes, at);
+          deps.counted?.(tallyOf(outcomes.map((o) => o.outcome)));
           for (const endpoint of failing) {
             if (at - endpoint.since < options.retryMs) continue;
             const why = `Every delivery failed for ${duration(options.retryMs)}; the last: ${endpoint.lastError ?? 'no answer'}`;

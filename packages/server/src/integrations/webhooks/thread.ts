@@ -81,6 +81,7 @@ const job = deliveryJob({
   openSecret: (sealed) => ask<string>('open', sealed),
   sender: (onResults) => sendQueue(pools, settings.timeoutMs, onResults),
   pace,
+  counted: (tally) => post({ type: 'counted', tally }),
   options: settings,
   now: Date.now,
   log,
