@@ -30,7 +30,7 @@ import { isWebhookEvent } from './domain/webhooks.ts';
 import { systemLookup, type Lookup } from './integrations/webhooks/address-policy.ts';
 import { webhookOutbound, type WebhookOutbound } from './integrations/webhooks/outbound.ts';
 import { webhookDeliveries, type WebhookDeliveries } from './integrations/webhooks/deliveries.ts';
-import { createMetrics, type Metrics } from './observability/metrics.ts';
+import { createMetrics, noMetrics, type Metrics } from './observability/metrics.ts';
 import { metricsRoute, serveMetrics } from './observability/metrics-http.ts';
 
 export interface App {
@@ -148,7 +148,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       : null;
   const bus = overrides.bus ?? cluster?.bus ?? memoryBus();
   // Prometheus metrics (docs/monitoring.md): on a port of their own or behind METRICS_TOKEN, never open by default.
-  const metrics = createMetrics({
+  const scraped = config.metrics.port !== null || config.metrics.token !== null;
+  const metrics = !scraped ? noMetrics() : createMetrics({
     *connections() {
       for (const c of gateway?.hub.connections() ?? []) yield { role: c.principal?.kind ?? 'unauthenticated', transport: c.transport };
     },

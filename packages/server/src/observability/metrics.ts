@@ -30,6 +30,21 @@ export interface MetricsSources {
   pool: { totalCount: number; idleCount: number; waitingCount: number } | null;
 }
 
+/** No scrape is possible (neither METRICS_PORT nor METRICS_TOKEN): nothing is counted, nothing costs. */
+export function noMetrics(): Metrics {
+  const nothing = () => {};
+  return {
+    registry: new client.Registry(),
+    onEvent: nothing,
+    sendAcked: nothing,
+    fannedOut: nothing,
+    busPublishFailed: nothing,
+    rateLimited: nothing,
+    httpRequest: nothing,
+    webhookDeliveries: nothing,
+  };
+}
+
 /** Latency buckets in seconds: 0.5 ms to 5 s. */
 const LATENCY = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
