@@ -38,7 +38,7 @@ describe('configuration', () => {
   }
 
   test('URL schemes are stored in lower case (drivers compare them as written: REDISS:// must stay TLS)', () => {
-    const config = loadConfig({ REDIS_URL: 'REDISS://:pw@redis.example:6380/1', DATABASE_URL: 'PostgreS://db/x' });
+    const config = loadConfig({ REDIS_URL: 'REDISS://:pw@redis.example:6380/1', DATABASE_URL: 'PostgreS://db/x', DATABASE_ALLOW_NO_AUTH: 'true' });
     assert.equal(config.redisUrl, 'rediss://:pw@redis.example:6380/1');
     assert.equal(config.databaseUrl, 'postgres://db/x');
   });
