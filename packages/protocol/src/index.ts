@@ -39,6 +39,7 @@ export type {
 export type { CannedResponse } from './schemas/canned-responses.ts';
 export type { CreatedWebhook, Webhook, WebhookBody, WebhookDelivery, WebhookEvent, WebhookPatchBody } from './schemas/webhooks.ts';
 export type { ApiKey, CreatedApiKey } from './schemas/api-keys.ts';
+export type { AlertEvent, AlertState, Operations, OperationsNode } from './schemas/operations.ts';
 export type {
   AuthFrame,
   ClientFrame,
@@ -74,6 +75,7 @@ export type {
   ConversationFrame,
   ErrorFrame,
   HistoryResultFrame,
+  OperationsFrame,
   MessageFrame,
   MessageUpdatedFrame,
   PongFrame,

@@ -61,7 +61,7 @@ holds<SameFields<Fields<ReadFrame>, ReadBody>>();
 holds<SameFields<Fields<HistoryFrame>, HistoryQuery>>();
 
 // The shapes clients compile against, pinned.
-holds<Equal<ClientFrameType, 'auth' | 'ping' | 'send' | 'read' | 'typing' | 'sync' | 'history' | 'presence'>>();
+holds<Equal<ClientFrameType, 'auth' | 'ping' | 'send' | 'read' | 'typing' | 'sync' | 'history' | 'presence' | 'operations.subscribe' | 'operations.unsubscribe'>>();
 holds<
   Equal<
     ServerFrameType,
@@ -79,6 +79,7 @@ holds<
     | 'push'
     | 'sync.result'
     | 'history.result'
+    | 'operations'
     | 'error'
   >
 >();
@@ -122,6 +123,8 @@ test('every client frame type has a schema, and a frame of each type passes it',
     sync: { type: 'sync', token: 't', limit: 500 },
     history: { type: 'history', conversationId: '0190f0f0-0000-7000-8000-000000000000', beforeSeq: 1, limit: 100 },
     presence: { type: 'presence', status: 'away' },
+    'operations.subscribe': { type: 'operations.subscribe', id: 7 },
+    'operations.unsubscribe': { type: 'operations.unsubscribe' },
   };
   assert.deepEqual([...clientFrameTypes].sort(), Object.keys(examples).sort());
   const validate = validator(ClientFrameSchema);

@@ -5,6 +5,8 @@ import {
   type HistoryResultFrame,
   type Message,
   type MessagePage,
+  type Operations,
+  type OperationsFrame,
   type PongFrame,
   type PresenceFrame,
   type ReadReceiptFrame,
@@ -50,6 +52,7 @@ export class FrontdeskClient {
   readonly #events = new Emitter<ClientEvents>();
   readonly #requests = new PendingRequests();
   #presence: 'online' | 'away' = 'online';
+  #watchingOperations = false;
   readonly #seen = new SeenSeqs();
   readonly #link: Link;
   readonly #outbox: Outbox;
@@ -257,6 +260,20 @@ export class FrontdeskClient {
     return this.#sync.run();
   }
 
+  /**
+   * Owners and admins: the operations dashboard's figures, now (the promise) and every few seconds
+   * as `operations` events, again after every reconnect until `unwatchOperations`.
+   */
+  async watchOperations(): Promise<Operations> {
+    this.#watchingOperations = true;
+    return (await this.#request<OperationsFrame>({ type: 'operations.subscribe' }, 'operations')).operations;
+  }
+
+  unwatchOperations(): void {
+    this.#watchingOperations = false;
+    if (this.#link.open) this.#request<PongFrame>({ type: 'operations.unsubscribe' }, 'pong').catch(() => {});
+  }
+
   /** Round-trip time in milliseconds. */
   async ping(): Promise<number> {
     const started = this.#now();
@@ -287,6 +304,7 @@ export class FrontdeskClient {
     this.#outbox.limit(frame.rateLimit?.burst, frame.rateLimit?.perSecond);
     this.#outbox.flush();
     this.#sync.auto();
+    if (this.#watchingOperations) this.#request<OperationsFrame>({ type: 'operations.subscribe' }, 'operations').catch(() => {});
   }
 
   #receive(frame: ServerFrame): void {
@@ -324,6 +342,9 @@ export class FrontdeskClient {
         return;
       case 'broadcast':
         this.#events.emit('broadcast', frame);
+        return;
+      case 'operations':
+        this.#events.emit('operations', frame.operations);
         return;
       default:
         // pong, sync.result, history.result: replies, handled by whoever awaits them.

@@ -1,4 +1,4 @@
-import type { BroadcastFrame, ConversationFrame, Message, PresenceFrame, QueueFrame, ReadReceiptFrame, SessionUser, TypingEventFrame } from '@frontdesk/protocol';
+import type { BroadcastFrame, ConversationFrame, Message, Operations, PresenceFrame, QueueFrame, ReadReceiptFrame, SessionUser, TypingEventFrame } from '@frontdesk/protocol';
 import type { FrontdeskError } from './errors.ts';
 import type { PendingMessage } from './outbox.ts';
 import type { SyncSummary } from './sync.ts';
@@ -58,6 +58,8 @@ export interface ClientEvents {
   presence: PresenceFrame;
   /** Staff: a broadcast from the shop's owners or admins (one missed while offline is in GET /broadcasts). */
   broadcast: BroadcastFrame;
+  /** Owners and admins who called `watchOperations`: the shop's figures, every few seconds. */
+  operations: Operations;
   /** Customers: their place in the shop's queue changed (1 = next). */
   queue: QueueFrame;
   /** The automatic sync after a (re)connect has caught up. */

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
@@ -32,6 +33,10 @@ import { webhookOutbound, type WebhookOutbound } from './integrations/webhooks/o
 import { webhookDeliveries, type WebhookDeliveries } from './integrations/webhooks/deliveries.ts';
 import { createMetrics, noMetrics, type Metrics } from './observability/metrics.ts';
 import { metricsRoute, serveMetrics } from './observability/metrics-http.ts';
+import { nodeHealth } from './observability/node-health.ts';
+import { operationsFigures, type NodeFigures } from './observability/operations.ts';
+import { operationsStore } from './storage/operations-store.ts';
+import { alertNotifier } from './integrations/alert-notifications.ts';
 
 export interface App {
   readonly config: Config;
@@ -139,9 +144,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   // Cluster mode (REDIS_URL): events, presence, node liveness and rate limits shared over Redis.
   // Its logger exists once http does; until then a failure surfaces as the error that stops the start.
   const clusterLog = { warn: (object: object, message: string) => http?.log.warn(object, message) };
+  // The node's own figures for the operations dashboard and the alerts, with or without Prometheus.
+  const health = nodeHealth(now);
   const cluster =
     overrides.bus === undefined && config.redisUrl !== null
-      ? await joinCluster(config, nodeId, clusterLog, { port: () => listeningPort, connections: () => gateway?.hub.size ?? 0 }).catch(async (error: unknown) => {
+      ? await joinCluster(config, nodeId, clusterLog, { port: () => listeningPort, connections: () => gateway?.hub.size ?? 0, sendP99Ms: health.sendP99Ms }).catch(async (error: unknown) => {
           await storage.close();
           throw error;
         })
@@ -170,6 +177,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     hasWork: () => deliveries.hasWork(now()),
     counted: (tally) => {
       for (const [result, count] of Object.entries(tally)) if (count > 0) metrics.webhookDeliveries(result as keyof typeof tally, count);
+      health.webhooksFailed(tally.failed + tally.given_up);
     },
     log: { warn: (object, message) => http?.log.warn(object, message) },
   });
@@ -190,6 +198,15 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   // A visitor merged on any node: its conversation is gone, and so are its cached facts here.
   bus.subscribe((event) => {
     if (event.type === 'conversation' && event.mergedFromId !== undefined) store.conversations.forgetFacts(event.mergedFromId);
+  });
+  const startedAt = now();
+  const self = (): NodeFigures => ({ id: nodeId, host: os.hostname(), startedAt, seenAt: now(), connections: gateway?.hub.size ?? 0, sendP99Ms: health.sendP99Ms() });
+  const operations = operationsFigures({
+    store: operationsStore(storage.db),
+    connections: (shopId) => gateway?.hub.countInShop(shopId) ?? 0,
+    nodes: async () => (cluster ? (await cluster.registry.list()).map((n) => ({ ...n, sendP99Ms: n.sendP99Ms ?? null })) : [self()]),
+    now,
+    tickMs: config.operationsPushMs,
   });
   http = await buildHttp(services, {
     logLevel: config.logLevel,
@@ -217,7 +234,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     readyCheck: async () => {
       await Promise.all([migrationsApplied(storage), cluster?.ping()]);
     },
-    observer: { request: metrics.httpRequest, rateLimited: () => metrics.rateLimited('http') },
+    observer: {
+      request: (method, route, status, seconds) => {
+        metrics.httpRequest(method, route, status, seconds);
+        health.httpAnswered(status);
+      },
+      rateLimited: () => metrics.rateLimited('http'),
+    },
+    operations,
     metrics: metricsRoute(metrics.registry, config.metrics.token),
     accepting: () => accepting,
   });
@@ -236,7 +260,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     widgetOrigins: () => store.shops.widgetOrigins(),
     findShop: (id) => store.shops.find(id),
   });
-  gateway = createGateway(services, bus, origins, { ...config.ws, onSendAcked: metrics.sendAcked }, http.log, cluster?.connections);
+  gateway = createGateway(services, bus, origins, {
+      ...config.ws,
+      onSendAcked: (seconds) => {
+        metrics.sendAcked(seconds);
+        health.sendAcked(seconds);
+      },
+      operations,
+    }, http.log, cluster?.connections);
   // After a Redis outage this node missed other nodes' events: its clients reconnect and sync.
   cluster?.bus.onResubscribed(() => gateway.resync());
   // Taken for dead by the other nodes (a stall, a long cut from Redis): its agents' devices are put back.
@@ -249,7 +280,27 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   http.server.on('upgrade', upgradeRouter(new Map([['/ws', ws.upgrade], ['/sub', goim.upgrade]])));
 
   await services.routing.start();
-  const jobs = startJobs(config, { store, services, registry: cluster?.registry ?? null, webhooks, now, log: http.log });
+  const notifier = alertNotifier(config.alerts, { ...config.webhooks, ...(overrides.lookup && { lookup: overrides.lookup }) }, http.log);
+  const jobs = startJobs(config, {
+    store,
+    services,
+    registry: cluster?.registry ?? null,
+    webhooks,
+    now,
+    log: http.log,
+    operations: { watchedShops: () => gateway.hub.operationsWatchedShops(), figures: operations.forShop, deliver: (event) => gateway.hub.deliver(event) },
+    alerts: {
+      health,
+      store: operationsStore(storage.db),
+      nodeLabel: `${os.hostname()} (${nodeId.slice(-8)})`,
+      // The node with the lowest id among the live ones watches the deployment's figures.
+      isLeader: () => !cluster || [...cluster.registry.liveNodes()].sort()[0] === nodeId,
+      nodesGone: async () => (cluster ? (await cluster.registry.dead()).length : 0),
+      notifier,
+      now,
+      log: http.log,
+    },
+  });
 
   return {
     config,
@@ -281,6 +332,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     if (!http || !gateway) return;
     accepting = false;
     jobs.stop();
+    notifier.close();
+    health.close();
     await webhooks.stop();
     await gateway.close();
     await services.routing.stop();

@@ -662,6 +662,22 @@ for (const engine of engines) {
       assert.equal(total(bStats), 2, "B's two, counted for B only");
     });
 
+    test("A's operations figures count A's messages, queue and agents alone; agents and customers are refused", async () => {
+      const messagesOf = async (shopId: string) =>
+        Number((await server.storage.db.selectFrom('messages').select((eb) => eb.fn.countAll().as('n')).where('shop_id', '=', shopId).executeTakeFirstOrThrow()).n);
+      const queuedOf = async (shopId: string) =>
+        Number((await server.storage.db.selectFrom('inquiries').select((eb) => eb.fn.countAll().as('n')).where('shop_id', '=', shopId).where('status', '=', 'queued').executeTakeFirstOrThrow()).n);
+      const figures = await call(server, 'GET', '/api/v1/operations', { token: a.ownerToken });
+      const bFigures = await call(server, 'GET', '/api/v1/operations', { token: b.ownerToken });
+      assert.equal(figures.status, 200);
+      assert.equal(figures.body.messagesTotal, await messagesOf(a.shopId));
+      assert.equal(bFigures.body.messagesTotal, await messagesOf(b.shopId));
+      assert.notEqual(figures.body.messagesTotal, bFigures.body.messagesTotal, 'the two shops differ, so a mix-up shows');
+      assert.equal(figures.body.queueLength, await queuedOf(a.shopId));
+      assert.deepEqual(leaks(figures.body, bSecrets), []);
+      for (const token of [a.agentToken, x.token]) assert.equal((await call(server, 'GET', '/api/v1/operations', { token })).status, 403);
+    });
+
     test("a customer's list holds only their own conversation", async () => {
       const filters = ['', 'limit=1', 'limit=100', 'status=queued', 'status=assigned', 'scope=shop', 'scope=mine', `assigneeId=${b.agentId}`, `assigneeId=${a.agentId}`];
       for (const [customer, shopId] of [[x, a.shopId], [yA, a.shopId], [yB, b.shopId], [bAnon, b.shopId]] as const) {

@@ -36,7 +36,24 @@ export type HistoryFrame = Wire<typeof HistoryFrameSchema>;
 export const SetPresenceFrameSchema = clientFrame('presence', { status: Literals('online', 'away') });
 export type SetPresenceFrame = Wire<typeof SetPresenceFrameSchema>;
 
-export const ClientFrameSchema = Type.Union([AuthFrameSchema, PingFrameSchema, SendFrameSchema, ReadFrameSchema, TypingFrameSchema, SyncFrameSchema, HistoryFrameSchema, SetPresenceFrameSchema]);
+/** Owners and admins: the operations dashboard's figures now (the reply) and every few seconds after (docs/monitoring.md). */
+export const OperationsSubscribeFrameSchema = clientFrame('operations.subscribe', {});
+export type OperationsSubscribeFrame = Wire<typeof OperationsSubscribeFrameSchema>;
+export const OperationsUnsubscribeFrameSchema = clientFrame('operations.unsubscribe', {});
+export type OperationsUnsubscribeFrame = Wire<typeof OperationsUnsubscribeFrameSchema>;
+
+export const ClientFrameSchema = Type.Union([
+  AuthFrameSchema,
+  PingFrameSchema,
+  SendFrameSchema,
+  ReadFrameSchema,
+  TypingFrameSchema,
+  SyncFrameSchema,
+  HistoryFrameSchema,
+  SetPresenceFrameSchema,
+  OperationsSubscribeFrameSchema,
+  OperationsUnsubscribeFrameSchema,
+]);
 export type ClientFrame = Wire<typeof ClientFrameSchema>;
 export type ClientFrameType = ClientFrame['type'];
 /** Every client frame type, for telling an unknown type from a malformed frame. */

@@ -15,6 +15,7 @@ export * from './customers.ts';
 export * from './errors.ts';
 export * from './message-requests.ts';
 export * from './messages.ts';
+export * from './operations.ts';
 export * from './routing.ts';
 export * from './push.ts';
 export * from './server-frames.ts';

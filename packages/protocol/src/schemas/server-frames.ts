@@ -5,6 +5,7 @@ import { RequestIdSchema } from './client-frames.ts';
 import { ConversationSummarySchema } from './conversations.ts';
 import { ErrorCodeSchema } from './errors.ts';
 import { MessageSchema } from './messages.ts';
+import { OperationsSchema } from './operations.ts';
 import { BroadcastSchema } from './staff-chat.ts';
 
 /** Server → client frames on WebSocket `/ws`: replies echo the request's `id`, pushed frames have none. */
@@ -103,6 +104,10 @@ export const HistoryResultFrameSchema = reply('history.result', {
 });
 export type HistoryResultFrame = Wire<typeof HistoryResultFrameSchema>;
 
+/** The operations dashboard's figures: the reply to `operations.subscribe` (its id echoed), then pushed every few seconds. */
+export const OperationsFrameSchema = reply('operations', { operations: OperationsSchema });
+export type OperationsFrame = Wire<typeof OperationsFrameSchema>;
+
 export const ErrorFrameSchema = reply('error', {
   code: ErrorCodeSchema,
   message: Type.String(),
@@ -126,6 +131,7 @@ export const ServerFrameSchema = Type.Union([
   PushFrameSchema,
   SyncResultFrameSchema,
   HistoryResultFrameSchema,
+  OperationsFrameSchema,
   ErrorFrameSchema,
 ]);
 export type ServerFrame = Wire<typeof ServerFrameSchema>;

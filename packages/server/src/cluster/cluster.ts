@@ -31,7 +31,7 @@ export async function joinCluster(
   config: Config,
   nodeId: string,
   log: ClusterLogger,
-  self: { port: () => number | null; connections: () => number },
+  self: { port: () => number | null; connections: () => number; sendP99Ms?: () => number | null },
 ): Promise<Cluster> {
   await refuseOpenRedis(config);
   const publisher = connectRedis(config, nodeId, 'publish', log, { maxRetriesPerRequest: 1, enableOfflineQueue: false });

@@ -13,6 +13,8 @@ export interface NodeInfo {
   readonly seenAt: number;
   /** Authenticated client connections on the node at its last beat. */
   readonly connections: number;
+  /** The node's send p99 over five minutes (ms) at its last beat; null without sends (absent before it was reported). */
+  readonly sendP99Ms?: number | null;
 }
 
 export interface NodeRegistry {
@@ -54,7 +56,7 @@ export async function listNodes(redis: Redis, prefix: string): Promise<NodeInfo[
 export async function nodeRegistry(
   redis: Redis,
   nodeId: string,
-  options: { heartbeatMs: number; prefix: string; port: () => number | null; connections: () => number },
+  options: { heartbeatMs: number; prefix: string; port: () => number | null; connections: () => number; sendP99Ms?: () => number | null },
   log: ClusterLogger,
 ): Promise<NodeRegistry> {
   const ttlMs = 3 * options.heartbeatMs;
@@ -75,6 +77,7 @@ export async function nodeRegistry(
       startedAt,
       seenAt: Date.now(),
       connections: options.connections(),
+      sendP99Ms: options.sendP99Ms?.() ?? null,
     };
     const [[, previous]] = (await redis
       .multi()

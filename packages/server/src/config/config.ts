@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { loadAlertConfig, type AlertConfig } from './alerts.ts';
 
 export interface DatabaseTimeouts {
   /** Longest wait for a row lock (lock_timeout). */
@@ -36,6 +37,10 @@ export interface Config {
     /** Serve /metrics on the public port to scrapes that present it; null = not on the public port. */
     readonly token: string | null;
   };
+  /** Alert rules and their notifications (config/alerts.ts). */
+  readonly alerts: AlertConfig;
+  /** How often subscribed dashboards receive the operations figures. */
+  readonly operationsPushMs: number;
   readonly cluster: {
     /** PEM certificates that sign the Redis server's (rediss://), for a private CA; null = the system's. */
     readonly redisTlsCa: string | null;
@@ -173,6 +178,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       host: str(env, 'METRICS_HOST', '127.0.0.1'),
       token: metricsToken,
     }),
+    alerts: loadAlertConfig(env, cwd, (message) => {
+      throw new ConfigError(message);
+    }, int(env, 'ALERT_EVALUATE_MS', 10_000, 50, 3_600_000)),
+    operationsPushMs: int(env, 'OPERATIONS_PUSH_MS', 5_000, 50, 600_000),
     cluster: Object.freeze({
       redisTlsCa: redisTlsCaFile === null ? null : pemFile('REDIS_TLS_CA_FILE', path.resolve(cwd, redisTlsCaFile)),
       heartbeatMs: int(env, 'CLUSTER_HEARTBEAT_MS', 5_000, 100, 60_000),

@@ -1,4 +1,4 @@
-import type { Broadcast, ConversationChange, ConversationSummary, Message, Presence, UserKind } from '@frontdesk/protocol';
+import type { Broadcast, Operations, ConversationChange, ConversationSummary, Message, Presence, UserKind } from '@frontdesk/protocol';
 
 /**
  * What sockets receive, as the fan-out subscriber (fanout.ts) made it from a domain event. Events
@@ -18,6 +18,8 @@ export interface Audience {
   readonly shopAll?: boolean;
   /** Raw pushes: only connections of this shop receive it, whatever else is listed. */
   readonly withinShop?: string;
+  /** Only connections that asked for this feed (`operations.subscribe`) and may still see it. */
+  readonly watching?: 'operations';
 }
 
 interface EventBase {
@@ -52,6 +54,8 @@ export type BusEvent = EventBase &
     }
   | { readonly type: 'presence'; readonly userId: string; readonly status: Presence }
   | { readonly type: 'queue'; readonly conversationId: string; readonly position: number }
+  /** The operations dashboard's figures of one shop (delivered on the node that computed them, never on the bus). */
+  | { readonly type: 'operations'; readonly operations: Operations }
   /** A raw push of the push APIs: goim's operation, the bytes (base64), and goim's `speed` (0 = at once). */
   | { readonly type: 'push'; readonly operation: number; readonly body: string; readonly speed: number }
   /**

@@ -27,6 +27,7 @@ import { apiKeyRoutes } from './routes/api-keys.ts';
 import { openRoutes } from './routes/open.ts';
 import { pushRoutes } from './routes/push.ts';
 import { goimLogicRoutes, type GoimLogicOptions } from './routes/goim-logic.ts';
+import { operationsRoutes, type OperationsReader } from './routes/operations.ts';
 
 export interface HttpOptions {
   readonly logLevel: string;
@@ -54,6 +55,8 @@ export interface HttpOptions {
   readonly observer?: HttpObserver;
   /** GET /metrics on this port (observability/metrics-http.ts). */
   readonly metrics?: FastifyPluginAsync;
+  /** The operations dashboard's figures (GET /api/v1/operations). */
+  readonly operations?: OperationsReader;
 }
 
 export interface HttpObserver {
@@ -166,6 +169,7 @@ export async function buildHttp(services: Services, options: HttpOptions): Promi
       await api.register(webhookRoutes(services));
       await api.register(apiKeyRoutes(services));
       await api.register(pushRoutes(services));
+      if (options.operations) await api.register(operationsRoutes(services, options.operations));
     },
     { prefix: '/api/v1' },
   );

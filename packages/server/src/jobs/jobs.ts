@@ -3,7 +3,9 @@ import type { NodeRegistry } from '../cluster/node-registry.ts';
 import type { Store } from '../domain/ports.ts';
 import type { Services } from '../domain/services.ts';
 import type { WebhookDeliveries } from '../integrations/webhooks/deliveries.ts';
+import { alertsJob, type AlertJobDeps } from './alerts.ts';
 import { every, type Job } from './every.ts';
+import { operationsPush } from './operations-push.ts';
 
 const HOUR = 3_600_000;
 
@@ -18,11 +20,18 @@ interface Log {
  *   the agent devices of nodes the cluster's registry saw die (ROUTING_SWEEP_MS);
  * - uploads never sent and unfinished uploads are cleaned up (ATTACHMENT_SWEEP_MS);
  * - webhook delivery (WEBHOOK_POLL_MS): the safety net for facts committed by other nodes, or
- *   before a crash, and for retries coming due; commits on this node wake it at once.
+ *   before a crash, and for retries coming due; commits on this node wake it at once;
+ * - the operations figures pushed to subscribed dashboards (OPERATIONS_PUSH_MS);
+ * - the alert rules evaluated (ALERT_EVALUATE_MS), when there are any.
  */
 export function startJobs(
   config: Config,
-  deps: { store: Store; services: Services; registry: NodeRegistry | null; webhooks: Pick<WebhookDeliveries, 'run'>; now: () => number; log: Log },
+  deps: { store: Store; services: Services; registry: NodeRegistry | null; webhooks: Pick<WebhookDeliveries, 'run'>;
+    now: () => number;
+    log: Log;
+    operations: Parameters<typeof operationsPush>[1];
+    alerts: AlertJobDeps;
+  },
 ): Job {
   const { store, services, registry, webhooks, now, log } = deps;
   const jobs = [
@@ -37,6 +46,8 @@ export function startJobs(
     ),
     every(config.attachments.sweepMs, async () => void (await services.attachments.sweep()), (error) => log.warn({ err: error }, 'attachment cleanup failed')),
     every(config.webhooks.pollMs, webhooks.run, (error) => log.warn({ err: error }, 'webhook delivery failed')),
+    operationsPush(config.operationsPushMs, deps.operations, (error) => log.warn({ err: error }, 'operations figures failed')),
+    ...(config.alerts.rules.length > 0 ? [alertsJob(config.alerts, deps.alerts)] : []),
   ];
   return { stop: () => jobs.forEach((job) => job.stop()) };
 }

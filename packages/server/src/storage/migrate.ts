@@ -10,6 +10,7 @@ import * as webhooks from './migrations/0007-webhooks.ts';
 import * as outboxWithoutRowid from './migrations/0008-outbox-without-rowid.ts';
 import * as staffChat from './migrations/0009-staff-chat.ts';
 import * as apiKeys from './migrations/0010-api-keys.ts';
+import * as operations from './migrations/0011-operations.ts';
 
 /** Every migration, in order. Names sort lexically; never rename or edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   '0008-outbox-without-rowid': outboxWithoutRowid,
   '0009-staff-chat': staffChat,
   '0010-api-keys': apiKeys,
+  '0011-operations': operations,
 };
 
 export async function migrateToLatest(storage: { db: Kysely<any>; schema: string | null }): Promise<MigrationResultSet> {

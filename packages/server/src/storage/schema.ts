@@ -241,6 +241,19 @@ export interface Database {
   broadcast_targets: BroadcastTargetTable;
   broadcast_reads: BroadcastReadTable;
   api_keys: ApiKeyTable;
+  alert_events: AlertEventTable;
+}
+
+/** A change of an alert rule's state (migrations/0011-operations.ts). */
+export interface AlertEventTable {
+  id: string;
+  rule: string;
+  metric: string;
+  state: string;
+  value: number;
+  threshold: number;
+  node: string | null;
+  at: number;
 }
 
 /** A shop's API key, kept as its SHA-256 (migrations/0010-api-keys.ts). */

@@ -43,6 +43,8 @@ export class Connection {
   accepts: Set<number> | null = null;
   /** Silence allowed before HEARTBEAT_TIMEOUT, when its dialect has its own (goim: 4 min × 2). */
   heartbeatLimitMs: number | null = null;
+  /** Receives the operations dashboard's figures (`operations.subscribe`). */
+  watchesOperations = false;
   #socket: Transport;
   #limits: ConnectionLimits;
   #rate: TokenBucket;

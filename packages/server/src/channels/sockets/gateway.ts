@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
-import { type ClientFrame, type RequestId } from '@frontdesk/protocol';
+import { type ClientFrame, type Operations, type RequestId } from '@frontdesk/protocol';
 import type { Bus } from '../../fanout/bus.ts';
 import type { Config } from '../../config/config.ts';
 import { AppError } from '../../domain/errors.ts';
@@ -19,6 +19,8 @@ import { refuseUpgrade, type UpgradeHandler } from './upgrade.ts';
 export type GatewayOptions = Config['ws'] & {
   /** A socket send's time from its frame's arrival to its ack (the node's metrics). */
   readonly onSendAcked?: (seconds: number) => void;
+  /** The operations dashboard's figures (observability/operations.ts); refuses all but owners and admins. */
+  readonly operations?: { read(principal: Principal): Promise<Operations> };
 };
 
 export interface Logger {
@@ -302,6 +304,16 @@ export function createGateway(
         await services.routing.deviceAway(principal, connection.id, connection.away);
         return connection.send({ type: 'presence', ...(id !== undefined && { id }), userId: connection.userId!, status: frame.status });
       }
+      // The figures now, as the reply; then every few seconds from the operations job (jobs/operations-push.ts).
+      case 'operations.subscribe': {
+        if (!options.operations) throw new AppError('ROUTE_NOT_FOUND');
+        const operations = await options.operations.read(principal);
+        connection.watchesOperations = true;
+        return connection.send({ type: 'operations', ...(id !== undefined && { id }), operations });
+      }
+      case 'operations.unsubscribe':
+        connection.watchesOperations = false;
+        return connection.send({ type: 'pong', ...(id !== undefined && { id }) });
       case 'history': {
         const page = await services.messages.history(principal, frame.conversationId, {
           ...(frame.beforeSeq !== undefined && { beforeSeq: frame.beforeSeq }),

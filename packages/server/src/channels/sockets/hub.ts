@@ -40,6 +40,16 @@ export class Hub {
     return counts;
   }
 
+  /** Shops with a connection here that subscribed to the operations figures. */
+  operationsWatchedShops(): Set<string> {
+    const shops = new Set<string>();
+    for (const connection of this.#all) {
+      const principal = connection.principal;
+      if (connection.watchesOperations && principal?.kind === 'staff') shops.add(principal.staff.shopId);
+    }
+    return shops;
+  }
+
   /** Moves a connection to another room (goim's room_id at auth, op 12); null leaves its room. */
   setRoom(connection: Connection, room: string | null): void {
     const shopId = shopOf(connection);
@@ -99,6 +109,7 @@ export class Hub {
     const within = audience.withinShop;
     if (within !== undefined && audience.room !== undefined) this.#byRoom.get(`${within} ${audience.room}`)?.forEach((c) => recipients.add(c));
     if (within !== undefined && audience.shopAll === true) this.#byShop.get(within)?.forEach((c) => recipients.add(c));
+    if (within !== undefined && audience.watching === 'operations') this.#staffByShop.get(within)?.forEach((c) => c.watchesOperations && mayWatchOperations(c) && recipients.add(c));
     if (recipients.size === 0) return;
     const except = new Set(audience.exceptUserIds);
     const chosen: Connection[] = [];
@@ -156,7 +167,15 @@ function toFrame(event: Exclude<BusEvent, { type: 'signed-out' | 'push' }>): Ser
       return { type: 'presence', userId: event.userId, status: event.status };
     case 'queue':
       return { type: 'queue', conversationId: event.conversationId, position: event.position };
+    case 'operations':
+      return { type: 'operations', operations: event.operations };
   }
+}
+
+/** Owners and admins, as the principal stands after its latest re-check. */
+function mayWatchOperations(connection: Connection): boolean {
+  const principal = connection.principal;
+  return principal?.kind === 'staff' && principal.staff.role !== 'agent';
 }
 
 function addTo(map: Map<string, Set<Connection>>, key: string, connection: Connection): void {
