@@ -14,6 +14,7 @@ import type {
   InboxCounts,
   Membership,
   Message,
+  Operations,
   Readers,
   SearchResults,
   Shop,
@@ -89,6 +90,7 @@ export class Api {
     this.call<{ staff: Staff; password?: string }>('POST', '/staff', body);
   updateStaff = (id: string, body: { name?: string; role?: StaffRole; capacity?: number | null; disabled?: boolean }) =>
     this.call<Staff>('PATCH', `/staff/${encodeURIComponent(id)}`, body);
+  operations = () => this.call<Operations>('GET', '/operations');
   daily = (from: Date, to: Date) =>
     this.call<{ days: DayStatistics[] }>('GET', `/stats/daily?from=${from.toISOString()}&to=${to.toISOString()}&tzOffsetMinutes=${-new Date().getTimezoneOffset()}`);
   webhooks = () => this.call<{ items: Webhook[] }>('GET', '/webhooks').then((page) => page.items);

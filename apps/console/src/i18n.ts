@@ -1,4 +1,5 @@
 /** The console's strings: English and Simplified Chinese. */
+import { operationsEn, operationsZh } from './i18n-operations.ts';
 import { teamEn, teamZh } from './i18n-team.ts';
 
 const en = {
@@ -148,6 +149,7 @@ const en = {
   reconnecting: 'Reconnecting…',
   language: 'Language',
   ...teamEn,
+  ...operationsEn,
 };
 
 export type Strings = typeof en;
@@ -293,6 +295,7 @@ const zh: Strings = {
   reconnecting: '正在重新连接…',
   language: '语言',
   ...teamZh,
+  ...operationsZh,
 };
 
 export function strings(locale: string): Strings {

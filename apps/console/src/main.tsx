@@ -17,6 +17,7 @@ import { SettingsDialog, ShortcutsDialog } from './dialogs.tsx';
 import { htmlLang, strings, type Strings } from './i18n.ts';
 import { ConversationItem, SearchResults } from './inbox-list.tsx';
 import { LoginPage } from './login.tsx';
+import { OperationsPage } from './operations.tsx';
 import { callAttention, loadPrefs, savePrefs, TitleBadge, type Prefs } from './notify.ts';
 import { TeamArea, type TeamPane } from './team.tsx';
 import { useTeam } from './team-store.ts';
@@ -47,7 +48,7 @@ function Root() {
   return token === null ? <LoginPage onLogin={keep} /> : <Workspace key={token} token={token} onSignedOut={() => keep(null)} />;
 }
 
-type Page = 'inbox' | 'team' | 'admin' | 'stats';
+type Page = 'inbox' | 'team' | 'admin' | 'stats' | 'operations';
 
 function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => void }) {
   const api = useMemo(() => new Api(token, onSignedOut), [token]);
@@ -304,6 +305,9 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
               <button type="button" aria-current={page === 'stats' ? 'page' : undefined} onClick={() => setPage('stats')}>
                 {t.stats}
               </button>
+              <button type="button" aria-current={page === 'operations' ? 'page' : undefined} onClick={() => setPage('operations')}>
+                {t.operations}
+              </button>
               <button type="button" aria-current={page === 'admin' ? 'page' : undefined} onClick={() => setPage('admin')}>
                 {t.admin}
               </button>
@@ -351,6 +355,7 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
       {page === 'team' && client && <TeamArea api={api} client={client} me={me} team={team} broadcasts={broadcasts} prefs={prefs} t={t} pane={teamPane} onPane={setTeamPane} />}
       {page === 'admin' && <Admin api={api} me={me} t={t} />}
       {page === 'stats' && <Stats api={api} agents={agents} t={t} />}
+      {page === 'operations' && client && <OperationsPage api={api} client={client} connected={connection === 'open'} t={t} />}
       {page === 'inbox' && (
         <div class="inbox">
           <aside class="list" aria-label={t.inbox}>
