@@ -30,12 +30,29 @@ describe('configuration', () => {
     [{ PLATFORM_IDENTITY_SECRET: 'short' }, /^PLATFORM_IDENTITY_SECRET /],
     [{ SEED_DEMO: 'maybe' }, /^SEED_DEMO /],
     [{ HTTP_BODY_LIMIT: '-1' }, /^HTTP_BODY_LIMIT /],
+    [{ ALERT_RULES: '{"name":"x"}' }, /^ALERT_RULES must be a JSON array/],
+    [{ ALERT_RULES: '[{"name":"x","metric":"cpu","above":1}]' }, /^ALERT_RULES\[0\]\.metric must be one of event_loop_lag_ms/],
+    [{ ALERT_RULES: '[{"name":"x","metric":"load_per_cpu","above":"2"}]' }, /^ALERT_RULES\[0\]\.above /],
+    [{ ALERT_RULES: '[{"name":"x","metric":"load_per_cpu","above":2,"for":60}]' }, /^ALERT_RULES\[0\] has unknown fields: for/],
+    [{ ALERT_RULES: '[{"name":"x","metric":"load_per_cpu","above":2},{"name":"x","metric":"nodes_gone","above":0}]' }, /^ALERT_RULES\[1\]\.name "x" is used twice/],
+    [{ ALERTS_FILE: '/nonexistent/rules.json' }, /^ALERTS_FILE: cannot read .*ENOENT/],
+    [{ ALERT_EMAIL_TO: 'ops@example.test' }, /^ALERT_EMAIL_TO is set but SMTP_URL is not/],
+    [{ SMTP_URL: 'http://mail' }, /^SMTP_URL /],
+    [{ ALERT_WEBHOOK_SECRET: 'short' }, /^ALERT_WEBHOOK_SECRET /],
   ];
   for (const [env, message] of bad) {
     test(`refuses ${JSON.stringify(env)} naming the variable`, () => {
       assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && message.test(error.message));
     });
   }
+
+  test('alert rules: none by default, the default set once a notification target is set, and ALERT_RULES as given', () => {
+    assert.deepEqual(loadConfig({}).alerts.rules, []);
+    assert.equal(loadConfig({ ALERT_WEBHOOK_URL: 'https://ops.example/hook' }).alerts.rules.length, 7);
+    const { alerts } = loadConfig({ ALERT_RULES: '[{"name":"lag","metric":"event_loop_lag_ms","above":200,"forSeconds":1.5}]', SMTP_URL: 'smtp://u:p@mail:587', ALERT_EMAIL_TO: 'a@x.test, b@x.test' });
+    assert.deepEqual(alerts.rules, [{ name: 'lag', metric: 'event_loop_lag_ms', above: 200, forMs: 1500 }]);
+    assert.deepEqual(alerts.emailTo, ['a@x.test', 'b@x.test']);
+  });
 
   test('URL schemes are stored in lower case (drivers compare them as written: REDISS:// must stay TLS)', () => {
     const config = loadConfig({ REDIS_URL: 'REDISS://:pw@redis.example:6380/1', DATABASE_URL: 'PostgreS://db/x', DATABASE_ALLOW_NO_AUTH: 'true' });
