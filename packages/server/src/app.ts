@@ -29,6 +29,7 @@ import { webhookDeliveryStore } from './storage/webhook-delivery-store.ts';
 import { isWebhookEvent } from './domain/webhooks.ts';
 import { systemLookup, type Lookup } from './integrations/webhooks/address-policy.ts';
 import { webhookOutbound, type WebhookOutbound } from './integrations/webhooks/outbound.ts';
+import { localOnline, type LocalOnline } from './cluster/online-counts.ts';
 import { webhookDeliveries, type WebhookDeliveries } from './integrations/webhooks/deliveries.ts';
 
 export interface App {
@@ -129,12 +130,17 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   let goimTcpPort: number | null = null;
   // False from the first moment of close(): /readyz turns 503 while the node drains.
   let accepting = true;
+  // This node's goim online figures (the gateway is made below; nothing asks before the server listens).
+  const localFigures: LocalOnline = {
+    figures: (shopId) => gateway?.hub.online(shopId) ?? { rooms: {}, connections: 0, people: 0 },
+    all: () => gateway?.hub.onlineByShop() ?? new Map(),
+  };
   // Cluster mode (REDIS_URL): events, presence, node liveness and rate limits shared over Redis.
   // Its logger exists once http does; until then a failure surfaces as the error that stops the start.
   const clusterLog = { warn: (object: object, message: string) => http?.log.warn(object, message) };
   const cluster =
     overrides.bus === undefined && config.redisUrl !== null
-      ? await joinCluster(config, nodeId, clusterLog, { port: () => listeningPort, connections: () => gateway?.hub.size ?? 0 }).catch(async (error: unknown) => {
+      ? await joinCluster(config, nodeId, clusterLog, { port: () => listeningPort, connections: () => gateway?.hub.size ?? 0, online: localFigures }).catch(async (error: unknown) => {
           await storage.close();
           throw error;
         })
@@ -180,7 +186,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     maxChunkBytes: config.attachments.chunkBytes,
     goim: {
       // The gateway is made below; requests come only once the server listens.
-      online: { roomCounts: (shopId) => gateway!.hub.roomCounts(shopId), total: (shopId) => gateway!.hub.total(shopId) },
+      online: cluster?.online ?? localOnline(localFigures),
       publicUrl: config.publicUrl,
       tcpPort: () => goimTcpPort,
       maxBodyBytes: config.ws.maxFrameBytes,

@@ -5,6 +5,7 @@ import type { ConnectionLimit } from '../channels/sockets/connection-limit.ts';
 import { connectionPresence } from './connection-presence.ts';
 import { nodeRegistry, type NodeRegistry } from './node-registry.ts';
 import { sharedRateLimitStore } from './rate-limit-store.ts';
+import { clusterOnline, type LocalOnline, type OnlineView } from './online-counts.ts';
 import { connectRedis, whenReady, type ClusterLogger } from './redis.ts';
 
 export interface Cluster {
@@ -13,6 +14,8 @@ export interface Cluster {
   /** The per-user connection limit over every node. */
   readonly connections: ConnectionLimit;
   readonly rateLimitStore: FastifyRateLimitStoreCtor;
+  /** goim's online figures summed over the live nodes. */
+  readonly online: OnlineView;
   /** Leaves the cluster: deregisters this node and closes its Redis connections. */
   close(): Promise<void>;
 }
@@ -29,7 +32,7 @@ export async function joinCluster(
   config: Config,
   nodeId: string,
   log: ClusterLogger,
-  self: { port: () => number | null; connections: () => number },
+  self: { port: () => number | null; connections: () => number; online: LocalOnline },
 ): Promise<Cluster> {
   const publisher = connectRedis(config, nodeId, 'publish', log, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
   const subscriber = connectRedis(config, nodeId, 'subscribe', log, { maxRetriesPerRequest: 1 });
@@ -42,12 +45,15 @@ export async function joinCluster(
     await bus.ready;
     const registry = await nodeRegistry(state, nodeId, { heartbeatMs: config.cluster.heartbeatMs, prefix, ...self }, log);
     const connections = connectionPresence(state, nodeId, { heartbeatMs: config.cluster.heartbeatMs, prefix, liveNodes: registry.liveNodes }, log);
+    const online = clusterOnline(state, nodeId, { heartbeatMs: config.cluster.heartbeatMs, prefix, liveNodes: registry.liveNodes, local: self.online }, log);
     return {
       bus,
       registry,
       connections,
       rateLimitStore: sharedRateLimitStore(state, prefix, log),
+      online,
       async close() {
+        await online.close();
         await registry.close();
         await connections.close();
         await bus.close();
