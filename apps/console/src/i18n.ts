@@ -1,4 +1,5 @@
 /** The console's strings: English and Simplified Chinese. */
+import { keysEn, keysZh } from './i18n-keys.ts';
 import { teamEn, teamZh } from './i18n-team.ts';
 
 const en = {
@@ -148,6 +149,7 @@ const en = {
   reconnecting: 'Reconnecting…',
   language: 'Language',
   ...teamEn,
+  ...keysEn,
 };
 
 export type Strings = typeof en;
@@ -293,6 +295,7 @@ const zh: Strings = {
   reconnecting: '正在重新连接…',
   language: '语言',
   ...teamZh,
+  ...keysZh,
 };
 
 export function strings(locale: string): Strings {
