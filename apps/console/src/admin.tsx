@@ -5,17 +5,18 @@ import { ApiError, type Api } from './api.ts';
 import type { Strings } from './i18n.ts';
 import { Avatar } from './ui.tsx';
 import { WebhooksAdmin } from './webhooks.tsx';
+import { ApiKeysAdmin } from './api-keys.tsx';
 
 const STRATEGIES: RoutingStrategy[] = ['sticky-then-least-busy', 'least-busy', 'round-robin', 'random', 'manual'];
 const ROLES: StaffRole[] = ['agent', 'admin', 'owner'];
 const DAYS: Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
 export function Admin({ api, me, t }: { api: Api; me: Staff; t: Strings }) {
-  const [tab, setTab] = useState<'staff' | 'shop' | 'canned' | 'embed' | 'webhooks'>('shop');
+  const [tab, setTab] = useState<'staff' | 'shop' | 'canned' | 'embed' | 'webhooks' | 'apiKeys'>('shop');
   return (
     <main class="admin">
       <div class="tabs" role="tablist">
-        {(['shop', 'staff', 'canned', 'embed', 'webhooks'] as const).map((name) => (
+        {(['shop', 'staff', 'canned', 'embed', 'webhooks', 'apiKeys'] as const).map((name) => (
           <button type="button" role="tab" key={name} aria-selected={tab === name} onClick={() => setTab(name)}>
             {t[name]}
           </button>
@@ -26,6 +27,7 @@ export function Admin({ api, me, t }: { api: Api; me: Staff; t: Strings }) {
       {tab === 'canned' && <CannedAdmin api={api} t={t} />}
       {tab === 'embed' && <Embed api={api} t={t} />}
       {tab === 'webhooks' && <WebhooksAdmin api={api} t={t} />}
+      {tab === 'apiKeys' && <ApiKeysAdmin api={api} t={t} />}
     </main>
   );
 }

@@ -2,11 +2,13 @@
 import type {
   Agent,
   AgentStatistics,
+  ApiKey,
   Broadcast,
   BroadcastBody,
   BroadcastList,
   CannedResponse,
   Conversation,
+  CreatedApiKey,
   CreatedWebhook,
   CustomerDetails,
   DayStatistics,
@@ -94,6 +96,9 @@ export class Api {
   daily = (from: Date, to: Date) =>
     this.call<{ days: DayStatistics[] }>('GET', `/stats/daily?from=${from.toISOString()}&to=${to.toISOString()}&tzOffsetMinutes=${-new Date().getTimezoneOffset()}`);
   webhooks = () => this.call<{ items: Webhook[] }>('GET', '/webhooks').then((page) => page.items);
+  apiKeys = () => this.call<{ items: ApiKey[] }>('GET', '/api-keys').then((r) => r.items);
+  createApiKey = (name: string) => this.call<CreatedApiKey>('POST', '/api-keys', { name });
+  deleteApiKey = (id: string) => this.call<void>('DELETE', `/api-keys/${encodeURIComponent(id)}`);
   createWebhook = (body: WebhookBody) => this.call<CreatedWebhook>('POST', '/webhooks', body);
   updateWebhook = (id: string, body: WebhookPatchBody) => this.call<Webhook>('PATCH', `/webhooks/${encodeURIComponent(id)}`, body);
   deleteWebhook = (id: string) => this.call<void>('DELETE', `/webhooks/${encodeURIComponent(id)}`);

@@ -1,5 +1,6 @@
 /** The console's strings: English and Simplified Chinese. */
 import { operationsEn, operationsZh } from './i18n-operations.ts';
+import { keysEn, keysZh } from './i18n-keys.ts';
 import { teamEn, teamZh } from './i18n-team.ts';
 
 const en = {
@@ -150,6 +151,7 @@ const en = {
   language: 'Language',
   ...teamEn,
   ...operationsEn,
+  ...keysEn,
 };
 
 export type Strings = typeof en;
@@ -296,6 +298,7 @@ const zh: Strings = {
   language: '语言',
   ...teamZh,
   ...operationsZh,
+  ...keysZh,
 };
 
 export function strings(locale: string): Strings {

@@ -42,7 +42,7 @@ export function WebhooksAdmin({ api, t }: { api: Api; t: Strings }) {
   return (
     <section class="webhooks" aria-label={t.webhooks}>
       <p class="hint">{t.webhooksHint}</p>
-      {created && <SecretOnce created={created} t={t} onDone={() => setCreated(null)} />}
+      {created && <SecretOnce label={t.signingSecret} about={created.url} secret={created.secret} note={t.secretOnce} t={t} onDone={() => setCreated(null)} />}
       <h2>{t.endpoints}</h2>
       {loadError && (
         <p class="error" role="alert">
@@ -136,20 +136,21 @@ function CreateEndpoint({ api, t, onCreated }: { api: Api; t: Strings; onCreated
 }
 
 /** The generated secret, this once: a read-only field to select or copy. */
-function SecretOnce({ created, t, onDone }: { created: CreatedWebhook; t: Strings; onDone: () => void }) {
+/** A secret shown this once (a webhook's signing secret, an API key), with a copy button. */
+export function SecretOnce({ label, about, secret, note, t, onDone }: { label: string; about: string; secret: string; note: string; t: Strings; onDone: () => void }) {
   const [copied, setCopied] = useState(false);
   return (
     <div class="secret-once" role="region" aria-labelledby="secret-once-label">
       <label id="secret-once-label" for="secret-once">
-        {t.signingSecret} <span class="url">{created.url}</span>
+        {label} <span class="url">{about}</span>
       </label>
       <div class="secret-row">
-        <input id="secret-once" readOnly value={created.secret} spellcheck={false} onFocus={(e) => e.currentTarget.select()} />
+        <input id="secret-once" readOnly value={secret} spellcheck={false} onFocus={(e) => e.currentTarget.select()} />
         <button
           type="button"
           class="primary"
           onClick={() =>
-            void navigator.clipboard.writeText(created.secret).then(() => {
+            void navigator.clipboard.writeText(secret).then(() => {
               setCopied(true);
               setTimeout(() => setCopied(false), 2000);
             })
@@ -158,7 +159,7 @@ function SecretOnce({ created, t, onDone }: { created: CreatedWebhook; t: String
           {copied ? t.copied : t.copy}
         </button>
       </div>
-      <p>{t.secretOnce}</p>
+      <p>{note}</p>
       <button type="button" onClick={onDone}>
         {t.done}
       </button>

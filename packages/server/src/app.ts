@@ -30,6 +30,7 @@ import { webhookDeliveryStore } from './storage/webhook-delivery-store.ts';
 import { isWebhookEvent } from './domain/webhooks.ts';
 import { systemLookup, type Lookup } from './integrations/webhooks/address-policy.ts';
 import { webhookOutbound, type WebhookOutbound } from './integrations/webhooks/outbound.ts';
+import { localOnline, type LocalOnline } from './cluster/online-counts.ts';
 import { webhookDeliveries, type WebhookDeliveries } from './integrations/webhooks/deliveries.ts';
 import { createMetrics, noMetrics, type Metrics } from './observability/metrics.ts';
 import { metricsRoute, serveMetrics } from './observability/metrics-http.ts';
@@ -141,6 +142,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   let metricsServer: Awaited<ReturnType<typeof serveMetrics>> | null = null;
   // False from the first moment of close(): /readyz turns 503 while the node drains.
   let accepting = true;
+  // This node's goim online figures (the gateway is made below; nothing asks before the server listens).
+  const localFigures: LocalOnline = {
+    figures: (shopId) => gateway?.hub.online(shopId) ?? { rooms: {}, connections: 0, people: 0 },
+    all: () => gateway?.hub.onlineByShop() ?? new Map(),
+  };
   // Cluster mode (REDIS_URL): events, presence, node liveness and rate limits shared over Redis.
   // Its logger exists once http does; until then a failure surfaces as the error that stops the start.
   const clusterLog = { warn: (object: object, message: string) => http?.log.warn(object, message) };
@@ -148,7 +154,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const health = nodeHealth(now);
   const cluster =
     overrides.bus === undefined && config.redisUrl !== null
-      ? await joinCluster(config, nodeId, clusterLog, { port: () => listeningPort, connections: () => gateway?.hub.size ?? 0, sendP99Ms: health.sendP99Ms }).catch(async (error: unknown) => {
+      ? await joinCluster(config, nodeId, clusterLog, { port: () => listeningPort, connections: () => gateway?.hub.size ?? 0, online: localFigures, sendP99Ms: health.sendP99Ms }).catch(async (error: unknown) => {
           await storage.close();
           throw error;
         })
@@ -223,7 +229,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     maxChunkBytes: config.attachments.chunkBytes,
     goim: {
       // The gateway is made below; requests come only once the server listens.
-      online: { roomCounts: (shopId) => gateway!.hub.roomCounts(shopId), total: (shopId) => gateway!.hub.total(shopId) },
+      online: cluster?.online ?? localOnline(localFigures),
       publicUrl: config.publicUrl,
       tcpPort: () => goimTcpPort,
       maxBodyBytes: config.ws.maxFrameBytes,

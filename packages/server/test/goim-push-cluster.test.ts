@@ -8,6 +8,7 @@ import { goim } from '@frontdesk/protocol';
 import { freePort, ServerProcess } from '../../sdk/test/support/chaos.ts';
 import { clusterNodeEnv, createSchema, dropSchema, RedisProcess, startNodes } from './support/cluster.ts';
 import { call } from './support/client.ts';
+import { eventually } from './support/eventually.ts';
 import { goimWs, json, signedGoimToken, text, type GoimTestClient } from './support/goim-client.ts';
 import type { TestServer } from './support/server.ts';
 
@@ -62,5 +63,26 @@ describe('goim push API across two nodes on PostgreSQL and Redis', () => {
     assert.equal(text(await client.next(1001)), 'to the room');
     await push(`keys?operation=1002&keys=${reply.key}`, 'to the key');
     assert.equal(text(await client.next(1002)), 'to the key');
+  });
+
+  test('the online counts asked of node 1 hold the goim client connected to node 2', { timeout: 60_000 }, async () => {
+    const client = await goimWs(nodeAt(ports[1]!).url);
+    clients.push(client);
+    client.request(goim.ops.auth, 1, `{"mid":4343,"room_id":"live://8","platform":"web","accepts":[1000],"key":"${signedGoimToken(shop.shopId, shop.identitySecret, 4343)}"}`);
+    await client.next(goim.ops.authReply);
+    const online = async (route: string) => {
+      const response = await fetch(`${nodeAt(ports[0]!).url}/goim/online/${route}`, { headers: { authorization: `Bearer ${apiKey}` } });
+      return ((await response.json()) as { code: number; data: any }).data;
+    };
+    // Node 2 reports its figures at its next beat.
+    await eventually('node 2 reported its room', async () => (await online('room?type=live&rooms=8'))['8'] === 1);
+    // The first test's client is still in room 7 on node 2.
+    const top = (await online('top?type=live&limit=10')) as Array<{ room_id: string; count: number }>;
+    assert.deepEqual([...top].sort((x, y) => x.room_id.localeCompare(y.room_id)), [{ room_id: '7', count: 1 }, { room_id: '8', count: 1 }]);
+    assert.deepEqual(await online('total'), { conn_count: 2, ip_count: 2 });
+    // The client leaves: node 2's next beat takes it out of the counts node 1 gives.
+    client.close();
+    clients.pop();
+    await eventually('node 2 reported the room empty', async () => (await online('room?type=live&rooms=8'))['8'] === 0);
   });
 });

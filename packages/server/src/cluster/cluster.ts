@@ -5,6 +5,7 @@ import type { ConnectionLimit } from '../channels/sockets/connection-limit.ts';
 import { connectionPresence } from './connection-presence.ts';
 import { nodeRegistry, type NodeRegistry } from './node-registry.ts';
 import { sharedRateLimitStore } from './rate-limit-store.ts';
+import { clusterOnline, type LocalOnline, type OnlineView } from './online-counts.ts';
 import { connectRedis, refuseOpenRedis, whenReady, type ClusterLogger } from './redis.ts';
 
 export interface Cluster {
@@ -15,6 +16,8 @@ export interface Cluster {
   readonly rateLimitStore: FastifyRateLimitStoreCtor;
   /** Readiness: Redis answers. */
   ping(): Promise<void>;
+  /** goim's online figures summed over the live nodes. */
+  readonly online: OnlineView;
   /** Leaves the cluster: deregisters this node and closes its Redis connections. */
   close(): Promise<void>;
 }
@@ -31,7 +34,7 @@ export async function joinCluster(
   config: Config,
   nodeId: string,
   log: ClusterLogger,
-  self: { port: () => number | null; connections: () => number; sendP99Ms?: () => number | null },
+  self: { port: () => number | null; connections: () => number; online: LocalOnline; sendP99Ms?: () => number | null },
 ): Promise<Cluster> {
   await refuseOpenRedis(config);
   const publisher = connectRedis(config, nodeId, 'publish', log, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
@@ -45,6 +48,7 @@ export async function joinCluster(
     await bus.ready;
     const registry = await nodeRegistry(state, nodeId, { heartbeatMs: config.cluster.heartbeatMs, prefix, ...self }, log);
     const connections = connectionPresence(state, nodeId, { heartbeatMs: config.cluster.heartbeatMs, prefix, liveNodes: registry.liveNodes }, log);
+    const online = clusterOnline(state, nodeId, { heartbeatMs: config.cluster.heartbeatMs, prefix, liveNodes: registry.liveNodes, local: self.online }, log);
     return {
       bus,
       registry,
@@ -53,7 +57,9 @@ export async function joinCluster(
       async ping() {
         await state.ping();
       },
+      online,
       async close() {
+        await online.close();
         await registry.close();
         await connections.close();
         await bus.close();

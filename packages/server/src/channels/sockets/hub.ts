@@ -2,6 +2,7 @@ import type { ServerFrame } from '@frontdesk/protocol';
 import type { BusEvent } from '../../fanout/bus.ts';
 import type { Connection } from './connection.ts';
 import { Outgoing } from './outgoing.ts';
+import type { OnlineFigures } from '../../cluster/online-counts.ts';
 
 /** The authenticated connections of this node, by user and (staff) by shop. */
 export class Hub {
@@ -26,18 +27,28 @@ export class Hub {
     return this.#byShop.get(shopId)?.size ?? 0;
   }
 
-  /** This node's connections of the shop, and the people they are (goim's online/total). */
-  total(shopId: string): { connections: number; people: number } {
-    const connections = this.#byShop.get(shopId) ?? new Set<Connection>();
-    return { connections: connections.size, people: new Set([...connections].map((c) => c.userId)).size };
+  /** This node's figures of one shop: its rooms' counts, its connections and the people they are (goim's online routes). */
+  online(shopId: string): OnlineFigures {
+    return this.onlineByShop(shopId).get(shopId) ?? { rooms: {}, connections: 0, people: 0 };
   }
 
-  /** This node's count of each room of the shop that has someone in it (goim's online counts). */
-  roomCounts(shopId: string): Map<string, number> {
-    const prefix = `${shopId} `;
-    const counts = new Map<string, number>();
-    for (const [key, set] of this.#byRoom) if (key.startsWith(prefix)) counts.set(key.slice(prefix.length), set.size);
-    return counts;
+  /** The same for every shop with someone connected here (or only `onlyShop`), in one pass over the rooms. */
+  onlineByShop(onlyShop?: string): Map<string, OnlineFigures> {
+    const rooms = new Map<string, Record<string, number>>();
+    for (const [key, set] of this.#byRoom) {
+      const space = key.indexOf(' ');
+      const shopId = key.slice(0, space);
+      if (onlyShop !== undefined && shopId !== onlyShop) continue;
+      let counts = rooms.get(shopId);
+      if (!counts) rooms.set(shopId, (counts = {}));
+      counts[key.slice(space + 1)] = set.size;
+    }
+    const out = new Map<string, OnlineFigures>();
+    for (const [shopId, connections] of this.#byShop) {
+      if (onlyShop !== undefined && shopId !== onlyShop) continue;
+      out.set(shopId, { rooms: rooms.get(shopId) ?? {}, connections: connections.size, people: new Set([...connections].map((c) => c.userId)).size });
+    }
+    return out;
   }
 
   /** Shops with a connection here that subscribed to the operations figures. */

@@ -6,14 +6,10 @@ import { parseRoom } from '../../domain/rooms.ts';
 import type { Services } from '../../domain/services.ts';
 import { bearer } from '../principal.ts';
 import { toAppError } from '../errors.ts';
-
-/** What the online routes read: this node's connections of a shop (channels/sockets/hub.ts). */
-export interface OnlineView {
-  roomCounts(shopId: string): Map<string, number>;
-  total(shopId: string): { readonly connections: number; readonly people: number };
-}
+import type { OnlineView } from '../../cluster/online-counts.ts';
 
 export interface GoimLogicOptions {
+  /** A shop's figures: this node's, or (cluster) every live node's (cluster/online-counts.ts). */
   readonly online: OnlineView;
   /** The public URL clients connect to, and the goim TCP port when it listens. */
   readonly publicUrl: string;
@@ -82,7 +78,7 @@ export function goimLogicRoutes(services: Services, options: GoimLogicOptions): 
       const type = text(query, 'type');
       const limit = int32(query, 'limit', true);
       if (limit < 1 || limit > 1000) throw new AppError('VALIDATION_FAILED', 'limit must be from 1 to 1000.');
-      const tops = [...options.online.roomCounts(caller(request).shopId)]
+      const tops = Object.entries((await options.online.figures(caller(request).shopId)).rooms)
         .filter(([room]) => room.startsWith(type))
         .map(([room, count]) => ({ room_id: nameOf(room), count }))
         .sort((a, b) => b.count - a.count);
@@ -93,11 +89,11 @@ export function goimLogicRoutes(services: Services, options: GoimLogicOptions): 
       const type = text(query, 'type');
       const rooms = list(query, 'rooms');
       if (rooms.length === 0) throw new AppError('VALIDATION_FAILED', 'rooms is required.');
-      const counts = options.online.roomCounts(caller(request).shopId);
-      return ok(Object.fromEntries(rooms.map((room) => [room, counts.get(roomKey(type, room)) ?? 0])));
+      const counts = (await options.online.figures(caller(request).shopId)).rooms;
+      return ok(Object.fromEntries(rooms.map((room) => [room, counts[roomKey(type, room)] ?? 0])));
     });
     app.get('/goim/online/total', { ...hide, ...keyed }, async (request) => {
-      const { connections, people } = options.online.total(caller(request).shopId);
+      const { connections, people } = await options.online.figures(caller(request).shopId);
       return ok({ ip_count: people, conn_count: connections });
     });
 
