@@ -2,6 +2,9 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 
+const TIME_STEPS = [1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600];
+const clockTime = (seconds: number) => new Date(seconds * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', ...(seconds % 60 !== 0 && { second: '2-digit' }) });
+
 export interface Series {
   readonly label: string;
   readonly color: string;
@@ -25,7 +28,12 @@ export function TimeChart({ series, data, summary, timeLabel, bars = false, heig
         legend: { show: true },
         cursor: { drag: { x: false, y: false } },
         scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
-        axes: [{ stroke: '#4b5563' }, { stroke: '#4b5563', size: 44 }],
+        axes: [
+          // Whole seconds at the finest (uPlot would go down to milliseconds over a short span), as clock times.
+          { stroke: '#4b5563', space: 70, incrs: TIME_STEPS, values: (_u, splits) => splits.map(clockTime) },
+          // Wide enough for "10,000".
+          { stroke: '#4b5563', size: 60 },
+        ],
         series: [{ label: timeLabel }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, ...(bars && { fill: `${s.color}99`, paths }), points: { show: false } }))],
       },
       data,
