@@ -205,11 +205,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   bus.subscribe((event) => {
     if (event.type === 'conversation' && event.mergedFromId !== undefined) store.conversations.forgetFacts(event.mergedFromId);
   });
+  // A shop's connections on every live node (cluster/online-counts.ts): goim's online routes and the dashboard.
+  const online = cluster?.online ?? localOnline(localFigures);
   const startedAt = now();
   const self = (): NodeFigures => ({ id: nodeId, host: os.hostname(), startedAt, seenAt: now(), connections: gateway?.hub.size ?? 0, sendP99Ms: health.sendP99Ms() });
   const operations = operationsFigures({
     store: operationsStore(storage.db),
-    connections: (shopId) => gateway?.hub.countInShop(shopId) ?? 0,
+    connections: async (shopId) => (await online.figures(shopId)).connections,
     nodes: async () => (cluster ? (await cluster.registry.list()).map((n) => ({ ...n, sendP99Ms: n.sendP99Ms ?? null })) : [self()]),
     now,
     tickMs: config.operationsPushMs,
@@ -229,7 +231,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     maxChunkBytes: config.attachments.chunkBytes,
     goim: {
       // The gateway is made below; requests come only once the server listens.
-      online: cluster?.online ?? localOnline(localFigures),
+      online,
       publicUrl: config.publicUrl,
       tcpPort: () => goimTcpPort,
       maxBodyBytes: config.ws.maxFrameBytes,

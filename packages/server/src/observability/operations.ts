@@ -52,8 +52,8 @@ export interface NodeFigures {
 
 export interface OperationsSources {
   readonly store: OperationsStore;
-  /** The shop's signed-in connections on this node. */
-  connections(shopId: string): number;
+  /** The shop's signed-in connections: on this node, or (cluster) on every live node as of their last beat. */
+  connections(shopId: string): Promise<number>;
   nodes(): Promise<readonly NodeFigures[]>;
   now(): number;
   /** Figures asked for again within this long are the cached ones (one computation per shop per tick). */
@@ -130,7 +130,7 @@ export function operationsFigures(sources: OperationsSources) {
       messagesPerMinute: { from: new Date(firstMinute * MINUTE_MS).toISOString(), counts },
       messagesToday: today,
       messagesTotal: total,
-      connections: sources.connections(shopId),
+      connections: await sources.connections(shopId),
       agentsOnline,
       queueLength: queue.length,
       oldestWaitingMs: queue.oldestAt === null ? null : Math.max(0, now - queue.oldestAt),
