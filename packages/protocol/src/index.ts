@@ -100,6 +100,7 @@ export type {
   Group,
   GroupCreateBody,
   GroupMember,
+  GroupMemberPatchBody,
   GroupMembersBody,
   GroupPatchBody,
   Membership,

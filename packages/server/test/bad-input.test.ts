@@ -322,6 +322,7 @@ for (const engine of engines) {
       'POST /api/v1/groups': [{ title: 'Night shift', memberIds: [shop.agentId] }],
       'PATCH /api/v1/groups/{conversationId}': [{ title: 'Night owls' }],
       'POST /api/v1/groups/{conversationId}/members': [{ staffIds: [shop.agentId] }],
+      'PATCH /api/v1/groups/{conversationId}/members/{staffId}': [{ role: 'admin' }, { role: 'member' }],
       'PATCH /api/v1/conversations/{conversationId}/membership': [{ muted: true }, { muted: '2030-01-01T00:00:00.000Z' }],
       'PATCH /api/v1/conversations/{conversationId}/messages/{messageId}': [{ text: 'edited' }],
       'POST /api/v1/broadcasts': [

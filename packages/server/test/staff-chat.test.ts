@@ -143,6 +143,29 @@ for (const engine of engines) {
       assert.equal((await say(m2.token, id, 'still here?')).status, 404);
     });
 
+    test('the owner names admins: an admin removes members and mentions @all; an agent member names nobody', async () => {
+      const owner = await colleague('Oda');
+      const helper = await colleague('Hal');
+      const other = await colleague('Ola');
+      const group: Group = ok(await call(server, 'POST', '/api/v1/groups', { token: owner.token, body: { title: 'Admins', memberIds: [helper.id, other.id] } }), 201);
+      const id = group.conversation.id;
+      const refused = await call(server, 'PATCH', `/api/v1/groups/${id}/members/${other.id}`, { token: helper.token, body: { role: 'admin' } });
+      assert.deepEqual([refused.status, refused.body.error.code], [403, 'FORBIDDEN']);
+      assert.equal((await call(server, 'DELETE', `/api/v1/groups/${id}/members/${other.id}`, { token: helper.token })).status, 403);
+      assert.equal((await say(helper.token, id, '@all', { mentions: ['all'] })).status, 403);
+
+      const named: Group = ok(await call(server, 'PATCH', `/api/v1/groups/${id}/members/${helper.id}`, { token: owner.token, body: { role: 'admin' } }));
+      assert.equal(named.members.find((m) => m.id === helper.id)?.role, 'admin');
+      assert.equal((await say(helper.token, id, '@all listen', { mentions: ['all'] })).status, 201);
+      assert.equal((await call(server, 'DELETE', `/api/v1/groups/${id}/members/${other.id}`, { token: helper.token })).status, 204);
+      // The owner's role is not for changing here, and a stranger is not a member.
+      assert.equal((await call(server, 'PATCH', `/api/v1/groups/${id}/members/${owner.id}`, { token: owner.token, body: { role: 'member' } })).body.error.code, 'STAFF_NOT_FOUND');
+      assert.equal((await call(server, 'PATCH', `/api/v1/groups/${id}/members/${other.id}`, { token: owner.token, body: { role: 'admin' } })).body.error.code, 'STAFF_NOT_FOUND');
+      // Back to member: the rights go with the role.
+      ok(await call(server, 'PATCH', `/api/v1/groups/${id}/members/${helper.id}`, { token: owner.token, body: { role: 'member' } }));
+      assert.equal((await say(helper.token, id, '@all again', { mentions: ['all'] })).status, 403);
+    });
+
     test('mute: no unread badge or notification, but mentions of the member and @all by an admin still count', async () => {
       const lead = await colleague('Lea');
       const quiet = await colleague('Quinn');

@@ -380,6 +380,7 @@ for (const engine of engines) {
       for (const staffId of [b.agentId, b.ownerId]) {
         out.push({ ...common, name: `${actor} remove ${staffId} from ${label}`, method: 'DELETE', route: GROUP_MEMBER, params: { conversationId: chat.id, staffId }, foreign: ['conversationId', 'staffId'] });
       }
+      out.push({ ...common, name: `${actor} make ${b.agentId} an admin of ${label}`, method: 'PATCH', route: GROUP_MEMBER, params: { conversationId: chat.id, staffId: b.agentId }, foreign: ['conversationId', 'staffId'], body: { role: 'admin' } });
       for (const muted of [true, false]) out.push({ ...common, name: `${actor} mute ${label} ${muted}`, method: 'PATCH', route: MEMBERSHIP, body: { muted } });
       const message = { conversationId: chat.id, messageId: chat.messageId };
       out.push({ ...common, name: `${actor} readers of ${label}'s message`, method: 'GET', route: READERS, params: message, foreign: ['conversationId', 'messageId'] });

@@ -20,6 +20,9 @@ export type GroupCreateBody = Wire<typeof GroupCreateBodySchema>;
 export const GroupPatchBodySchema = Type.Object({ title: Title }, strict);
 export type GroupPatchBody = Wire<typeof GroupPatchBodySchema>;
 export const GroupMembersBodySchema = Type.Object({ staffIds: StaffIds }, strict);
+/** A member's role in the group: admins remove members and mention @all, as the owner does. */
+export const GroupMemberPatchBodySchema = Type.Object({ role: Type.Union([Type.Literal('admin'), Type.Literal('member')]) }, strict);
+export type GroupMemberPatchBody = Wire<typeof GroupMemberPatchBodySchema>;
 export type GroupMembersBody = Wire<typeof GroupMembersBodySchema>;
 
 export const GroupMemberSchema = Type.Object({

@@ -154,6 +154,17 @@ export function staffChatStore(db: Kysely<Database>, engine: Engine): StaffChatS
       });
     },
 
+    async setMemberRole(conversationId, userId, role) {
+      const updated = await db
+        .updateTable('members')
+        .set({ role })
+        .where('conversation_id', '=', conversationId)
+        .where('user_id', '=', userId)
+        .where('role', '<>', 'owner')
+        .executeTakeFirst();
+      return Number(updated.numUpdatedRows) === 1;
+    },
+
     async groupMembers(conversationId) {
       const rows = await db
         .selectFrom('members as m')

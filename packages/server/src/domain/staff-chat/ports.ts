@@ -18,6 +18,8 @@ export interface StaffChatStore {
    * Null when they were not a member.
    */
   removeMember(conversationId: string, userId: string): Promise<{ newOwnerId: string | null } | null>;
+  /** Sets a member's role (not the owner's); false when they are not a member or own the group. */
+  setMemberRole(conversationId: string, userId: string, role: 'admin' | 'member'): Promise<boolean>;
   groupMembers(conversationId: string): Promise<GroupMemberRow[]>;
   ownerOf(conversationId: string): Promise<string | null>;
   /** Members of the groups listed that belong to the shop (a broadcast's recipients online). */

@@ -138,6 +138,15 @@ export function createStaffChat(deps: DomainDeps, options: StaffChatOptions) {
       }
     },
 
+    /** The group's owner (or a shop owner or admin) makes a member an admin, or a member again. */
+    async setRole(principal: Principal, conversationId: string, staffId: string, role: 'admin' | 'member'): Promise<GroupMemberRow[]> {
+      const { me, group, role: mine } = await openGroup(principal, conversationId);
+      if (mine !== 'owner' && me.role === 'agent') fail('FORBIDDEN', 'Only the group’s owner can name its admins.');
+      if (!(await store.staffChat.setMemberRole(group.id, staffId, role))) fail('STAFF_NOT_FOUND', 'Not a member of this group, or its owner.');
+      await events.emit({ type: 'group.updated', conversation: await reload(group.id) });
+      return store.staffChat.groupMembers(group.id);
+    },
+
     /** `true`: muted until unmuted; a time: until then; `false`: not muted. Staff chats only. */
     async mute(principal: Principal, conversationId: string, muted: boolean | number): Promise<{ conversationId: string; mutedUntil: number | null }> {
       const me = requireRole(principal, 'agent');

@@ -8,6 +8,7 @@ import {
   DirectBodySchema,
   EditBodySchema,
   GroupCreateBodySchema,
+  GroupMemberPatchBodySchema,
   GroupMembersBodySchema,
   GroupPatchBodySchema,
   GroupSchema,
@@ -152,6 +153,26 @@ export function staffChatRoutes(services: Services): FastifyPluginAsync {
       async (request, reply) => {
         await chat.removeMember(principalOf(request), request.params.conversationId, request.params.staffId);
         return reply.status(204).send();
+      },
+    );
+
+    app.patch<{ Params: Static<typeof GroupMemberParams>; Body: Static<typeof GroupMemberPatchBodySchema> }>(
+      '/groups/:conversationId/members/:staffId',
+      {
+        schema: {
+          tags: ['staff chat'],
+          summary: 'Make a member an admin of the group, or a member again (the group’s owner; shop owners and admins)',
+          description: 'Admins remove members and mention `@all`, as the owner does; when the owner leaves, an admin takes the group first.',
+          security,
+          params: GroupMemberParams,
+          body: GroupMemberPatchBodySchema,
+          response: { 200: GroupSchema, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const principal = principalOf(request);
+        await chat.setRole(principal, request.params.conversationId, request.params.staffId, request.body.role);
+        return group(principal, request.params.conversationId);
       },
     );
 
