@@ -1,14 +1,16 @@
 import type { Readable } from 'node:stream';
 import type { Attachment, ContentType, CustomerAttributes, InquiryStatus, Notice, ShopSettings, StaffRole, UserKind, Visibility } from '@frontdesk/protocol';
 import type { StaffChatStore } from './staff-chat/ports.ts';
-import type { InquiryMove, InquiryState, MergeDecision } from './inquiry-states.ts';
+import type { InquiryState, MergeDecision } from './inquiry-states.ts';
 import type { WebhookStore } from './webhooks.ts';
 import type { ApiKeyStore } from './api-keys.ts';
+import type { Assignment, RoutingStore } from './routing-ports.ts';
+
+export type { PresenceChange, AgentCandidate, AgentPresenceRow, QueuedInquiry, Assignment, AgentStats, RoutingStore } from './routing-ports.ts';
 import type {
   AttachmentRecord,
   CannedResponseRecord,
   ConversationFacts,
-  Presence,
   ConversationRecord,
   ConversationView,
   CustomerProfile,
@@ -250,99 +252,6 @@ export interface MessageStore {
    * text contains `text` (case-insensitive); newest first.
    */
   search(shopId: string, viewerId: string, text: string, limit: number): Promise<MessageRecord[]>;
-}
-
-export interface PresenceChange {
-  readonly staffId: string;
-  readonly shopId: string;
-  readonly before: Presence;
-  readonly after: Presence;
-}
-
-/** An agent who may take an inquiry now: online, enabled, below capacity (0 = unlimited). */
-export interface AgentCandidate {
-  readonly staffId: string;
-  readonly openInquiries: number;
-  readonly capacity: number;
-  readonly lastAssignedAt: number | null;
-}
-
-export interface AgentPresenceRow {
-  readonly staffId: string;
-  readonly presence: Presence;
-  readonly openInquiries: number;
-  /** The staff member's own capacity; null = the shop's default. */
-  readonly capacity: number | null;
-  readonly lastAssignedAt: number | null;
-}
-
-export interface QueuedInquiry {
-  readonly id: string;
-  readonly conversationId: string;
-  readonly customerId: string;
-  readonly createdAt: number;
-  /** The agent of the customer's previous inquiry in this conversation (sticky routing). */
-  readonly previousAgentId: string | null;
-}
-
-/** An inquiry that changed hands: `agentId` null = back in the queue or closed. */
-export interface Assignment {
-  readonly inquiryId: string;
-  readonly conversationId: string;
-  readonly customerId: string;
-  readonly agentId: string | null;
-  readonly previousAgentId: string | null;
-}
-
-export interface AgentStats {
-  readonly staffId: string;
-  readonly inquiries: number;
-  readonly closed: number;
-  /** Mean time from the customer's first message to the first staff answer. */
-  readonly avgFirstResponseMs: number | null;
-  /** Mean time from assignment to close. */
-  readonly avgHandlingMs: number | null;
-}
-
-/**
- * Presence and assignment, enforced in the database (storage/routing-store.ts): every hand-over is
- * a conditional update, so two nodes can never assign one inquiry twice or overfill an agent.
- */
-export interface RoutingStore {
-  deviceConnected(device: { id: string; staffId: string; shopId: string; nodeId: string; away: boolean }, now: number, graceMs: number): Promise<PresenceChange>;
-  deviceAway(deviceId: string, away: boolean, now: number, graceMs: number): Promise<PresenceChange | null>;
-  /** The device is gone; with no device left the agent stays as they were for `graceMs`. */
-  deviceDisconnected(deviceId: string, now: number, graceMs: number): Promise<PresenceChange | null>;
-  refreshDevices(nodeId: string, now: number): Promise<void>;
-  /** The devices of one node, or (null) of every node; with `seenBefore`, only those not refreshed since. */
-  forgetDevices(nodeId: string | null, seenBefore?: number): Promise<void>;
-  /** Drops devices not refreshed since `staleBefore`, and turns agents offline whose grace has ended. */
-  expirePresence(now: number, staleBefore: number, graceMs: number): Promise<PresenceChange[]>;
-  agents(shopId: string): Promise<AgentPresenceRow[]>;
-  /** Takes the oldest queued inquiry of the shop and applies the move `choose` decides (null: nobody can take it). */
-  assignNext(
-    shopId: string,
-    defaultCapacity: number,
-    choose: (inquiry: QueuedInquiry, candidates: readonly AgentCandidate[]) => InquiryMove | null,
-    now: number,
-  ): Promise<Assignment | 'empty' | 'no-agent'>;
-  /**
-   * Locks the conversation, reads its current inquiry (null: none yet), and applies what `decide`
-   * returns (domain/inquiry-states.ts) as a conditional update; null from `decide` changes nothing.
-   */
-  moveInquiry(
-    shopId: string,
-    conversationId: string,
-    decide: (current: InquiryState | null) => InquiryMove | null,
-    now: number,
-  ): Promise<Assignment | null>;
-  assignedTo(staffId: string): Promise<Array<{ conversationId: string; shopId: string }>>;
-  /** Assigned before `assignedBefore` and not answered yet (auto-reassign). */
-  unanswered(shopId: string, assignedBefore: number): Promise<Array<{ conversationId: string; agentId: string }>>;
-  /** The queue, oldest first. */
-  queue(shopId: string, limit: number): Promise<Array<{ conversationId: string; customerId: string }>>;
-  queuePosition(shopId: string, conversationId: string): Promise<number | null>;
-  stats(shopId: string, from: number, to: number): Promise<AgentStats[]>;
 }
 
 /** The inquiries created on one day (days are numbered from the epoch, in the period's UTC offset). */
