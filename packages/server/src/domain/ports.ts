@@ -70,6 +70,8 @@ export interface StaffStore {
   findByEmail(email: string): Promise<StaffRecord | undefined>;
   find(shopId: string, id: string): Promise<StaffRecord | undefined>;
   list(shopId: string): Promise<StaffRecord[]>;
+  /** Those of `ids` that are staff of the shop, in no particular order. */
+  findMany(shopId: string, ids: readonly string[]): Promise<StaffRecord[]>;
   update(shopId: string, id: string, patch: StaffPatch, now: number): Promise<void>;
   countActiveOwners(shopId: string): Promise<number>;
 }

@@ -46,6 +46,14 @@ export function staffStore(db: Kysely<Database>): StaffStore {
         .executeTakeFirst();
       return row && toStaff(row);
     },
+    async findMany(shopId, ids) {
+      const rows: Array<Parameters<typeof toStaff>[0]> = [];
+      // In chunks: a broadcast may list thousands.
+      for (let i = 0; i < ids.length; i += 500) {
+        rows.push(...(await db.selectFrom('staff').selectAll().where('shop_id', '=', shopId).where('id', 'in', ids.slice(i, i + 500)).execute()));
+      }
+      return rows.map(toStaff);
+    },
     async list(shopId) {
       const rows = await db
         .selectFrom('staff')

@@ -27,7 +27,7 @@ export function createBroadcasts({ store, events, now }: DomainDeps) {
       const groupIds = input.to === 'all' ? [] : [...(input.to.groupIds ?? [])];
       if (!toAll && staffIds.length + groupIds.length === 0) fail('VALIDATION_FAILED', 'Send to "all", or list staffIds or groupIds.');
       if (staffIds.length > 0) {
-        const known = new Set((await store.staff.list(me.shopId)).filter((s) => s.disabledAt === null).map((s) => s.id));
+        const known = new Set((await store.staff.findMany(me.shopId, staffIds)).filter((s) => s.disabledAt === null).map((s) => s.id));
         const unknown = staffIds.find((id) => !known.has(id));
         if (unknown !== undefined) fail('STAFF_NOT_FOUND', `No active staff member ${unknown} in your shop.`);
       }

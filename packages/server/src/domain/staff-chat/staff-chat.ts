@@ -26,7 +26,8 @@ export function createStaffChat(deps: DomainDeps, options: StaffChatOptions) {
 
   /** Active colleagues of the caller's shop among `ids`; any other id fails as not found. */
   async function colleagues(me: StaffRecord, ids: readonly string[]): Promise<StaffRecord[]> {
-    const staff = new Map((await store.staff.list(me.shopId)).map((s) => [s.id, s]));
+    if (ids.length === 0) return [];
+    const staff = new Map((await store.staff.findMany(me.shopId, ids)).map((s) => [s.id, s]));
     return ids.map((id) => {
       const found = staff.get(id);
       if (!found || found.disabledAt !== null) fail('STAFF_NOT_FOUND', `No active staff member ${id} in your shop.`);
