@@ -2,6 +2,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 
+const COUNT_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 1_000_000];
 const TIME_STEPS = [1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600];
 const clockTime = (seconds: number) => new Date(seconds * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', ...(seconds % 60 !== 0 && { second: '2-digit' }) });
 
@@ -31,8 +32,8 @@ export function TimeChart({ series, data, summary, timeLabel, bars = false, heig
         axes: [
           // Whole seconds at the finest (uPlot would go down to milliseconds over a short span), as clock times.
           { stroke: '#4b5563', space: 70, incrs: TIME_STEPS, values: (_u, splits) => splits.map(clockTime) },
-          // Wide enough for "10,000".
-          { stroke: '#4b5563', size: 60 },
+          // Counts: whole numbers (no 0.25 message), wide enough for "10,000".
+          { stroke: '#4b5563', size: 60, incrs: COUNT_STEPS },
         ],
         series: [{ label: timeLabel }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, ...(bars && { fill: `${s.color}99`, paths }), points: { show: false } }))],
       },
