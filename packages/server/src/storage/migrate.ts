@@ -11,6 +11,7 @@ import * as outboxWithoutRowid from './migrations/0008-outbox-without-rowid.ts';
 import * as staffChat from './migrations/0009-staff-chat.ts';
 import * as apiKeys from './migrations/0010-api-keys.ts';
 import * as operations from './migrations/0011-operations.ts';
+import * as contacts from './migrations/0012-contacts.ts';
 
 /** Every migration, in order. Names sort lexically; never rename or edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '0009-staff-chat': staffChat,
   '0010-api-keys': apiKeys,
   '0011-operations': operations,
+  '0012-contacts': contacts,
 };
 
 export async function migrateToLatest(storage: { db: Kysely<any>; schema: string | null }): Promise<MigrationResultSet> {

@@ -61,6 +61,8 @@ export interface ConversationTable {
   last_message_sender_kind: string | null;
   last_message_at: number | null;
   last_activity_at: number;
+  /** The channel its customer uses: 'web', 'api', 'goim', 'wechat', 'email' (migrations/0012-contacts.ts). */
+  channel: Generated<string>;
   created_at: number;
   updated_at: number;
 }
@@ -242,6 +244,69 @@ export interface Database {
   broadcast_reads: BroadcastReadTable;
   api_keys: ApiKeyTable;
   alert_events: AlertEventTable;
+  contacts: ContactTable;
+  labels: LabelTable;
+  contact_labels: ContactLabelTable;
+  conversation_labels: ConversationLabelTable;
+  contact_notes: ContactNoteTable;
+  saved_views: SavedViewTable;
+}
+
+/** A shop's relation to a customer (migrations/0012-contacts.ts): one per shop they dealt with. */
+export interface ContactTable {
+  shop_id: string;
+  customer_id: string;
+  channel: Generated<string>;
+  last_seen_at: number | null;
+  /** Opted out of campaigns at; null = may be addressed. */
+  opted_out_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface LabelTable {
+  id: string;
+  shop_id: string;
+  name: string;
+  /** #rrggbb */
+  color: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ContactLabelTable {
+  shop_id: string;
+  label_id: string;
+  customer_id: string;
+  created_at: number;
+}
+
+export interface ConversationLabelTable {
+  shop_id: string;
+  label_id: string;
+  conversation_id: string;
+  created_at: number;
+}
+
+export interface ContactNoteTable {
+  id: string;
+  shop_id: string;
+  customer_id: string;
+  author_id: string;
+  text: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SavedViewTable {
+  id: string;
+  shop_id: string;
+  staff_id: string;
+  name: string;
+  /** JSON of the inbox filters. */
+  filters: string;
+  created_at: number;
+  updated_at: number;
 }
 
 /** A change of an alert rule's state (migrations/0011-operations.ts). */

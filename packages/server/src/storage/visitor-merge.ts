@@ -109,6 +109,12 @@ export async function ensureServiceIn(tx: Tx, shopId: string, customerId: string
       .insertInto('members')
       .values({ conversation_id: newId, user_id: customerId, user_kind: 'customer', shop_id: shopId, role: 'customer', joined_at: now })
       .execute();
+    // An imported contact has its row already.
+    await tx
+      .insertInto('contacts')
+      .values({ shop_id: shopId, customer_id: customerId, last_seen_at: now, created_at: now, updated_at: now })
+      .onConflict((oc) => oc.columns(['shop_id', 'customer_id']).doNothing())
+      .execute();
     // The customer is new to the shop, arriving with what they wrote as a visitor.
     await recordOutbox(tx, [{ shopId, type: 'customer.created', subjectId: customerId, createdAt: now }]);
     return newId;
