@@ -52,7 +52,8 @@ function holds<T extends true>(): T | undefined {
 // The exported types are what the schemas say.
 holds<Mutual<Static<typeof ReadFrameSchema>, ReadFrame>>();
 holds<Mutual<Static<typeof HistoryFrameSchema>, HistoryFrame>>();
-holds<Mutual<Static<typeof ConversationSchema>, Conversation>>();
+holds<Mutual<Omit<Static<typeof ConversationSchema>, 'labelIds'>, Omit<Conversation, 'labelIds'>>>();
+holds<Equal<Conversation['labelIds'], readonly string[]>>();
 // Static's arrays are mutable and a wire type's are readonly: types holding arrays are pinned below.
 
 // A frame carries the same fields as its HTTP request.

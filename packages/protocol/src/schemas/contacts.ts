@@ -2,15 +2,14 @@ import { Type } from '@sinclair/typebox';
 import { limits } from '../limits.ts';
 import type { Wire } from '../wire.ts';
 import { Id, InquiryStatusSchema, Literals, Nullable, PageLimit, Time } from './atoms.ts';
-import { ConversationSchema } from './conversations.ts';
+import { ChannelSchema, ConversationSchema } from './conversations.ts';
 import { CustomerAttributesBody, CustomerAttributesSchema, CustomerInquirySchema, CustomerSchema } from './customers.ts';
 
 /** Contacts, labels and saved inbox views (docs/contacts.md). */
 const strict = { additionalProperties: false } as const;
 
-/** The way a customer reaches the shop; a conversation remembers it so a reply goes back the same way. */
-export const ChannelSchema = Literals('web', 'api', 'goim', 'wechat', 'email');
-export type Channel = Wire<typeof ChannelSchema>;
+// Defined with conversations (they carry it); re-exported here, where the contract of contacts names it.
+export { ChannelSchema, type Channel } from './conversations.ts';
 
 const LabelName = Type.String({ minLength: 1, maxLength: 50 });
 const Color = Type.String({ pattern: '^#[0-9a-fA-F]{6}$', description: '#rrggbb' });

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Wire } from '../wire.ts';
-import { ContentTypeSchema, ConversationKindSchema, Id, InquiryStatusSchema, Nullable, SenderKindSchema, Time } from './atoms.ts';
+import { ContentTypeSchema, ConversationKindSchema, Id, InquiryStatusSchema, Literals, Nullable, SenderKindSchema, Time } from './atoms.ts';
 import { CustomerSchema } from './customers.ts';
 import { MessageSchema } from './messages.ts';
 
@@ -13,6 +13,10 @@ export const LastMessageSchema = Type.Object({
   at: Time,
 });
 export type LastMessage = Wire<typeof LastMessageSchema>;
+
+/** The way a customer reaches the shop; a conversation remembers it so a reply goes back the same way. */
+export const ChannelSchema = Literals('web', 'api', 'goim', 'wechat', 'email');
+export type Channel = Wire<typeof ChannelSchema>;
 
 export const ConversationSchema = Type.Object({
   id: Id,
@@ -31,6 +35,10 @@ export const ConversationSchema = Type.Object({
   readSeq: Type.Integer(),
   unread: Type.Integer(),
   createdAt: Time,
+  /** Service conversations: the channel their customer came by ('web' for staff chats). */
+  channel: ChannelSchema,
+  /** Service conversations: the shop's labels on it (docs/contacts.md); [] for staff chats. */
+  labelIds: Type.Array(Id),
 });
 export type Conversation = Wire<typeof ConversationSchema>;
 

@@ -1,4 +1,4 @@
-import { limits, type InboxCounts, type InquiryStatus, type Team } from '@frontdesk/protocol';
+import { limits, type Channel, type InboxCounts, type InquiryStatus, type Team } from '@frontdesk/protocol';
 import { openConversation } from './access.ts';
 import { fail } from './errors.ts';
 import type { ConversationFilter } from './ports.ts';
@@ -16,9 +16,14 @@ export interface ConversationListQuery {
   readonly scope?: 'shop' | 'mine';
   /**
    * Staff only, the console's tabs (docs/routing.md): 'queue' waiting for an agent, 'mine' assigned
-   * to the caller, 'open' queued or assigned, 'closed'. Combines with nothing else but the cursor.
+   * to the caller, 'open' queued or assigned, 'closed'. Combines with the label and channel filters
+   * (a saved view's), not with status or assignee, which it sets itself.
    */
   readonly view?: 'queue' | 'mine' | 'open' | 'closed';
+  /** Staff only: conversations with this label of the shop. */
+  readonly labelId?: string;
+  /** Staff only: conversations whose customer came by this channel. */
+  readonly channel?: Channel;
   readonly cursor?: string;
   readonly limit?: number;
 }
@@ -36,18 +41,23 @@ export function createConversations({ store, events, now }: DomainDeps) {
       const limit = Math.min(query.limit ?? limits.pageDefault, limits.pageMax);
       const fetch = limit + 1;
       if (query.view !== undefined && (principal.kind !== 'staff' || query.scope !== undefined || query.status !== undefined || query.assigneeId !== undefined)) {
-        fail('VALIDATION_FAILED', '"view" is for staff and combines with no other filter.');
+        fail('VALIDATION_FAILED', '"view" is for staff and combines only with "labelId" and "channel".');
       }
+      const narrowing = {
+        ...(query.labelId !== undefined && { labelId: query.labelId }),
+        ...(query.channel !== undefined && { channel: query.channel }),
+      };
       const rows =
         principal.kind === 'staff' && query.scope !== 'mine'
           ? await store.conversations.listForShop(
               principal.staff.shopId,
               principal.staff.id,
               query.view !== undefined
-                ? viewFilter(query.view, principal.staff.id)
+                ? { ...viewFilter(query.view, principal.staff.id), ...narrowing }
                 : {
                     ...(query.status !== undefined && { status: query.status }),
                     ...(query.assigneeId !== undefined && { assigneeId: query.assigneeId }),
+                    ...narrowing,
                   },
               after,
               fetch,

@@ -25,6 +25,7 @@ export type DomainEvent =
   | ShopUpdated
   | StaffChanged
   | CustomerChanged
+  | ConversationLabelled
   | PushRequested;
 
 export type DomainEventType = DomainEvent['type'];
@@ -154,6 +155,12 @@ export interface CustomerChanged {
   readonly type: 'customer.created' | 'customer.updated';
   readonly shopId: string;
   readonly customer: CustomerRecord;
+}
+
+/** Labels were put on or taken off a service conversation; `conversation` holds its labels now. */
+export interface ConversationLabelled {
+  readonly type: 'conversation.labelled';
+  readonly conversation: ConversationRecord;
 }
 
 /** Who a raw push of the push APIs goes to, always inside one shop (domain/pushes.ts). */

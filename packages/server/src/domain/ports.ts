@@ -1,10 +1,11 @@
 import type { Readable } from 'node:stream';
-import type { Attachment, ContentType, CustomerAttributes, InquiryStatus, Notice, ShopSettings, StaffRole, UserKind, Visibility } from '@frontdesk/protocol';
+import type { Attachment, Channel, ContentType, CustomerAttributes, InquiryStatus, Notice, ShopSettings, StaffRole, UserKind, Visibility } from '@frontdesk/protocol';
 import type { StaffChatStore } from './staff-chat/ports.ts';
 import type { InquiryState, MergeDecision } from './inquiry-states.ts';
 import type { WebhookStore } from './webhooks.ts';
 import type { ApiKeyStore } from './api-keys.ts';
 import type { Assignment, RoutingStore } from './routing-ports.ts';
+import type { ContactStore, LabelStore, SavedViewStore } from './contacts/ports.ts';
 
 export type { PresenceChange, AgentCandidate, AgentPresenceRow, QueuedInquiry, Assignment, AgentStats, RoutingStore } from './routing-ports.ts';
 import type {
@@ -43,6 +44,9 @@ export interface Store {
   readonly webhooks: WebhookStore;
   readonly staffChat: StaffChatStore;
   readonly apiKeys: ApiKeyStore;
+  readonly contacts: ContactStore;
+  readonly labels: LabelStore;
+  readonly savedViews: SavedViewStore;
 }
 
 export interface ShopStore {
@@ -110,7 +114,7 @@ export interface CustomerStore {
   updateProfile(shopId: string, id: string, profile: { name?: string | null; email?: string | null }, now: number): Promise<boolean>;
   /** Replaces the customer's attributes; true when they changed (customer.updated as for the profile). */
   setAttributes(shopId: string, id: string, attributes: CustomerAttributes, now: number): Promise<boolean>;
-  /** The customer, if they have a service conversation in the shop (platform customers span shops). */
+  /** The customer, if they are a contact of the shop (platform customers span shops). */
   findInShop(shopId: string, id: string): Promise<CustomerProfile | undefined>;
   /** The customer's inquiries in the shop, newest first. */
   inquiries(shopId: string, customerId: string, limit: number): Promise<InquiryRecord[]>;
@@ -121,6 +125,8 @@ export interface ConversationFilter {
   /** Queued or assigned. */
   readonly open?: boolean;
   readonly assigneeId?: string;
+  readonly labelId?: string;
+  readonly channel?: Channel;
   /**
    * The customer's name, e-mail or external id contains this (case-insensitive), or their id is
    * exactly this.
@@ -135,9 +141,11 @@ export interface ListPosition {
 }
 
 export interface ConversationStore {
-  /** The one service conversation of shop + customer, created on first use (race-safe). */
-  /** The customer's service conversation in the shop, made (recording customer.created) if it is the first. */
-  ensureService(shopId: string, customerId: string, newId: string, now: number): Promise<ConversationRecord>;
+  /**
+   * The customer's service conversation in the shop, made (recording customer.created) if it is the
+   * first, race-safe; `channel` is the one it is made for (default 'web').
+   */
+  ensureService(shopId: string, customerId: string, newId: string, now: number, channel?: Channel): Promise<ConversationRecord>;
   find(id: string): Promise<ConversationRecord | undefined>;
   /** Shop, kind and customer: immutable, so served from a cache on the hot path. */
   facts(id: string): Promise<ConversationFacts | undefined>;

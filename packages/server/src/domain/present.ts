@@ -81,6 +81,9 @@ export function presentConversation(view: ConversationView, principal: Principal
     readSeq: view.readSeq,
     unread: unreadFor(view, principal),
     createdAt: iso(view.createdAt),
+    channel: view.channel,
+    // Labels are the shop's own notes on a customer: the customer's own reads never show them.
+    labelIds: principal.kind === 'customer' ? [] : [...view.labelIds],
   };
 }
 
@@ -100,6 +103,8 @@ export function presentConversationSummary(conversation: ConversationRecord): Co
     lastMessage: last && { ...last, at: iso(last.at) },
     lastActivityAt: iso(conversation.lastActivityAt),
     createdAt: iso(conversation.createdAt),
+    channel: conversation.channel,
+    labelIds: [...conversation.labelIds],
   };
 }
 

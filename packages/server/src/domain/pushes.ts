@@ -63,7 +63,11 @@ export function createPushes({ store, events, now }: DomainDeps) {
     async conversationOfCustomer(caller: ApiCaller, externalId: string): Promise<string> {
       const [customerId] = await store.customers.idsOfShopCustomers(caller.shopId, [externalId]);
       if (customerId === undefined) fail('CUSTOMER_NOT_FOUND');
-      return (await store.conversations.ensureService(caller.shopId, customerId, newId(), now())).id;
+      const at = now();
+      const conversation = await store.conversations.ensureService(caller.shopId, customerId, newId(), at, 'api');
+      // The shop's server writes for the customer: their channel is the API (at most one write a minute, see ContactStore.seen).
+      await store.contacts.seen(caller.shopId, customerId, 'api', at);
+      return conversation.id;
     },
 
     /** The room a connection asks to join (goim's room_id, op 12). */

@@ -1,6 +1,7 @@
 import type {
   Attachment,
   AttachmentKind,
+  Channel,
   CustomerAttributes,
   ContentType,
   ConversationKind,
@@ -96,6 +97,10 @@ export interface ConversationRecord {
   } | null;
   readonly lastActivityAt: number;
   readonly createdAt: number;
+  /** The channel its customer came by ('web' for staff chats). */
+  readonly channel: Channel;
+  /** The shop's labels on a service conversation; [] for staff chats. */
+  readonly labelIds: readonly string[];
 }
 
 /** What never changes about a conversation: safe to cache on every node. */

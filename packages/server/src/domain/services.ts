@@ -17,6 +17,10 @@ import { createBroadcasts } from './staff-chat/broadcasts.ts';
 import { createStaffChat } from './staff-chat/staff-chat.ts';
 import { createSync } from './sync.ts';
 import { createWidgetSessions } from './widget-sessions.ts';
+import { createContacts } from './contacts/contacts.ts';
+import { createContactTransfer } from './contacts/contact-import.ts';
+import { createLabels } from './contacts/labels.ts';
+import { createSavedViews } from './contacts/saved-views.ts';
 
 export function createServices(deps: DomainDeps) {
   const auth = createAuth(deps);
@@ -40,6 +44,10 @@ export function createServices(deps: DomainDeps) {
     broadcasts: createBroadcasts(deps),
     apiKeys: createApiKeys(deps),
     pushes: createPushes(deps),
+    contacts: createContacts(deps),
+    contactTransfer: createContactTransfer(deps),
+    labels: createLabels(deps),
+    savedViews: createSavedViews(deps),
   };
 }
 

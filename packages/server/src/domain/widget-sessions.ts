@@ -107,7 +107,9 @@ export function createWidgetSessions(deps: DomainDeps, auth: Auth) {
 
       if (attributes !== undefined) changed = (await store.customers.setAttributes(shop.id, customer.id, attributes, now())) || changed;
       const at = now();
-      const conversation = await store.conversations.ensureService(shop.id, customer.id, newId(), at);
+      const conversation = await store.conversations.ensureService(shop.id, customer.id, newId(), at, 'web');
+      // A session is a visit (a new contact was seen just now, and this writes nothing then).
+      await store.contacts.seen(shop.id, customer.id, 'web', at);
       // Made just now (its creation time is this call's): the customer is new to the shop.
       if (conversation.createdAt === at) await events.emit({ type: 'customer.created', shopId: shop.id, customer });
       else if (changed) await events.emit({ type: 'customer.updated', shopId: shop.id, customer });

@@ -28,6 +28,11 @@ export function audienceFor(
   };
 }
 
+/** The staff who may read a service conversation (every staff member of its shop), never its customer. */
+export function staffOfConversation(conversation: ConversationFacts): Audience {
+  return audienceFor(conversation, [], 'internal');
+}
+
 /** Every device of one user, and no one else. */
 export function userOnly(userId: string): Audience {
   return usersOnly([userId]);

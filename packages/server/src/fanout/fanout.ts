@@ -3,7 +3,7 @@ import type { DomainEvent } from '../domain/events.ts';
 import type { ConversationStore } from '../domain/ports.ts';
 import { presentBroadcast, presentConversationSummary, presentMessage } from '../domain/present.ts';
 import { factsOf, type ConversationFacts } from '../domain/records.ts';
-import { audienceFor, customerOnly, pushAudience, shopStaff, userOnly, usersOnly } from './audience.ts';
+import { audienceFor, customerOnly, pushAudience, shopStaff, staffOfConversation, userOnly, usersOnly } from './audience.ts';
 import type { Bus, BusEvent } from './bus.ts';
 
 const changes = {
@@ -50,6 +50,11 @@ export function fanout(bus: Bus, conversations: Pick<ConversationStore, 'memberI
             ...(event.type === 'conversation.merged' && event.fromConversationId !== null && { mergedFromId: event.fromConversationId }),
           },
         ];
+      }
+      case 'conversation.labelled': {
+        // Labels are the shop's own: its staff see the change, the customer is not told.
+        const facts = factsOf(event.conversation);
+        return [{ type: 'conversation', audience: staffOfConversation(facts), conversation: presentConversationSummary(event.conversation), change: 'updated' }];
       }
       case 'member.removed': {
         // The members, and the one who is no longer among them (their lists drop the group).

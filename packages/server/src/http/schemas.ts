@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { ErrorBodySchema, Id, InquiryStatusSchema, PageLimit, Time } from '@frontdesk/protocol/schemas';
+import { ChannelSchema, ErrorBodySchema, Id, InquiryStatusSchema, PageLimit, Time } from '@frontdesk/protocol/schemas';
 
 /**
  * What only HTTP has: path parameters, the query strings of GET lists, and the error component the
@@ -20,6 +20,11 @@ export const MessageParams = Type.Object({ conversationId: Id, messageId: Id }, 
 export const StaffParams = Type.Object({ staffId: Id }, strict);
 export const CustomerParams = Type.Object({ customerId: Id }, strict);
 export const CannedResponseParams = Type.Object({ cannedId: Id }, strict);
+export const ContactNoteParams = Type.Object({ customerId: Id, noteId: Id }, strict);
+export const ContactLabelParams = Type.Object({ customerId: Id, labelId: Id }, strict);
+export const LabelParams = Type.Object({ labelId: Id }, strict);
+export const ConversationLabelParams = Type.Object({ conversationId: Id, labelId: Id }, strict);
+export const ViewParams = Type.Object({ viewId: Id }, strict);
 
 export const ConversationListQuery = Type.Object(
   {
@@ -27,6 +32,8 @@ export const ConversationListQuery = Type.Object(
     assigneeId: Type.Optional(Id),
     scope: Type.Optional(Type.Union([Type.Literal('shop'), Type.Literal('mine')])),
     view: Type.Optional(Type.Union([Type.Literal('queue'), Type.Literal('mine'), Type.Literal('open'), Type.Literal('closed')])),
+    labelId: Type.Optional(Id),
+    channel: Type.Optional(ChannelSchema),
     cursor: Type.Optional(Type.String({ maxLength: 200 })),
     limit: Type.Optional(PageLimit),
   },

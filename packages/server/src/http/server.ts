@@ -28,6 +28,9 @@ import { openRoutes } from './routes/open.ts';
 import { pushRoutes } from './routes/push.ts';
 import { goimLogicRoutes, type GoimLogicOptions } from './routes/goim-logic.ts';
 import { operationsRoutes, type OperationsReader } from './routes/operations.ts';
+import { contactRoutes } from './routes/contacts.ts';
+import { labelRoutes } from './routes/labels.ts';
+import { savedViewRoutes } from './routes/saved-views.ts';
 
 export interface HttpOptions {
   readonly logLevel: string;
@@ -169,6 +172,9 @@ export async function buildHttp(services: Services, options: HttpOptions): Promi
       await api.register(webhookRoutes(services));
       await api.register(apiKeyRoutes(services));
       await api.register(pushRoutes(services));
+      await api.register(contactRoutes(services));
+      await api.register(labelRoutes(services));
+      await api.register(savedViewRoutes(services));
       if (options.operations) await api.register(operationsRoutes(services, options.operations));
     },
     { prefix: '/api/v1' },

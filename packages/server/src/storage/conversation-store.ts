@@ -8,6 +8,7 @@ import { containsIgnoringCase } from './contains.ts';
 import { recordOutbox } from './outbox.ts';
 import type { Database } from './schema.ts';
 import { ensureServiceIn, mergeVisitor } from './visitor-merge.ts';
+import { withLabels } from './conversation-labels.ts';
 
 type Joined = Database & { c: Database['conversations']; s: Database['shops']; cu: Database['customers'] };
 
@@ -36,6 +37,7 @@ export function selectConversations(db: Kysely<Database>) {
       'c.last_message_at',
       'c.last_activity_at',
       'c.created_at',
+      'c.channel',
       'c.customer_id',
       'cu.shop_id as cu_shop_id',
       'cu.kind as cu_kind',
@@ -65,6 +67,13 @@ function filtered<QB extends SelectQueryBuilder<Joined, 'c', any>>(qb: QB, shopI
   if (filter.status !== undefined) q = q.where('c.status', '=', filter.status);
   if (filter.open) q = q.where('c.status', 'in', ['queued', 'assigned']);
   if (filter.assigneeId !== undefined) q = q.where('c.assignee_id', '=', filter.assigneeId);
+  if (filter.channel !== undefined) q = q.where('c.channel', '=', filter.channel);
+  const labelId = filter.labelId;
+  if (labelId !== undefined) {
+    q = q.where((eb) =>
+      eb.exists(eb.selectFrom('conversation_labels as cl').select('cl.label_id').whereRef('cl.conversation_id', '=', 'c.id').where('cl.label_id', '=', labelId)),
+    );
+  }
   const match = filter.customerMatch;
   if (match !== undefined) {
     q = q.where((eb) =>
@@ -88,7 +97,7 @@ export function toView(row: ViewRow): ConversationView {
 export function conversationStore(db: Kysely<Database>, engine: Engine): ConversationStore {
   const find = async (id: string) => {
     const row = await selectConversations(db).where('c.id', '=', id).executeTakeFirst();
-    return row && toConversation(row as ConversationRow);
+    return row && (await withLabels(db, [toConversation(row as ConversationRow)]))[0];
   };
 
   // Facts never change once a conversation exists (a merged visitor's conversation is deleted and
@@ -121,11 +130,11 @@ export function conversationStore(db: Kysely<Database>, engine: Engine): Convers
       factsCache.delete(id);
     },
 
-    async ensureService(shopId, customerId, newId, now) {
+    async ensureService(shopId, customerId, newId, now, channel = 'web') {
       // Concurrent first visits race here; the unique key lets exactly one insert win.
-      const id = await db.transaction().execute((tx) => ensureServiceIn(tx, shopId, customerId, newId, now));
+      const id = await db.transaction().execute((tx) => ensureServiceIn(tx, shopId, customerId, newId, now, channel));
       const row = await selectConversations(db).where('c.id', '=', id).executeTakeFirstOrThrow();
-      return toConversation(row as ConversationRow);
+      return (await withLabels(db, [toConversation(row as ConversationRow)]))[0]!;
     },
 
     find,
@@ -160,7 +169,7 @@ export function conversationStore(db: Kysely<Database>, engine: Engine): Convers
         ),
       );
       const rows = await newestFirst(filtered(q, shopId, filter), after, limit).execute();
-      return rows.map((row) => toView(row as ViewRow));
+      return withLabels(db, rows.map((row) => toView(row as ViewRow)));
     },
 
     async countForShop(shopId, filter) {
@@ -175,7 +184,7 @@ export function conversationStore(db: Kysely<Database>, engine: Engine): Convers
     async findMany(shopId, ids) {
       if (ids.length === 0) return [];
       const rows = await selectConversations(db).where('c.shop_id', '=', shopId).where('c.id', 'in', ids).execute();
-      return rows.map((row) => toConversation(row as ConversationRow));
+      return withLabels(db, rows.map((row) => toConversation(row as ConversationRow)));
     },
 
     async listForMember(userId, after, limit) {
@@ -186,7 +195,7 @@ export function conversationStore(db: Kysely<Database>, engine: Engine): Convers
         // Staff who only opened a conversation hold a read cursor there, not a membership.
         .where('m.role', '<>', 'viewer');
       const rows = await newestFirst(q, after, limit).execute();
-      return rows.map((row) => toView(row as ViewRow));
+      return withLabels(db, rows.map((row) => toView(row as ViewRow)));
     },
 
     async memberships(userId) {

@@ -95,11 +95,8 @@ export function customerStore(db: Kysely<Database>): CustomerStore {
         .selectFrom('customers')
         .selectAll()
         .where('id', '=', id)
-        .where((eb) =>
-          eb.exists(
-            eb.selectFrom('conversations as c').select('c.id').where('c.unique_key', '=', serviceKey(shopId, id)).where('c.shop_id', '=', shopId),
-          ),
-        )
+        // A shop knows a customer iff it has a contact row for them (docs/contacts.md).
+        .where((eb) => eb.exists(eb.selectFrom('contacts as ct').select('ct.customer_id').where('ct.shop_id', '=', shopId).where('ct.customer_id', '=', id)))
         .executeTakeFirst();
       return row && { customer: toCustomer(row), attributes: row.attributes === null ? {} : JSON.parse(row.attributes) };
     },

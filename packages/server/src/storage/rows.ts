@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type {
   Attachment,
+  Channel,
   ContentType,
   ConversationKind,
   CustomerKind,
@@ -148,6 +149,7 @@ export interface ConversationRow {
   last_message_at: number | null;
   last_activity_at: number;
   created_at: number;
+  channel: string;
   customer_id: string | null;
   cu_shop_id: string | null;
   cu_kind: string | null;
@@ -157,8 +159,8 @@ export interface ConversationRow {
   cu_created_at: number | null;
 }
 
-export function toConversation(row: ConversationRow): ConversationRecord {
-
+/** `labelIds` come from a query of their own, one per page (storage/conversation-labels.ts). */
+export function toConversation(row: ConversationRow, labelIds: readonly string[] = []): ConversationRecord {
   return {
     id: row.id,
     shopId: row.shop_id,
@@ -195,5 +197,7 @@ export function toConversation(row: ConversationRow): ConversationRecord {
           },
     lastActivityAt: row.last_activity_at,
     createdAt: row.created_at,
+    channel: row.channel as Channel,
+    labelIds,
   };
 }

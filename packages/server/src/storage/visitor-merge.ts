@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import type { InquiryStatus } from '@frontdesk/protocol';
+import type { Channel, InquiryStatus } from '@frontdesk/protocol';
 import { AppError } from '../domain/errors.ts';
 import type { InquiryState, MergeDecision } from '../domain/inquiry-states.ts';
 import type { Assignment, VisitorMerge } from '../domain/ports.ts';
@@ -86,8 +86,10 @@ export async function mergeVisitor(
         closed = { inquiryId: loser.current_inquiry_id!, conversationId: target, customerId, agentId: loser.assignee_id, previousAgentId: loser.assignee_id };
       }
       await moveInto(tx, pg, shopId, from, into, visitorId, customerId, keepFrom, now);
+      await moveConversationLabels(tx, shopId, from.id, into.id);
       await tx.deleteFrom('conversations').where('id', '=', from.id).execute();
     }
+    await mergeContact(tx, shopId, visitorId, customerId, now);
     await tx.deleteFrom('sessions').where('user_id', '=', visitorId).execute();
     await tx.deleteFrom('customers').where('id', '=', visitorId).execute();
     const fromConversationId = from?.id ?? null;
@@ -97,11 +99,11 @@ export async function mergeVisitor(
 }
 
 /** A customer's service conversation in a shop, made (with its member row and customer.created) if it is the first. */
-export async function ensureServiceIn(tx: Tx, shopId: string, customerId: string, newId: string, now: number): Promise<string> {
+export async function ensureServiceIn(tx: Tx, shopId: string, customerId: string, newId: string, now: number, channel: Channel = 'web'): Promise<string> {
   const key = `service:${shopId}:${customerId}`;
   const inserted = await tx
     .insertInto('conversations')
-    .values({ id: newId, shop_id: shopId, kind: 'service', unique_key: key, customer_id: customerId, last_activity_at: now, created_at: now, updated_at: now })
+    .values({ id: newId, shop_id: shopId, kind: 'service', unique_key: key, customer_id: customerId, channel, last_activity_at: now, created_at: now, updated_at: now })
     .onConflict((oc) => oc.column('unique_key').doNothing())
     .executeTakeFirst();
   if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1) {
@@ -112,7 +114,7 @@ export async function ensureServiceIn(tx: Tx, shopId: string, customerId: string
     // An imported contact has its row already.
     await tx
       .insertInto('contacts')
-      .values({ shop_id: shopId, customer_id: customerId, last_seen_at: now, created_at: now, updated_at: now })
+      .values({ shop_id: shopId, customer_id: customerId, channel, last_seen_at: now, created_at: now, updated_at: now })
       .onConflict((oc) => oc.columns(['shop_id', 'customer_id']).doNothing())
       .execute();
     // The customer is new to the shop, arriving with what they wrote as a visitor.
@@ -121,6 +123,45 @@ export async function ensureServiceIn(tx: Tx, shopId: string, customerId: string
   }
   const row = await tx.selectFrom('conversations').select('id').where('unique_key', '=', key).executeTakeFirstOrThrow();
   return row.id;
+}
+
+async function moveConversationLabels(tx: Tx, shopId: string, fromId: string, intoId: string): Promise<void> {
+  const labels = await tx.selectFrom('conversation_labels').select(['label_id', 'created_at']).where('conversation_id', '=', fromId).execute();
+  if (labels.length === 0) return;
+  await tx
+    .insertInto('conversation_labels')
+    .values(labels.map((l) => ({ shop_id: shopId, label_id: l.label_id, conversation_id: intoId, created_at: l.created_at })))
+    .onConflict((oc) => oc.columns(['conversation_id', 'label_id']).doNothing())
+    .execute();
+  await tx.deleteFrom('conversation_labels').where('conversation_id', '=', fromId).execute();
+}
+
+/**
+ * What the shop knew of the visitor goes to the customer's contact (made with their conversation
+ * above): labels and staff notes; a later visit counts as the customer's. The visitor's contact goes.
+ */
+async function mergeContact(tx: Tx, shopId: string, visitorId: string, customerId: string, now: number): Promise<void> {
+  const labels = await tx.selectFrom('contact_labels').select(['label_id', 'created_at']).where('shop_id', '=', shopId).where('customer_id', '=', visitorId).execute();
+  if (labels.length > 0) {
+    await tx
+      .insertInto('contact_labels')
+      .values(labels.map((l) => ({ shop_id: shopId, label_id: l.label_id, customer_id: customerId, created_at: l.created_at })))
+      .onConflict((oc) => oc.columns(['shop_id', 'label_id', 'customer_id']).doNothing())
+      .execute();
+    await tx.deleteFrom('contact_labels').where('shop_id', '=', shopId).where('customer_id', '=', visitorId).execute();
+  }
+  await tx.updateTable('contact_notes').set({ customer_id: customerId }).where('shop_id', '=', shopId).where('customer_id', '=', visitorId).execute();
+  const visitor = await tx.selectFrom('contacts').select(['last_seen_at', 'channel']).where('shop_id', '=', shopId).where('customer_id', '=', visitorId).executeTakeFirst();
+  if (visitor?.last_seen_at != null) {
+    await tx
+      .updateTable('contacts')
+      .set({ last_seen_at: visitor.last_seen_at, channel: visitor.channel, updated_at: now })
+      .where('shop_id', '=', shopId)
+      .where('customer_id', '=', customerId)
+      .where((eb) => eb.or([eb('last_seen_at', 'is', null), eb('last_seen_at', '<', visitor.last_seen_at!)]))
+      .execute();
+  }
+  await tx.deleteFrom('contacts').where('shop_id', '=', shopId).where('customer_id', '=', visitorId).execute();
 }
 
 type Locked = Pick<Selectable<Database['conversations']>, (typeof conversationFields)[number]>;

@@ -3,6 +3,7 @@ import { newId } from '../domain/ids.ts';
 import type { ConversationRecord, CustomerProfile, MessageRecord, StaffRecord } from '../domain/records.ts';
 import type { Engine } from './connect.ts';
 import { selectConversations } from './conversation-store.ts';
+import { withLabels } from './conversation-labels.ts';
 import type { SqliteDirect } from './sqlite-dialect.ts';
 import { sqliteWebhookWrites, type Subscriber } from './sqlite-webhook-writes.ts';
 import { toConversation, toCustomer, toMessage, toStaff, type ConversationRow } from './rows.ts';
@@ -319,7 +320,7 @@ export function webhookDeliveryStore(db: Kysely<Database>, engine: Engine, sqlit
 
     messages: (ids) => byIds(ids, async (chunk) => (await db.selectFrom('messages').selectAll().where('id', 'in', chunk).execute()).map(toMessage)),
     conversations: (ids) =>
-      byIds(ids, async (chunk) => (await selectConversations(db).where('c.id', 'in', chunk).execute()).map((row) => toConversation(row as ConversationRow))),
+      byIds(ids, async (chunk) => withLabels(db, (await selectConversations(db).where('c.id', 'in', chunk).execute()).map((row) => toConversation(row as ConversationRow)))),
     staff: (ids) => byIds(ids, async (chunk) => (await db.selectFrom('staff').selectAll().where('id', 'in', chunk).execute()).map(toStaff)),
     customers: (ids) =>
       byIds(ids, async (chunk) =>

@@ -239,6 +239,8 @@ export function createGateway(
   async function arrived(connection: Connection, principal: Principal): Promise<void> {
     if (principal.kind === 'staff') return services.routing.deviceConnected(principal, connection.id);
     if (principal.shopId === null) return;
+    // A (re)connection is a visit: the contact's last seen and channel move (never per message).
+    await services.contacts.seen(principal, connection.transport.startsWith('goim') ? 'goim' : 'web');
     const conversations = await services.conversations.list(principal, { limit: 1 });
     for (const conversation of conversations.items) {
       if (conversation.status !== 'queued' || conversation.shopId !== principal.shopId) continue;
