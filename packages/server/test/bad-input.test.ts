@@ -197,6 +197,10 @@ for (const engine of engines) {
     let deliveryId: string;
     let broadcastId: string;
     let apiKeyId: string;
+    let labelId: string;
+    let otherLabelId: string;
+    let noteId: string;
+    let viewId: string;
     let operations: Operation[];
 
     before(async () => {
@@ -240,6 +244,15 @@ for (const engine of engines) {
       const apiKey = await call(server, 'POST', '/api/v1/api-keys', { token: shop.ownerToken, body: { name: 'Probe' } });
       assert.equal(apiKey.status, 201);
       apiKeyId = apiKey.body.id;
+      const created = async (path: string, body: unknown) => {
+        const reply = await call(server, 'POST', path, { token: shop.ownerToken, body });
+        assert.equal(reply.status, 201, JSON.stringify(reply.body));
+        return reply.body.id as string;
+      };
+      labelId = await created('/api/v1/labels', { name: 'Probe', color: '#123456' });
+      otherLabelId = await created('/api/v1/labels', { name: 'Other probe', color: '#654321' });
+      noteId = await created(`/api/v1/contacts/${customer.customerId}/notes`, { text: 'Probe note' });
+      viewId = await created('/api/v1/views', { name: 'Probe view', filters: { view: 'open' } });
       operations = await fetchOperations(server);
     });
     after(() => server.close());
@@ -258,6 +271,9 @@ for (const engine of engines) {
       deliveryId,
       broadcastId,
       apiKeyId,
+      noteId,
+      labelId,
+      viewId,
     });
 
     /** Valid values of the required query parameters, where an operation has them. */
@@ -336,6 +352,15 @@ for (const engine of engines) {
         { to: { conversationId: customer.conversationId }, body: 'x' },
         { to: { room: 'live://1000' }, body: 'x' },
       ],
+      'PATCH /api/v1/contacts/{customerId}': [{ name: 'New name', email: 'new@example.test', attributes: { plan: 'gold', orders: 3, vip: true }, optedOut: true }],
+      'POST /api/v1/contacts/{customerId}/notes': [{ text: 'A note' }],
+      'PATCH /api/v1/contacts/{customerId}/notes/{noteId}': [{ text: 'Edited note' }],
+      'POST /api/v1/contacts/labels': [{ ids: [customer.customerId], add: [labelId], remove: [otherLabelId] }],
+      'POST /api/v1/conversations/labels': [{ ids: [customer.conversationId], add: [labelId], remove: [otherLabelId] }],
+      'POST /api/v1/labels': [{ name: 'Urgent', color: '#ff0000' }],
+      'PATCH /api/v1/labels/{labelId}': [{ name: 'Renamed', color: '#00ff00' }],
+      'POST /api/v1/views': [{ name: 'Mine', filters: { view: 'open', status: 'queued', assigneeId: shop.agentId, labelId, channel: 'web' } }],
+      'PATCH /api/v1/views/{viewId}': [{ name: 'Renamed', filters: { view: 'mine', status: 'assigned', assigneeId: shop.agentId, labelId, channel: 'api' } }],
       'PATCH /api/v1/webhooks/{webhookId}': [{ url: 'https://hooks.example.test/other', events: ['staff.updated'], includeInternal: true, secret: 'another-secret-long-enough', active: false }],
     });
 

@@ -56,6 +56,13 @@ const MEMBERSHIP = '/api/v1/conversations/{conversationId}/membership';
 const READERS = '/api/v1/conversations/{conversationId}/messages/{messageId}/readers';
 const BROADCAST_READ = '/api/v1/broadcasts/{broadcastId}/read';
 const API_KEY = '/api/v1/api-keys/{apiKeyId}';
+const CONTACT = '/api/v1/contacts/{customerId}';
+const CONTACT_NOTES = '/api/v1/contacts/{customerId}/notes';
+const CONTACT_NOTE = '/api/v1/contacts/{customerId}/notes/{noteId}';
+const CONTACT_LABEL = '/api/v1/contacts/{customerId}/labels/{labelId}';
+const LABEL = '/api/v1/labels/{labelId}';
+const CONVERSATION_LABEL = '/api/v1/conversations/{conversationId}/labels/{labelId}';
+const VIEW = '/api/v1/views/{viewId}';
 
 const notFound = (code: string) => ({ status: 404, code });
 const forbidden = { status: 403, code: 'FORBIDDEN' };
@@ -112,6 +119,11 @@ for (const engine of engines) {
     let bBroadcastId: string;
     // B's API key (its id, and the key itself: never shown to A).
     let bApiKey: { id: string; key: string };
+    // Contacts in B: a label on yB (contact and conversation), a note on yB, B's agent's saved view; A's own label.
+    let bLabelId: string;
+    let bNoteId: string;
+    let bViewId: string;
+    let aLabelId: string;
     const bWebhookUrl = `http://127.0.0.1:9/b-hook-${tag}`;
 
     const text = (label: string) => `${label} ${tag}`;
@@ -239,7 +251,20 @@ for (const engine of engines) {
       assert.equal(apiKey.status, 201);
       bApiKey = { id: apiKey.body.id, key: apiKey.body.key };
 
+      const made = async (reply: Promise<Reply>) => {
+        const r = await reply;
+        assert.ok(r.status === 200 || r.status === 201, JSON.stringify(r.body));
+        return r.body;
+      };
+      bLabelId = (await made(call(server, 'POST', '/api/v1/labels', { token: b.ownerToken, body: { name: text('b label'), color: '#123456' } }))).id;
+      aLabelId = (await made(call(server, 'POST', '/api/v1/labels', { token: a.ownerToken, body: { name: 'a label', color: '#654321' } }))).id;
+      await made(call(server, 'PUT', `/api/v1/contacts/${yB.customerId}/labels/${bLabelId}`, { token: b.agentToken }));
+      await made(call(server, 'PUT', `/api/v1/conversations/${yB.conversationId}/labels/${bLabelId}`, { token: b.agentToken }));
+      bNoteId = (await made(call(server, 'POST', `/api/v1/contacts/${yB.customerId}/notes`, { token: b.agentToken, body: { text: text('b contact note') } }))).id;
+      bViewId = (await made(call(server, 'POST', '/api/v1/views', { token: b.agentToken, body: { name: text('b saved view'), filters: { labelId: bLabelId } } }))).id;
+
       bSecrets.push(
+        bLabelId, text('b label'), bNoteId, text('b contact note'), bViewId, text('b saved view'),
         bApiKey.id, text('b api key'),
         bDirect.id, bDirect.messageId, text('b direct secret'), bGroup.id, bGroup.messageId, text('b group secret'), text('b group title'),
         bBroadcastId, text('b broadcast title'), text('b broadcast text'),
@@ -273,6 +298,9 @@ for (const engine of engines) {
         (await call(server, 'GET', `/api/v1/webhooks/${bWebhookId}/deliveries`, { token: b.ownerToken })).body,
         (await call(server, 'GET', `/api/v1/customers/${bAnon.customerId}`, { token: b.ownerToken })).body,
         (await call(server, 'GET', '/api/v1/team', { token: b.ownerToken })).body,
+        (await call(server, 'GET', `/api/v1/contacts/${yB.customerId}`, { token: b.agentToken })).body,
+        (await call(server, 'GET', '/api/v1/labels', { token: b.agentToken })).body,
+        (await call(server, 'GET', '/api/v1/views', { token: b.agentToken })).body,
         (await call(server, 'GET', `/api/v1/groups/${bGroup.id}`, { token: b.ownerToken })).body,
         (await call(server, 'GET', '/api/v1/broadcasts', { token: b.agentToken })).body,
         (await call(server, 'GET', `/api/v1/conversations/${bDirect.id}/messages`, { token: b.agentToken })).body,
@@ -311,6 +339,7 @@ for (const engine of engines) {
         }
         out.push({ actor, token, name: `${actor} read B's broadcast`, method: 'POST', route: BROADCAST_READ, params: { broadcastId: bBroadcastId }, foreign: ['broadcastId'], expect: notFound('BROADCAST_NOT_FOUND') });
         consoleRows(out, actor, token, role === 'agent' ? forbidden : notFound('CANNED_RESPONSE_NOT_FOUND'), [yB.customerId, bAnon.customerId], notFound('CUSTOMER_NOT_FOUND'));
+        contactRows(out, actor, token, role === 'agent' ? 'agent' : 'admin');
         webhookRows(out, actor, token, role === 'agent' ? forbidden : notFound('WEBHOOK_NOT_FOUND'), role === 'agent' ? forbidden : notFound('WEBHOOK_DELIVERY_NOT_FOUND'));
         out.push({ actor, token, name: `${actor} DELETE B's API key`, method: 'DELETE', route: API_KEY, params: { apiKeyId: bApiKey.id }, foreign: ['apiKeyId'], expect: role === 'agent' ? forbidden : notFound('API_KEY_NOT_FOUND') });
         for (const staff of bStaff) {
@@ -342,6 +371,7 @@ for (const engine of engines) {
       out.push({ actor: 'customerX', token: x.token, name: "customerX read B's broadcast", method: 'POST', route: BROADCAST_READ, params: { broadcastId: bBroadcastId }, foreign: ['broadcastId'], expect: forbidden });
       // The console's routes are for staff: a customer is refused whoever the id belongs to.
       consoleRows(out, 'customerX', x.token, forbidden, [yA.customerId, yB.customerId, bAnon.customerId], forbidden);
+      contactRows(out, 'customerX', x.token, 'customer');
       webhookRows(out, 'customerX', x.token, forbidden, forbidden);
       out.push({ actor: 'customerX', token: x.token, name: "customerX DELETE B's API key", method: 'DELETE', route: API_KEY, params: { apiKeyId: bApiKey.id }, foreign: ['apiKeyId'], expect: forbidden });
       attachmentRows(out, 'customerX', x.token, "Y's attachment in A", yAttachmentId);
@@ -369,6 +399,44 @@ for (const engine of engines) {
           method: 'GET', route: CUSTOMER, params: { customerId }, foreign: ['customerId'], actor, token, expect: customerExpect,
         });
       }
+    }
+
+    /**
+     * Contacts, labels and saved views against B's: B's contacts, note, label and view, and B's label
+     * or note through A's own contact X. Customers are refused whatever the ids.
+     */
+    function contactRows(out: Row[], actor: Row['actor'], token: string, role: 'agent' | 'admin' | 'customer') {
+      const staffOr = (expect: Row['expect']) => (role === 'customer' ? forbidden : expect);
+      const adminOr = (expect: Row['expect']) => (role === 'admin' ? expect : forbidden);
+      const customer = staffOr(notFound('CUSTOMER_NOT_FOUND'));
+      for (const customerId of [yB.customerId, bAnon.customerId]) {
+        const theirs = { actor, token, params: { customerId }, foreign: ['customerId'], expect: customer };
+        out.push({ ...theirs, name: `${actor} GET B's contact ${customerId}`, method: 'GET', route: CONTACT });
+        for (const body of [{ optedOut: true }, { name: 'Taken over', attributes: { plan: 'x' } }]) {
+          out.push({ ...theirs, name: `${actor} PATCH B's contact ${customerId} ${JSON.stringify(body)}`, method: 'PATCH', route: CONTACT, body });
+        }
+        out.push({ ...theirs, name: `${actor} note on B's contact ${customerId}`, method: 'POST', route: CONTACT_NOTES, body: { text: 'intruder' } });
+        for (const method of ['PUT', 'DELETE'] as const) {
+          out.push({ ...theirs, name: `${actor} ${method} A's label on B's contact ${customerId}`, method, route: CONTACT_LABEL, params: { customerId, labelId: aLabelId } });
+          out.push({ ...theirs, name: `${actor} ${method} B's label on B's contact ${customerId}`, method, route: CONTACT_LABEL, params: { customerId, labelId: bLabelId }, foreign: ['customerId', 'labelId'] });
+        }
+      }
+      for (const method of ['PUT', 'DELETE'] as const) {
+        out.push({ actor, token, name: `${actor} ${method} B's label on A's contact X`, method, route: CONTACT_LABEL, params: { customerId: x.customerId, labelId: bLabelId }, foreign: ['labelId'], expect: staffOr(notFound('LABEL_NOT_FOUND')) });
+        out.push({ actor, token, name: `${actor} ${method} B's label on A's conversation X`, method, route: CONVERSATION_LABEL, params: { conversationId: x.conversationId, labelId: bLabelId }, foreign: ['labelId'], expect: staffOr(notFound('LABEL_NOT_FOUND')) });
+      }
+      const note = { customerId: yB.customerId, noteId: bNoteId };
+      out.push({ actor, token, name: `${actor} PATCH B's note`, method: 'PATCH', route: CONTACT_NOTE, params: note, foreign: ['customerId', 'noteId'], body: { text: 'edited' }, expect: customer });
+      out.push({ actor, token, name: `${actor} DELETE B's note`, method: 'DELETE', route: CONTACT_NOTE, params: note, foreign: ['customerId', 'noteId'], expect: customer });
+      const viaX = { customerId: x.customerId, noteId: bNoteId };
+      out.push({ actor, token, name: `${actor} PATCH B's note via X`, method: 'PATCH', route: CONTACT_NOTE, params: viaX, foreign: ['noteId'], body: { text: 'edited' }, expect: staffOr(notFound('NOTE_NOT_FOUND')) });
+      out.push({ actor, token, name: `${actor} DELETE B's note via X`, method: 'DELETE', route: CONTACT_NOTE, params: viaX, foreign: ['noteId'], expect: staffOr(notFound('NOTE_NOT_FOUND')) });
+      const label = { actor, token, params: { labelId: bLabelId }, foreign: ['labelId'], expect: adminOr(notFound('LABEL_NOT_FOUND')) };
+      for (const body of [{ name: 'Taken over' }, { color: '#000000' }]) out.push({ ...label, name: `${actor} PATCH B's label ${JSON.stringify(body)}`, method: 'PATCH', route: LABEL, body });
+      out.push({ ...label, name: `${actor} DELETE B's label`, method: 'DELETE', route: LABEL });
+      const view = { actor, token, params: { viewId: bViewId }, foreign: ['viewId'], expect: staffOr(notFound('VIEW_NOT_FOUND')) };
+      out.push({ ...view, name: `${actor} PATCH B's saved view`, method: 'PATCH', route: VIEW, body: { name: 'Taken over', filters: {} } });
+      out.push({ ...view, name: `${actor} DELETE B's saved view`, method: 'DELETE', route: VIEW });
     }
 
     /** Every staff-chat route against B's direct chat or group: `expect` for staff-only routes, `editExpect` for editing a message. */
@@ -469,6 +537,9 @@ for (const engine of engines) {
       }
       out.push({ ...common, name: `${actor} GET queue position ${label}`, method: 'GET', route: ROUTING('queue'), params: conv, expect: convNotFound });
       out.push({ ...common, name: `${actor} GET team of ${label}`, method: 'GET', route: ROUTING('team'), params: conv, expect: convNotFound });
+      for (const method of ['PUT', 'DELETE'] as const) {
+        out.push({ ...common, name: `${actor} ${method} A's label on ${label}`, method, route: CONVERSATION_LABEL, params: { conversationId, labelId: aLabelId }, expect: routingExpect });
+      }
       out.push({ ...common, name: `${actor} upload a file into ${label}`, method: 'POST', route: UPLOAD_FILE, params: conv, expect: convNotFound });
       out.push({ ...common, name: `${actor} start an upload into ${label}`, method: 'POST', route: START_UPLOAD, params: conv, body: { name: 'x.txt', size: 10 }, expect: convNotFound });
       for (const messageId of messageIds) {
@@ -498,7 +569,9 @@ for (const engine of engines) {
       }
       // Query parameters that take an id get a list check below.
       const idQueries = operations.flatMap((op) => op.queryParams.filter((p) => /Id$/.test(p.name)).map((p) => `${op.key} ?${p.name}`));
-      assert.deepEqual(idQueries, ['GET /api/v1/conversations ?assigneeId']);
+      assert.deepEqual(idQueries.sort(), [
+        'GET /api/v1/contacts ?labelId', 'GET /api/v1/contacts/export ?labelId', 'GET /api/v1/conversations ?assigneeId', 'GET /api/v1/conversations ?labelId',
+      ]);
     });
 
     test("every route refuses B's ids (and another customer's conversation) exactly like a nonexistent id, leaking and changing nothing", async () => {
@@ -571,7 +644,7 @@ for (const engine of engines) {
       const filters = [
         '', 'limit=1', 'limit=100', 'status=queued', 'status=assigned', 'status=closed', 'scope=shop', 'scope=mine', 'scope=mine&limit=1',
         `assigneeId=${b.agentId}`, `assigneeId=${b.ownerId}`, `assigneeId=${b.agentId}&status=assigned`, `assigneeId=${a.agentId}`,
-        `cursor=${forged}`, `cursor=${forged}&status=assigned`,
+        `cursor=${forged}`, `cursor=${forged}&status=assigned`, `labelId=${bLabelId}`, `labelId=${bLabelId}&view=open`, 'channel=web',
       ];
       for (const token of [a.ownerToken, a.agentToken]) {
         for (const filter of filters) {
@@ -661,6 +734,38 @@ for (const engine of engines) {
       const total = (reply: Reply) => reply.body.days.reduce((sum: number, d: { inquiries: number }) => sum + d.inquiries, 0);
       assert.equal(total(stats), 2, "A's two inquiries (X and Y)");
       assert.equal(total(bStats), 2, "B's two, counted for B only");
+    });
+
+    test("A's contacts, labels, saved views and bulk labelling hold and touch nothing of B", async () => {
+      const bCustomers = [yB.customerId, bAnon.customerId];
+      const get = (token: string, path: string) => call(server, 'GET', `/api/v1${path}`, { token });
+      // Control: B's own list finds its labelled contact.
+      assert.deepEqual((await get(b.agentToken, `/contacts?labelId=${bLabelId}`)).body.items.map((c: { customer: { id: string } }) => c.customer.id), [yB.customerId]);
+      for (const token of [a.ownerToken, a.agentToken]) {
+        for (const query of ['', 'limit=100', `labelId=${bLabelId}`, `q=${encodeURIComponent(`Yusuf B ${tag}`)}`, `q=${yB.customerId}`, 'sort=name', 'optedOut=false', `attribute=${encodeURIComponent(`plan:b plan ${tag}`)}`]) {
+          const listed = await get(token, `/contacts?${query}`);
+          assert.equal(listed.status, 200, JSON.stringify(listed.body));
+          assert.deepEqual(leaks(listed.body, bSecrets), [], `contacts ${query} leaks`);
+        }
+        assert.deepEqual(new Set((await get(token, '/contacts?limit=100')).body.items.map((c: { customer: { id: string } }) => c.customer.id)), new Set([x.customerId, yA.customerId]));
+        for (const path of ['/labels', '/views']) assert.deepEqual(leaks((await get(token, path)).body, bSecrets), [], path);
+        // Bulk labelling with B's ids: skipped as nonexistent ones are; with B's label: refused as a nonexistent one.
+        for (const route of ['/contacts/labels', '/conversations/labels']) {
+          const ids = route === '/contacts/labels' ? bCustomers : [yB.conversationId, bAnon.conversationId];
+          const theirs = await call(server, 'POST', `/api/v1${route}`, { token, body: { ids, add: [aLabelId] } });
+          const none = await call(server, 'POST', `/api/v1${route}`, { token, body: { ids: [randomUUID()], add: [aLabelId] } });
+          assert.deepEqual([theirs.status, theirs.body], [none.status, none.body]);
+          assert.deepEqual(theirs.body, { changed: 0 });
+          const bLabel = await call(server, 'POST', `/api/v1${route}`, { token, body: { ids: [x.customerId, x.conversationId], add: [bLabelId] } });
+          const noLabel = await call(server, 'POST', `/api/v1${route}`, { token, body: { ids: [x.customerId, x.conversationId], add: [randomUUID()] } });
+          assert.deepEqual([bLabel.status, bLabel.body], [noLabel.status, noLabel.body]);
+          assert.equal(bLabel.body.error.code, 'LABEL_NOT_FOUND');
+        }
+      }
+      const exported = await fetch(`${server.url}/api/v1/contacts/export`, { headers: { authorization: `Bearer ${a.ownerToken}` } });
+      assert.deepEqual(leaks(await exported.text(), bSecrets), []);
+      const bLabels = await server.storage.db.selectFrom('contact_labels').select('label_id').where('customer_id', 'in', bCustomers).execute();
+      assert.deepEqual(bLabels.map((l) => l.label_id), [bLabelId], "B's contacts carry B's label alone");
     });
 
     test("A's operations figures count A's messages, queue and agents alone; agents and customers are refused", async () => {

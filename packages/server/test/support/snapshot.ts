@@ -25,6 +25,12 @@ export async function snapshotRows(db: Kysely<Database>, options: { shopId?: str
     // Targets and reads of the shop's broadcasts (the broadcast holds the shop).
     broadcast_targets: await db.selectFrom('broadcast_targets').selectAll().where('broadcast_id', 'in', byShop(db.selectFrom('broadcasts').select('id'), 'shop_id')).orderBy('broadcast_id').orderBy('target_id').execute(),
     broadcast_reads: await db.selectFrom('broadcast_reads').selectAll().where('broadcast_id', 'in', byShop(db.selectFrom('broadcasts').select('id'), 'shop_id')).orderBy('broadcast_id').orderBy('staff_id').execute(),
+    contacts: await byShop(db.selectFrom('contacts').selectAll(), 'shop_id').orderBy('customer_id').execute(),
+    labels: await byShop(db.selectFrom('labels').selectAll(), 'shop_id').orderBy('id').execute(),
+    contact_labels: await byShop(db.selectFrom('contact_labels').selectAll(), 'shop_id').orderBy('customer_id').orderBy('label_id').execute(),
+    conversation_labels: await byShop(db.selectFrom('conversation_labels').selectAll(), 'shop_id').orderBy('conversation_id').orderBy('label_id').execute(),
+    contact_notes: await byShop(db.selectFrom('contact_notes').selectAll(), 'shop_id').orderBy('id').execute(),
+    saved_views: await byShop(db.selectFrom('saved_views').selectAll(), 'shop_id').orderBy('id').execute(),
     ...(options.sessions === true && { sessions: await db.selectFrom('sessions').selectAll().orderBy('token_hash').execute() }),
   };
 }

@@ -133,6 +133,7 @@ export function createContacts({ store, now }: DomainDeps) {
   };
 
   async function writableNote(principal: Principal, shopId: string, customerId: string, noteId: string): Promise<NoteRecord> {
+    await contactOf(shopId, customerId);
     const note = await store.contacts.findNote(shopId, customerId, noteId);
     if (!note) fail('NOTE_NOT_FOUND');
     if (note.authorId !== requireRole(principal, 'agent').id) requireRole(principal, 'admin');
