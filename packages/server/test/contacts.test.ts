@@ -5,6 +5,9 @@ import { createLabel, listContacts, platformCustomer, shopCustomer } from './sup
 import { startServer, type TestServer } from './support/server.ts';
 import { engines } from './support/storage.ts';
 import { rawAuthed } from './support/ws-client.ts';
+import { goim } from '@frontdesk/protocol';
+import { eventually } from './support/eventually.ts';
+import { goimWs } from './support/goim-client.ts';
 
 /**
  * Contacts (docs/contacts.md): a shop's list of the customers it dealt with. Seeded: shop A with
@@ -159,11 +162,15 @@ for (const engine of engines) {
       assert.equal(api.channel, 'api');
       assert.ok(Date.parse(api.lastSeenAt) > 2000);
       assert.deepEqual((await listContacts(server, a.agentToken, 'channel=api')).ids, [bob.customerId]);
-      // He comes back through the widget's socket.
+      // He comes back through the widget's socket, then through a goim client on /sub.
       const socket = await rawAuthed(server, bob.token);
-      for (let i = 0; i < 50 && (await seen()).channel !== 'web'; i++) await new Promise((r) => setTimeout(r, 20));
+      await eventually('the web channel', async () => (await seen()).channel === 'web');
       socket.close();
-      assert.equal((await seen()).channel, 'web');
+      const sub = await goimWs(server.url);
+      sub.request(goim.ops.auth, 1, { token: bob.token });
+      await sub.next(goim.ops.authReply);
+      await eventually('the goim channel', async () => (await seen()).channel === 'goim');
+      sub.close();
     });
 
     test('a visitor who signs in brings their labels and notes to the customer’s contact; the visitor’s contact goes', async () => {
