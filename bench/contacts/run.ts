@@ -4,11 +4,12 @@
  *   npm run bench:contacts [-- --contacts 100000 --runs 15 --engine sqlite|postgres|both]
  *
  * One shop with `--contacts` contacts (customers with names, e-mails, external ids and
- * attributes; one in ten labelled), written straight into a fresh database, then the contact
+ * attributes; two labels on one in ten each), written straight into a fresh database, then the contact
  * list's queries through the store the API uses (storage/contact-store.ts), each run `--runs`
  * times; the median and the slowest are printed. Baseline, measured in the same run: one contact
  * read by its key (what every contact route costs at least).
- * Also: a whole export's walk (every page of 1,000 in creation order).
+ * Also: a whole export's walk (every page of 1,000 in creation order), and an import's writes of
+ * `--import` lines (new contacts, then the same lines again).
  */
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
@@ -23,10 +24,12 @@ const { values: args } = parseArgs({
     contacts: { type: 'string', default: '100000' },
     runs: { type: 'string', default: '15' },
     engine: { type: 'string', default: 'both' },
+    import: { type: 'string', default: '10000' },
   },
 });
 const CONTACTS = Number(args.contacts);
 const RUNS = Number(args.runs);
+const IMPORT_LINES = Number(args.import);
 const engines: Engine[] = args.engine === 'both' ? ['sqlite', 'postgres'] : [args.engine as Engine];
 const PLANS = ['free', 'silver', 'gold', 'platinum'];
 
@@ -52,8 +55,17 @@ for (const engine of engines) {
   const shopId = newId();
   const now = Date.now();
   await db.insertInto('shops').values({ id: shopId, name: 'Bench', identity_secret: 'x', settings: '{}', created_at: now, updated_at: now }).execute();
+  // VIP: one contact in ten, whatever their last visit. Imported: one in ten, all never seen (they
+  // sort last by last seen, so that list walks every contact seen before finding them).
   const labelId = newId();
-  await db.insertInto('labels').values({ id: labelId, shop_id: shopId, name: 'VIP', color: '#ff0000', created_at: now, updated_at: now }).execute();
+  const neverSeenLabel = newId();
+  await db
+    .insertInto('labels')
+    .values([
+      { id: labelId, shop_id: shopId, name: 'VIP', color: '#ff0000', created_at: now, updated_at: now },
+      { id: neverSeenLabel, shop_id: shopId, name: 'Imported', color: '#00ff00', created_at: now, updated_at: now },
+    ])
+    .execute();
 
   const seedStarted = performance.now();
   const BATCH = 500;
@@ -76,8 +88,11 @@ for (const engine of engines) {
         .insertInto('contacts')
         .values(rows.map(({ id, n }) => ({ shop_id: shopId, customer_id: id, channel: n % 3 === 0 ? 'api' : 'web', last_seen_at: n % 5 === 0 ? null : now - ((n * 104729) % 10_000_000), created_at: now - CONTACTS + n, updated_at: now })))
         .execute();
-      const labelled = rows.filter(({ n }) => n % 10 === 0);
-      if (labelled.length > 0) await tx.insertInto('contact_labels').values(labelled.map(({ id }) => ({ shop_id: shopId, label_id: labelId, customer_id: id, created_at: now }))).execute();
+      const labelled = [
+        ...rows.filter(({ n }) => n % 10 === 3).map(({ id }) => ({ shop_id: shopId, label_id: labelId, customer_id: id, created_at: now })),
+        ...rows.filter(({ n }) => n % 10 === 0).map(({ id }) => ({ shop_id: shopId, label_id: neverSeenLabel, customer_id: id, created_at: now })),
+      ];
+      if (labelled.length > 0) await tx.insertInto('contact_labels').values(labelled).execute();
     });
   }
   if (engine === 'postgres') await sql`analyze`.execute(db);
@@ -105,16 +120,20 @@ for (const engine of engines) {
     ['page 201, created asc', () => page({}, { sort: 'created', order: 'asc' }, deepCreated)],
     ['first page, name asc', () => page({}, { sort: 'name', order: 'asc' })],
     ['label filter (1 in 10)', () => page({ labelId }, lastSeen)],
+    ['label of never-seen contacts, by last seen', () => page({ labelId: neverSeenLabel }, lastSeen)],
+    ['label of never-seen contacts, by creation', () => page({ labelId: neverSeenLabel }, { sort: 'created', order: 'desc' })],
     ['channel filter (api, 1 in 3)', () => page({ channel: 'api' }, lastSeen)],
     ['attribute plan:gold (1 in 4)', () => page({ attribute: { key: 'plan', json: '"gold"' } }, lastSeen)],
     ['search q=ext-4242 (one match)', () => page({ q: 'ext-4242' }, lastSeen)],
     ['search q=customer 99 (many)', () => page({ q: 'customer 99' }, lastSeen)],
   ];
-  console.log(`| query (${engine}, ${RUNS} runs) | median ms | max ms |`);
-  console.log('| --- | --- | --- |');
+  console.log(`| query (${engine}, ${RUNS} runs) | median ms | max ms | × baseline |`);
+  console.log('| --- | --- | --- | --- |');
+  let baseline = NaN;
   for (const [name, work] of cases) {
     const { median, max } = await timed(RUNS, work);
-    console.log(`| ${name} | ${ms(median)} | ${ms(max)} |`);
+    if (Number.isNaN(baseline)) baseline = median;
+    console.log(`| ${name} | ${ms(median)} | ${ms(max)} | ${(median / baseline).toFixed(1)} |`);
   }
   const exportStarted = performance.now();
   let exported = 0;
@@ -126,6 +145,13 @@ for (const engine of engines) {
     const last = rows.at(-1)!;
     after = { key: last.sortKey, id: last.customer.id };
   }
-  console.log(`| export walk: ${exported.toLocaleString('en')} contacts in pages of 1,000 | ${ms(performance.now() - exportStarted)} (once) | |`);
+  console.log(`| export walk: ${exported.toLocaleString('en')} contacts in pages of 1,000 | ${ms(performance.now() - exportStarted)} (once) | | |`);
+  // An import's writes (the domain's batches of 500 lines), new contacts and then the same file again.
+  const lines = Array.from({ length: IMPORT_LINES }, (_, n) => ({ externalId: `imp-${n}`, name: `Imported ${n}`, email: `i${n}@example.test`, attributes: { plan: PLANS[n % 4]! }, labelIds: n % 10 === 0 ? [labelId] : [] }));
+  for (const run of ['new', 'again']) {
+    const started = performance.now();
+    for (let i = 0; i < lines.length; i += 500) await store.contacts.importLines(shopId, lines.slice(i, i + 500), newId, Date.now());
+    console.log(`| import ${IMPORT_LINES.toLocaleString('en')} lines (${run}) | ${ms(performance.now() - started)} (once) | | |`);
+  }
   await storage.drop();
 }

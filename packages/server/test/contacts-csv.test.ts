@@ -138,5 +138,15 @@ for (const engine of engines) {
       };
       assert.deepEqual(await comparable(other), await comparable(shop));
     });
+
+    test('an external id twice in one file: one contact, made once, the later line winning field by field', async () => {
+      const twice = 'external_id,name,email,labels,attr.plan,attr.size\r\ndup-1,First,first@example.test,A,gold,\r\ndup-1,Second,,B,,L\r\n';
+      const reply = await importCsv(server, shop.ownerToken, twice);
+      assert.deepEqual(reply.body, { created: 1, updated: 1, errors: [] });
+      const { pages } = await listContacts(server, shop.agentToken, 'q=dup-1');
+      const [only, ...more] = pages.flatMap((p) => p.body.items) as Array<Record<string, any>>;
+      assert.deepEqual(more, []);
+      assert.deepEqual([only!.customer.name, only!.customer.email, only!.attributes, only!.labelIds.length], ['Second', 'first@example.test', { plan: 'gold', size: 'L' }, 2]);
+    });
   });
 }
