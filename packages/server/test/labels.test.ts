@@ -72,8 +72,17 @@ for (const engine of engines) {
       const off = await conversationLabel('DELETE', web1.conversationId, urgent);
       assert.deepEqual(off.body.labelIds, []);
       await agent.next('conversation', (f) => f.conversation.id === web1.conversationId && f.change === 'updated' && f.conversation.labelIds.length === 0);
+      // Other changes of a labelled conversation reach its customer without the labels.
+      const customer2 = await rawAuthed(server, web2.token);
+      await conversationLabel('PUT', web2.conversationId, urgent);
+      assert.equal((await call(server, 'POST', `/api/v1/conversations/${web2.conversationId}/claim`, { token: shop.agentToken })).status, 200);
+      const staffCopy = await agent.next('conversation', (f) => f.conversation.id === web2.conversationId && f.change === 'assigned');
+      const customerCopy = await customer2.next('conversation', (f) => f.conversation.id === web2.conversationId && f.change === 'assigned');
+      assert.deepEqual([staffCopy.conversation.labelIds, customerCopy.conversation.labelIds], [[urgent], []]);
+      assert.equal(customer2.frames.filter((f) => f.type === 'conversation').length, 1, 'one copy, without labels');
       agent.close();
       customer.close();
+      customer2.close();
       // Staff chats take no labels.
       const direct = await call(server, 'POST', '/api/v1/direct', { token: shop.ownerToken, body: { staffId: shop.agentId } });
       assert.equal((await conversationLabel('PUT', direct.body.id, urgent)).body.error.code, 'CONVERSATION_NOT_FOUND');
@@ -83,8 +92,6 @@ for (const engine of engines) {
     test('inbox filters: label and channel combine with view, status and assignee', async () => {
       const bulk = await call(server, 'POST', '/api/v1/conversations/labels', { token: shop.agentToken, body: { ids: [web1.conversationId, web2.conversationId, apiConversation], add: [refund] } });
       assert.deepEqual(bulk.body, { changed: 3 });
-      await conversationLabel('PUT', web2.conversationId, urgent);
-      await call(server, 'POST', `/api/v1/conversations/${web2.conversationId}/claim`, { token: shop.agentToken });
       const token = shop.agentToken;
       assert.deepEqual(new Set(await list(token, `labelId=${refund}`)), new Set([web1.conversationId, web2.conversationId, apiConversation]));
       assert.deepEqual(await list(token, `labelId=${urgent}`), [web2.conversationId]);

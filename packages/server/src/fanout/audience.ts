@@ -33,6 +33,13 @@ export function staffOfConversation(conversation: ConversationFacts): Audience {
   return audienceFor(conversation, [], 'internal');
 }
 
+/** The same audience without the conversation's customer (who gets a copy of their own). */
+export function withoutCustomer(audience: Audience, conversation: ConversationFacts): Audience {
+  const customerId = conversation.customerId;
+  if (customerId === null) return audience;
+  return { ...audience, userIds: audience.userIds.filter((id) => id !== customerId), exceptUserIds: [...audience.exceptUserIds, customerId] };
+}
+
 /** Every device of one user, and no one else. */
 export function userOnly(userId: string): Audience {
   return usersOnly([userId]);

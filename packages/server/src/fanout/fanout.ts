@@ -3,7 +3,7 @@ import type { DomainEvent } from '../domain/events.ts';
 import type { ConversationStore } from '../domain/ports.ts';
 import { presentBroadcast, presentConversationSummary, presentMessage } from '../domain/present.ts';
 import { factsOf, type ConversationFacts } from '../domain/records.ts';
-import { audienceFor, customerOnly, pushAudience, shopStaff, staffOfConversation, userOnly, usersOnly } from './audience.ts';
+import { audienceFor, customerOnly, pushAudience, shopStaff, staffOfConversation, userOnly, usersOnly, withoutCustomer } from './audience.ts';
 import type { Bus, BusEvent } from './bus.ts';
 
 const changes = {
@@ -41,14 +41,18 @@ export function fanout(bus: Bus, conversations: Pick<ConversationStore, 'memberI
       case 'group.updated':
       case 'conversation.merged': {
         const facts = factsOf(event.conversation);
+        const frame = {
+          type: 'conversation',
+          audience: audienceFor(facts, await membersOf(facts), 'public'),
+          conversation: presentConversationSummary(event.conversation),
+          change: changes[event.type],
+          ...(event.type === 'conversation.merged' && event.fromConversationId !== null && { mergedFromId: event.fromConversationId }),
+        } as const;
+        // Labels are the shop's own: a labelled conversation's customer gets a copy without them.
+        if (facts.customerId === null || event.conversation.labelIds.length === 0) return [frame];
         return [
-          {
-            type: 'conversation',
-            audience: audienceFor(facts, await membersOf(facts), 'public'),
-            conversation: presentConversationSummary(event.conversation),
-            change: changes[event.type],
-            ...(event.type === 'conversation.merged' && event.fromConversationId !== null && { mergedFromId: event.fromConversationId }),
-          },
+          { ...frame, audience: withoutCustomer(frame.audience, facts) },
+          { ...frame, audience: customerOnly(facts), conversation: { ...frame.conversation, labelIds: [] } },
         ];
       }
       case 'conversation.labelled': {
