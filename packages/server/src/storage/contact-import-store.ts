@@ -20,29 +20,9 @@ export function contactImports(db: Kysely<Database>): Pick<ContactStore, 'import
   };
 }
 
-/** One line per external id: a later line of the batch wins field by field, as a second import would. */
-function merged(lines: readonly ImportLine[]): Map<string, ImportLine> {
-  const byExternal = new Map<string, ImportLine>();
-  for (const line of lines) {
-    const seen = byExternal.get(line.externalId);
-    byExternal.set(
-      line.externalId,
-      seen === undefined
-        ? line
-        : {
-            ...seen,
-            ...line,
-            attributes: { ...seen.attributes, ...line.attributes },
-            labelIds: [...new Set([...seen.labelIds, ...line.labelIds])],
-            ...(line.optedOut === undefined && seen.optedOut !== undefined && { optedOut: seen.optedOut }),
-          },
-    );
-  }
-  return byExternal;
-}
-
 async function importBatch(tx: Tx, shopId: string, lines: readonly ImportLine[], newId: () => string, now: number): Promise<boolean[]> {
-  const byExternal = merged(lines);
+  // One line per external id (the domain merged repeats).
+  const byExternal = new Map(lines.map((line) => [line.externalId, line]));
   const key = (externalId: string) => `s:${shopId}:${externalId}`;
   const attributesJson = (attributes: ImportLine['attributes']) => (Object.keys(attributes).length === 0 ? null : JSON.stringify(attributes));
 
@@ -110,11 +90,5 @@ async function importBatch(tx: Tx, shopId: string, lines: readonly ImportLine[],
     await tx.insertInto('contact_labels').values(labels.slice(i, i + 2_000)).onConflict((oc) => oc.columns(['shop_id', 'label_id', 'customer_id']).doNothing()).execute();
   }
 
-  // New to the shop: the first line of an external id whose contact was not there before.
-  const counted = new Set<string>();
-  return lines.map((line) => {
-    const isNew = !counted.has(line.externalId) && !known.has(idOf.get(line.externalId)!);
-    counted.add(line.externalId);
-    return isNew;
-  });
+  return lines.map((line) => !known.has(idOf.get(line.externalId)!));
 }

@@ -64,10 +64,12 @@ export function createContactTransfer({ store, now }: DomainDeps) {
         else good.push({ line: record.line, parsed });
       }
       const labelIds = await labelsByName(staff.shopId, new Set(good.flatMap((g) => g.parsed.labels)));
+      const lines = merged(good.map((g) => g.parsed));
+      // A repeated external id counts once as made (or updated), then as updated.
       let created = 0;
-      let updated = 0;
-      for (let i = 0; i < good.length; i += LINES_PER_BATCH) {
-        const batch = good.slice(i, i + LINES_PER_BATCH).map(({ parsed: { labels, ...line } }): ImportLine => ({ ...line, labelIds: labels.map((name) => labelIds.get(name)!) }));
+      let updated = good.length - lines.length;
+      for (let i = 0; i < lines.length; i += LINES_PER_BATCH) {
+        const batch = lines.slice(i, i + LINES_PER_BATCH).map(({ labels, ...line }): ImportLine => ({ ...line, labelIds: labels.map((name) => labelIds.get(name)!) }));
         const made = await store.contacts.importLines(staff.shopId, batch, newId, now());
         for (const isNew of made) isNew ? created++ : updated++;
       }
@@ -102,6 +104,27 @@ export function createContactTransfer({ store, now }: DomainDeps) {
 }
 
 type ParsedLine = Omit<ImportLine, 'labelIds'> & { readonly labels: readonly string[] };
+
+/** One line per external id, in first-seen order: a later line wins field by field, as a second import would. */
+function merged(lines: readonly ParsedLine[]): ParsedLine[] {
+  const byExternal = new Map<string, ParsedLine>();
+  for (const line of lines) {
+    const seen = byExternal.get(line.externalId);
+    byExternal.set(
+      line.externalId,
+      seen === undefined
+        ? line
+        : {
+            ...seen,
+            ...line,
+            attributes: { ...seen.attributes, ...line.attributes },
+            labels: [...new Set([...seen.labels, ...line.labels])],
+            ...(line.optedOut === undefined && seen.optedOut !== undefined && { optedOut: seen.optedOut }),
+          },
+    );
+  }
+  return [...byExternal.values()];
+}
 
 function checkHeader(columns: readonly string[]): void {
   if (!columns.includes('external_id')) fail('CSV_INVALID', 'The header row has no external_id column.');

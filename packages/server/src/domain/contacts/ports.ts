@@ -82,7 +82,10 @@ export interface ContactStore {
   addLabels(shopId: string, customerIds: readonly string[], labelIds: readonly string[], now: number): Promise<number>;
   /** How many (contact, label) pairs went. */
   removeLabels(shopId: string, customerIds: readonly string[], labelIds: readonly string[]): Promise<number>;
-  /** Shop customers with these external ids and their contacts, made or updated; whether each was new to the shop. */
+  /**
+   * Shop customers with these external ids (one line each) and their contacts, made or updated;
+   * whether each was new to the shop.
+   */
   importLines(shopId: string, lines: readonly ImportLine[], newId: () => string, now: number): Promise<boolean[]>;
 }
 
