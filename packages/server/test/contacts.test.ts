@@ -192,5 +192,13 @@ for (const engine of engines) {
       const left = await server.storage.db.selectFrom('contact_labels').select('label_id').where('customer_id', '=', visitor.customerId).execute();
       assert.deepEqual(left, []);
     });
+
+    test('paging by name holds with the longest names, in any script', async () => {
+      const long = await shopCustomer(server, a, 'long-name', { name: '客'.repeat(118) + '😀' });
+      const paged = await listContacts(server, a.agentToken, 'sort=name&order=asc&limit=1');
+      const whole = await call(server, 'GET', '/api/v1/contacts?sort=name&order=asc&limit=100', { token: a.agentToken });
+      assert.deepEqual(paged.ids, whole.body.items.map((c: { customer: { id: string } }) => c.customer.id));
+      assert.equal(paged.ids.at(-1), long.customerId, 'the CJK name sorts after the Latin ones');
+    });
   });
 }

@@ -56,7 +56,8 @@ export const ContactListQuerySchema = Type.Object(
     optedOut: Type.Optional(Type.Boolean()),
     sort: Type.Optional(ContactSortSchema),
     order: Type.Optional(Literals('asc', 'desc')),
-    cursor: Type.Optional(Type.String({ maxLength: 300 })),
+    // A name cursor carries the name itself: 120 characters of up to 4 bytes, in base64.
+    cursor: Type.Optional(Type.String({ maxLength: 1024 })),
     limit: Type.Optional(PageLimit),
   },
   strict,

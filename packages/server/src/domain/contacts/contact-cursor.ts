@@ -17,7 +17,7 @@ export function decodeContactCursor(cursor: string | undefined, order: ContactOr
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (Array.isArray(value) && value.length === 4 && value[0] === order.sort && value[1] === order.order && isId(value[3])) {
       const key: unknown = value[2];
-      const fits = order.sort === 'name' ? typeof key === 'string' && key.length <= 200 : Number.isSafeInteger(key);
+      const fits = order.sort === 'name' ? typeof key === 'string' && key.length <= 240 : Number.isSafeInteger(key);
       if (fits) return { key: key as string | number, id: value[3] as string };
     }
   } catch {
