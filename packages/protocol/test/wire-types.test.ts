@@ -80,6 +80,7 @@ holds<
     | 'sync.result'
     | 'history.result'
     | 'operations'
+    | 'campaign'
     | 'error'
   >
 >();

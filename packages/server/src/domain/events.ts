@@ -1,5 +1,6 @@
 import type { Presence, UserKind } from '@frontdesk/protocol';
 import type { BroadcastView } from './staff-chat/ports.ts';
+import type { CampaignRecord, CampaignResults } from './campaigns/ports.ts';
 import type { ConversationFacts, ConversationRecord, CustomerRecord, MessageRecord, ShopRecord, StaffRecord } from './records.ts';
 
 /**
@@ -25,7 +26,8 @@ export type DomainEvent =
   | ShopUpdated
   | StaffChanged
   | CustomerChanged
-  | PushRequested;
+  | PushRequested
+  | CampaignChanged;
 
 export type DomainEventType = DomainEvent['type'];
 
@@ -42,6 +44,8 @@ export interface MessageCreated extends FromConnection {
   readonly resent: boolean;
   /** The customer's message opened a new inquiry (a first message, or one on a closed conversation). */
   readonly openedInquiryId?: string | undefined;
+  /** A campaign's message: it reaches the customer and `staffIds` (the assignee), not every staff member of the shop. */
+  readonly campaign?: { readonly id: string; readonly staffIds: readonly string[] } | undefined;
 }
 
 export interface MessageDeleted {
@@ -154,6 +158,13 @@ export interface CustomerChanged {
   readonly type: 'customer.created' | 'customer.updated';
   readonly shopId: string;
   readonly customer: CustomerRecord;
+}
+
+/** A campaign moved (started, paused…) or progressed; `completed` once its last recipient's turn passed. */
+export interface CampaignChanged {
+  readonly type: 'campaign.progressed' | 'campaign.completed';
+  readonly campaign: CampaignRecord;
+  readonly results: CampaignResults;
 }
 
 /** Who a raw push of the push APIs goes to, always inside one shop (domain/pushes.ts). */

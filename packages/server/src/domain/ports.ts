@@ -5,6 +5,7 @@ import type { InquiryState, MergeDecision } from './inquiry-states.ts';
 import type { WebhookStore } from './webhooks.ts';
 import type { ApiKeyStore } from './api-keys.ts';
 import type { Assignment, RoutingStore } from './routing-ports.ts';
+import type { CampaignStore } from './campaigns/ports.ts';
 
 export type { PresenceChange, AgentCandidate, AgentPresenceRow, QueuedInquiry, Assignment, AgentStats, RoutingStore } from './routing-ports.ts';
 import type {
@@ -43,6 +44,7 @@ export interface Store {
   readonly webhooks: WebhookStore;
   readonly staffChat: StaffChatStore;
   readonly apiKeys: ApiKeyStore;
+  readonly campaigns: CampaignStore;
 }
 
 export interface ShopStore {

@@ -17,6 +17,8 @@ import { createBroadcasts } from './staff-chat/broadcasts.ts';
 import { createStaffChat } from './staff-chat/staff-chat.ts';
 import { createSync } from './sync.ts';
 import { createWidgetSessions } from './widget-sessions.ts';
+import { createCampaigns } from './campaigns/campaigns.ts';
+import { createOngoingCampaigns } from './campaigns/ongoing.ts';
 
 export function createServices(deps: DomainDeps) {
   const auth = createAuth(deps);
@@ -40,6 +42,8 @@ export function createServices(deps: DomainDeps) {
     broadcasts: createBroadcasts(deps),
     apiKeys: createApiKeys(deps),
     pushes: createPushes(deps),
+    campaigns: createCampaigns(deps, deps.store.campaigns),
+    ongoingCampaigns: createOngoingCampaigns(deps, deps.store.campaigns),
   };
 }
 

@@ -28,6 +28,8 @@ import { openRoutes } from './routes/open.ts';
 import { pushRoutes } from './routes/push.ts';
 import { goimLogicRoutes, type GoimLogicOptions } from './routes/goim-logic.ts';
 import { operationsRoutes, type OperationsReader } from './routes/operations.ts';
+import { campaignRoutes } from './routes/campaigns.ts';
+import { widgetCampaignRoutes } from './routes/widget-campaigns.ts';
 
 export interface HttpOptions {
   readonly logLevel: string;
@@ -169,6 +171,8 @@ export async function buildHttp(services: Services, options: HttpOptions): Promi
       await api.register(webhookRoutes(services));
       await api.register(apiKeyRoutes(services));
       await api.register(pushRoutes(services));
+      await api.register(campaignRoutes(services));
+      await api.register(widgetCampaignRoutes(services));
       if (options.operations) await api.register(operationsRoutes(services, options.operations));
     },
     { prefix: '/api/v1' },

@@ -36,6 +36,19 @@ export function sqliteAppender(db: DatabaseSync): (inputs: readonly NewMessage[]
   };
 }
 
+/**
+ * The same plan inside a transaction the caller holds on the direct connection (a campaign's batch,
+ * storage/campaign-batch.ts): statements prepared once per connection.
+ */
+export function sqliteAppendWithin(db: DatabaseSync): (inputs: readonly NewMessage[]) => Array<AppendResult | Error> {
+  let s = prepared.get(db);
+  if (!s) prepared.set(db, (s = statements(db)));
+  const ready = s;
+  return (inputs) => appendIn(ready, inputs);
+}
+
+const prepared = new WeakMap<DatabaseSync, Statements>();
+
 type Statements = ReturnType<typeof statements>;
 
 function statements(db: DatabaseSync) {

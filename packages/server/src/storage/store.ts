@@ -16,6 +16,7 @@ import { staffStore } from './staff-store.ts';
 import { statsStore } from './stats-store.ts';
 import { webhookStore } from './webhook-store.ts';
 import { apiKeyStore } from './api-key-store.ts';
+import { campaignStore } from './campaign-store.ts';
 
 /** On SQLite, `sqlite` is the direct connection the send path uses instead of the query builder. */
 export function createStore(db: Kysely<Database>, engine: Engine, sqlite: SqliteDirect | null = null): Store {
@@ -33,5 +34,6 @@ export function createStore(db: Kysely<Database>, engine: Engine, sqlite: Sqlite
     webhooks: webhookStore(db, engine),
     staffChat: staffChatStore(db, engine),
     apiKeys: apiKeyStore(db, engine),
+    campaigns: campaignStore(db, engine, sqlite),
   };
 }

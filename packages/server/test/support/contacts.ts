@@ -1,0 +1,59 @@
+import type { Kysely } from 'kysely';
+import { newId } from '../../src/domain/ids.ts';
+import type { Database } from '../../src/storage/schema.ts';
+
+export interface Person {
+  readonly externalId: string;
+  readonly name?: string;
+  readonly attributes?: Record<string, string | number | boolean>;
+  /** Label names of the shop, made when missing. */
+  readonly labels?: readonly string[];
+  readonly optedOut?: boolean;
+}
+
+/**
+ * Contacts of a shop seeded straight into the tables (the contacts API is another part of issue
+ * 20): customers identified by the shop (`s:<shop>:<externalId>`, so a widget session with their
+ * identity finds them), their contact rows, labels. Returns the customer ids by external id, and
+ * the label ids by name.
+ */
+export async function seedContacts(db: Kysely<Database>, shopId: string, people: readonly Person[], now = Date.now()) {
+  const labels = new Map<string, string>();
+  for (const row of await db.selectFrom('labels').select(['id', 'name']).where('shop_id', '=', shopId).execute()) labels.set(row.name, row.id);
+  const ids = new Map<string, string>();
+  for (const person of people) {
+    const id = newId();
+    ids.set(person.externalId, id);
+    await db
+      .insertInto('customers')
+      .values({
+        id,
+        shop_id: shopId,
+        kind: 'shop',
+        identity_key: `s:${shopId}:${person.externalId}`,
+        external_id: person.externalId,
+        name: person.name ?? person.externalId,
+        email: null,
+        visitor_token_hash: null,
+        attributes: person.attributes === undefined ? null : JSON.stringify(person.attributes),
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    await db.insertInto('contacts').values({ shop_id: shopId, customer_id: id, last_seen_at: null, opted_out_at: person.optedOut ? now : null, created_at: now, updated_at: now }).execute();
+    for (const name of person.labels ?? []) {
+      let labelId = labels.get(name);
+      if (labelId === undefined) {
+        labelId = newId();
+        labels.set(name, labelId);
+        await db.insertInto('labels').values({ id: labelId, shop_id: shopId, name, color: '#336699', created_at: now, updated_at: now }).execute();
+      }
+      await db.insertInto('contact_labels').values({ shop_id: shopId, label_id: labelId, customer_id: id, created_at: now }).execute();
+    }
+  }
+  return { ids, labels };
+}
+
+export async function optOut(db: Kysely<Database>, shopId: string, customerId: string, at = Date.now()): Promise<void> {
+  await db.updateTable('contacts').set({ opted_out_at: at, updated_at: at }).where('shop_id', '=', shopId).where('customer_id', '=', customerId).execute();
+}
