@@ -57,3 +57,18 @@ export async function seedContacts(db: Kysely<Database>, shopId: string, people:
 export async function optOut(db: Kysely<Database>, shopId: string, customerId: string, at = Date.now()): Promise<void> {
   await db.updateTable('contacts').set({ opted_out_at: at, updated_at: at }).where('shop_id', '=', shopId).where('customer_id', '=', customerId).execute();
 }
+
+/** `count` contacts of the shop (customers `bulk-<i>`), inserted 500 to a statement: a crash test's or a bench's audience. */
+export async function seedBulk(db: Kysely<Database>, shopId: string, count: number, now = Date.now()): Promise<string[]> {
+  const ids: string[] = [];
+  for (let start = 0; start < count; start += 500) {
+    const chunk = Array.from({ length: Math.min(500, count - start) }, (_, i) => ({ id: newId(), externalId: `bulk-${start + i}` }));
+    ids.push(...chunk.map((c) => c.id));
+    await db
+      .insertInto('customers')
+      .values(chunk.map((c) => ({ id: c.id, shop_id: shopId, kind: 'shop', identity_key: `s:${shopId}:${c.externalId}`, external_id: c.externalId, name: c.externalId, email: null, visitor_token_hash: null, attributes: null, created_at: now, updated_at: now })))
+      .execute();
+    await db.insertInto('contacts').values(chunk.map((c) => ({ shop_id: shopId, customer_id: c.id, last_seen_at: null, opted_out_at: null, created_at: now, updated_at: now }))).execute();
+  }
+  return ids;
+}
