@@ -343,19 +343,19 @@ for (const engine of engines) {
           audience: { labelIds: ['01890a5d-ac96-774b-bcce-b302099a8057'], attributes: [{ key: 'plan', op: 'eq', value: 'gold' }, { key: 'vip', op: 'exists' }] },
         },
         { name: 'List', kind: 'one_off', senderId: shop.agentId, text: 'Sale', audience: { externalIds: ['order-1'] } },
-        { name: 'All', kind: 'one_off', senderId: shop.agentId, text: 'Sale', audience: { all: true } },
+        { name: 'All', kind: 'one_off', senderId: shop.agentId, text: 'Sale', audience: { all: true, platformOnly: true } },
         { name: 'Help', kind: 'ongoing', senderId: shop.agentId, text: 'Need help?', trigger: { urlPattern: 'https://shop.example/*', delaySeconds: 10, businessHoursOnly: true } },
       ],
       'PATCH /api/v1/campaigns/{campaignId}': [
         { name: 'Renamed', senderId: shop.agentId, text: 'New text', audience: { all: true, attributes: [{ key: 'orders', op: 'gt', value: 3 }] }, scheduledAt: '2030-01-01T00:00:00.000Z', throttlePerSecond: 10 },
-        { audience: { labelIds: ['01890a5d-ac96-774b-bcce-b302099a8057'] } },
+        { audience: { labelIds: ['01890a5d-ac96-774b-bcce-b302099a8057'], platformOnly: true } },
         { audience: { externalIds: ['order-1'] } },
         { trigger: { urlPattern: 'https://shop.example/*', delaySeconds: 10, businessHoursOnly: true } },
       ],
       'POST /api/v1/campaigns/audience': [
         { audience: { all: true, attributes: [{ key: 'orders', op: 'gt', value: 3 }] } },
         { audience: { labelIds: ['01890a5d-ac96-774b-bcce-b302099a8057'] } },
-        { audience: { externalIds: ['order-1'] } },
+        { audience: { externalIds: ['order-1'], platformOnly: true } },
       ],
       'POST /api/v1/push/messages': [{ externalId: 'order-1', clientMsgId: 'push-1', text: 'Shipped', staffId: shop.agentId }],
       'POST /api/v1/push/events': [

@@ -5,7 +5,7 @@ import type { Campaign, Message } from '@frontdesk/protocol';
 import { call, createShop, identityToken, openWidget, setRouting, type ShopFixture } from './support/client.ts';
 import { seedContacts } from './support/contacts.ts';
 import { eventually } from './support/eventually.ts';
-import { startServer, type TestServer } from './support/server.ts';
+import { platformSecret, startServer, type TestServer } from './support/server.ts';
 import { engines } from './support/storage.ts';
 import { nothing, rawAuthed, type RawClient } from './support/ws-client.ts';
 
@@ -90,6 +90,27 @@ for (const engine of engines) {
       const counted = ok<Campaign>(await call(server, 'GET', `/api/v1/campaigns/${campaign.id}`, { token: shop.ownerToken }));
       assert.deepEqual([counted.counts.sent, counted.counts.replied, counted.counts.read], [1, 1, 1], 'sending marks read, and the reply counts');
       await setRouting(server, shop, 'manual');
+    });
+
+    test('a platform campaign reaches platform customers in every shop they dealt with, from each shop’s owner, and nobody else', async () => {
+      const second = await createShop(server, 'Second shop');
+      const platform = async (shopId: string, sub: string) => openWidget(server, shopId, { identity: { jwt: await identityToken(platformSecret, sub, { platform: true }) } });
+      const inFirst = await platform(shop.shopId, 'p-everywhere');
+      const inSecond = await platform(second.shopId, 'p-everywhere');
+      const onlySecond = await platform(second.shopId, 'p-second');
+      // A shop's own customer with the same external id is another person: not a platform customer.
+      const lookalike = await openWidget(server, shop.shopId, { identity: { jwt: await identityToken(shop.identitySecret, 'p-everywhere') } });
+      const created = await server.app.services.platformCampaigns.create({ name: 'Platform news', text: 'From the platform', externalIds: ['p-everywhere', 'p-nobody'] });
+      assert.deepEqual(new Set(created.map((c) => c.shopId)), new Set([shop.shopId, second.shopId]));
+      assert.ok(created.every((c) => c.total === 1));
+      for (const c of created) {
+        await eventually('sent', async () => (ok<Campaign>(await call(server, 'GET', `/api/v1/campaigns/${c.campaignId}`, { token: c.shopId === shop.shopId ? shop.ownerToken : second.ownerToken })).status === 'completed'));
+      }
+      for (const [customer, ownerId] of [[inFirst, shop.ownerId], [inSecond, second.ownerId]] as const) {
+        const texts = (await history(customer.token, customer.conversationId)).filter((m) => m.text === 'From the platform');
+        assert.deepEqual(texts.map((m) => m.senderId), [ownerId]);
+      }
+      for (const other of [onlySecond, lookalike]) assert.deepEqual((await history(other.token, other.conversationId)).filter((m) => m.text === 'From the platform'), []);
     });
 
     test('an ongoing campaign shows on matching pages, once per visitor, into their conversation', async () => {

@@ -37,6 +37,8 @@ export const CampaignAudienceSchema = Type.Object(
     labelIds: Type.Optional(Type.Array(Id, { minItems: 1, maxItems: 50, uniqueItems: true })),
     externalIds: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 100_000 })),
     attributes: Type.Optional(Type.Array(AttributeConditionSchema, { maxItems: 10 })),
+    /** Only platform customers (one person across shops): what a platform campaign addresses in each shop. */
+    platformOnly: Type.Optional(Type.Literal(true)),
   },
   strict,
 );

@@ -19,6 +19,7 @@ import { createSync } from './sync.ts';
 import { createWidgetSessions } from './widget-sessions.ts';
 import { createCampaigns } from './campaigns/campaigns.ts';
 import { createOngoingCampaigns } from './campaigns/ongoing.ts';
+import { createPlatformCampaigns } from './campaigns/platform.ts';
 
 export function createServices(deps: DomainDeps) {
   const auth = createAuth(deps);
@@ -44,6 +45,7 @@ export function createServices(deps: DomainDeps) {
     pushes: createPushes(deps),
     campaigns: createCampaigns(deps, deps.store.campaigns),
     ongoingCampaigns: createOngoingCampaigns(deps, deps.store.campaigns),
+    platformCampaigns: createPlatformCampaigns(deps, deps.store.campaigns),
   };
 }
 

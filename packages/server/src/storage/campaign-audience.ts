@@ -12,12 +12,14 @@ type Scope = Database & { ct: Database['contacts']; cu: Database['customers'] };
  * json_extract on SQLite, jsonb on PostgreSQL. Lists travel as one JSON parameter (100,000 external
  * ids are more than either engine binds).
  */
-export function audienceQuery(db: Kysely<Database> | Transaction<Database>, engine: Engine, shopId: string, audience: CampaignAudience) {
+export function audienceQuery(db: Kysely<Database> | Transaction<Database>, engine: Engine, shopId: string | null, audience: CampaignAudience) {
   let q = db
     .selectFrom('contacts as ct')
     .innerJoin('customers as cu', 'cu.id', 'ct.customer_id')
-    .where('ct.shop_id', '=', shopId)
     .where('ct.opted_out_at', 'is', null);
+  // Null only for a platform campaign's question "which shops?": never for anything a shop asks.
+  if (shopId !== null) q = q.where('ct.shop_id', '=', shopId);
+  if (audience.platformOnly === true) q = q.where('cu.kind', '=', 'platform');
   const labelIds = audience.labelIds;
   if (labelIds !== undefined) {
     q = q.where(({ exists, selectFrom }) =>

@@ -141,10 +141,10 @@ function sqliteBatch(raw: DatabaseSync, id: string, owner: string, limit: number
     for (const customerId of plan.skipped) s.mark.run('skipped', null, null, 'OPTED_OUT', null, id, customerId);
     for (const { customerId, conversationId } of plan.newConversations) {
       s.conversation.run(conversationId, campaign.shopId, `service:${campaign.shopId}:${customerId}`, customerId, now, now, now);
+      // The contact row is there: contacts are what the audience was fixed from.
       s.member.run(conversationId, customerId, campaign.shopId, now);
-      s.contact.run(campaign.shopId, customerId, null, now, now);
     }
-    const a = applied(campaign, plan, append(plan.messages));
+    const a = applied(campaign, plan, append(plan.messages, new Set(plan.newConversations.map((n) => n.conversationId))));
     for (const r of a.sent) s.mark.run('sent', r.conversationId, r.messageId, null, now, id, r.customerId);
     for (const r of a.failed) s.mark.run('failed', null, null, r.error, null, id, r.customerId);
     const settled = rules.settle(campaign, row.progressed_at === null ? null : Number(row.progressed_at), rows.length < limit, now);

@@ -134,6 +134,15 @@ export function campaignStore(db: Kysely<Database>, engine: Engine, sqlite: Sqli
       });
     },
 
+    async shopsAddressed(audience) {
+      const rows = await audienceQuery(db, engine, null, audience)
+        .select(['ct.shop_id', (eb) => eb.fn.countAll<number | string>().as('n')])
+        .groupBy('ct.shop_id')
+        .orderBy('ct.shop_id')
+        .execute();
+      return rows.map((r) => ({ shopId: r.shop_id, count: Number(r.n) }));
+    },
+
     async countAudience(shopId, audience) {
       const row = await audienceQuery(db, engine, shopId, audience).select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
       return Number(row.n);

@@ -40,11 +40,11 @@ export function sqliteAppender(db: DatabaseSync): (inputs: readonly NewMessage[]
  * The same plan inside a transaction the caller holds on the direct connection (a campaign's batch,
  * storage/campaign-batch.ts): statements prepared once per connection.
  */
-export function sqliteAppendWithin(db: DatabaseSync): (inputs: readonly NewMessage[]) => Array<AppendResult | Error> {
+export function sqliteAppendWithin(db: DatabaseSync): (inputs: readonly NewMessage[], fresh?: ReadonlySet<string>) => Array<AppendResult | Error> {
   let s = prepared.get(db);
   if (!s) prepared.set(db, (s = statements(db)));
   const ready = s;
-  return (inputs) => appendIn(ready, inputs);
+  return (inputs, fresh) => appendIn(ready, inputs, fresh);
 }
 
 const prepared = new WeakMap<DatabaseSync, Statements>();
@@ -78,7 +78,8 @@ function statements(db: DatabaseSync) {
   };
 }
 
-function appendIn(s: Statements, inputs: readonly NewMessage[]): Array<AppendResult | Error> {
+/** `fresh`: conversations made in this transaction, which hold no message to resend. */
+function appendIn(s: Statements, inputs: readonly NewMessage[], fresh?: ReadonlySet<string>): Array<AppendResult | Error> {
   const conversations = new Map<string, ConversationState>();
   for (const id of conversationIdsOf(inputs)) {
     const row = s.conversation.get(id) as Parameters<typeof toConversationState>[0] | undefined;
@@ -86,7 +87,7 @@ function appendIn(s: Statements, inputs: readonly NewMessage[]): Array<AppendRes
   }
   const earlier = new Map<string, MessageRecord>();
   for (const input of inputs) {
-    if (input.clientMsgId === null || input.senderId === null) continue;
+    if (input.clientMsgId === null || input.senderId === null || fresh?.has(input.conversationId)) continue;
     const row = s.resend.get(input.conversationId, input.senderId, input.clientMsgId) as MessageTable | undefined;
     if (row) earlier.set(resendKey(input.conversationId, input.senderId, input.clientMsgId), toMessage(row));
   }

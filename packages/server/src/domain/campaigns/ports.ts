@@ -88,6 +88,8 @@ export interface CampaignStore {
   deleteDraft(shopId: string, id: string): Promise<boolean>;
   /** A conditional status change; a move that fixes the audience inserts the recipients in the same transaction. */
   move(shopId: string, id: string, move: CampaignMove, now: number): Promise<CampaignRecord | undefined>;
+  /** The shops where the audience addresses someone now (platform campaigns), with how many. */
+  shopsAddressed(audience: CampaignAudience): Promise<Array<{ shopId: string; count: number }>>;
   /** Contacts of the shop the audience addresses now, opted-out ones left out. */
   countAudience(shopId: string, audience: CampaignAudience): Promise<number>;
   results(shopId: string, ids: readonly string[]): Promise<Map<string, CampaignResults>>;
