@@ -1,10 +1,11 @@
 /**
  * Paces a throttled campaign (messages per second) so that live chat is not starved: a token
- * bucket refilled at `perSecond`, holding at most a tenth of a second's worth (at least one), so a
- * campaign sends small batches often rather than a second's worth at once.
+ * bucket refilled at `perSecond`, holding at most a fiftieth of a second's worth (at least one), so a
+ * campaign sends small batches often (each holds the writer briefly: on SQLite a batch is
+ * synchronous) rather than a second's worth at once.
  */
 export function tokenBucket(perSecond: number, start: number) {
-  const capacity = Math.max(1, Math.floor(perSecond / 10));
+  const capacity = Math.max(1, Math.floor(perSecond / 50));
   let tokens = capacity;
   let at = start;
   const refill = (now: number) => {
