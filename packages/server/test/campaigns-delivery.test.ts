@@ -7,6 +7,7 @@ import { seedContacts } from './support/contacts.ts';
 import { eventually } from './support/eventually.ts';
 import { platformSecret, startServer, type TestServer } from './support/server.ts';
 import { engines } from './support/storage.ts';
+import { Receiver } from './support/webhook-receiver.ts';
 import { nothing, rawAuthed, type RawClient } from './support/ws-client.ts';
 
 /**
@@ -19,14 +20,17 @@ for (const engine of engines) {
     let server: TestServer;
     let shop: ShopFixture;
     const sockets: RawClient[] = [];
+    const receiver = new Receiver();
 
     before(async () => {
-      server = await startServer(engine, { CAMPAIGN_POLL_MS: '50', ROUTING_SWEEP_MS: '200' });
+      server = await startServer(engine, { CAMPAIGN_POLL_MS: '50', ROUTING_SWEEP_MS: '200', WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_POLL_MS: '100' });
       shop = await createShop(server, 'Delivery');
+      await receiver.start();
     });
     after(async () => {
       sockets.forEach((s) => s.close());
       await server.close();
+      await receiver.stop();
     });
 
     const ok = <T = any>(reply: { status: number; body: unknown }, status = 200): T => {
@@ -65,6 +69,18 @@ for (const engine of engines) {
       const conversation = ok(await call(server, 'GET', `/api/v1/conversations/${online.conversationId}`, { token: shop.agentToken }));
       assert.equal(conversation.status, null, 'a campaign message alone opens no inquiry');
       assert.equal((await server.storage.db.selectFrom('inquiries').select('id').where('conversation_id', '=', online.conversationId).execute()).length, 0);
+    });
+
+    test('webhooks: campaign.completed carries the figures, recorded with the last batch', async () => {
+      const hook = await call(server, 'POST', '/api/v1/webhooks', { token: shop.ownerToken, body: { url: `${receiver.url}/campaigns`, events: ['campaign.progressed', 'campaign.completed'] } });
+      assert.equal(hook.status, 201, JSON.stringify(hook.body));
+      await seedContacts(server.storage.db, shop.shopId, [{ externalId: 'hook-1' }, { externalId: 'hook-2' }, { externalId: 'hook-3', optedOut: true }]);
+      const campaign = await run({ text: 'Hooked', audience: { externalIds: ['hook-1', 'hook-2', 'hook-3'] } });
+      const completed = await eventually('campaign.completed delivered', async () => receiver.requests.find((r) => r.json.event === 'campaign.completed' && r.json.data.campaign.id === campaign.id));
+      assert.equal(completed.json.shopId, shop.shopId);
+      assert.deepEqual(completed.json.data.campaign, { id: campaign.id, name: 'News', status: 'completed', total: 2, sent: 2, failed: 0, skipped: 0 });
+      assert.equal(receiver.requests.filter((r) => r.json.event === 'campaign.completed' && r.json.data.campaign.id === campaign.id).length, 1);
+      assert.equal((await call(server, 'DELETE', `/api/v1/webhooks/${hook.body.id}`, { token: shop.ownerToken })).status, 204);
     });
 
     test('a reply to a campaign message opens an inquiry, routed to an online agent', async () => {
