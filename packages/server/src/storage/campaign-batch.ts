@@ -1,6 +1,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { CampaignBatchPlan, CampaignBatchPlanner, PendingRecipient } from '../domain/campaigns/batch.ts';
+import type { ConversationState } from '../domain/messages/plan.ts';
 import type { BatchOutcome, CampaignDelivery, CampaignRecord } from '../domain/campaigns/ports.ts';
 import type { DurableFact } from '../domain/events.ts';
 import { newId } from '../domain/ids.ts';
@@ -139,12 +140,15 @@ function sqliteBatch(raw: DatabaseSync, id: string, owner: string, limit: number
     const rows = s.pending.all(id, limit) as Array<{ customer_id: string; conversation_id: string | null; assignee_id: string | null; opted_out_at: number | null }>;
     const plan = rules.plan(campaign, rows.map(pendingOf), now);
     for (const customerId of plan.skipped) s.mark.run('skipped', null, null, 'OPTED_OUT', null, id, customerId);
+    const made = new Map<string, ConversationState>();
     for (const { customerId, conversationId } of plan.newConversations) {
-      s.conversation.run(conversationId, campaign.shopId, `service:${campaign.shopId}:${customerId}`, customerId, now, now, now);
+      // Writers take turns on SQLite and the read above saw none, so the insert makes it.
+      if (Number(s.conversation.run(conversationId, campaign.shopId, `service:${campaign.shopId}:${customerId}`, customerId, now, now, now).changes) !== 1) throw new Error('service conversation appeared under the write lock');
       // The contact row is there: contacts are what the audience was fixed from.
       s.member.run(conversationId, customerId, campaign.shopId, now);
+      made.set(conversationId, newConversationState(campaign.shopId, now));
     }
-    const a = applied(campaign, plan, append(plan.messages, new Set(plan.newConversations.map((n) => n.conversationId))));
+    const a = applied(campaign, plan, append(plan.messages, made));
     for (const r of a.sent) s.mark.run('sent', r.conversationId, r.messageId, null, now, id, r.customerId);
     for (const r of a.failed) s.mark.run('failed', null, null, r.error, null, id, r.customerId);
     const settled = rules.settle(campaign, row.progressed_at === null ? null : Number(row.progressed_at), rows.length < limit, now);
@@ -154,6 +158,22 @@ function sqliteBatch(raw: DatabaseSync, id: string, owner: string, limit: number
     if (settled.progressed) sqliteOutbox(s, progressFact(after, done, now));
     return { campaign: after, delivered: a.delivered, progressed: settled.progressed, completed: done };
   });
+}
+
+/** A service conversation as the INSERT above leaves it (the columns' defaults), so the send path need not read it back. */
+function newConversationState(shopId: string, now: number): ConversationState {
+  return {
+    shopId,
+    lastSeq: 0,
+    lastPublicSeq: 0,
+    status: null,
+    assigneeId: null,
+    currentInquiryId: null,
+    last: { seq: null, preview: null, contentType: null, senderId: null, senderKind: null, at: null },
+    lastActivityAt: now,
+    updatedAt: now,
+    dirty: false,
+  };
 }
 
 const pendingOf = (r: { customer_id: string; conversation_id: string | null; assignee_id: string | null; opted_out_at: number | string | null }): PendingRecipient => ({
@@ -184,8 +204,9 @@ async function pgBatch(tx: Transaction<Database>, id: string, owner: string, lim
   if (plan.skipped.length > 0) {
     await tx.updateTable('campaign_recipients').set({ status: 'skipped', error: 'OPTED_OUT' }).where('campaign_id', '=', id).where('customer_id', 'in', plan.skipped).execute();
   }
-  if (plan.newConversations.length > 0) plan = await pgConversations(tx, campaign.shopId, plan, now);
-  const a = applied(campaign, plan, plan.messages.length === 0 ? [] : await appendBatch(tx, plan.messages));
+  let fresh = new Set<string>();
+  if (plan.newConversations.length > 0) ({ plan, fresh } = await pgConversations(tx, campaign.shopId, plan, now));
+  const a = applied(campaign, plan, plan.messages.length === 0 ? [] : await appendBatch(tx, plan.messages, fresh));
   for (let i = 0; i < a.sent.length; i += 500) {
     const chunk = a.sent.slice(i, i + 500);
     await sql`UPDATE campaign_recipients AS r SET status = 'sent', conversation_id = v.conversation_id, message_id = v.message_id, sent_at = ${now}
@@ -221,32 +242,36 @@ async function pgBatch(tx: Transaction<Database>, id: string, owner: string, lim
  * Makes the service conversations the plan needs; one another node made meanwhile (a visitor
  * opening the widget) is used instead, so a customer never gets two.
  */
-async function pgConversations(tx: Transaction<Database>, shopId: string, plan: CampaignBatchPlan, now: number): Promise<CampaignBatchPlan> {
+async function pgConversations(tx: Transaction<Database>, shopId: string, plan: CampaignBatchPlan, now: number): Promise<{ plan: CampaignBatchPlan; fresh: Set<string> }> {
   const key = (customerId: string) => `service:${shopId}:${customerId}`;
-  await tx
+  const inserted = await tx
     .insertInto('conversations')
     .values(plan.newConversations.map((n) => ({ id: n.conversationId, shop_id: shopId, kind: 'service', unique_key: key(n.customerId), customer_id: n.customerId, last_activity_at: now, created_at: now, updated_at: now })))
     .onConflict((oc) => oc.column('unique_key').doNothing())
+    .returning('id')
     .execute();
-  const existing = await tx.selectFrom('conversations').select(['id', 'customer_id']).where('unique_key', 'in', plan.newConversations.map((n) => key(n.customerId))).execute();
+  const fresh = new Set(inserted.map((r) => r.id));
+  // The contact row is there (contacts are what the audience was fixed from); the customer becomes a member of what was made.
+  if (fresh.size > 0) {
+    await tx
+      .insertInto('members')
+      .values(plan.newConversations.filter((n) => fresh.has(n.conversationId)).map((n) => ({ conversation_id: n.conversationId, user_id: n.customerId, user_kind: 'customer', shop_id: shopId, role: 'customer', joined_at: now })))
+      .onConflict((oc) => oc.columns(['conversation_id', 'user_id']).doNothing())
+      .execute();
+  }
+  if (fresh.size === plan.newConversations.length) return { plan, fresh };
+  const lost = plan.newConversations.filter((n) => !fresh.has(n.conversationId));
+  const existing = await tx.selectFrom('conversations').select(['id', 'customer_id']).where('unique_key', 'in', lost.map((n) => key(n.customerId))).execute();
   const actual = new Map(existing.map((r) => [r.customer_id!, r.id]));
-  await tx
-    .insertInto('members')
-    .values([...actual].map(([customerId, conversationId]) => ({ conversation_id: conversationId, user_id: customerId, user_kind: 'customer', shop_id: shopId, role: 'customer', joined_at: now })))
-    .onConflict((oc) => oc.columns(['conversation_id', 'user_id']).doNothing())
-    .execute();
-  await tx
-    .insertInto('contacts')
-    .values([...actual.keys()].map((customerId) => ({ shop_id: shopId, customer_id: customerId, last_seen_at: null, created_at: now, updated_at: now })))
-    .onConflict((oc) => oc.columns(['shop_id', 'customer_id']).doNothing())
-    .execute();
-  const moved = new Map(plan.newConversations.filter((n) => actual.get(n.customerId) !== n.conversationId).map((n) => [n.conversationId, actual.get(n.customerId)!]));
-  if (moved.size === 0) return plan;
+  const moved = new Map(lost.map((n) => [n.conversationId, actual.get(n.customerId)!]));
   const to = (conversationId: string) => moved.get(conversationId) ?? conversationId;
   return {
-    ...plan,
-    messages: plan.messages.map((m): NewMessage => ({ ...m, conversationId: to(m.conversationId) })),
-    addressed: plan.addressed.map((a) => ({ ...a, conversationId: to(a.conversationId) })),
+    plan: {
+      ...plan,
+      messages: plan.messages.map((m): NewMessage => ({ ...m, conversationId: to(m.conversationId) })),
+      addressed: plan.addressed.map((a) => ({ ...a, conversationId: to(a.conversationId) })),
+    },
+    fresh,
   };
 }
 

@@ -40,7 +40,7 @@ export function sqliteAppender(db: DatabaseSync): (inputs: readonly NewMessage[]
  * The same plan inside a transaction the caller holds on the direct connection (a campaign's batch,
  * storage/campaign-batch.ts): statements prepared once per connection.
  */
-export function sqliteAppendWithin(db: DatabaseSync): (inputs: readonly NewMessage[], fresh?: ReadonlySet<string>) => Array<AppendResult | Error> {
+export function sqliteAppendWithin(db: DatabaseSync): (inputs: readonly NewMessage[], fresh?: ReadonlyMap<string, ConversationState>) => Array<AppendResult | Error> {
   let s = prepared.get(db);
   if (!s) prepared.set(db, (s = statements(db)));
   const ready = s;
@@ -78,10 +78,18 @@ function statements(db: DatabaseSync) {
   };
 }
 
-/** `fresh`: conversations made in this transaction, which hold no message to resend. */
-function appendIn(s: Statements, inputs: readonly NewMessage[], fresh?: ReadonlySet<string>): Array<AppendResult | Error> {
+/**
+ * `fresh`: conversations the caller made in this transaction, as it made them: not read again, and
+ * holding no message to resend.
+ */
+function appendIn(s: Statements, inputs: readonly NewMessage[], fresh?: ReadonlyMap<string, ConversationState>): Array<AppendResult | Error> {
   const conversations = new Map<string, ConversationState>();
   for (const id of conversationIdsOf(inputs)) {
+    const made = fresh?.get(id);
+    if (made) {
+      conversations.set(id, { ...made, last: { ...made.last } });
+      continue;
+    }
     const row = s.conversation.get(id) as Parameters<typeof toConversationState>[0] | undefined;
     if (row) conversations.set(id, toConversationState(row));
   }

@@ -34,6 +34,9 @@ export function deliveredEvent(campaignId: string, delivery: CampaignDelivery): 
   };
 }
 
+/** How often progress recounts read / replied / opted out while a campaign sends. */
+export const RESULTS_EVERY_MS = 30_000;
+
 export function campaignEvent(type: CampaignChanged['type'], campaign: CampaignRecord, results: CampaignResults): CampaignChanged {
   return { type, campaign, results };
 }
@@ -63,6 +66,11 @@ export function campaignSender(deps: Deps, options: SenderOptions) {
       const campaign = await campaigns.find(due.shopId, due.id);
       if (!campaign) return;
       const bucket = campaign.throttlePerSecond === null ? null : tokenBucket(campaign.throttlePerSecond, now());
+      // Read, replied and opted out join every sent recipient to members, messages and contacts:
+      // a third of a second at 100,000 on SQLite, where it would hold up sending. Progress reports
+      // them as of their last count, made at most every RESULTS_EVERY_MS and at the end.
+      let results: CampaignResults = { read: 0, replied: 0, optedOut: 0 };
+      let resultsAt = -Infinity;
       while (!stopped) {
         let limit = options.batchSize;
         if (bucket) {
@@ -74,7 +82,10 @@ export function campaignSender(deps: Deps, options: SenderOptions) {
         if (!outcome) return;
         for (const delivery of outcome.delivered) await events.emit(deliveredEvent(due.id, delivery));
         if (outcome.progressed) {
-          const results = (await campaigns.results(due.shopId, [due.id])).get(due.id) ?? { read: 0, replied: 0, optedOut: 0 };
+          if (outcome.completed || now() - resultsAt >= RESULTS_EVERY_MS) {
+            results = (await campaigns.results(due.shopId, [due.id])).get(due.id) ?? results;
+            resultsAt = now();
+          }
           await events.emit(campaignEvent(outcome.completed ? 'campaign.completed' : 'campaign.progressed', outcome.campaign, results));
         }
         if (outcome.completed) return;

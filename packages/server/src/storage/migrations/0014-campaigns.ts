@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 
 /**
  * Campaigns (docs/campaigns.md): one message to many customers. A one-off campaign's audience is
@@ -54,6 +54,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('sent_at', 'bigint')
     .addPrimaryKeyConstraint('campaign_recipients_pk', ['campaign_id', 'customer_id'])
     .execute();
-  // Pending ones in key order (the sender's batches); a status filter of the recipients' list.
-  await db.schema.createIndex('campaign_recipients_status').on('campaign_recipients').columns(['campaign_id', 'status', 'customer_id']).execute();
+  // The sender's batches: pending ones in key order. Partial, so marking one sent only drops its entry.
+  await db.schema
+    .createIndex('campaign_recipients_pending')
+    .on('campaign_recipients')
+    .columns(['campaign_id', 'customer_id'])
+    .where(sql.ref('status'), '=', sql.lit('pending'))
+    .execute();
 }
