@@ -15,4 +15,7 @@ export const webhookEvents = [
   'staff.updated',
   'customer.created',
   'customer.updated',
+  /** A campaign's progress (sent / total / failed), at most about once a second per campaign. */
+  'campaign.progressed',
+  'campaign.completed',
 ] as const;

@@ -81,6 +81,7 @@ holds<
     | 'sync.result'
     | 'history.result'
     | 'operations'
+    | 'campaign'
     | 'error'
   >
 >();

@@ -17,6 +17,7 @@ import { routingReactions } from './domain/routing-reactions.ts';
 import { createServices, type Services } from './domain/services.ts';
 import { fanout } from './fanout/fanout.ts';
 import { startJobs } from './jobs/jobs.ts';
+import { campaignSenderJob } from './jobs/campaign-sender.ts';
 import { buildHttp } from './http/server.ts';
 import { goimChannel } from './channels/goim/goim.ts';
 import { createGateway, type Gateway } from './channels/sockets/gateway.ts';
@@ -309,6 +310,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       log: http.log,
     },
   });
+  // Campaigns (docs/campaigns.md): due ones are sent in batches by whichever node holds their lease.
+  const campaignJob = campaignSenderJob(config.campaigns, { campaigns: store.campaigns, events, now, nodeId, singleNode: config.databaseUrl === null, log: http.log });
 
   return {
     config,
@@ -340,9 +343,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     if (!http || !gateway) return;
     accepting = false;
     jobs.stop();
+    campaignJob.stop();
     notifier.close();
     health.close();
     await webhooks.stop();
+    await campaignJob.stopped();
     await gateway.close();
     await services.routing.stop();
     // Requests in flight get a moment to finish; then every connection is cut. Node's own

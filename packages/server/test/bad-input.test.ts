@@ -201,6 +201,7 @@ for (const engine of engines) {
     let otherLabelId: string;
     let noteId: string;
     let viewId: string;
+    let campaignId: string;
     let operations: Operation[];
 
     before(async () => {
@@ -253,6 +254,9 @@ for (const engine of engines) {
       otherLabelId = await created('/api/v1/labels', { name: 'Other probe', color: '#654321' });
       noteId = await created(`/api/v1/contacts/${customer.customerId}/notes`, { text: 'Probe note' });
       viewId = await created('/api/v1/views', { name: 'Probe view', filters: { view: 'open' } });
+      const campaign = await call(server, 'POST', '/api/v1/campaigns', { token: shop.ownerToken, body: { name: 'Probe', kind: 'one_off', senderId: shop.agentId, text: 'Probe campaign', audience: { all: true } } });
+      assert.equal(campaign.status, 201);
+      campaignId = campaign.body.id;
       operations = await fetchOperations(server);
     });
     after(() => server.close());
@@ -274,6 +278,8 @@ for (const engine of engines) {
       noteId,
       labelId,
       viewId,
+      campaignId,
+      action: 'cancel',
     });
 
     /** Valid values of the required query parameters, where an operation has them. */
@@ -281,6 +287,7 @@ for (const engine of engines) {
       'PUT /api/v1/uploads/{uploadId}': 'offset=0',
       'GET /api/v1/files/{attachmentId}/{variant}': linkQuery,
       'GET /api/v1/search': 'q=only',
+      'GET /api/v1/widget/campaigns': `url=${enc('https://shop.example/products/1')}`,
     });
 
     /** Valid bodies of every operation that takes one, with every property the schema knows. */
@@ -346,6 +353,26 @@ for (const engine of engines) {
         { title: 'Some', text: 'For a few', to: { staffIds: [shop.agentId], groupIds: ['01890a5d-ac96-774b-bcce-b302099a8057'] } },
       ],
       'POST /api/v1/api-keys': [{ name: 'Order system' }],
+      'POST /api/v1/campaigns': [
+        {
+          name: 'Spring', kind: 'one_off', senderId: shop.agentId, text: 'Sale', scheduledAt: '2030-01-01T00:00:00.000Z', throttlePerSecond: 50,
+          audience: { labelIds: ['01890a5d-ac96-774b-bcce-b302099a8057'], attributes: [{ key: 'plan', op: 'eq', value: 'gold' }, { key: 'vip', op: 'exists' }] },
+        },
+        { name: 'List', kind: 'one_off', senderId: shop.agentId, text: 'Sale', audience: { externalIds: ['order-1'] } },
+        { name: 'All', kind: 'one_off', senderId: shop.agentId, text: 'Sale', audience: { all: true, platformOnly: true } },
+        { name: 'Help', kind: 'ongoing', senderId: shop.agentId, text: 'Need help?', trigger: { urlPattern: 'https://shop.example/*', delaySeconds: 10, businessHoursOnly: true } },
+      ],
+      'PATCH /api/v1/campaigns/{campaignId}': [
+        { name: 'Renamed', senderId: shop.agentId, text: 'New text', audience: { all: true, attributes: [{ key: 'orders', op: 'gt', value: 3 }] }, scheduledAt: '2030-01-01T00:00:00.000Z', throttlePerSecond: 10 },
+        { audience: { labelIds: ['01890a5d-ac96-774b-bcce-b302099a8057'], platformOnly: true } },
+        { audience: { externalIds: ['order-1'] } },
+        { trigger: { urlPattern: 'https://shop.example/*', delaySeconds: 10, businessHoursOnly: true } },
+      ],
+      'POST /api/v1/campaigns/audience': [
+        { audience: { all: true, attributes: [{ key: 'orders', op: 'gt', value: 3 }] } },
+        { audience: { labelIds: ['01890a5d-ac96-774b-bcce-b302099a8057'] } },
+        { audience: { externalIds: ['order-1'], platformOnly: true } },
+      ],
       'POST /api/v1/push/messages': [{ externalId: 'order-1', clientMsgId: 'push-1', text: 'Shipped', staffId: shop.agentId }],
       'POST /api/v1/push/events': [
         { to: { externalId: 'order-1' }, operation: 1000, body: '{"shipped":true}' },

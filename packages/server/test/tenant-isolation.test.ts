@@ -63,6 +63,10 @@ const CONTACT_LABEL = '/api/v1/contacts/{customerId}/labels/{labelId}';
 const LABEL = '/api/v1/labels/{labelId}';
 const CONVERSATION_LABEL = '/api/v1/conversations/{conversationId}/labels/{labelId}';
 const VIEW = '/api/v1/views/{viewId}';
+const CAMPAIGN = '/api/v1/campaigns/{campaignId}';
+const CAMPAIGN_ACTION = '/api/v1/campaigns/{campaignId}/{action}';
+const CAMPAIGN_RECIPIENTS = '/api/v1/campaigns/{campaignId}/recipients';
+const WIDGET_CAMPAIGN_SHOWN = '/api/v1/widget/campaigns/{campaignId}/shown';
 
 const notFound = (code: string) => ({ status: 404, code });
 const forbidden = { status: 403, code: 'FORBIDDEN' };
@@ -124,6 +128,9 @@ for (const engine of engines) {
     let bNoteId: string;
     let bViewId: string;
     let aLabelId: string;
+    // B's campaigns: a one-off draft to all its contacts, and a running ongoing one on every page.
+    let bDraftCampaignId: string;
+    let bOngoingCampaignId: string;
     const bWebhookUrl = `http://127.0.0.1:9/b-hook-${tag}`;
 
     const text = (label: string) => `${label} ${tag}`;
@@ -262,10 +269,19 @@ for (const engine of engines) {
       await made(call(server, 'PUT', `/api/v1/conversations/${yB.conversationId}/labels/${bLabelId}`, { token: b.agentToken }));
       bNoteId = (await made(call(server, 'POST', `/api/v1/contacts/${yB.customerId}/notes`, { token: b.agentToken, body: { text: text('b contact note') } }))).id;
       bViewId = (await made(call(server, 'POST', '/api/v1/views', { token: b.agentToken, body: { name: text('b saved view'), filters: { labelId: bLabelId } } }))).id;
+      const campaign = async (body: Record<string, unknown>) => {
+        const created = await call(server, 'POST', '/api/v1/campaigns', { token: b.ownerToken, body: { senderId: b.agentId, ...body } });
+        assert.equal(created.status, 201, JSON.stringify(created.body));
+        return created.body.id as string;
+      };
+      bDraftCampaignId = await campaign({ name: text('b campaign name'), kind: 'one_off', text: text('b campaign text'), audience: { all: true } });
+      bOngoingCampaignId = await campaign({ name: text('b ongoing name'), kind: 'ongoing', text: text('b ongoing text'), trigger: { urlPattern: '*', delaySeconds: 0, businessHoursOnly: false } });
+      assert.equal((await call(server, 'POST', `/api/v1/campaigns/${bOngoingCampaignId}/start`, { token: b.ownerToken })).status, 200);
 
       bSecrets.push(
         bLabelId, text('b label'), bNoteId, text('b contact note'), bViewId, text('b saved view'),
         bApiKey.id, text('b api key'),
+        bDraftCampaignId, text('b campaign name'), text('b campaign text'), bOngoingCampaignId, text('b ongoing name'), text('b ongoing text'),
         bDirect.id, bDirect.messageId, text('b direct secret'), bGroup.id, bGroup.messageId, text('b group secret'), text('b group title'),
         bBroadcastId, text('b broadcast title'), text('b broadcast text'),
         bWebhookId, bWebhookUrl, bDeliveryId,
@@ -295,6 +311,7 @@ for (const engine of engines) {
         (await call(server, 'GET', '/api/v1/canned-responses', { token: b.ownerToken })).body,
         (await call(server, 'GET', '/api/v1/webhooks', { token: b.ownerToken })).body,
         (await call(server, 'GET', '/api/v1/api-keys', { token: b.ownerToken })).body,
+        (await call(server, 'GET', '/api/v1/campaigns', { token: b.ownerToken })).body,
         (await call(server, 'GET', `/api/v1/webhooks/${bWebhookId}/deliveries`, { token: b.ownerToken })).body,
         (await call(server, 'GET', `/api/v1/customers/${bAnon.customerId}`, { token: b.ownerToken })).body,
         (await call(server, 'GET', '/api/v1/team', { token: b.ownerToken })).body,
@@ -342,6 +359,8 @@ for (const engine of engines) {
         contactRows(out, actor, token, role === 'agent' ? 'agent' : 'admin');
         webhookRows(out, actor, token, role === 'agent' ? forbidden : notFound('WEBHOOK_NOT_FOUND'), role === 'agent' ? forbidden : notFound('WEBHOOK_DELIVERY_NOT_FOUND'));
         out.push({ actor, token, name: `${actor} DELETE B's API key`, method: 'DELETE', route: API_KEY, params: { apiKeyId: bApiKey.id }, foreign: ['apiKeyId'], expect: role === 'agent' ? forbidden : notFound('API_KEY_NOT_FOUND') });
+        // Agents read campaigns (not found, as for an owner) and may not write them (refused whoever owns the id).
+        campaignRows(out, actor, token, notFound('CAMPAIGN_NOT_FOUND'), role === 'agent' ? forbidden : notFound('CAMPAIGN_NOT_FOUND'), forbidden);
         for (const staff of bStaff) {
           for (const body of [{ name: 'Taken over' }, { disabled: true }, { role: 'agent' }, { capacity: 0 }, { role: 'owner', name: 'x' }]) {
             out.push({
@@ -373,6 +392,7 @@ for (const engine of engines) {
       consoleRows(out, 'customerX', x.token, forbidden, [yA.customerId, yB.customerId, bAnon.customerId], forbidden);
       contactRows(out, 'customerX', x.token, 'customer');
       webhookRows(out, 'customerX', x.token, forbidden, forbidden);
+      campaignRows(out, 'customerX', x.token, forbidden, forbidden, notFound('CAMPAIGN_NOT_FOUND'));
       out.push({ actor: 'customerX', token: x.token, name: "customerX DELETE B's API key", method: 'DELETE', route: API_KEY, params: { apiKeyId: bApiKey.id }, foreign: ['apiKeyId'], expect: forbidden });
       attachmentRows(out, 'customerX', x.token, "Y's attachment in A", yAttachmentId);
       attachmentRows(out, 'customerX', x.token, "B's attachment", bAttachmentId);
@@ -384,6 +404,25 @@ for (const engine of engines) {
         });
       }
       return out;
+    }
+
+    /** Every campaign route against B's campaigns: reads, writes, and the widget's "shown" (customer sessions only). */
+    function campaignRows(out: Row[], actor: Row['actor'], token: string, readExpect: Row['expect'], writeExpect: Row['expect'], shownExpect: Row['expect']) {
+      for (const campaignId of [bDraftCampaignId, bOngoingCampaignId]) {
+        const common = { actor, token, params: { campaignId }, foreign: ['campaignId'] };
+        out.push({ ...common, name: `${actor} GET B's campaign ${campaignId}`, method: 'GET', route: CAMPAIGN, expect: readExpect });
+        for (const query of [undefined, 'status=sent&limit=5']) {
+          out.push({ ...common, name: `${actor} GET B's campaign recipients ${query ?? ''}`, method: 'GET', route: CAMPAIGN_RECIPIENTS, ...(query && { query }), expect: readExpect });
+        }
+        for (const body of [{ text: 'Taken over' }, { name: 'Mine now' }]) {
+          out.push({ ...common, name: `${actor} PATCH B's campaign ${JSON.stringify(body)}`, method: 'PATCH', route: CAMPAIGN, body, expect: writeExpect });
+        }
+        out.push({ ...common, name: `${actor} DELETE B's campaign`, method: 'DELETE', route: CAMPAIGN, expect: writeExpect });
+        for (const action of ['start', 'pause', 'resume', 'cancel']) {
+          out.push({ ...common, name: `${actor} ${action} B's campaign`, method: 'POST', route: CAMPAIGN_ACTION, params: { campaignId, action }, expect: writeExpect });
+        }
+        out.push({ ...common, name: `${actor} show B's campaign in a widget`, method: 'POST', route: WIDGET_CAMPAIGN_SHOWN, expect: shownExpect });
+      }
     }
 
     /** The console's id routes: B's canned response, and customers of someone else. */
@@ -689,6 +728,18 @@ for (const engine of engines) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       assert.deepEqual(aSocket.frames.filter((f) => f.type === 'push'), []);
       aSocket.close();
+
+      // Campaigns: A's list, A's audiences (even naming B's customers' external ids) and A's customers' widget offers hold nothing of B.
+      for (const token of [a.ownerToken, a.agentToken]) {
+        const campaigns = await call(server, 'GET', '/api/v1/campaigns?limit=100', { token });
+        assert.deepEqual([campaigns.status, campaigns.body.items], [200, []]);
+      }
+      const audience = await call(server, 'POST', '/api/v1/campaigns/audience', { token: a.ownerToken, body: { audience: { all: true } } });
+      assert.equal(audience.body.count, 2, "A's two customers");
+      const offers = await call(server, 'GET', `/api/v1/widget/campaigns?url=${encodeURIComponent('https://a.example/')}`, { token: x.token });
+      assert.deepEqual([offers.status, offers.body.items], [200, []], "B's ongoing campaign is offered on every page of B's only");
+      const bOffers = await call(server, 'GET', `/api/v1/widget/campaigns?url=${encodeURIComponent('https://b.example/')}`, { token: bAnon.token });
+      assert.deepEqual(bOffers.body.items.map((c: { id: string }) => c.id), [bOngoingCampaignId], 'control: B’s visitors are offered it');
 
       const webhooks = await call(server, 'GET', '/api/v1/webhooks', { token: a.ownerToken });
       assert.deepEqual(items(webhooks).map((w) => w.id), [aWebhookId]);

@@ -37,6 +37,8 @@ export const CampaignAudienceSchema = Type.Object(
     labelIds: Type.Optional(Type.Array(Id, { minItems: 1, maxItems: 50, uniqueItems: true })),
     externalIds: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 100_000 })),
     attributes: Type.Optional(Type.Array(AttributeConditionSchema, { maxItems: 10 })),
+    /** Only platform customers (one person across shops): what a platform campaign addresses in each shop. */
+    platformOnly: Type.Optional(Type.Literal(true)),
   },
   strict,
 );
@@ -83,6 +85,8 @@ export const CampaignCountsSchema = Type.Object({
   total: Type.Integer(),
   sent: Type.Integer(),
   failed: Type.Integer(),
+  /** Recipients left out at their turn because they had opted out since the audience was fixed. */
+  skipped: Type.Integer(),
   /** Recipients whose read cursor passed the campaign message. */
   read: Type.Integer(),
   /** Recipients who wrote after it. */
@@ -120,7 +124,12 @@ export const CampaignListQuerySchema = Type.Object(
 export const AudienceCountSchema = Type.Object({ count: Type.Integer() });
 export const AudienceBodySchema = Type.Object({ audience: CampaignAudienceSchema }, strict);
 
-export const CampaignRecipientStatusSchema = Literals('pending', 'sent', 'failed');
+/** `skipped`: the contact opted out between the start and their turn. */
+export const CampaignRecipientStatusSchema = Literals('pending', 'sent', 'failed', 'skipped');
+export const CampaignRecipientListQuerySchema = Type.Object(
+  { status: Type.Optional(CampaignRecipientStatusSchema), cursor: Type.Optional(Type.String({ maxLength: 300 })), limit: Type.Optional(PageLimit) },
+  strict,
+);
 export const CampaignRecipientSchema = Type.Object({
   customerId: Id,
   name: Nullable(Type.String()),
@@ -137,3 +146,17 @@ export const WidgetCampaignSchema = Type.Object({ id: Id, text: Type.String(), d
 export type WidgetCampaign = Wire<typeof WidgetCampaignSchema>;
 export const WidgetCampaignListSchema = Type.Object({ items: Type.Array(WidgetCampaignSchema) });
 export type WidgetCampaignList = Wire<typeof WidgetCampaignListSchema>;
+export const WidgetCampaignQuerySchema = Type.Object({ url: Type.String({ minLength: 1, maxLength: 2000 }) }, strict);
+
+/** POST /api/v1/admin/campaigns (platform operator): one campaign per shop whose contacts include the platform customers named. */
+export const PlatformCampaignBodySchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: limits.nameMaxChars }),
+    text: Type.String({ minLength: 1, maxLength: limits.textMaxChars }),
+    /** Platform customers' external ids (the `sub` of their platform identity); omitted = every platform customer. */
+    externalIds: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 100_000 })),
+    throttlePerSecond: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+  },
+  strict,
+);
+export const PlatformCampaignResultSchema = Type.Object({ items: Type.Array(Type.Object({ shopId: Id, campaignId: Id, total: Type.Integer() })) });

@@ -7,6 +7,7 @@ import { ErrorCodeSchema } from './errors.ts';
 import { MessageSchema } from './messages.ts';
 import { OperationsSchema } from './operations.ts';
 import { BroadcastSchema } from './staff-chat.ts';
+import { CampaignSchema } from './campaigns.ts';
 
 /** Server → client frames on WebSocket `/ws`: replies echo the request's `id`, pushed frames have none. */
 const reply = <K extends string, T extends TProperties>(type: K, fields: T) =>
@@ -108,6 +109,10 @@ export type HistoryResultFrame = Wire<typeof HistoryResultFrameSchema>;
 export const OperationsFrameSchema = reply('operations', { operations: OperationsSchema });
 export type OperationsFrame = Wire<typeof OperationsFrameSchema>;
 
+/** A campaign's progress or status changed (owners and admins of its shop). */
+export const CampaignFrameSchema = push('campaign', { campaign: CampaignSchema });
+export type CampaignFrame = Wire<typeof CampaignFrameSchema>;
+
 export const ErrorFrameSchema = reply('error', {
   code: ErrorCodeSchema,
   message: Type.String(),
@@ -132,6 +137,7 @@ export const ServerFrameSchema = Type.Union([
   SyncResultFrameSchema,
   HistoryResultFrameSchema,
   OperationsFrameSchema,
+  CampaignFrameSchema,
   ErrorFrameSchema,
 ]);
 export type ServerFrame = Wire<typeof ServerFrameSchema>;

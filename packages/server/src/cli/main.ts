@@ -21,6 +21,9 @@ Commands:
                                           Create a staff account (password generated if omitted)
   staff reset-password --email E [--password P]
                                           Set a new password and sign the account out everywhere
+  campaign platform --name N --text T [--external-ids ID,ID,…] [--throttle PER_SECOND]
+                                          Message platform customers in every shop they dealt with:
+                                          one campaign per shop, from its owner (docs/campaigns.md)
   nodes                                   Cluster mode: the live nodes (REDIS_URL)
 
 Configuration comes from the environment; see the README.`;
@@ -35,6 +38,9 @@ async function main(argv: string[]): Promise<number> {
       email: { type: 'string' },
       role: { type: 'string' },
       password: { type: 'string' },
+      text: { type: 'string' },
+      'external-ids': { type: 'string' },
+      throttle: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -78,6 +84,20 @@ async function main(argv: string[]): Promise<number> {
         const { staff, password } = await services.staff.resetPassword(required(values.email, '--email'), values.password);
         console.log(`Password reset for ${staff.email}; every session of the account has ended.`);
         if (values.password === undefined) console.log(`  password: ${password}`);
+        return 0;
+      }
+      case 'campaign platform': {
+        const throttle = values.throttle === undefined ? undefined : Number(values.throttle);
+        if (throttle !== undefined && !(Number.isInteger(throttle) && throttle >= 1)) throw new UsageError('--throttle must be a whole number of messages a second');
+        const externalIds = values['external-ids']?.split(',').map((id) => id.trim()).filter((id) => id !== '');
+        const created = await services.platformCampaigns.create({
+          name: required(values.name, '--name'),
+          text: required(values.text, '--text'),
+          ...(externalIds !== undefined && { externalIds }),
+          ...(throttle !== undefined && { throttlePerSecond: throttle }),
+        });
+        console.log(`${created.length} campaign${created.length === 1 ? '' : 's'} started (a running server sends them).`);
+        for (const c of created) console.log(`  shop ${c.shopId}: campaign ${c.campaignId}, ${c.total} recipients`);
         return 0;
       }
       default:

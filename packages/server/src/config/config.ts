@@ -59,6 +59,8 @@ export interface Config {
   readonly staffSessionHours: number;
   /** Staff chat: members a group may have. */
   readonly groupMemberLimit: number;
+  /** Campaign sending (docs/campaigns.md): how long a node holds a campaign unrenewed, recipients per transaction, how often due campaigns are looked for. */
+  readonly campaigns: { readonly leaseMs: number; readonly batchSize: number; readonly pollMs: number };
   readonly customerSessionHours: number;
   readonly bodyLimitBytes: number;
   /** Seed a demo shop and owner when the database has no shop yet. */
@@ -192,6 +194,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     platformIdentitySecret,
     staffSessionHours: int(env, 'STAFF_SESSION_HOURS', 12, 1, 24 * 90),
     groupMemberLimit: int(env, 'GROUP_MEMBER_LIMIT', 500, 2, 100_000),
+    campaigns: {
+      leaseMs: int(env, 'CAMPAIGN_LEASE_MS', 15_000, 1_000, 600_000),
+      batchSize: int(env, 'CAMPAIGN_BATCH', 500, 1, 10_000),
+      pollMs: int(env, 'CAMPAIGN_POLL_MS', 1_000, 50, 60_000),
+    },
     customerSessionHours: int(env, 'CUSTOMER_SESSION_HOURS', 24 * 7, 1, 24 * 365),
     bodyLimitBytes: int(env, 'HTTP_BODY_LIMIT', 256 * 1024, 1024, 64 * 1024 * 1024),
     seedDemo: bool(env, 'SEED_DEMO', true),

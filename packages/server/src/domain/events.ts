@@ -1,5 +1,6 @@
 import type { Presence, UserKind } from '@frontdesk/protocol';
 import type { BroadcastView } from './staff-chat/ports.ts';
+import type { CampaignRecord, CampaignResults } from './campaigns/ports.ts';
 import type { ConversationFacts, ConversationRecord, CustomerRecord, MessageRecord, ShopRecord, StaffRecord } from './records.ts';
 
 /**
@@ -26,7 +27,8 @@ export type DomainEvent =
   | StaffChanged
   | CustomerChanged
   | ConversationLabelled
-  | PushRequested;
+  | PushRequested
+  | CampaignChanged;
 
 export type DomainEventType = DomainEvent['type'];
 
@@ -43,6 +45,8 @@ export interface MessageCreated extends FromConnection {
   readonly resent: boolean;
   /** The customer's message opened a new inquiry (a first message, or one on a closed conversation). */
   readonly openedInquiryId?: string | undefined;
+  /** A campaign's message: it reaches the customer and `staffIds` (the assignee), not every staff member of the shop. */
+  readonly campaign?: { readonly id: string; readonly staffIds: readonly string[] } | undefined;
 }
 
 export interface MessageDeleted {
@@ -161,6 +165,13 @@ export interface CustomerChanged {
 export interface ConversationLabelled {
   readonly type: 'conversation.labelled';
   readonly conversation: ConversationRecord;
+}
+
+/** A campaign moved (started, paused…) or progressed; `completed` once its last recipient's turn passed. */
+export interface CampaignChanged {
+  readonly type: 'campaign.progressed' | 'campaign.completed';
+  readonly campaign: CampaignRecord;
+  readonly results: CampaignResults;
 }
 
 /** Who a raw push of the push APIs goes to, always inside one shop (domain/pushes.ts). */

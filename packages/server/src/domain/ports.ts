@@ -6,6 +6,7 @@ import type { WebhookStore } from './webhooks.ts';
 import type { ApiKeyStore } from './api-keys.ts';
 import type { Assignment, RoutingStore } from './routing-ports.ts';
 import type { ContactStore, LabelStore, SavedViewStore } from './contacts/ports.ts';
+import type { CampaignStore } from './campaigns/ports.ts';
 
 export type { PresenceChange, AgentCandidate, AgentPresenceRow, QueuedInquiry, Assignment, AgentStats, RoutingStore } from './routing-ports.ts';
 import type {
@@ -47,6 +48,7 @@ export interface Store {
   readonly contacts: ContactStore;
   readonly labels: LabelStore;
   readonly savedViews: SavedViewStore;
+  readonly campaigns: CampaignStore;
 }
 
 export interface ShopStore {

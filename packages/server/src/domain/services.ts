@@ -21,6 +21,9 @@ import { createContacts } from './contacts/contacts.ts';
 import { createContactTransfer } from './contacts/contact-import.ts';
 import { createLabels } from './contacts/labels.ts';
 import { createSavedViews } from './contacts/saved-views.ts';
+import { createCampaigns } from './campaigns/campaigns.ts';
+import { createOngoingCampaigns } from './campaigns/ongoing.ts';
+import { createPlatformCampaigns } from './campaigns/platform.ts';
 
 export function createServices(deps: DomainDeps) {
   const auth = createAuth(deps);
@@ -48,6 +51,9 @@ export function createServices(deps: DomainDeps) {
     contactTransfer: createContactTransfer(deps),
     labels: createLabels(deps),
     savedViews: createSavedViews(deps),
+    campaigns: createCampaigns(deps, deps.store.campaigns),
+    ongoingCampaigns: createOngoingCampaigns(deps, deps.store.campaigns),
+    platformCampaigns: createPlatformCampaigns(deps, deps.store.campaigns),
   };
 }
 

@@ -40,6 +40,20 @@ export function withoutCustomer(audience: Audience, conversation: ConversationFa
   return { ...audience, userIds: audience.userIds.filter((id) => id !== customerId), exceptUserIds: [...audience.exceptUserIds, customerId] };
 }
 
+/**
+ * A campaign's message (docs/campaigns.md): the customer and the conversation's assignee, but not
+ * every staff member of the shop: 100,000 of them at once would flood every console.
+ */
+export function campaignAudience(conversation: ConversationFacts, staffIds: readonly string[]): Audience {
+  const userIds = conversation.customerId === null ? [...staffIds] : [conversation.customerId, ...staffIds];
+  return { userIds, shopStaff: null, exceptUserIds: [] };
+}
+
+/** A campaign's progress: the owners and admins of its shop (who run campaigns). */
+export function shopAdmins(shopId: string): Audience {
+  return { userIds: [], shopStaff: null, exceptUserIds: [], shopAdmins: shopId };
+}
+
 /** Every device of one user, and no one else. */
 export function userOnly(userId: string): Audience {
   return usersOnly([userId]);

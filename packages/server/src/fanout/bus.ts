@@ -1,4 +1,4 @@
-import type { Broadcast, Operations, ConversationChange, ConversationSummary, Message, Presence, UserKind } from '@frontdesk/protocol';
+import type { Campaign, Broadcast, Operations, ConversationChange, ConversationSummary, Message, Presence, UserKind } from '@frontdesk/protocol';
 
 /**
  * What sockets receive, as the fan-out subscriber (fanout.ts) made it from a domain event. Events
@@ -20,6 +20,8 @@ export interface Audience {
   readonly withinShop?: string;
   /** Only connections that asked for this feed (`operations.subscribe`) and may still see it. */
   readonly watching?: 'operations';
+  /** The owners and admins of this shop (campaign progress). */
+  readonly shopAdmins?: string;
 }
 
 interface EventBase {
@@ -56,6 +58,8 @@ export type BusEvent = EventBase &
   | { readonly type: 'queue'; readonly conversationId: string; readonly position: number }
   /** The operations dashboard's figures of one shop (delivered on the node that computed them, never on the bus). */
   | { readonly type: 'operations'; readonly operations: Operations }
+  /** A campaign's status or progress (owners and admins of its shop). */
+  | { readonly type: 'campaign'; readonly campaign: Campaign }
   /** A raw push of the push APIs: goim's operation, the bytes (base64), and goim's `speed` (0 = at once). */
   | { readonly type: 'push'; readonly operation: number; readonly body: string; readonly speed: number }
   /**

@@ -3,7 +3,8 @@ import type { DomainEvent } from '../domain/events.ts';
 import type { ConversationStore } from '../domain/ports.ts';
 import { presentBroadcast, presentConversationSummary, presentMessage } from '../domain/present.ts';
 import { factsOf, type ConversationFacts } from '../domain/records.ts';
-import { audienceFor, customerOnly, pushAudience, shopStaff, staffOfConversation, userOnly, usersOnly, withoutCustomer } from './audience.ts';
+import { audienceFor, campaignAudience, customerOnly, pushAudience, shopAdmins, shopStaff, staffOfConversation, userOnly, usersOnly, withoutCustomer } from './audience.ts';
+import { presentCampaign } from '../domain/campaigns/present.ts';
 import type { Bus, BusEvent } from './bus.ts';
 
 const changes = {
@@ -31,6 +32,7 @@ export function fanout(bus: Bus, conversations: Pick<ConversationStore, 'memberI
     switch (event.type) {
       case 'message.created': {
         const { conversation, message } = event;
+        if (event.campaign !== undefined) return [{ type: 'message', audience: campaignAudience(conversation, event.campaign.staffIds), message: presentMessage(message) }];
         return [{ type: 'message', audience: audienceFor(conversation, await membersOf(conversation), message.visibility), message: presentMessage(message), ...origin(event.originConnectionId) }];
       }
       case 'inquiry.queued':
@@ -96,6 +98,9 @@ export function fanout(bus: Bus, conversations: Pick<ConversationStore, 'memberI
       case 'customer.created':
       case 'customer.updated':
         return [];
+      case 'campaign.progressed':
+      case 'campaign.completed':
+        return [{ type: 'campaign', audience: shopAdmins(event.campaign.shopId), campaign: presentCampaign(event.campaign, event.results) }];
     }
   }
 

@@ -31,6 +31,8 @@ import { operationsRoutes, type OperationsReader } from './routes/operations.ts'
 import { contactRoutes } from './routes/contacts.ts';
 import { labelRoutes } from './routes/labels.ts';
 import { savedViewRoutes } from './routes/saved-views.ts';
+import { campaignRoutes } from './routes/campaigns.ts';
+import { widgetCampaignRoutes } from './routes/widget-campaigns.ts';
 
 export interface HttpOptions {
   readonly logLevel: string;
@@ -175,6 +177,8 @@ export async function buildHttp(services: Services, options: HttpOptions): Promi
       await api.register(contactRoutes(services));
       await api.register(labelRoutes(services));
       await api.register(savedViewRoutes(services));
+      await api.register(campaignRoutes(services));
+      await api.register(widgetCampaignRoutes(services));
       if (options.operations) await api.register(operationsRoutes(services, options.operations));
     },
     { prefix: '/api/v1' },

@@ -31,7 +31,12 @@ const CHUNK = 100;
  * A fixed handful of statements whatever the batch size: this is the PostgreSQL path, where every
  * statement is a round trip. SQLite runs the same plan through prepared statements (sqlite-append.ts).
  */
-export async function appendBatch(tx: Transaction<Database>, inputs: readonly NewMessage[]): Promise<Array<AppendResult | Error>> {
+export async function appendBatch(
+  tx: Transaction<Database>,
+  inputs: readonly NewMessage[],
+  /** Conversations the caller made in this transaction: no message there to resend (a campaign's batch). */
+  fresh?: ReadonlySet<string>,
+): Promise<Array<AppendResult | Error>> {
   const rows = await tx
     .selectFrom('conversations')
     .select(conversationColumns)
@@ -42,7 +47,7 @@ export async function appendBatch(tx: Transaction<Database>, inputs: readonly Ne
     .forUpdate()
     .execute();
   const conversations = new Map(rows.map((row) => [row.id, toConversationState(row)] as const));
-  const earlier = await findResends(tx, inputs);
+  const earlier = await findResends(tx, fresh === undefined ? inputs : inputs.filter((i) => !fresh.has(i.conversationId)));
   // No row when every conversation of the batch is gone (deleted by a merge since its facts were read).
   const plan = planBatch(inputs, { conversations, earlier, streamTx: Number(rows[0]?.tx ?? 0) });
 

@@ -13,6 +13,7 @@ import * as apiKeys from './migrations/0010-api-keys.ts';
 import * as operations from './migrations/0011-operations.ts';
 import * as contacts from './migrations/0012-contacts.ts';
 import * as contactsSearch from './migrations/0013-contacts-search.ts';
+import * as campaigns from './migrations/0014-campaigns.ts';
 
 /** Every migration, in order. Names sort lexically; never rename or edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '0011-operations': operations,
   '0012-contacts': contacts,
   '0013-contacts-search': contactsSearch,
+  '0014-campaigns': campaigns,
 };
 
 export async function migrateToLatest(storage: { db: Kysely<any>; schema: string | null }): Promise<MigrationResultSet> {

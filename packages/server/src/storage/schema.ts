@@ -250,6 +250,8 @@ export interface Database {
   conversation_labels: ConversationLabelTable;
   contact_notes: ContactNoteTable;
   saved_views: SavedViewTable;
+  campaigns: CampaignTable;
+  campaign_recipients: CampaignRecipientTable;
 }
 
 /** A shop's relation to a customer (migrations/0012-contacts.ts): one per shop they dealt with. */
@@ -410,4 +412,43 @@ export interface WebhookDeliveryTable {
   error: string | null;
   created_at: number;
   delivered_at: number | null;
+}
+
+/** A campaign (migrations/0014-campaigns.ts). */
+export interface CampaignTable {
+  id: string;
+  shop_id: string;
+  kind: string;
+  name: string;
+  status: string;
+  sender_id: string;
+  text: string;
+  audience: string | null;
+  trigger: string | null;
+  throttle_per_second: number | null;
+  scheduled_at: number | null;
+  started_at: number | null;
+  finished_at: number | null;
+  total: Generated<number>;
+  sent: Generated<number>;
+  failed: Generated<number>;
+  skipped: Generated<number>;
+  lease_owner: string | null;
+  lease_until: number | null;
+  progressed_at: number | null;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** One recipient of a campaign; (campaign_id, customer_id) is the idempotency key of its delivery. */
+export interface CampaignRecipientTable {
+  campaign_id: string;
+  customer_id: string;
+  shop_id: string;
+  status: string;
+  conversation_id: string | null;
+  message_id: string | null;
+  error: string | null;
+  sent_at: number | null;
 }

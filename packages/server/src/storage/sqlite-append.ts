@@ -36,6 +36,19 @@ export function sqliteAppender(db: DatabaseSync): (inputs: readonly NewMessage[]
   };
 }
 
+/**
+ * The same plan inside a transaction the caller holds on the direct connection (a campaign's batch,
+ * storage/campaign-batch.ts): statements prepared once per connection.
+ */
+export function sqliteAppendWithin(db: DatabaseSync): (inputs: readonly NewMessage[], fresh?: ReadonlyMap<string, ConversationState>) => Array<AppendResult | Error> {
+  let s = prepared.get(db);
+  if (!s) prepared.set(db, (s = statements(db)));
+  const ready = s;
+  return (inputs, fresh) => appendIn(ready, inputs, fresh);
+}
+
+const prepared = new WeakMap<DatabaseSync, Statements>();
+
 type Statements = ReturnType<typeof statements>;
 
 function statements(db: DatabaseSync) {
@@ -65,15 +78,24 @@ function statements(db: DatabaseSync) {
   };
 }
 
-function appendIn(s: Statements, inputs: readonly NewMessage[]): Array<AppendResult | Error> {
+/**
+ * `fresh`: conversations the caller made in this transaction, as it made them: not read again, and
+ * holding no message to resend.
+ */
+function appendIn(s: Statements, inputs: readonly NewMessage[], fresh?: ReadonlyMap<string, ConversationState>): Array<AppendResult | Error> {
   const conversations = new Map<string, ConversationState>();
   for (const id of conversationIdsOf(inputs)) {
+    const made = fresh?.get(id);
+    if (made) {
+      conversations.set(id, { ...made, last: { ...made.last } });
+      continue;
+    }
     const row = s.conversation.get(id) as Parameters<typeof toConversationState>[0] | undefined;
     if (row) conversations.set(id, toConversationState(row));
   }
   const earlier = new Map<string, MessageRecord>();
   for (const input of inputs) {
-    if (input.clientMsgId === null || input.senderId === null) continue;
+    if (input.clientMsgId === null || input.senderId === null || fresh?.has(input.conversationId)) continue;
     const row = s.resend.get(input.conversationId, input.senderId, input.clientMsgId) as MessageTable | undefined;
     if (row) earlier.set(resendKey(input.conversationId, input.senderId, input.clientMsgId), toMessage(row));
   }

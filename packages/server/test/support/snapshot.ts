@@ -22,6 +22,8 @@ export async function snapshotRows(db: Kysely<Database>, options: { shopId?: str
     canned_responses: await byShop(db.selectFrom('canned_responses').selectAll(), 'shop_id').orderBy('id').execute(),
     api_keys: await byShop(db.selectFrom('api_keys').selectAll(), 'shop_id').orderBy('id').execute(),
     broadcasts: await byShop(db.selectFrom('broadcasts').selectAll(), 'shop_id').orderBy('id').execute(),
+    campaigns: await byShop(db.selectFrom('campaigns').selectAll(), 'shop_id').orderBy('id').execute(),
+    campaign_recipients: await byShop(db.selectFrom('campaign_recipients').selectAll(), 'shop_id').orderBy('campaign_id').orderBy('customer_id').execute(),
     // Targets and reads of the shop's broadcasts (the broadcast holds the shop).
     broadcast_targets: await db.selectFrom('broadcast_targets').selectAll().where('broadcast_id', 'in', byShop(db.selectFrom('broadcasts').select('id'), 'shop_id')).orderBy('broadcast_id').orderBy('target_id').execute(),
     broadcast_reads: await db.selectFrom('broadcast_reads').selectAll().where('broadcast_id', 'in', byShop(db.selectFrom('broadcasts').select('id'), 'shop_id')).orderBy('broadcast_id').orderBy('staff_id').execute(),

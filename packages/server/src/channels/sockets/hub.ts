@@ -121,6 +121,7 @@ export class Hub {
     if (within !== undefined && audience.room !== undefined) this.#byRoom.get(`${within} ${audience.room}`)?.forEach((c) => recipients.add(c));
     if (within !== undefined && audience.shopAll === true) this.#byShop.get(within)?.forEach((c) => recipients.add(c));
     if (within !== undefined && audience.watching === 'operations') this.#staffByShop.get(within)?.forEach((c) => c.watchesOperations && mayWatchOperations(c) && recipients.add(c));
+    if (audience.shopAdmins !== undefined) this.#staffByShop.get(audience.shopAdmins)?.forEach((c) => mayWatchOperations(c) && recipients.add(c));
     if (recipients.size === 0) return;
     const except = new Set(audience.exceptUserIds);
     const chosen: Connection[] = [];
@@ -180,6 +181,8 @@ function toFrame(event: Exclude<BusEvent, { type: 'signed-out' | 'push' }>): Ser
       return { type: 'queue', conversationId: event.conversationId, position: event.position };
     case 'operations':
       return { type: 'operations', operations: event.operations };
+    case 'campaign':
+      return { type: 'campaign', campaign: event.campaign };
   }
 }
 

@@ -20,13 +20,15 @@ export interface Subjects {
 export async function buildEvents(rows: readonly OutboxRow[], subjects: Subjects): Promise<Map<string, BuiltEvent>> {
   const isStaff = (row: OutboxRow) => row.type === 'staff.created' || row.type === 'staff.updated';
   const isCustomer = (row: OutboxRow) => row.type === 'customer.created' || row.type === 'customer.updated';
+  // A campaign's facts carry their figures in the row (docs/webhooks.md): there is no subject to read again.
+  const isCampaign = (row: OutboxRow) => row.type === 'campaign.progressed' || row.type === 'campaign.completed';
   const messageRows = rows.filter((row) => row.type === 'message.created');
   const messages = new Map((await subjects.messages(messageRows.map((row) => row.subjectId))).map((m) => [m.id, m]));
   const staff = new Map((await subjects.staff(rows.filter(isStaff).map((row) => row.subjectId))).map((s) => [s.id, s]));
   const customers = new Map((await subjects.customers(rows.filter(isCustomer).map((row) => row.subjectId))).map((c) => [c.customer.id, c]));
   // inquiry.*, conversation.merged, member.added: their subject is the conversation; a message's is its own.
   const conversationIds = rows.flatMap((row) =>
-    row.type === 'message.created' ? (messages.get(row.subjectId)?.conversationId ?? []) : isStaff(row) || isCustomer(row) ? [] : row.subjectId,
+    row.type === 'message.created' ? (messages.get(row.subjectId)?.conversationId ?? []) : isStaff(row) || isCustomer(row) || isCampaign(row) ? [] : row.subjectId,
   );
   const conversations = new Map((await subjects.conversations(conversationIds)).map((c) => [c.id, c]));
 
@@ -51,6 +53,8 @@ export async function buildEvents(rows: readonly OutboxRow[], subjects: Subjects
       const found = customers.get(row.subjectId);
       const mine = found && (found.customer.shopId === row.shopId || found.customer.shopId === null) ? found : undefined;
       data = { customer: mine ? presentCustomer(mine.customer) : null, attributes: mine?.attributes ?? null, ...row.data };
+    } else if (isCampaign(row)) {
+      data = { ...row.data };
     } else {
       data = { conversation: summary(row, row.subjectId), ...row.data };
     }
