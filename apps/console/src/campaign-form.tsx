@@ -3,6 +3,7 @@
  * is built) or an ongoing widget campaign (URL pattern, delay, business hours). Saved as a draft;
  * the list's Start sends it.
  */
+import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { AttributeCondition, Campaign, CampaignAudience, CampaignCreateBody, CampaignKind, Label, Staff } from '@frontdesk/protocol';
 import { useAction } from './action.ts';
@@ -115,6 +116,32 @@ export function CampaignForm({ capi, labels, t, campaign, onClose, onSaved }: Pr
 
   const setCondition = (i: number, patch: Partial<Condition>) => setConditions((list) => list.map((c, j) => (j === i ? { ...c, ...patch } : c)));
   const valid = name.trim() && senderId && text.trim() && (kind === 'one_off' ? audienceReady && (!later || scheduledAt) : urlPattern.trim());
+  const labelChoices = mode === 'labels' && (
+<ul class="label-choices">
+                  {labels.length === 0 && <li class="hint">{t.noLabels}</li>}
+                  {labels.map((l) => (
+                    <li key={l.id}>
+                      <label class="check">
+                        <input type="checkbox" checked={labelIds.includes(l.id)} onChange={(e) => setLabelIds((s) => (e.currentTarget.checked ? [...s, l.id] : s.filter((x) => x !== l.id)))} />
+                        <LabelChip label={l} />
+                      </label>
+                    </li>
+                  ))}
+                </ul>
+  );
+  const idList = mode === 'list' && (
+<>
+                  <label>
+                    {t.externalIdList}
+                    <textarea rows={4} value={idsText} onInput={(e) => setIdsText(e.currentTarget.value)} />
+                  </label>
+                  <label class="button">
+                    {t.uploadList}
+                    <input type="file" class="sr-only" accept=".csv,.txt,text/csv,text/plain" onChange={(e) => void e.currentTarget.files?.[0]?.text().then(setIdsText)} />
+                  </label>
+                  <p class="hint">{t.idsCounted(ids.length)}</p>
+                </>
+  );
   return (
     <main class="campaigns">
       <form class="campaign-form" aria-labelledby="campaign-form-title" onSubmit={save} onKeyDown={(e) => e.key === 'Escape' && onClose()}>
@@ -153,36 +180,14 @@ export function CampaignForm({ capi, labels, t, campaign, onClose, onSaved }: Pr
             <fieldset>
               <legend>{t.audience}</legend>
               {(['all', 'labels', 'list'] as const).map((m) => (
-                <label class="check" key={m}>
-                  <input type="radio" name="audience" checked={mode === m} onChange={() => setMode(m)} /> {t.audienceModes[m]}
-                </label>
+                <Fragment key={m}>
+                  <label class="check">
+                    <input type="radio" name="audience" checked={mode === m} onChange={() => setMode(m)} /> {t.audienceModes[m]}
+                  </label>
+                  {m === 'labels' && labelChoices}
+                  {m === 'list' && idList}
+                </Fragment>
               ))}
-              {mode === 'labels' && (
-                <ul class="label-choices">
-                  {labels.length === 0 && <li class="hint">{t.noLabels}</li>}
-                  {labels.map((l) => (
-                    <li key={l.id}>
-                      <label class="check">
-                        <input type="checkbox" checked={labelIds.includes(l.id)} onChange={(e) => setLabelIds((s) => (e.currentTarget.checked ? [...s, l.id] : s.filter((x) => x !== l.id)))} />
-                        <LabelChip label={l} />
-                      </label>
-                    </li>
-                  ))}
-                </ul>
-              )}
-              {mode === 'list' && (
-                <>
-                  <label>
-                    {t.externalIdList}
-                    <textarea rows={4} value={idsText} onInput={(e) => setIdsText(e.currentTarget.value)} />
-                  </label>
-                  <label class="button">
-                    {t.uploadList}
-                    <input type="file" class="sr-only" accept=".csv,.txt,text/csv,text/plain" onChange={(e) => void e.currentTarget.files?.[0]?.text().then(setIdsText)} />
-                  </label>
-                  <p class="hint">{t.idsCounted(ids.length)}</p>
-                </>
-              )}
               <p class="hint">{t.conditionsHint}</p>
               {conditions.map((c, i) => (
                 <div class="condition" key={i}>

@@ -120,7 +120,7 @@ function CampaignCard(props: { capi: ContactsApi; campaign: Campaign; t: Strings
         <span class="hint">{c.kind === 'ongoing' ? t.ongoing : t.oneOff}</span>
       </div>
       <p class="campaign-text">{c.text}</p>
-      {c.kind === 'one_off' ? <Progress campaign={c} t={t} /> : c.trigger && <p class="hint">{t.triggerSummary(c.trigger.urlPattern, c.trigger.delaySeconds, c.trigger.businessHoursOnly)}</p>}
+      {c.kind === 'one_off' ? c.status !== 'draft' && <Progress campaign={c} t={t} /> : c.trigger && <p class="hint">{t.triggerSummary(c.trigger.urlPattern, c.trigger.delaySeconds, c.trigger.businessHoursOnly)}</p>}
       {c.kind === 'one_off' && c.status === 'scheduled' && c.scheduledAt && <p class="hint">{t.scheduledFor(new Date(c.scheduledAt).toLocaleString())}</p>}
       {(c.counts.sent > 0 || c.status === 'completed') && <Results campaign={c} t={t} />}
       <div class="buttons">
@@ -168,8 +168,8 @@ function Progress({ campaign: c, t }: { campaign: Campaign; t: Strings }) {
   return (
     <div class="progress-wrap">
       <div class="progress" role="progressbar" aria-label={t.progress} aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent} aria-valuetext={`${percent} %`}>
-        <span class="sent" style={{ width: `${total === 0 ? 0 : (100 * sent) / total}%` }} />
-        <span class="failed" style={{ width: `${total === 0 ? 0 : (100 * failed) / total}%` }} />
+        <span class="bar-sent" style={{ width: `${total === 0 ? 0 : (100 * sent) / total}%` }} />
+        <span class="bar-failed" style={{ width: `${total === 0 ? 0 : (100 * failed) / total}%` }} />
       </div>
       <p class="hint">
         {t.progressText(sent, total, failed)} · {percent} %{c.startedAt && ` · ${t.startedAtLabel} ${formatWhen(c.startedAt)}`}

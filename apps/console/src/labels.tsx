@@ -99,7 +99,7 @@ export function LabelEditor(props: { labels: readonly Label[]; ids: readonly str
     <div class="label-editor">
       <LabelChips ids={ids} labels={labels} />
       <button type="button" class="ghost small" aria-expanded={open} onClick={() => setOpen((o) => !o)}>
-        🏷 {t.labels}
+        + {t.labels}
       </button>
       {failed && (
         <span class="error" role="alert">
