@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-cor
 import { launchChromium } from '../../../packages/sdk/test/support/browser.ts';
 import { call, createShop, identityToken, openWidget, type ShopFixture } from '../../../packages/server/test/support/client.ts';
 import { startServer, type TestServer } from '../../../packages/server/test/support/server.ts';
-import { addStaff, horizontalOverflow, screenshotDir, shopSite, signIn, type Person } from './support/console.ts';
+import { addStaff, createLabel, horizontalOverflow, screenshotDir, shopSite, signIn, type Person } from './support/console.ts';
 
 const screenshots = screenshotDir();
 
@@ -55,12 +55,7 @@ describe('console: campaigns in Chromium', () => {
 
   test('label contacts, build a campaign from the label, start it, watch it complete; the customer gets it and the reply reaches the inbox', { timeout: 120_000 }, async () => {
     // A label, made on the admin page, given to Carol and Dan on the contact list.
-    await nav(olga, 'Administration').click();
-    await olga.getByRole('tab', { name: 'Labels' }).click();
-    await olga.getByLabel('Label name').fill('Spring sale');
-    await olga.getByLabel('Colour', { exact: true }).fill('#16a34a');
-    await olga.getByRole('button', { name: 'Create label' }).click();
-    await olga.getByLabel('Name of “Spring sale”').waitFor();
+    await createLabel(olga, 'Spring sale', '#16a34a');
     await nav(olga, 'Contacts').click();
     await olga.getByRole('checkbox', { name: 'Select Carol Chen' }).check();
     await olga.getByRole('checkbox', { name: 'Select Dan Dunn' }).check();

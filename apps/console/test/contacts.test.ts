@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../../../packages/sdk/test/support/browser.ts';
 import { call, createShop, identityToken, openWidget, type ShopFixture } from '../../../packages/server/test/support/client.ts';
 import { startServer, type TestServer } from '../../../packages/server/test/support/server.ts';
-import { addStaff, horizontalOverflow, screenshotDir, signIn, type Person } from './support/console.ts';
+import { addStaff, createLabel, horizontalOverflow, screenshotDir, signIn, type Person } from './support/console.ts';
 
 const screenshots = screenshotDir();
 
@@ -41,15 +41,8 @@ describe('console: contacts and labels in Chromium', () => {
   const row = (page: Page, name: string) => page.locator('.contact-rows li', { hasText: name });
 
   test('labels are made on the admin page; contacts are searched and labelled in bulk', { timeout: 60_000 }, async () => {
-    await nav(olga, 'Administration').click();
-    await olga.getByRole('tab', { name: 'Labels' }).click();
-    await olga.getByLabel('Label name').fill('VIP');
-    await olga.getByLabel('Colour', { exact: true }).fill('#facc15');
-    await olga.getByRole('button', { name: 'Create label' }).click();
-    await olga.getByLabel('Name of “VIP”').waitFor();
-    await olga.getByLabel('Label name').fill('Wholesale');
-    await olga.getByRole('button', { name: 'Create label' }).click();
-    await olga.getByLabel('Name of “Wholesale”').waitFor();
+    await createLabel(olga, 'VIP', '#facc15');
+    await createLabel(olga, 'Wholesale', '#1e3a8a');
 
     await nav(olga, 'Contacts').click();
     for (const name of ['Alice Archer', 'Bob Baker', 'Cleo Cole']) await row(olga, name).waitFor();

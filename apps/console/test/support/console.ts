@@ -84,3 +84,13 @@ export async function horizontalOverflow(page: Page): Promise<number> {
     return root.scrollWidth - root.clientWidth;
   });
 }
+
+/** An owner or admin makes a label on Administration → Labels. */
+export async function createLabel(page: Page, name: string, color: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: 'Administration', exact: true }).click();
+  await page.getByRole('tab', { name: 'Labels' }).click();
+  await page.getByLabel('Label name').fill(name);
+  await page.getByLabel('Colour', { exact: true }).fill(color);
+  await page.getByRole('button', { name: 'Create label' }).click();
+  await page.getByLabel(`Name of “${name}”`).waitFor();
+}
