@@ -32,9 +32,11 @@ interface Props {
   /** Something changed the inquiry: lists and counts are fetched again. */
   readonly onChanged: () => void;
   readonly onSeen: () => void;
+  /** On a phone the list and the conversation take turns: back to the list. */
+  readonly onBack: () => void;
 }
 
-export function ConversationPane({ api, client, conversation, me, agents, labels, capi, prefs, t, onChanged, onSeen }: Props) {
+export function ConversationPane({ api, client, conversation, me, agents, labels, capi, prefs, t, onChanged, onSeen, onBack }: Props) {
   const [customerRead, setCustomerRead] = useState(0);
   const [typingUntil, setTypingUntil] = useState(0);
   const action = useAction(t.error);
@@ -103,6 +105,9 @@ export function ConversationPane({ api, client, conversation, me, agents, labels
     <>
       <section class="pane" aria-label={who}>
         <header class="pane-head">
+          <button type="button" class="ghost back" aria-label={t.back} onClick={onBack}>
+            ←
+          </button>
           <div class="title">
             <h1>{who}</h1>
             <p class={`status ${conversation.status ?? ''}`}>

@@ -377,7 +377,7 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
       {page === 'stats' && <Stats api={api} agents={agents} t={t} />}
       {page === 'operations' && client && <OperationsPage api={api} client={client} connected={connection === 'open'} t={t} />}
       {page === 'inbox' && (
-        <div class="inbox">
+        <div class={`inbox ${current ? 'showing' : ''}`}>
           <aside class="list" aria-label={t.inbox}>
             <input ref={searchBox} type="search" class="search" placeholder={t.search} aria-label={t.search} value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
             {results ? (
@@ -430,6 +430,10 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
               t={t}
               onChanged={scheduleRefresh}
               onSeen={() => seen(current.id)}
+              onBack={() => {
+                setSelected(null);
+                latest.current.selected = null;
+              }}
             />
           ) : (
             <section class="pane empty">

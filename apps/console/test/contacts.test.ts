@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../../../packages/sdk/test/support/browser.ts';
-import { call, createShop, identityToken, openWidget, type ShopFixture } from '../../../packages/server/test/support/client.ts';
+import { call, createShop, identityToken, openWidget, send, type ShopFixture } from '../../../packages/server/test/support/client.ts';
 import { startServer, type TestServer } from '../../../packages/server/test/support/server.ts';
 import { addStaff, createLabel, horizontalOverflow, screenshotDir, signIn, type Person } from './support/console.ts';
 
@@ -26,7 +26,8 @@ describe('console: contacts and labels in Chromium', () => {
       ['c-bob', 'Bob Baker', 'bob@buyers.example'],
       ['c-cleo', 'Cleo Cole', 'cleo@buyers.example'],
     ] as const) {
-      await openWidget(server, shop.shopId, { identity: { jwt: await identityToken(shop.identitySecret, sub) }, profile: { name, email } });
+      const customer = await openWidget(server, shop.shopId, { identity: { jwt: await identityToken(shop.identitySecret, sub) }, profile: { name, email } });
+      await send(server, customer.token, customer.conversationId, `Hello, ${name} here`);
     }
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
@@ -75,6 +76,43 @@ describe('console: contacts and labels in Chromium', () => {
     await olga.screenshot({ path: `${screenshots}contacts-list.png` });
     await olga.locator('.contact-filters').getByLabel('Label').selectOption({ label: 'Any' });
     await row(olga, 'Cleo Cole').waitFor();
+  });
+
+  test('labels on conversations: the pane’s picker, chips on inbox rows, the inbox filtered by label and saved as a view', { timeout: 60_000 }, async () => {
+    await nav(olga, 'Inbox').click();
+    const item = (name: string) => olga.locator('.conversations .item', { hasText: `Hello, ${name} here` });
+    await item('Alice Archer').click();
+    const pane = olga.locator('section.pane');
+    await pane.getByRole('heading', { name: 'Alice Archer' }).waitFor();
+    await pane.locator('.label-editor').getByRole('button', { name: /Labels/ }).click();
+    const vip = olga.getByRole('dialog', { name: 'Labels' }).getByRole('checkbox', { name: 'VIP' });
+    await vip.check();
+    await vip.press('Escape');
+    await pane.locator('.label-editor .chip', { hasText: 'VIP' }).waitFor();
+    await item('Alice Archer').locator('.chip', { hasText: 'VIP' }).waitFor();
+
+    // Filtered by the label: only Alice's conversation; saved as a view, cleared, and picked again.
+    await olga.getByRole('button', { name: /Filters/ }).click();
+    const filters = olga.locator('.filter-fields');
+    await filters.getByLabel('Label').selectOption({ label: 'VIP' });
+    await item('Bob Baker').waitFor({ state: 'detached' });
+    assert.equal(await olga.locator('.conversations .item').count(), 1);
+    await filters.getByRole('button', { name: 'Save as view' }).click();
+    await olga.getByLabel('View name').fill('VIP queue');
+    await olga.getByLabel('View name').press('Enter');
+    await olga.locator('.saved-views li', { hasText: 'VIP queue' }).waitFor();
+    await olga.screenshot({ path: `${screenshots}contacts-inbox-labels.png` });
+    await filters.getByRole('button', { name: 'Clear filters' }).click();
+    await item('Bob Baker').waitFor();
+    await olga.getByLabel('Saved views').selectOption({ label: 'VIP queue' });
+    await item('Bob Baker').waitFor({ state: 'detached' });
+    await item('Alice Archer').waitFor();
+    olga.once('dialog', (dialog) => void dialog.accept());
+    await olga.getByRole('button', { name: 'Delete the view “VIP queue”' }).click();
+    await olga.locator('.saved-views li', { hasText: 'VIP queue' }).waitFor({ state: 'detached' });
+    await filters.getByRole('button', { name: 'Clear filters' }).click();
+    await item('Bob Baker').waitFor();
+    await nav(olga, 'Contacts').click();
   });
 
   test('the contact page: notes added, edited and deleted; a label from the picker; opt-out', { timeout: 60_000 }, async () => {
@@ -158,6 +196,15 @@ describe('console: contacts and labels in Chromium', () => {
     await ann.getByRole('heading', { name: 'Bob Baker' }).waitFor();
     assert.equal(await horizontalOverflow(ann), 0, 'nothing overflows the contact page at 360 px');
     await ann.screenshot({ path: `${screenshots}contacts-page-360.png`, fullPage: true });
+    // The contact's conversation opens in the inbox, alone on a phone, with a way back to the list.
+    await ann.getByRole('button', { name: 'Open the conversation' }).click();
+    const pane = ann.locator('section.pane');
+    await pane.locator('.bubble', { hasText: 'Hello, Bob Baker here' }).waitFor();
+    assert.equal(await ann.locator('aside.list').isVisible(), false);
+    assert.equal(await horizontalOverflow(ann), 0, 'nothing overflows the conversation at 360 px');
+    await ann.screenshot({ path: `${screenshots}contacts-conversation-360.png` });
+    await pane.getByRole('button', { name: 'Back' }).click();
+    await ann.locator('aside.list').waitFor();
     await phone.close();
   });
 });
