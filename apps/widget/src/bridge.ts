@@ -32,3 +32,16 @@ export type WidgetMessage =
   /** A proactive message (an ongoing campaign) while the chat is closed: the page shows its preview beside the launcher. */
   | { readonly type: 'proactive'; readonly text: string; readonly from: string }
   | { readonly type: 'close' };
+
+const MAX_PAGE_URL = 2048;
+
+/** The page's URL as the loader reported it, if it is an http(s) URL of the embedding page's own origin; else null. */
+export function pageUrlFrom(value: unknown, parentOrigin: string): string | null {
+  if (typeof value !== 'string' || value.length > MAX_PAGE_URL) return null;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === parentOrigin ? url.href : null;
+  } catch {
+    return null;
+  }
+}

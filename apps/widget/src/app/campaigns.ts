@@ -9,19 +9,6 @@ import { useEffect } from 'preact/hooks';
 import type { WidgetCampaignList } from '@frontdesk/protocol';
 import type { WidgetMessage } from '../bridge.ts';
 
-const MAX_URL = 2048;
-
-/** The page's URL as the loader reported it, if it is an http(s) URL of the embedding page's own origin; else null. */
-export function pageUrlFrom(value: unknown, parentOrigin: string): string | null {
-  if (typeof value !== 'string' || value.length > MAX_URL) return null;
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === parentOrigin ? url.href : null;
-  } catch {
-    return null;
-  }
-}
-
 interface Options {
   readonly api: string;
   /** The customer's session token; null until the session is open. */
