@@ -40,7 +40,10 @@ export function ContactPage({ capi, id, labels, t, onBack, onOpenConversation }:
   const who = customerLabel(c, t.anonymous);
   const attributes = Object.entries(contact.attributes);
   async function optOut(on: boolean) {
-    if (await action.run(() => capi.updateContact(id, { optedOut: on }))) await reload();
+    // Ticked at once (a controlled box would spring back while the call runs); the server's answer follows.
+    setDetails({ ...details!, contact: { ...contact, optedOutAt: on ? new Date().toISOString() : null } });
+    await action.run(() => capi.updateContact(id, { optedOut: on }));
+    await reload();
   }
   return (
     <main class="contacts contact-page" aria-labelledby="contact-title">

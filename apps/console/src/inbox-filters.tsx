@@ -67,7 +67,7 @@ export function InboxFilters({ capi, view, refinement, labels, agents, t, onChan
         </button>
         {views.length > 0 && (
           <select
-            aria-label={t.savedViews}
+            aria-label={t.openView}
             value=""
             onChange={(e) => {
               const picked = views.find((v) => v.id === e.currentTarget.value);

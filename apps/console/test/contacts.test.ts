@@ -96,6 +96,7 @@ describe('console: contacts and labels in Chromium', () => {
     const filters = olga.locator('.filter-fields');
     await filters.getByLabel('Label').selectOption({ label: 'VIP' });
     await item('Bob Baker').waitFor({ state: 'detached' });
+    await item('Alice Archer').waitFor();
     assert.equal(await olga.locator('.conversations .item').count(), 1);
     await filters.getByRole('button', { name: 'Save as view' }).click();
     await olga.getByLabel('View name').fill('VIP queue');
@@ -104,7 +105,7 @@ describe('console: contacts and labels in Chromium', () => {
     await olga.screenshot({ path: `${screenshots}contacts-inbox-labels.png` });
     await filters.getByRole('button', { name: 'Clear filters' }).click();
     await item('Bob Baker').waitFor();
-    await olga.getByLabel('Saved views').selectOption({ label: 'VIP queue' });
+    await olga.getByLabel('Open a saved view').selectOption({ label: 'VIP queue' });
     await item('Bob Baker').waitFor({ state: 'detached' });
     await item('Alice Archer').waitFor();
     olga.once('dialog', (dialog) => void dialog.accept());
@@ -116,6 +117,7 @@ describe('console: contacts and labels in Chromium', () => {
   });
 
   test('the contact page: notes added, edited and deleted; a label from the picker; opt-out', { timeout: 60_000 }, async () => {
+    await nav(olga, 'Contacts').click();
     await row(olga, 'Cleo Cole').getByRole('button').click();
     await olga.getByRole('heading', { name: 'Cleo Cole' }).waitFor();
     await olga.locator('.facts').getByText('cleo@buyers.example').waitFor();
@@ -164,6 +166,7 @@ describe('console: contacts and labels in Chromium', () => {
   });
 
   test('a CSV import reports what it created and which lines it refused; export downloads the list', { timeout: 60_000 }, async () => {
+    await nav(olga, 'Contacts').click();
     const csv = ['external_id,name,email,labels,attr.plan,opted_out', 'c-dora,Dora Diaz,dora@buyers.example,VIP,gold,false', 'c-alice,Alice A. Archer,,,,', ',No Id,nobody@buyers.example,,,', 'c-evan,Evan Eng,not-an-email,,,'].join('\n');
     await olga.locator('.contacts-head input[type=file]').setInputFiles({ name: 'contacts.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     const summary = olga.locator('.import-result');
