@@ -5,7 +5,7 @@
  * while a campaign is moving, in case a frame was missed.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Campaign, Label } from '@frontdesk/protocol';
+import type { Campaign, CampaignRecipient, Label } from '@frontdesk/protocol';
 import { useAction } from './action.ts';
 import type { CampaignAction, ContactsApi } from './api-contacts.ts';
 import { CampaignForm } from './campaign-form.tsx';
@@ -123,6 +123,7 @@ function CampaignCard(props: { capi: ContactsApi; campaign: Campaign; t: Strings
       {c.kind === 'one_off' ? c.status !== 'draft' && <Progress campaign={c} t={t} /> : c.trigger && <p class="hint">{t.triggerSummary(c.trigger.urlPattern, c.trigger.delaySeconds, c.trigger.businessHoursOnly)}</p>}
       {c.kind === 'one_off' && c.status === 'scheduled' && c.scheduledAt && <p class="hint">{t.scheduledFor(new Date(c.scheduledAt).toLocaleString())}</p>}
       {(c.counts.sent > 0 || c.status === 'completed') && <Results campaign={c} t={t} />}
+      {c.kind === 'one_off' && c.status !== 'draft' && <Recipients capi={capi} campaign={c} t={t} />}
       <div class="buttons">
         {editable && c.status !== 'cancelled' && (
           <button type="button" onClick={onEdit}>
@@ -163,7 +164,9 @@ function CampaignCard(props: { capi: ContactsApi; campaign: Campaign; t: Strings
 /** Sent and failed out of the total, as a bar and in words. */
 function Progress({ campaign: c, t }: { campaign: Campaign; t: Strings }) {
   const { total, sent, failed } = c.counts;
-  const done = sent + failed;
+  // Recipients who opted out before their turn count as done (servers before `skipped` lack it).
+  const skipped = (c.counts as { skipped?: number }).skipped ?? 0;
+  const done = sent + failed + skipped;
   const percent = total === 0 ? (c.status === 'completed' ? 100 : 0) : Math.min(100, Math.floor((100 * done) / total));
   return (
     <div class="progress-wrap">
@@ -172,7 +175,7 @@ function Progress({ campaign: c, t }: { campaign: Campaign; t: Strings }) {
         <span class="bar-failed" style={{ width: `${total === 0 ? 0 : (100 * failed) / total}%` }} />
       </div>
       <p class="hint">
-        {t.progressText(sent, total, failed)} · {percent} %{c.startedAt && ` · ${t.startedAtLabel} ${formatWhen(c.startedAt)}`}
+        {t.progressText(sent, total, failed, skipped)} · {percent} %{c.startedAt && ` · ${t.startedAtLabel} ${formatWhen(c.startedAt)}`}
       </p>
     </div>
   );
@@ -194,5 +197,27 @@ function Results({ campaign: c, t }: { campaign: Campaign; t: Strings }) {
         </div>
       ))}
     </dl>
+  );
+}
+
+/** Who it went to, loaded when opened: failures say why. */
+function Recipients({ capi, campaign, t }: { capi: ContactsApi; campaign: Campaign; t: Strings }) {
+  const [items, setItems] = useState<readonly CampaignRecipient[] | null>(null);
+  const [failed, setFailed] = useState(false);
+  const load = () => capi.recipients(campaign.id).then((page) => setItems(page.items), () => setFailed(true));
+  return (
+    <details class="recipients" onToggle={(e) => e.currentTarget.open && void load()}>
+      <summary>{t.recipients}</summary>
+      {failed && <Alert text={t.error} />}
+      {items?.length === 0 && <p class="hint">{t.noRecipients}</p>}
+      <ul>
+        {items?.map((r) => (
+          <li key={r.customerId}>
+            <span>{r.name ?? t.anonymous}</span> <span class={`pill ${r.status}`}>{t.recipientStatus[r.status] ?? r.status}</span>
+            {r.error && <span class="reason"> {r.error}</span>}
+          </li>
+        ))}
+      </ul>
+    </details>
   );
 }
