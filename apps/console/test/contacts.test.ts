@@ -208,6 +208,14 @@ describe('console: contacts and labels in Chromium', () => {
     await ann.screenshot({ path: `${screenshots}contacts-conversation-360.png` });
     await pane.getByRole('button', { name: 'Back' }).click();
     await ann.locator('aside.list').waitFor();
+    // In Chinese.
+    await ann.getByRole('button', { name: 'Settings' }).click();
+    await ann.getByLabel('Language').selectOption('zh-CN');
+    await ann.getByRole('button', { name: '结束' }).click();
+    await nav(ann, '联系人').click();
+    await ann.getByRole('heading', { name: '联系人' }).waitFor();
+    await ann.getByLabel('按姓名、邮箱或外部 ID 搜索').waitFor();
+    await ann.screenshot({ path: `${screenshots}contacts-zh-360.png` });
     await phone.close();
   });
 });
