@@ -215,6 +215,7 @@ describe('console: contacts and labels in Chromium', () => {
     await nav(ann, '联系人').click();
     await ann.getByRole('heading', { name: '联系人' }).waitFor();
     await ann.getByLabel('按姓名、邮箱或外部 ID 搜索').waitFor();
+    await row(ann, 'Bob Baker').waitFor();
     await ann.screenshot({ path: `${screenshots}contacts-zh-360.png` });
     await phone.close();
   });
