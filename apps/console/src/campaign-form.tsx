@@ -109,7 +109,9 @@ export function CampaignForm({ capi, labels, t, campaign, onClose, onSaved }: Pr
         ? { ...common, kind, audience, ...(later && scheduledAt && { scheduledAt: new Date(scheduledAt).toISOString() }), ...(throttle && { throttlePerSecond: Number(throttle) }) }
         : { ...common, kind, trigger: { urlPattern: urlPattern.trim(), delaySeconds: Number(delay) || 0, businessHoursOnly: businessHours } };
     let saved: Campaign | null = null;
-    const { kind: _kind, ...patch } = body;
+    const { kind: _kind, ...whole } = body;
+    // Past its draft, only an ongoing campaign's text and trigger may change (schemas/campaigns.ts).
+    const patch = campaign && campaign.status !== 'draft' ? { text: whole.text, ...(whole.trigger && { trigger: whole.trigger }) } : whole;
     const ok = await action.run(async () => (saved = campaign ? await capi.updateCampaign(campaign.id, patch) : await capi.createCampaign(body)));
     if (ok) onSaved(saved!);
   }
