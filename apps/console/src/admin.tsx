@@ -1,22 +1,24 @@
 /** Administration (owner, admin): staff, shop settings, the embed snippet, canned responses, webhooks (webhooks.tsx), API keys (api-keys.tsx). */
 import { useEffect, useState } from 'preact/hooks';
-import type { CannedResponse, RoutingStrategy, Shop, ShopSettings, Staff, StaffRole, Weekday } from '@frontdesk/protocol';
+import type { CannedResponse, Label, RoutingStrategy, Shop, ShopSettings, Staff, StaffRole, Weekday } from '@frontdesk/protocol';
 import { ApiError, type Api } from './api.ts';
 import type { Strings } from './i18n.ts';
 import { Avatar } from './ui.tsx';
 import { WebhooksAdmin } from './webhooks.tsx';
 import { ApiKeysAdmin } from './api-keys.tsx';
+import { contactsApi } from './api-contacts.ts';
+import { LabelsAdmin } from './labels-admin.tsx';
 
 const STRATEGIES: RoutingStrategy[] = ['sticky-then-least-busy', 'least-busy', 'round-robin', 'random', 'manual'];
 const ROLES: StaffRole[] = ['agent', 'admin', 'owner'];
 const DAYS: Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
-export function Admin({ api, me, t }: { api: Api; me: Staff; t: Strings }) {
-  const [tab, setTab] = useState<'staff' | 'shop' | 'canned' | 'embed' | 'webhooks' | 'apiKeys'>('shop');
+export function Admin({ api, me, t, labels, onLabelsChanged }: { api: Api; me: Staff; t: Strings; labels: readonly Label[]; onLabelsChanged: () => void }) {
+  const [tab, setTab] = useState<'staff' | 'shop' | 'canned' | 'labels' | 'embed' | 'webhooks' | 'apiKeys'>('shop');
   return (
     <main class="admin">
       <div class="tabs" role="tablist">
-        {(['shop', 'staff', 'canned', 'embed', 'webhooks', 'apiKeys'] as const).map((name) => (
+        {(['shop', 'staff', 'canned', 'labels', 'embed', 'webhooks', 'apiKeys'] as const).map((name) => (
           <button type="button" role="tab" key={name} aria-selected={tab === name} onClick={() => setTab(name)}>
             {t[name]}
           </button>
@@ -25,6 +27,7 @@ export function Admin({ api, me, t }: { api: Api; me: Staff; t: Strings }) {
       {tab === 'staff' && <StaffAdmin api={api} me={me} t={t} />}
       {tab === 'shop' && <ShopAdmin api={api} me={me} t={t} />}
       {tab === 'canned' && <CannedAdmin api={api} t={t} />}
+      {tab === 'labels' && <LabelsAdmin capi={contactsApi(api)} labels={labels} t={t} onChanged={onLabelsChanged} />}
       {tab === 'embed' && <Embed api={api} t={t} />}
       {tab === 'webhooks' && <WebhooksAdmin api={api} t={t} />}
       {tab === 'apiKeys' && <ApiKeysAdmin api={api} t={t} />}

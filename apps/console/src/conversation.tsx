@@ -4,33 +4,39 @@
  * the customer panel.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { Agent, CannedResponse, Conversation, CustomerDetails, Message, Staff } from '@frontdesk/protocol';
+import type { Agent, CannedResponse, CustomerDetails, Label, Message, Staff } from '@frontdesk/protocol';
 import type { FrontdeskClient } from '@frontdesk/sdk';
 import { useAction } from './action.ts';
 import type { Api } from './api.ts';
+import type { ContactsApi, LabelledConversation } from './api-contacts.ts';
 import { Composer, type ComposerBase } from './composer.tsx';
 import { HistoryLog, timeStamp } from './history-log.tsx';
 import type { Strings } from './i18n.ts';
+import { LabelEditor } from './labels.tsx';
 import type { Prefs } from './notify.ts';
 import { useTimeline } from './timeline.ts';
-import { AttachmentView, Avatar, customerLabel, focusFirstButton, formatTime, formatWhen, Linkified } from './ui.tsx';
+import { AttachmentView, AttributeList, Avatar, customerLabel, focusFirstButton, formatTime, formatWhen, Linkified } from './ui.tsx';
 
 const narrow = matchMedia('(max-width: 1180px)');
 
 interface Props {
   readonly api: Api;
   readonly client: FrontdeskClient;
-  readonly conversation: Conversation;
+  readonly conversation: LabelledConversation;
   readonly me: Staff;
   readonly agents: Agent[];
+  readonly labels: readonly Label[];
+  readonly capi: ContactsApi;
   readonly prefs: Prefs;
   readonly t: Strings;
   /** Something changed the inquiry: lists and counts are fetched again. */
   readonly onChanged: () => void;
   readonly onSeen: () => void;
+  /** On a phone the list and the conversation take turns: back to the list. */
+  readonly onBack: () => void;
 }
 
-export function ConversationPane({ api, client, conversation, me, agents, prefs, t, onChanged, onSeen }: Props) {
+export function ConversationPane({ api, client, conversation, me, agents, labels, capi, prefs, t, onChanged, onSeen, onBack }: Props) {
   const [customerRead, setCustomerRead] = useState(0);
   const [typingUntil, setTypingUntil] = useState(0);
   const action = useAction(t.error);
@@ -99,6 +105,9 @@ export function ConversationPane({ api, client, conversation, me, agents, prefs,
     <>
       <section class="pane" aria-label={who}>
         <header class="pane-head">
+          <button type="button" class="ghost back" aria-label={t.back} onClick={onBack}>
+            ←
+          </button>
           <div class="title">
             <h1>{who}</h1>
             <p class={`status ${conversation.status ?? ''}`}>
@@ -106,6 +115,7 @@ export function ConversationPane({ api, client, conversation, me, agents, prefs,
                 ? t.assignedTo(conversation.assigneeId === me.id ? me.name : (names.get(conversation.assigneeId) ?? '…'))
                 : (t.status[conversation.status ?? ''] ?? '')}
             </p>
+            <LabelEditor labels={labels} ids={conversation.labelIds ?? []} t={t} onToggle={(labelId, on) => capi.labelConversation(id, labelId, on).then(onChanged)} />
           </div>
           <div class="actions">
             {conversation.status === 'queued' && (
@@ -359,14 +369,7 @@ function CustomerPanelView({ api, customerId, names, t }: { api: Api; customerId
       {attributes.length > 0 && (
         <>
           <h3>{t.attributes}</h3>
-          <dl>
-            {attributes.map(([key, value]) => (
-              <>
-                <dt>{key}</dt>
-                <dd>{String(value)}</dd>
-              </>
-            ))}
-          </dl>
+          <AttributeList attributes={attributes} />
         </>
       )}
       <h3>{t.pastInquiries}</h3>

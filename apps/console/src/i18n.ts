@@ -2,6 +2,8 @@
 import { operationsEn, operationsZh } from './i18n-operations.ts';
 import { keysEn, keysZh } from './i18n-keys.ts';
 import { teamEn, teamZh } from './i18n-team.ts';
+import { contactsEn, contactsZh } from './i18n-contacts.ts';
+import { campaignsEn, campaignsZh } from './i18n-campaigns.ts';
 
 const en = {
   signIn: 'Sign in',
@@ -152,6 +154,8 @@ const en = {
   ...teamEn,
   ...operationsEn,
   ...keysEn,
+  ...contactsEn,
+  ...campaignsEn,
 };
 
 export type Strings = typeof en;
@@ -299,6 +303,8 @@ const zh: Strings = {
   ...teamZh,
   ...operationsZh,
   ...keysZh,
+  ...contactsZh,
+  ...campaignsZh,
 };
 
 export function strings(locale: string): Strings {

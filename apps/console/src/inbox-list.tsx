@@ -1,10 +1,12 @@
 /** The inbox's rows: a conversation in a view, and search results (customers, then messages). */
-import type { Conversation, SearchResults as Results } from '@frontdesk/protocol';
+import type { Label, SearchResults as Results } from '@frontdesk/protocol';
+import type { LabelledConversation } from './api-contacts.ts';
 import type { Strings } from './i18n.ts';
+import { LabelChips } from './labels.tsx';
 import { Avatar, customerLabel, formatWhen } from './ui.tsx';
 
-export function ConversationItem(props: { conversation: Conversation; active: boolean; names: Map<string, string>; t: Strings; onPick: () => void }) {
-  const { conversation: c, active, names, t, onPick } = props;
+export function ConversationItem(props: { conversation: LabelledConversation; active: boolean; names: Map<string, string>; labels: readonly Label[]; t: Strings; onPick: () => void }) {
+  const { conversation: c, active, names, labels, t, onPick } = props;
   const who = customerLabel(c.customer, t.anonymous);
   return (
     <button type="button" class="item" aria-current={active ? 'true' : undefined} onClick={onPick}>
@@ -26,6 +28,7 @@ export function ConversationItem(props: { conversation: Conversation; active: bo
           <span class={`status ${c.status ?? ''}`}>{t.status[c.status ?? ''] ?? ''}</span>
           {c.assigneeId && <span>{names.get(c.assigneeId) ?? ''}</span>}
         </span>
+        <LabelChips ids={c.labelIds} labels={labels} />
       </span>
     </button>
   );

@@ -11,6 +11,11 @@ import { FrontdeskClient } from '@frontdesk/sdk';
 import { Admin } from './admin.tsx';
 import { Stats } from './stats.tsx';
 import { Api, apiBase, type View } from './api.ts';
+import { contactsApi, type LabelledConversation } from './api-contacts.ts';
+import { CampaignsArea } from './campaigns.tsx';
+import { ContactsArea } from './contacts.tsx';
+import { InboxFilters, isRefined, type Refinement } from './inbox-filters.tsx';
+import { useLabels } from './labels.tsx';
 import { useBroadcasts } from './broadcast-store.ts';
 import { BroadcastBanner } from './broadcasts.tsx';
 import { ConversationPane } from './conversation.tsx';
@@ -49,10 +54,12 @@ function Root() {
   return token === null ? <LoginPage onLogin={keep} /> : <Workspace key={token} token={token} onSignedOut={() => keep(null)} />;
 }
 
-type Page = 'inbox' | 'team' | 'admin' | 'stats' | 'operations';
+type Page = 'inbox' | 'contacts' | 'campaigns' | 'team' | 'admin' | 'stats' | 'operations';
 
 function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => void }) {
   const api = useMemo(() => new Api(token, onSignedOut), [token]);
+  const capi = useMemo(() => contactsApi(api), [api]);
+  const { labels, reload: reloadLabels } = useLabels(capi);
   const [me, setMe] = useState<Staff | null>(null);
   const [prefs, setPrefs] = useState<Prefs | null>(null);
   const t: Strings = strings(prefs?.locale ?? navigator.language);
@@ -60,7 +67,10 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
   const [connection, setConnection] = useState('connecting');
   const [page, setPage] = useState<Page>('inbox');
   const [view, setView] = useState<View>('queue');
-  const [lists, setLists] = useState<Partial<Record<View, Conversation[]>>>({});
+  /** Filters beyond the view (label, assignee, status, channel); they combine with it. */
+  const [refinement, setRefinement] = useState<Refinement>({});
+  /** Lists by view and filters (listKey). */
+  const [lists, setLists] = useState<Record<string, LabelledConversation[]>>({});
   const listsRef = useRef(lists);
   listsRef.current = lists;
   const [counts, setCounts] = useState<InboxCounts | null>(null);
@@ -68,7 +78,7 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
   /** Bumped to load the open conversation afresh (its history changed under it). */
   const [reloads, setReloads] = useState(0);
   /** The conversation on screen, kept apart from the lists: it stays while lists change under it. */
-  const [opened, setOpened] = useState<Conversation | null>(null);
+  const [opened, setOpened] = useState<LabelledConversation | null>(null);
   const openedRef = useRef(opened);
   openedRef.current = opened;
   const [agents, setAgents] = useState<Agent[]>([]);
@@ -99,13 +109,14 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
 
   // Lists, counts and load: fetched at start and again (debounced) whenever something changes.
   const refreshTimer = useRef<ReturnType<typeof setTimeout>>();
-  const viewRef = useRef(view);
-  viewRef.current = view;
+  const viewRef = useRef({ view, refinement });
+  viewRef.current = { view, refinement };
   async function refresh() {
-    const current = viewRef.current;
+    const { view: currentView, refinement: currentFilter } = viewRef.current;
+    const current = listKey(currentView, currentFilter);
     const open = latest.current.selected;
     const [list, nextCounts, nextAgents, nextOpened] = await Promise.all([
-      api.conversations(current).catch(() => null),
+      (isRefined(currentFilter) ? capi.inbox({ view: currentView, ...currentFilter }) : api.conversations(currentView)).catch(() => null),
       api.counts().catch(() => null),
       api.agents().catch(() => null),
       open === null ? null : api.conversation(open).catch(() => null),
@@ -119,7 +130,7 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
     clearTimeout(refreshTimer.current);
     refreshTimer.current = setTimeout(() => void refresh(), 250);
   };
-  useEffect(() => void refresh(), [view, api]);
+  useEffect(() => void refresh(), [view, JSON.stringify(refinement), api]);
 
   // The socket: live messages and changes.
   useEffect(() => {
@@ -158,14 +169,14 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
     const listed = fresh ?? Object.values(listsRef.current).flat().find((c) => c.id === message.conversationId);
     setLists((all) => {
       const next: typeof all = {};
-      for (const [v, items] of Object.entries(all) as Array<[View, Conversation[]]>) {
+      for (const [v, items] of Object.entries(all)) {
         const found = items.find((c) => c.id === message.conversationId);
         if (!found) {
           next[v] = items;
           continue;
         }
         const mineToCount = message.senderId !== self?.id && message.kind === 'user' && !(open === found.id && !document.hidden);
-        const updated: Conversation = {
+        const updated: LabelledConversation = {
           ...found,
           lastMessage: { seq: message.seq, preview: previewOf(message), contentType: message.contentType, senderId: message.senderId, senderKind: message.senderKind, at: message.createdAt },
           lastActivityAt: message.createdAt,
@@ -205,7 +216,7 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
     });
     setLists((all) => {
       const next: typeof all = {};
-      for (const [v, items] of Object.entries(all) as Array<[View, Conversation[]]>) next[v] = items.map((c) => (c.id === conversationId ? { ...c, unread: 0 } : c));
+      for (const [v, items] of Object.entries(all)) next[v] = items.map((c) => (c.id === conversationId ? { ...c, unread: 0 } : c));
       return next;
     });
   }
@@ -242,7 +253,7 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
     };
   }, [query]);
 
-  const list = lists[view] ?? [];
+  const list = lists[listKey(view, refinement)] ?? [];
   // Keyboard shortcuts for the busiest actions (never while typing, except Alt combinations).
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -293,6 +304,9 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
           <button type="button" aria-current={page === 'inbox' ? 'page' : undefined} onClick={() => setPage('inbox')}>
             {t.inbox}
           </button>
+          <button type="button" aria-current={page === 'contacts' ? 'page' : undefined} onClick={() => setPage('contacts')}>
+            {t.contacts}
+          </button>
           <button type="button" aria-current={page === 'team' ? 'page' : undefined} onClick={() => setPage('team')}>
             {t.team}
             {team.badge + broadcasts.unread > 0 && (
@@ -303,6 +317,9 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
           </button>
           {isAdmin && (
             <>
+              <button type="button" aria-current={page === 'campaigns' ? 'page' : undefined} onClick={() => setPage('campaigns')}>
+                {t.campaigns}
+              </button>
               <button type="button" aria-current={page === 'stats' ? 'page' : undefined} onClick={() => setPage('stats')}>
                 {t.stats}
               </button>
@@ -354,11 +371,13 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
       {showShortcuts && <ShortcutsDialog t={t} onClose={() => setShowShortcuts(false)} />}
       <BroadcastBanner broadcasts={broadcasts} t={t} onOpenAll={showBroadcasts} />
       {page === 'team' && client && <TeamArea api={api} client={client} me={me} team={team} broadcasts={broadcasts} prefs={prefs} t={t} pane={teamPane} onPane={setTeamPane} />}
-      {page === 'admin' && <Admin api={api} me={me} t={t} />}
+      {page === 'admin' && <Admin api={api} me={me} t={t} labels={labels} onLabelsChanged={reloadLabels} />}
+      {page === 'contacts' && <ContactsArea capi={capi} labels={labels} me={me} t={t} onOpenConversation={select} />}
+      {page === 'campaigns' && isAdmin && <CampaignsArea capi={capi} labels={labels} t={t} />}
       {page === 'stats' && <Stats api={api} agents={agents} t={t} />}
       {page === 'operations' && client && <OperationsPage api={api} client={client} connected={connection === 'open'} t={t} />}
       {page === 'inbox' && (
-        <div class="inbox">
+        <div class={`inbox ${current ? 'showing' : ''}`}>
           <aside class="list" aria-label={t.inbox}>
             <input ref={searchBox} type="search" class="search" placeholder={t.search} aria-label={t.search} value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
             {results ? (
@@ -373,11 +392,24 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
                     </button>
                   ))}
                 </div>
+                <InboxFilters
+                  capi={capi}
+                  view={view}
+                  refinement={refinement}
+                  labels={labels}
+                  agents={agents}
+                  t={t}
+                  onChange={setRefinement}
+                  onApply={(v, r) => {
+                    setView(v);
+                    setRefinement(r);
+                  }}
+                />
                 <ul class="conversations" role="tabpanel">
                   {list.length === 0 && <li class="empty">{t.noConversations}</li>}
                   {list.map((c) => (
                     <li key={c.id}>
-                      <ConversationItem conversation={c} active={c.id === selected} names={names} t={t} onPick={() => select(c.id)} />
+                      <ConversationItem conversation={c} active={c.id === selected} names={names} labels={labels} t={t} onPick={() => select(c.id)} />
                     </li>
                   ))}
                 </ul>
@@ -392,10 +424,16 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
               conversation={current}
               me={me}
               agents={agents}
+              labels={labels}
+              capi={capi}
               prefs={prefs}
               t={t}
               onChanged={scheduleRefresh}
               onSeen={() => seen(current.id)}
+              onBack={() => {
+                setSelected(null);
+                latest.current.selected = null;
+              }}
             />
           ) : (
             <section class="pane empty">
@@ -407,5 +445,8 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
     </div>
   );
 }
+
+/** The lists' key: a view alone, or with its filters. */
+const listKey = (view: View, refinement: Refinement) => (isRefined(refinement) ? `${view}:${JSON.stringify(refinement)}` : view);
 
 render(<Root />, document.getElementById('app')!);

@@ -40,3 +40,57 @@ export function takeFocus(element: HTMLElement | null): void {
 export function focusFirstButton(element: HTMLElement | null): void {
   if (element && !element.contains(document.activeElement)) element.querySelector<HTMLElement>('button:not([disabled])')?.focus();
 }
+
+/** A field that appears for the agent to type in takes focus (once: re-renders leave focus where it went). */
+export function focusOnAppear(element: HTMLElement | null): void {
+  const target = element?.matches('input, textarea, select') ? element : element?.querySelector<HTMLElement>('input, textarea, select');
+  if (!element || !target || element.dataset.focused) return;
+  element.dataset.focused = '1';
+  target.focus();
+}
+
+/** What went wrong, said inline where it happened; nothing when nothing did. */
+export function Alert({ text }: { text: string | null }) {
+  return text ? (
+    <p class="error" role="alert">
+      {text}
+    </p>
+  ) : null;
+}
+
+/** A labelled select whose first choice ("Any", "Pick…") means none: onPick gets '' for it. */
+export function PickOne(props: { label: string; none: string; value: string; choices: ReadonlyArray<{ id: string; name: string }>; onPick: (id: string) => void; bare?: boolean }) {
+  const { label, none, value, choices, onPick, bare } = props;
+  const select = (
+    <select aria-label={bare ? label : undefined} value={value} onChange={(e) => onPick(e.currentTarget.value)}>
+      <option value="">{none}</option>
+      {choices.map((c) => (
+        <option key={c.id} value={c.id}>
+          {c.name}
+        </option>
+      ))}
+    </select>
+  );
+  return bare ? (
+    select
+  ) : (
+    <label>
+      {label}
+      {select}
+    </label>
+  );
+}
+
+/** An attribute list: key, value. */
+export function AttributeList({ attributes, className }: { attributes: ReadonlyArray<readonly [string, unknown]>; className?: string }) {
+  return (
+    <dl class={className}>
+      {attributes.map(([key, value]) => (
+        <>
+          <dt>{key}</dt>
+          <dd>{String(value)}</dd>
+        </>
+      ))}
+    </dl>
+  );
+}

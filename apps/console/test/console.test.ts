@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
@@ -9,21 +7,9 @@ import { launchChromium } from '../../../packages/sdk/test/support/browser.ts';
 import { wsUrl } from '../../../packages/sdk/test/support/helpers.ts';
 import { call, createShop, identityToken, openWidget, send, type ShopFixture } from '../../../packages/server/test/support/client.ts';
 import { startServer, type TestServer } from '../../../packages/server/test/support/server.ts';
-import { addStaff, controllableVisibility, horizontalOverflow, PASSWORD, screenshotDir, setHidden, signIn as signInAt, type Person } from './support/console.ts';
+import { addStaff, controllableVisibility, horizontalOverflow, PASSWORD, screenshotDir, setHidden, shopSite, signIn as signInAt, type Person } from './support/console.ts';
 
 const screenshots = screenshotDir();
-
-/** The shop's website on another origin, with the embed snippet. */
-async function shopSite(server: TestServer, shopId: string) {
-  const site = http.createServer((_request, response) => {
-    response
-      .writeHead(200, { 'content-type': 'text/html' })
-      .end(`<!doctype html><html><head><title>Corner shop</title></head><body><h1>Corner shop</h1><script src="${server.url}/widget.js" data-shop="${shopId}" data-locale="en" async></script></body></html>`);
-  });
-  await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
-  const { port } = site.address() as AddressInfo;
-  return { origin: `http://localhost:${port}`, close: () => new Promise<void>((resolve) => site.close(() => resolve())) };
-}
 
 describe('agent console in Chromium', () => {
   let server: TestServer;

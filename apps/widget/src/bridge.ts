@@ -18,7 +18,9 @@ export type HostMessage =
   | { readonly type: 'visibility'; readonly open: boolean }
   | { readonly type: 'setUser'; readonly user: WidgetUser }
   | { readonly type: 'reset' }
-  | { readonly type: 'locale'; readonly locale: string };
+  | { readonly type: 'locale'; readonly locale: string }
+  /** The page's URL, at start and after each navigation: ongoing campaigns match it (the widget checks it is the parent's origin). */
+  | { readonly type: 'page'; readonly url: string };
 
 /** Widget → page. */
 export type WidgetMessage =
@@ -27,4 +29,19 @@ export type WidgetMessage =
   | { readonly type: 'visitor'; readonly visitorToken: string | null }
   | { readonly type: 'unread'; readonly count: number; readonly label: string }
   | { readonly type: 'message'; readonly message: Message; readonly flash?: string }
+  /** A proactive message (an ongoing campaign) while the chat is closed: the page shows its preview beside the launcher. */
+  | { readonly type: 'proactive'; readonly text: string; readonly from: string }
   | { readonly type: 'close' };
+
+const MAX_PAGE_URL = 2048;
+
+/** The page's URL as the loader reported it, if it is an http(s) URL of the embedding page's own origin; else null. */
+export function pageUrlFrom(value: unknown, parentOrigin: string): string | null {
+  if (typeof value !== 'string' || value.length > MAX_PAGE_URL) return null;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === parentOrigin ? url.href : null;
+  } catch {
+    return null;
+  }
+}

@@ -38,9 +38,14 @@ color:#fff;font:600 12px/20px system-ui,sans-serif;box-sizing:border-box;text-al
 box-shadow:0 10px 40px rgba(0,0,0,.3);z-index:2147483647;background:#fff}
 .frame[hidden],.badge[hidden]{display:none}
 iframe{border:0;width:100%;height:100%}
+.teaser{position:fixed;right:20px;bottom:88px;max-width:min(300px,calc(100vw - 40px));z-index:2147483646;background:#fff;color:#111827;
+border:0;border-radius:12px;padding:10px 14px;text-align:left;cursor:pointer;box-shadow:0 6px 24px rgba(0,0,0,.2);font:14px/1.4 system-ui,sans-serif;white-space:pre-wrap;overflow-wrap:anywhere}
+.teaser b{display:block;font-size:12px;color:#4b5563;margin-bottom:2px}
+.teaser[hidden]{display:none}
 @media (max-width:480px){.frame{right:0;bottom:0;width:100vw;height:100vh;border-radius:0}}
 </style>
 <div class="frame" hidden><iframe title="Chat"></iframe></div>
+<button class="teaser" type="button" hidden><b></b><span></span></button>
 <button class="launcher" type="button" aria-expanded="false" aria-label="Chat">
 <svg width="28" height="28" viewBox="0 0 24 24" fill="currentColor" aria-hidden="true"><path d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H8l-5 4V5a2 2 0 0 1 2-2z"/></svg>
 <span class="badge" hidden></span></button>`;
@@ -48,6 +53,7 @@ iframe{border:0;width:100%;height:100%}
   const iframe = root.querySelector('iframe') as HTMLIFrameElement;
   const launcher = root.querySelector('.launcher') as HTMLButtonElement;
   const badge = root.querySelector('.badge') as HTMLSpanElement;
+  const teaser = root.querySelector('.teaser') as HTMLButtonElement;
   // The shop goes in the query (the server sets who may frame the page from it); the rest stays in
   // the fragment, which never leaves the browser.
   const params = new URLSearchParams({ parent: location.origin, locale, ...(script.dataset.timeGap && { gap: script.dataset.timeGap }) });
@@ -87,6 +93,7 @@ iframe{border:0;width:100%;height:100%}
   const setOpen = (open: boolean) => {
     isOpen = open;
     frame.hidden = !open;
+    if (open) teaser.hidden = true;
     launcher.setAttribute('aria-expanded', String(open));
     post({ type: 'visibility', open });
     if (open) iframe.focus();
@@ -121,6 +128,7 @@ iframe{border:0;width:100%;height:100%}
         ready = true;
         post({ type: 'init', visitorToken: storage.get(), user });
         for (const message of queue.splice(0)) post(message);
+        post({ type: 'page', url: location.href });
         post({ type: 'visibility', open: isOpen });
         emit('ready', undefined);
         break;
@@ -137,6 +145,13 @@ iframe{border:0;width:100%;height:100%}
         emit('message', data.message);
         if (data.flash) flash(data.flash);
         break;
+      case 'proactive':
+        // Text only (textContent): the page never parses what a campaign says.
+        if (isOpen) break;
+        (teaser.firstChild as HTMLElement).textContent = data.from;
+        (teaser.lastChild as HTMLElement).textContent = data.text;
+        teaser.hidden = false;
+        break;
       case 'close':
         setOpen(false);
         launcher.focus();
@@ -145,6 +160,14 @@ iframe{border:0;width:100%;height:100%}
   });
 
   launcher.addEventListener('click', () => setOpen(!isOpen));
+  teaser.addEventListener('click', () => setOpen(true));
+  // Single-page sites change the URL without loading: a cheap look every second tells the widget.
+  let href = location.href;
+  setInterval(() => {
+    if (location.href === href) return;
+    href = location.href;
+    if (ready) post({ type: 'page', url: href });
+  }, 1000);
   (document.body ?? document.documentElement).appendChild(host);
 
   w.Frontdesk = Object.freeze({

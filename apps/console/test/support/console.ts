@@ -1,5 +1,7 @@
 /** What the console's Chromium tests share: the shop's staff, signing in, a switchable hidden tab, the screen's width. */
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { TestServer } from '../../../../packages/server/test/support/server.ts';
 
@@ -10,6 +12,25 @@ export function screenshotDir(): string {
   const dir = new URL('../../../../artifacts/screenshots/', import.meta.url).pathname;
   fs.mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+/**
+ * The shop's website on another origin, with the embed snippet; `script` (trusted test code) runs
+ * on every page after it. Any path serves the same page.
+ */
+export async function shopSite(server: TestServer, shopId: string, script = '') {
+  const site = http.createServer((_request, response) => {
+    response
+      .writeHead(200, { 'content-type': 'text/html' })
+      .end(
+        `<!doctype html><html><head><title>Corner shop</title></head><body><h1>Corner shop</h1><script src="${server.url}/widget.js" data-shop="${shopId}" data-locale="en" async></script>` +
+          (script && `<script>${script}</script>`) +
+          `</body></html>`,
+      );
+  });
+  await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+  const { port } = site.address() as AddressInfo;
+  return { origin: `http://localhost:${port}`, close: () => new Promise<void>((resolve) => site.close(() => resolve())) };
 }
 
 export interface Person {
@@ -62,4 +83,14 @@ export async function horizontalOverflow(page: Page): Promise<number> {
     const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
     return root.scrollWidth - root.clientWidth;
   });
+}
+
+/** An owner or admin makes a label on Administration → Labels. */
+export async function createLabel(page: Page, name: string, color: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: 'Administration', exact: true }).click();
+  await page.getByRole('tab', { name: 'Labels' }).click();
+  await page.getByLabel('Label name').fill(name);
+  await page.getByLabel('Colour', { exact: true }).fill(color);
+  await page.getByRole('button', { name: 'Create label' }).click();
+  await page.getByLabel(`Name of “${name}”`).waitFor();
 }

@@ -7,7 +7,8 @@ import { render } from 'preact';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Attachment, Conversation, CustomerKind, Message, Team } from '@frontdesk/protocol';
 import { FrontdeskClient, type FrontdeskError, type PendingMessage } from '@frontdesk/sdk';
-import type { HostMessage, WidgetMessage, WidgetUser } from '../bridge.ts';
+import { pageUrlFrom, type HostMessage, type WidgetMessage, type WidgetUser } from '../bridge.ts';
+import { useOngoingCampaigns } from './campaigns.ts';
 import { htmlLang, strings, type Strings } from './i18n.ts';
 import { AttachButton, AttachmentView, chime, PendingState } from './media.tsx';
 import { colorOf, formatTime, initialsOf, Linkified } from './text.tsx';
@@ -127,6 +128,8 @@ function App() {
   const [draft, setDraft] = useState('');
   const [showEmoji, setShowEmoji] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
+  /** The embedding page's URL (validated), for ongoing campaigns. */
+  const [pageUrl, setPageUrl] = useState<string | null>(null);
   const list = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const visible = useRef(false);
@@ -163,6 +166,7 @@ function App() {
       // The anonymous visitor so far (if any) becomes this user: their conversation carries over.
       else if (data.type === 'setUser') setBoot((b) => ({ user: data.user, visitorToken: b?.user ? null : (visitorToken.current ?? b?.visitorToken ?? null) }));
       else if (data.type === 'reset') setBoot({ user: null, visitorToken: null });
+      else if (data.type === 'page') setPageUrl(pageUrlFrom(data.url, parentOrigin));
     };
     window.addEventListener('message', onMessage);
     toParent({ type: 'ready' });
@@ -278,6 +282,7 @@ function App() {
   }, [open, client]);
 
   useEffect(() => toParent({ type: 'unread', count: unread, label: t.chat }), [unread, locale]);
+  useOngoingCampaigns({ api, token: session?.token ?? null, pageUrl, visible: () => visible.current && !document.hidden, toParent });
 
   // While the chat is open, who is available is checked now and then (presence is staff-only news).
   useEffect(() => {
