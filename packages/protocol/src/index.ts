@@ -144,3 +144,4 @@ export type {
   WidgetCampaign,
   WidgetCampaignList,
 } from './schemas/campaigns.ts';
+export type { ChannelFailure, ConversationChannel, WechatAccount, WechatAccountBody } from './schemas/channels.ts';

@@ -1,3 +1,6 @@
+import { buffer } from 'node:stream/consumers';
+import { wechatChannel } from './channels/wechat/wechat.ts';
+import { wechatStore } from './storage/wechat-store.ts';
 import type { Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -187,6 +190,24 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     },
     log: { warn: (object, message) => http?.log.warn(object, message) },
   });
+  // The WeChat channel (DESIGN.md §10): callbacks in, customer-service messages out.
+  const blobs = diskBlobStore(path.join(config.dataDir, 'blobs'));
+  const wechat = wechatChannel({
+    store,
+    wechat: wechatStore(storage.db),
+    customers: services.channelCustomers,
+    readAttachment: async (id) => {
+      const attachment = await store.attachments.find(id);
+      const blob = attachment && (await blobs.read(attachment.blobKey));
+      if (!attachment || !blob) return undefined;
+      return { bytes: await buffer(blob.stream), name: attachment.name, mime: attachment.mime };
+    },
+    apiBase: config.wechat.apiBase,
+    publicUrl: config.publicUrl,
+    maxImageBytes: config.attachments.maxBytes,
+    now,
+    log: { warn: (object, message) => http?.log.warn(object, message) },
+  });
   // Subscribers, in the order they run: sockets first (the only publisher on the bus), then routing,
   // then webhooks, which read their facts from the outbox (DESIGN.md §9): this one only wakes the
   // delivery job after a commit, so an event does not wait for the next poll.
@@ -201,6 +222,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   events.subscribe((event) => {
     if (isWebhookEvent(event.type)) webhooks.wake();
   });
+  events.subscribe(wechat.onEvent);
   // A visitor merged on any node: its conversation is gone, and so are its cached facts here.
   bus.subscribe((event) => {
     if (event.type === 'conversation' && event.mergedFromId !== undefined) store.conversations.forgetFacts(event.mergedFromId);
@@ -252,6 +274,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     operations,
     metrics: metricsRoute(metrics.registry, config.metrics.token),
     accepting: () => accepting,
+    wechat,
   });
 
   // Every socket the HTTP server holds, to cut at the end of a close's drain (see close()).
@@ -291,6 +314,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const notifier = alertNotifier(config.alerts, { ...config.webhooks, ...(overrides.lookup && { lookup: overrides.lookup }) }, http.log);
   const jobs = startJobs(config, {
     store,
+    wechat,
     services,
     registry: cluster?.registry ?? null,
     webhooks,

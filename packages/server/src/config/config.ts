@@ -104,6 +104,13 @@ export interface Config {
     /** How often each node expires presence, auto-reassigns and re-runs its shops' queues. */
     readonly sweepMs: number;
   };
+  /** WeChat official accounts (docs/channels.md). */
+  readonly wechat: {
+    /** WeChat's API (https://api.weixin.qq.com); a simulator's or a proxy's in tests and private deployments. */
+    readonly apiBase: string;
+    /** How often stored callbacks and pending replies are looked for (each event wakes them at once too). */
+    readonly sweepMs: number;
+  };
   /** Outbound webhooks (docs/webhooks.md). */
   readonly webhooks: {
     /** Plain http:// endpoints are accepted (development only). */
@@ -223,6 +230,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       graceMs: int(env, 'PRESENCE_GRACE_MS', 30_000, 0, 3_600_000),
       settleMs: int(env, 'ROUTING_SETTLE_MS', 1_000, 0, 60_000),
       sweepMs: int(env, 'ROUTING_SWEEP_MS', 5_000, 50, 600_000),
+    }),
+    wechat: Object.freeze({
+      apiBase: (optionalUrl(env, 'WECHAT_API_BASE', ['http:', 'https:']) ?? 'https://api.weixin.qq.com').replace(/\/+$/, ''),
+      sweepMs: int(env, 'WECHAT_SWEEP_MS', 5_000, 50, 600_000),
     }),
     webhooks: Object.freeze({
       allowHttp: bool(env, 'WEBHOOK_ALLOW_HTTP', false),

@@ -1,6 +1,7 @@
 import { createAttachments } from './attachments.ts';
 import { createAuth } from './auth.ts';
 import { createCannedResponses } from './canned-responses.ts';
+import { createChannelCustomers } from './channel-customers.ts';
 import { createConversations } from './conversations.ts';
 import { createCustomers } from './customers.ts';
 import type { DomainDeps } from './domain.ts';
@@ -21,13 +22,15 @@ import { createWidgetSessions } from './widget-sessions.ts';
 export function createServices(deps: DomainDeps) {
   const auth = createAuth(deps);
   const attachments = createAttachments(deps, deps.files, deps.settings.attachments);
+  const messages = createMessages(deps, attachments.claim);
   return {
     auth,
     routing: createRouting(deps, deps.settings.routing),
     attachments,
     widget: createWidgetSessions(deps, auth),
     conversations: createConversations(deps),
-    messages: createMessages(deps, attachments.claim),
+    messages,
+    channelCustomers: createChannelCustomers(deps, messages, attachments),
     shops: createShops(deps),
     staff: createStaffService(deps),
     sync: createSync(deps),

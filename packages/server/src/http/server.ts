@@ -1,3 +1,5 @@
+import type { WechatChannel } from '../channels/wechat/wechat.ts';
+import { wechatCallbackRoutes, wechatRoutes } from './routes/wechat.ts';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
 import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -30,6 +32,8 @@ import { goimLogicRoutes, type GoimLogicOptions } from './routes/goim-logic.ts';
 import { operationsRoutes, type OperationsReader } from './routes/operations.ts';
 
 export interface HttpOptions {
+  /** The WeChat channel's routes (channels/wechat). */
+  readonly wechat?: WechatChannel;
   readonly logLevel: string;
   /** Where log lines go; standard output when absent (tests collect them). */
   readonly logStream?: { write(line: string): void };
@@ -170,10 +174,12 @@ export async function buildHttp(services: Services, options: HttpOptions): Promi
       await api.register(apiKeyRoutes(services));
       await api.register(pushRoutes(services));
       if (options.operations) await api.register(operationsRoutes(services, options.operations));
+      if (options.wechat) await api.register(wechatRoutes(services, options.wechat));
     },
     { prefix: '/api/v1' },
   );
   if (options.goim) await app.register(goimLogicRoutes(services, options.goim));
   await app.register(openRoutes(services));
+  if (options.wechat) await app.register(wechatCallbackRoutes(options.wechat));
   return app;
 }

@@ -250,6 +250,62 @@ export interface Database {
   conversation_labels: ConversationLabelTable;
   contact_notes: ContactNoteTable;
   saved_views: SavedViewTable;
+  wechat_accounts: WechatAccountTable;
+  wechat_inbound: WechatInboundTable;
+  channel_cursors: ChannelCursorTable;
+  channel_deliveries: ChannelDeliveryTable;
+}
+
+/** A shop's WeChat official account (migrations/0015-wechat.ts); secrets sealed. */
+export interface WechatAccountTable {
+  shop_id: string;
+  app_id: string;
+  original_id: string;
+  callback_key: string;
+  app_secret: string;
+  callback_token: string;
+  encoding_aes_key: string;
+  access_token: string | null;
+  access_token_expires_at: number | null;
+  refresh_until: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WechatInboundTable {
+  shop_id: string;
+  dedup_key: string;
+  payload: string;
+  received_at: number;
+  processed_at: number | null;
+  attempts: Generated<number>;
+  next_attempt_at: number | null;
+  error: string | null;
+}
+
+/** Per conversation of an outbound channel: what was handed to it (migrations/0015-wechat.ts). */
+export interface ChannelCursorTable {
+  conversation_id: string;
+  shop_id: string;
+  channel: string;
+  delivered_seq: number;
+  customer_wrote_at: number | null;
+  sent_since: Generated<number>;
+  locked_until: number | null;
+  next_attempt_at: number | null;
+  updated_at: number;
+}
+
+export interface ChannelDeliveryTable {
+  message_id: string;
+  shop_id: string;
+  conversation_id: string;
+  channel: string;
+  status: string;
+  error_code: string | null;
+  error: string | null;
+  attempts: number;
+  updated_at: number;
 }
 
 /** A shop's relation to a customer (migrations/0012-contacts.ts): one per shop they dealt with. */

@@ -25,3 +25,13 @@ export function secretBox(key: () => Promise<Buffer>) {
 }
 
 export type SecretBox = ReturnType<typeof secretBox>;
+
+/** A box under the deployment's server key `name`, made on first use; a failed read is not remembered. */
+export function serverKeyBox(keys: { serverKey(name: string, generate: () => string, now: number): Promise<string> }, name: string, now: () => number): SecretBox {
+  let key: Promise<Buffer> | undefined;
+  return secretBox(() => {
+    key ??= keys.serverKey(name, () => randomBytes(32).toString('base64url'), now()).then((k) => Buffer.from(k, 'base64url'));
+    key.catch(() => (key = undefined));
+    return key;
+  });
+}
