@@ -330,6 +330,7 @@ for (const engine of engines) {
         { title: 'Some', text: 'For a few', to: { staffIds: [shop.agentId], groupIds: ['01890a5d-ac96-774b-bcce-b302099a8057'] } },
       ],
       'POST /api/v1/api-keys': [{ name: 'Order system' }],
+      'PUT /api/v1/channels/wechat': [{ appId: 'wx1234567890abcdef', appSecret: '0123456789abcdef0123456789abcdef', token: 'wechatToken1', encodingAesKey: 'a'.repeat(43), originalId: 'gh_0123456789ab' }],
       'POST /api/v1/push/messages': [{ externalId: 'order-1', clientMsgId: 'push-1', text: 'Shipped', staffId: shop.agentId }],
       'POST /api/v1/push/events': [
         { to: { externalId: 'order-1' }, operation: 1000, body: '{"shipped":true}' },

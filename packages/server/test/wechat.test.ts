@@ -67,6 +67,23 @@ for (const engine of engines) {
       assert.equal((await sim.verifyCallback(account, true)).status, 401);
     });
 
+    test('another shop sees no account of this one, cannot take its account, and its fans’ messages stay here', async () => {
+      const other = await createShop(server, 'Other shop');
+      assert.equal((await call(server, 'GET', '/api/v1/channels/wechat', { token: other.ownerToken })).body.error.code, 'WECHAT_NOT_CONNECTED');
+      assert.equal((await call(server, 'DELETE', '/api/v1/channels/wechat', { token: other.ownerToken })).body.error.code, 'WECHAT_NOT_CONNECTED');
+      const taken = await call(server, 'PUT', '/api/v1/channels/wechat', {
+        token: other.ownerToken,
+        body: { appId: account.appId, appSecret: 'f'.repeat(32), token: 'othertoken', encodingAesKey: 'b'.repeat(43), originalId: 'gh_aaaaaaaaaaaa' },
+      });
+      assert.equal(taken.body.error.code, 'WECHAT_APP_TAKEN');
+      const openid = `o${randomBytes(8).toString('hex')}`;
+      await sim.fanWrites(account, openid, { type: 'text', content: 'for the first shop only' });
+      await conversationOf(server, shop, openid);
+      const theirs = await call(server, 'GET', '/api/v1/conversations?limit=100', { token: other.ownerToken });
+      assert.equal(theirs.body.items.length, 0);
+      assert.equal((await call(server, 'GET', '/api/v1/channels/wechat', { token: shop.ownerToken })).body.appId, account.appId);
+    });
+
     test('a fan’s text and image reach the console; WeChat’s retries of one MsgId are stored once', async () => {
       const openid = `o${randomBytes(8).toString('hex')}`;
       const agentSocket = await rawAuthed(server, shop.ownerToken);

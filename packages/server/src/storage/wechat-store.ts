@@ -91,6 +91,8 @@ export function wechatStore(db: Kysely<Database>): WechatStore {
         .set({ refresh_until: until })
         .where('shop_id', '=', shopId)
         .where((eb) => eb.or([eb('refresh_until', 'is', null), eb('refresh_until', '<=', now)]))
+        // Not if another node has just saved a fresh one: the caller reads it instead.
+        .where((eb) => eb.or([eb('access_token', 'is', null), eb('access_token_expires_at', '<=', now)]))
         .executeTakeFirst();
       return changed(result);
     },
