@@ -1,6 +1,4 @@
-import { buffer } from 'node:stream/consumers';
-import { wechatChannel } from './channels/wechat/wechat.ts';
-import { wechatStore } from './storage/wechat-store.ts';
+import { externalChannels } from './channels/external.ts';
 import type { Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -56,6 +54,8 @@ export interface App {
   listen(): Promise<string>;
   /** The goim TCP listener's port once listening; null when off. */
   goimTcpPort(): number | null;
+  /** The inbound SMTP listener's port; null when off. */
+  smtpInboundPort(): number | null;
   /** The node's Prometheus registry. */
   readonly metrics: Metrics;
   /** METRICS_PORT's port once listening; null when off. */
@@ -190,24 +190,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     },
     log: { warn: (object, message) => http?.log.warn(object, message) },
   });
-  // The WeChat channel (DESIGN.md §10): callbacks in, customer-service messages out.
-  const blobs = diskBlobStore(path.join(config.dataDir, 'blobs'));
-  const wechat = wechatChannel({
-    store,
-    wechat: wechatStore(storage.db),
-    customers: services.channelCustomers,
-    readAttachment: async (id) => {
-      const attachment = await store.attachments.find(id);
-      const blob = attachment && (await blobs.read(attachment.blobKey));
-      if (!attachment || !blob) return undefined;
-      return { bytes: await buffer(blob.stream), name: attachment.name, mime: attachment.mime };
-    },
-    apiBase: config.wechat.apiBase,
-    publicUrl: config.publicUrl,
-    maxImageBytes: config.attachments.maxBytes,
-    now,
-    log: { warn: (object, message) => http?.log.warn(object, message) },
-  });
+  // Channels whose customers are not on a socket (DESIGN.md §10): WeChat in and out, e-mail out and in.
+  const { wechat, email } = externalChannels(config, store, storage.db, services, now, { warn: (object, message) => http?.log.warn(object, message) });
   // Subscribers, in the order they run: sockets first (the only publisher on the bus), then routing,
   // then webhooks, which read their facts from the outbox (DESIGN.md §9): this one only wakes the
   // delivery job after a commit, so an event does not wait for the next poll.
@@ -223,6 +207,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     if (isWebhookEvent(event.type)) webhooks.wake();
   });
   events.subscribe(wechat.onEvent);
+  if (email) events.subscribe(email.onEvent);
   // A visitor merged on any node: its conversation is gone, and so are its cached facts here.
   bus.subscribe((event) => {
     if (event.type === 'conversation' && event.mergedFromId !== undefined) store.conversations.forgetFacts(event.mergedFromId);
@@ -275,6 +260,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     metrics: metricsRoute(metrics.registry, config.metrics.token),
     accepting: () => accepting,
     wechat,
+    email,
   });
 
   // Every socket the HTTP server holds, to cut at the end of a close's drain (see close()).
@@ -312,9 +298,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   await services.routing.start();
   const notifier = alertNotifier(config.alerts, { ...config.webhooks, ...(overrides.lookup && { lookup: overrides.lookup }) }, http.log);
+  await email?.start();
   const jobs = startJobs(config, {
     store,
     wechat,
+    email,
     services,
     registry: cluster?.registry ?? null,
     webhooks,
@@ -354,6 +342,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     metricsPort: () => metricsServer?.port ?? null,
     /** The goim TCP listener's port once listening (GOIM_TCP_PORT=0 picks one); null when off. */
     goimTcpPort: () => goimTcpPort,
+    /** The inbound SMTP listener's port once listening (SMTP_INBOUND_PORT=0 picks one); null when off. */
+    smtpInboundPort: () => email?.inboundPort() ?? null,
     /** Drains and stops the node; a second call waits for the first. */
     close() {
       return (closing ??= drainAndStop());
@@ -367,6 +357,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     notifier.close();
     health.close();
     await webhooks.stop();
+    await email?.close();
     await gateway.close();
     await services.routing.stop();
     // Requests in flight get a moment to finish; then every connection is cut. Node's own

@@ -278,7 +278,9 @@ for (const engine of engines) {
           profile: { name: 'Ann', email: 'ann@example.test', attributes: { plan: 'gold', orders: 3, vip: true } },
         },
         { shopId: shop.shopId, identity: { externalId: 'ext-1', identifierHash: 'a'.repeat(64), platform: false } },
+        { shopId: shop.shopId, signInLink: 'eyJzIjoiYSJ9.c2lnbmF0dXJl' },
       ],
+      'PATCH /api/v1/widget/profile': [{ email: 'ann@example.test', name: 'Ann' }],
       'POST /api/v1/conversations/{conversationId}/messages': [
         { clientMsgId: 'probe-1', contentType: 'text', text: 'hello', visibility: 'public', mentions: [shop.agentId, 'all'] },
         { clientMsgId: 'probe-2', contentType: 'file', text: '', attachmentId: '01890a5d-ac96-774b-bcce-b302099a8057' },
@@ -294,6 +296,7 @@ for (const engine of engines) {
             widgetOrigins: ['https://shop.example'],
             autoReassignSeconds: 60,
             offlineMessage: 'Back soon',
+            email: { enabled: true, fromName: 'Shop support', delayMinutes: 15, transcriptOnClose: true },
             maxAttachmentBytes: 4096,
             allowedAttachmentTypes: ['image/png', 'application/pdf'],
             businessHours: {

@@ -15,6 +15,9 @@ import { colorOf, formatTime, initialsOf, Linkified } from './text.tsx';
 const params = new URLSearchParams(location.hash.slice(1));
 const shopId = new URLSearchParams(location.search).get('shop') ?? '';
 const parentOrigin = params.get('parent') ?? '';
+/** The link of a reply e-mail (docs/channels.md#e-mail): in the fragment, so no server or log sees it. */
+const signInLink = params.get('signin');
+if (signInLink) history.replaceState(null, '', location.pathname + location.search);
 /** Messages further apart than this get a time separator (seed 000: two minutes). */
 const gapMs = Number(params.get('gap') ?? 120) * 1000;
 const api = `${location.origin}/api/v1`;
@@ -64,7 +67,8 @@ async function openSession(user: WidgetUser | null, visitorToken: string | null)
   const body: Record<string, unknown> = { shopId };
   if (user?.jwt) body.identity = { jwt: user.jwt };
   else if (user?.id && user.identifierHash) body.identity = { externalId: user.id, identifierHash: user.identifierHash };
-  if (visitorToken) body.visitorToken = visitorToken;
+  if (signInLink && !body.identity) body.signInLink = signInLink;
+  else if (visitorToken) body.visitorToken = visitorToken;
   if (user?.name || user?.email) body.profile = { ...(user.name && { name: user.name }), ...(user.email && { email: user.email }) };
   let response = await fetch(`${api}/widget/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   if (response.status === 401 && body.visitorToken && !body.identity) {

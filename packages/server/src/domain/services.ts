@@ -8,6 +8,7 @@ import type { DomainDeps } from './domain.ts';
 import { createMessages } from './messages/messages.ts';
 import { createRouting } from './routing.ts';
 import { createSearch } from './search.ts';
+import { createSignInLinks } from './sign-in-links.ts';
 import { createShops } from './shops.ts';
 import { createStaffService } from './staff.ts';
 import { createStats } from './stats.ts';
@@ -23,11 +24,13 @@ export function createServices(deps: DomainDeps) {
   const auth = createAuth(deps);
   const attachments = createAttachments(deps, deps.files, deps.settings.attachments);
   const messages = createMessages(deps, attachments.claim);
+  const signInLinks = createSignInLinks(deps);
   return {
     auth,
     routing: createRouting(deps, deps.settings.routing),
     attachments,
-    widget: createWidgetSessions(deps, auth),
+    widget: createWidgetSessions(deps, auth, signInLinks),
+    signInLinks,
     conversations: createConversations(deps),
     messages,
     channelCustomers: createChannelCustomers(deps, messages, attachments),

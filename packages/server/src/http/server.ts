@@ -1,3 +1,5 @@
+import type { EmailChannel } from '../channels/email/email.ts';
+import { emailRoutes } from './routes/email.ts';
 import type { WechatChannel } from '../channels/wechat/wechat.ts';
 import { wechatCallbackRoutes, wechatRoutes } from './routes/wechat.ts';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -34,6 +36,8 @@ import { operationsRoutes, type OperationsReader } from './routes/operations.ts'
 export interface HttpOptions {
   /** The WeChat channel's routes (channels/wechat). */
   readonly wechat?: WechatChannel;
+  /** The e-mail channel's unsubscribe page (channels/email); null without SMTP_URL. */
+  readonly email?: EmailChannel | null;
   readonly logLevel: string;
   /** Where log lines go; standard output when absent (tests collect them). */
   readonly logStream?: { write(line: string): void };
@@ -181,5 +185,6 @@ export async function buildHttp(services: Services, options: HttpOptions): Promi
   if (options.goim) await app.register(goimLogicRoutes(services, options.goim));
   await app.register(openRoutes(services));
   if (options.wechat) await app.register(wechatCallbackRoutes(options.wechat));
+  if (options.email) await app.register(emailRoutes(options.email));
   return app;
 }

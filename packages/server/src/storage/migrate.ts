@@ -12,7 +12,7 @@ import * as staffChat from './migrations/0009-staff-chat.ts';
 import * as apiKeys from './migrations/0010-api-keys.ts';
 import * as operations from './migrations/0011-operations.ts';
 import * as contacts from './migrations/0012-contacts.ts';
-import * as wechat from './migrations/0015-wechat.ts';
+import * as channels from './migrations/0015-channels.ts';
 
 /** Every migration, in order. Names sort lexically; never rename or edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -28,7 +28,7 @@ const migrations: Record<string, Migration> = {
   '0010-api-keys': apiKeys,
   '0011-operations': operations,
   '0012-contacts': contacts,
-  '0015-wechat': wechat,
+  '0015-channels': channels,
 };
 
 export async function migrateToLatest(storage: { db: Kysely<any>; schema: string | null }): Promise<MigrationResultSet> {

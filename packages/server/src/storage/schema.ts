@@ -254,9 +254,20 @@ export interface Database {
   wechat_inbound: WechatInboundTable;
   channel_cursors: ChannelCursorTable;
   channel_deliveries: ChannelDeliveryTable;
+  email_threads: EmailThreadTable;
 }
 
-/** A shop's WeChat official account (migrations/0015-wechat.ts); secrets sealed. */
+/** Per conversation: what was e-mailed to its customer (migrations/0015-channels.ts). */
+export interface EmailThreadTable {
+  conversation_id: string;
+  shop_id: string;
+  emailed_seq: Generated<number>;
+  due_at: number | null;
+  locked_until: number | null;
+  updated_at: number;
+}
+
+/** A shop's WeChat official account (migrations/0015-channels.ts); secrets sealed. */
 export interface WechatAccountTable {
   shop_id: string;
   app_id: string;
@@ -283,7 +294,7 @@ export interface WechatInboundTable {
   error: string | null;
 }
 
-/** Per conversation of an outbound channel: what was handed to it (migrations/0015-wechat.ts). */
+/** Per conversation of an outbound channel: what was handed to it (migrations/0015-channels.ts). */
 export interface ChannelCursorTable {
   conversation_id: string;
   shop_id: string;
@@ -316,6 +327,9 @@ export interface ContactTable {
   last_seen_at: number | null;
   /** Opted out of campaigns at; null = may be addressed. */
   opted_out_at: number | null;
+  /** The customer's address bounced / they unsubscribed from e-mails (migrations/0015-channels.ts). */
+  email_bounced_at: number | null;
+  email_unsubscribed_at: number | null;
   created_at: number;
   updated_at: number;
 }

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { lazyServerKey } from '../../domain/server-keys.ts';
 
 /**
  * Endpoint secrets at rest: AES-256-GCM under a key of the deployment's own (`server_keys`, the
@@ -26,12 +27,7 @@ export function secretBox(key: () => Promise<Buffer>) {
 
 export type SecretBox = ReturnType<typeof secretBox>;
 
-/** A box under the deployment's server key `name`, made on first use; a failed read is not remembered. */
+/** A box under the deployment's server key `name` (domain/server-keys.ts). */
 export function serverKeyBox(keys: { serverKey(name: string, generate: () => string, now: number): Promise<string> }, name: string, now: () => number): SecretBox {
-  let key: Promise<Buffer> | undefined;
-  return secretBox(() => {
-    key ??= keys.serverKey(name, () => randomBytes(32).toString('base64url'), now()).then((k) => Buffer.from(k, 'base64url'));
-    key.catch(() => (key = undefined));
-    return key;
-  });
+  return secretBox(lazyServerKey(keys, name, now));
 }

@@ -1,14 +1,17 @@
 import type { Kysely } from 'kysely';
 
 /**
- * WeChat official accounts (docs/channels.md) and what every outbound channel needs:
+ * Channels beyond sockets (docs/channels.md): WeChat official accounts, e-mail, and what every
+ * outbound channel needs:
  * - wechat_accounts: one per shop; secrets sealed (AES-256-GCM under a server key); the access
  *   token cached here for the whole cluster, refreshed by whoever holds `refresh_until`;
  * - wechat_inbound: callbacks as received, keyed by WeChat's MsgId (events: sender + time), so a
  *   retry is stored once and a crash after the 200 loses nothing (processed asynchronously);
  * - channel_cursors: per conversation, the last seq handed to the customer's channel: staff
  *   messages after it are still to deliver, in order (the messages table is the outbox);
- * - channel_deliveries: a message the channel refused or could not take, shown as failed, with retry.
+ * - channel_deliveries: a message the channel refused or could not take, shown as failed, with retry;
+ * - email_threads: per conversation, the last seq e-mailed to its customer and when the pending
+ *   burst is due (channels/email); contacts learn whether their address bounced or unsubscribed.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -69,4 +72,18 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('channel_deliveries_conversation').on('channel_deliveries').columns(['conversation_id', 'status']).execute();
+
+  await db.schema
+    .createTable('email_threads')
+    .addColumn('conversation_id', 'text', (c) => c.primaryKey())
+    .addColumn('shop_id', 'text', (c) => c.notNull())
+    .addColumn('emailed_seq', 'integer', (c) => c.notNull().defaultTo(0))
+    /** When the pending burst goes out (pushed back by each new reply: one e-mail per burst); null = nothing pending. */
+    .addColumn('due_at', 'bigint')
+    .addColumn('locked_until', 'bigint')
+    .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('email_threads_due').on('email_threads').column('due_at').execute();
+  await db.schema.alterTable('contacts').addColumn('email_bounced_at', 'bigint').execute();
+  await db.schema.alterTable('contacts').addColumn('email_unsubscribed_at', 'bigint').execute();
 }
