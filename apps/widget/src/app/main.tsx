@@ -11,6 +11,7 @@ import type { HostMessage, WidgetMessage, WidgetUser } from '../bridge.ts';
 import { htmlLang, strings, type Strings } from './i18n.ts';
 import { AttachButton, AttachmentView, chime, PendingState } from './media.tsx';
 import { colorOf, formatTime, initialsOf, Linkified } from './text.tsx';
+import { OfflineEmail } from './offline-email.tsx';
 
 const params = new URLSearchParams(location.hash.slice(1));
 const shopId = new URLSearchParams(location.search).get('shop') ?? '';
@@ -56,6 +57,8 @@ interface Session {
   readonly customerKind: CustomerKind;
   /** The anonymous visitor's token in force; null once identified. */
   readonly visitorToken: string | null;
+  /** Where unread replies are e-mailed; null = nowhere yet. */
+  readonly email: string | null;
 }
 
 /**
@@ -81,7 +84,7 @@ async function openSession(user: WidgetUser | null, visitorToken: string | null)
     token: string;
     visitorToken: string | null;
     merged: boolean;
-    customer: { id: string; kind: CustomerKind };
+    customer: { id: string; kind: CustomerKind; email: string | null };
     conversation: { id: string; shopName: string };
   };
   if (session.visitorToken) toParent({ type: 'visitor', visitorToken: session.visitorToken });
@@ -92,6 +95,7 @@ async function openSession(user: WidgetUser | null, visitorToken: string | null)
     conversationId: session.conversation.id,
     shopName: session.conversation.shopName,
     customerKind: session.customer.kind,
+    email: session.customer.email,
     visitorToken: body.identity ? null : (session.visitorToken ?? (body.visitorToken as string | undefined) ?? null),
   };
 }
@@ -474,6 +478,7 @@ function App() {
             {team.offlineMessage.trim() || t.offline}
           </p>
         )}
+        {away && session && <OfflineEmail api={api} token={session.token} known={session.email} t={t} />}
         {queuePosition !== null && !away && <p class="notice">{t.queued(queuePosition)}</p>}
         {typing && <p class="typing">{t.typing}</p>}
       </div>
