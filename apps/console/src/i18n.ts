@@ -2,6 +2,7 @@
 import { operationsEn, operationsZh } from './i18n-operations.ts';
 import { keysEn, keysZh } from './i18n-keys.ts';
 import { teamEn, teamZh } from './i18n-team.ts';
+import { channelsEn, channelsZh } from './i18n-channels.ts';
 
 const en = {
   signIn: 'Sign in',
@@ -152,6 +153,7 @@ const en = {
   ...teamEn,
   ...operationsEn,
   ...keysEn,
+  ...channelsEn,
 };
 
 export type Strings = typeof en;
@@ -299,6 +301,7 @@ const zh: Strings = {
   ...teamZh,
   ...operationsZh,
   ...keysZh,
+  ...channelsZh,
 };
 
 export function strings(locale: string): Strings {
