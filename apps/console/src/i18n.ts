@@ -4,6 +4,7 @@ import { keysEn, keysZh } from './i18n-keys.ts';
 import { teamEn, teamZh } from './i18n-team.ts';
 import { contactsEn, contactsZh } from './i18n-contacts.ts';
 import { campaignsEn, campaignsZh } from './i18n-campaigns.ts';
+import { channelsEn, channelsZh } from './i18n-channels.ts';
 
 const en = {
   signIn: 'Sign in',
@@ -156,6 +157,7 @@ const en = {
   ...keysEn,
   ...contactsEn,
   ...campaignsEn,
+  ...channelsEn,
 };
 
 export type Strings = typeof en;
@@ -305,6 +307,7 @@ const zh: Strings = {
   ...keysZh,
   ...contactsZh,
   ...campaignsZh,
+  ...channelsZh,
 };
 
 export function strings(locale: string): Strings {

@@ -252,7 +252,7 @@ describe('widget in Chromium', () => {
     await widget.locator('header h1', { hasText: 'Your conversations' }).waitFor();
   });
 
-  test('nobody online: the offline message; at 360 px, by keyboard alone', { timeout: 60_000 }, async () => {
+  test('nobody online: the offline message and its e-mail question; at 360 px, by keyboard alone', { timeout: 60_000 }, async () => {
     const quiet = await createShop(server, 'Night owl');
     const set = await call(server, 'PATCH', '/api/v1/shop', { token: quiet.ownerToken, body: { settings: { offlineMessage: 'Back at 9:00, leave us a note.' } } });
     assert.equal(set.status, 200);
@@ -277,6 +277,13 @@ describe('widget in Chromium', () => {
       await small.keyboard.type('Are you open tomorrow?');
       await small.keyboard.press('Enter');
       await frame.locator('.row.mine .bubble', { hasText: 'Are you open tomorrow?' }).waitFor();
+      // The offline notice asks for an address to answer at (docs/channels.md#e-mail).
+      await frame.locator('.offline-email input').fill('night-owl@example.test');
+      await small.screenshot({ path: `${screenshots}widget-offline-email.png` });
+      await frame.locator('.offline-email button').click();
+      await frame.locator('.notice', { hasText: 'we will e-mail night-owl@example.test' }).waitFor();
+      const stored = await server.storage.db.selectFrom('customers').select('email').where('email', '=', 'night-owl@example.test').execute();
+      assert.equal(stored.length, 1);
 
       // The whole width, nothing overflowing sideways.
       const box = await small.locator('[data-frontdesk-widget] >> .frame').boundingBox();
@@ -285,6 +292,7 @@ describe('widget in Chromium', () => {
       assert.equal(overflow, 0);
       await small.screenshot({ path: `${screenshots}widget-360.png` });
 
+      await input.focus();
       await small.keyboard.press('Escape');
       await small.locator('[data-frontdesk-widget] >> .frame').waitFor({ state: 'hidden' });
       assert.equal(await launcherButton.evaluate(hasFocus), true, 'focus returns to the launcher');

@@ -34,6 +34,7 @@ export type {
   StaffPatchBody,
   StartUploadBody,
   TransferBody,
+  WidgetProfileBody,
   WidgetSessionBody,
 } from './schemas/bodies.ts';
 export type { CannedResponse } from './schemas/canned-responses.ts';
@@ -89,7 +90,7 @@ export type {
   SyncResultFrame,
   TypingEventFrame,
 } from './schemas/server-frames.ts';
-export type { BusinessHours, Shop, ShopSettings, Staff, Weekday } from './schemas/shops.ts';
+export type { BusinessHours, EmailSettings, Shop, ShopSettings, Staff, Weekday } from './schemas/shops.ts';
 export type {
   Broadcast,
   BroadcastBody,
@@ -144,3 +145,4 @@ export type {
   WidgetCampaign,
   WidgetCampaignList,
 } from './schemas/campaigns.ts';
+export type { ChannelFailure, ConversationChannel, WechatAccount, WechatAccountBody } from './schemas/channels.ts';

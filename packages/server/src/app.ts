@@ -1,3 +1,4 @@
+import { externalChannels } from './channels/external.ts';
 import type { Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -54,6 +55,8 @@ export interface App {
   listen(): Promise<string>;
   /** The goim TCP listener's port once listening; null when off. */
   goimTcpPort(): number | null;
+  /** The inbound SMTP listener's port; null when off. */
+  smtpInboundPort(): number | null;
   /** The node's Prometheus registry. */
   readonly metrics: Metrics;
   /** METRICS_PORT's port once listening; null when off. */
@@ -188,6 +191,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     },
     log: { warn: (object, message) => http?.log.warn(object, message) },
   });
+  // Channels whose customers are not on a socket (DESIGN.md §10): WeChat in and out, e-mail out and in.
+  const { wechat, email } = externalChannels(config, store, storage.db, services, now, { warn: (object, message) => http?.log.warn(object, message) });
   // Subscribers, in the order they run: sockets first (the only publisher on the bus), then routing,
   // then webhooks, which read their facts from the outbox (DESIGN.md §9): this one only wakes the
   // delivery job after a commit, so an event does not wait for the next poll.
@@ -202,6 +207,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   events.subscribe((event) => {
     if (isWebhookEvent(event.type)) webhooks.wake();
   });
+  events.subscribe(wechat.onEvent);
+  if (email) events.subscribe(email.onEvent);
   // A visitor merged on any node: its conversation is gone, and so are its cached facts here.
   bus.subscribe((event) => {
     if (event.type === 'conversation' && event.mergedFromId !== undefined) store.conversations.forgetFacts(event.mergedFromId);
@@ -253,6 +260,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     operations,
     metrics: metricsRoute(metrics.registry, config.metrics.token),
     accepting: () => accepting,
+    wechat,
+    email,
   });
 
   // Every socket the HTTP server holds, to cut at the end of a close's drain (see close()).
@@ -290,8 +299,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   await services.routing.start();
   const notifier = alertNotifier(config.alerts, { ...config.webhooks, ...(overrides.lookup && { lookup: overrides.lookup }) }, http.log);
+  await email?.start();
   const jobs = startJobs(config, {
     store,
+    wechat,
+    email,
     services,
     registry: cluster?.registry ?? null,
     webhooks,
@@ -333,6 +345,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     metricsPort: () => metricsServer?.port ?? null,
     /** The goim TCP listener's port once listening (GOIM_TCP_PORT=0 picks one); null when off. */
     goimTcpPort: () => goimTcpPort,
+    /** The inbound SMTP listener's port once listening (SMTP_INBOUND_PORT=0 picks one); null when off. */
+    smtpInboundPort: () => email?.inboundPort() ?? null,
     /** Drains and stops the node; a second call waits for the first. */
     close() {
       return (closing ??= drainAndStop());
@@ -348,6 +362,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     health.close();
     await webhooks.stop();
     await campaignJob.stopped();
+    await email?.close();
     await gateway.close();
     await services.routing.stop();
     // Requests in flight get a moment to finish; then every connection is cut. Node's own

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { SMTPServer } from 'smtp-server';
+import { smtpReceiver } from './support/smtp.ts';
 import { AlertTracker } from '../src/observability/alert-rules.ts';
 import { call, createShop } from './support/client.ts';
 import { eventually } from './support/eventually.ts';
@@ -11,30 +11,6 @@ import { Receiver, verifyWebhook } from './support/webhook-receiver.ts';
 
 const SECRET = 'alert-webhook-secret-0123456789';
 const SMTP_PASSWORD = 'smtp-password-never-logged';
-
-/** A real SMTP server on 127.0.0.1 that keeps every message it accepts. */
-async function smtpReceiver(): Promise<{ port: number; mails: Array<{ to: string[]; text: string }>; close(): Promise<void> }> {
-  const mails: Array<{ to: string[]; text: string }> = [];
-  const server = new SMTPServer({
-    disabledCommands: ['STARTTLS'],
-    allowInsecureAuth: true,
-    onAuth(auth, _session, callback) {
-      if (auth.username === 'alerts' && auth.password === SMTP_PASSWORD) callback(null, { user: 'alerts' });
-      else callback(new Error('bad credentials'));
-    },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), text: Buffer.concat(chunks).toString('utf8') });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = ((server as unknown as { server: { address(): AddressInfo } }).server.address()).port;
-  return { port, mails, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
 
 /** Blocks this process's event loop 150 ms in every 170 ms: the node's (in-process) loop lags. */
 function induceLoad(): () => void {
@@ -61,7 +37,7 @@ for (const engine of engines) {
     const log: string[] = [];
 
     before(async () => {
-      smtp = await smtpReceiver();
+      smtp = await smtpReceiver({ user: 'alerts', password: SMTP_PASSWORD });
       await hook.start();
       server = await startServer(
         engine,

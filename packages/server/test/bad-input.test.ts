@@ -301,7 +301,9 @@ for (const engine of engines) {
           profile: { name: 'Ann', email: 'ann@example.test', attributes: { plan: 'gold', orders: 3, vip: true } },
         },
         { shopId: shop.shopId, identity: { externalId: 'ext-1', identifierHash: 'a'.repeat(64), platform: false } },
+        { shopId: shop.shopId, signInLink: 'eyJzIjoiYSJ9.c2lnbmF0dXJl' },
       ],
+      'PATCH /api/v1/widget/profile': [{ email: 'ann@example.test', name: 'Ann' }],
       'POST /api/v1/conversations/{conversationId}/messages': [
         { clientMsgId: 'probe-1', contentType: 'text', text: 'hello', visibility: 'public', mentions: [shop.agentId, 'all'] },
         { clientMsgId: 'probe-2', contentType: 'file', text: '', attachmentId: '01890a5d-ac96-774b-bcce-b302099a8057' },
@@ -317,6 +319,7 @@ for (const engine of engines) {
             widgetOrigins: ['https://shop.example'],
             autoReassignSeconds: 60,
             offlineMessage: 'Back soon',
+            email: { enabled: true, fromName: 'Shop support', delayMinutes: 15, transcriptOnClose: true },
             maxAttachmentBytes: 4096,
             allowedAttachmentTypes: ['image/png', 'application/pdf'],
             businessHours: {
@@ -373,6 +376,7 @@ for (const engine of engines) {
         { audience: { labelIds: ['01890a5d-ac96-774b-bcce-b302099a8057'] } },
         { audience: { externalIds: ['order-1'], platformOnly: true } },
       ],
+      'PUT /api/v1/channels/wechat': [{ appId: 'wx1234567890abcdef', appSecret: '0123456789abcdef0123456789abcdef', token: 'wechatToken1', encodingAesKey: 'a'.repeat(43), originalId: 'gh_0123456789ab' }],
       'POST /api/v1/push/messages': [{ externalId: 'order-1', clientMsgId: 'push-1', text: 'Shipped', staffId: shop.agentId }],
       'POST /api/v1/push/events': [
         { to: { externalId: 'order-1' }, operation: 1000, body: '{"shipped":true}' },

@@ -251,9 +251,10 @@ for (const engine of engines) {
       let shop: ShopFixture;
 
       /** Inquiries at chosen times: each in a conversation of its own (a conversation has one open inquiry at most). */
-      async function inquiry(target: ShopFixture, createdAt: string, status: 'queued' | 'assigned' | 'closed', firstResponseMs: number | null) {
+      async function inquiry(target: ShopFixture, createdAt: string, status: 'queued' | 'assigned' | 'closed', firstResponseMs: number | null, channel = 'web') {
         const customer = await openWidget(server, target.shopId);
         const created = Date.parse(createdAt);
+        await server.storage.db.updateTable('conversations').set({ channel }).where('id', '=', customer.conversationId).execute();
         await server.storage.db
           .insertInto('inquiries')
           .values({
@@ -277,7 +278,7 @@ for (const engine of engines) {
         await inquiry(shop, '2026-01-09T15:59:59.999Z', 'closed', 1000); // 9 January +08:00: before the period
         await inquiry(shop, '2026-01-09T16:00:00.000Z', 'closed', 60_000); // 10 January 00:00 +08:00
         await inquiry(shop, '2026-01-10T02:00:00.000Z', 'closed', 30_000);
-        await inquiry(shop, '2026-01-10T09:00:00.000Z', 'assigned', 90_000);
+        await inquiry(shop, '2026-01-10T09:00:00.000Z', 'assigned', 90_000, 'wechat');
         await inquiry(shop, '2026-01-10T15:59:59.000Z', 'closed', 120_000); // 10 January 23:59:59 +08:00
         await inquiry(shop, '2026-01-10T16:00:00.000Z', 'assigned', null); // 11 January
         await inquiry(shop, '2026-01-11T03:00:00.000Z', 'closed', 10_000);
@@ -293,9 +294,9 @@ for (const engine of engines) {
         assert.equal(reply.status, 200, JSON.stringify(reply.body));
         assert.deepEqual(reply.body, {
           days: [
-            { day: '2026-01-10', inquiries: 4, closed: 3, answered: 4, medianFirstResponseMs: 75_000 },
-            { day: '2026-01-11', inquiries: 3, closed: 1, answered: 1, medianFirstResponseMs: 10_000 },
-            { day: '2026-01-12', inquiries: 0, closed: 0, answered: 0, medianFirstResponseMs: null },
+            { day: '2026-01-10', inquiries: 4, closed: 3, answered: 4, medianFirstResponseMs: 75_000, byChannel: { web: 3, wechat: 1 } },
+            { day: '2026-01-11', inquiries: 3, closed: 1, answered: 1, medianFirstResponseMs: 10_000, byChannel: { web: 3 } },
+            { day: '2026-01-12', inquiries: 0, closed: 0, answered: 0, medianFirstResponseMs: null, byChannel: {} },
           ],
         });
       });
@@ -341,7 +342,7 @@ for (const engine of engines) {
         const customer = await openWidget(server, shop.shopId);
         refused(await daily('', customer.token), 403, 'FORBIDDEN');
         const other = await daily('from=2026-01-10T00:00:00Z&to=2026-01-11T00:00:00Z', b.ownerToken);
-        assert.deepEqual(other.body.days, [{ day: '2026-01-10', inquiries: 1, closed: 1, answered: 1, medianFirstResponseMs: 1 }]);
+        assert.deepEqual(other.body.days, [{ day: '2026-01-10', inquiries: 1, closed: 1, answered: 1, medianFirstResponseMs: 1, byChannel: { web: 1 } }]);
         // The agents' statistics keep their own rules.
         refused(await get(shop.ownerToken, '/stats/agents?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z'), 400, 'VALIDATION_FAILED');
         assert.equal((await get(shop.ownerToken, '/stats/agents?from=2025-01-01T00:00:00Z&to=2026-01-01T00:00:00Z')).status, 200, 'longer than 92 days is fine there');

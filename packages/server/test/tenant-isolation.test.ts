@@ -67,6 +67,8 @@ const CAMPAIGN = '/api/v1/campaigns/{campaignId}';
 const CAMPAIGN_ACTION = '/api/v1/campaigns/{campaignId}/{action}';
 const CAMPAIGN_RECIPIENTS = '/api/v1/campaigns/{campaignId}/recipients';
 const WIDGET_CAMPAIGN_SHOWN = '/api/v1/widget/campaigns/{campaignId}/shown';
+const CHANNEL = '/api/v1/conversations/{conversationId}/channel';
+const RETRY = '/api/v1/conversations/{conversationId}/messages/{messageId}/retry';
 
 const notFound = (code: string) => ({ status: 404, code });
 const forbidden = { status: 403, code: 'FORBIDDEN' };
@@ -593,6 +595,16 @@ for (const engine of engines) {
           name: `${actor} DELETE message ${messageId} of ${label} via its own conversation`,
           method: 'DELETE', route: MESSAGE, params: { conversationId: ownConversationId, messageId }, foreign: ['messageId'],
           expect: notFound('MESSAGE_NOT_FOUND'),
+        });
+      }
+      out.push({ ...common, name: `${actor} GET the channel of ${label}`, method: 'GET', route: CHANNEL, params: conv, expect: convNotFound });
+      for (const messageId of messageIds) {
+        out.push({ ...common, name: `${actor} retry message ${messageId} of ${label}`, method: 'POST', route: RETRY, params: { conversationId, messageId }, foreign: ['conversationId', 'messageId'], expect: convNotFound });
+        out.push({
+          ...common,
+          name: `${actor} retry message ${messageId} of ${label} via its own conversation`,
+          method: 'POST', route: RETRY, params: { conversationId: ownConversationId, messageId }, foreign: ['messageId'],
+          expect: actor === 'customerX' ? forbidden : { status: 409, code: 'DELIVERY_NOT_FAILED' },
         });
       }
     }

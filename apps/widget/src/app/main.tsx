@@ -12,10 +12,14 @@ import { useOngoingCampaigns } from './campaigns.ts';
 import { htmlLang, strings, type Strings } from './i18n.ts';
 import { AttachButton, AttachmentView, chime, PendingState } from './media.tsx';
 import { colorOf, formatTime, initialsOf, Linkified } from './text.tsx';
+import { OfflineEmail } from './offline-email.tsx';
 
 const params = new URLSearchParams(location.hash.slice(1));
 const shopId = new URLSearchParams(location.search).get('shop') ?? '';
 const parentOrigin = params.get('parent') ?? '';
+/** The link of a reply e-mail (docs/channels.md#e-mail): in the fragment, so no server or log sees it. */
+const signInLink = params.get('signin');
+if (signInLink) history.replaceState(null, '', location.pathname + location.search);
 /** Messages further apart than this get a time separator (seed 000: two minutes). */
 const gapMs = Number(params.get('gap') ?? 120) * 1000;
 const api = `${location.origin}/api/v1`;
@@ -54,6 +58,8 @@ interface Session {
   readonly customerKind: CustomerKind;
   /** The anonymous visitor's token in force; null once identified. */
   readonly visitorToken: string | null;
+  /** Where unread replies are e-mailed; null = nowhere yet. */
+  readonly email: string | null;
 }
 
 /**
@@ -65,7 +71,8 @@ async function openSession(user: WidgetUser | null, visitorToken: string | null)
   const body: Record<string, unknown> = { shopId };
   if (user?.jwt) body.identity = { jwt: user.jwt };
   else if (user?.id && user.identifierHash) body.identity = { externalId: user.id, identifierHash: user.identifierHash };
-  if (visitorToken) body.visitorToken = visitorToken;
+  if (signInLink && !body.identity) body.signInLink = signInLink;
+  else if (visitorToken) body.visitorToken = visitorToken;
   if (user?.name || user?.email) body.profile = { ...(user.name && { name: user.name }), ...(user.email && { email: user.email }) };
   let response = await fetch(`${api}/widget/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   if (response.status === 401 && body.visitorToken && !body.identity) {
@@ -78,7 +85,7 @@ async function openSession(user: WidgetUser | null, visitorToken: string | null)
     token: string;
     visitorToken: string | null;
     merged: boolean;
-    customer: { id: string; kind: CustomerKind };
+    customer: { id: string; kind: CustomerKind; email: string | null };
     conversation: { id: string; shopName: string };
   };
   if (session.visitorToken) toParent({ type: 'visitor', visitorToken: session.visitorToken });
@@ -89,6 +96,7 @@ async function openSession(user: WidgetUser | null, visitorToken: string | null)
     conversationId: session.conversation.id,
     shopName: session.conversation.shopName,
     customerKind: session.customer.kind,
+    email: session.customer.email,
     visitorToken: body.identity ? null : (session.visitorToken ?? (body.visitorToken as string | undefined) ?? null),
   };
 }
@@ -475,6 +483,7 @@ function App() {
             {team.offlineMessage.trim() || t.offline}
           </p>
         )}
+        {away && session && <OfflineEmail api={api} token={session.token} known={session.email} t={t} />}
         {queuePosition !== null && !away && <p class="notice">{t.queued(queuePosition)}</p>}
         {typing && <p class="typing">{t.typing}</p>}
       </div>

@@ -22,6 +22,8 @@ export const WidgetSessionBodySchema = Type.Object(
   {
     shopId: Id,
     visitorToken: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    /** From the link of a reply e-mail (docs/channels.md#e-mail): back into that customer's conversation. */
+    signInLink: Type.Optional(Type.String({ minLength: 10, maxLength: 600, pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$' })),
     identity: Type.Optional(
       Type.Union([
         Type.Object({ jwt: Type.String({ minLength: 1, maxLength: 4096 }) }, strict),
@@ -42,6 +44,10 @@ export const WidgetSessionBodySchema = Type.Object(
   strict,
 );
 export type WidgetSessionBody = Wire<typeof WidgetSessionBodySchema>;
+
+/** PATCH /api/v1/widget/profile: the customer leaves an address to be answered at (the offline form). */
+export const WidgetProfileBodySchema = Type.Object({ email: Email, name: Type.Optional(Name) }, strict);
+export type WidgetProfileBody = Wire<typeof WidgetProfileBodySchema>;
 
 export const ShopPatchSchema = Type.Object({ name: Type.Optional(Name), settings: Type.Optional(Type.Partial(ShopSettingsSchema, strict)) }, strict);
 export type ShopPatch = Wire<typeof ShopPatchSchema>;

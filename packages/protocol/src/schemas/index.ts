@@ -10,6 +10,7 @@ export * from './atoms.ts';
 export * from './bodies.ts';
 export * from './campaigns.ts';
 export * from './canned-responses.ts';
+export * from './channels.ts';
 export * from './client-frames.ts';
 export * from './contacts.ts';
 export * from './conversations.ts';

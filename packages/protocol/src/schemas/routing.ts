@@ -38,5 +38,7 @@ export const DayStatisticsSchema = Type.Object({
   answered: Type.Integer(),
   /** Median time from the inquiry's creation to the first public staff answer, ms; null when none was answered. */
   medianFirstResponseMs: Nullable(Type.Integer()),
+  /** The inquiries by the channel their customer wrote from (`web`, `wechat`, `email`, …); channels without any are left out. */
+  byChannel: Type.Record(Type.String(), Type.Integer()),
 });
 export type DayStatistics = Wire<typeof DayStatisticsSchema>;

@@ -37,6 +37,22 @@ export const BusinessHoursSchema = Type.Object(
 );
 export type BusinessHours = Wire<typeof BusinessHoursSchema>;
 
+/** E-mail to customers who left (docs/channels.md#e-mail). */
+export const EmailSettingsSchema = Type.Object(
+  {
+    /** E-mail staff replies a customer with an address has not read, and take their answers by e-mail. */
+    enabled: Type.Boolean(),
+    /** The sender's display name; null = the shop's name. The address is the deployment's EMAIL_FROM. */
+    fromName: Nullable(Type.String({ minLength: 1, maxLength: 100 })),
+    /** Minutes a burst of replies must stay unread (and quiet) before it is e-mailed as one e-mail. */
+    delayMinutes: Type.Integer({ minimum: 1, maximum: 1440 }),
+    /** E-mail the customer the conversation's transcript when an inquiry is closed. */
+    transcriptOnClose: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+export type EmailSettings = Wire<typeof EmailSettingsSchema>;
+
 export const ShopSettingsSchema = Type.Object({
   routingStrategy: RoutingStrategySchema,
   /** Open inquiries an agent may hold at once; 0 = unlimited. */
@@ -58,6 +74,7 @@ export const ShopSettingsSchema = Type.Object({
   }),
   /** When the shop answers; null = always open. */
   businessHours: Nullable(BusinessHoursSchema),
+  email: EmailSettingsSchema,
 });
 export type ShopSettings = Wire<typeof ShopSettingsSchema>;
 

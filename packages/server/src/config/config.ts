@@ -106,6 +106,25 @@ export interface Config {
     /** How often each node expires presence, auto-reassigns and re-runs its shops' queues. */
     readonly sweepMs: number;
   };
+  /** E-mail to customers and their answers by e-mail (docs/channels.md#e-mail); off without SMTP_URL. */
+  readonly email: {
+    readonly smtpUrl: string | null;
+    /** The sender address of customer e-mails (the shop's name is the display name). */
+    readonly from: string;
+    /** The domain of reply addresses: its MX must reach SMTP_INBOUND_PORT. */
+    readonly replyDomain: string;
+    /** The inbound SMTP listener's port; null = no listener (replies by e-mail are not taken). */
+    readonly inboundPort: number | null;
+    readonly inboundHost: string;
+    readonly sweepMs: number;
+  };
+  /** WeChat official accounts (docs/channels.md). */
+  readonly wechat: {
+    /** WeChat's API (https://api.weixin.qq.com); a simulator's or a proxy's in tests and private deployments. */
+    readonly apiBase: string;
+    /** How often stored callbacks and pending replies are looked for (each event wakes them at once too). */
+    readonly sweepMs: number;
+  };
   /** Outbound webhooks (docs/webhooks.md). */
   readonly webhooks: {
     /** Plain http:// endpoints are accepted (development only). */
@@ -231,6 +250,18 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       settleMs: int(env, 'ROUTING_SETTLE_MS', 1_000, 0, 60_000),
       sweepMs: int(env, 'ROUTING_SWEEP_MS', 5_000, 50, 600_000),
     }),
+    email: Object.freeze({
+      smtpUrl: env.SMTP_URL || null,
+      from: emailAddress(env, 'EMAIL_FROM', `frontdesk@${new URL(publicUrl).hostname}`),
+      replyDomain: hostName(env, 'EMAIL_REPLY_DOMAIN', new URL(publicUrl).hostname),
+      inboundPort: env.SMTP_INBOUND_PORT ? int(env, 'SMTP_INBOUND_PORT', 0, 0, 65_535) : null,
+      inboundHost: env.SMTP_INBOUND_HOST || '0.0.0.0',
+      sweepMs: int(env, 'EMAIL_SWEEP_MS', 15_000, 50, 600_000),
+    }),
+    wechat: Object.freeze({
+      apiBase: (optionalUrl(env, 'WECHAT_API_BASE', ['http:', 'https:']) ?? 'https://api.weixin.qq.com').replace(/\/+$/, ''),
+      sweepMs: int(env, 'WECHAT_SWEEP_MS', 5_000, 50, 600_000),
+    }),
     webhooks: Object.freeze({
       allowHttp: bool(env, 'WEBHOOK_ALLOW_HTTP', false),
       allowPrivate: bool(env, 'WEBHOOK_ALLOW_PRIVATE', false),
@@ -319,6 +350,18 @@ function origins(env: Env, name: string): string[] {
     if (url.origin !== value) throw new ConfigError(`${name}: "${value}" is not an origin (scheme://host[:port], no path).`);
     return value;
   });
+}
+
+function emailAddress(env: Env, name: string, fallback: string): string {
+  const value = env[name] || fallback;
+  if (!/^[^\s@<>]+@[^\s@<>]+$/.test(value)) throw new ConfigError(`${name} must be an e-mail address, got "${value}".`);
+  return value;
+}
+
+function hostName(env: Env, name: string, fallback: string): string {
+  const value = (env[name] || fallback).toLowerCase();
+  if (!/^[a-z0-9.-]{1,253}$/.test(value)) throw new ConfigError(`${name} must be a domain name, got "${value}".`);
+  return value;
 }
 
 function optionalUrl(env: Env, name: string, protocols: readonly string[]): string | null {

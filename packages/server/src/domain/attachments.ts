@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { limits, type Attachment, type AttachmentKind, type ContentType } from '@frontdesk/protocol';
 import { authorize, openConversation } from './access.ts';
@@ -7,6 +7,7 @@ import { AppError, fail } from './errors.ts';
 import { newId } from './ids.ts';
 import type { BlobStore, NewBlob, Staging } from './ports.ts';
 import { presentAttachment } from './present.ts';
+import { lazyServerKey } from './server-keys.ts';
 import { principalUserId, type AttachmentRecord, type ConversationFacts, type Principal, type UploadRecord } from './records.ts';
 
 export type Variant = 'original' | 'thumbnail';
@@ -60,15 +61,7 @@ const LINK_KEY = 'attachment-links';
  */
 export function createAttachments({ store, now }: DomainDeps, io: AttachmentIo, options: AttachmentOptions) {
   const { blobs, staging, media } = io;
-  let linkKey: Promise<Buffer> | undefined;
-  const key = () =>
-    (linkKey ??= store.attachments
-      .serverKey(LINK_KEY, () => randomBytes(32).toString('base64url'), now())
-      .then((secret) => Buffer.from(secret, 'base64url'))
-      .catch((error: unknown) => {
-        linkKey = undefined;
-        throw error;
-      }));
+  const key = lazyServerKey(store.attachments, LINK_KEY, now);
 
   /** Where a principal may upload: a conversation they may write in. Returns its facts and limits. */
   async function writable(principal: Principal, conversationId: string) {

@@ -286,6 +286,8 @@ export interface StatsStore {
   dailyCounts(shopId: string, period: StatsPeriod): Promise<DayCounts[]>;
   /** First-response times (ms) of the period's answered inquiries, by day. */
   firstResponseTimes(shopId: string, period: StatsPeriod): Promise<Array<{ day: number; ms: number }>>;
+  /** The period's inquiries by day and by their conversation's channel. */
+  channelCounts(shopId: string, period: StatsPeriod): Promise<Array<{ day: number; channel: string; inquiries: number }>>;
 }
 
 export interface CannedResponsePatch {

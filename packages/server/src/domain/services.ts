@@ -1,12 +1,14 @@
 import { createAttachments } from './attachments.ts';
 import { createAuth } from './auth.ts';
 import { createCannedResponses } from './canned-responses.ts';
+import { createChannelCustomers } from './channel-customers.ts';
 import { createConversations } from './conversations.ts';
 import { createCustomers } from './customers.ts';
 import type { DomainDeps } from './domain.ts';
 import { createMessages } from './messages/messages.ts';
 import { createRouting } from './routing.ts';
 import { createSearch } from './search.ts';
+import { createSignInLinks } from './sign-in-links.ts';
 import { createShops } from './shops.ts';
 import { createStaffService } from './staff.ts';
 import { createStats } from './stats.ts';
@@ -28,13 +30,17 @@ import { createPlatformCampaigns } from './campaigns/platform.ts';
 export function createServices(deps: DomainDeps) {
   const auth = createAuth(deps);
   const attachments = createAttachments(deps, deps.files, deps.settings.attachments);
+  const messages = createMessages(deps, attachments.claim);
+  const signInLinks = createSignInLinks(deps);
   return {
     auth,
     routing: createRouting(deps, deps.settings.routing),
     attachments,
-    widget: createWidgetSessions(deps, auth),
+    widget: createWidgetSessions(deps, auth, signInLinks),
+    signInLinks,
     conversations: createConversations(deps),
-    messages: createMessages(deps, attachments.claim),
+    messages,
+    channelCustomers: createChannelCustomers(deps, messages, attachments),
     shops: createShops(deps),
     staff: createStaffService(deps),
     sync: createSync(deps),

@@ -30,6 +30,7 @@ export const defaultShopSettings: ShopSettings = Object.freeze({
     'video/quicktime',
   ],
   businessHours: null,
+  email: Object.freeze({ enabled: true, fromName: null, delayMinutes: 10, transcriptOnClose: false }),
 });
 
 /** Settings as stored may predate newer fields: fill them from the defaults. */

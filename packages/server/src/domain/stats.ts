@@ -25,7 +25,13 @@ export function createStats({ store }: DomainDeps) {
       const staff = requireRole(principal, 'admin');
       checkPeriod(from, to, DAILY_MAX_DAYS);
       const period = { from, to, offsetMs: tzOffsetMinutes * 60_000 };
-      const [counts, times] = await Promise.all([store.stats.dailyCounts(staff.shopId, period), store.stats.firstResponseTimes(staff.shopId, period)]);
+      const [counts, times, channels] = await Promise.all([
+        store.stats.dailyCounts(staff.shopId, period),
+        store.stats.firstResponseTimes(staff.shopId, period),
+        store.stats.channelCounts(staff.shopId, period),
+      ]);
+      const channelsByDay = new Map<number, Record<string, number>>();
+      for (const { day, channel, inquiries } of channels) channelsByDay.set(day, { ...channelsByDay.get(day), [channel]: inquiries });
       const countsByDay = new Map(counts.map((c) => [c.day, c]));
       const timesByDay = new Map<number, number[]>();
       for (const { day, ms } of times) {
@@ -45,6 +51,7 @@ export function createStats({ store }: DomainDeps) {
           closed: c?.closed ?? 0,
           answered: c?.answered ?? 0,
           medianFirstResponseMs: median(timesByDay.get(day) ?? []),
+          byChannel: channelsByDay.get(day) ?? {},
         });
       }
       return days;

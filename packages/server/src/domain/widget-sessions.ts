@@ -7,6 +7,7 @@ import { newId } from './ids.ts';
 import { verifyIdentity, type IdentityProof } from './identity.ts';
 import type { ConversationRecord, CustomerRecord } from './records.ts';
 import { newToken, tokenHash } from './secrets.ts';
+import type { SignInLinks } from './sign-in-links.ts';
 
 export interface WidgetSessionRequest {
   readonly shopId: string;
@@ -16,6 +17,8 @@ export interface WidgetSessionRequest {
    */
   readonly visitorToken?: string;
   readonly identity?: IdentityProof;
+  /** A sign-in link from an e-mail (sign-in-links.ts): back in as the customer it names. */
+  readonly signInLink?: string;
   /**
    * What the visitor's page says about them. `attributes` counts for anonymous visitors only: an
    * identified customer's come from their signed token alone, which a script on the page cannot forge.
@@ -33,7 +36,7 @@ export interface WidgetSession extends IssuedSession {
 }
 
 /** Opens a customer session for the widget: anonymous, resumed, or identified by the site. */
-export function createWidgetSessions(deps: DomainDeps, auth: Auth) {
+export function createWidgetSessions(deps: DomainDeps, auth: Auth, links: SignInLinks) {
   const { store, events, now, settings } = deps;
 
   /** Folds the visitor into the customer and tells the shop's staff (and the customer) it happened. */
@@ -83,6 +86,11 @@ export function createWidgetSessions(deps: DomainDeps, auth: Auth) {
           customer = { ...customer, name: name ?? customer.name, email: email ?? customer.email };
         }
         if (request.visitorToken !== undefined) merged = await merge(shop.id, request.visitorToken, customer);
+      } else if (request.signInLink !== undefined) {
+        const link = await links.verify(request.signInLink);
+        const found = link.shopId === shop.id ? await store.customers.find(link.customerId) : undefined;
+        if (!found) fail('LINK_INVALID');
+        customer = found;
       } else if (request.visitorToken !== undefined) {
         const found = await store.customers.findByVisitorToken(shop.id, tokenHash(request.visitorToken));
         if (!found) fail('VISITOR_TOKEN_INVALID');

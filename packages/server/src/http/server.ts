@@ -1,3 +1,7 @@
+import type { EmailChannel } from '../channels/email/email.ts';
+import { emailRoutes } from './routes/email.ts';
+import type { WechatChannel } from '../channels/wechat/wechat.ts';
+import { wechatCallbackRoutes, wechatRoutes } from './routes/wechat.ts';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
 import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -35,6 +39,10 @@ import { campaignRoutes } from './routes/campaigns.ts';
 import { widgetCampaignRoutes } from './routes/widget-campaigns.ts';
 
 export interface HttpOptions {
+  /** The WeChat channel's routes (channels/wechat). */
+  readonly wechat?: WechatChannel;
+  /** The e-mail channel's unsubscribe page (channels/email); null without SMTP_URL. */
+  readonly email?: EmailChannel | null;
   readonly logLevel: string;
   /** Where log lines go; standard output when absent (tests collect them). */
   readonly logStream?: { write(line: string): void };
@@ -180,10 +188,13 @@ export async function buildHttp(services: Services, options: HttpOptions): Promi
       await api.register(campaignRoutes(services));
       await api.register(widgetCampaignRoutes(services));
       if (options.operations) await api.register(operationsRoutes(services, options.operations));
+      if (options.wechat) await api.register(wechatRoutes(services, options.wechat));
     },
     { prefix: '/api/v1' },
   );
   if (options.goim) await app.register(goimLogicRoutes(services, options.goim));
   await app.register(openRoutes(services));
+  if (options.wechat) await app.register(wechatCallbackRoutes(options.wechat));
+  if (options.email) await app.register(emailRoutes(options.email));
   return app;
 }

@@ -22,7 +22,10 @@ interface Log {
  * - webhook delivery (WEBHOOK_POLL_MS): the safety net for facts committed by other nodes, or
  *   before a crash, and for retries coming due; commits on this node wake it at once;
  * - the operations figures pushed to subscribed dashboards (OPERATIONS_PUSH_MS);
- * - the alert rules evaluated (ALERT_EVALUATE_MS), when there are any.
+ * - the alert rules evaluated (ALERT_EVALUATE_MS), when there are any;
+ * - WeChat (WECHAT_SWEEP_MS): callbacks recorded but not stored yet and replies not handed over,
+ *   left by a crash or another node, or due for a retry; events wake both at once otherwise;
+ * - e-mail (EMAIL_SWEEP_MS, with SMTP_URL): bursts of unread replies that are due.
  */
 export function startJobs(
   config: Config,
@@ -31,6 +34,8 @@ export function startJobs(
     log: Log;
     operations: Parameters<typeof operationsPush>[1];
     alerts: AlertJobDeps;
+    wechat: { sweep(): Promise<void> };
+    email: { sweep(): Promise<void> } | null;
   },
 ): Job {
   const { store, services, registry, webhooks, now, log } = deps;
@@ -46,6 +51,8 @@ export function startJobs(
     ),
     every(config.attachments.sweepMs, async () => void (await services.attachments.sweep()), (error) => log.warn({ err: error }, 'attachment cleanup failed')),
     every(config.webhooks.pollMs, webhooks.run, (error) => log.warn({ err: error }, 'webhook delivery failed')),
+    every(config.wechat.sweepMs, deps.wechat.sweep, (error) => log.warn({ err: error }, 'WeChat sweep failed')),
+    ...(deps.email ? [every(config.email.sweepMs, deps.email.sweep, (error) => log.warn({ err: error }, 'e-mail sweep failed'))] : []),
     operationsPush(config.operationsPushMs, deps.operations, (error) => log.warn({ err: error }, 'operations figures failed')),
     ...(config.alerts.rules.length > 0 ? [alertsJob(config.alerts, deps.alerts)] : []),
   ];

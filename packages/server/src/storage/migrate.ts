@@ -14,6 +14,7 @@ import * as operations from './migrations/0011-operations.ts';
 import * as contacts from './migrations/0012-contacts.ts';
 import * as contactsSearch from './migrations/0013-contacts-search.ts';
 import * as campaigns from './migrations/0014-campaigns.ts';
+import * as channels from './migrations/0015-channels.ts';
 
 /** Every migration, in order. Names sort lexically; never rename or edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   '0012-contacts': contacts,
   '0013-contacts-search': contactsSearch,
   '0014-campaigns': campaigns,
+  '0015-channels': channels,
 };
 
 export async function migrateToLatest(storage: { db: Kysely<any>; schema: string | null }): Promise<MigrationResultSet> {

@@ -252,6 +252,73 @@ export interface Database {
   saved_views: SavedViewTable;
   campaigns: CampaignTable;
   campaign_recipients: CampaignRecipientTable;
+  wechat_accounts: WechatAccountTable;
+  wechat_inbound: WechatInboundTable;
+  channel_cursors: ChannelCursorTable;
+  channel_deliveries: ChannelDeliveryTable;
+  email_threads: EmailThreadTable;
+}
+
+/** Per conversation: what was e-mailed to its customer (migrations/0015-channels.ts). */
+export interface EmailThreadTable {
+  conversation_id: string;
+  shop_id: string;
+  emailed_seq: Generated<number>;
+  due_at: number | null;
+  locked_until: number | null;
+  updated_at: number;
+}
+
+/** A shop's WeChat official account (migrations/0015-channels.ts); secrets sealed. */
+export interface WechatAccountTable {
+  shop_id: string;
+  app_id: string;
+  original_id: string;
+  callback_key: string;
+  app_secret: string;
+  callback_token: string;
+  encoding_aes_key: string;
+  access_token: string | null;
+  access_token_expires_at: number | null;
+  refresh_until: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WechatInboundTable {
+  shop_id: string;
+  dedup_key: string;
+  payload: string;
+  received_at: number;
+  processed_at: number | null;
+  attempts: Generated<number>;
+  next_attempt_at: number | null;
+  error: string | null;
+}
+
+/** Per conversation of an outbound channel: what was handed to it (migrations/0015-channels.ts). */
+export interface ChannelCursorTable {
+  conversation_id: string;
+  shop_id: string;
+  channel: string;
+  delivered_seq: number;
+  customer_wrote_at: number | null;
+  sent_since: Generated<number>;
+  locked_until: number | null;
+  next_attempt_at: number | null;
+  updated_at: number;
+}
+
+export interface ChannelDeliveryTable {
+  message_id: string;
+  shop_id: string;
+  conversation_id: string;
+  channel: string;
+  status: string;
+  error_code: string | null;
+  error: string | null;
+  attempts: number;
+  updated_at: number;
 }
 
 /** A shop's relation to a customer (migrations/0012-contacts.ts): one per shop they dealt with. */
@@ -262,6 +329,9 @@ export interface ContactTable {
   last_seen_at: number | null;
   /** Opted out of campaigns at; null = may be addressed. */
   opted_out_at: number | null;
+  /** The customer's address bounced / they unsubscribed from e-mails (migrations/0015-channels.ts). */
+  email_bounced_at: number | null;
+  email_unsubscribed_at: number | null;
   created_at: number;
   updated_at: number;
 }

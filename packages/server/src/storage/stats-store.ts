@@ -31,6 +31,20 @@ export function statsStore(db: Kysely<Database>): StatsStore {
       return rows.map((r) => ({ day: Number(r.day), inquiries: Number(r.inquiries), closed: Number(r.closed), answered: Number(r.answered) }));
     },
 
+    async channelCounts(shopId, { from, to, offsetMs }) {
+      const day = sql<number>`(i.created_at + ${sql.lit(Math.trunc(offsetMs))}) / ${sql.lit(DAY_MS)}`;
+      const rows = await db
+        .selectFrom('inquiries as i')
+        .innerJoin('conversations as c', 'c.id', 'i.conversation_id')
+        .select([day.as('day'), 'c.channel', sql<number>`count(*)`.as('inquiries')])
+        .where('i.shop_id', '=', shopId)
+        .where('i.created_at', '>=', from)
+        .where('i.created_at', '<', to)
+        .groupBy([day, 'c.channel'])
+        .execute();
+      return rows.map((r) => ({ day: Number(r.day), channel: r.channel, inquiries: Number(r.inquiries) }));
+    },
+
     async firstResponseTimes(shopId, period) {
       const rows = await inPeriod(shopId, period)
         .select([dayOf(period.offsetMs).as('day'), sql<number>`first_response_at - created_at`.as('ms')])

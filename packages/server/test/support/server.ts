@@ -21,7 +21,7 @@ export async function startServer(
   engine: Engine,
   env: Record<string, string> = {},
   logStream?: { write(line: string): void },
-  overrides: Pick<AppOverrides, 'lookup'> = {},
+  overrides: Pick<AppOverrides, 'lookup' | 'now'> = {},
 ): Promise<TestServer> {
   const storage = await openTestStorage(engine);
   // Attachment blobs and staging files: a directory of the test's own.

@@ -102,6 +102,6 @@ function script(reply: FastifyReply, code: string): FastifyReply {
   return reply.type('text/javascript; charset=utf-8').header('x-content-type-options', 'nosniff').send(code);
 }
 
-function escapeHtml(text: string): string {
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

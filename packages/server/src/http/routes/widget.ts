@@ -2,7 +2,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Services } from '../../domain/services.ts';
 import { presentConversation, presentCustomer } from '../../domain/present.ts';
-import { ConversationSchema, CustomerSchema, WidgetSessionBodySchema } from '@frontdesk/protocol/schemas';
+import { ConversationSchema, CustomerSchema, WidgetProfileBodySchema, WidgetSessionBodySchema } from '@frontdesk/protocol/schemas';
+import { authenticate, principalOf } from '../principal.ts';
 import { errorResponses } from '../schemas.ts';
 
 export function widgetRoutes(services: Services, perMinute: number): FastifyPluginAsync {
@@ -47,6 +48,22 @@ export function widgetRoutes(services: Services, perMinute: number): FastifyPlug
           conversation: presentConversation(view, principal),
         };
       },
+    );
+
+    app.patch<{ Body: Static<typeof WidgetProfileBodySchema> }>(
+      '/widget/profile',
+      {
+        onRequest: authenticate(services.auth),
+        schema: {
+          tags: ['widget'],
+          summary: 'The customer leaves an e-mail address to be answered at (the widget’s offline form)',
+          description: 'A visitor may change theirs; an identified customer’s comes from their site and is only filled in when it has none. Staff replies they have not read are then e-mailed (docs/channels.md#e-mail).',
+          security: [{ bearer: [] }],
+          body: WidgetProfileBodySchema,
+          response: { 200: CustomerSchema, ...errorResponses },
+        },
+      },
+      async (request) => presentCustomer(await services.customers.setOwnEmail(principalOf(request), request.body.email, request.body.name)),
     );
   };
 }

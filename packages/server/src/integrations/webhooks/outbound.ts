@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import type { AttachmentStore } from '../../domain/ports.ts';
 import type { WebhookIo } from '../../domain/webhooks.ts';
 import { checkEndpointUrl, type AddressPolicy, type Lookup } from './address-policy.ts';
-import { secretBox, type SecretBox } from './secret-box.ts';
+import { serverKeyBox, type SecretBox } from './secret-box.ts';
 
 export interface WebhookSettings {
   readonly allowHttp: boolean;
@@ -19,13 +18,7 @@ const SECRETS_KEY = 'webhook-secrets';
  */
 export function webhookOutbound(settings: WebhookSettings, keys: Pick<AttachmentStore, 'serverKey'>, lookup: Lookup, now: () => number) {
   const policy: AddressPolicy = { allowHttp: settings.allowHttp, allowPrivate: settings.allowPrivate, lookup };
-  let key: Promise<Buffer> | undefined;
-  const secrets: SecretBox = secretBox(() => {
-    key ??= keys.serverKey(SECRETS_KEY, () => randomBytes(32).toString('base64url'), now()).then((k) => Buffer.from(k, 'base64url'));
-    // A failed read is not remembered: the next call asks again.
-    key.catch(() => (key = undefined));
-    return key;
-  });
+  const secrets: SecretBox = serverKeyBox(keys, SECRETS_KEY, now);
   const io: WebhookIo = { checkUrl: (url) => checkEndpointUrl(url, policy), seal: secrets.seal, retryMs: settings.retryMs };
   return { policy, secrets, io };
 }

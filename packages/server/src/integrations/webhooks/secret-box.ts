@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { lazyServerKey } from '../../domain/server-keys.ts';
 
 /**
  * Endpoint secrets at rest: AES-256-GCM under a key of the deployment's own (`server_keys`, the
@@ -25,3 +26,8 @@ export function secretBox(key: () => Promise<Buffer>) {
 }
 
 export type SecretBox = ReturnType<typeof secretBox>;
+
+/** A box under the deployment's server key `name` (domain/server-keys.ts). */
+export function serverKeyBox(keys: { serverKey(name: string, generate: () => string, now: number): Promise<string> }, name: string, now: () => number): SecretBox {
+  return secretBox(lazyServerKey(keys, name, now));
+}

@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { createTransport } from 'nodemailer';
+import { call, createShop, openWidget, send, type CustomerFixture, type ShopFixture } from './support/client.ts';
+import { eventually } from './support/eventually.ts';
+import { startServer, type TestServer } from './support/server.ts';
+import { smtpReceiver, type CapturedMail } from './support/smtp.ts';
+import { engines } from './support/storage.ts';
+
+const REPLY_DOMAIN = 'reply.shop.test';
+const MINUTE = 60_000;
+
+/** Mails to one customer's address. */
+const mailsTo = (mails: readonly CapturedMail[], email: string) => mails.filter((m) => m.to.includes(email));
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * E-mail (docs/channels.md#e-mail) against a real SMTP server on 127.0.0.1 for what Frontdesk sends,
+ * and an SMTP client (nodemailer) for what customers send back to Frontdesk's inbound listener.
+ * The server's clock is the test's: it moves past the shop's delay without waiting for it.
+ */
+for (const engine of engines) {
+  describe(`e-mail channel on ${engine}`, () => {
+    let smtp: Awaited<ReturnType<typeof smtpReceiver>>;
+    let server: TestServer;
+    let shop: ShopFixture;
+    let offset = 0;
+    const now = () => Date.now() + offset;
+
+    async function inbound(mail: { to: string; text: string; messageId?: string; headers?: Record<string, string>; from?: string }) {
+      const transport = createTransport({ host: '127.0.0.1', port: server.app.smtpInboundPort()!, secure: false, ignoreTLS: true });
+      try {
+        return await transport.sendMail({ from: mail.from ?? 'customer@example.test', to: mail.to, subject: 'Re: your conversation', text: mail.text, ...(mail.messageId && { messageId: mail.messageId }), ...(mail.headers && { headers: mail.headers }) });
+      } finally {
+        transport.close();
+      }
+    }
+
+    async function customerWithEmail(label: string): Promise<CustomerFixture & { email: string }> {
+      const email = `${label}-${randomUUID().slice(0, 6)}@example.test`;
+      const customer = await openWidget(server, shop.shopId, { profile: { name: label, email } });
+      assert.equal((await send(server, customer.token, customer.conversationId, `${label} asks`)).status, 201);
+      return { ...customer, email };
+    }
+
+    /** Lets the shop's delay (10 minutes) pass on the server's clock, then gives the sweep (100 ms) time to run. */
+    async function afterDelay(): Promise<void> {
+      offset += 11 * MINUTE;
+      await pause(400);
+    }
+
+    before(async () => {
+      smtp = await smtpReceiver();
+      server = await startServer(
+        engine,
+        { SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, SMTP_INBOUND_PORT: '0', SMTP_INBOUND_HOST: '127.0.0.1', EMAIL_REPLY_DOMAIN: REPLY_DOMAIN, EMAIL_FROM: 'support@shop.test', EMAIL_SWEEP_MS: '100' },
+        undefined,
+        { now },
+      );
+      shop = await createShop(server, 'Mail shop');
+    });
+    after(async () => {
+      await server.close();
+      await smtp.close();
+    });
+
+    test('an offline customer gets one e-mail for a burst of three replies; what they read in the widget is not e-mailed', async () => {
+      const customer = await customerWithEmail('ada');
+      for (const text of ['First reply', 'Second reply', 'Third reply']) await send(server, shop.agentToken, customer.conversationId, text);
+      await send(server, shop.agentToken, customer.conversationId, 'an internal note', { visibility: 'internal' });
+      await pause(300);
+      assert.equal(mailsTo(smtp.mails, customer.email).length, 0, 'nothing before the delay');
+      await afterDelay();
+      const [mail] = await eventually('the e-mail', async () => mailsTo(smtp.mails, customer.email).length === 1 && mailsTo(smtp.mails, customer.email));
+      const text = mail!.parsed.text ?? '';
+      assert.ok(['First reply', 'Second reply', 'Third reply'].every((t) => text.includes(t)), text);
+      assert.ok(!text.includes('an internal note'));
+      assert.match(mail!.parsed.subject ?? '', /Mail shop: 3 new replies/);
+      assert.match(mail!.parsed.replyTo?.value[0]?.address ?? '', new RegExp(`^r\\.[0-9a-f]{32}\\.[0-9a-f]{24}@${REPLY_DOMAIN.replaceAll('.', '\\.')}$`));
+      assert.match(mail!.from, /^b\.[0-9a-f]{32}\.[0-9a-f]{24}@/);
+      assert.match(mail!.text, /^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r?$/m);
+      await afterDelay();
+      assert.equal(mailsTo(smtp.mails, customer.email).length, 1, 'a burst is e-mailed once');
+
+      const read = await send(server, shop.agentToken, customer.conversationId, 'Seen in the widget');
+      assert.equal((await call(server, 'POST', `/api/v1/conversations/${customer.conversationId}/read`, { token: customer.token, body: { seq: read.body.seq } })).status, 200);
+      await afterDelay();
+      assert.equal(mailsTo(smtp.mails, customer.email).length, 1, 'a reply read in the widget is not e-mailed');
+    });
+
+    test('replying by e-mail puts the text (without the quoted part) in the conversation, once per Message-ID; a forged address is refused', async () => {
+      const customer = await customerWithEmail('bob');
+      await send(server, shop.agentToken, customer.conversationId, 'Does this help?');
+      await afterDelay();
+      const [mail] = await eventually('the e-mail', async () => mailsTo(smtp.mails, customer.email).length === 1 && mailsTo(smtp.mails, customer.email));
+      const replyTo = mail!.parsed.replyTo!.value[0]!.address!;
+      const messageId = `<${randomUUID()}@example.test>`;
+      const body = 'Thanks, that works!\n\nOn Mon, Dec 7, 2026 at 10:00 AM Mail shop <support@shop.test> wrote:\n> Does this help?';
+      await inbound({ to: replyTo, text: body, messageId });
+      await inbound({ to: replyTo, text: body, messageId });
+      const history = await eventually('the answer', async () => {
+        const items = (await call(server, 'GET', `/api/v1/conversations/${customer.conversationId}/messages`, { token: shop.ownerToken })).body.items as Array<{ text: string; senderKind: string }>;
+        return items.some((m) => m.text === 'Thanks, that works!') && items;
+      });
+      assert.deepEqual(history.filter((m) => m.text === 'Thanks, that works!').map((m) => m.senderKind), ['customer']);
+      assert.ok(!history.some((m) => m.text.includes('Does this help?') && m.senderKind === 'customer'));
+
+      const forged = replyTo.replace(/\.([0-9a-f]{24})@/, (_, sig: string) => `.${sig.startsWith('0') ? '1' : '0'}${sig.slice(1)}@`);
+      const before = history.length;
+      for (const to of [forged, `r.${'0'.repeat(32)}.${'0'.repeat(24)}@${REPLY_DOMAIN}`, replyTo.replace(REPLY_DOMAIN, 'elsewhere.test'), 'postmaster@' + REPLY_DOMAIN]) {
+        await assert.rejects(inbound({ to, text: 'forged', messageId: `<${randomUUID()}@x>` }), (error: { responseCode?: number }) => error.responseCode === 550, to);
+      }
+      const after = (await call(server, 'GET', `/api/v1/conversations/${customer.conversationId}/messages`, { token: shop.ownerToken })).body.items;
+      assert.equal(after.length, before);
+    });
+
+    test('out-of-office answers are not stored; a bounce and an unsubscribe stop the e-mails', async () => {
+      const bounced = await customerWithEmail('cyd');
+      await send(server, shop.agentToken, bounced.conversationId, 'Hello Cyd');
+      await afterDelay();
+      const [mail] = await eventually('the e-mail', async () => mailsTo(smtp.mails, bounced.email).length === 1 && mailsTo(smtp.mails, bounced.email));
+      await inbound({ to: mail!.parsed.replyTo!.value[0]!.address!, text: 'I am out of the office until Monday.', headers: { 'Auto-Submitted': 'auto-replied' } });
+      await inbound({ to: mail!.from, from: 'MAILER-DAEMON@example.test', text: 'Delivery to the following recipient failed permanently.' });
+      await eventually('the bounce recorded', async () => {
+        const contact = await server.storage.db.selectFrom('contacts').select('email_bounced_at').where('customer_id', '=', bounced.customerId).executeTakeFirst();
+        return contact?.email_bounced_at != null;
+      });
+      const items = (await call(server, 'GET', `/api/v1/conversations/${bounced.conversationId}/messages`, { token: shop.ownerToken })).body.items as Array<{ text: string }>;
+      assert.ok(!items.some((m) => m.text.includes('out of the office')));
+      await send(server, shop.agentToken, bounced.conversationId, 'Are you there?');
+      await afterDelay();
+      assert.equal(mailsTo(smtp.mails, bounced.email).length, 1, 'no e-mail to a bouncing address');
+
+      const leaving = await customerWithEmail('dee');
+      await send(server, shop.agentToken, leaving.conversationId, 'Hello Dee');
+      await afterDelay();
+      const [first] = await eventually('the e-mail', async () => mailsTo(smtp.mails, leaving.email).length === 1 && mailsTo(smtp.mails, leaving.email));
+      const unsubscribe = /^List-Unsubscribe:\s*<([^>]+)>/m.exec(first!.text)![1]!;
+      const asked = await fetch(unsubscribe.replace(/^https?:\/\/[^/]+/, server.url));
+      assert.equal(asked.status, 200);
+      assert.match(await asked.text(), /Mail shop/);
+      const done = await fetch(unsubscribe.replace(/^https?:\/\/[^/]+/, server.url), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+      assert.equal(done.status, 200);
+      const tampered = await fetch(`${server.url}/email/unsubscribe?token=${encodeURIComponent(`${shop.shopId}.${leaving.customerId}.${'a'.repeat(32)}`)}`, { method: 'POST' });
+      assert.equal(tampered.status, 404);
+      await send(server, shop.agentToken, leaving.conversationId, 'One more thing');
+      await afterDelay();
+      assert.equal(mailsTo(smtp.mails, leaving.email).length, 1, 'no e-mail after unsubscribing');
+    });
+
+    test('the link back signs the customer in to their conversation; a changed link does not; the offline form takes a visitor’s address', async () => {
+      const customer = await customerWithEmail('eve');
+      await send(server, shop.agentToken, customer.conversationId, 'Come back');
+      await afterDelay();
+      const [mail] = await eventually('the e-mail', async () => mailsTo(smtp.mails, customer.email).length === 1 && mailsTo(smtp.mails, customer.email));
+      const link = /#signin=([A-Za-z0-9_.-]+)/.exec(mail!.parsed.text ?? '')![1]!;
+      const back = await call(server, 'POST', '/api/v1/widget/sessions', { body: { shopId: shop.shopId, signInLink: link } });
+      assert.equal(back.status, 200, JSON.stringify(back.body));
+      assert.deepEqual([back.body.customer.id, back.body.conversation.id], [customer.customerId, customer.conversationId]);
+      const changed = `${link.slice(0, -2)}${link.endsWith('AA') ? 'BB' : 'AA'}`;
+      assert.equal((await call(server, 'POST', '/api/v1/widget/sessions', { body: { shopId: shop.shopId, signInLink: changed } })).body.error.code, 'LINK_INVALID');
+      const other = await createShop(server, 'Other');
+      assert.equal((await call(server, 'POST', '/api/v1/widget/sessions', { body: { shopId: other.shopId, signInLink: link } })).body.error.code, 'LINK_INVALID');
+
+      const visitor = await openWidget(server, shop.shopId);
+      const given = await call(server, 'PATCH', '/api/v1/widget/profile', { token: visitor.token, body: { email: 'later@example.test', name: 'Later' } });
+      assert.deepEqual([given.status, given.body.email, given.body.name], [200, 'later@example.test', 'Later']);
+      assert.equal((await call(server, 'PATCH', '/api/v1/widget/profile', { token: shop.agentToken, body: { email: 'x@example.test' } })).body.error.code, 'FORBIDDEN');
+    });
+  });
+}
