@@ -1,4 +1,5 @@
 /** Administration (owner, admin): staff, shop settings, the embed snippet, canned responses, webhooks (webhooks.tsx), API keys (api-keys.tsx). */
+import { ChannelsAdmin } from './channels-admin.tsx';
 import { useEffect, useState } from 'preact/hooks';
 import type { CannedResponse, Label, RoutingStrategy, Shop, ShopSettings, Staff, StaffRole, Weekday } from '@frontdesk/protocol';
 import { ApiError, type Api } from './api.ts';
@@ -14,11 +15,11 @@ const ROLES: StaffRole[] = ['agent', 'admin', 'owner'];
 const DAYS: Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
 export function Admin({ api, me, t, labels, onLabelsChanged }: { api: Api; me: Staff; t: Strings; labels: readonly Label[]; onLabelsChanged: () => void }) {
-  const [tab, setTab] = useState<'staff' | 'shop' | 'canned' | 'labels' | 'embed' | 'webhooks' | 'apiKeys'>('shop');
+  const [tab, setTab] = useState<'staff' | 'shop' | 'canned' | 'labels' | 'channelsTab' | 'embed' | 'webhooks' | 'apiKeys'>('shop');
   return (
     <main class="admin">
       <div class="tabs" role="tablist">
-        {(['shop', 'staff', 'canned', 'labels', 'embed', 'webhooks', 'apiKeys'] as const).map((name) => (
+        {(['shop', 'staff', 'canned', 'labels', 'channelsTab', 'embed', 'webhooks', 'apiKeys'] as const).map((name) => (
           <button type="button" role="tab" key={name} aria-selected={tab === name} onClick={() => setTab(name)}>
             {t[name]}
           </button>
@@ -28,6 +29,7 @@ export function Admin({ api, me, t, labels, onLabelsChanged }: { api: Api; me: S
       {tab === 'shop' && <ShopAdmin api={api} me={me} t={t} />}
       {tab === 'canned' && <CannedAdmin api={api} t={t} />}
       {tab === 'labels' && <LabelsAdmin capi={contactsApi(api)} labels={labels} t={t} onChanged={onLabelsChanged} />}
+      {tab === 'channelsTab' && <ChannelsAdmin api={api} t={t} />}
       {tab === 'embed' && <Embed api={api} t={t} />}
       {tab === 'webhooks' && <WebhooksAdmin api={api} t={t} />}
       {tab === 'apiKeys' && <ApiKeysAdmin api={api} t={t} />}

@@ -43,7 +43,7 @@ export function ChannelBanner({ info, t }: { info: ConversationChannel | null; t
   const blocked = replyBlocked(info, t);
   return (
     <p class={`channel-banner ${info.channel} ${blocked ? 'closed' : ''}`} role="status">
-      <span class="channel-tag">{t.channelName[info.channel] ?? info.channel}</span>
+      <span class="channel-tag">{t.channels[info.channel] ?? info.channel}</span>
       {info.channel === 'wechat' &&
         (blocked ?? t.windowOpen(new Date(info.windowClosesAt!).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' }), info.remaining ?? 0))}
     </p>

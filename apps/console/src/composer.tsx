@@ -47,6 +47,8 @@ interface Props extends ComposerBase {
   readonly onSend: (content: { readonly text: string } | { readonly attachmentId: string }) => void;
   /** Say "typing…" to the others while the agent types (default true). */
   readonly typing?: boolean;
+  /** Why nothing can be sent now (WeChat's reply window is closed, say); shown, and sending is off. */
+  readonly blocked?: string | null;
 }
 
 export function Composer(props: Props) {
@@ -73,7 +75,7 @@ export function Composer(props: Props) {
 
   function send() {
     const text = draft.trim();
-    if (!text) return;
+    if (!text || props.blocked) return;
     onSend({ text });
     change('', 0);
   }
@@ -108,6 +110,7 @@ export function Composer(props: Props) {
   }
 
   async function attach(file: File) {
+    if (props.blocked) return;
     setUpload(`${file.name} 0%`);
     try {
       const attachment = await client.files.upload(conversationId, file, {
@@ -125,10 +128,15 @@ export function Composer(props: Props) {
   const active = Math.min(pick, suggestions.length - 1);
   return (
     <footer class={`composer ${props.className ?? ''}`}>
-      {(top || upload) && (
+      {(top || upload || props.blocked) && (
         <div class="modes">
           {top}
           {upload && <span class="hint">{upload}</span>}
+          {props.blocked && (
+            <p class="hint blocked" role="status">
+              {props.blocked}
+            </p>
+          )}
         </div>
       )}
       {open && (
@@ -175,7 +183,7 @@ export function Composer(props: Props) {
             😊
           </button>
           <AttachButton label={t.attach} className="ghost button" onFile={(file) => void attach(file)} />
-          <button type="button" class="primary" disabled={!draft.trim()} onClick={send}>
+          <button type="button" class="primary" disabled={!draft.trim() || !!props.blocked} onClick={send}>
             {t.send}
           </button>
         </div>

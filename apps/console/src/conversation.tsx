@@ -4,11 +4,12 @@
  * the customer panel.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { Agent, CannedResponse, CustomerDetails, Label, Message, Staff } from '@frontdesk/protocol';
+import type { Agent, CannedResponse, ChannelFailure, CustomerDetails, Label, Message, Staff } from '@frontdesk/protocol';
 import type { FrontdeskClient } from '@frontdesk/sdk';
 import { useAction } from './action.ts';
 import type { Api } from './api.ts';
 import type { ContactsApi, LabelledConversation } from './api-contacts.ts';
+import { ChannelBanner, DeliveryFailure, replyBlocked, useChannel } from './channel-status.tsx';
 import { Composer, type ComposerBase } from './composer.tsx';
 import { HistoryLog, timeStamp } from './history-log.tsx';
 import type { Strings } from './i18n.ts';
@@ -53,6 +54,7 @@ export function ConversationPane({ api, client, conversation, me, agents, labels
   const names = useMemo(() => new Map(agents.map((a) => [a.staffId, a.name])), [agents]);
   const timeline = useTimeline(client, id, onSeen);
   const items = timeline.items;
+  const channel = useChannel(api, id, items.at(-1)?.seq ?? 0);
 
   useEffect(() => {
     const offs = [
@@ -116,6 +118,7 @@ export function ConversationPane({ api, client, conversation, me, agents, labels
                 : (t.status[conversation.status ?? ''] ?? '')}
             </p>
             <LabelEditor labels={labels} ids={conversation.labelIds ?? []} t={t} onToggle={(labelId, on) => capi.labelConversation(id, labelId, on).then(onChanged)} />
+            <ChannelBanner info={channel.info} t={t} />
           </div>
           <div class="actions">
             {conversation.status === 'queued' && (
@@ -165,10 +168,23 @@ export function ConversationPane({ api, client, conversation, me, agents, labels
         )}
         <HistoryLog timeline={timeline} client={client} t={t} footer={typing && <p class="typing">{`${who} ${t.typing}`}</p>}>
           {items.map((message, index) => (
-            <MessageRow key={message.id} message={message} previous={items[index - 1]} me={me} customerId={customerId} customerName={who} names={names} readUpTo={readUpTo} t={t} client={client} />
+            <MessageRow
+              key={message.id}
+              message={message}
+              previous={items[index - 1]}
+              me={me}
+              customerId={customerId}
+              customerName={who}
+              names={names}
+              readUpTo={readUpTo}
+              t={t}
+              client={client}
+              failure={channel.failures.get(message.id)}
+              onRetry={() => void action.run(() => channel.retry(message.id))}
+            />
           ))}
         </HistoryLog>
-        <ReplyComposer api={api} client={client} conversationId={id} prefs={prefs} t={t} />
+        <ReplyComposer api={api} client={client} conversationId={id} prefs={prefs} t={t} replyBlocked={replyBlocked(channel.info, t)} />
       </section>
       {showPanel && customerId && <CustomerPanelView api={api} customerId={customerId} names={names} t={t} />}
     </>
@@ -185,8 +201,11 @@ function MessageRow(props: {
   readUpTo: number;
   t: Strings;
   client: FrontdeskClient;
+  /** The customer's channel refused this reply (WeChat). */
+  failure: ChannelFailure | undefined;
+  onRetry: () => void;
 }) {
-  const { message, previous, me, customerId, customerName, names, readUpTo, t, client } = props;
+  const { message, previous, me, customerId, customerName, names, readUpTo, t, client, failure, onRetry } = props;
   const { gap: separator, stamp } = timeStamp(message, previous);
   const internal = message.visibility === 'internal';
   if (message.kind === 'system') {
@@ -222,6 +241,7 @@ function MessageRow(props: {
           </span>
         </div>
       </div>
+      {failure && <DeliveryFailure failure={failure} t={t} onRetry={onRetry} />}
     </>
   );
 }
@@ -274,7 +294,7 @@ function PickColleague(props: {
 }
 
 /** Replies and internal notes; "/shortcut" suggests canned responses. */
-function ReplyComposer({ api, ...base }: ComposerBase & { api: Api }) {
+function ReplyComposer({ api, replyBlocked, ...base }: ComposerBase & { api: Api; replyBlocked: string | null }) {
   const { client, conversationId, t } = base;
   const [internal, setInternal] = useState(false);
   const [canned, setCanned] = useState<CannedResponse[] | null>(null);
@@ -332,6 +352,7 @@ function ReplyComposer({ api, ...base }: ComposerBase & { api: Api }) {
         apply: () => ({ draft: c.text, caret: c.text.length }),
       }))}
       onSend={(content) => client.send({ conversationId, ...content, visibility })}
+      blocked={internal ? null : replyBlocked}
       typing={!internal}
     />
   );

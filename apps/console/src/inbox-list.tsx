@@ -26,6 +26,7 @@ export function ConversationItem(props: { conversation: LabelledConversation; ac
         </span>
         <span class="line meta">
           <span class={`status ${c.status ?? ''}`}>{t.status[c.status ?? ''] ?? ''}</span>
+          {c.channel && c.channel !== 'web' && <span class={`channel-tag ${c.channel}`}>{t.channels[c.channel] ?? c.channel}</span>}
           {c.assigneeId && <span>{names.get(c.assigneeId) ?? ''}</span>}
         </span>
         <LabelChips ids={c.labelIds} labels={labels} />
