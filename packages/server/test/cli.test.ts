@@ -52,6 +52,17 @@ describe('frontdesk CLI', () => {
     assert.match(nowhere.stderr, /^frontdesk: SHOP_NOT_FOUND/);
   });
 
+  test('campaign platform starts one campaign per shop its platform customers are contacts of, and checks its options', () => {
+    const env = { DATA_DIR: tempDir(), LOG_LEVEL: 'silent' };
+    const none = run(['campaign', 'platform', '--name', 'Notice', '--text', 'Maintenance tonight'], env);
+    assert.equal(none.status, 0, none.stderr);
+    assert.match(none.stdout, /^0 campaigns started/, 'no platform customer anywhere yet');
+    const bad = run(['campaign', 'platform', '--name', 'Notice', '--text', 'x', '--throttle', 'fast'], env);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--throttle/);
+    assert.equal(run(['campaign', 'platform', '--name', 'Notice'], env).status, 2, '--text is required');
+  });
+
   test('a bad configuration value stops start-up with a message that names the variable', () => {
     const result = run(['start'], { DATA_DIR: tempDir(), PORT: 'http' });
     assert.equal(result.status, 2);

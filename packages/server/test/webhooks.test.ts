@@ -8,6 +8,7 @@ import { call, createShop, identityToken, openWidget, send, type ShopFixture } f
 import { eventually } from './support/eventually.ts';
 import { startServer, type TestServer } from './support/server.ts';
 import { engines } from './support/storage.ts';
+import { seedContacts } from './support/contacts.ts';
 import { Receiver, verifyWebhook, type Received } from './support/webhook-receiver.ts';
 import { rawAuthed, type RawClient } from './support/ws-client.ts';
 
@@ -163,6 +164,13 @@ for (const engine of engines) {
       const staff = await call(server, 'POST', '/api/v1/staff', { token: shop.ownerToken, body: { email: `new-${randomUUID()}@example.test`, name: 'New', role: 'agent', password: 'long enough secret' } });
       assert.equal(staff.status, 201);
       assert.equal((await call(server, 'PATCH', `/api/v1/staff/${staff.body.staff.id}`, { token: shop.ownerToken, body: { name: 'Renamed' } })).status, 200);
+      // A campaign to the shop's contacts (the customer and one imported), one a second: it progresses, then completes.
+      await seedContacts(server.storage.db, shop.shopId, [{ externalId: `imported-${randomUUID()}` }]);
+      const campaign = await call(server, 'POST', '/api/v1/campaigns', {
+        token: shop.ownerToken,
+        body: { name: 'Hooked', kind: 'one_off', senderId: shop.ownerId, text: 'a campaign message', audience: { all: true }, throttlePerSecond: 1 },
+      });
+      assert.equal((await call(server, 'POST', `/api/v1/campaigns/${campaign.body.id}/start`, { token: shop.ownerToken })).body.counts.total, 2);
 
       const at = (path: string) => receiver.requests.filter((r) => r.path === path);
       await eventually('every event type at /all', async () => webhookEvents.every((event) => at('/all').some((r) => r.json.event === event)));
@@ -194,6 +202,8 @@ for (const engine of engines) {
       );
       assert.deepEqual([first('inquiry.transferred').data.assigneeId, first('inquiry.transferred').data.previousAssigneeId], [shop.agentId, shop.ownerId]);
       assert.equal(first('inquiry.closed').data.status, 'closed');
+      assert.deepEqual([first('campaign.progressed').data.campaign.id, first('campaign.progressed').data.campaign.sent], [campaign.body.id, 1]);
+      assert.deepEqual([first('campaign.completed').data.campaign.status, first('campaign.completed').data.campaign.sent], ['completed', 2]);
       assert.equal(first('member.added').data.userId, shop.agentId);
       assert.equal(first('staff.created').data.staff.id, staff.body.staff.id);
       assert.ok(at('/all').some((r) => r.json.event === 'staff.updated' && r.json.data.staff.name === 'Renamed'));

@@ -148,15 +148,3 @@ export const WidgetCampaignListSchema = Type.Object({ items: Type.Array(WidgetCa
 export type WidgetCampaignList = Wire<typeof WidgetCampaignListSchema>;
 export const WidgetCampaignQuerySchema = Type.Object({ url: Type.String({ minLength: 1, maxLength: 2000 }) }, strict);
 
-/** POST /api/v1/admin/campaigns (platform operator): one campaign per shop whose contacts include the platform customers named. */
-export const PlatformCampaignBodySchema = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: limits.nameMaxChars }),
-    text: Type.String({ minLength: 1, maxLength: limits.textMaxChars }),
-    /** Platform customers' external ids (the `sub` of their platform identity); omitted = every platform customer. */
-    externalIds: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 100_000 })),
-    throttlePerSecond: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
-  },
-  strict,
-);
-export const PlatformCampaignResultSchema = Type.Object({ items: Type.Array(Type.Object({ shopId: Id, campaignId: Id, total: Type.Integer() })) });

@@ -6,7 +6,7 @@ import { isId, newId } from '../ids.ts';
 import type { Principal } from '../records.ts';
 import { requireRole } from '../staff.ts';
 import type { CampaignPatch, CampaignRecord, CampaignResults, CampaignStore, RecipientRecord } from './ports.ts';
-import { campaignMove, editableStatuses, type CampaignAction } from './states.ts';
+import { campaignMove, editableStatuses, newDraft, type CampaignAction } from './states.ts';
 import { campaignEvent } from './sender.ts';
 
 export interface CampaignView {
@@ -63,28 +63,22 @@ export function createCampaigns(deps: DomainDeps, campaigns: CampaignStore) {
       checkShape(body.kind, body);
       await checkSender(staff.shopId, body.senderId);
       const at = now();
-      const campaign: CampaignRecord = {
-        id: newId(),
-        shopId: staff.shopId,
-        kind: body.kind,
-        name: nonBlank(body.name, 'name'),
-        status: 'draft',
-        senderId: body.senderId,
-        text: nonBlank(body.text, 'text'),
-        audience: body.audience ?? null,
-        trigger: body.trigger ?? null,
-        throttlePerSecond: body.throttlePerSecond ?? null,
-        scheduledAt: body.scheduledAt === undefined ? null : Date.parse(body.scheduledAt),
-        startedAt: null,
-        finishedAt: null,
-        total: 0,
-        sent: 0,
-        failed: 0,
-        skipped: 0,
-        createdBy: staff.id,
-        createdAt: at,
-        updatedAt: at,
-      };
+      const campaign = newDraft(
+        {
+          id: newId(),
+          shopId: staff.shopId,
+          kind: body.kind,
+          name: nonBlank(body.name, 'name'),
+          senderId: body.senderId,
+          text: nonBlank(body.text, 'text'),
+          audience: body.audience ?? null,
+          trigger: body.trigger ?? null,
+          throttlePerSecond: body.throttlePerSecond ?? null,
+          scheduledAt: body.scheduledAt === undefined ? null : Date.parse(body.scheduledAt),
+          createdBy: staff.id,
+        },
+        at,
+      );
       await campaigns.create(campaign);
       return { campaign, results: noResults };
     },

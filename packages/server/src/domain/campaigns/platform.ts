@@ -1,8 +1,8 @@
 import type { DomainDeps } from '../domain.ts';
 import { fail } from '../errors.ts';
 import { newId } from '../ids.ts';
-import type { CampaignRecord, CampaignStore } from './ports.ts';
-import { campaignMove } from './states.ts';
+import type { CampaignStore } from './ports.ts';
+import { campaignMove, newDraft } from './states.ts';
 
 export interface PlatformCampaignInput {
   readonly name: string;
@@ -30,28 +30,10 @@ export function createPlatformCampaigns({ store, now }: DomainDeps, campaigns: C
         const owner = (await store.staff.list(shopId)).filter((s) => s.role === 'owner' && s.disabledAt === null).sort((a, b) => a.createdAt - b.createdAt)[0];
         if (!owner) continue;
         const at = now();
-        const campaign: CampaignRecord = {
-          id: newId(),
-          shopId,
-          kind: 'one_off',
-          name: input.name.trim(),
-          status: 'draft',
-          senderId: owner.id,
-          text,
-          audience,
-          trigger: null,
-          throttlePerSecond: input.throttlePerSecond ?? null,
-          scheduledAt: null,
-          startedAt: null,
-          finishedAt: null,
-          total: 0,
-          sent: 0,
-          failed: 0,
-          skipped: 0,
-          createdBy: owner.id,
-          createdAt: at,
-          updatedAt: at,
-        };
+        const campaign = newDraft(
+          { id: newId(), shopId, kind: 'one_off', name: input.name.trim(), senderId: owner.id, text, audience, trigger: null, throttlePerSecond: input.throttlePerSecond ?? null, scheduledAt: null, createdBy: owner.id },
+          at,
+        );
         await campaigns.create(campaign);
         const started = await campaigns.move(shopId, campaign.id, campaignMove('start', 'one_off', 'draft', at), at);
         created.push({ shopId, campaignId: campaign.id, total: started?.total ?? 0 });

@@ -1,4 +1,5 @@
 import type { CampaignKind, CampaignStatus } from '@frontdesk/protocol';
+import type { CampaignRecord } from './ports.ts';
 import { fail } from '../errors.ts';
 
 /**
@@ -50,3 +51,10 @@ export function editableStatuses(kind: CampaignKind): readonly CampaignStatus[] 
 }
 
 export const campaignTransitions = table;
+
+/** What a campaign is made of; every campaign begins as a draft with nothing sent. */
+export type DraftFields = Pick<CampaignRecord, 'id' | 'shopId' | 'kind' | 'name' | 'senderId' | 'text' | 'audience' | 'trigger' | 'throttlePerSecond' | 'scheduledAt' | 'createdBy'>;
+
+export function newDraft(fields: DraftFields, at: number): CampaignRecord {
+  return { ...fields, status: 'draft', startedAt: null, finishedAt: null, total: 0, sent: 0, failed: 0, skipped: 0, createdAt: at, updatedAt: at };
+}
