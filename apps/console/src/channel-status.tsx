@@ -41,11 +41,17 @@ export function replyBlocked(info: ConversationChannel | null, t: Strings, now =
 export function ChannelBanner({ info, t }: { info: ConversationChannel | null; t: Strings }) {
   if (!info || info.channel === 'web') return null;
   const blocked = replyBlocked(info, t);
+  const closed = info.windowClosesAt === null || Date.parse(info.windowClosesAt) <= Date.now();
+  // The full reason stands above the composer; here, the state in a few words.
+  const state = !blocked
+    ? t.windowOpen(new Date(info.windowClosesAt!).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' }), info.remaining ?? 0)
+    : closed
+      ? t.windowClosedShort
+      : t.quotaSpentShort;
   return (
     <p class={`channel-banner ${info.channel} ${blocked ? 'closed' : ''}`} role="status">
-      <span class="channel-tag">{t.channels[info.channel] ?? info.channel}</span>
-      {info.channel === 'wechat' &&
-        (blocked ?? t.windowOpen(new Date(info.windowClosesAt!).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' }), info.remaining ?? 0))}
+      <span class={`channel-tag ${info.channel}`}>{t.channels[info.channel] ?? info.channel}</span>
+      {info.channel === 'wechat' && state}
     </p>
   );
 }

@@ -70,7 +70,7 @@ describe('console: WeChat in Chromium', () => {
     await row.click();
     const banner = olga.locator('.channel-banner');
     await banner.filter({ hasText: '5 of 5 left' }).waitFor();
-    await olga.getByRole('textbox', { name: 'Write a reply…' }).fill('Yes, until 22:00.');
+    await olga.locator('footer.composer textarea').fill('Yes, until 22:00.');
     await olga.getByRole('button', { name: 'Send', exact: true }).click();
     await eventually('the reply in WeChat', async () => sim.inbox.some((m) => m.toUser === openid && m.text?.content === 'Yes, until 22:00.'));
     await banner.filter({ hasText: '4 of 5 left' }).waitFor();
@@ -87,9 +87,10 @@ describe('console: WeChat in Chromium', () => {
     assert.equal(await olga.getByRole('button', { name: 'Send', exact: true }).isDisabled(), true);
     // Internal notes still work.
     await olga.getByRole('tab', { name: 'Internal note' }).click();
-    await olga.getByRole('textbox', { name: /note/i }).fill('Waiting for the customer to write again');
+    await olga.locator('footer.composer textarea').fill('Waiting for the customer to write again');
     assert.equal(await olga.getByRole('button', { name: 'Send', exact: true }).isDisabled(), false);
     await olga.getByRole('tab', { name: 'Reply' }).click();
+    await olga.locator('.channel-banner', { hasText: '0 of 5 replies left' }).waitFor();
     await olga.screenshot({ path: `${screenshots}wechat-quota-spent.png` });
 
     // The follower writes again: a new window; Retry sends the refused reply.
@@ -111,7 +112,8 @@ describe('console: WeChat in Chromium', () => {
       const row = ann.locator('.item', { has: ann.locator('.channel-tag', { hasText: '微信' }) }).first();
       await row.waitFor();
       await row.click();
-      await ann.locator('.channel-banner', { hasText: '微信：' }).waitFor();
+      await ann.locator('.channel-banner', { hasText: '前可回复' }).waitFor();
+      await ann.locator('.channel-banner .channel-tag', { hasText: '微信' }).waitFor();
       assert.equal(await horizontalOverflow(ann), 0, 'nothing overflows the WeChat conversation at 360 px');
       await ann.screenshot({ path: `${screenshots}wechat-zh-360.png` });
     } finally {
