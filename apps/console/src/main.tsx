@@ -6,7 +6,7 @@
  */
 import { render } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { Agent, Conversation, InboxCounts, Message, SearchResults as Results, Staff } from '@frontdesk/protocol';
+import type { Agent, Campaign, Conversation, InboxCounts, Message, SearchResults as Results, Staff } from '@frontdesk/protocol';
 import { FrontdeskClient } from '@frontdesk/sdk';
 import { Admin } from './admin.tsx';
 import { Stats } from './stats.tsx';
@@ -197,6 +197,9 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
     attention(tt.newMessage, previewOf(message), () => select(message.conversationId));
   }
 
+  /** Campaign progress from the socket, for the Campaigns area (a stable function: it subscribes once per client). */
+  const onCampaign = useMemo(() => (client ? (listener: (c: Campaign) => void) => client.on('campaign', listener) : undefined), [client]);
+
   const unseenTotal = [...unseen.values()].reduce((a, b) => a + b, 0) + team.unseen;
   useEffect(() => {
     titleBadge.unread = unseenTotal;
@@ -373,7 +376,7 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
       {page === 'team' && client && <TeamArea api={api} client={client} me={me} team={team} broadcasts={broadcasts} prefs={prefs} t={t} pane={teamPane} onPane={setTeamPane} />}
       {page === 'admin' && <Admin api={api} me={me} t={t} labels={labels} onLabelsChanged={reloadLabels} />}
       {page === 'contacts' && <ContactsArea capi={capi} labels={labels} me={me} t={t} onOpenConversation={select} />}
-      {page === 'campaigns' && isAdmin && <CampaignsArea capi={capi} labels={labels} t={t} />}
+      {page === 'campaigns' && isAdmin && <CampaignsArea capi={capi} labels={labels} t={t} onLive={onCampaign} />}
       {page === 'stats' && <Stats api={api} agents={agents} t={t} />}
       {page === 'operations' && client && <OperationsPage api={api} client={client} connected={connection === 'open'} t={t} />}
       {page === 'inbox' && (

@@ -346,6 +346,9 @@ export class FrontdeskClient {
       case 'operations':
         this.#events.emit('operations', frame.operations);
         return;
+      case 'campaign':
+        this.#events.emit('campaign', frame.campaign);
+        return;
       default:
         // pong, sync.result, history.result: replies, handled by whoever awaits them.
         return;

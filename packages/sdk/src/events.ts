@@ -1,4 +1,4 @@
-import type { BroadcastFrame, ConversationFrame, Message, Operations, PresenceFrame, QueueFrame, ReadReceiptFrame, SessionUser, TypingEventFrame } from '@frontdesk/protocol';
+import type { BroadcastFrame, Campaign, ConversationFrame, Message, Operations, PresenceFrame, QueueFrame, ReadReceiptFrame, SessionUser, TypingEventFrame } from '@frontdesk/protocol';
 import type { FrontdeskError } from './errors.ts';
 import type { PendingMessage } from './outbox.ts';
 import type { SyncSummary } from './sync.ts';
@@ -60,6 +60,8 @@ export interface ClientEvents {
   broadcast: BroadcastFrame;
   /** Owners and admins who called `watchOperations`: the shop's figures, every few seconds. */
   operations: Operations;
+  /** Owners and admins: a campaign of their shop moved or progressed (docs/campaigns.md). */
+  campaign: Campaign;
   /** Customers: their place in the shop's queue changed (1 = next). */
   queue: QueueFrame;
   /** The automatic sync after a (re)connect has caught up. */
