@@ -143,6 +143,7 @@ function EmailAdmin({ api, t }: { api: Api; t: Strings }) {
       fromName: fromName === '' ? null : fromName,
       delayMinutes: Number(data.get('delayMinutes')),
       transcriptOnClose: data.get('transcriptOnClose') !== null,
+      askBeforeChat: data.get('askBeforeChat') !== null,
     };
     await run(async () => setSettings((await api.updateShop({ settings: { email } })).settings.email));
   }
@@ -164,6 +165,9 @@ function EmailAdmin({ api, t }: { api: Api; t: Strings }) {
       </label>
       <label class="check">
         <input name="transcriptOnClose" type="checkbox" defaultChecked={settings.transcriptOnClose} /> {t.transcriptOnClose}
+      </label>
+      <label class="check">
+        <input name="askBeforeChat" type="checkbox" defaultChecked={settings.askBeforeChat} /> {t.askBeforeChat}
       </label>
       <button type="submit" class="primary">
         {t.save}

@@ -21,6 +21,7 @@ export const channelsEn = {
   fromName: 'Sender name (empty: the shop’s name)',
   delayMinutes: 'Minutes a burst waits unread',
   transcriptOnClose: 'E-mail the transcript when an inquiry is closed',
+  askBeforeChat: 'The widget asks for an e-mail address before the first message (it may be skipped)',
   windowOpen: (until: string, left: number) => `replies allowed until ${until} · ${left} of 5 left`,
   windowClosedShort: 'the reply window is closed',
   quotaSpentShort: '0 of 5 replies left in this window',
@@ -28,6 +29,7 @@ export const channelsEn = {
   quotaSpent: 'WeChat allows 5 replies per window and they are used: you can reply once the customer writes again. Internal notes still work.',
   notDelivered: (code: string) => `Not delivered to WeChat (${code})`,
   retrying: 'Sending again…',
+  inquiriesByChannel: 'Inquiries by channel',
 };
 
 export const channelsZh: typeof channelsEn = {
@@ -52,6 +54,7 @@ export const channelsZh: typeof channelsEn = {
   fromName: '发件人名称（留空则使用店铺名称）',
   delayMinutes: '一轮回复未读多少分钟后发送',
   transcriptOnClose: '咨询结束时通过邮件发送聊天记录',
+  askBeforeChat: '访客发第一条消息前，小部件询问其邮箱（可跳过）',
   windowOpen: (until: string, left: number) => `${until} 前可回复 · 还剩 ${left}/5 条`,
   windowClosedShort: '回复窗口已关闭',
   quotaSpentShort: '本窗口 5 条回复已用完',
@@ -59,4 +62,5 @@ export const channelsZh: typeof channelsEn = {
   quotaSpent: '微信每个窗口最多回复 5 条，已用完：客户再次发消息后才能回复。内部备注仍可使用。',
   notDelivered: (code: string) => `未送达微信（${code}）`,
   retrying: '正在重新发送…',
+  inquiriesByChannel: '各渠道咨询量',
 };

@@ -4,6 +4,13 @@ import type { Agent, AgentStatistics, DayStatistics } from '@frontdesk/protocol'
 import type { Api } from './api.ts';
 import type { Strings } from './i18n.ts';
 
+/** The period's inquiries by channel, most first. */
+function channelTotals(days: readonly DayStatistics[]): Array<[string, number]> {
+  const totals = new Map<string, number>();
+  for (const day of days) for (const [channel, n] of Object.entries(day.byChannel)) totals.set(channel, (totals.get(channel) ?? 0) + n);
+  return [...totals].sort((a, b) => b[1] - a[1]);
+}
+
 export function Stats({ api, agents, t }: { api: Api; agents: Agent[]; t: Strings }) {
   const [daily, setDaily] = useState<{ days: DayStatistics[] } | null>(null);
   const [perAgent, setPerAgent] = useState<AgentStatistics[]>([]);
@@ -27,6 +34,10 @@ export function Stats({ api, agents, t }: { api: Api; agents: Agent[]; t: String
       <figure>
         <figcaption>{t.firstResponseTime}</figcaption>
         <BarChart bars={days.map((d) => ({ label: d.day.slice(5), value: d.medianFirstResponseMs === null ? 0 : Math.round(d.medianFirstResponseMs / 600) / 100 }))} />
+      </figure>
+      <figure>
+        <figcaption>{t.inquiriesByChannel}</figcaption>
+        <BarChart horizontal bars={channelTotals(days).map(([channel, value]) => ({ label: t.channels[channel] ?? channel, value }))} />
       </figure>
       <figure>
         <figcaption>{t.loadPerAgent}</figcaption>

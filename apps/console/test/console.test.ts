@@ -206,6 +206,8 @@ describe('agent console in Chromium', () => {
 
     await owner.getByRole('button', { name: 'Statistics' }).click();
     await owner.locator('figure', { hasText: 'Inquiries per day' }).locator('svg rect:not([height="0"])').first().waitFor();
+    // Every inquiry of this shop came from the widget: one channel, Web.
+    await owner.locator('figure', { hasText: 'Inquiries by channel' }).getByText('Web').waitFor();
     await owner.screenshot({ path: `${screenshots}console-stats.png` });
   });
 });

@@ -302,6 +302,44 @@ describe('widget in Chromium', () => {
     }
   });
 
+  test('a shop that asks for it: the e-mail question before the first message, which may be skipped or answered', { timeout: 60_000 }, async () => {
+    const asking = await createShop(server, 'Asking shop');
+    const askingSite = await shopSite(server, asking.shopId);
+    const email = { enabled: true, fromName: null, delayMinutes: 10, transcriptOnClose: false, askBeforeChat: true };
+    const set = await call(server, 'PATCH', '/api/v1/shop', { token: asking.ownerToken, body: { settings: { widgetOrigins: [askingSite.origin], email } } });
+    assert.equal(set.status, 200, JSON.stringify(set.body));
+    // Someone online: the question is the pre-chat one, not the offline notice's.
+    const online = new FrontdeskClient({ url: wsUrl(server), token: asking.agentToken });
+    await online.connect();
+    const visitor = await browser.newContext({ viewport: { width: 1000, height: 760 } });
+    try {
+      for (const answer of ['skip', 'fill'] as const) {
+        const page = await visitor.newPage();
+        // The same visitor comes back: still no address and no message, so the question again.
+        await page.goto(askingSite.origin);
+        await page.locator('[data-frontdesk-widget] >> button.launcher').click();
+        const frame = page.frameLocator('[data-frontdesk-widget] >> iframe');
+        const form = frame.locator('.offline-email', { hasText: 'so we can answer you even if you leave the page' });
+        await form.waitFor();
+        if (answer === 'skip') {
+          await form.getByRole('button', { name: 'Skip' }).click();
+          await form.waitFor({ state: 'detached' });
+        } else {
+          await form.locator('input').fill('prechat@example.test');
+          await form.getByRole('button', { name: 'Save' }).click();
+          await frame.locator('.notice', { hasText: 'we will e-mail prechat@example.test' }).waitFor();
+          const stored = await server.storage.db.selectFrom('customers').select('id').where('email', '=', 'prechat@example.test').execute();
+          assert.equal(stored.length, 1);
+        }
+        await page.close();
+      }
+    } finally {
+      online.close();
+      await visitor.close();
+      await askingSite.close();
+    }
+  });
+
   test('while the tab is hidden: a desktop notification, a flashing title and the badge', { timeout: 60_000 }, async () => {
     const hidden = await browser.newContext({ viewport: { width: 1000, height: 760 } });
     // Every frame gets a recording Notification (permission granted) and a switchable document.hidden.

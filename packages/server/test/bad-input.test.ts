@@ -319,7 +319,7 @@ for (const engine of engines) {
             widgetOrigins: ['https://shop.example'],
             autoReassignSeconds: 60,
             offlineMessage: 'Back soon',
-            email: { enabled: true, fromName: 'Shop support', delayMinutes: 15, transcriptOnClose: true },
+            email: { enabled: true, fromName: 'Shop support', delayMinutes: 15, transcriptOnClose: true, askBeforeChat: true },
             maxAttachmentBytes: 4096,
             allowedAttachmentTypes: ['image/png', 'application/pdf'],
             businessHours: {

@@ -149,6 +149,23 @@ for (const engine of engines) {
       assert.equal(mailsTo(smtp.mails, leaving.email).length, 1, 'no e-mail after unsubscribing');
     });
 
+    test('a shop that asks for it e-mails the transcript when an inquiry is closed', async () => {
+      const on = await call(server, 'PATCH', '/api/v1/shop', { token: shop.ownerToken, body: { settings: { email: { enabled: true, fromName: 'Mail shop team', delayMinutes: 10, transcriptOnClose: true, askBeforeChat: false } } } });
+      assert.equal(on.status, 200, JSON.stringify(on.body));
+      try {
+        const customer = await customerWithEmail('fay');
+        await send(server, shop.agentToken, customer.conversationId, 'Your parcel left today.');
+        const closed = await call(server, 'POST', `/api/v1/conversations/${customer.conversationId}/close`, { token: shop.ownerToken });
+        assert.equal(closed.status, 200, JSON.stringify(closed.body));
+        const [mail] = await eventually('the transcript', async () => mailsTo(smtp.mails, customer.email).length === 1 && mailsTo(smtp.mails, customer.email));
+        assert.equal(mail!.parsed.subject, 'Your conversation with Mail shop');
+        assert.equal(mail!.parsed.from?.value[0]?.name, 'Mail shop team');
+        assert.ok(['fay asks', 'Your parcel left today.'].every((text) => mail!.parsed.text?.includes(text)), mail!.parsed.text);
+      } finally {
+        await call(server, 'PATCH', '/api/v1/shop', { token: shop.ownerToken, body: { settings: { email: { enabled: true, fromName: null, delayMinutes: 10, transcriptOnClose: false, askBeforeChat: false } } } });
+      }
+    });
+
     test('the link back signs the customer in to their conversation; a changed link does not; the offline form takes a visitor’s address', async () => {
       const customer = await customerWithEmail('eve');
       await send(server, shop.agentToken, customer.conversationId, 'Come back');

@@ -484,6 +484,9 @@ function App() {
           </p>
         )}
         {away && session && <OfflineEmail api={api} token={session.token} known={session.email} t={t} />}
+        {!away && team?.askEmail && session && session.email === null && items.length === 0 && (
+          <OfflineEmail api={api} token={session.token} known={null} t={t} prompt={t.emailPrechat} skippable />
+        )}
         {queuePosition !== null && !away && <p class="notice">{t.queued(queuePosition)}</p>}
         {typing && <p class="typing">{t.typing}</p>}
       </div>

@@ -60,6 +60,8 @@ export const TeamSchema = Type.Object({
   openNow: Type.Boolean(),
   /** The shop's offline message, shown while nobody is available. */
   offlineMessage: Type.String(),
+  /** The widget asks for an e-mail address before the first message (the shop's pre-chat setting). */
+  askEmail: Type.Boolean(),
 });
 export type Team = Wire<typeof TeamSchema>;
 

@@ -48,6 +48,8 @@ export const EmailSettingsSchema = Type.Object(
     delayMinutes: Type.Integer({ minimum: 1, maximum: 1440 }),
     /** E-mail the customer the conversation's transcript when an inquiry is closed. */
     transcriptOnClose: Type.Boolean(),
+    /** The widget asks for an e-mail address before the first message (pre-chat); it may be skipped. */
+    askBeforeChat: Type.Boolean(),
   },
   { additionalProperties: false },
 );

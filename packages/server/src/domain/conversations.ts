@@ -129,6 +129,7 @@ export function createConversations({ store, events, now }: DomainDeps) {
         available: openNow && agents.some((a) => a.presence === 'online'),
         openNow,
         offlineMessage: shop?.settings.offlineMessage ?? '',
+        askEmail: shop !== undefined && shop.settings.email.enabled && shop.settings.email.askBeforeChat,
       };
     },
 

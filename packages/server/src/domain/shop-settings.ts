@@ -30,10 +30,10 @@ export const defaultShopSettings: ShopSettings = Object.freeze({
     'video/quicktime',
   ],
   businessHours: null,
-  email: Object.freeze({ enabled: true, fromName: null, delayMinutes: 10, transcriptOnClose: false }),
+  email: Object.freeze({ enabled: true, fromName: null, delayMinutes: 10, transcriptOnClose: false, askBeforeChat: false }),
 });
 
 /** Settings as stored may predate newer fields: fill them from the defaults. */
 export function withDefaults(stored: Partial<ShopSettings>): ShopSettings {
-  return { ...defaultShopSettings, ...stored };
+  return { ...defaultShopSettings, ...stored, email: { ...defaultShopSettings.email, ...stored.email } };
 }
