@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startServer, type TestServer } from './support/server.ts';
+import { launchChromium } from '../../sdk/test/support/browser.ts';
 
 /** The web apps' addresses: whoever opens the server's root finds the console. */
 let server: TestServer;
@@ -18,4 +19,32 @@ test('the root and /console lead to the console, which is served', async () => {
   const page = await fetch(`${server.url}/console/`);
   assert.equal(page.status, 200);
   assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+});
+
+test('the API docs and the demo page may not be framed, sniffed or run foreign scripts; the docs still render in Chromium', async () => {
+  for (const path of ['/docs/', '/docs/static/index.html', '/docs/json']) {
+    const reply = await fetch(`${server.url}${path}`);
+    assert.equal(reply.status, 200, path);
+    assert.equal(reply.headers.get('x-content-type-options'), 'nosniff', path);
+    assert.equal(reply.headers.get('x-frame-options'), 'DENY', path);
+  }
+  const docs = await fetch(`${server.url}/docs/static/index.html`);
+  const csp = docs.headers.get('content-security-policy') ?? '';
+  assert.match(csp, /frame-ancestors 'none'/);
+  assert.match(csp, /script-src 'self'/);
+  assert.doesNotMatch(csp, /frame-ancestors 'self'|upgrade-insecure-requests/);
+  const demo = await fetch(`${server.url}/demo`);
+  assert.match(demo.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/);
+
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    const violations: string[] = [];
+    page.on('console', (message) => message.type() === 'error' && violations.push(message.text()));
+    await page.goto(`${server.url}/docs/`);
+    await page.locator('.swagger-ui .info .title', { hasText: 'Frontdesk API' }).waitFor();
+    assert.deepEqual(violations.filter((v) => /Content Security Policy/i.test(v)), []);
+  } finally {
+    await browser.close();
+  }
 });

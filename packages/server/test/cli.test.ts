@@ -47,6 +47,13 @@ describe('frontdesk CLI', () => {
     const missing = run(['staff', 'reset-password', '--email', 'nobody@example.test'], env);
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /STAFF_NOT_FOUND/);
+    // A bad e-mail or a name of spaces is refused with the catalogue's error, and nothing is made.
+    for (const [email, name] of [['bad-email', 'Bob'], ['bob@example.test', '   ']] as const) {
+      const refused = run(['staff', 'create', '--shop', shopId, '--email', email, '--name', name], env);
+      assert.equal(refused.status, 1, refused.stdout);
+      assert.match(refused.stderr, /^frontdesk: VALIDATION_FAILED/);
+    }
+    assert.equal(run(['staff', 'reset-password', '--email', 'bob@example.test'], env).status, 1, 'Bob was not created');
     const nowhere = run(['staff', 'create', '--shop', '0190f0f0-0000-7000-8000-000000000000', '--email', 'x@example.test', '--name', 'X'], env);
     assert.equal(nowhere.status, 1);
     assert.match(nowhere.stderr, /^frontdesk: SHOP_NOT_FOUND/);

@@ -1,4 +1,4 @@
-import type { StaffRole } from '@frontdesk/protocol';
+import { limits, type StaffRole } from '@frontdesk/protocol';
 import { normaliseEmail } from './auth.ts';
 import type { DomainDeps } from './domain.ts';
 import { fail } from './errors.ts';
@@ -13,6 +13,13 @@ const rank: Record<StaffRole, number> = { agent: 0, admin: 1, owner: 2 };
 export function requireRole(principal: Principal, role: StaffRole): StaffRecord {
   if (principal.kind !== 'staff' || rank[principal.staff.role] < rank[role]) fail('FORBIDDEN');
   return principal.staff;
+}
+
+/** A name with something in it once trimmed, and not longer than names may be. */
+function checkedName(raw: string): string {
+  const name = raw.trim();
+  if (name === '' || [...name].length > limits.nameMaxChars) fail('VALIDATION_FAILED', `A name needs 1 to ${limits.nameMaxChars} characters besides spaces.`);
+  return name;
 }
 
 export interface NewStaff {
@@ -32,12 +39,16 @@ export function createStaffService({ store, events, now }: DomainDeps) {
     async createInShop(shopId: string, input: NewStaff): Promise<{ staff: StaffRecord; password: string }> {
       if (!(await store.shops.find(shopId))) fail('SHOP_NOT_FOUND');
       const password = input.password ?? newSecret().slice(0, 20);
+      const email = normaliseEmail(input.email);
+      // The HTTP schema checks these too; the CLI comes here directly (issue 22).
+      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254) fail('VALIDATION_FAILED', `"${input.email}" is not an e-mail address.`);
+      const name = checkedName(input.name);
       if (password.length < PASSWORD_MIN) fail('VALIDATION_FAILED', `Passwords need at least ${PASSWORD_MIN} characters.`);
       const staff: StaffRecord = {
         id: newId(),
         shopId,
-        email: normaliseEmail(input.email),
-        name: input.name.trim(),
+        email,
+        name,
         role: input.role,
         passwordHash: await hashPassword(password),
         capacity: input.capacity ?? null,
@@ -75,7 +86,7 @@ export function createStaffService({ store, events, now }: DomainDeps) {
       if (losesOwner && (await store.staff.countActiveOwners(me.shopId)) <= 1) fail('LAST_OWNER');
       const disabledAt = patch.disabled === undefined ? undefined : patch.disabled ? (target.disabledAt ?? now()) : null;
       const change: StaffPatch = {
-        ...(patch.name !== undefined && { name: patch.name.trim() }),
+        ...(patch.name !== undefined && { name: checkedName(patch.name) }),
         ...(patch.role !== undefined && { role: patch.role }),
         ...(patch.capacity !== undefined && { capacity: patch.capacity }),
         ...(disabledAt !== undefined && { disabledAt }),

@@ -160,7 +160,22 @@ export async function buildHttp(services: Services, options: HttpOptions): Promi
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (json.$id as string) ?? `def-${i}` },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // The API's pages get the same protections as the apps': a CSP (swagger-ui's own, with nonces),
+  // no framing, no sniffing (issue 22).
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    // Not framed at all; inline styles (swagger-ui sets some itself) but no stylesheet from elsewhere;
+    // and no upgrade-insecure-requests, which would break the page on plain http.
+    transformStaticCSP: (header) =>
+      header
+        .replace("frame-ancestors 'self'", "frame-ancestors 'none'")
+        .replace(/style-src [^;]*/, "style-src 'self' 'unsafe-inline'")
+        .replace(/\s*upgrade-insecure-requests;?/, ''),
+  });
+  app.addHook('onSend', async (request, reply) => {
+    if (request.url === '/docs' || request.url.startsWith('/docs/')) reply.header('x-content-type-options', 'nosniff').header('x-frame-options', 'DENY');
+  });
 
   const readyCheck = options.readyCheck;
   const ready = readyCheck ? async () => void (await Promise.all([options.healthCheck(), readyCheck()])) : options.healthCheck;

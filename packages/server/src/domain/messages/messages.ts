@@ -65,7 +65,9 @@ export function createMessages({ store, events, now }: DomainDeps, claimAttachme
       const visibility = request.visibility ?? 'public';
       if (visibility === 'internal' && principal.kind !== 'staff') fail('FORBIDDEN', 'Only staff can write internal notes.');
       if (conversation.kind !== 'service' && !member) fail('CONVERSATION_READ_ONLY');
-      const text = (request.text ?? '').trim();
+      // A lone surrogate cannot be stored as UTF-8 (it would come back as U+FFFD): the ack says
+      // what is stored, so the text is made well-formed before anything else (issue 22).
+      const text = (request.text ?? '').trim().toWellFormed();
       if (text.length > limits.textMaxChars) fail('VALIDATION_FAILED', `Text is longer than ${limits.textMaxChars} characters.`);
       let attachment: Attachment | null = null;
       if (request.attachmentId !== undefined) {
@@ -136,7 +138,7 @@ export function createMessages({ store, events, now }: DomainDeps, claimAttachme
       if (!message || (message.visibility === 'internal' && !seesInternal)) fail('MESSAGE_NOT_FOUND');
       const own = message.senderId === (principal.kind === 'staff' ? principal.staff.id : principal.customer.id);
       if (!own || message.kind !== 'user' || message.contentType !== 'text' || message.deletedAt !== null) fail('MESSAGE_NOT_EDITABLE');
-      const clean = text.trim();
+      const clean = text.trim().toWellFormed();
       if (clean === '') fail('VALIDATION_FAILED', 'The message text is empty.');
       if (clean === message.text) return message;
       if (!(await store.staffChat.editMessage(conversationId, messageId, clean, now()))) fail('MESSAGE_NOT_EDITABLE');

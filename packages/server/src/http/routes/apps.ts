@@ -52,7 +52,7 @@ export function appRoutes(services: Services): FastifyPluginAsync {
       return reply
         .type('text/html; charset=utf-8')
         .header('x-content-type-options', 'nosniff')
-        .header('content-security-policy', "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; frame-src 'self'; base-uri 'none'")
+        .header('content-security-policy', "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; frame-src 'self'; base-uri 'none'; frame-ancestors 'none'")
         .send(
           '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">' +
             '<title>Frontdesk demo shop</title><style>body{font:16px/1.5 system-ui,sans-serif;max-width:720px;margin:40px auto;padding:0 20px;color:#111827}</style></head>' +
