@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { CannedResponse, Label, RoutingStrategy, Shop, ShopSettings, Staff, StaffRole, Weekday } from '@frontdesk/protocol';
 import { ApiError, type Api } from './api.ts';
 import type { Strings } from './i18n.ts';
+import { useOutcome } from './outcome.tsx';
 import { Avatar } from './ui.tsx';
 import { WebhooksAdmin } from './webhooks.tsx';
 import { ApiKeysAdmin } from './api-keys.tsx';
@@ -35,26 +36,6 @@ export function Admin({ api, me, t, labels, onLabelsChanged }: { api: Api; me: S
       {tab === 'apiKeys' && <ApiKeysAdmin api={api} t={t} />}
     </main>
   );
-}
-
-/** Runs an admin action; its error (or "Saved.") shows under the form. */
-function useOutcome(t: Strings) {
-  const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);
-  const run = async (action: () => Promise<unknown>, done = t.saved) => {
-    setOutcome(null);
-    try {
-      await action();
-      setOutcome({ ok: true, text: done });
-    } catch (e) {
-      setOutcome({ ok: false, text: e instanceof ApiError ? e.message : t.error });
-    }
-  };
-  const view = outcome && (
-    <p class={outcome.ok ? 'ok' : 'error'} role={outcome.ok ? 'status' : 'alert'}>
-      {outcome.text}
-    </p>
-  );
-  return { run, view };
 }
 
 function StaffAdmin({ api, me, t }: { api: Api; me: Staff; t: Strings }) {

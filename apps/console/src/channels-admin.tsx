@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { EmailSettings, Shop, WechatAccount, WechatAccountBody } from '@frontdesk/protocol';
-import { ApiError, type Api } from './api.ts';
+import type { Api } from './api.ts';
 import type { Strings } from './i18n.ts';
+import { useOutcome } from './outcome.tsx';
 
 /** Administration → Channels: the WeChat official account and the e-mail settings (docs/channels.md). */
 export function ChannelsAdmin({ api, t }: { api: Api; t: Strings }) {
@@ -11,25 +12,6 @@ export function ChannelsAdmin({ api, t }: { api: Api; t: Strings }) {
       <EmailAdmin api={api} t={t} />
     </>
   );
-}
-
-function useOutcome(t: Strings) {
-  const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);
-  const run = async (action: () => Promise<unknown>, done = t.saved) => {
-    setOutcome(null);
-    try {
-      await action();
-      setOutcome({ ok: true, text: done });
-    } catch (e) {
-      setOutcome({ ok: false, text: e instanceof ApiError ? e.message : t.error });
-    }
-  };
-  const view = outcome && (
-    <p class={outcome.ok ? 'ok' : 'error'} role={outcome.ok ? 'status' : 'alert'}>
-      {outcome.text}
-    </p>
-  );
-  return { run, view };
 }
 
 function WechatAdmin({ api, t }: { api: Api; t: Strings }) {
