@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -30,6 +31,42 @@ describe('frontdesk CLI', () => {
     const second = await startAndStop(dataDir);
     assert.doesNotMatch(second.output, /password:/, 'credentials are printed only on the first start');
     assert.equal(second.health, 200);
+  });
+
+  test('a port in use is said in one line, and the demo is not made (its password is not spent)', async () => {
+    const dataDir = tempDir();
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      const refused = run(['start'], { DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent' });
+      assert.equal(refused.status, 2, refused.stdout + refused.stderr);
+      assert.match(refused.stderr, new RegExp(`^frontdesk: port ${port} on 127\\.0\\.0\\.1 is already in use`));
+      assert.doesNotMatch(refused.stderr, /\n\s+at /, 'no stack trace');
+      assert.doesNotMatch(refused.stdout, /password/);
+    } finally {
+      blocker.close();
+    }
+    // The next start that gets its port makes the demo and shows its password.
+    const started = await startAndStop(dataDir);
+    assert.match(started.output, /password: {2}\S{20}/);
+    // `frontdesk demo` prints fresh credentials; the old password no longer works.
+    const env = { DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
+    const first = run(['demo'], env);
+    assert.equal(first.status, 0, first.stderr);
+    const password = /password: {2}(\S+)/.exec(first.stdout)?.[1];
+    assert.ok(password && password.length >= 20, first.stdout);
+    assert.match(first.stdout, /owner@demo\.frontdesk\.local/);
+    const second = /password: {2}(\S+)/.exec(run(['demo'], env).stdout)?.[1];
+    assert.ok(second && second !== password, 'a new password each time');
+  });
+
+  test('frontdesk demo on a database with shops but no demo says so', () => {
+    const env = { DATA_DIR: tempDir(), LOG_LEVEL: 'silent' };
+    assert.equal(run(['shop', 'create', '--name', 'Corner shop'], env).status, 0);
+    const result = run(['demo'], env);
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /no demo shop/);
   });
 
   test('migrate, shop create, staff create and reset-password work from the command line', () => {

@@ -9,7 +9,7 @@ import { ConfigError, loadConfig, type Config } from '../config/config.ts';
 import { AppError } from '../domain/errors.ts';
 import { migrateToLatest } from '../storage/migrate.ts';
 import { createStore } from '../storage/store.ts';
-import { seedDemoIfEmpty } from './demo.ts';
+import { demoAccount, demoLines, seedDemoIfEmpty } from './demo.ts';
 
 const usage = `Usage: frontdesk <command> [options]
 
@@ -21,6 +21,8 @@ Commands:
                                           Create a staff account (password generated if omitted)
   staff reset-password --email E [--password P]
                                           Set a new password and sign the account out everywhere
+  demo                                    Print fresh credentials for the demo shop's owner (makes
+                                          the demo shop if the database has no shop yet)
   campaign platform --name N --text T [--external-ids ID,ID,…] [--throttle PER_SECOND]
                                           Message platform customers in every shop they dealt with:
                                           one campaign per shop, from its owner (docs/campaigns.md)
@@ -80,6 +82,11 @@ async function main(argv: string[]): Promise<number> {
         if (values.password === undefined) console.log(`  password: ${password}`);
         return 0;
       }
+      case 'demo': {
+        const demo = await demoAccount(services, createStore(storage.db, storage.engine, storage.sqlite).shops);
+        console.log(demoLines(demo, config.publicUrl).join('\n'));
+        return 0;
+      }
       case 'staff reset-password': {
         const { staff, password } = await services.staff.resetPassword(required(values.email, '--email'), values.password);
         console.log(`Password reset for ${staff.email}; every session of the account has ended.`);
@@ -130,8 +137,17 @@ async function nodes(config: Config): Promise<number> {
 
 async function start(config: Config): Promise<number> {
   const app = await createApp(config);
+  let address: string;
+  try {
+    address = await app.listen();
+  } catch (error) {
+    await app.close();
+    const code = (error as { code?: string }).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') throw new ListenError(listenProblem(code, error, config));
+    throw error;
+  }
+  // Only once the port is ours: a start that fails must not spend the once-shown password.
   const demo = config.seedDemo ? await seedDemoIfEmpty(app.services, app.store.shops) : null;
-  const address = await app.listen();
   const base = config.publicUrl;
   const database = app.storage.engine === 'sqlite' ? `SQLite at ${path.join(config.dataDir, 'frontdesk.db')}` : 'PostgreSQL';
   const lines = [
@@ -144,17 +160,7 @@ async function start(config: Config): Promise<number> {
     `  Agent console: ${base}/console/`,
     `  Widget demo:   ${base}/demo  (a shop's page with the chat widget; open it beside the console)`,
   ];
-  if (demo) {
-    lines.push(
-      '',
-      'A demo shop was created (shown only this once):',
-      `  shop id:   ${demo.shopId}`,
-      `  owner:     ${demo.email}`,
-      `  password:  ${demo.password}`,
-      `  sign in at ${base}/console/ with the owner's e-mail and password, or by API:`,
-      `  log in:    curl -X POST ${base}/api/v1/auth/login -H 'content-type: application/json' -d '{"email":"${demo.email}","password":"${demo.password}"}'`,
-    );
-  }
+  if (demo) lines.push('', 'A demo shop was created (shown only this once; `frontdesk demo` prints fresh credentials):', ...demoLines(demo, base));
   console.log(lines.join('\n') + '\n');
 
   let stopping = false;
@@ -181,6 +187,15 @@ async function start(config: Config): Promise<number> {
 const SHUTDOWN_TIMEOUT_MS = 20_000;
 
 class UsageError extends Error {}
+/** The port (or a listener of its own, like GOIM_TCP_PORT) cannot be had: said in one line, no stack. */
+class ListenError extends Error {}
+
+function listenProblem(code: string, error: unknown, config: Config): string {
+  const where = (error as { port?: number }).port ?? config.port;
+  const address = (error as { address?: string }).address ?? config.host;
+  if (code === 'EACCES') return `not allowed to listen on ${address}:${where}; pick a port above 1023 (PORT=8080)`;
+  return `port ${where} on ${address} is already in use (another Frontdesk, or another program, listens there). Stop it or pick another port, e.g. PORT=${Number(where) + 1} npm start`;
+}
 
 function required(value: string | undefined, flag: string): string {
   if (value === undefined || value === '') throw new UsageError(`${flag} is required`);
@@ -194,9 +209,10 @@ main(process.argv.slice(2)).then(
     else if (error instanceof UsageError) console.error(`frontdesk: ${error.message}\n\n${usage}`);
     else if (error instanceof AppError) console.error(`frontdesk: ${error.code}: ${error.message}`);
     else if (error instanceof ClusterError) console.error(`frontdesk: cannot join the cluster: ${error.message}`);
+    else if (error instanceof ListenError) console.error(`frontdesk: ${error.message}`);
     else if (error instanceof TypeError && (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
       console.error(`frontdesk: ${error.message}\n\n${usage}`);
     } else console.error(error);
-    process.exit(error instanceof ConfigError || error instanceof UsageError || error instanceof ClusterError ? 2 : 1);
+    process.exit(error instanceof ConfigError || error instanceof UsageError || error instanceof ClusterError || error instanceof ListenError ? 2 : 1);
   },
 );

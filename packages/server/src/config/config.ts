@@ -186,7 +186,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     port,
     dataDir,
     databaseUrl,
-    databaseSchema: identifier(env, 'DATABASE_SCHEMA', 'public'),
+    databaseSchema: databaseSchema(env, databaseUrl),
     databaseTimeouts: Object.freeze({
       lockMs: int(env, 'DATABASE_LOCK_TIMEOUT_MS', 4_000, 0, 3_600_000),
       statementMs: int(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 5_000, 0, 3_600_000),
@@ -330,9 +330,45 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}".`);
 }
 
+/**
+ * One schema for Frontdesk's tables and its migration bookkeeping: DATABASE_SCHEMA, or else the
+ * first entry of a `search_path` set in DATABASE_URL's `options` (`?options=-c search_path=shop1`),
+ * or else public. Taking the tables from the URL and the bookkeeping from public made a second
+ * deployment on another schema believe it was migrated.
+ */
+function databaseSchema(env: Env, databaseUrl: string | null): string {
+  const fromUrl = databaseUrl === null ? null : searchPathOf(databaseUrl);
+  if (env.DATABASE_SCHEMA === undefined || env.DATABASE_SCHEMA === '') {
+    if (fromUrl === null) return 'public';
+    if (!SQL_IDENTIFIER.test(fromUrl)) throw new ConfigError(`DATABASE_URL's search_path must start with a lower-case SQL identifier, got "${fromUrl}".`);
+    return fromUrl;
+  }
+  const schema = identifier(env, 'DATABASE_SCHEMA', 'public');
+  if (fromUrl !== null && fromUrl !== schema) {
+    throw new ConfigError(`DATABASE_SCHEMA is "${schema}" but DATABASE_URL's search_path starts with "${fromUrl}": give one of them, or the same schema in both.`);
+  }
+  return schema;
+}
+
+/** The first schema of `-c search_path=…` (or `--search_path=…`) in a connection URL's options. */
+function searchPathOf(databaseUrl: string): string | null {
+  let options: string | null;
+  try {
+    options = new URL(databaseUrl).searchParams.get('options');
+  } catch {
+    return null;
+  }
+  const match = options === null ? null : /(?:^|\s)(?:-c\s*|--)search_path=([^\s]+)/.exec(options);
+  if (!match?.[1]) return null;
+  const first = match[1].split(',')[0]!.trim().replace(/^"(.*)"$/, '$1');
+  return first === '' || first === '$user' ? null : first;
+}
+
+const SQL_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
 function identifier(env: Env, name: string, fallback: string): string {
   const value = str(env, name, fallback);
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(value)) throw new ConfigError(`${name} must be a lower-case SQL identifier, got "${value}".`);
+  if (!SQL_IDENTIFIER.test(value)) throw new ConfigError(`${name} must be a lower-case SQL identifier, got "${value}".`);
   return value;
 }
 
