@@ -278,6 +278,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     widgetOrigins: () => store.shops.widgetOrigins(),
     findShop: (id) => store.shops.find(id),
   });
+  // A shop's new widget origin is accepted at once on every node, not at the cache's next expiry.
+  bus.subscribe((event) => {
+    if (event.type === 'shop.changed') origins.forget();
+  });
   gateway = createGateway(services, bus, origins, {
       ...config.ws,
       onSendAcked: (seconds) => {

@@ -188,6 +188,27 @@ describe('cluster state in Redis: three nodes over TLS with a password', () => {
     assert.equal(gone.body.error.code, 'CONVERSATION_NOT_FOUND');
   });
 
+  test('a widget origin a shop adds on one node is accepted at once on the others (no 30 s cache)', { timeout: 30_000 }, async () => {
+    const origin = `https://${randomUUID().slice(0, 8)}.shop.example`;
+    // The upgrade is refused with a close code a browser can read; an accepted one stays open.
+    const upgrade = async (port: number): Promise<'open' | number> => {
+      const client = await rawConnect(nodeAt(port), { origin });
+      const outcome = await Promise.race([client.closed.then((c) => c.code), new Promise<'open'>((resolve) => setTimeout(() => resolve('open'), 300))]);
+      client.close();
+      return outcome;
+    };
+    // Node 2 refuses the unknown origin, and remembers the origins it read.
+    assert.equal(await upgrade(ports[2]!), 4004);
+    const shop = await call(nodeAt(ports[0]!), 'GET', '/api/v1/shop', { token: ownerToken });
+    const added = await call(nodeAt(ports[0]!), 'PATCH', '/api/v1/shop', {
+      token: ownerToken,
+      body: { settings: { widgetOrigins: [...shop.body.settings.widgetOrigins, origin] } },
+    });
+    assert.equal(added.status, 200, JSON.stringify(added.body));
+    await eventually('node 2 to accept the new origin', async () => (await upgrade(ports[2]!)) === 'open', 3_000);
+    assert.equal(await upgrade(ports[1]!), 'open');
+  });
+
   test('the registry lists live nodes; an agent on a killed node goes offline without waiting for the device TTL', { timeout: 60_000 }, async () => {
     const listed = nodeList();
     assert.equal(listed.status, 0, listed.stderr);

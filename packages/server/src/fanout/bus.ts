@@ -67,6 +67,8 @@ export type BusEvent = EventBase &
    * that use them at once, not at their next re-check. `tokenHash` null = every session of the user.
    */
   | { readonly type: 'signed-out'; readonly userId: string; readonly tokenHash: string | null; readonly reason: 'TOKEN_INVALID' | 'ACCOUNT_DISABLED' }
+  /** A shop's settings changed: every node drops what it cached of them (the widget origins). For nodes, not sockets. */
+  | { readonly type: 'shop.changed'; readonly shopId: string }
   );
 
 /** The fan-out port: in-process now, Redis pub/sub in cluster mode (same two methods). */

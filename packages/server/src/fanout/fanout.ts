@@ -93,6 +93,7 @@ export function fanout(bus: Bus, conversations: Pick<ConversationStore, 'memberI
       case 'push.requested':
         return [{ type: 'push', audience: pushAudience(event.shopId, event.target), operation: event.operation, body: event.body, speed: event.speed }];
       case 'shop.updated':
+        return [{ type: 'shop.changed', audience: usersOnly([]), shopId: event.shop.id }];
       case 'staff.created':
       case 'staff.updated':
       case 'customer.created':

@@ -109,6 +109,7 @@ export class Hub {
       }
       return;
     }
+    if (event.type === 'shop.changed') return;
     const { audience } = event;
     const recipients = new Set<Connection>();
     for (const userId of audience.userIds) this.#byUser.get(userId)?.forEach((c) => recipients.add(c));
@@ -155,7 +156,7 @@ function paced(connections: readonly Connection[], perSecond: number, send: (con
   step();
 }
 
-function toFrame(event: Exclude<BusEvent, { type: 'signed-out' | 'push' }>): ServerFrame {
+function toFrame(event: Exclude<BusEvent, { type: 'signed-out' | 'push' | 'shop.changed' }>): ServerFrame {
   switch (event.type) {
     case 'message':
       return { type: 'message', message: event.message };

@@ -9,6 +9,7 @@ export interface OriginPolicyOptions {
   readonly findShop: (id: string) => Promise<ShopRecord | undefined>;
 }
 
+/** A backstop only: a change of any shop's settings clears the cache on every node at once (forget). */
 const CACHE_MS = 30_000;
 
 /**
@@ -28,6 +29,11 @@ export function originPolicy(options: OriginPolicyOptions) {
         cached = { at: Date.now(), origins: new Set(await options.widgetOrigins()) };
       }
       return cached.origins.has(origin);
+    },
+
+    /** A shop's widget origins changed (on any node): the next upgrade asks the database again. */
+    forget(): void {
+      cached = null;
     },
 
     async mayAuthenticate(origin: string | null, principal: Principal): Promise<boolean> {
