@@ -78,6 +78,7 @@ holds<
     | 'broadcast'
     | 'queue'
     | 'push'
+    | 'resync'
     | 'sync.result'
     | 'history.result'
     | 'operations'

@@ -349,6 +349,10 @@ export class FrontdeskClient {
       case 'campaign':
         this.#events.emit('campaign', frame.campaign);
         return;
+      case 'resync':
+        // A node of the cluster died: what it stored last may never have been pushed to us.
+        this.#sync.auto();
+        return;
       default:
         // pong, sync.result, history.result: replies, handled by whoever awaits them.
         return;

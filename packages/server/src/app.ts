@@ -5,6 +5,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/config.ts';
+import { usersOnly } from './fanout/audience.ts';
 import type { Bus } from './fanout/bus.ts';
 import { memoryBus } from './fanout/memory-bus.ts';
 import { joinCluster } from './cluster/cluster.ts';
@@ -310,6 +311,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     email,
     services,
     registry: cluster?.registry ?? null,
+    // A node killed between its commit and its publish leaves messages no one was pushed: every client syncs.
+    nodeDied: () => bus.publish({ type: 'resync', audience: usersOnly([]) }),
     webhooks,
     now,
     log: http.log,

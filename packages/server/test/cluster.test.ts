@@ -4,12 +4,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { Message } from '@frontdesk/protocol';
 import { FrontdeskClient } from '../../sdk/src/index.ts';
 import { freePort, ServerProcess } from '../../sdk/test/support/chaos.ts';
+import { createDomain, openConfiguredStorage } from '../src/app.ts';
+import { loadConfig } from '../src/config/config.ts';
+import { createStore } from '../src/storage/store.ts';
 import { Balancer, createSchema, dropSchema, NODE_TEST_ENV, ownerAndAgent, RedisProcess, startNodes } from './support/cluster.ts';
 import { call, identityToken } from './support/client.ts';
+import { eventually } from './support/eventually.ts';
 import type { TestServer } from './support/server.ts';
 import { testDatabaseUrl } from './support/storage.ts';
 import { rawAuthed, type RawClient } from './support/ws-client.ts';
@@ -133,6 +138,33 @@ describe('cluster: three nodes on PostgreSQL and Redis', () => {
     const stored = await db.query(`select count(*)::int as n, count(distinct client_msg_id)::int as d from ${schema}.messages where client_msg_id = any($1)`, [sent]);
     await db.end();
     assert.deepEqual(stored.rows[0], { n: sent.length, d: sent.length }, 'stored once each');
+  });
+
+  test('a node that stored a message and died before publishing it: clients on the other nodes are told to sync, and get it', { timeout: 90_000 }, async () => {
+    const agentClient = new FrontdeskClient({ url: `ws://127.0.0.1:${ports[0]!}/ws`, token: agent.token });
+    clients.push(agentClient);
+    const atAgent: Message[] = [];
+    agentClient.on('message', (m: Message) => atAgent.push(m));
+    await agentClient.connect();
+    const session = await call(nodeAt(ports[2]!), 'POST', '/api/v1/widget/sessions', { body: { shopId } });
+    // The doomed node: it commits (and would acknowledge) but never reaches the bus. A domain over
+    // the same database whose events go nowhere, registered in the cluster and then silent.
+    const config = loadConfig({ DATABASE_URL: testDatabaseUrl, DATABASE_SCHEMA: schema, DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+    const storage = openConfiguredStorage(config);
+    const clientMsgId = randomUUID();
+    try {
+      const doomed = createDomain(config, createStore(storage.db, storage.engine, storage.sqlite));
+      const principal = await doomed.auth.authenticate(session.body.token);
+      await doomed.messages.send(principal, { conversationId: session.body.conversation.id, clientMsgId, text: 'stored, never pushed' });
+    } finally {
+      await storage.close();
+    }
+    const redisClient = new Redis({ port: redis.port, lazyConnect: true });
+    await redisClient.connect();
+    await redisClient.zadd(`${config.cluster.redisPrefix}:nodes`, Date.now() - 60_000, `doomed-${randomUUID()}`);
+    redisClient.disconnect();
+    // The agent never disconnected: only the death, once a node notices it, makes them sync.
+    await eventually('the agent to get the message by sync', async () => atAgent.some((m) => m.clientMsgId === clientMsgId), 40_000);
   });
 
   test('graceful shutdown of a node mid-stream: its clients are told to reconnect elsewhere and nothing is lost', { timeout: 60_000 }, async (t) => {

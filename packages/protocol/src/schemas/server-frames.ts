@@ -88,6 +88,13 @@ export type QueueFrame = Wire<typeof QueueFrameSchema>;
 export const PushFrameSchema = push('push', { operation: Type.Integer(), body: Type.String() });
 export type PushFrame = Wire<typeof PushFrameSchema>;
 
+/**
+ * Sync now: a node of the cluster died, and messages it stored in its last moments may never have
+ * been pushed. Clients answer with `sync` from their token (the SDK does it by itself).
+ */
+export const ResyncFrameSchema = push('resync', {});
+export type ResyncFrame = Wire<typeof ResyncFrameSchema>;
+
 export const SyncResultFrameSchema = reply('sync.result', {
   /** Missed messages, oldest first; within a conversation in seq order. */
   messages: Type.Array(MessageSchema),
@@ -134,6 +141,7 @@ export const ServerFrameSchema = Type.Union([
   BroadcastFrameSchema,
   QueueFrameSchema,
   PushFrameSchema,
+  ResyncFrameSchema,
   SyncResultFrameSchema,
   HistoryResultFrameSchema,
   OperationsFrameSchema,

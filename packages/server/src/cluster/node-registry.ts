@@ -30,8 +30,8 @@ export interface NodeRegistry {
    * shows it alive. They stay listed until `forget`, so a cleanup that fails is tried again.
    */
   dead(): Promise<Array<{ id: string; seenBefore: number }>>;
-  /** A dead node has been cleaned up after. */
-  forget(nodeId: string): Promise<void>;
+  /** A dead node has been cleaned up after; true for the one caller that removed it. */
+  forget(nodeId: string): Promise<boolean>;
   /** Called when this node finds it was taken for dead (it stalled or lost Redis longer than the TTL). */
   onRevived(listener: () => void): void;
   close(): Promise<void>;
@@ -117,7 +117,7 @@ export async function nodeRegistry(
       );
     },
     async forget(id) {
-      await redis.zrem(MEMBERS, id);
+      return (await redis.zrem(MEMBERS, id)) > 0;
     },
     onRevived(listener) {
       revived.add(listener);

@@ -69,6 +69,8 @@ export type BusEvent = EventBase &
   | { readonly type: 'signed-out'; readonly userId: string; readonly tokenHash: string | null; readonly reason: 'TOKEN_INVALID' | 'ACCOUNT_DISABLED' }
   /** A shop's settings changed: every node drops what it cached of them (the widget origins). For nodes, not sockets. */
   | { readonly type: 'shop.changed'; readonly shopId: string }
+  /** A node died: every connection of every node is told to sync (what it stored last may be unpushed). */
+  | { readonly type: 'resync' }
   );
 
 /** The fan-out port: in-process now, Redis pub/sub in cluster mode (same two methods). */

@@ -36,6 +36,8 @@ export function startJobs(
     alerts: AlertJobDeps;
     wechat: { sweep(): Promise<void> };
     email: { sweep(): Promise<void> } | null;
+    /** Once per dead node, on the node that cleaned up after it. */
+    nodeDied: () => Promise<void>;
   },
 ): Job {
   const { store, services, registry, webhooks, now, log } = deps;
@@ -45,7 +47,9 @@ export function startJobs(
       config.routing.sweepMs,
       async () => {
         const dead = registry ? await registry.dead().catch(() => []) : [];
-        await services.routing.sweep(dead, (id) => registry!.forget(id));
+        await services.routing.sweep(dead, async (id) => {
+          if (await registry!.forget(id)) await deps.nodeDied();
+        });
       },
       (error) => log.warn({ err: error }, 'routing sweep failed'),
     ),

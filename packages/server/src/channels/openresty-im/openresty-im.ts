@@ -48,7 +48,7 @@ export function flatMessage(message: Message, state: OpenrestyState): FlatMessag
 export function renderOpenresty(out: Outgoing, state: OpenrestyState): Uint8Array | null | undefined {
   const { frame } = out;
   if (frame.type === 'message') return goim.encodeJsonPacket(ops.message, 0, flatMessage(frame.message, state));
-  if (['message.updated', 'read', 'typing', 'conversation', 'presence', 'queue', 'broadcast'].includes(frame.type) && !('id' in frame && frame.id !== undefined)) return null;
+  if (['message.updated', 'read', 'typing', 'conversation', 'presence', 'queue', 'broadcast', 'resync'].includes(frame.type) && !('id' in frame && frame.id !== undefined)) return null;
   return undefined;
 }
 

@@ -110,6 +110,11 @@ export class Hub {
       return;
     }
     if (event.type === 'shop.changed') return;
+    if (event.type === 'resync') {
+      const payload = new Outgoing({ type: 'resync' });
+      paced([...this.#all], RESYNC_PER_SECOND, (connection) => connection.send(payload));
+      return;
+    }
     const { audience } = event;
     const recipients = new Set<Connection>();
     for (const userId of audience.userIds) this.#byUser.get(userId)?.forEach((c) => recipients.add(c));
@@ -156,7 +161,10 @@ function paced(connections: readonly Connection[], perSecond: number, send: (con
   step();
 }
 
-function toFrame(event: Exclude<BusEvent, { type: 'signed-out' | 'push' | 'shop.changed' }>): ServerFrame {
+/** A node's death sends every client here a `resync`: spread over time, so the syncs do not all land at once. */
+const RESYNC_PER_SECOND = 5_000;
+
+function toFrame(event: Exclude<BusEvent, { type: 'signed-out' | 'push' | 'shop.changed' | 'resync' }>): ServerFrame {
   switch (event.type) {
     case 'message':
       return { type: 'message', message: event.message };
