@@ -215,6 +215,29 @@ for (const engine of engines) {
       assert.deepEqual(unread, { [answered.conversationId]: 0, [onlyRead.conversationId]: 0 });
     });
 
+    test('scope=mine pages newest first by the last activity, which moves with every message in any of them', async () => {
+      const s = await createShop(server, 'Mine in order');
+      const widgets: Array<Awaited<ReturnType<typeof openWidget>>> = [];
+      for (let i = 0; i < 5; i++) {
+        const w = await openWidget(server, s.shopId);
+        await send(server, w.token, w.conversationId, `hello ${i}`);
+        await send(server, s.agentToken, w.conversationId, `answer ${i}`);
+        widgets.push(w);
+      }
+      // Customers write again in another order: that order, newest first, is the list's.
+      const order = [3, 0, 4, 1, 2];
+      for (const i of order) await send(server, widgets[i]!.token, widgets[i]!.conversationId, `again ${i}`);
+      const expected = order.map((i) => widgets[i]!.conversationId).reverse();
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { body: { items: Array<{ id: string }>; nextCursor: string | null } } = await call(server, 'GET', `/api/v1/conversations?scope=mine&limit=2${cursor ? `&cursor=${cursor}` : ''}`, { token: s.agentToken });
+        seen.push(...page.body.items.map((c) => c.id));
+        cursor = page.body.nextCursor;
+      } while (cursor !== null);
+      assert.deepEqual(seen, expected);
+    });
+
     test("a platform customer's list spans shops, sorted by last message, with preview and unread", async () => {
       const [a, b, c] = [await createShop(server, 'Canteen'), await createShop(server, 'Print shop'), await createShop(server, 'Property desk')];
       const jwt = await identityToken(platformSecret, 'platform-user-7', { platform: true, name: 'Lin' });

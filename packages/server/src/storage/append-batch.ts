@@ -227,7 +227,7 @@ export function inquiryRow(i: NewInquiry): InquiryTable {
   };
 }
 
-export function memberRow(c: ReadCursor): Omit<MemberTable, 'read_seq' | 'read_public_seq' | 'muted' | 'muted_until'> & { read_seq: number; read_public_seq: number } {
+export function memberRow(c: ReadCursor): Omit<MemberTable, 'read_seq' | 'read_public_seq' | 'muted' | 'muted_until' | 'activity_at'> & { read_seq: number; read_public_seq: number } {
   return {
     conversation_id: c.conversationId,
     user_id: c.userId,

@@ -188,13 +188,16 @@ export function conversationStore(db: Kysely<Database>, engine: Engine): Convers
     },
 
     async listForMember(userId, after, limit) {
-      const q = selectConversations(db)
+      // One range of members_user_activity, in order: the membership carries the conversation's
+      // activity (kept by triggers), so no membership of the user is read past the page.
+      let q = selectConversations(db)
         .innerJoin('members as m', 'm.conversation_id', 'c.id')
         .select(['m.read_seq', 'm.read_public_seq'])
         .where('m.user_id', '=', userId)
         // Staff who only opened a conversation hold a read cursor there, not a membership.
         .where('m.role', '<>', 'viewer');
-      const rows = await newestFirst(q, after, limit).execute();
+      if (after !== null) q = q.where((eb) => eb(eb.refTuple('m.activity_at', 'm.conversation_id'), '<', eb.tuple(after.lastActivityAt, after.id)));
+      const rows = await q.orderBy('m.activity_at', 'desc').orderBy('m.conversation_id', 'desc').limit(limit).execute();
       return withLabels(db, rows.map((row) => toView(row as ViewRow)));
     },
 

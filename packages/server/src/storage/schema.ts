@@ -80,6 +80,8 @@ export interface MemberTable {
   /** Muted until this time (epoch ms); null when not muted (migrations/0009-staff-chat.ts). */
   muted_until: number | null;
   joined_at: number;
+  /** The conversation's last_activity_at, kept equal by triggers (migrations/0020-member-activity.ts). */
+  activity_at: Generated<number>;
 }
 
 export interface InquiryTable {
