@@ -33,11 +33,14 @@ import { clockTicks, cpuTicks, hardFileLimit, killAllNow, repoRoot, rssKiB, slee
 import type { IdleCommand, IdleReply, LoadCommand, LoadReply, PhaseResult } from './protocol.ts';
 import { frontdeskPairs, startFrontdesk, startRelay, widgetSessions, type FrontdeskServer, type Server } from './servers.ts';
 import type { FrontdeskClientKind, PairCredentials } from './transports.ts';
+import { storageFloor } from './floor.ts';
 
 const TARGET_WS_RATIO = 0.5;
 const TARGET_SOCKETIO_RATIO = 1.0;
 const TARGET_P99_MS = 50;
 const TARGET_RSS_KIB = 16;
+/** Server CPU per delivered message, Frontdesk ÷ the ws relay (issue "Performance…": ≤ 3×, goal 2×). */
+const TARGET_CPU_RATIO = 3;
 
 const { values: args } = parseArgs({
   options: {
@@ -53,6 +56,7 @@ const { values: args } = parseArgs({
     'frontdesk-client': { type: 'string', default: 'sdk' },
     'skip-rss': { type: 'boolean', default: false },
     'skip-throughput': { type: 'boolean', default: false },
+    'skip-floor': { type: 'boolean', default: false },
     postgres: { type: 'string' },
     keep: { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
@@ -75,7 +79,8 @@ if (args.help) {
   --text-chars N         message length (default 100)
   --frontdesk-client sdk|raw
                          the Frontdesk load path: @frontdesk/sdk (default) or the raw JSON protocol
-  --skip-rss             skip the RSS measurement; --skip-throughput skips the message phases
+  --skip-rss             skip the RSS measurement; --skip-throughput skips the message phases;
+                         --skip-floor skips the storage floor (bench/realtime/floor.ts)
   --postgres URL         also run Frontdesk on PostgreSQL (a database of its own, dropped afterwards)
   --keep                 keep .bench/realtime-*/ (server logs, SQLite files)
   --cpu-prof             write a V8 CPU profile of the Frontdesk server of the message phases
@@ -477,6 +482,8 @@ async function main(): Promise<void> {
   let rs: RssResult[] | null = null;
   if (!args['skip-throughput']) tp = await throughput();
   if (!args['skip-rss']) rs = await rss();
+  // The same durable rows written without a server: raw node:sqlite, and Frontdesk's appender alone.
+  const floor = args['skip-floor'] ? null : await storageFloor(dir, { conversations: pairs, messages: 20_000, batches: [1, 20, 200] });
 
   const FD = 'Frontdesk (SQLite)';
   const WS = 'ws relay';
@@ -503,6 +510,15 @@ async function main(): Promise<void> {
         f0(best.rate), f0(c(WS).rate), ratio(best.rate, c(WS).rate), f0(c(SIO).rate), ratio(best.rate, c(SIO).rate), '', '(info)',
       ]);
     }
+    // CPU share of one core ÷ messages a second = CPU seconds per message.
+    const cpuUs = (r: PhaseResult) => (r.serverCpu * 1e6) / r.rate;
+    const cpuOk = cpuUs(fd) <= TARGET_CPU_RATIO * cpuUs(c(WS));
+    if (!cpuOk) failures.push('cpu');
+    summary.push([
+      'closed loop, server CPU µs per delivered message',
+      f1(cpuUs(fd)), f1(cpuUs(c(WS))), ratio(cpuUs(fd), cpuUs(c(WS))), f1(cpuUs(c(SIO))), ratio(cpuUs(fd), cpuUs(c(SIO))),
+      `≤ ${TARGET_CPU_RATIO}× ws`, cpuOk ? 'PASS' : 'FAIL',
+    ]);
     summary.push(['closed loop, p50 latency ms', ms(fd.latency.p50), ms(c(WS).latency.p50), ratio(fd.latency.p50, c(WS).latency.p50), ms(c(SIO).latency.p50), ratio(fd.latency.p50, c(SIO).latency.p50), '', '(info)']);
     summary.push(['closed loop, p99 latency ms', ms(fd.latency.p99), ms(c(WS).latency.p99), ratio(fd.latency.p99, c(WS).latency.p99), ms(c(SIO).latency.p99), ratio(fd.latency.p99, c(SIO).latency.p99), '', '(info)']);
     const o = (label: string) => tp.openAtOurs.get(label)!;
@@ -544,6 +560,8 @@ async function main(): Promise<void> {
     for (const [label, r] of tp.openAtOwn) rows.push(phaseRow(label, 'open, ½ own max', r));
     console.log(table(phaseHeader, rows, phaseAlign));
     if (args.postgres !== undefined) {
+      const pgClosed = tp.closed.get('Frontdesk (PostgreSQL)');
+      if (pgClosed) console.log(`\nFrontdesk (PostgreSQL): server CPU ${f1((pgClosed.serverCpu * 1e6) / pgClosed.rate)} µs per delivered message`);
       const pgRate = tp.closed.get('Frontdesk (PostgreSQL)')?.rate ?? NaN;
       console.log(`\nFrontdesk (PostgreSQL), not a target: closed loop ${f0(pgRate)} msg/s = ${ratio(pgRate, tp.closed.get(WS)!.rate)} ws relay, ${ratio(pgRate, tp.closed.get(SIO)!.rate)} Socket.IO relay`);
     }
@@ -552,6 +570,16 @@ async function main(): Promise<void> {
       console.log(`persisted, ${p.label}: ${f0(p.stored)} customer messages stored; ${f0(p.delivered)} delivered to agents in all phases ` +
         `(warm-ups included), ${f0(p.acked)} acknowledged; stored ≥ delivered: ${p.stored >= p.delivered ? 'yes' : 'NO'}`);
     }
+  }
+  if (floor !== null) {
+    console.log('\nStorage floor (bench/realtime/floor.ts; same run): the durable rows of one chat message in a database made by the migrations, ' +
+      'CPU µs per message by transaction size — raw prepared node:sqlite statements, and Frontdesk\'s SQLite appender alone:\n');
+    const fdCpu = tp === null ? null : (tp.closed.get(FD)!.serverCpu * 1e6) / tp.closed.get(FD)!.rate;
+    console.log(table(
+      ['messages per transaction', 'raw node:sqlite µs', 'Frontdesk appender µs', 'appender ÷ raw', ...(fdCpu === null ? [] : ['whole server ÷ raw'])],
+      floor.map((f) => [String(f.batch), f1(f.rawUs), f1(f.appenderUs), ratio(f.appenderUs, f.rawUs), ...(fdCpu === null ? [] : [ratio(fdCpu, f.rawUs)])]),
+      ['r', 'r', 'r', 'r', 'r'],
+    ));
   }
   if (rs !== null) {
     console.log(`\nRSS (VmRSS of the server process; medians of 5 samples taken after ${rssHoldMs / 1000} s idle + the CPU it used meanwhile; ${f0(connections)} connections from ${localAddresses.length} source addresses ` +
