@@ -163,7 +163,6 @@ const en = {
 export type Strings = typeof en;
 
 const zh: Strings = {
-  ...en,
   signIn: '登录',
   email: '邮箱',
   password: '密码',
@@ -255,7 +254,18 @@ const zh: Strings = {
   avgFirstResponse: '平均首次响应',
   last30: '最近 30 天',
   shortcuts: '键盘快捷键',
-  webhooks: 'Webhooks',
+  shortcutList: [
+    ['Alt+1 … Alt+4', '排队中、我的、全部进行中、已关闭'],
+    ['j / k', '下一个 / 上一个会话'],
+    ['/', '搜索'],
+    ['r', '回复'],
+    ['n', '内部备注'],
+    ['Alt+C', '认领'],
+    ['Alt+X', '关闭'],
+    ['?', '本列表'],
+    ['Esc', '关闭对话框、离开输入框'],
+  ],
+  webhooks: 'Webhook 回调',
   webhooksHint: 'Frontdesk 会把你选择的事件以签名的 POST 请求发送到你的 URL，直到你的服务器返回 2xx 为止会自动重试。',
   endpoints: '端点',
   newEndpoint: '新建端点',
