@@ -1,10 +1,11 @@
 /** A time-series chart on uPlot (a charting library made for live series): the Operations view's charts. */
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
+import { uiLocale } from './locale.ts';
 
 const COUNT_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 1_000_000];
 const TIME_STEPS = [1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600];
-const clockTime = (seconds: number) => new Date(seconds * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', ...(seconds % 60 !== 0 && { second: '2-digit' }) });
+const clockTime = (seconds: number) => new Date(seconds * 1000).toLocaleTimeString(uiLocale(), { hour: '2-digit', minute: '2-digit', ...(seconds % 60 !== 0 && { second: '2-digit' }) });
 
 /** Axis text and grid lines in the palette's colours, so the chart reads in dark mode too (theme.css). */
 function axisColours(): { text: string; grid: string } {
