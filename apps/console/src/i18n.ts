@@ -5,6 +5,7 @@ import { teamEn, teamZh } from './i18n-team.ts';
 import { contactsEn, contactsZh } from './i18n-contacts.ts';
 import { campaignsEn, campaignsZh } from './i18n-campaigns.ts';
 import { channelsEn, channelsZh } from './i18n-channels.ts';
+import { lookEn, lookZh } from './i18n-look.ts';
 
 const en = {
   signIn: 'Sign in',
@@ -73,13 +74,12 @@ const en = {
   shortcut: 'Shortcut',
   title: 'Title',
   text: 'Text',
-  passwordOnce: (p: string) => `Password (shown once): ${p}`,
   routingStrategy: 'Routing strategy',
   defaultCapacity: 'Default capacity (0 = unlimited)',
-  autoReassign: 'Reassign unanswered after (seconds, 0 = never)',
+  autoReassign: 'Reassign unanswered after (minutes, 0 = never)',
   widgetOrigins: 'Sites that may embed the widget (one origin per line)',
   offlineMessage: 'Offline message',
-  maxAttachment: 'Largest attachment (bytes)',
+  maxAttachment: 'Largest attachment (MB)',
   businessHours: 'Business hours',
   timezone: 'Time zone',
   hoursHint: 'e.g. 09:00-12:00, 13:00-18:00; empty = closed',
@@ -158,6 +158,7 @@ const en = {
   ...contactsEn,
   ...campaignsEn,
   ...channelsEn,
+  ...lookEn,
 };
 
 export type Strings = typeof en;
@@ -229,13 +230,12 @@ const zh: Strings = {
   shortcut: '快捷键',
   title: '标题',
   text: '内容',
-  passwordOnce: (p: string) => `密码（只显示一次）：${p}`,
   routingStrategy: '分配策略',
   defaultCapacity: '默认接待上限（0 = 不限）',
-  autoReassign: '未回复自动转接（秒，0 = 不转接）',
+  autoReassign: '未回复自动转接（分钟，0 = 不转接）',
   widgetOrigins: '允许嵌入插件的网站（每行一个）',
   offlineMessage: '离线提示',
-  maxAttachment: '附件大小上限（字节）',
+  maxAttachment: '附件大小上限（MB）',
   businessHours: '营业时间',
   timezone: '时区',
   hoursHint: '例如 09:00-12:00, 13:00-18:00；留空 = 休息',
@@ -318,6 +318,7 @@ const zh: Strings = {
   ...contactsZh,
   ...campaignsZh,
   ...channelsZh,
+  ...lookZh,
 };
 
 export function strings(locale: string): Strings {

@@ -13,7 +13,7 @@ import { strings as widgetStrings } from '../../widget/src/app/i18n.ts';
  * Values that are the same in both languages on purpose: names and codes a Chinese reader sees
  * in Latin letters too. Kept short; anything else identical in both is an untranslated string.
  */
-const SAME_IN_BOTH = new Set(['E-mail', 'API', 'URL', 'HMAC-SHA256', 'JWT', 'WeChat', 'SMTP', 'CSV', 'Frontdesk', 'OK', 'ID']);
+const SAME_IN_BOTH = new Set(['E-mail', 'API', 'URL', 'HMAC-SHA256', 'JWT', 'WeChat', 'SMTP', 'CSV', 'Frontdesk', 'OK', 'ID', 'MB']);
 
 /** Keys on a keyboard (the shortcut list's first column): "Alt+C", "j / k", "Esc". */
 const KEYS = /^(?:(?:Alt|Ctrl|Shift)\+\S+|Esc|Enter|\S)(?:\s*[/…]\s*(?:(?:Alt|Ctrl|Shift)\+\S+|\S))*$/;
