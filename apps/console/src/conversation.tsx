@@ -288,7 +288,7 @@ function PickColleague(props: {
       </ul>
       {mode === 'transfer' && <input type="text" placeholder={t.note} aria-label={t.note} maxLength={1000} value={note} onInput={(e) => setNote(e.currentTarget.value)} />}
       <button type="button" class="ghost" onClick={onCancel}>
-        {t.close}
+        {t.closeDialog}
       </button>
     </div>
   );
@@ -392,7 +392,7 @@ function CustomerPanelView({ api, customerId, inquiry, names, t }: { api: Api; c
           </>
         )}
         <dt>{t.role}</dt>
-        <dd>{c.kind}</dd>
+        <dd>{t.customerKinds[c.kind]}</dd>
       </dl>
       {attributes.length > 0 && (
         <>

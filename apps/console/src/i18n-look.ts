@@ -1,5 +1,5 @@
 /** Readable setting names, units and the one-time password panel (issue 22, items 7–9): English and Simplified Chinese (merged into i18n.ts). */
-import type { RoutingStrategy, StaffRole } from '@frontdesk/protocol';
+import type { CustomerKind, RoutingStrategy, StaffRole } from '@frontdesk/protocol';
 
 export const lookEn = {
   strategies: {
@@ -10,6 +10,9 @@ export const lookEn = {
     manual: 'Nobody: agents claim from the queue',
   } satisfies Record<RoutingStrategy, string>,
   roles: { agent: 'Agent', admin: 'Admin', owner: 'Owner' } satisfies Record<StaffRole, string>,
+  customerKinds: { anonymous: 'Anonymous visitor', shop: 'Signed in on the shop’s site', platform: 'Signed in on the platform' } satisfies Record<CustomerKind, string>,
+  /** Closing a dialog or panel (`close` is closing an inquiry: 结束 in Chinese). */
+  closeDialog: 'Close',
   oneTimePassword: 'One-time password',
   uploadRefused: (name: string, reason: string) => `“${name}” was not sent: ${reason}`,
   uploadErrors: {
@@ -30,6 +33,8 @@ export const lookZh: LookStrings = {
     manual: '不自动分配：客服从排队中认领',
   },
   roles: { agent: '客服', admin: '管理员', owner: '所有者' },
+  customerKinds: { anonymous: '匿名访客', shop: '已在店铺网站登录', platform: '已在平台登录' },
+  closeDialog: '关闭',
   oneTimePassword: '一次性密码',
   uploadRefused: (name: string, reason: string) => `“${name}”未发送：${reason}`,
   uploadErrors: {

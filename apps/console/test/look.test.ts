@@ -84,6 +84,25 @@ describe('console: look and rough edges in Chromium', () => {
     for (const selector of ['body', '.list']) assert.ok((await backgroundLuminance(light, selector)) > 0.9, `${selector} is light`);
   });
 
+  test('dates and times follow the console’s language, not the browser’s', { timeout: 60_000 }, async () => {
+    const customer = await openWidget(server, shop.shopId);
+    assert.equal((await send(server, customer.token, customer.conversationId, 'What time do you open?')).status, 201);
+    // An English browser (en-US: "05:42 PM"), a staff member who chose Chinese ("17:42", "12月6日").
+    const page = await signIn(server, await context({ locale: 'en-US' }), people.bea.email);
+    await page.getByRole('tab', { name: /Queue/ }).click();
+    const row = page.locator('.item', { hasText: 'What time do you open?' });
+    assert.match((await row.locator('time').textContent()) ?? '', /[AP]M/, 'English first');
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByLabel('Language').selectOption('zh-CN');
+    await page.getByRole('dialog').getByRole('button', { name: '关闭' }).click();
+    await page.getByRole('tab', { name: /排队中/ }).click();
+    assert.match((await row.locator('time').textContent()) ?? '', /^\d{2}:\d{2}$/, 'a 24-hour time in Chinese');
+    await row.click();
+    await page.locator('.history .time', { hasText: /\d+月\d+日/ }).waitFor();
+    await page.getByRole('button', { name: '设置' }).click();
+    await page.getByLabel('语言').selectOption('en');
+  });
+
   test('the inbox tabs, "Closed" included, are whole at 1440, 1280 and 360 px, in en and zh-CN', { timeout: 60_000 }, async () => {
     for (const locale of ['en', 'zh-CN']) {
       const made = await context({ locale, viewport: { width: 1440, height: 900 } });
@@ -195,6 +214,7 @@ describe('console: look and rough edges in Chromium', () => {
     const panel = page.getByRole('complementary', { name: 'Customer' });
     const latest = panel.locator('.inquiries li').first();
     await latest.locator('.status', { hasText: 'Queued' }).waitFor();
+    await panel.getByText('Anonymous visitor').waitFor(); // the customer's kind by name, not 'anonymous'
 
     // Ann, in her own browser, claims it and later closes it.
     const ann = await signIn(server, await context(), people.ann.email);
