@@ -16,9 +16,19 @@ const screenshots = screenshotDir();
 /** The page's window, typed for the little these tests ask of it (the tests' tsconfig has no DOM). */
 type Win = { getComputedStyle(element: unknown): { backgroundColor: string; color: string }; navigator: { clipboard: { readText(): Promise<string> } } };
 
-/** The luminance (0 black … 1 white) of an element's computed background colour. */
+/** The luminance (0 black … 1 white) of the background an element shows: its own, or the nearest ancestor's that is not transparent. */
 async function backgroundLuminance(page: Page, selector: string): Promise<number> {
-  const colour = await page.locator(selector).first().evaluate((el) => (globalThis as unknown as Win).getComputedStyle(el).backgroundColor);
+  const colour = await page
+    .locator(selector)
+    .first()
+    .evaluate((el) => {
+      let node = el as unknown as { parentElement: unknown } | null;
+      for (; node; node = node.parentElement as typeof node) {
+        const colour = (globalThis as unknown as Win).getComputedStyle(node).backgroundColor;
+        if (colour !== 'rgba(0, 0, 0, 0)' && colour !== 'transparent') return colour;
+      }
+      return 'rgb(255, 255, 255)';
+    });
   const [r, g, b] = (colour.match(/\d+(\.\d+)?/g) ?? []).map(Number) as [number, number, number];
   return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
 }
@@ -79,6 +89,14 @@ describe('console: look and rough edges in Chromium', () => {
     const text = await dark.locator('body').evaluate((el) => (globalThis as unknown as Win).getComputedStyle(el).color);
     assert.notEqual(text, 'rgb(17, 24, 39)', 'text is light on dark');
     await dark.screenshot({ path: `${screenshots}look-console-inbox-dark.png` });
+    // Every page: its main area dark too (a colour left out of the palette shows as a light box).
+    for (const name of ['Contacts', 'Team', 'Campaigns', 'Statistics', 'Operations', 'Administration']) {
+      await dark.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name, exact: true }).click();
+      const main = dark.locator('.shell > :last-child');
+      await main.waitFor();
+      assert.ok((await backgroundLuminance(dark, '.shell > :last-child')) < 0.2, `${name} is dark`);
+      await dark.screenshot({ path: `${screenshots}look-dark-${name.toLowerCase()}.png` });
+    }
 
     const light = await signIn(server, await context({ colorScheme: 'light' }), people.olga.email);
     for (const selector of ['body', '.list']) assert.ok((await backgroundLuminance(light, selector)) > 0.9, `${selector} is light`);
