@@ -53,7 +53,7 @@ describe('widget: look and a refused upload in Chromium', () => {
     return { page, widget };
   }
 
-  test('dark mode: the widget follows prefers-color-scheme, its header keeps the brand colour', { timeout: 60_000 }, async () => {
+  test('dark mode: the widget follows prefers-color-scheme, its header keeps the brand colour; times in its language', { timeout: 60_000 }, async () => {
     const { page, widget } = await openWidget('dark');
     await widget.locator('textarea').fill('Do you ship to Lyon?');
     await widget.locator('textarea').press('Enter');
@@ -66,6 +66,12 @@ describe('widget: look and a refused upload in Chromium', () => {
     const light = await openWidget('light');
     assert.ok(luminance(await background(light.widget, '.messages')) > 0.9, 'light stays light');
     assert.deepEqual(await background(light.widget, 'header'), [37, 99, 235]);
+    // Dates and times in the widget's language.
+    await light.widget.locator('textarea').fill('And to Shanghai?');
+    await light.widget.locator('textarea').press('Enter');
+    await light.widget.locator('.time', { hasText: /Dec|PM|AM/ }).first().waitFor();
+    await light.page.evaluate(() => (globalThis as unknown as { Frontdesk: { setLocale(l: string): void } }).Frontdesk.setLocale('zh-CN'));
+    await light.widget.locator('.time', { hasText: /\d+月\d+日/ }).first().waitFor();
     await light.page.context().close();
   });
 
