@@ -65,53 +65,56 @@ function StaffAdmin({ api, me, t }: { api: Api; me: Staff; t: Strings }) {
   }
   return (
     <section aria-label={t.staff}>
-      <table class="grid">
-        <thead>
-          <tr>
-            <th>{t.name}</th>
-            <th>{t.email}</th>
-            <th>{t.role}</th>
-            <th>{t.capacity}</th>
-            <th>{t.disabled}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {staff.map((s) => (
-            <tr key={s.id}>
-              <td>
-                <Avatar id={s.id} name={s.name} /> {s.name}
-              </td>
-              <td>{s.email}</td>
-              <td>
-                <select aria-label={`${t.role}: ${s.name}`} value={s.role} disabled={s.role === 'owner' && me.role !== 'owner'} onChange={(e) => void run(() => api.updateStaff(s.id, { role: e.currentTarget.value as StaffRole }).then(reload))}>
-                  {ROLES.map((r) => (
-                    <option key={r} value={r} disabled={r === 'owner' && me.role !== 'owner'}>
-                      {t.roles[r]}
-                    </option>
-                  ))}
-                </select>
-              </td>
-              <td>
-                <input
-                  type="number"
-                  min={0}
-                  max={1000}
-                  aria-label={`${t.capacity}: ${s.name}`}
-                  defaultValue={s.capacity === null ? '' : String(s.capacity)}
-                  placeholder="—"
-                  onChange={(e) => {
-                    const value = e.currentTarget.value;
-                    void run(() => api.updateStaff(s.id, { capacity: value === '' ? null : Number(value) }).then(reload));
-                  }}
-                />
-              </td>
-              <td>
-                <input type="checkbox" aria-label={`${t.disabled}: ${s.name}`} checked={s.disabled} disabled={s.id === me.id} onChange={(e) => void run(() => api.updateStaff(s.id, { disabled: e.currentTarget.checked }).then(reload))} />
-              </td>
+      {/* On a phone the table scrolls sideways inside its box (focusable, so the keyboard scrolls it too). */}
+      <div class="scroll" tabIndex={0}>
+        <table class="grid">
+          <thead>
+            <tr>
+              <th>{t.name}</th>
+              <th>{t.email}</th>
+              <th>{t.role}</th>
+              <th>{t.capacity}</th>
+              <th>{t.disabled}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {staff.map((s) => (
+              <tr key={s.id}>
+                <td>
+                  <Avatar id={s.id} name={s.name} /> {s.name}
+                </td>
+                <td>{s.email}</td>
+                <td>
+                  <select aria-label={`${t.role}: ${s.name}`} value={s.role} disabled={s.role === 'owner' && me.role !== 'owner'} onChange={(e) => void run(() => api.updateStaff(s.id, { role: e.currentTarget.value as StaffRole }).then(reload))}>
+                    {ROLES.map((r) => (
+                      <option key={r} value={r} disabled={r === 'owner' && me.role !== 'owner'}>
+                        {t.roles[r]}
+                      </option>
+                    ))}
+                  </select>
+                </td>
+                <td>
+                  <input
+                    type="number"
+                    min={0}
+                    max={1000}
+                    aria-label={`${t.capacity}: ${s.name}`}
+                    defaultValue={s.capacity === null ? '' : String(s.capacity)}
+                    placeholder="—"
+                    onChange={(e) => {
+                      const value = e.currentTarget.value;
+                      void run(() => api.updateStaff(s.id, { capacity: value === '' ? null : Number(value) }).then(reload));
+                    }}
+                  />
+                </td>
+                <td>
+                  <input type="checkbox" aria-label={`${t.disabled}: ${s.name}`} checked={s.disabled} disabled={s.id === me.id} onChange={(e) => void run(() => api.updateStaff(s.id, { disabled: e.currentTarget.checked }).then(reload))} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       <form class="inline labelled" onSubmit={create}>
         <label>
           {t.name}

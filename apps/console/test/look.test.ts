@@ -178,6 +178,13 @@ describe('console: look and rough edges in Chromium', () => {
     const role = page.locator('form.labelled select[name=role]');
     await role.waitFor();
     assert.deepEqual(await role.locator('option').allTextContents(), ['Agent', 'Admin', 'Owner']);
+    // On a phone: the settings and the staff list fit the width.
+    await page.setViewportSize({ width: 360, height: 740 });
+    assert.equal(await horizontalOverflow(page), 0, 'staff at 360 px');
+    assert.equal(await page.locator('main.admin').evaluate((el) => el.scrollWidth - el.clientWidth), 0, 'staff at 360 px, inside the page');
+    await page.screenshot({ path: `${screenshots}look-admin-staff-360.png` });
+    await page.getByRole('tab', { name: 'Shop settings' }).click();
+    assert.equal(await page.locator('main.admin').evaluate((el) => el.scrollWidth - el.clientWidth), 0, 'settings at 360 px');
 
     const zh = await signInZh(server, await context({ locale: 'zh-CN' }), people.olga.email);
     await zh.getByRole('navigation').getByRole('button', { name: '管理', exact: true }).click();
