@@ -2,7 +2,7 @@
 import { ChannelsAdmin } from './channels-admin.tsx';
 import { useEffect, useState } from 'preact/hooks';
 import type { CannedResponse, Label, RoutingStrategy, Shop, ShopSettings, Staff, StaffRole, Weekday } from '@frontdesk/protocol';
-import { ApiError, type Api } from './api.ts';
+import type { Api } from './api.ts';
 import type { Strings } from './i18n.ts';
 import { useOutcome } from './outcome.tsx';
 import { Avatar } from './ui.tsx';
@@ -10,6 +10,7 @@ import { WebhooksAdmin } from './webhooks.tsx';
 import { ApiKeysAdmin } from './api-keys.tsx';
 import { contactsApi } from './api-contacts.ts';
 import { LabelsAdmin } from './labels-admin.tsx';
+import { fromMegabytes, fromMinutes, StaffPassword, toMegabytes, toMinutes, weekdayName } from './admin-fields.tsx';
 
 const STRATEGIES: RoutingStrategy[] = ['sticky-then-least-busy', 'least-busy', 'round-robin', 'random', 'manual'];
 const ROLES: StaffRole[] = ['agent', 'admin', 'owner'];
@@ -40,6 +41,7 @@ export function Admin({ api, me, t, labels, onLabelsChanged }: { api: Api; me: S
 
 function StaffAdmin({ api, me, t }: { api: Api; me: Staff; t: Strings }) {
   const [staff, setStaff] = useState<Staff[]>([]);
+  const [password, setPassword] = useState<{ name: string; password: string } | null>(null);
   const { run, view } = useOutcome(t);
   const reload = () => api.staff().then(setStaff, () => {});
   useEffect(() => void reload(), []);
@@ -48,6 +50,7 @@ function StaffAdmin({ api, me, t }: { api: Api; me: Staff; t: Strings }) {
     const form = event.currentTarget as HTMLFormElement;
     const data = new FormData(form);
     const capacity = String(data.get('capacity') ?? '');
+    setPassword(null);
     await run(async () => {
       const created = await api.createStaff({
         email: String(data.get('email')),
@@ -57,83 +60,92 @@ function StaffAdmin({ api, me, t }: { api: Api; me: Staff; t: Strings }) {
       });
       form.reset();
       await reload();
-      if (created.password) throw new PasswordOnce(t.passwordOnce(created.password));
+      if (created.password) setPassword({ name: created.staff.name, password: created.password });
     });
   }
   return (
     <section aria-label={t.staff}>
-      <table class="grid">
-        <thead>
-          <tr>
-            <th>{t.name}</th>
-            <th>{t.email}</th>
-            <th>{t.role}</th>
-            <th>{t.capacity}</th>
-            <th>{t.disabled}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {staff.map((s) => (
-            <tr key={s.id}>
-              <td>
-                <Avatar id={s.id} name={s.name} /> {s.name}
-              </td>
-              <td>{s.email}</td>
-              <td>
-                <select aria-label={`${t.role}: ${s.name}`} value={s.role} disabled={s.role === 'owner' && me.role !== 'owner'} onChange={(e) => void run(() => api.updateStaff(s.id, { role: e.currentTarget.value as StaffRole }).then(reload))}>
-                  {ROLES.map((r) => (
-                    <option key={r} value={r} disabled={r === 'owner' && me.role !== 'owner'}>
-                      {r}
-                    </option>
-                  ))}
-                </select>
-              </td>
-              <td>
-                <input
-                  type="number"
-                  min={0}
-                  max={1000}
-                  aria-label={`${t.capacity}: ${s.name}`}
-                  defaultValue={s.capacity === null ? '' : String(s.capacity)}
-                  placeholder="—"
-                  onChange={(e) => {
-                    const value = e.currentTarget.value;
-                    void run(() => api.updateStaff(s.id, { capacity: value === '' ? null : Number(value) }).then(reload));
-                  }}
-                />
-              </td>
-              <td>
-                <input type="checkbox" aria-label={`${t.disabled}: ${s.name}`} checked={s.disabled} disabled={s.id === me.id} onChange={(e) => void run(() => api.updateStaff(s.id, { disabled: e.currentTarget.checked }).then(reload))} />
-              </td>
+      {/* On a phone the table scrolls sideways inside its box (focusable, so the keyboard scrolls it too). */}
+      <div class="scroll" tabIndex={0}>
+        <table class="grid">
+          <thead>
+            <tr>
+              <th>{t.name}</th>
+              <th>{t.email}</th>
+              <th>{t.role}</th>
+              <th>{t.capacity}</th>
+              <th>{t.disabled}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
-      <form class="inline" onSubmit={create}>
-        <input name="name" required maxLength={120} placeholder={t.name} aria-label={t.name} />
-        <input name="email" type="email" required placeholder={t.email} aria-label={t.email} />
-        <select name="role" aria-label={t.role}>
-          {ROLES.filter((r) => r !== 'owner' || me.role === 'owner').map((r) => (
-            <option key={r} value={r}>
-              {r}
-            </option>
-          ))}
-        </select>
-        <input name="capacity" type="number" min={0} max={1000} placeholder={t.capacity} aria-label={t.capacity} />
+          </thead>
+          <tbody>
+            {staff.map((s) => (
+              <tr key={s.id}>
+                <td>
+                  <Avatar id={s.id} name={s.name} /> {s.name}
+                </td>
+                <td>{s.email}</td>
+                <td>
+                  <select aria-label={`${t.role}: ${s.name}`} value={s.role} disabled={s.role === 'owner' && me.role !== 'owner'} onChange={(e) => void run(() => api.updateStaff(s.id, { role: e.currentTarget.value as StaffRole }).then(reload))}>
+                    {ROLES.map((r) => (
+                      <option key={r} value={r} disabled={r === 'owner' && me.role !== 'owner'}>
+                        {t.roles[r]}
+                      </option>
+                    ))}
+                  </select>
+                </td>
+                <td>
+                  <input
+                    type="number"
+                    min={0}
+                    max={1000}
+                    aria-label={`${t.capacity}: ${s.name}`}
+                    defaultValue={s.capacity === null ? '' : String(s.capacity)}
+                    placeholder="—"
+                    onChange={(e) => {
+                      const value = e.currentTarget.value;
+                      void run(() => api.updateStaff(s.id, { capacity: value === '' ? null : Number(value) }).then(reload));
+                    }}
+                  />
+                </td>
+                <td>
+                  <input type="checkbox" aria-label={`${t.disabled}: ${s.name}`} checked={s.disabled} disabled={s.id === me.id} onChange={(e) => void run(() => api.updateStaff(s.id, { disabled: e.currentTarget.checked }).then(reload))} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <form class="inline labelled" onSubmit={create}>
+        <label>
+          {t.name}
+          <input name="name" required maxLength={120} />
+        </label>
+        <label>
+          {t.email}
+          <input name="email" type="email" required />
+        </label>
+        <label>
+          {t.role}
+          <select name="role">
+            {ROLES.filter((r) => r !== 'owner' || me.role === 'owner').map((r) => (
+              <option key={r} value={r}>
+                {t.roles[r]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t.capacity}
+          <input name="capacity" type="number" min={0} max={1000} />
+        </label>
         <button type="submit" class="primary">
           {t.add}
         </button>
       </form>
+      {password && <StaffPassword name={password.name} password={password.password} t={t} onDone={() => setPassword(null)} />}
       {view}
     </section>
   );
-}
-
-/** A generated password is news to show once, not an error: carried out of `run` as its message. */
-class PasswordOnce extends ApiError {
-  constructor(text: string) {
-    super(200, 'PASSWORD', text);
-  }
 }
 
 /** Uncontrolled fields (defaultValue): what the admin types survives re-renders until saved. */
@@ -160,10 +172,10 @@ function ShopAdmin({ api, me, t }: { api: Api; me: Staff; t: Strings }) {
     const settings: Partial<ShopSettings> = {
       routingStrategy: text('routingStrategy') as RoutingStrategy,
       defaultCapacity: Number(text('defaultCapacity')),
-      autoReassignSeconds: Number(text('autoReassignSeconds')),
+      autoReassignSeconds: fromMinutes(text('autoReassignMinutes')),
       widgetOrigins: text('widgetOrigins').split('\n').map((o) => o.trim()).filter(Boolean),
       offlineMessage: text('offlineMessage'),
-      maxAttachmentBytes: Number(text('maxAttachmentBytes')),
+      maxAttachmentBytes: fromMegabytes(text('maxAttachmentMb')),
       businessHours: data.get('alwaysOpen') ? null : { timezone: text('timezone'), days },
     };
     await run(async () => {
@@ -182,7 +194,7 @@ function ShopAdmin({ api, me, t }: { api: Api; me: Staff; t: Strings }) {
         <select name="routingStrategy">
           {STRATEGIES.map((strategy) => (
             <option key={strategy} value={strategy} selected={strategy === s.routingStrategy}>
-              {strategy}
+              {t.strategies[strategy]}
             </option>
           ))}
         </select>
@@ -193,7 +205,7 @@ function ShopAdmin({ api, me, t }: { api: Api; me: Staff; t: Strings }) {
       </label>
       <label>
         {t.autoReassign}
-        <input name="autoReassignSeconds" type="number" min={0} max={86400} defaultValue={s.autoReassignSeconds} />
+        <input name="autoReassignMinutes" type="number" min={0} max={1440} step="any" defaultValue={toMinutes(s.autoReassignSeconds)} />
       </label>
       <label>
         {t.widgetOrigins}
@@ -205,7 +217,7 @@ function ShopAdmin({ api, me, t }: { api: Api; me: Staff; t: Strings }) {
       </label>
       <label>
         {t.maxAttachment}
-        <input name="maxAttachmentBytes" type="number" min={1} defaultValue={s.maxAttachmentBytes} />
+        <input name="maxAttachmentMb" type="number" min={0.01} max={1024} step="any" defaultValue={toMegabytes(s.maxAttachmentBytes)} />
       </label>
       <fieldset>
         <legend>{t.businessHours}</legend>
@@ -219,7 +231,7 @@ function ShopAdmin({ api, me, t }: { api: Api; me: Staff; t: Strings }) {
         <p class="hint">{t.hoursHint}</p>
         {DAYS.map((day) => (
           <label key={day} class="day">
-            <span>{day}</span>
+            <span>{weekdayName(day)}</span>
             <input name={`hours-${day}`} defaultValue={(hours?.days[day] ?? []).map(([a, b]) => `${a}-${b}`).join(', ')} />
           </label>
         ))}
@@ -278,10 +290,19 @@ function CannedAdmin({ api, t }: { api: Api; t: Strings }) {
           </li>
         ))}
       </ul>
-      <form class="inline" onSubmit={create}>
-        <input name="shortcut" required pattern="[a-z0-9][a-z0-9_\-]{0,31}" placeholder={t.shortcut} aria-label={t.shortcut} />
-        <input name="title" required maxLength={120} placeholder={t.title} aria-label={t.title} />
-        <textarea name="text" required rows={2} placeholder={t.text} aria-label={t.text} />
+      <form class="inline labelled" onSubmit={create}>
+        <label>
+          {t.shortcut}
+          <input name="shortcut" required pattern="[a-z0-9][a-z0-9_\-]{0,31}" />
+        </label>
+        <label>
+          {t.title}
+          <input name="title" required maxLength={120} />
+        </label>
+        <label>
+          {t.text}
+          <textarea name="text" required rows={2} />
+        </label>
         <button type="submit" class="primary">
           {t.add}
         </button>

@@ -4,6 +4,7 @@ import type { ApiKey, CreatedApiKey } from '@frontdesk/protocol';
 import { ApiError, type Api } from './api.ts';
 import type { Strings } from './i18n.ts';
 import { SecretOnce } from './webhooks.tsx';
+import { uiLocale } from './locale.ts';
 
 export function ApiKeysAdmin({ api, t }: { api: Api; t: Strings }) {
   const [items, setItems] = useState<ApiKey[] | null>(null);
@@ -56,7 +57,7 @@ export function ApiKeysAdmin({ api, t }: { api: Api; t: Strings }) {
           <li key={key.id} class="key">
             <div>
               <strong>{key.name}</strong> <code>{key.prefix}…</code>
-              <div class="hint">{t.apiKeyCreated(new Date(key.createdAt).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' }))}</div>
+              <div class="hint">{t.apiKeyCreated(new Date(key.createdAt).toLocaleString(uiLocale(), { dateStyle: 'short', timeStyle: 'short' }))}</div>
             </div>
             <button type="button" class="danger" onClick={() => void revoke(key)}>
               {t.revoke}

@@ -11,6 +11,7 @@ import type { CampaignAction, ContactsApi } from './api-contacts.ts';
 import { CampaignForm } from './campaign-form.tsx';
 import type { Strings } from './i18n.ts';
 import { Alert, formatWhen } from './ui.tsx';
+import { uiLocale } from './locale.ts';
 
 const POLL_MS = 2000;
 const moving = (c: Campaign) => c.status === 'running' || c.status === 'scheduled';
@@ -121,7 +122,7 @@ function CampaignCard(props: { capi: ContactsApi; campaign: Campaign; t: Strings
       </div>
       <p class="campaign-text">{c.text}</p>
       {c.kind === 'one_off' ? c.status !== 'draft' && <Progress campaign={c} t={t} /> : c.trigger && <p class="hint">{t.triggerSummary(c.trigger.urlPattern, c.trigger.delaySeconds, c.trigger.businessHoursOnly)}</p>}
-      {c.kind === 'one_off' && c.status === 'scheduled' && c.scheduledAt && <p class="hint">{t.scheduledFor(new Date(c.scheduledAt).toLocaleString())}</p>}
+      {c.kind === 'one_off' && c.status === 'scheduled' && c.scheduledAt && <p class="hint">{t.scheduledFor(new Date(c.scheduledAt).toLocaleString(uiLocale()))}</p>}
       {(c.counts.sent > 0 || c.status === 'completed') && <Results campaign={c} t={t} />}
       {c.kind === 'one_off' && c.status !== 'draft' && <Recipients capi={capi} campaign={c} t={t} />}
       <div class="buttons">

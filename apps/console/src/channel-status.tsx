@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ChannelFailure, ConversationChannel } from '@frontdesk/protocol';
 import type { Api } from './api.ts';
 import type { Strings } from './i18n.ts';
+import { uiLocale } from './locale.ts';
 
 /**
  * How replies reach a conversation's customer (GET /conversations/{id}/channel): read again when
@@ -44,7 +45,7 @@ export function ChannelBanner({ info, t }: { info: ConversationChannel | null; t
   const closed = info.windowClosesAt === null || Date.parse(info.windowClosesAt) <= Date.now();
   // The full reason stands above the composer; here, the state in a few words.
   const state = !blocked
-    ? t.windowOpen(new Date(info.windowClosesAt!).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' }), info.remaining ?? 0)
+    ? t.windowOpen(new Date(info.windowClosesAt!).toLocaleString(uiLocale(), { dateStyle: 'short', timeStyle: 'short' }), info.remaining ?? 0)
     : closed
       ? t.windowClosedShort
       : t.quotaSpentShort;

@@ -3,6 +3,7 @@ import type { EmailSettings, Shop, WechatAccount, WechatAccountBody } from '@fro
 import type { Api } from './api.ts';
 import type { Strings } from './i18n.ts';
 import { useOutcome } from './outcome.tsx';
+import { uiLocale } from './locale.ts';
 
 /** Administration → Channels: the WeChat official account and the e-mail settings (docs/channels.md). */
 export function ChannelsAdmin({ api, t }: { api: Api; t: Strings }) {
@@ -44,7 +45,7 @@ function WechatAdmin({ api, t }: { api: Api; t: Strings }) {
           <p>
             <strong>{t.appId}</strong> {account.appId} · <strong>{t.originalId}</strong> {account.originalId}
           </p>
-          <p class="hint">{t.connectedSince(new Date(account.connectedAt).toLocaleString())}</p>
+          <p class="hint">{t.connectedSince(new Date(account.connectedAt).toLocaleString(uiLocale()))}</p>
           <label>
             {t.callbackUrl}
             <span class="copy-row">

@@ -1,10 +1,17 @@
 /** A time-series chart on uPlot (a charting library made for live series): the Operations view's charts. */
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
+import { uiLocale } from './locale.ts';
 
 const COUNT_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 1_000_000];
 const TIME_STEPS = [1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600];
-const clockTime = (seconds: number) => new Date(seconds * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', ...(seconds % 60 !== 0 && { second: '2-digit' }) });
+const clockTime = (seconds: number) => new Date(seconds * 1000).toLocaleTimeString(uiLocale(), { hour: '2-digit', minute: '2-digit', ...(seconds % 60 !== 0 && { second: '2-digit' }) });
+
+/** Axis text and grid lines in the palette's colours, so the chart reads in dark mode too (theme.css). */
+function axisColours(): { text: string; grid: string } {
+  const css = getComputedStyle(document.documentElement);
+  return { text: css.getPropertyValue('--muted').trim() || '#4b5563', grid: css.getPropertyValue('--divider').trim() || 'rgba(0,0,0,.07)' };
+}
 
 export interface Series {
   readonly label: string;
@@ -21,6 +28,8 @@ export function TimeChart({ series, data, summary, timeLabel, bars = false, heig
 
   useEffect(() => {
     const el = box.current!;
+    const colours = axisColours();
+    const axis = { stroke: colours.text, grid: { stroke: colours.grid }, ticks: { stroke: colours.grid } };
     const paths = bars ? uPlot.paths.bars!({ size: [0.8, 40] }) : undefined;
     plot.current = new uPlot(
       {
@@ -31,9 +40,9 @@ export function TimeChart({ series, data, summary, timeLabel, bars = false, heig
         scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
         axes: [
           // Whole seconds at the finest (uPlot would go down to milliseconds over a short span), as clock times.
-          { stroke: '#4b5563', space: 70, incrs: TIME_STEPS, values: (_u, splits) => splits.map(clockTime) },
+          { ...axis, space: 70, incrs: TIME_STEPS, values: (_u, splits) => splits.map(clockTime) },
           // Counts: whole numbers (no 0.25 message), wide enough for "10,000".
-          { stroke: '#4b5563', size: 60, incrs: COUNT_STEPS },
+          { ...axis, size: 60, incrs: COUNT_STEPS },
         ],
         series: [{ label: timeLabel }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, ...(bars && { fill: `${s.color}99`, paths }), points: { show: false } }))],
       },

@@ -57,6 +57,7 @@ export function Composer(props: Props) {
   const [showEmoji, setShowEmoji] = useState(false);
   const [pick, setPick] = useState(0);
   const [upload, setUpload] = useState<string | null>(null);
+  const [refused, setRefused] = useState<string | null>(null);
   const own = useRef<HTMLTextAreaElement>(null);
   const box = props.box ?? own;
   const caretAfter = useRef<number | null>(null);
@@ -111,6 +112,7 @@ export function Composer(props: Props) {
 
   async function attach(file: File) {
     if (props.blocked) return;
+    setRefused(null);
     setUpload(`${file.name} 0%`);
     try {
       const attachment = await client.files.upload(conversationId, file, {
@@ -120,7 +122,8 @@ export function Composer(props: Props) {
       onSend({ attachmentId: attachment.id });
       setUpload(null);
     } catch (error) {
-      setUpload(`${file.name}: ${(error as FrontdeskError).message}`);
+      setUpload(null);
+      setRefused(t.uploadRefused(file.name, t.uploadErrors[(error as FrontdeskError).code] ?? (error as FrontdeskError).message));
     }
   }
 
@@ -128,10 +131,18 @@ export function Composer(props: Props) {
   const active = Math.min(pick, suggestions.length - 1);
   return (
     <footer class={`composer ${props.className ?? ''}`}>
-      {(top || upload || props.blocked) && (
+      {(top || upload || refused || props.blocked) && (
         <div class="modes">
           {top}
           {upload && <span class="hint">{upload}</span>}
+          {refused && (
+            <p class="hint error refused" role="alert">
+              {refused}{' '}
+              <button type="button" class="link" onClick={() => setRefused(null)}>
+                {t.dismiss}
+              </button>
+            </p>
+          )}
           {props.blocked && (
             <p class="hint blocked" role="status">
               {props.blocked}

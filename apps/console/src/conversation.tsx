@@ -17,6 +17,7 @@ import { LabelEditor } from './labels.tsx';
 import type { Prefs } from './notify.ts';
 import { useTimeline } from './timeline.ts';
 import { AttachmentView, AttributeList, Avatar, customerLabel, focusFirstButton, formatTime, formatWhen, Linkified } from './ui.tsx';
+import { uiLocale } from './locale.ts';
 
 const narrow = matchMedia('(max-width: 1180px)');
 
@@ -186,7 +187,7 @@ export function ConversationPane({ api, client, conversation, me, agents, labels
         </HistoryLog>
         <ReplyComposer api={api} client={client} conversationId={id} prefs={prefs} t={t} replyBlocked={replyBlocked(channel.info, t)} />
       </section>
-      {showPanel && customerId && <CustomerPanelView api={api} customerId={customerId} names={names} t={t} />}
+      {showPanel && customerId && <CustomerPanelView api={api} customerId={customerId} inquiry={`${conversation.status}:${conversation.assigneeId}`} names={names} t={t} />}
     </>
   );
 }
@@ -236,7 +237,7 @@ function MessageRow(props: {
           {message.attachment && <AttachmentView attachment={message.attachment} client={client} />}
           {message.text && <Linkified text={message.text} />}
           <span class="meta">
-            <time dateTime={message.createdAt}>{formatTime(message.createdAt, navigator.language, false)}</time>
+            <time dateTime={message.createdAt}>{formatTime(message.createdAt, uiLocale(), false)}</time>
             {!fromCustomer && !internal && ` · ${message.seq <= readUpTo ? t.read : t.sent}`}
           </span>
         </div>
@@ -287,7 +288,7 @@ function PickColleague(props: {
       </ul>
       {mode === 'transfer' && <input type="text" placeholder={t.note} aria-label={t.note} maxLength={1000} value={note} onInput={(e) => setNote(e.currentTarget.value)} />}
       <button type="button" class="ghost" onClick={onCancel}>
-        {t.close}
+        {t.closeDialog}
       </button>
     </div>
   );
@@ -358,11 +359,17 @@ function ReplyComposer({ api, replyBlocked, ...base }: ComposerBase & { api: Api
   );
 }
 
-function CustomerPanelView({ api, customerId, names, t }: { api: Api; customerId: string; names: Map<string, string>; t: Strings }) {
+/** `inquiry` (the live conversation's status and assignee) changing fetches the panel again, so its inquiries never go stale. */
+function CustomerPanelView({ api, customerId, inquiry, names, t }: { api: Api; customerId: string; inquiry: string; names: Map<string, string>; t: Strings }) {
   const [panel, setPanel] = useState<CustomerDetails | null>(null);
   useEffect(() => {
-    api.customer(customerId).then(setPanel, () => setPanel(null));
-  }, [customerId]);
+    let current = true;
+    api.customer(customerId).then(
+      (details) => current && setPanel(details),
+      () => current && setPanel(null),
+    );
+    return () => void (current = false);
+  }, [customerId, inquiry]);
   if (!panel) return <aside class="panel" aria-label={t.customer} />;
   const c = panel.customer;
   const attributes = Object.entries(panel.attributes);
@@ -385,7 +392,7 @@ function CustomerPanelView({ api, customerId, names, t }: { api: Api; customerId
           </>
         )}
         <dt>{t.role}</dt>
-        <dd>{c.kind}</dd>
+        <dd>{t.customerKinds[c.kind]}</dd>
       </dl>
       {attributes.length > 0 && (
         <>

@@ -35,7 +35,7 @@ export function SettingsDialog(props: { t: Strings; prefs: Prefs; onChange: (pat
         </select>
       </label>
       <button type="button" onClick={onClose}>
-        {t.close}
+        {t.closeDialog}
       </button>
     </div>
   );
@@ -56,7 +56,7 @@ export function ShortcutsDialog({ t, onClose }: { t: Strings; onClose: () => voi
         ))}
       </dl>
       <button type="button" onClick={onClose}>
-        {t.close}
+        {t.closeDialog}
       </button>
     </div>
   );

@@ -66,7 +66,7 @@ export function GroupPanel({ api, group, me, colleagues, t, onChanged, onLeft, o
     <aside class="panel group-panel" aria-label={t.groupInfo} onKeyDown={(e) => e.key === 'Escape' && onClose()}>
       <div class="panel-head">
         <h2>{t.groupInfo}</h2>
-        <button type="button" class="ghost" aria-label={t.close} onClick={onClose}>
+        <button type="button" class="ghost" aria-label={t.closeDialog} onClick={onClose}>
           ✕
         </button>
       </div>

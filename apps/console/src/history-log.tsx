@@ -10,6 +10,7 @@ import type { FrontdeskClient } from '@frontdesk/sdk';
 import type { Strings } from './i18n.ts';
 import type { Timeline } from './timeline.ts';
 import { formatTime, Linkified, PendingState } from './ui.tsx';
+import { uiLocale } from './locale.ts';
 
 /** Messages further apart than this get a time separator (seed 000). */
 const GAP_MS = 120_000;
@@ -68,5 +69,5 @@ export function timeStamp(message: Message, previous: Message | undefined): { ga
   const prevTime = previous ? Date.parse(previous.createdAt) : 0;
   const gap = time - prevTime > GAP_MS;
   const newDay = new Date(time).toDateString() !== new Date(prevTime).toDateString();
-  return { gap, stamp: gap && <p class="time">{formatTime(message.createdAt, navigator.language, newDay)}</p> };
+  return { gap, stamp: gap && <p class="time">{formatTime(message.createdAt, uiLocale(), newDay)}</p> };
 }

@@ -83,7 +83,7 @@ export const contactsZh: ContactsStrings = {
   assignee: '负责人',
   statusLabel: '状态',
   channel: '渠道',
-  channels: { web: '网页', api: 'API', goim: 'App', wechat: '微信', email: '邮件' },
+  channels: { web: '网页', api: 'API', goim: '应用', wechat: '微信', email: '邮件' },
   clearFilters: '清除筛选',
   saveView: '保存为视图',
   viewName: '视图名称',

@@ -5,6 +5,7 @@ import { teamEn, teamZh } from './i18n-team.ts';
 import { contactsEn, contactsZh } from './i18n-contacts.ts';
 import { campaignsEn, campaignsZh } from './i18n-campaigns.ts';
 import { channelsEn, channelsZh } from './i18n-channels.ts';
+import { lookEn, lookZh } from './i18n-look.ts';
 
 const en = {
   signIn: 'Sign in',
@@ -73,13 +74,12 @@ const en = {
   shortcut: 'Shortcut',
   title: 'Title',
   text: 'Text',
-  passwordOnce: (p: string) => `Password (shown once): ${p}`,
   routingStrategy: 'Routing strategy',
   defaultCapacity: 'Default capacity (0 = unlimited)',
-  autoReassign: 'Reassign unanswered after (seconds, 0 = never)',
+  autoReassign: 'Reassign unanswered after (minutes, 0 = never)',
   widgetOrigins: 'Sites that may embed the widget (one origin per line)',
   offlineMessage: 'Offline message',
-  maxAttachment: 'Largest attachment (bytes)',
+  maxAttachment: 'Largest attachment (MB)',
   businessHours: 'Business hours',
   timezone: 'Time zone',
   hoursHint: 'e.g. 09:00-12:00, 13:00-18:00; empty = closed',
@@ -158,12 +158,12 @@ const en = {
   ...contactsEn,
   ...campaignsEn,
   ...channelsEn,
+  ...lookEn,
 };
 
 export type Strings = typeof en;
 
 const zh: Strings = {
-  ...en,
   signIn: '登录',
   email: '邮箱',
   password: '密码',
@@ -230,13 +230,12 @@ const zh: Strings = {
   shortcut: '快捷键',
   title: '标题',
   text: '内容',
-  passwordOnce: (p: string) => `密码（只显示一次）：${p}`,
   routingStrategy: '分配策略',
   defaultCapacity: '默认接待上限（0 = 不限）',
-  autoReassign: '未回复自动转接（秒，0 = 不转接）',
+  autoReassign: '未回复自动转接（分钟，0 = 不转接）',
   widgetOrigins: '允许嵌入插件的网站（每行一个）',
   offlineMessage: '离线提示',
-  maxAttachment: '附件大小上限（字节）',
+  maxAttachment: '附件大小上限（MB）',
   businessHours: '营业时间',
   timezone: '时区',
   hoursHint: '例如 09:00-12:00, 13:00-18:00；留空 = 休息',
@@ -255,7 +254,18 @@ const zh: Strings = {
   avgFirstResponse: '平均首次响应',
   last30: '最近 30 天',
   shortcuts: '键盘快捷键',
-  webhooks: 'Webhooks',
+  shortcutList: [
+    ['Alt+1 … Alt+4', '排队中、我的、全部进行中、已关闭'],
+    ['j / k', '下一个 / 上一个会话'],
+    ['/', '搜索'],
+    ['r', '回复'],
+    ['n', '内部备注'],
+    ['Alt+C', '认领'],
+    ['Alt+X', '关闭'],
+    ['?', '本列表'],
+    ['Esc', '关闭对话框、离开输入框'],
+  ],
+  webhooks: 'Webhook 回调',
   webhooksHint: 'Frontdesk 会把你选择的事件以签名的 POST 请求发送到你的 URL，直到你的服务器返回 2xx 为止会自动重试。',
   endpoints: '端点',
   newEndpoint: '新建端点',
@@ -308,6 +318,7 @@ const zh: Strings = {
   ...contactsZh,
   ...campaignsZh,
   ...channelsZh,
+  ...lookZh,
 };
 
 export function strings(locale: string): Strings {

@@ -21,6 +21,7 @@ import { BroadcastBanner } from './broadcasts.tsx';
 import { ConversationPane } from './conversation.tsx';
 import { SettingsDialog, ShortcutsDialog } from './dialogs.tsx';
 import { htmlLang, strings, type Strings } from './i18n.ts';
+import { setUiLocale } from './locale.ts';
 import { ConversationItem, SearchResults } from './inbox-list.tsx';
 import { LoginPage } from './login.tsx';
 import { OperationsPage } from './operations.tsx';
@@ -63,6 +64,7 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
   const [me, setMe] = useState<Staff | null>(null);
   const [prefs, setPrefs] = useState<Prefs | null>(null);
   const t: Strings = strings(prefs?.locale ?? navigator.language);
+  setUiLocale(prefs?.locale ?? navigator.language);
   const [client, setClient] = useState<FrontdeskClient | null>(null);
   const [connection, setConnection] = useState('connecting');
   const [page, setPage] = useState<Page>('inbox');

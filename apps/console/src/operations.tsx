@@ -9,6 +9,7 @@ import type { FrontdeskClient } from '@frontdesk/sdk';
 import type { Api } from './api.ts';
 import { TimeChart } from './chart.tsx';
 import type { Strings } from './i18n.ts';
+import { uiLocale } from './locale.ts';
 
 /** Live points kept for the second chart: half an hour at the default five seconds. */
 const KEPT = 360;
@@ -49,8 +50,8 @@ export function OperationsPage({ api, client, connected, t }: { api: Api; client
   if (!figures || !perMinute) return <main class="operations" aria-busy="true" />;
   const lastMinute = figures.messagesPerMinute.counts[figures.messagesPerMinute.counts.length - 1] ?? 0;
   const tiles: Array<[string, string, string]> = [
-    ['today', t.messagesToday, figures.messagesToday.toLocaleString()],
-    ['total', t.messagesTotal, figures.messagesTotal.toLocaleString()],
+    ['today', t.messagesToday, figures.messagesToday.toLocaleString(uiLocale())],
+    ['total', t.messagesTotal, figures.messagesTotal.toLocaleString(uiLocale())],
     ['connections', t.connectionsNow, String(figures.connections)],
     ['agents', t.agentsOnline, String(figures.agentsOnline)],
     ['queue', t.queueLength, String(figures.queueLength)],
@@ -109,8 +110,8 @@ export function OperationsPage({ api, client, connected, t }: { api: Api; client
                 <td>{n.host}</td>
                 <td>{n.connections}</td>
                 <td>{n.sendP99Ms === null ? t.none : t.ms(Math.round(n.sendP99Ms * 10) / 10)}</td>
-                <td>{new Date(n.startedAt).toLocaleString()}</td>
-                <td>{new Date(n.seenAt).toLocaleTimeString()}</td>
+                <td>{new Date(n.startedAt).toLocaleString(uiLocale())}</td>
+                <td>{new Date(n.seenAt).toLocaleTimeString(uiLocale())}</td>
               </tr>
             ))}
           </tbody>
@@ -136,7 +137,7 @@ export function OperationsPage({ api, client, connected, t }: { api: Api; client
             <tbody>
               {figures.alerts.map((a) => (
                 <tr key={a.id} class={a.state}>
-                  <td>{new Date(a.at).toLocaleString()}</td>
+                  <td>{new Date(a.at).toLocaleString(uiLocale())}</td>
                   <td>{a.rule}</td>
                   <td>{t.alertStates[a.state] ?? a.state}</td>
                   <td>{a.metric}</td>

@@ -10,6 +10,7 @@ import type { Strings } from './i18n.ts';
 import { noticeText, type NameOf } from './notices.ts';
 import type { ReadState } from './staff-chat-hooks.ts';
 import { AttachmentView, Avatar, formatTime, Linkified } from './ui.tsx';
+import { uiLocale } from './locale.ts';
 
 interface Props {
   readonly message: Message;
@@ -78,7 +79,7 @@ export function StaffMessageRow({ message, previous, meId, isGroup, nameOf, read
             </>
           )}
           <span class="meta">
-            <time dateTime={message.createdAt}>{formatTime(message.createdAt, navigator.language, false)}</time>
+            <time dateTime={message.createdAt}>{formatTime(message.createdAt, uiLocale(), false)}</time>
             {message.editedAt && !deleted && ` ${t.edited}`}
             {mine && !deleted && read && ` · ${readLabel(read, isGroup, t)}`}
           </span>

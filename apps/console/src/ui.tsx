@@ -1,6 +1,7 @@
 /** Small pieces the console's views share; text handling is the widget's (one escaping rule). */
 import type { Customer, Message } from '@frontdesk/protocol';
 import { colorOf, initialsOf } from '../../widget/src/app/text.tsx';
+import { uiLocale } from './locale.ts';
 
 export { AttachButton, AttachmentView, PendingState } from '../../widget/src/app/media.tsx';
 export { formatTime, Linkified } from '../../widget/src/app/text.tsx';
@@ -17,9 +18,9 @@ export function Avatar({ id, name }: { id: string; name: string }) {
 export function formatWhen(iso: string): string {
   const date = new Date(iso);
   const age = Date.now() - date.getTime();
-  if (new Date().toDateString() === date.toDateString()) return date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
-  if (age < 6 * 86_400_000) return date.toLocaleString(undefined, { weekday: 'short', hour: '2-digit', minute: '2-digit' });
-  return date.toLocaleDateString(undefined, { day: 'numeric', month: 'short' });
+  if (new Date().toDateString() === date.toDateString()) return date.toLocaleTimeString(uiLocale(), { hour: '2-digit', minute: '2-digit' });
+  if (age < 6 * 86_400_000) return date.toLocaleString(uiLocale(), { weekday: 'short', hour: '2-digit', minute: '2-digit' });
+  return date.toLocaleDateString(uiLocale(), { day: 'numeric', month: 'short' });
 }
 
 export function previewOf(message: Message): string {

@@ -1,8 +1,10 @@
 /** Administration → Webhooks (owner, admin): the shop's endpoints, their delivery logs (docs/webhooks.md). */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { webhookEvents, type CreatedWebhook, type Webhook, type WebhookDelivery } from '@frontdesk/protocol';
 import { ApiError, type Api } from './api.ts';
 import type { Strings } from './i18n.ts';
+import { copyText } from './copy.ts';
+import { uiLocale } from './locale.ts';
 
 /** The API's error in the admin's language when we know its code (a refused URL keeps the server's reason), else the server's message. */
 function messageOf(e: unknown, t: Strings): string {
@@ -13,7 +15,7 @@ function messageOf(e: unknown, t: Strings): string {
 }
 
 function when(iso: string | null): string {
-  return iso === null ? '—' : new Date(iso).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'medium' });
+  return iso === null ? '—' : new Date(iso).toLocaleString(uiLocale(), { dateStyle: 'short', timeStyle: 'medium' });
 }
 
 function Outcome({ outcome }: { outcome: { ok: boolean; text: string } | null }) {
@@ -139,18 +141,20 @@ function CreateEndpoint({ api, t, onCreated }: { api: Api; t: Strings; onCreated
 /** A secret shown this once (a webhook's signing secret, an API key), with a copy button. */
 export function SecretOnce({ label, about, secret, note, t, onDone }: { label: string; about: string; secret: string; note: string; t: Strings; onDone: () => void }) {
   const [copied, setCopied] = useState(false);
+  const field = useRef<HTMLInputElement>(null);
   return (
     <div class="secret-once" role="region" aria-labelledby="secret-once-label">
       <label id="secret-once-label" for="secret-once">
         {label} <span class="url">{about}</span>
       </label>
       <div class="secret-row">
-        <input id="secret-once" readOnly value={secret} spellcheck={false} onFocus={(e) => e.currentTarget.select()} />
+        <input id="secret-once" ref={field} readOnly value={secret} spellcheck={false} onFocus={(e) => e.currentTarget.select()} />
         <button
           type="button"
           class="primary"
           onClick={() =>
-            void navigator.clipboard.writeText(secret).then(() => {
+            void copyText(secret, field.current).then((done) => {
+              if (!done) return;
               setCopied(true);
               setTimeout(() => setCopied(false), 2000);
             })

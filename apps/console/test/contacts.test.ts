@@ -211,7 +211,7 @@ describe('console: contacts and labels in Chromium', () => {
     // In Chinese.
     await ann.getByRole('button', { name: 'Settings' }).click();
     await ann.getByLabel('Language').selectOption('zh-CN');
-    await ann.getByRole('button', { name: '结束' }).click();
+    await ann.getByRole('dialog').getByRole('button', { name: '关闭' }).click();
     await nav(ann, '联系人').click();
     await ann.getByRole('heading', { name: '联系人' }).waitFor();
     await ann.getByLabel('按姓名、邮箱或外部 ID 搜索').waitFor();

@@ -107,7 +107,7 @@ describe('console: WeChat in Chromium', () => {
       const ann = await signIn(server, phone, people.ann.email);
       await ann.getByRole('button', { name: 'Settings' }).click();
       await ann.getByLabel('Language').selectOption('zh-CN');
-      await ann.getByRole('button', { name: '结束' }).click();
+      await ann.getByRole('dialog').getByRole('button', { name: '关闭' }).click();
       await ann.getByRole('tab', { name: /进行中|全部|开放/ }).first().click().catch(() => {});
       const row = ann.locator('.item', { has: ann.locator('.channel-tag', { hasText: '微信' }) }).first();
       await row.waitFor();

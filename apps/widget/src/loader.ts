@@ -43,6 +43,7 @@ border:0;border-radius:12px;padding:10px 14px;text-align:left;cursor:pointer;box
 .teaser b{display:block;font-size:12px;color:#4b5563;margin-bottom:2px}
 .teaser[hidden]{display:none}
 @media (max-width:480px){.frame{right:0;bottom:0;width:100vw;height:100vh;border-radius:0}}
+@media (prefers-color-scheme:dark){.teaser,.frame{background:#161b26;color:#e5e7eb}.teaser b{color:#9ca3af}}
 </style>
 <div class="frame" hidden><iframe title="Chat"></iframe></div>
 <button class="teaser" type="button" hidden><b></b><span></span></button>

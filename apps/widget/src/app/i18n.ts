@@ -39,6 +39,9 @@ const en = {
   allChats: 'Your conversations',
   noChats: 'No conversations yet.',
   unreadCount: (n: number) => `${n} unread`,
+  // Look and rough edges (issue 22): a refused upload
+  notSent: (reason: string) => `Not sent: ${reason}`,
+  dismiss: 'Dismiss',
 };
 
 export type Strings = typeof en;
@@ -83,6 +86,9 @@ const zh: Strings = {
   allChats: '我的会话',
   noChats: '还没有会话。',
   unreadCount: (n: number) => `${n} 条未读`,
+  // Look and rough edges (issue 22): a refused upload
+  notSent: (reason: string) => `未发送：${reason}`,
+  dismiss: '关闭',
 };
 
 export function strings(locale: string): Strings {

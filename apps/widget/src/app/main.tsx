@@ -400,6 +400,16 @@ function App() {
     }
   }
 
+  function dismissUpload(id: string) {
+    setUploads((m) => {
+      const preview = m.get(id)?.preview;
+      if (preview) URL.revokeObjectURL(preview);
+      const copy = new Map(m);
+      copy.delete(id);
+      return copy;
+    });
+  }
+
   async function attach(file: File) {
     if (!client || !session) return;
     const id = `upload-${Date.now()}-${Math.random()}`;
@@ -417,12 +427,7 @@ function App() {
         onProgress: (sent, total) => update({ progress: Math.round((100 * sent) / total) }),
       });
       client.send({ conversationId: session.conversationId, attachmentId: attachment.id });
-      setUploads((m) => {
-        const copy = new Map(m);
-        copy.delete(id);
-        return copy;
-      });
-      if (preview) URL.revokeObjectURL(preview);
+      dismissUpload(id);
     } catch (error) {
       const code = (error as FrontdeskError).code;
       update({ error: code === 'ATTACHMENT_TOO_LARGE' ? t.tooLarge : code === 'ATTACHMENT_TYPE_NOT_ALLOWED' ? t.notAllowed : t.error });
@@ -476,7 +481,7 @@ function App() {
       <div class="messages" hidden={shops !== null} ref={list} onScroll={onScroll} role="log" aria-live="polite" aria-relevant="additions">
         {loadingOlder && <p class="notice">{t.loadingOlder}</p>}
         {items.map((item, index) => (
-          <Row key={keyOf(item)} item={item} previous={items[index - 1]} me={session?.customerId ?? ''} theirReadSeq={readUpTo} t={t} locale={locale} client={client} names={names} />
+          <Row key={keyOf(item)} item={item} previous={items[index - 1]} me={session?.customerId ?? ''} theirReadSeq={readUpTo} t={t} locale={locale} client={client} names={names} onDismiss={dismissUpload} />
         ))}
         {away && (
           <p class="notice away" role="status">
@@ -569,14 +574,25 @@ function Row(props: {
   locale: string;
   client: FrontdeskClient | null;
   names: ReadonlyMap<string, string>;
+  onDismiss: (uploadId: string) => void;
 }) {
-  const { item, previous, me, theirReadSeq, t, locale, client, names } = props;
+  const { item, previous, me, theirReadSeq, t, locale, client, names, onDismiss } = props;
   if (item.kind === 'uploading') {
+    // A refused upload never looks sent: a failed bubble with the reason, until dismissed.
     return (
-      <div class="row mine">
-        <div class="bubble">
+      <div class={`row mine ${item.error === null ? '' : 'refused'}`}>
+        <div class={`bubble ${item.error === null ? '' : 'failed'}`}>
           {item.preview ? <img class="preview" src={item.preview} alt={item.name} /> : <span>{item.name}</span>}
-          <span class="meta">{item.error ?? t.uploading(item.progress)}</span>
+          {item.error === null ? (
+            <span class="meta">{t.uploading(item.progress)}</span>
+          ) : (
+            <span class="meta" role="alert">
+              {t.notSent(item.error)} ·{' '}
+              <button type="button" class="link" onClick={() => onDismiss(item.id)}>
+                {t.dismiss}
+              </button>
+            </span>
+          )}
         </div>
       </div>
     );

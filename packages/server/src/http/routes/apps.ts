@@ -38,6 +38,10 @@ export function appRoutes(services: Services): FastifyPluginAsync {
       return appShell(reply, { title: 'Chat', base: '/widget/', host: request.headers.host ?? '', frameAncestors: ["'self'", ...(shop?.widgetOrigins ?? [])].join(' ') });
     });
 
+    // One icon for the console, the widget's page and the demo; /favicon.ico is what browsers ask
+    // for when a page names none.
+    for (const path of ['/favicon.svg', '/favicon.ico']) app.get(path, { schema: hidden }, async (_request, reply) => favicon(reply));
+
     // Someone who opens the server's address finds the console.
     app.get('/', { schema: hidden }, async (_request, reply) => reply.redirect('/console/'));
     app.get('/console', { schema: hidden }, async (_request, reply) => reply.redirect('/console/'));
@@ -52,10 +56,10 @@ export function appRoutes(services: Services): FastifyPluginAsync {
       return reply
         .type('text/html; charset=utf-8')
         .header('x-content-type-options', 'nosniff')
-        .header('content-security-policy', "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; frame-src 'self'; base-uri 'none'; frame-ancestors 'none'")
+        .header('content-security-policy', "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; frame-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'")
         .send(
           '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">' +
-            '<title>Frontdesk demo shop</title><style>body{font:16px/1.5 system-ui,sans-serif;max-width:720px;margin:40px auto;padding:0 20px;color:#111827}</style></head>' +
+            `<title>Frontdesk demo shop</title>${FAVICON_LINK}<style>${DEMO_CSS}</style></head>` +
             '<body><h1>A shop’s website</h1><p>This page embeds the Frontdesk widget the way a shop would:</p>' +
             `<pre>&lt;script src="${escapeHtml(`${request.protocol}://${request.headers.host ?? ''}`)}/widget.js" data-shop="${escapeHtml(shopId ?? 'SHOP_ID')}" async&gt;&lt;/script&gt;</pre>` +
             '<p>Open the bubble at the bottom right and write; answer from the <a href="/console/" target="_blank">agent console</a> or the API.</p>' +
@@ -87,9 +91,32 @@ function appShell(reply: FastifyReply, page: { title: string; base: string; host
     )
     .send(
       '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">' +
-        `<title>${page.title}</title><link rel="stylesheet" href="${page.base}app.css"></head><body><div id="app"></div>` +
+        `<title>${page.title}</title>${FAVICON_LINK}<link rel="stylesheet" href="${page.base}app.css"></head><body><div id="app"></div>` +
         `<script type="module" src="${page.base}app.js"></script></body></html>`,
     );
+}
+
+// The demo reads on a 360 px phone (the snippet wraps instead of widening the page) and in dark mode.
+const DEMO_CSS =
+  ':root{color-scheme:light dark}body{font:16px/1.5 system-ui,sans-serif;max-width:720px;margin:40px auto;padding:0 20px;color:#111827;background:#fff}' +
+  'pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f3f4f6;padding:10px 12px;border-radius:8px;font-size:14px}a{color:#1d4ed8}' +
+  '@media (max-width:480px){body{margin:20px auto;padding:0 16px}h1{font-size:24px}}' +
+  '@media (prefers-color-scheme:dark){body{color:#e5e7eb;background:#0b0f17}pre{background:#161b26}a{color:#93c5fd}}';
+
+const FAVICON_LINK = '<link rel="icon" type="image/svg+xml" href="/favicon.svg">';
+// A speech bubble in the console's accent colour.
+const FAVICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#2563eb"/>' +
+  '<path d="M8 8h16a2 2 0 0 1 2 2v9a2 2 0 0 1-2 2h-9l-5 4v-4H8a2 2 0 0 1-2-2v-9a2 2 0 0 1 2-2z" fill="#fff"/></svg>';
+
+function favicon(reply: FastifyReply): FastifyReply {
+  // An SVG is a document: no script may run in it even when opened on its own.
+  return reply
+    .type('image/svg+xml')
+    .header('x-content-type-options', 'nosniff')
+    .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; sandbox")
+    .header('cache-control', 'public, max-age=86400')
+    .send(FAVICON_SVG);
 }
 
 const HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
