@@ -56,3 +56,29 @@ export function businessHoursProblem(hours: BusinessHours): string | undefined {
   }
   return undefined;
 }
+
+const MINUTE = 60_000;
+
+/**
+ * When the shop opens next after `t`, or null when it is open at `t`, has no hours, or opens on no
+ * day of the coming week. Each range start of the next eight days is a candidate instant, placed
+ * by the wall clock at `t` and then corrected once by what the zone's clock really shows there
+ * (a daylight-saving change in between moves it by that change).
+ */
+export function nextOpeningAt(hours: BusinessHours | null, t: number): number | null {
+  if (hours === null || isOpenAt(hours, t)) return null;
+  const now = wallClock(hours.timezone, t);
+  const today = weekdays.indexOf(now.day);
+  const base = Math.floor(t / MINUTE) * MINUTE;
+  for (let offset = 0; offset <= 7; offset += 1) {
+    const day = weekdays[(today + offset) % 7]!;
+    const starts = (hours.days[day] ?? []).map(([start]) => minutes(start)).sort((a, b) => a - b);
+    for (const start of starts) {
+      let candidate = base + (offset * 1440 + start - now.minute) * MINUTE;
+      const shown = wallClock(hours.timezone, candidate);
+      if (shown.day === day && shown.minute !== start) candidate += (start - shown.minute) * MINUTE;
+      if (candidate > t && isOpenAt(hours, candidate)) return candidate;
+    }
+  }
+  return null;
+}
