@@ -116,6 +116,7 @@ describe('widget branding and forms in Chromium', () => {
         assert.equal(await css(button, 'background-color'), 'rgb(253, 224, 71)');
         assert.equal(await css(button, 'color'), 'rgb(17, 24, 39)');
         assert.ok((await button.boundingBox())!.x < 100, 'bottom left');
+        assert.equal(await button.getAttribute('aria-label'), 'Help', 'its visible text is its name');
         await button.click();
         const frame = customer.frameLocator('[data-frontdesk-widget] >> iframe');
         await frame.locator('.greeting .bubble', { hasText: 'Welcome to Corner shop! Ask us anything.' }).waitFor();

@@ -63,6 +63,8 @@ border:0;border-radius:12px;padding:10px 14px;text-align:left;cursor:pointer;box
   const params = new URLSearchParams({ parent: location.origin, locale, ...(script.dataset.timeGap && { gap: script.dataset.timeGap }) });
   iframe.src = `${server}/widget/?shop=${encodeURIComponent(shop)}#${params}`;
 
+  /** The launcher's accessible name: the shop's launcher text, else the widget's "Chat". */
+  let name = 'Chat';
   let ready = false;
   let isOpen = false;
   let user: WidgetUser | null = null;
@@ -142,7 +144,9 @@ border:0;border-radius:12px;padding:10px 14px;text-align:left;cursor:pointer;box
       case 'unread':
         badge.hidden = data.count === 0;
         badge.textContent = data.count > 99 ? '99+' : String(data.count);
-        launcher.setAttribute('aria-label', data.count > 0 ? `${data.label} (${data.count})` : data.label);
+        // The launcher's visible text, when the shop gave one, is also its name (WCAG 2.5.3, label in name).
+        name = label.textContent || data.label;
+        launcher.setAttribute('aria-label', data.count > 0 ? `${name} (${data.count})` : name);
         emit('unread', data.count);
         break;
       case 'message':
@@ -165,6 +169,8 @@ border:0;border-radius:12px;padding:10px 14px;text-align:left;cursor:pointer;box
         }
         host.classList.toggle('left', data.position === 'left');
         label.textContent = data.launcherText;
+        name = data.launcherText || name;
+        launcher.setAttribute('aria-label', name);
         launcher.classList.toggle('text', data.launcherText !== '');
         break;
       }
