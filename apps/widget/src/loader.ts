@@ -44,12 +44,13 @@ border:0;border-radius:12px;padding:10px 14px;text-align:left;cursor:pointer;box
 .teaser[hidden]{display:none}
 .launcher.text{width:auto;padding:0 18px 0 14px;border-radius:28px;gap:8px;font:600 15px/1 system-ui,sans-serif}
 .label:empty{display:none}
+.launcher.wait{visibility:hidden}
 :host(.left) .launcher,:host(.left) .frame,:host(.left) .teaser{right:auto;left:20px}
 @media (max-width:480px){.frame,:host(.left) .frame{right:0;left:0;bottom:0;width:100vw;height:100vh;border-radius:0}}
 </style>
 <div class="frame" hidden><iframe title="Chat"></iframe></div>
 <button class="teaser" type="button" hidden><b></b><span></span></button>
-<button class="launcher" type="button" aria-expanded="false" aria-label="Chat">
+<button class="launcher wait" type="button" aria-expanded="false" aria-label="Chat">
 <svg width="28" height="28" viewBox="0 0 24 24" fill="currentColor" aria-hidden="true"><path d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H8l-5 4V5a2 2 0 0 1 2-2z"/></svg>
 <span class="label"></span><span class="badge" hidden></span></button>`;
   const frame = root.querySelector('.frame') as HTMLDivElement;
@@ -58,6 +59,10 @@ border:0;border-radius:12px;padding:10px 14px;text-align:left;cursor:pointer;box
   const badge = root.querySelector('.badge') as HTMLSpanElement;
   const teaser = root.querySelector('.teaser') as HTMLButtonElement;
   const label = root.querySelector('.label') as HTMLSpanElement;
+  // Shown in the shop's colours rather than first in the default ones: when the widget tells
+  // them, or after a few seconds if it never does.
+  const show = () => launcher.classList.remove('wait');
+  setTimeout(show, 4000);
   // The shop goes in the query (the server sets who may frame the page from it); the rest stays in
   // the fragment, which never leaves the browser.
   const params = new URLSearchParams({ parent: location.origin, locale, ...(script.dataset.timeGap && { gap: script.dataset.timeGap }) });
@@ -172,6 +177,7 @@ border:0;border-radius:12px;padding:10px 14px;text-align:left;cursor:pointer;box
         name = data.launcherText || name;
         launcher.setAttribute('aria-label', name);
         launcher.classList.toggle('text', data.launcherText !== '');
+        show();
         break;
       }
       case 'close':
