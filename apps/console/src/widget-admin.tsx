@@ -42,10 +42,13 @@ export function WidgetAdmin({ api, t }: { api: Api; t: Strings }) {
   const { run, view } = useOutcome(t);
   useEffect(
     () =>
-      void api.shop().then((loaded: Shop) => {
-        setShop(loaded);
-        setDraft(loaded.settings.widget);
-      }),
+      void api.shop().then(
+        (loaded: Shop) => {
+          setShop(loaded);
+          setDraft(loaded.settings.widget);
+        },
+        () => {},
+      ),
     [],
   );
   if (!shop || !draft) return null;

@@ -34,6 +34,12 @@ describe('nextOpeningAt', () => {
     assert.equal(iso(nextOpeningAt(hours, at('2026-03-27T16:00:00Z'))), '2026-03-30T07:00:00.000Z');
   });
 
+  test('a start in the hour skipped in spring: the shop opens when the clock jumps (New York, 8 March 2026)', () => {
+    const spring: BusinessHours = { timezone: 'America/New_York', days: { sun: [['02:30', '05:00']] } };
+    // Midnight EST; at 07:00 UTC 02:00 EST becomes 03:00 EDT, inside the range.
+    assert.equal(iso(nextOpeningAt(spring, at('2026-03-08T05:00:00Z'))), '2026-03-08T07:00:00.000Z');
+  });
+
   test('hours on no day: null', () => {
     assert.equal(nextOpeningAt({ timezone: 'UTC', days: {} }, at('2026-03-02T07:00:00Z')), null);
   });

@@ -74,10 +74,20 @@ export function nextOpeningAt(hours: BusinessHours | null, t: number): number | 
     const day = weekdays[(today + offset) % 7]!;
     const starts = (hours.days[day] ?? []).map(([start]) => minutes(start)).sort((a, b) => a - b);
     for (const start of starts) {
-      let candidate = base + (offset * 1440 + start - now.minute) * MINUTE;
-      const shown = wallClock(hours.timezone, candidate);
-      if (shown.day === day && shown.minute !== start) candidate += (start - shown.minute) * MINUTE;
-      if (candidate > t && isOpenAt(hours, candidate)) return candidate;
+      const naive = base + (offset * 1440 + start - now.minute) * MINUTE;
+      const shown = wallClock(hours.timezone, naive);
+      const corrected = shown.day === day && shown.minute !== start ? naive + (start - shown.minute) * MINUTE : naive;
+      if (corrected > t && isOpenAt(hours, corrected)) return corrected;
+      // A start inside the hour skipped in spring: the shop opens when the clock jumps, between the two.
+      if (corrected < naive && naive > t && isOpenAt(hours, naive)) {
+        let [closed, open] = [Math.max(corrected, t), naive];
+        while (open - closed > MINUTE) {
+          const middle = closed + Math.floor((open - closed) / 2 / MINUTE) * MINUTE;
+          if (isOpenAt(hours, middle)) open = middle;
+          else closed = middle;
+        }
+        return open;
+      }
     }
   }
   return null;
