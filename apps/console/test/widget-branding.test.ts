@@ -129,6 +129,24 @@ describe('widget branding and forms in Chromium', () => {
         await visitor.close();
         await shopSite.close();
       }
+
+      // The same look for a Chinese visitor on a phone: the chat takes the screen, in the shop's colour.
+      const zhSite = await site(server, shop.shopId, 'zh-CN');
+      await allow(shop, zhSite.origin);
+      const phone = await browser.newContext({ viewport: { width: 360, height: 640 }, locale: 'zh-CN' });
+      try {
+        const customer = await phone.newPage();
+        const frame = await openWidget(customer, zhSite.origin);
+        await frame.locator('.greeting .bubble', { hasText: 'Welcome to Corner shop!' }).waitFor();
+        await frame.locator('footer textarea[placeholder="输入消息…"]').waitFor();
+        assert.equal(await css(frame.locator('header'), 'background-color'), 'rgb(253, 224, 71)');
+        const chat = (await customer.locator('[data-frontdesk-widget] >> .frame').boundingBox())!;
+        assert.deepEqual([chat.x, chat.width], [0, 360], 'full width at 360 px');
+        await customer.screenshot({ path: `${screenshots}widget-branded-zh-360.png` });
+      } finally {
+        await phone.close();
+        await zhSite.close();
+      }
     } finally {
       await context.close();
     }
