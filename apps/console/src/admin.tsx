@@ -1,5 +1,6 @@
 /** Administration (owner, admin): staff, shop settings, the embed snippet, canned responses, webhooks (webhooks.tsx), API keys (api-keys.tsx). */
 import { ChannelsAdmin } from './channels-admin.tsx';
+import { WidgetAdmin } from './widget-admin.tsx';
 import { useEffect, useState } from 'preact/hooks';
 import type { CannedResponse, Label, RoutingStrategy, Shop, ShopSettings, Staff, StaffRole, Weekday } from '@frontdesk/protocol';
 import type { Api } from './api.ts';
@@ -17,11 +18,11 @@ const ROLES: StaffRole[] = ['agent', 'admin', 'owner'];
 const DAYS: Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
 export function Admin({ api, me, t, labels, onLabelsChanged }: { api: Api; me: Staff; t: Strings; labels: readonly Label[]; onLabelsChanged: () => void }) {
-  const [tab, setTab] = useState<'staff' | 'shop' | 'canned' | 'labels' | 'channelsTab' | 'embed' | 'webhooks' | 'apiKeys'>('shop');
+  const [tab, setTab] = useState<'staff' | 'shop' | 'canned' | 'labels' | 'channelsTab' | 'widgetTab' | 'embed' | 'webhooks' | 'apiKeys'>('shop');
   return (
     <main class="admin">
       <div class="tabs" role="tablist">
-        {(['shop', 'staff', 'canned', 'labels', 'channelsTab', 'embed', 'webhooks', 'apiKeys'] as const).map((name) => (
+        {(['shop', 'staff', 'canned', 'labels', 'channelsTab', 'widgetTab', 'embed', 'webhooks', 'apiKeys'] as const).map((name) => (
           <button type="button" role="tab" key={name} aria-selected={tab === name} onClick={() => setTab(name)}>
             {t[name]}
           </button>
@@ -32,6 +33,7 @@ export function Admin({ api, me, t, labels, onLabelsChanged }: { api: Api; me: S
       {tab === 'canned' && <CannedAdmin api={api} t={t} />}
       {tab === 'labels' && <LabelsAdmin capi={contactsApi(api)} labels={labels} t={t} onChanged={onLabelsChanged} />}
       {tab === 'channelsTab' && <ChannelsAdmin api={api} t={t} />}
+      {tab === 'widgetTab' && <WidgetAdmin api={api} t={t} />}
       {tab === 'embed' && <Embed api={api} t={t} />}
       {tab === 'webhooks' && <WebhooksAdmin api={api} t={t} />}
       {tab === 'apiKeys' && <ApiKeysAdmin api={api} t={t} />}

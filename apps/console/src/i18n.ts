@@ -6,6 +6,7 @@ import { contactsEn, contactsZh } from './i18n-contacts.ts';
 import { campaignsEn, campaignsZh } from './i18n-campaigns.ts';
 import { channelsEn, channelsZh } from './i18n-channels.ts';
 import { lookEn, lookZh } from './i18n-look.ts';
+import { widgetAdminEn, widgetAdminZh } from './i18n-widget-admin.ts';
 
 const en = {
   signIn: 'Sign in',
@@ -159,6 +160,7 @@ const en = {
   ...campaignsEn,
   ...channelsEn,
   ...lookEn,
+  ...widgetAdminEn,
 };
 
 export type Strings = typeof en;
@@ -319,6 +321,7 @@ const zh: Strings = {
   ...campaignsZh,
   ...channelsZh,
   ...lookZh,
+  ...widgetAdminZh,
 };
 
 export function strings(locale: string): Strings {

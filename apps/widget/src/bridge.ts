@@ -31,7 +31,9 @@ export type WidgetMessage =
   | { readonly type: 'message'; readonly message: Message; readonly flash?: string }
   /** A proactive message (an ongoing campaign) while the chat is closed: the page shows its preview beside the launcher. */
   | { readonly type: 'proactive'; readonly text: string; readonly from: string }
-  | { readonly type: 'close' };
+  | { readonly type: 'close' }
+  /** The shop's look for the launcher (docs/widget.md#appearance); colours are `#rrggbb`, checked again by the loader. */
+  | { readonly type: 'brand'; readonly color: string; readonly textColor: string; readonly position: 'right' | 'left'; readonly launcherText: string };
 
 const MAX_PAGE_URL = 2048;
 

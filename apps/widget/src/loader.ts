@@ -42,24 +42,35 @@ iframe{border:0;width:100%;height:100%}
 border:0;border-radius:12px;padding:10px 14px;text-align:left;cursor:pointer;box-shadow:0 6px 24px rgba(0,0,0,.2);font:14px/1.4 system-ui,sans-serif;white-space:pre-wrap;overflow-wrap:anywhere}
 .teaser b{display:block;font-size:12px;color:#4b5563;margin-bottom:2px}
 .teaser[hidden]{display:none}
-@media (max-width:480px){.frame{right:0;bottom:0;width:100vw;height:100vh;border-radius:0}}
 @media (prefers-color-scheme:dark){.teaser,.frame{background:#161b26;color:#e5e7eb}.teaser b{color:#9ca3af}}
+.launcher.text{width:auto;padding:0 18px 0 14px;border-radius:28px;gap:8px;font:600 15px/1 system-ui,sans-serif}
+.label:empty{display:none}
+.launcher.wait{visibility:hidden}
+:host(.left) .launcher,:host(.left) .frame,:host(.left) .teaser{right:auto;left:20px}
+@media (max-width:480px){.frame,:host(.left) .frame{right:0;left:0;bottom:0;width:100vw;height:100vh;border-radius:0}}
 </style>
 <div class="frame" hidden><iframe title="Chat"></iframe></div>
 <button class="teaser" type="button" hidden><b></b><span></span></button>
-<button class="launcher" type="button" aria-expanded="false" aria-label="Chat">
+<button class="launcher wait" type="button" aria-expanded="false" aria-label="Chat">
 <svg width="28" height="28" viewBox="0 0 24 24" fill="currentColor" aria-hidden="true"><path d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H8l-5 4V5a2 2 0 0 1 2-2z"/></svg>
-<span class="badge" hidden></span></button>`;
+<span class="label"></span><span class="badge" hidden></span></button>`;
   const frame = root.querySelector('.frame') as HTMLDivElement;
   const iframe = root.querySelector('iframe') as HTMLIFrameElement;
   const launcher = root.querySelector('.launcher') as HTMLButtonElement;
   const badge = root.querySelector('.badge') as HTMLSpanElement;
   const teaser = root.querySelector('.teaser') as HTMLButtonElement;
+  const label = root.querySelector('.label') as HTMLSpanElement;
+  // Shown in the shop's colours rather than first in the default ones: when the widget tells
+  // them, or after a few seconds if it never does.
+  const show = () => launcher.classList.remove('wait');
+  setTimeout(show, 4000);
   // The shop goes in the query (the server sets who may frame the page from it); the rest stays in
   // the fragment, which never leaves the browser.
   const params = new URLSearchParams({ parent: location.origin, locale, ...(script.dataset.timeGap && { gap: script.dataset.timeGap }) });
   iframe.src = `${server}/widget/?shop=${encodeURIComponent(shop)}#${params}`;
 
+  /** The launcher's accessible name: the shop's launcher text, else the widget's "Chat". */
+  let name = 'Chat';
   let ready = false;
   let isOpen = false;
   let user: WidgetUser | null = null;
@@ -139,7 +150,9 @@ border:0;border-radius:12px;padding:10px 14px;text-align:left;cursor:pointer;box
       case 'unread':
         badge.hidden = data.count === 0;
         badge.textContent = data.count > 99 ? '99+' : String(data.count);
-        launcher.setAttribute('aria-label', data.count > 0 ? `${data.label} (${data.count})` : data.label);
+        // The launcher's visible text, when the shop gave one, is also its name (WCAG 2.5.3, label in name).
+        name = label.textContent || data.label;
+        launcher.setAttribute('aria-label', data.count > 0 ? `${name} (${data.count})` : name);
         emit('unread', data.count);
         break;
       case 'message':
@@ -153,6 +166,21 @@ border:0;border-radius:12px;padding:10px 14px;text-align:left;cursor:pointer;box
         (teaser.lastChild as HTMLElement).textContent = data.text;
         teaser.hidden = false;
         break;
+      case 'brand': {
+        // The shop's look (docs/widget.md#appearance): only #rrggbb colours reach the style.
+        const color = /^#[0-9a-f]{6}$/i;
+        if (color.test(data.color) && color.test(data.textColor)) {
+          launcher.style.background = data.color;
+          launcher.style.color = data.textColor;
+        }
+        host.classList.toggle('left', data.position === 'left');
+        label.textContent = data.launcherText;
+        name = data.launcherText || name;
+        launcher.setAttribute('aria-label', name);
+        launcher.classList.toggle('text', data.launcherText !== '');
+        show();
+        break;
+      }
       case 'close':
         setOpen(false);
         launcher.focus();

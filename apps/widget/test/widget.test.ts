@@ -319,14 +319,15 @@ describe('widget in Chromium', () => {
         await page.goto(askingSite.origin);
         await page.locator('[data-frontdesk-widget] >> button.launcher').click();
         const frame = page.frameLocator('[data-frontdesk-widget] >> iframe');
-        const form = frame.locator('.offline-email', { hasText: 'so we can answer you even if you leave the page' });
+        // The old e-mail question is now the pre-chat form with an optional e-mail (docs/widget.md#pre-chat-form).
+        const form = frame.locator('.prechat', { hasText: 'Before we start' });
         await form.waitFor();
         if (answer === 'skip') {
           await form.getByRole('button', { name: 'Skip' }).click();
           await form.waitFor({ state: 'detached' });
         } else {
-          await form.locator('input').fill('prechat@example.test');
-          await form.getByRole('button', { name: 'Save' }).click();
+          await form.getByLabel('Your e-mail (optional)').fill('prechat@example.test');
+          await form.getByRole('button', { name: 'Start the chat' }).click();
           await frame.locator('.notice', { hasText: 'we will e-mail prechat@example.test' }).waitFor();
           const stored = await server.storage.db.selectFrom('customers').select('id').where('email', '=', 'prechat@example.test').execute();
           assert.equal(stored.length, 1);

@@ -5,6 +5,7 @@
  */
 export * from './errors.ts';
 export * from './limits.ts';
+export * from './contrast.ts';
 export * from './webhook-events.ts';
 export * as goim from './goim.ts';
 export type { Wire } from './wire.ts';
@@ -91,6 +92,7 @@ export type {
   TypingEventFrame,
 } from './schemas/server-frames.ts';
 export type { BusinessHours, EmailSettings, Shop, ShopSettings, Staff, Weekday } from './schemas/shops.ts';
+export type { LogoBody, Prechat, PrechatMode, PublicAppearance, WidgetAppearance } from './schemas/widget-appearance.ts';
 export type {
   Broadcast,
   BroadcastBody,

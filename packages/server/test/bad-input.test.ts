@@ -280,6 +280,8 @@ for (const engine of engines) {
       viewId,
       campaignId,
       action: 'cancel',
+      shopId: shop.shopId,
+      logoId: 'a'.repeat(64),
     });
 
     /** Valid values of the required query parameters, where an operation has them. */
@@ -320,6 +322,7 @@ for (const engine of engines) {
             autoReassignSeconds: 60,
             offlineMessage: 'Back soon',
             email: { enabled: true, fromName: 'Shop support', delayMinutes: 15, transcriptOnClose: true, askBeforeChat: true },
+            widget: { color: '#0f766e', greeting: 'Hello!', position: 'left', launcherText: 'Help', logo: null, prechat: { name: 'required', email: 'optional' } },
             maxAttachmentBytes: 4096,
             allowedAttachmentTypes: ['image/png', 'application/pdf'],
             businessHours: {
@@ -337,6 +340,8 @@ for (const engine of engines) {
           },
         },
       ],
+      // A 1×1 PNG.
+      'POST /api/v1/shop/logo': [{ contentBase64: 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==' }],
       'POST /api/v1/staff': [{ email: 'new-staff@example.test', name: 'New', role: 'agent', password: 'long enough secret', capacity: 2 }],
       'PATCH /api/v1/staff/{staffId}': [{ name: 'New name', role: 'agent', capacity: 2, disabled: false }],
       'POST /api/v1/conversations/{conversationId}/transfer': [{ toStaffId: shop.agentId, note: 'yours' }, { toStaffId: null }],

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import sharp from 'sharp';
 import { encodeCursor } from '../src/domain/cursor.ts';
 import { call, createShop, openWidget, send, type CustomerFixture, type Reply, type ShopFixture } from './support/client.ts';
 import { fetchOperations, fillPath, refusalProblems } from './support/openapi.ts';
@@ -69,6 +70,9 @@ const CAMPAIGN_RECIPIENTS = '/api/v1/campaigns/{campaignId}/recipients';
 const WIDGET_CAMPAIGN_SHOWN = '/api/v1/widget/campaigns/{campaignId}/shown';
 const CHANNEL = '/api/v1/conversations/{conversationId}/channel';
 const RETRY = '/api/v1/conversations/{conversationId}/messages/{messageId}/retry';
+const WIDGET_LOGO = '/api/v1/widget/shops/{shopId}/logo/{logoId}';
+/** Public by design, whoever asks: what a shop's widget looks like (its own site's visitors read it before any session). */
+const PUBLIC_BY_ID = ['GET /api/v1/widget/shops/{shopId}/appearance'];
 
 const notFound = (code: string) => ({ status: 404, code });
 const forbidden = { status: 403, code: 'FORBIDDEN' };
@@ -133,6 +137,8 @@ for (const engine of engines) {
     // B's campaigns: a one-off draft to all its contacts, and a running ongoing one on every page.
     let bDraftCampaignId: string;
     let bOngoingCampaignId: string;
+    // B's widget logo (public under B's shop only).
+    let bLogoId: string;
     const bWebhookUrl = `http://127.0.0.1:9/b-hook-${tag}`;
 
     const text = (label: string) => `${label} ${tag}`;
@@ -259,6 +265,11 @@ for (const engine of engines) {
       const apiKey = await call(server, 'POST', '/api/v1/api-keys', { token: b.ownerToken, body: { name: text('b api key') } });
       assert.equal(apiKey.status, 201);
       bApiKey = { id: apiKey.body.id, key: apiKey.body.key };
+
+      const logo = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#0f766e' } }).png().toBuffer();
+      const logoReply = await call(server, 'POST', '/api/v1/shop/logo', { token: b.ownerToken, body: { contentBase64: logo.toString('base64') } });
+      assert.equal(logoReply.status, 200);
+      bLogoId = logoReply.body.settings.widget.logo;
 
       const made = async (reply: Promise<Reply>) => {
         const r = await reply;
@@ -404,6 +415,9 @@ for (const engine of engines) {
           method: 'PATCH', route: STAFF, params: { staffId: staff.id }, foreign: ['staffId'], body: { disabled: true },
           actor: 'customerX', token: x.token, expect: forbidden,
         });
+      }
+      for (const [actor, token] of [['ownerA', a.ownerToken], ['agentA', a.agentToken], ['customerX', x.token]] as const) {
+        out.push({ actor, token, name: `${actor} GET B's logo under shop A`, method: 'GET', route: WIDGET_LOGO, params: { shopId: a.shopId, logoId: bLogoId }, foreign: [], expect: notFound('LOGO_NOT_FOUND') });
       }
       return out;
     }
@@ -612,7 +626,7 @@ for (const engine of engines) {
     test('the table covers every route of the OpenAPI document that takes an id, for every actor', async () => {
       const table = rows();
       const operations = await fetchOperations(server);
-      const withIds = operations.filter((op) => op.path.startsWith('/api/v1/') && op.pathParams.length > 0).map((op) => op.key);
+      const withIds = operations.filter((op) => op.path.startsWith('/api/v1/') && op.pathParams.length > 0 && !PUBLIC_BY_ID.includes(op.key)).map((op) => op.key);
       assert.ok(withIds.length >= 6, `expected the id routes in the document, found ${withIds.join(', ')}`);
       for (const actor of ['ownerA', 'agentA', 'customerX'] as const) {
         const covered = new Set(table.filter((r) => r.actor === actor).map((r) => `${r.method} ${r.route}`));
@@ -681,6 +695,17 @@ for (const engine of engines) {
       const all = pages.flatMap(items);
       return { pages, ids: all.map((c) => c.id), shopIds: new Set(all.map((c) => c.shopId)) };
     }
+
+    test("B's public widget appearance holds its looks and nothing else of B, whoever asks", async () => {
+      for (const token of [a.ownerToken, x.token, undefined]) {
+        const reply = await call(server, 'GET', `/api/v1/widget/shops/${b.shopId}/appearance`, { ...(token && { token }) });
+        assert.equal(reply.status, 200);
+        assert.deepEqual(Object.keys(reply.body).sort(), ['color', 'greeting', 'launcherText', 'logoUrl', 'position', 'prechat', 'shopName', 'textColor']);
+        assert.equal(reply.body.logoUrl, `/api/v1/widget/shops/${b.shopId}/logo/${bLogoId}`);
+        // Its id and name are what any visitor of B's site sees in the widget; nothing else of B.
+        assert.deepEqual(leaks(reply.body, bSecrets.filter((secret) => secret !== b.shopId && secret !== reply.body.shopName)), []);
+      }
+    });
 
     test("A's staff lists never hold B's conversations or staff, whatever the filter", async () => {
       const bConversations = new Set([yB.conversationId, bAnon.conversationId]);

@@ -42,6 +42,14 @@ const en = {
   // Look and rough edges (issue 22): a refused upload
   notSent: (reason: string) => `Not sent: ${reason}`,
   dismiss: 'Dismiss',
+  // Branding and forms (issue 22, item 4): pre-chat form, next opening, preview.
+  prechatTitle: 'Before we start, please tell us who you are.',
+  prechatName: 'Your name',
+  prechatStart: 'Start the chat',
+  prechatBlocked: 'Fill in the form above first.',
+  optional: '(optional)',
+  opensAt: (when: string) => `We open again ${when}.`,
+  previewCustomer: 'Hello! Is my order on its way?',
 };
 
 export type Strings = typeof en;
@@ -89,6 +97,14 @@ const zh: Strings = {
   // Look and rough edges (issue 22): a refused upload
   notSent: (reason: string) => `未发送：${reason}`,
   dismiss: '关闭',
+  // Branding and forms (issue 22, item 4): pre-chat form, next opening, preview.
+  prechatTitle: '开始之前，请告诉我们您是谁。',
+  prechatName: '您的姓名',
+  prechatStart: '开始对话',
+  prechatBlocked: '请先填写上面的表单。',
+  optional: '（选填）',
+  opensAt: (when: string) => `我们将于${when}恢复营业。`,
+  previewCustomer: '您好！我的订单发货了吗？',
 };
 
 export function strings(locale: string): Strings {

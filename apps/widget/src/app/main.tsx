@@ -13,6 +13,9 @@ import { htmlLang, strings, type Strings } from './i18n.ts';
 import { AttachButton, AttachmentView, chime, PendingState } from './media.tsx';
 import { colorOf, formatTime, initialsOf, Linkified } from './text.tsx';
 import { OfflineEmail } from './offline-email.tsx';
+import { useAppearance } from './appearance.ts';
+import { opensAtText, PrechatForm, prechatNeeds } from './prechat.tsx';
+import { Preview } from './preview.tsx';
 
 const params = new URLSearchParams(location.hash.slice(1));
 const shopId = new URLSearchParams(location.search).get('shop') ?? '';
@@ -60,6 +63,7 @@ interface Session {
   readonly visitorToken: string | null;
   /** Where unread replies are e-mailed; null = nowhere yet. */
   readonly email: string | null;
+  readonly name: string | null;
 }
 
 /**
@@ -85,7 +89,7 @@ async function openSession(user: WidgetUser | null, visitorToken: string | null)
     token: string;
     visitorToken: string | null;
     merged: boolean;
-    customer: { id: string; kind: CustomerKind; email: string | null };
+    customer: { id: string; kind: CustomerKind; email: string | null; name: string | null };
     conversation: { id: string; shopName: string };
   };
   if (session.visitorToken) toParent({ type: 'visitor', visitorToken: session.visitorToken });
@@ -97,6 +101,7 @@ async function openSession(user: WidgetUser | null, visitorToken: string | null)
     shopName: session.conversation.shopName,
     customerKind: session.customer.kind,
     email: session.customer.email,
+    name: session.customer.name,
     visitorToken: body.identity ? null : (session.visitorToken ?? (body.visitorToken as string | undefined) ?? null),
   };
 }
@@ -147,6 +152,10 @@ function App() {
   /** The conversation on screen (a platform customer can switch between their shops). */
   const activeId = useRef('');
   const [team, setTeam] = useState<Team | null>(null);
+  const appearance = useAppearance(api, shopId, toParent);
+  /** The pre-chat form: skipped (optional fields only), or the address it just took. */
+  const [prechatSkipped, setPrechatSkipped] = useState(false);
+  const [prechatEmail, setPrechatEmail] = useState<string | null>(null);
   /** Platform customers: their conversations across shops, shown instead of the chat. */
   const [shops, setShops] = useState<Conversation[] | null>(null);
   const names = useMemo(() => new Map(team?.members.map((m) => [m.id, m.name])), [team]);
@@ -444,6 +453,10 @@ function App() {
   const status = state === 'open' ? null : state === 'connecting' || state === 'authenticating' ? t.connecting : state === 'failed' ? t.error : t.reconnecting;
 
   const away = team !== null && !team.available;
+  // Anonymous visitors only: an identified customer comes with what their site knows.
+  const needs = session?.customerKind === 'anonymous' ? prechatNeeds(appearance.prechat, session) : null;
+  const askFirst = needs !== null && (needs.blocking || ((needs.name || needs.email) && items.length === 0 && !prechatSkipped));
+  const blocked = needs?.blocking === true;
 
   return (
     <div
@@ -463,6 +476,7 @@ function App() {
             </svg>
           </button>
         )}
+        {appearance.logoUrl && <img class="logo" src={appearance.logoUrl} alt="" width={28} height={28} />}
         <div class="title">
           <h1>{shops ? t.allChats : (session?.shopName ?? t.title)}</h1>
           {status ? (
@@ -480,18 +494,43 @@ function App() {
       {shops && <ShopList items={shops} active={session?.conversationId ?? ''} t={t} locale={locale} onPick={(c) => void switchTo(c)} />}
       <div class="messages" hidden={shops !== null} ref={list} onScroll={onScroll} role="log" aria-live="polite" aria-relevant="additions">
         {loadingOlder && <p class="notice">{t.loadingOlder}</p>}
+        {appearance.greeting && !hasMore && (
+          <div class="row theirs greeting">
+            <span class="avatar" aria-hidden="true">
+              {initialsOf(session?.shopName ?? appearance.shopName)}
+            </span>
+            <div class="bubble">
+              <Linkified text={appearance.greeting} />
+            </div>
+          </div>
+        )}
         {items.map((item, index) => (
           <Row key={keyOf(item)} item={item} previous={items[index - 1]} me={session?.customerId ?? ''} theirReadSeq={readUpTo} t={t} locale={locale} client={client} names={names} onDismiss={dismissUpload} />
         ))}
         {away && (
           <p class="notice away" role="status">
             {team.offlineMessage.trim() || t.offline}
+            {team.opensAt && <span class="opens-at">{opensAtText(team.opensAt, htmlLang(locale), t)}</span>}
           </p>
         )}
-        {away && session && <OfflineEmail api={api} token={session.token} known={session.email} t={t} />}
-        {!away && team?.askEmail && session && session.email === null && items.length === 0 && (
-          <OfflineEmail api={api} token={session.token} known={null} t={t} prompt={t.emailPrechat} skippable />
+        {away && session && !askFirst && <OfflineEmail api={api} token={session.token} known={session.email} t={t} />}
+        {askFirst && session && (
+          <PrechatForm
+            api={api}
+            token={session.token}
+            prechat={appearance.prechat}
+            known={session}
+            t={t}
+            onSaved={(known) => {
+              // Answered: optional fields left blank are not asked again.
+              setPrechatSkipped(true);
+              setSession({ ...session, ...known });
+              if (known.email !== session.email) setPrechatEmail(known.email);
+            }}
+            onSkip={() => setPrechatSkipped(true)}
+          />
         )}
+        {prechatEmail && !away && <p class="notice">{t.emailKnown(prechatEmail)}</p>}
         {queuePosition !== null && !away && <p class="notice">{t.queued(queuePosition)}</p>}
         {typing && <p class="typing">{t.typing}</p>}
       </div>
@@ -527,13 +566,14 @@ function App() {
           ref={textarea}
           rows={1}
           value={draft}
-          placeholder={t.placeholder}
+          disabled={blocked}
+          placeholder={blocked ? t.prechatBlocked : t.placeholder}
           aria-label={t.placeholder}
           maxLength={8000}
           onInput={(event) => onInput(event.currentTarget.value)}
           onKeyDown={onKeyDown}
         />
-        <button type="button" class="send" onClick={send} disabled={!draft.trim()}>
+        <button type="button" class="send" onClick={send} disabled={!draft.trim() || blocked}>
           {t.send}
         </button>
       </footer>
@@ -686,4 +726,5 @@ function notify(t: Strings, message: Message) {
   }
 }
 
-render(<App />, document.getElementById('app')!);
+// The administration's live preview (docs/widget.md#appearance) renders a sample chat with draft settings, no session.
+render(params.get('preview') === '1' ? <Preview parentOrigin={parentOrigin} locale={params.get('locale') ?? navigator.language} /> : <App />, document.getElementById('app')!);

@@ -46,7 +46,8 @@ export const WidgetSessionBodySchema = Type.Object(
 export type WidgetSessionBody = Wire<typeof WidgetSessionBodySchema>;
 
 /** PATCH /api/v1/widget/profile: the customer leaves an address to be answered at (the offline form). */
-export const WidgetProfileBodySchema = Type.Object({ email: Email, name: Type.Optional(Name) }, strict);
+/** The pre-chat or offline form: an address, a name, or both. */
+export const WidgetProfileBodySchema = Type.Object({ email: Type.Optional(Email), name: Type.Optional(Name) }, { ...strict, minProperties: 1 });
 export type WidgetProfileBody = Wire<typeof WidgetProfileBodySchema>;
 
 export const ShopPatchSchema = Type.Object({ name: Type.Optional(Name), settings: Type.Optional(Type.Partial(ShopSettingsSchema, strict)) }, strict);

@@ -62,6 +62,8 @@ export const TeamSchema = Type.Object({
   offlineMessage: Type.String(),
   /** The widget asks for an e-mail address before the first message (the shop's pre-chat setting). */
   askEmail: Type.Boolean(),
+  /** While closed by business hours: when the shop opens next (within a week); else null. */
+  opensAt: Nullable(Time),
 });
 export type Team = Wire<typeof TeamSchema>;
 

@@ -26,3 +26,4 @@ export * from './shops.ts';
 export * from './staff-chat.ts';
 export * from './unsafe-input.ts';
 export * from './webhooks.ts';
+export * from './widget-appearance.ts';

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Wire } from '../wire.ts';
 import { Id, Literals, Nullable, RoutingStrategySchema, StaffRoleSchema, Time } from './atoms.ts';
+import { WidgetAppearanceSchema } from './widget-appearance.ts';
 
 export const WeekdaySchema = Literals('mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun');
 export type Weekday = Wire<typeof WeekdaySchema>;
@@ -77,6 +78,8 @@ export const ShopSettingsSchema = Type.Object({
   /** When the shop answers; null = always open. */
   businessHours: Nullable(BusinessHoursSchema),
   email: EmailSettingsSchema,
+  /** The widget's colour, greeting, position, launcher text, logo and pre-chat form (docs/widget.md#appearance). */
+  widget: WidgetAppearanceSchema,
 });
 export type ShopSettings = Wire<typeof ShopSettingsSchema>;
 

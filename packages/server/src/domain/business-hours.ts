@@ -56,3 +56,39 @@ export function businessHoursProblem(hours: BusinessHours): string | undefined {
   }
   return undefined;
 }
+
+const MINUTE = 60_000;
+
+/**
+ * When the shop opens next after `t`, or null when it is open at `t`, has no hours, or opens on no
+ * day of the coming week. Each range start of the next eight days is a candidate instant, placed
+ * by the wall clock at `t` and then corrected once by what the zone's clock really shows there
+ * (a daylight-saving change in between moves it by that change).
+ */
+export function nextOpeningAt(hours: BusinessHours | null, t: number): number | null {
+  if (hours === null || isOpenAt(hours, t)) return null;
+  const now = wallClock(hours.timezone, t);
+  const today = weekdays.indexOf(now.day);
+  const base = Math.floor(t / MINUTE) * MINUTE;
+  for (let offset = 0; offset <= 7; offset += 1) {
+    const day = weekdays[(today + offset) % 7]!;
+    const starts = (hours.days[day] ?? []).map(([start]) => minutes(start)).sort((a, b) => a - b);
+    for (const start of starts) {
+      const naive = base + (offset * 1440 + start - now.minute) * MINUTE;
+      const shown = wallClock(hours.timezone, naive);
+      const corrected = shown.day === day && shown.minute !== start ? naive + (start - shown.minute) * MINUTE : naive;
+      if (corrected > t && isOpenAt(hours, corrected)) return corrected;
+      // A start inside the hour skipped in spring: the shop opens when the clock jumps, between the two.
+      if (corrected < naive && naive > t && isOpenAt(hours, naive)) {
+        let [closed, open] = [Math.max(corrected, t), naive];
+        while (open - closed > MINUTE) {
+          const middle = closed + Math.floor((open - closed) / 2 / MINUTE) * MINUTE;
+          if (isOpenAt(hours, middle)) open = middle;
+          else closed = middle;
+        }
+        return open;
+      }
+    }
+  }
+  return null;
+}

@@ -4,7 +4,8 @@ import { fail } from './errors.ts';
 import type { ConversationFilter } from './ports.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { DomainDeps } from './domain.ts';
-import { isOpenAt } from './business-hours.ts';
+import { isOpenAt, nextOpeningAt } from './business-hours.ts';
+import { prechatOf } from './shop-settings.ts';
 import type { ConversationView, MemberRecord, Principal } from './records.ts';
 import { factsOf, principalUserId } from './records.ts';
 import { requireRole } from './staff.ts';
@@ -124,12 +125,14 @@ export function createConversations({ store, events, now }: DomainDeps) {
       const known = new Set(ids);
       if (conversation.assigneeId !== null) known.add(conversation.assigneeId);
       const openNow = isOpenAt(shop?.settings.businessHours ?? null, now());
+      const nextOpening = nextOpeningAt(shop?.settings.businessHours ?? null, now());
       return {
         members: staff.filter((s) => known.has(s.id)).map((s) => ({ id: s.id, name: s.name })),
         available: openNow && agents.some((a) => a.presence === 'online'),
         openNow,
         offlineMessage: shop?.settings.offlineMessage ?? '',
-        askEmail: shop !== undefined && shop.settings.email.enabled && shop.settings.email.askBeforeChat,
+        askEmail: shop !== undefined && prechatOf(shop.settings).email !== 'off',
+        opensAt: nextOpening === null ? null : new Date(nextOpening).toISOString(),
       };
     },
 

@@ -14,16 +14,23 @@ export interface CustomerDetails extends CustomerProfile {
 export function createCustomers({ store, events, now }: DomainDeps) {
   return {
     /**
-     * The customer gives an address to be answered at (the widget's offline form). A visitor may
-     * change theirs; an identified customer's comes from their site, so it is only filled in when
-     * the site gave none.
+     * The customer fills in the pre-chat or offline form: an address to be answered at, a name.
+     * A visitor may change both; an identified customer's come from their site, so each is only
+     * filled in when the site gave none.
      */
-    async setOwnEmail(principal: Principal, email: string, name?: string): Promise<CustomerRecord> {
+    async setOwnProfile(principal: Principal, profile: { email?: string | undefined; name?: string | undefined }): Promise<CustomerRecord> {
       if (principal.kind !== 'customer' || principal.shopId === null) fail('FORBIDDEN');
       const customer = (await store.customers.find(principal.customer.id)) ?? principal.customer;
-      if (customer.kind !== 'anonymous' && customer.email !== null) fail('FORBIDDEN', 'Your e-mail address comes from the shop’s site.');
-      const changed = await store.customers.updateProfile(principal.shopId, customer.id, { email, ...(name !== undefined && customer.name === null && { name }) }, now());
-      const updated = { ...customer, email, name: customer.name ?? name ?? null };
+      const anonymous = customer.kind === 'anonymous';
+      if (profile.email !== undefined && !anonymous && customer.email !== null) fail('FORBIDDEN', 'Your e-mail address comes from the shop’s site.');
+      const name = profile.name?.trim();
+      const patch = {
+        ...(profile.email !== undefined && { email: profile.email }),
+        ...(name !== undefined && name !== '' && (anonymous || customer.name === null) && { name }),
+      };
+      if (patch.email === undefined && patch.name === undefined) return customer;
+      const changed = await store.customers.updateProfile(principal.shopId, customer.id, patch, now());
+      const updated = { ...customer, ...patch };
       if (changed) await events.emit({ type: 'customer.updated', shopId: principal.shopId, customer: updated });
       return updated;
     },

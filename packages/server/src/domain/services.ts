@@ -19,6 +19,7 @@ import { createBroadcasts } from './staff-chat/broadcasts.ts';
 import { createStaffChat } from './staff-chat/staff-chat.ts';
 import { createSync } from './sync.ts';
 import { createWidgetSessions } from './widget-sessions.ts';
+import { createWidgetAppearance } from './widget-appearance.ts';
 import { createContacts } from './contacts/contacts.ts';
 import { createContactTransfer } from './contacts/contact-import.ts';
 import { createLabels } from './contacts/labels.ts';
@@ -42,6 +43,7 @@ export function createServices(deps: DomainDeps) {
     messages,
     channelCustomers: createChannelCustomers(deps, messages, attachments),
     shops: createShops(deps),
+    widgetAppearance: createWidgetAppearance(deps),
     staff: createStaffService(deps),
     sync: createSync(deps),
     cannedResponses: createCannedResponses(deps),

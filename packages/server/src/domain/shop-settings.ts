@@ -1,4 +1,4 @@
-import type { ShopSettings } from '@frontdesk/protocol';
+import type { Prechat, ShopSettings } from '@frontdesk/protocol';
 
 export const defaultShopSettings: ShopSettings = Object.freeze({
   routingStrategy: 'sticky-then-least-busy',
@@ -31,9 +31,25 @@ export const defaultShopSettings: ShopSettings = Object.freeze({
   ],
   businessHours: null,
   email: Object.freeze({ enabled: true, fromName: null, delayMinutes: 10, transcriptOnClose: false, askBeforeChat: false }),
+  widget: Object.freeze({ color: '#2563eb', greeting: '', position: 'right', launcherText: '', logo: null, prechat: Object.freeze({ name: 'off', email: 'off' }) }),
 });
 
 /** Settings as stored may predate newer fields: fill them from the defaults. */
 export function withDefaults(stored: Partial<ShopSettings>): ShopSettings {
-  return { ...defaultShopSettings, ...stored, email: { ...defaultShopSettings.email, ...stored.email } };
+  return {
+    ...defaultShopSettings,
+    ...stored,
+    email: { ...defaultShopSettings.email, ...stored.email },
+    widget: { ...defaultShopSettings.widget, ...stored.widget, prechat: { ...defaultShopSettings.widget.prechat, ...stored.widget?.prechat } },
+  };
+}
+
+/**
+ * The pre-chat form in force: the widget settings, where the older e-mail-only question
+ * (`email.askBeforeChat`, skippable) still counts as an optional e-mail.
+ */
+export function prechatOf(settings: ShopSettings): Prechat {
+  const { name, email } = settings.widget.prechat;
+  const legacyEmail = settings.email.enabled && settings.email.askBeforeChat;
+  return { name, email: email === 'off' && legacyEmail ? 'optional' : email };
 }

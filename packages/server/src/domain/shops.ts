@@ -48,6 +48,10 @@ export function createShops({ store, events, now }: DomainDeps) {
         settings.widgetOrigins.forEach((origin) => {
           if (!isOrigin(origin)) fail('VALIDATION_FAILED', `"${origin}" is not an origin like https://shop.example.`);
         });
+        // A logo arrives by upload (POST /shop/logo, sniffed and re-encoded); here it may only be kept or removed.
+        if (settings.widget.logo !== null && settings.widget.logo !== shop.settings.widget.logo) {
+          fail('VALIDATION_FAILED', 'settings.widget.logo may only be null or the current logo: upload a new one with POST /shop/logo.');
+        }
         const problem = settings.businessHours && businessHoursProblem(settings.businessHours);
         if (problem) fail('VALIDATION_FAILED', problem);
       }

@@ -5,6 +5,7 @@ import { fail } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { AppendResult } from '../ports.ts';
 import { factsOf, type ConversationFacts, type MessageRecord, type Principal } from '../records.ts';
+import { requirePrechat } from '../prechat.ts';
 
 export interface SendRequest {
   readonly conversationId: string;
@@ -83,6 +84,7 @@ export function createMessages({ store, events, now }: DomainDeps, claimAttachme
       if (mentions.length > 0) await checkMentions(principal, conversation, member?.role ?? null, mentions);
 
       const isCustomer = principal.kind === 'customer';
+      if (isCustomer && conversation.kind === 'service') await requirePrechat(store, principal.customer, conversation.shopId);
       const senderId = isCustomer ? principal.customer.id : principal.staff.id;
       const result = await store.messages.append({
         id: newId(),

@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Services } from '../../domain/services.ts';
 import { authenticate, principalOf } from '../principal.ts';
 import { presentShop, presentStaff } from '../../domain/present.ts';
-import { ShopPatchSchema, ShopSchema, StaffCreateBodySchema, StaffPatchBodySchema, StaffSchema } from '@frontdesk/protocol/schemas';
+import { LogoBodySchema, ShopPatchSchema, ShopSchema, StaffCreateBodySchema, StaffPatchBodySchema, StaffSchema } from '@frontdesk/protocol/schemas';
 import { StaffParams, errorResponses } from '../schemas.ts';
 
 const security = [{ bearer: [] }];
@@ -33,6 +33,25 @@ export function adminRoutes(services: Services): FastifyPluginAsync {
         },
       },
       async (request) => presentShop(await services.shops.update(principalOf(request), request.body), true),
+    );
+
+    app.post<{ Body: Static<typeof LogoBodySchema> }>(
+      '/shop/logo',
+      {
+        // 128 KiB in base64 fits whatever HTTP_BODY_LIMIT a deployment chose.
+        bodyLimit: 320 * 1024,
+        schema: {
+          tags: ['admin'],
+          summary: 'Upload the widget’s logo (owner, admin)',
+          description:
+            'A PNG, JPEG, WebP or GIF of at most 128 KiB, base64-encoded; the type comes from the bytes (never SVG). It is re-encoded ' +
+            'without metadata, at most 320 px, and becomes `settings.widget.logo`. Remove it with `PATCH /shop` and `logo: null`.',
+          security,
+          body: LogoBodySchema,
+          response: { 200: ShopSchema, ...errorResponses },
+        },
+      },
+      async (request) => presentShop(await services.widgetAppearance.setLogo(principalOf(request), Buffer.from(request.body.contentBase64, 'base64')), true),
     );
 
     app.post(

@@ -73,7 +73,7 @@ export function appRoutes(services: Services): FastifyPluginAsync {
 /**
  * The HTML page of a single-page app (`base`: where its app.js and app.css are). Its CSP allows our
  * script only, inline styles (computed colours), images from here, the API and the gateway here,
- * and framing by `frameAncestors` alone.
+ * frames from here (the widget's live preview in administration), and framing by `frameAncestors` alone.
  */
 function appShell(reply: FastifyReply, page: { title: string; base: string; host: string; frameAncestors: string }): FastifyReply {
   // The Host header goes into a header: only a plain host[:port] may (anything else gets 'self' alone).
@@ -87,7 +87,7 @@ function appShell(reply: FastifyReply, page: { title: string; base: string; host
     .header(
       'content-security-policy',
       `default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; ` +
-        `connect-src 'self'${sockets}; frame-ancestors ${page.frameAncestors}; base-uri 'none'; form-action 'none'`,
+        `connect-src 'self'${sockets}; frame-src 'self'; frame-ancestors ${page.frameAncestors}; base-uri 'none'; form-action 'none'`,
     )
     .send(
       '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">' +
