@@ -55,6 +55,16 @@ export const EmailSettingsSchema = Type.Object(
 );
 export type EmailSettings = Wire<typeof EmailSettingsSchema>;
 
+/** Customer satisfaction (docs/api.md#customer-satisfaction-csat). */
+export const CsatSettingsSchema = Type.Object(
+  {
+    /** After a close, the widget asks the customer for a 1–5 rating and a comment. */
+    enabled: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+export type CsatSettings = Wire<typeof CsatSettingsSchema>;
+
 export const ShopSettingsSchema = Type.Object({
   routingStrategy: RoutingStrategySchema,
   /** Open inquiries an agent may hold at once; 0 = unlimited. */
@@ -77,6 +87,7 @@ export const ShopSettingsSchema = Type.Object({
   /** When the shop answers; null = always open. */
   businessHours: Nullable(BusinessHoursSchema),
   email: EmailSettingsSchema,
+  csat: CsatSettingsSchema,
 });
 export type ShopSettings = Wire<typeof ShopSettingsSchema>;
 

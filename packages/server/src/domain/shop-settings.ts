@@ -31,9 +31,11 @@ export const defaultShopSettings: ShopSettings = Object.freeze({
   ],
   businessHours: null,
   email: Object.freeze({ enabled: true, fromName: null, delayMinutes: 10, transcriptOnClose: false, askBeforeChat: false }),
+  // Off until a shop turns it on: a rating question is the shop's choice (docs/api.md#customer-satisfaction-csat).
+  csat: Object.freeze({ enabled: false }),
 });
 
 /** Settings as stored may predate newer fields: fill them from the defaults. */
 export function withDefaults(stored: Partial<ShopSettings>): ShopSettings {
-  return { ...defaultShopSettings, ...stored, email: { ...defaultShopSettings.email, ...stored.email } };
+  return { ...defaultShopSettings, ...stored, email: { ...defaultShopSettings.email, ...stored.email }, csat: { ...defaultShopSettings.csat, ...stored.csat } };
 }

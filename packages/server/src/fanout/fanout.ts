@@ -97,6 +97,7 @@ export function fanout(bus: Bus, conversations: Pick<ConversationStore, 'memberI
       case 'staff.updated':
       case 'customer.created':
       case 'customer.updated':
+      case 'csat.submitted':
         return [];
       case 'campaign.progressed':
       case 'campaign.completed':
