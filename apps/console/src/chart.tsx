@@ -4,6 +4,9 @@ import uPlot from 'uplot';
 
 const COUNT_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 1_000_000];
 const TIME_STEPS = [1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600];
+/** Day steps for a chart of days (statistics): 1 day … a month. */
+const DAY_STEPS = [1, 2, 7, 14, 30].map((d) => d * 86_400);
+const calendarDay = (seconds: number) => new Date(seconds * 1000).toLocaleDateString([], { month: 'short', day: 'numeric' });
 const clockTime = (seconds: number) => new Date(seconds * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', ...(seconds % 60 !== 0 && { second: '2-digit' }) });
 
 export interface Series {
@@ -15,7 +18,7 @@ export interface Series {
  * `data` is [times in seconds, ...one array of values per series]. The chart follows its box's
  * width (down to a 360 px phone) and is described for screen readers by `summary`.
  */
-export function TimeChart({ series, data, summary, timeLabel, bars = false, height = 200 }: { series: readonly Series[]; data: uPlot.AlignedData; summary: string; timeLabel: string; bars?: boolean; height?: number }) {
+export function TimeChart({ series, data, summary, timeLabel, bars = false, height = 200, days = false }: { series: readonly Series[]; data: uPlot.AlignedData; summary: string; timeLabel: string; bars?: boolean; height?: number; days?: boolean }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
 
@@ -28,14 +31,17 @@ export function TimeChart({ series, data, summary, timeLabel, bars = false, heig
         height,
         legend: { show: true },
         cursor: { drag: { x: false, y: false } },
-        scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
+        // Days: half a day of room on each side, so the first and last bars are whole.
+        scales: { x: { time: true, ...(days && { range: (_u, min, max) => [min - 43_200, max + 43_200] }) }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
         axes: [
           // Whole seconds at the finest (uPlot would go down to milliseconds over a short span), as clock times.
-          { stroke: '#4b5563', space: 70, incrs: TIME_STEPS, values: (_u, splits) => splits.map(clockTime) },
+          days
+            ? { stroke: '#4b5563', space: 60, incrs: DAY_STEPS, values: (_u, splits) => splits.map(calendarDay) }
+            : { stroke: '#4b5563', space: 70, incrs: TIME_STEPS, values: (_u, splits) => splits.map(clockTime) },
           // Counts: whole numbers (no 0.25 message), wide enough for "10,000".
           { stroke: '#4b5563', size: 60, incrs: COUNT_STEPS },
         ],
-        series: [{ label: timeLabel }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, ...(bars && { fill: `${s.color}99`, paths }), points: { show: false } }))],
+        series: [{ label: timeLabel }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, ...(bars && { fill: `${s.color}99`, paths }), points: { show: days && !bars } }))],
       },
       data,
       el,
@@ -47,7 +53,7 @@ export function TimeChart({ series, data, summary, timeLabel, bars = false, heig
       plot.current?.destroy();
       plot.current = null;
     };
-  }, [series.map((s) => s.label).join('|'), timeLabel, bars, height]);
+  }, [series.map((s) => s.label).join('|'), timeLabel, bars, height, days]);
 
   useEffect(() => {
     plot.current?.setData(data);

@@ -5,6 +5,7 @@ import { teamEn, teamZh } from './i18n-team.ts';
 import { contactsEn, contactsZh } from './i18n-contacts.ts';
 import { campaignsEn, campaignsZh } from './i18n-campaigns.ts';
 import { channelsEn, channelsZh } from './i18n-channels.ts';
+import { statsEn, statsZh } from './i18n-stats.ts';
 
 const en = {
   signIn: 'Sign in',
@@ -158,6 +159,7 @@ const en = {
   ...contactsEn,
   ...campaignsEn,
   ...channelsEn,
+  ...statsEn,
 };
 
 export type Strings = typeof en;
@@ -308,6 +310,7 @@ const zh: Strings = {
   ...contactsZh,
   ...campaignsZh,
   ...channelsZh,
+  ...statsZh,
 };
 
 export function strings(locale: string): Strings {

@@ -39,6 +39,13 @@ const en = {
   allChats: 'Your conversations',
   noChats: 'No conversations yet.',
   unreadCount: (n: number) => `${n} unread`,
+  // Customer satisfaction (csat.tsx)
+  csatAsk: 'How would you rate this conversation?',
+  csatScale: (n: number) => `${n} of 5: ${['Very bad', 'Bad', 'OK', 'Good', 'Very good'][n - 1]}`,
+  csatComment: 'Anything to add? (optional)',
+  csatSend: 'Send rating',
+  csatThanks: 'Thank you for your feedback!',
+  csatChange: 'Change my rating',
 };
 
 export type Strings = typeof en;
@@ -83,6 +90,13 @@ const zh: Strings = {
   allChats: '我的会话',
   noChats: '还没有会话。',
   unreadCount: (n: number) => `${n} 条未读`,
+  // Customer satisfaction (csat.tsx)
+  csatAsk: '您对本次服务满意吗？',
+  csatScale: (n: number) => `${n} 分（满分 5 分）：${['很不满意', '不满意', '一般', '满意', '非常满意'][n - 1]}`,
+  csatComment: '还有什么想说的吗？（选填）',
+  csatSend: '提交评价',
+  csatThanks: '感谢您的评价！',
+  csatChange: '修改评价',
 };
 
 export function strings(locale: string): Strings {

@@ -13,6 +13,7 @@ import { htmlLang, strings, type Strings } from './i18n.ts';
 import { AttachButton, AttachmentView, chime, PendingState } from './media.tsx';
 import { colorOf, formatTime, initialsOf, Linkified } from './text.tsx';
 import { OfflineEmail } from './offline-email.tsx';
+import { Csat } from './csat.tsx';
 
 const params = new URLSearchParams(location.hash.slice(1));
 const shopId = new URLSearchParams(location.search).get('shop') ?? '';
@@ -130,6 +131,8 @@ function App() {
   const [theirReadSeq, setTheirReadSeq] = useState(0);
   const [typingUntil, setTypingUntil] = useState(0);
   const [queuePosition, setQueuePosition] = useState<number | null>(null);
+  /** Bumped when the conversation moves: the rating question is asked again after a close. */
+  const [csatTick, setCsatTick] = useState(0);
   const [open, setOpen] = useState(false);
   const [unread, setUnread] = useState(0);
   const [ctrlEnter, setCtrlEnter] = useState(prefs.get(enterKey) === '1');
@@ -251,6 +254,7 @@ function App() {
         c.on('conversation', (frame) => {
           if (frame.conversation.id !== activeId.current) return;
           if (frame.change === 'assigned' || frame.change === 'closed') setQueuePosition(null);
+          setCsatTick((n) => n + 1);
           void refreshTeam(next.token, frame.conversation.id);
         });
         // Back online: someone may have come or gone meanwhile.
@@ -488,6 +492,7 @@ function App() {
           <OfflineEmail api={api} token={session.token} known={null} t={t} prompt={t.emailPrechat} skippable />
         )}
         {queuePosition !== null && !away && <p class="notice">{t.queued(queuePosition)}</p>}
+        {session && session.conversationId === activeId.current && <Csat api={api} token={session.token} t={t} refresh={csatTick} />}
         {typing && <p class="typing">{t.typing}</p>}
       </div>
       {notice && (
