@@ -5,6 +5,7 @@
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { Agent, StatsReport } from '@frontdesk/protocol';
+import type { FrontdeskClient } from '@frontdesk/sdk';
 import { ApiError, type Api } from './api.ts';
 import { lastDays, statsApi, type DayRange } from './api-stats.ts';
 import { TimeChart } from './chart.tsx';
@@ -22,7 +23,7 @@ const daySeconds = (day: string) => {
 };
 const minutes = (ms: number | null) => (ms === null ? null : Math.round((ms / MINUTE) * 100) / 100);
 
-export function Stats({ api, agents, t }: { api: Api; agents: Agent[]; t: Strings }) {
+export function Stats({ api, agents, t, client = null }: { api: Api; agents: Agent[]; t: Strings; client?: FrontdeskClient | null }) {
   const sapi = useMemo(() => statsApi(api), [api]);
   const [range, setRange] = useState<DayRange>(() => lastDays(30));
   const [preset, setPreset] = useState<number | null>(30);
@@ -42,6 +43,9 @@ export function Stats({ api, agents, t }: { api: Api; agents: Agent[]; t: String
     );
     return () => void (current = false);
   }, [sapi, range.from, range.to, asked]);
+
+  // A new rating arrives live (the `csat` frame): the figures are read again.
+  useEffect(() => client?.on('csat', () => setAsked((n) => n + 1)), [client]);
 
   const names = new Map(agents.map((a) => [a.staffId, a.name]));
   const locale = document.documentElement.lang || 'en';

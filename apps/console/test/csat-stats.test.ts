@@ -95,6 +95,9 @@ describe('CSAT and statistics in Chromium', () => {
     assert.equal(await form.getByRole('radio', { name: /^4 of 5/ }).isChecked(), true);
     await form.getByLabel('Anything to add? (optional)').fill('Quick and kind <b>thanks</b>');
     await page.screenshot({ path: `${screenshots}csat-widget-ask.png` });
+    // The owner watches the statistics: the rating arrives live (the csat frame), without a click.
+    await nav(olga, 'Statistics').click();
+    await olga.locator('[data-figure="csat"] dd', { hasText: '—' }).waitFor();
     await form.getByRole('button', { name: 'Send rating' }).click();
     await widget.locator('.csat.thanks', { hasText: 'Thank you for your feedback!' }).waitFor();
     await page.screenshot({ path: `${screenshots}csat-widget-thanks.png` });
@@ -102,10 +105,9 @@ describe('CSAT and statistics in Chromium', () => {
     await page.locator('[data-frontdesk-widget] >> button.launcher').click();
     await widget.locator('.csat.thanks').waitFor();
     assert.equal(await widget.locator('form.csat').count(), 0, 'answered: not asked again');
+    await olga.locator('[data-figure="csat"] dd', { hasText: '4.00 / 5' }).waitFor();
     await context.close();
 
-    await nav(olga, 'Statistics').click();
-    await olga.locator('[data-figure="csat"] dd', { hasText: '4.00 / 5' }).waitFor();
     const comment = olga.locator('.csat-panel .comments li', { hasText: 'Quick and kind <b>thanks</b>' });
     await comment.waitFor();
     assert.equal(await comment.locator('b').count(), 0, 'the comment is text, not markup');

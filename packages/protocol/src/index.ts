@@ -75,6 +75,7 @@ export type {
   AckFrame,
   AuthOkFrame,
   BroadcastFrame,
+  CsatFrame,
   ConversationFrame,
   ErrorFrame,
   HistoryResultFrame,

@@ -82,6 +82,7 @@ holds<
     | 'history.result'
     | 'operations'
     | 'campaign'
+    | 'csat'
     | 'error'
   >
 >();

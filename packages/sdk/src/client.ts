@@ -349,6 +349,9 @@ export class FrontdeskClient {
       case 'campaign':
         this.#events.emit('campaign', frame.campaign);
         return;
+      case 'csat':
+        this.#events.emit('csat', frame.rating);
+        return;
       default:
         // pong, sync.result, history.result: replies, handled by whoever awaits them.
         return;

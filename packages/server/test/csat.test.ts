@@ -5,6 +5,7 @@ import { eventually } from './support/eventually.ts';
 import { startServer, type TestServer } from './support/server.ts';
 import { engines } from './support/storage.ts';
 import { Receiver } from './support/webhook-receiver.ts';
+import { rawAuthed } from './support/ws-client.ts';
 
 /** Customer satisfaction (docs/api.md#customer-satisfaction-csat): who rates what, once, and who hears of it. */
 
@@ -128,6 +129,23 @@ for (const engine of engines) {
         refused(await rate(customer.token, body), 400, 'VALIDATION_FAILED');
       }
       assert.equal((await rate(customer.token, { inquiryId, rating: 3, comment: 'x'.repeat(1000) })).status, 200);
+    });
+
+    test('owners and admins of the shop get the rating live; agents, the customer and other shops do not', async () => {
+      const { customer, inquiryId } = await served(shop);
+      const [owner, agent, own, otherOwner] = await Promise.all([rawAuthed(server, shop.ownerToken), rawAuthed(server, shop.agentToken), rawAuthed(server, customer.token), rawAuthed(server, other.ownerToken)]);
+      try {
+        const rated = await rate(customer.token, { inquiryId, rating: 5, comment: 'Live' });
+        const frame = (await owner.next('csat')) as any;
+        assert.deepEqual(frame.rating, rated.body);
+        // A later frame every socket gets shows the others had their chance: a message in the conversation.
+        assert.equal((await send(server, customer.token, customer.conversationId, 'one more thing')).status, 201);
+        await own.next('message');
+        await agent.next('message');
+        for (const socket of [agent, own, otherOwner]) assert.equal(socket.frames.filter((f) => f.type === 'csat').length, 0);
+      } finally {
+        for (const socket of [owner, agent, own, otherOwner]) socket.ws.close();
+      }
     });
 
     test('the csat.submitted webhook carries the rating and the conversation', async () => {

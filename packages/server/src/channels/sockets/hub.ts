@@ -183,6 +183,8 @@ function toFrame(event: Exclude<BusEvent, { type: 'signed-out' | 'push' }>): Ser
       return { type: 'operations', operations: event.operations };
     case 'campaign':
       return { type: 'campaign', campaign: event.campaign };
+    case 'csat':
+      return { type: 'csat', rating: event.rating };
   }
 }
 
