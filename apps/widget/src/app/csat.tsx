@@ -3,7 +3,7 @@ import type { CsatPrompt, CsatRating } from '@frontdesk/protocol';
 import type { Strings } from './i18n.ts';
 
 /**
- * After a close, the shop's question: a rating of 1–5 and an optional comment (docs/widget.md#satisfaction).
+ * After a close, the shop's question: a rating of 1–5 and an optional comment (docs/api.md#customer-satisfaction-csat).
  * What to ask comes from the server, so a reload asks again until it is answered; an answer may be
  * changed while the server allows it. `refresh` changes when the conversation moved (closed, reopened).
  */
