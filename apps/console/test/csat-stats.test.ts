@@ -47,8 +47,8 @@ describe('CSAT and statistics in Chromium', () => {
   const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name, exact: true });
 
   /** A customer on the shop's site who wrote `text`; Ann claims, answers and closes from the console. */
-  async function servedAndClosed(text: string, locale = 'en') {
-    const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+  async function servedAndClosed(text: string, locale = 'en', viewport = { width: 1000, height: 800 }) {
+    const context = await browser.newContext({ viewport });
     const page = await context.newPage();
     await page.goto(site.origin);
     if (locale !== 'en') await page.evaluate((l) => (globalThis as unknown as Locale).Frontdesk.setLocale(l), locale);
@@ -72,10 +72,11 @@ describe('CSAT and statistics in Chromium', () => {
 
   test('the owner turns the question on in Administration', { timeout: 60_000 }, async () => {
     await nav(olga, 'Administration').click();
-    const form = olga.locator('form.csat-admin');
-    await form.getByLabel('Ask customers for a rating after a close').check();
-    await form.getByRole('button', { name: 'Save' }).click();
-    await form.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    const section = olga.locator('section.csat-admin');
+    // A switch that saves as it flips, by keyboard.
+    await section.getByRole('switch', { name: 'Ask customers for a rating after a close' }).focus();
+    await olga.keyboard.press('Space');
+    await section.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
     assert.deepEqual((await call(server, 'GET', '/api/v1/shop', { token: shop.ownerToken })).body.settings.csat, { enabled: true });
   });
 
@@ -161,9 +162,10 @@ describe('CSAT and statistics in Chromium', () => {
     await olga.screenshot({ path: `${screenshots}stats-360.png`, fullPage: true });
     await olga.setViewportSize({ width: 1280, height: 900 });
 
-    const { page, widget, context } = await servedAndClosed('我的包裹到了吗', 'zh-CN');
+    const { page, widget, context } = await servedAndClosed('我的包裹到了吗', 'zh-CN', { width: 360, height: 740 });
     const form = widget.locator('form.csat');
     await form.getByText('您对本次服务满意吗？').waitFor();
+    await page.screenshot({ path: `${screenshots}csat-widget-zh-360.png` });
     await form.locator('label', { hasText: '非常满意' }).click();
     await form.getByLabel('还有什么想说的吗？（选填）').fill('很快，谢谢');
     await form.getByRole('button', { name: '提交评价' }).click();
