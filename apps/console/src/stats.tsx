@@ -23,6 +23,9 @@ const daySeconds = (day: string) => {
 };
 const minutes = (ms: number | null) => (ms === null ? null : Math.round((ms / MINUTE) * 100) / 100);
 
+/** The server's words, but a range it refuses in the reader's language. */
+const problem = (e: unknown, t: Strings) => (e instanceof ApiError ? (e.code === 'VALIDATION_FAILED' ? t.rangeInvalid : e.message) : t.error);
+
 export function Stats({ api, agents, t, client = null }: { api: Api; agents: Agent[]; t: Strings; client?: FrontdeskClient | null }) {
   const sapi = useMemo(() => statsApi(api), [api]);
   const [range, setRange] = useState<DayRange>(() => lastDays(30));
@@ -39,7 +42,7 @@ export function Stats({ api, agents, t, client = null }: { api: Api; agents: Age
     setFailure(null);
     sapi.report(range).then(
       (next) => current && (setReport(next), setBusy(false)),
-      (e: unknown) => current && (setFailure(e instanceof ApiError ? e.message : t.error), setBusy(false)),
+      (e: unknown) => current && (setFailure(problem(e, t)), setReport(null), setBusy(false)),
     );
     return () => void (current = false);
   }, [sapi, range.from, range.to, asked]);
@@ -82,7 +85,7 @@ export function Stats({ api, agents, t, client = null }: { api: Api; agents: Age
       link.click();
       setTimeout(() => URL.revokeObjectURL(link.href), 1000);
     } catch (e) {
-      setFailure(e instanceof ApiError ? e.message : t.error);
+      setFailure(problem(e, t));
     }
   }
 

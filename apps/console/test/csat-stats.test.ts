@@ -144,6 +144,11 @@ describe('CSAT and statistics in Chromium', () => {
     await olga.getByRole('region', { name: 'By agent' }).getByRole('row', { name: /Bea/ }).waitFor();
     await olga.locator('[data-figure="first-response"] dd', { hasText: '1.5 min median' }).waitFor();
 
+    // A range the server refuses (the last day before the first) says so, and shows no stale figures.
+    await olga.getByLabel('From').fill('2099-01-01');
+    await olga.getByRole('alert').filter({ hasText: 'Choose a range of 1 to 92 days' }).waitFor();
+    assert.equal(await inquiries.count(), 0);
+
     await olga.getByRole('button', { name: 'Last 30 days' }).click();
     await inquiries.filter({ hasText: /^2$/ }).waitFor();
     const [download] = await Promise.all([olga.waitForEvent('download'), olga.getByRole('button', { name: 'Download CSV' }).click()]);
