@@ -6,7 +6,8 @@ const COUNT_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10
 const TIME_STEPS = [1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600];
 /** Day steps for a chart of days (statistics): 1 day … a month. */
 const DAY_STEPS = [1, 2, 7, 14, 30].map((d) => d * 86_400);
-const calendarDay = (seconds: number) => new Date(seconds * 1000).toLocaleDateString([], { month: 'short', day: 'numeric' });
+// In the console's language (the page's lang), not the browser's.
+const calendarDay = (seconds: number) => new Date(seconds * 1000).toLocaleDateString(document.documentElement.lang || [], { month: 'short', day: 'numeric' });
 const clockTime = (seconds: number) => new Date(seconds * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', ...(seconds % 60 !== 0 && { second: '2-digit' }) });
 
 export interface Series {
