@@ -12,6 +12,7 @@ import { ApiKeysAdmin } from './api-keys.tsx';
 import { contactsApi } from './api-contacts.ts';
 import { LabelsAdmin } from './labels-admin.tsx';
 import { fromMegabytes, fromMinutes, StaffPassword, toMegabytes, toMinutes, weekdayName } from './admin-fields.tsx';
+import { CsatAdmin } from './csat-admin.tsx';
 
 const STRATEGIES: RoutingStrategy[] = ['sticky-then-least-busy', 'least-busy', 'round-robin', 'random', 'manual'];
 const ROLES: StaffRole[] = ['agent', 'admin', 'owner'];
@@ -30,6 +31,7 @@ export function Admin({ api, me, t, labels, onLabelsChanged }: { api: Api; me: S
       </div>
       {tab === 'staff' && <StaffAdmin api={api} me={me} t={t} />}
       {tab === 'shop' && <ShopAdmin api={api} me={me} t={t} />}
+      {tab === 'shop' && <CsatAdmin api={api} t={t} />}
       {tab === 'canned' && <CannedAdmin api={api} t={t} />}
       {tab === 'labels' && <LabelsAdmin capi={contactsApi(api)} labels={labels} t={t} onChanged={onLabelsChanged} />}
       {tab === 'channelsTab' && <ChannelsAdmin api={api} t={t} />}

@@ -81,7 +81,7 @@ export function contactsApi(api: Api) {
 export type ContactsApi = ReturnType<typeof contactsApi>;
 
 /** A call whose body or answer is not JSON (CSV in, CSV out). */
-async function raw(api: Api, method: string, path: string, body?: string, type?: string): Promise<Response> {
+export async function raw(api: Api, method: string, path: string, body?: string, type?: string): Promise<Response> {
   const headers: Record<string, string> = { authorization: `Bearer ${api.token}` };
   if (type) headers['content-type'] = type;
   let response: Response;

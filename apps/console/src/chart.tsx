@@ -12,6 +12,10 @@ function axisColours(): { text: string; grid: string } {
   const css = getComputedStyle(document.documentElement);
   return { text: css.getPropertyValue('--muted').trim() || '#4b5563', grid: css.getPropertyValue('--divider').trim() || 'rgba(0,0,0,.07)' };
 }
+/** Day steps for a chart of days (statistics): 1 day … a month. */
+const DAY_STEPS = [1, 2, 7, 14, 30].map((d) => d * 86_400);
+// In the console's language (the page's lang), not the browser's.
+const calendarDay = (seconds: number) => new Date(seconds * 1000).toLocaleDateString(uiLocale(), { month: 'short', day: 'numeric' });
 
 export interface Series {
   readonly label: string;
@@ -22,7 +26,7 @@ export interface Series {
  * `data` is [times in seconds, ...one array of values per series]. The chart follows its box's
  * width (down to a 360 px phone) and is described for screen readers by `summary`.
  */
-export function TimeChart({ series, data, summary, timeLabel, bars = false, height = 200 }: { series: readonly Series[]; data: uPlot.AlignedData; summary: string; timeLabel: string; bars?: boolean; height?: number }) {
+export function TimeChart({ series, data, summary, timeLabel, bars = false, height = 200, days = false }: { series: readonly Series[]; data: uPlot.AlignedData; summary: string; timeLabel: string; bars?: boolean; height?: number; days?: boolean }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
 
@@ -37,14 +41,17 @@ export function TimeChart({ series, data, summary, timeLabel, bars = false, heig
         height,
         legend: { show: true },
         cursor: { drag: { x: false, y: false } },
-        scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
+        // Days: half a day of room on each side, so the first and last bars are whole.
+        scales: { x: { time: true, ...(days && { range: (_u, min, max) => [min - 43_200, max + 43_200] }) }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
         axes: [
           // Whole seconds at the finest (uPlot would go down to milliseconds over a short span), as clock times.
-          { ...axis, space: 70, incrs: TIME_STEPS, values: (_u, splits) => splits.map(clockTime) },
+          days
+            ? { ...axis, space: 60, incrs: DAY_STEPS, values: (_u, splits) => splits.map(calendarDay) }
+            : { ...axis, space: 70, incrs: TIME_STEPS, values: (_u, splits) => splits.map(clockTime) },
           // Counts: whole numbers (no 0.25 message), wide enough for "10,000".
           { ...axis, size: 60, incrs: COUNT_STEPS },
         ],
-        series: [{ label: timeLabel }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, ...(bars && { fill: `${s.color}99`, paths }), points: { show: false } }))],
+        series: [{ label: timeLabel }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, ...(bars && { fill: `${s.color}99`, paths }), points: { show: days && !bars } }))],
       },
       data,
       el,
@@ -56,7 +63,7 @@ export function TimeChart({ series, data, summary, timeLabel, bars = false, heig
       plot.current?.destroy();
       plot.current = null;
     };
-  }, [series.map((s) => s.label).join('|'), timeLabel, bars, height]);
+  }, [series.map((s) => s.label).join('|'), timeLabel, bars, height, days]);
 
   useEffect(() => {
     plot.current?.setData(data);

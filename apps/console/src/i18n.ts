@@ -7,6 +7,7 @@ import { campaignsEn, campaignsZh } from './i18n-campaigns.ts';
 import { channelsEn, channelsZh } from './i18n-channels.ts';
 import { lookEn, lookZh } from './i18n-look.ts';
 import { widgetAdminEn, widgetAdminZh } from './i18n-widget-admin.ts';
+import { statsEn, statsZh } from './i18n-stats.ts';
 
 const en = {
   signIn: 'Sign in',
@@ -161,6 +162,7 @@ const en = {
   ...channelsEn,
   ...lookEn,
   ...widgetAdminEn,
+  ...statsEn,
 };
 
 export type Strings = typeof en;
@@ -322,6 +324,7 @@ const zh: Strings = {
   ...channelsZh,
   ...lookZh,
   ...widgetAdminZh,
+  ...statsZh,
 };
 
 export function strings(locale: string): Strings {

@@ -379,7 +379,7 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
       {page === 'admin' && <Admin api={api} me={me} t={t} labels={labels} onLabelsChanged={reloadLabels} />}
       {page === 'contacts' && <ContactsArea capi={capi} labels={labels} me={me} t={t} onOpenConversation={select} />}
       {page === 'campaigns' && isAdmin && <CampaignsArea capi={capi} labels={labels} t={t} onLive={onCampaign} />}
-      {page === 'stats' && <Stats api={api} agents={agents} t={t} />}
+      {page === 'stats' && <Stats api={api} agents={agents} t={t} client={client} />}
       {page === 'operations' && client && <OperationsPage api={api} client={client} connected={connection === 'open'} t={t} />}
       {page === 'inbox' && (
         <div class={`inbox ${current ? 'showing' : ''}`}>

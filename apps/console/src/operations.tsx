@@ -10,6 +10,7 @@ import type { Api } from './api.ts';
 import { TimeChart } from './chart.tsx';
 import type { Strings } from './i18n.ts';
 import { uiLocale } from './locale.ts';
+import { Tiles } from './ui.tsx';
 
 /** Live points kept for the second chart: half an hour at the default five seconds. */
 const KEPT = 360;
@@ -67,14 +68,7 @@ export function OperationsPage({ api, client, connected, t }: { api: Api; client
           {connected ? t.opsLive : t.opsOffline}
         </small>
       </h1>
-      <dl class="tiles" aria-live="polite">
-        {tiles.map(([key, label, value]) => (
-          <div key={key} class="tile" data-figure={key}>
-            <dt>{label}</dt>
-            <dd>{value}</dd>
-          </div>
-        ))}
-      </dl>
+      <Tiles tiles={tiles} />
       <figure>
         <figcaption>{t.messagesPerMinute}</figcaption>
         <TimeChart bars timeLabel={t.when} series={[{ label: t.messagesSeries, color: '#2563eb' }]} data={perMinute} summary={`${t.messagesPerMinute}: ${lastMinute}`} />

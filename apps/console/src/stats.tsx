@@ -1,113 +1,173 @@
-/** Statistics (owner, admin): inquiries per day and per agent, as bar charts. */
-import { useEffect, useState } from 'preact/hooks';
-import type { Agent, AgentStatistics, DayStatistics } from '@frontdesk/protocol';
-import type { Api } from './api.ts';
+/**
+ * Statistics (owner, admin; docs/statistics.md): a range of days (7/30/90 or chosen), its figures
+ * with first-response and resolution percentiles, uPlot charts per day, tables per agent and per
+ * channel, customer satisfaction, a CSV export; and the agents' load now.
+ */
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { Agent, StatsReport } from '@frontdesk/protocol';
+import type { FrontdeskClient } from '@frontdesk/sdk';
+import { ApiError, type Api } from './api.ts';
+import { lastDays, statsApi, type DayRange } from './api-stats.ts';
+import { TimeChart } from './chart.tsx';
 import type { Strings } from './i18n.ts';
+import { CsatPanel, FiguresTable, HBars, duration, medianAndP90 } from './stats-parts.tsx';
+import { Tiles } from './ui.tsx';
 
-/** The period's inquiries by channel, most first. */
-function channelTotals(days: readonly DayStatistics[]): Array<[string, number]> {
-  const totals = new Map<string, number>();
-  for (const day of days) for (const [channel, n] of Object.entries(day.byChannel)) totals.set(channel, (totals.get(channel) ?? 0) + n);
-  return [...totals].sort((a, b) => b[1] - a[1]);
-}
+const PRESETS = [7, 30, 90] as const;
+const MINUTE = 60_000;
 
-export function Stats({ api, agents, t }: { api: Api; agents: Agent[]; t: Strings }) {
-  const [daily, setDaily] = useState<{ days: DayStatistics[] } | null>(null);
-  const [perAgent, setPerAgent] = useState<AgentStatistics[]>([]);
+/** A local day's midnight in seconds: uPlot's time axis cuts days in the browser's zone. */
+const daySeconds = (day: string) => {
+  const [y, m, d] = day.split('-').map(Number);
+  return new Date(y!, m! - 1, d!).getTime() / 1000;
+};
+const minutes = (ms: number | null) => (ms === null ? null : Math.round((ms / MINUTE) * 100) / 100);
+
+/** The server's words, but a range it refuses in the reader's language. */
+const problem = (e: unknown, t: Strings) => (e instanceof ApiError ? (e.code === 'VALIDATION_FAILED' ? t.rangeInvalid : e.message) : t.error);
+
+export function Stats({ api, agents, t, client = null }: { api: Api; agents: Agent[]; t: Strings; client?: FrontdeskClient | null }) {
+  const sapi = useMemo(() => statsApi(api), [api]);
+  const [range, setRange] = useState<DayRange>(() => lastDays(30));
+  const [preset, setPreset] = useState<number | null>(30);
+  const [report, setReport] = useState<StatsReport | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  /** A preset chosen again loads again: the figures of now. */
+  const [asked, setAsked] = useState(0);
+
   useEffect(() => {
-    const to = new Date();
-    const from = new Date(to.getTime() - 30 * 86_400_000);
-    api.daily(from, to).then(setDaily, () => {});
-    api.agentStats(from, to).then(setPerAgent, () => {});
-  }, []);
+    let current = true;
+    setBusy(true);
+    setFailure(null);
+    sapi.report(range).then(
+      (next) => current && (setReport(next), setBusy(false)),
+      (e: unknown) => current && (setFailure(problem(e, t)), setReport(null), setBusy(false)),
+    );
+    return () => void (current = false);
+  }, [sapi, range.from, range.to, asked]);
+
+  // A new rating arrives live (the `csat` frame): the figures are read again.
+  useEffect(() => client?.on('csat', () => setAsked((n) => n + 1)), [client]);
+
   const names = new Map(agents.map((a) => [a.staffId, a.name]));
-  const days = daily?.days ?? [];
+  const locale = document.documentElement.lang || 'en';
+  const volume = useMemo(() => (report ? ([report.days.map((d) => daySeconds(d.day)), report.days.map((d) => d.inquiries)] as [number[], number[]]) : null), [report]);
+  const times = useMemo(
+    () =>
+      report
+        ? ([
+            report.days.map((d) => daySeconds(d.day)),
+            report.days.map((d) => minutes(d.firstResponseMs.p50)),
+            report.days.map((d) => minutes(d.firstResponseMs.p90)),
+            report.days.map((d) => minutes(d.resolutionMs.p50)),
+          ] as [number[], Array<number | null>, Array<number | null>, Array<number | null>])
+        : null,
+    [report],
+  );
+
+  function choose(days: number) {
+    setPreset(days);
+    setRange(lastDays(days));
+    setAsked((n) => n + 1);
+  }
+  function edit(field: keyof DayRange, value: string) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return;
+    setPreset(null);
+    setRange((r) => ({ ...r, [field]: value }));
+  }
+  async function download() {
+    try {
+      const blob = await sapi.csv(range);
+      const link = document.createElement('a');
+      link.href = URL.createObjectURL(blob);
+      link.download = `statistics-${range.from}-${range.to}.csv`;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+    } catch (e) {
+      setFailure(problem(e, t));
+    }
+  }
+
+  const totals = report?.totals;
+  const tiles: Array<[string, string, string]> = totals
+    ? [
+        ['inquiries', t.inquiries, String(totals.inquiries)],
+        ['answered', t.answered, String(totals.answered)],
+        ['closed', t.closedInquiries, String(totals.closed)],
+        ['first-response', t.firstResponseTitle, medianAndP90(totals.firstResponseMs, t)],
+        ['resolution', t.resolution, medianAndP90(totals.resolutionMs, t)],
+        ['csat', t.satisfaction, report.csat.average === null ? '—' : `${report.csat.average.toFixed(2)} / 5`],
+      ]
+    : [];
+
   return (
-    <main class="stats">
-      <h1>
-        {t.stats} <small>{t.last30}</small>
-      </h1>
-      <figure>
-        <figcaption>{t.inquiriesPerDay}</figcaption>
-        <BarChart bars={days.map((d) => ({ label: d.day.slice(5), value: d.inquiries }))} />
-      </figure>
-      <figure>
-        <figcaption>{t.firstResponseTime}</figcaption>
-        <BarChart bars={days.map((d) => ({ label: d.day.slice(5), value: d.medianFirstResponseMs === null ? 0 : Math.round(d.medianFirstResponseMs / 600) / 100 }))} />
-      </figure>
-      <figure>
-        <figcaption>{t.inquiriesByChannel}</figcaption>
-        <BarChart horizontal bars={channelTotals(days).map(([channel, value]) => ({ label: t.channels[channel] ?? channel, value }))} />
-      </figure>
+    <main class="stats" aria-busy={busy}>
+      <h1>{t.stats}</h1>
+      <div class="range" role="group" aria-label={t.statsRange}>
+        {PRESETS.map((days) => (
+          <button type="button" key={days} aria-pressed={preset === days} onClick={() => choose(days)}>
+            {t.lastDays(days)}
+          </button>
+        ))}
+        <label>
+          {t.fromDate}
+          <input type="date" value={range.from} max={range.to} onChange={(e) => edit('from', e.currentTarget.value)} />
+        </label>
+        <label>
+          {t.toDate}
+          <input type="date" value={range.to} min={range.from} onChange={(e) => edit('to', e.currentTarget.value)} />
+        </label>
+        <button type="button" class="primary" onClick={() => void download()}>
+          {t.downloadCsv}
+        </button>
+      </div>
+      {report && <p class="hint">{t.daysIn(report.timezone)}</p>}
+      {failure && (
+        <p class="error" role="alert">
+          {failure}
+        </p>
+      )}
+      {report && volume && times && (
+        <>
+          <Tiles tiles={tiles} />
+          <figure>
+            <figcaption>{t.inquiriesPerDay}</figcaption>
+            <TimeChart days bars timeLabel={t.day} series={[{ label: t.inquiries, color: '#2563eb' }]} data={volume} summary={`${t.inquiriesPerDay}: ${report.days.map((d) => `${d.day} ${d.inquiries}`).join(', ')}`} />
+          </figure>
+          <figure>
+            <figcaption>{t.responseTimesPerDay}</figcaption>
+            <TimeChart
+              days
+              timeLabel={t.day}
+              series={[
+                { label: t.firstResponseP50, color: '#2563eb' },
+                { label: t.firstResponseP90, color: '#d97706' },
+                { label: t.resolutionP50, color: '#16a34a' },
+              ]}
+              data={times}
+              summary={`${t.firstResponseTitle}: ${medianAndP90(report.totals.firstResponseMs, t)}; ${t.resolution}: ${medianAndP90(report.totals.resolutionMs, t)}`}
+            />
+          </figure>
+          <FiguresTable
+            caption={t.byAgent}
+            keyLabel={t.agentColumn}
+            csat
+            t={t}
+            rows={report.agents.map((a) => ({ key: a.staffId, label: names.get(a.staffId) ?? a.staffId, figures: a, csat: a.csat }))}
+          />
+          <figure>
+            <figcaption>{t.inquiriesByChannel}</figcaption>
+            <HBars bars={report.channels.map((c) => ({ label: t.channels[c.channel] ?? c.channel, value: c.inquiries, note: `${c.inquiries} · ${duration(c.firstResponseMs.p50, t)}` }))} />
+          </figure>
+          <FiguresTable caption={t.byChannel} keyLabel={t.channelColumn} t={t} rows={report.channels.map((c) => ({ key: c.channel, label: t.channels[c.channel] ?? c.channel, figures: c }))} />
+          <CsatPanel csat={report.csat} names={names} t={t} locale={locale} />
+        </>
+      )}
       <figure>
         <figcaption>{t.loadPerAgent}</figcaption>
-        <BarChart
-          horizontal
-          bars={agents.map((a) => ({
-            label: a.name,
-            value: a.openInquiries,
-            max: a.capacity || undefined,
-            note: `${t.load(a.openInquiries, a.capacity)} · ${perAgent.find((p) => p.staffId === a.staffId)?.inquiries ?? 0} / 30d`,
-          }))}
-        />
+        <HBars bars={agents.map((a) => ({ label: a.name, value: a.openInquiries, max: a.capacity || undefined, note: t.load(a.openInquiries, a.capacity) }))} />
       </figure>
-      <table class="grid">
-        <thead>
-          <tr>
-            <th>{t.staff}</th>
-            <th>{t.inquiries}</th>
-            <th>{t.closedInquiries}</th>
-            <th>{t.avgFirstResponse}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {perAgent.map((p) => (
-            <tr key={p.staffId}>
-              <td>{names.get(p.staffId) ?? p.staffId}</td>
-              <td>{p.inquiries}</td>
-              <td>{p.closed}</td>
-              <td>{p.avgFirstResponseMs === null ? '—' : `${Math.round(p.avgFirstResponseMs / 1000)} s`}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
     </main>
-  );
-}
-
-/** A plain SVG bar chart with a text alternative (the values as a list for screen readers). */
-function BarChart({ bars, horizontal = false }: { bars: Array<{ label: string; value: number; max?: number | undefined; note?: string }>; horizontal?: boolean }) {
-  const top = Math.max(1, ...bars.map((b) => b.max ?? b.value));
-  if (horizontal) {
-    return (
-      <div class="hbars">
-        {bars.map((b) => (
-          <div class="hbar" key={b.label}>
-            <span class="label">{b.label}</span>
-            <svg viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true">
-              <rect x="0" y="0" width="100" height="10" fill="#e5e7eb" />
-              <rect x="0" y="0" width={(100 * b.value) / top} height="10" fill="#2563eb" />
-            </svg>
-            <span class="value">{b.note ?? b.value}</span>
-          </div>
-        ))}
-      </div>
-    );
-  }
-  const width = Math.max(bars.length, 1) * 12;
-  return (
-    <>
-      <svg class="bars" viewBox={`0 0 ${width} 100`} preserveAspectRatio="none" role="img" aria-label={bars.map((b) => `${b.label}: ${b.value}`).join(', ')}>
-        {bars.map((b, i) => {
-          const h = (90 * b.value) / top;
-          return <rect key={b.label} x={i * 12 + 2} y={100 - h} width="8" height={h} fill="#2563eb" />;
-        })}
-      </svg>
-      <div class="axis" aria-hidden="true">
-        <span>{bars[0]?.label}</span>
-        <span>max {top}</span>
-        <span>{bars.at(-1)?.label}</span>
-      </div>
-    </>
   );
 }

@@ -95,3 +95,17 @@ export function AttributeList({ attributes, className }: { attributes: ReadonlyA
     </dl>
   );
 }
+
+/** Figures as tiles, `[key, label, value]` each; `data-figure` names them for tests and styles. */
+export function Tiles({ tiles }: { tiles: ReadonlyArray<readonly [string, string, string]> }) {
+  return (
+    <dl class="tiles" aria-live="polite">
+      {tiles.map(([key, label, value]) => (
+        <div key={key} class="tile" data-figure={key}>
+          <dt>{label}</dt>
+          <dd>{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}

@@ -205,7 +205,8 @@ describe('agent console in Chromium', () => {
     assert.ok([people.ann.id, people.bea.id].includes(conversation.assigneeId), 'an online agent has it');
 
     await owner.getByRole('button', { name: 'Statistics' }).click();
-    await owner.locator('figure', { hasText: 'Inquiries per day' }).locator('svg rect:not([height="0"])').first().waitFor();
+    await owner.locator('[data-figure="inquiries"] dd', { hasText: /^[1-9]/ }).waitFor();
+    await owner.locator('figure', { hasText: 'Inquiries per day' }).locator('canvas').first().waitFor();
     // Every inquiry of this shop came from the widget: one channel, Web.
     await owner.locator('figure', { hasText: 'Inquiries by channel' }).getByText('Web').waitFor();
     await owner.screenshot({ path: `${screenshots}console-stats.png` });

@@ -70,10 +70,13 @@ export type { ErrorBody } from './schemas/errors.ts';
 export type { EditBody, HistoryQuery, ReadBody, SendBody } from './schemas/message-requests.ts';
 export type { Attachment, AttachmentLink, Message, MessagePage, Notice, Page, Upload } from './schemas/messages.ts';
 export type { Agent, AgentStatistics, DayStatistics } from './schemas/routing.ts';
+export type { CsatBody, CsatPrompt, CsatRating } from './schemas/csat.ts';
+export type { CsatComment, Percentiles, ReportAgent, ReportChannel, ReportDay, ReportFigures, StatsReport, StatsReportQuery } from './schemas/statistics.ts';
 export type {
   AckFrame,
   AuthOkFrame,
   BroadcastFrame,
+  CsatFrame,
   ConversationFrame,
   ErrorFrame,
   HistoryResultFrame,
@@ -91,8 +94,8 @@ export type {
   SyncResultFrame,
   TypingEventFrame,
 } from './schemas/server-frames.ts';
-export type { BusinessHours, EmailSettings, Shop, ShopSettings, Staff, Weekday } from './schemas/shops.ts';
 export type { LogoBody, Prechat, PrechatMode, PublicAppearance, WidgetAppearance } from './schemas/widget-appearance.ts';
+export type { BusinessHours, CsatSettings, EmailSettings, Shop, ShopSettings, Staff, Weekday } from './schemas/shops.ts';
 export type {
   Broadcast,
   BroadcastBody,

@@ -18,4 +18,6 @@ export const webhookEvents = [
   /** A campaign's progress (sent / total / failed), at most about once a second per campaign. */
   'campaign.progressed',
   'campaign.completed',
+  /** A customer rated a closed inquiry, or changed their rating. */
+  'csat.submitted',
 ] as const;

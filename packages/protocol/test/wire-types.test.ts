@@ -83,6 +83,7 @@ holds<
     | 'history.result'
     | 'operations'
     | 'campaign'
+    | 'csat'
     | 'error'
   >
 >();

@@ -353,6 +353,9 @@ export class FrontdeskClient {
         // A node of the cluster died: what it stored last may never have been pushed to us.
         this.#sync.auto();
         return;
+      case 'csat':
+        this.#events.emit('csat', frame.rating);
+        return;
       default:
         // pong, sync.result, history.result: replies, handled by whoever awaits them.
         return;

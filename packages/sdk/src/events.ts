@@ -1,4 +1,4 @@
-import type { BroadcastFrame, Campaign, ConversationFrame, Message, Operations, PresenceFrame, QueueFrame, ReadReceiptFrame, SessionUser, TypingEventFrame } from '@frontdesk/protocol';
+import type { BroadcastFrame, Campaign, CsatRating, ConversationFrame, Message, Operations, PresenceFrame, QueueFrame, ReadReceiptFrame, SessionUser, TypingEventFrame } from '@frontdesk/protocol';
 import type { FrontdeskError } from './errors.ts';
 import type { PendingMessage } from './outbox.ts';
 import type { SyncSummary } from './sync.ts';
@@ -62,6 +62,8 @@ export interface ClientEvents {
   operations: Operations;
   /** Owners and admins: a campaign of their shop moved or progressed (docs/campaigns.md). */
   campaign: Campaign;
+  /** Owners and admins: a customer rated a closed inquiry of their shop (docs/api.md#customer-satisfaction-csat). */
+  csat: CsatRating;
   /** Customers: their place in the shop's queue changed (1 = next). */
   queue: QueueFrame;
   /** The automatic sync after a (re)connect has caught up. */

@@ -290,6 +290,8 @@ for (const engine of engines) {
       'GET /api/v1/files/{attachmentId}/{variant}': linkQuery,
       'GET /api/v1/search': 'q=only',
       'GET /api/v1/widget/campaigns': `url=${enc('https://shop.example/products/1')}`,
+      'GET /api/v1/stats/report': 'from=2026-01-01&to=2026-01-31&timezone=Europe%2FBerlin',
+      'GET /api/v1/stats/report.csv': 'from=2026-01-01&to=2026-01-31&timezone=Europe%2FBerlin',
     });
 
     /** Valid bodies of every operation that takes one, with every property the schema knows. */
@@ -306,6 +308,7 @@ for (const engine of engines) {
         { shopId: shop.shopId, signInLink: 'eyJzIjoiYSJ9.c2lnbmF0dXJl' },
       ],
       'PATCH /api/v1/widget/profile': [{ email: 'ann@example.test', name: 'Ann' }],
+      'POST /api/v1/widget/csat': [{ inquiryId: '01890a5d-ac96-774b-bcce-b302099a8057', rating: 4, comment: 'Quick and kind' }],
       'POST /api/v1/conversations/{conversationId}/messages': [
         { clientMsgId: 'probe-1', contentType: 'text', text: 'hello', visibility: 'public', mentions: [shop.agentId, 'all'] },
         { clientMsgId: 'probe-2', contentType: 'file', text: '', attachmentId: '01890a5d-ac96-774b-bcce-b302099a8057' },
@@ -323,6 +326,7 @@ for (const engine of engines) {
             offlineMessage: 'Back soon',
             email: { enabled: true, fromName: 'Shop support', delayMinutes: 15, transcriptOnClose: true, askBeforeChat: true },
             widget: { color: '#0f766e', greeting: 'Hello!', position: 'left', launcherText: 'Help', logo: null, prechat: { name: 'required', email: 'optional' } },
+            csat: { enabled: true },
             maxAttachmentBytes: 4096,
             allowedAttachmentTypes: ['image/png', 'application/pdf'],
             businessHours: {

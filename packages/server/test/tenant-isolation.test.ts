@@ -891,5 +891,39 @@ for (const engine of engines) {
         assert.deepEqual(shopIds, new Set([shopId]));
       }
     });
+
+    test("CSAT and the statistics report: B's ratings stay B's; A's customers cannot rate B's inquiries", async () => {
+      for (const shop of [a, b]) {
+        assert.equal((await call(server, 'PATCH', '/api/v1/shop', { token: shop.ownerToken, body: { settings: { csat: { enabled: true } } } })).status, 200);
+      }
+      /** A customer of `shop` whose inquiry was closed by its agent. */
+      const closedInquiry = async (shop: ShopFixture) => {
+        const customer = await openWidget(server, shop.shopId);
+        assert.equal((await send(server, customer.token, customer.conversationId, text('rate me'))).status, 201);
+        assert.equal((await call(server, 'POST', `/api/v1/conversations/${customer.conversationId}/close`, { token: shop.agentToken })).status, 200);
+        const asked = await call(server, 'GET', '/api/v1/widget/csat', { token: customer.token });
+        assert.equal(asked.body.ask, true);
+        return { customer, inquiryId: asked.body.inquiryId as string };
+      };
+      const inB = await closedInquiry(b);
+      const inA = await closedInquiry(a);
+      const bComment = `b csat comment ${tag}`;
+      assert.equal((await call(server, 'POST', '/api/v1/widget/csat', { token: inB.customer.token, body: { inquiryId: inB.inquiryId, rating: 1, comment: bComment } })).status, 200);
+      for (const token of [inA.customer.token, x.token]) {
+        const theirs = await call(server, 'POST', '/api/v1/widget/csat', { token, body: { inquiryId: inB.inquiryId, rating: 5 } });
+        assert.deepEqual([theirs.status, theirs.body.error?.code], [404, 'INQUIRY_NOT_FOUND']);
+      }
+      assert.equal((await call(server, 'POST', '/api/v1/widget/csat', { token: inA.customer.token, body: { inquiryId: inA.inquiryId, rating: 5 } })).status, 200);
+      const day = new Date().toISOString().slice(0, 10);
+      const range = `from=${day}&to=${day}&timezone=UTC`;
+      const report = await call(server, 'GET', `/api/v1/stats/report?${range}`, { token: a.ownerToken });
+      assert.equal(report.status, 200, JSON.stringify(report.body));
+      assert.deepEqual([report.body.csat.count, report.body.csat.distribution], [1, [0, 0, 0, 0, 1]]);
+      assert.deepEqual(leaks(report.body, [...bSecrets, bComment, b.agentId, inB.inquiryId]), []);
+      const csv = await fetch(`${server.url}/api/v1/stats/report.csv?${range}`, { headers: { authorization: `Bearer ${a.ownerToken}` } });
+      assert.deepEqual(leaks(await csv.text(), [...bSecrets, b.agentId]), []);
+      const bReport = await call(server, 'GET', `/api/v1/stats/report?${range}`, { token: b.ownerToken });
+      assert.deepEqual(bReport.body.csat.comments.map((c: { comment: string }) => c.comment), [bComment], 'control: B sees its own');
+    });
   });
 }

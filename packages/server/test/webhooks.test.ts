@@ -161,6 +161,10 @@ for (const engine of engines) {
       const note = await send(server, shop.ownerToken, conversation, 'an internal note', { visibility: 'internal' });
       assert.equal(note.status, 201);
       await act('close');
+      // The customer rates the closed inquiry (the shop asks).
+      assert.equal((await call(server, 'PATCH', '/api/v1/shop', { token: shop.ownerToken, body: { settings: { csat: { enabled: true } } } })).status, 200);
+      const asked = await call(server, 'GET', '/api/v1/widget/csat', { token: customer.token });
+      assert.equal((await call(server, 'POST', '/api/v1/widget/csat', { token: customer.token, body: { inquiryId: asked.body.inquiryId, rating: 5, comment: 'Thanks' } })).status, 200);
       const staff = await call(server, 'POST', '/api/v1/staff', { token: shop.ownerToken, body: { email: `new-${randomUUID()}@example.test`, name: 'New', role: 'agent', password: 'long enough secret' } });
       assert.equal(staff.status, 201);
       assert.equal((await call(server, 'PATCH', `/api/v1/staff/${staff.body.staff.id}`, { token: shop.ownerToken, body: { name: 'Renamed' } })).status, 200);
@@ -205,6 +209,7 @@ for (const engine of engines) {
       assert.deepEqual([first('campaign.progressed').data.campaign.id, first('campaign.progressed').data.campaign.sent], [campaign.body.id, 1]);
       assert.deepEqual([first('campaign.completed').data.campaign.status, first('campaign.completed').data.campaign.sent], ['completed', 2]);
       assert.equal(first('member.added').data.userId, shop.agentId);
+      assert.deepEqual([first('csat.submitted').data.csat.rating, first('csat.submitted').data.csat.agentId, first('csat.submitted').data.conversation.id], [5, shop.agentId, conversation]);
       assert.equal(first('staff.created').data.staff.id, staff.body.staff.id);
       assert.ok(at('/all').some((r) => r.json.event === 'staff.updated' && r.json.data.staff.name === 'Renamed'));
       assert.ok(!at('/all').some((r) => /passwordHash|password_hash|scrypt\$/.test(r.body)), 'no password hash in any payload');

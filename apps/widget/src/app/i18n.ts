@@ -50,6 +50,13 @@ const en = {
   optional: '(optional)',
   opensAt: (when: string) => `We open again ${when}.`,
   previewCustomer: 'Hello! Is my order on its way?',
+  // Customer satisfaction (csat.tsx)
+  csatAsk: 'How would you rate this conversation?',
+  csatScale: (n: number) => `${n} of 5: ${['Very bad', 'Bad', 'OK', 'Good', 'Very good'][n - 1]}`,
+  csatComment: 'Anything to add? (optional)',
+  csatSend: 'Send rating',
+  csatThanks: 'Thank you for your feedback!',
+  csatChange: 'Change my rating',
 };
 
 export type Strings = typeof en;
@@ -105,6 +112,13 @@ const zh: Strings = {
   optional: '（选填）',
   opensAt: (when: string) => `我们将于${when}恢复营业。`,
   previewCustomer: '您好！我的订单发货了吗？',
+  // Customer satisfaction (csat.tsx)
+  csatAsk: '您对本次服务满意吗？',
+  csatScale: (n: number) => `${n} 分（满分 5 分）：${['很不满意', '不满意', '一般', '满意', '非常满意'][n - 1]}`,
+  csatComment: '还有什么想说的吗？（选填）',
+  csatSend: '提交评价',
+  csatThanks: '感谢您的评价！',
+  csatChange: '修改评价',
 };
 
 export function strings(locale: string): Strings {

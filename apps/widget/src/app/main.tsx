@@ -16,6 +16,7 @@ import { OfflineEmail } from './offline-email.tsx';
 import { useAppearance } from './appearance.ts';
 import { opensAtText, PrechatForm, prechatNeeds } from './prechat.tsx';
 import { Preview } from './preview.tsx';
+import { Csat } from './csat.tsx';
 
 const params = new URLSearchParams(location.hash.slice(1));
 const shopId = new URLSearchParams(location.search).get('shop') ?? '';
@@ -135,6 +136,8 @@ function App() {
   const [theirReadSeq, setTheirReadSeq] = useState(0);
   const [typingUntil, setTypingUntil] = useState(0);
   const [queuePosition, setQueuePosition] = useState<number | null>(null);
+  /** Bumped when the conversation moves: the rating question is asked again after a close. */
+  const [csatTick, setCsatTick] = useState(0);
   const [open, setOpen] = useState(false);
   const [unread, setUnread] = useState(0);
   const [ctrlEnter, setCtrlEnter] = useState(prefs.get(enterKey) === '1');
@@ -260,6 +263,7 @@ function App() {
         c.on('conversation', (frame) => {
           if (frame.conversation.id !== activeId.current) return;
           if (frame.change === 'assigned' || frame.change === 'closed') setQueuePosition(null);
+          setCsatTick((n) => n + 1);
           void refreshTeam(next.token, frame.conversation.id);
         });
         // Back online: someone may have come or gone meanwhile.
@@ -532,6 +536,7 @@ function App() {
         )}
         {prechatEmail && !away && <p class="notice">{t.emailKnown(prechatEmail)}</p>}
         {queuePosition !== null && !away && <p class="notice">{t.queued(queuePosition)}</p>}
+        {session && session.conversationId === activeId.current && <Csat api={api} token={session.token} t={t} refresh={csatTick} />}
         {typing && <p class="typing">{t.typing}</p>}
       </div>
       {notice && (

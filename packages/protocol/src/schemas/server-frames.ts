@@ -8,6 +8,7 @@ import { MessageSchema } from './messages.ts';
 import { OperationsSchema } from './operations.ts';
 import { BroadcastSchema } from './staff-chat.ts';
 import { CampaignSchema } from './campaigns.ts';
+import { CsatRatingSchema } from './csat.ts';
 
 /** Server → client frames on WebSocket `/ws`: replies echo the request's `id`, pushed frames have none. */
 const reply = <K extends string, T extends TProperties>(type: K, fields: T) =>
@@ -120,6 +121,10 @@ export type OperationsFrame = Wire<typeof OperationsFrameSchema>;
 export const CampaignFrameSchema = push('campaign', { campaign: CampaignSchema });
 export type CampaignFrame = Wire<typeof CampaignFrameSchema>;
 
+/** A customer rated a closed inquiry, or changed their rating (owners and admins of its shop). */
+export const CsatFrameSchema = push('csat', { rating: CsatRatingSchema });
+export type CsatFrame = Wire<typeof CsatFrameSchema>;
+
 export const ErrorFrameSchema = reply('error', {
   code: ErrorCodeSchema,
   message: Type.String(),
@@ -146,6 +151,7 @@ export const ServerFrameSchema = Type.Union([
   HistoryResultFrameSchema,
   OperationsFrameSchema,
   CampaignFrameSchema,
+  CsatFrameSchema,
   ErrorFrameSchema,
 ]);
 export type ServerFrame = Wire<typeof ServerFrameSchema>;

@@ -56,6 +56,16 @@ export const EmailSettingsSchema = Type.Object(
 );
 export type EmailSettings = Wire<typeof EmailSettingsSchema>;
 
+/** Customer satisfaction (docs/api.md#customer-satisfaction-csat). */
+export const CsatSettingsSchema = Type.Object(
+  {
+    /** After a close, the widget asks the customer for a 1–5 rating and a comment. */
+    enabled: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+export type CsatSettings = Wire<typeof CsatSettingsSchema>;
+
 export const ShopSettingsSchema = Type.Object({
   routingStrategy: RoutingStrategySchema,
   /** Open inquiries an agent may hold at once; 0 = unlimited. */
@@ -80,6 +90,7 @@ export const ShopSettingsSchema = Type.Object({
   email: EmailSettingsSchema,
   /** The widget's colour, greeting, position, launcher text, logo and pre-chat form (docs/widget.md#appearance). */
   widget: WidgetAppearanceSchema,
+  csat: CsatSettingsSchema,
 });
 export type ShopSettings = Wire<typeof ShopSettingsSchema>;
 

@@ -1,6 +1,7 @@
 import type { Presence, UserKind } from '@frontdesk/protocol';
 import type { BroadcastView } from './staff-chat/ports.ts';
 import type { CampaignRecord, CampaignResults } from './campaigns/ports.ts';
+import type { CsatRecord } from './csat-ports.ts';
 import type { ConversationFacts, ConversationRecord, CustomerRecord, MessageRecord, ShopRecord, StaffRecord } from './records.ts';
 
 /**
@@ -28,7 +29,8 @@ export type DomainEvent =
   | CustomerChanged
   | ConversationLabelled
   | PushRequested
-  | CampaignChanged;
+  | CampaignChanged
+  | CsatSubmitted;
 
 export type DomainEventType = DomainEvent['type'];
 
@@ -172,6 +174,12 @@ export interface CampaignChanged {
   readonly type: 'campaign.progressed' | 'campaign.completed';
   readonly campaign: CampaignRecord;
   readonly results: CampaignResults;
+}
+
+/** A customer rated a closed inquiry or changed their rating (docs/api.md#customer-satisfaction-csat). */
+export interface CsatSubmitted {
+  readonly type: 'csat.submitted';
+  readonly rating: CsatRecord;
 }
 
 /** Who a raw push of the push APIs goes to, always inside one shop (domain/pushes.ts). */

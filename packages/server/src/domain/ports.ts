@@ -7,6 +7,7 @@ import type { ApiKeyStore } from './api-keys.ts';
 import type { Assignment, RoutingStore } from './routing-ports.ts';
 import type { ContactStore, LabelStore, SavedViewStore } from './contacts/ports.ts';
 import type { CampaignStore } from './campaigns/ports.ts';
+import type { CsatStore } from './csat-ports.ts';
 
 export type { PresenceChange, AgentCandidate, AgentPresenceRow, QueuedInquiry, Assignment, AgentStats, RoutingStore } from './routing-ports.ts';
 import type {
@@ -42,6 +43,7 @@ export interface Store {
   readonly attachments: AttachmentStore;
   readonly cannedResponses: CannedResponseStore;
   readonly stats: StatsStore;
+  readonly csat: CsatStore;
   readonly webhooks: WebhookStore;
   readonly staffChat: StaffChatStore;
   readonly apiKeys: ApiKeyStore;
@@ -288,6 +290,8 @@ export interface StatsStore {
   firstResponseTimes(shopId: string, period: StatsPeriod): Promise<Array<{ day: number; ms: number }>>;
   /** The period's inquiries by day and by their conversation's channel. */
   channelCounts(shopId: string, period: StatsPeriod): Promise<Array<{ day: number; channel: string; inquiries: number }>>;
+  /** The inquiries created in [from, to), at most `limit` of them. */
+  timings(shopId: string, from: number, to: number, limit: number): Promise<InquiryTimings[]>;
 }
 
 export interface CannedResponsePatch {
@@ -380,4 +384,14 @@ export interface Staging {
   remove(id: string): Promise<void>;
   /** Staging files last written before `cutoff` (left behind by a crash, say). */
   stale(cutoff: number): Promise<string[]>;
+}
+
+/** An inquiry's timings, as the statistics report reads them (a bounded scan of a range). */
+export interface InquiryTimings {
+  readonly createdAt: number;
+  readonly firstResponseAt: number | null;
+  readonly closedAt: number | null;
+  readonly closed: boolean;
+  readonly assigneeId: string | null;
+  readonly channel: string;
 }

@@ -12,6 +12,8 @@ import { createSignInLinks } from './sign-in-links.ts';
 import { createShops } from './shops.ts';
 import { createStaffService } from './staff.ts';
 import { createStats } from './stats.ts';
+import { createCsat } from './csat.ts';
+import { createStatsReport } from './stats-report.ts';
 import { createWebhooks } from './webhooks.ts';
 import { createApiKeys } from './api-keys.ts';
 import { createPushes } from './pushes.ts';
@@ -50,6 +52,8 @@ export function createServices(deps: DomainDeps) {
     customers: createCustomers(deps),
     search: createSearch(deps),
     stats: createStats(deps),
+    csat: createCsat(deps, deps.store.csat),
+    statsReport: createStatsReport(deps, deps.store.csat),
     webhooks: createWebhooks(deps, deps.webhooks),
     staffChat: createStaffChat(deps, deps.settings.staffChat),
     broadcasts: createBroadcasts(deps),

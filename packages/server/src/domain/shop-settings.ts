@@ -32,6 +32,8 @@ export const defaultShopSettings: ShopSettings = Object.freeze({
   businessHours: null,
   email: Object.freeze({ enabled: true, fromName: null, delayMinutes: 10, transcriptOnClose: false, askBeforeChat: false }),
   widget: Object.freeze({ color: '#2563eb', greeting: '', position: 'right', launcherText: '', logo: null, prechat: Object.freeze({ name: 'off', email: 'off' }) }),
+  // Off until a shop turns it on: a rating question is the shop's choice (docs/api.md#customer-satisfaction-csat).
+  csat: Object.freeze({ enabled: false }),
 });
 
 /** Settings as stored may predate newer fields: fill them from the defaults. */
@@ -41,6 +43,7 @@ export function withDefaults(stored: Partial<ShopSettings>): ShopSettings {
     ...stored,
     email: { ...defaultShopSettings.email, ...stored.email },
     widget: { ...defaultShopSettings.widget, ...stored.widget, prechat: { ...defaultShopSettings.widget.prechat, ...stored.widget?.prechat } },
+    csat: { ...defaultShopSettings.csat, ...stored.csat },
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Campaign, Broadcast, Operations, ConversationChange, ConversationSummary, Message, Presence, UserKind } from '@frontdesk/protocol';
+import type { Campaign, Broadcast, CsatRating, Operations, ConversationChange, ConversationSummary, Message, Presence, UserKind } from '@frontdesk/protocol';
 
 /**
  * What sockets receive, as the fan-out subscriber (fanout.ts) made it from a domain event. Events
@@ -60,6 +60,8 @@ export type BusEvent = EventBase &
   | { readonly type: 'operations'; readonly operations: Operations }
   /** A campaign's status or progress (owners and admins of its shop). */
   | { readonly type: 'campaign'; readonly campaign: Campaign }
+  /** A rating of a closed inquiry (owners and admins of its shop: the statistics page refreshes). */
+  | { readonly type: 'csat'; readonly rating: CsatRating }
   /** A raw push of the push APIs: goim's operation, the bytes (base64), and goim's `speed` (0 = at once). */
   | { readonly type: 'push'; readonly operation: number; readonly body: string; readonly speed: number }
   /**

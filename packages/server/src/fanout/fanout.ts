@@ -5,6 +5,7 @@ import { presentBroadcast, presentConversationSummary, presentMessage } from '..
 import { factsOf, type ConversationFacts } from '../domain/records.ts';
 import { audienceFor, campaignAudience, customerOnly, pushAudience, shopAdmins, shopStaff, staffOfConversation, userOnly, usersOnly, withoutCustomer } from './audience.ts';
 import { presentCampaign } from '../domain/campaigns/present.ts';
+import { presentCsat } from '../domain/csat.ts';
 import type { Bus, BusEvent } from './bus.ts';
 
 const changes = {
@@ -99,6 +100,8 @@ export function fanout(bus: Bus, conversations: Pick<ConversationStore, 'memberI
       case 'customer.created':
       case 'customer.updated':
         return [];
+      case 'csat.submitted':
+        return [{ type: 'csat', audience: shopAdmins(event.rating.shopId), rating: presentCsat(event.rating) }];
       case 'campaign.progressed':
       case 'campaign.completed':
         return [{ type: 'campaign', audience: shopAdmins(event.campaign.shopId), campaign: presentCampaign(event.campaign, event.results) }];

@@ -25,6 +25,8 @@ import { healthRoutes } from './routes/health.ts';
 import { searchRoutes } from './routes/search.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { widgetRoutes } from './routes/widget.ts';
+import { csatRoutes } from './routes/csat.ts';
+import { statsReportRoutes } from './routes/stats-report.ts';
 import { ErrorBody } from './schemas.ts';
 import { toAppError } from './errors.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
@@ -202,6 +204,8 @@ export async function buildHttp(services: Services, options: HttpOptions): Promi
       await api.register(savedViewRoutes(services));
       await api.register(campaignRoutes(services));
       await api.register(widgetCampaignRoutes(services));
+      await api.register(csatRoutes(services));
+      await api.register(statsReportRoutes(services));
       if (options.operations) await api.register(operationsRoutes(services, options.operations));
       if (options.wechat) await api.register(wechatRoutes(services, options.wechat));
     },

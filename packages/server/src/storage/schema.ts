@@ -99,6 +99,20 @@ export interface InquiryTable {
   skip_agent_id: string | null;
 }
 
+/** A customer's rating of a closed inquiry (migrations/0017-csat.ts). */
+export interface CsatRatingTable {
+  inquiry_id: string;
+  shop_id: string;
+  conversation_id: string;
+  customer_id: string;
+  /** The inquiry's assignee at its close. */
+  agent_id: string | null;
+  rating: number;
+  comment: string | null;
+  submitted_at: number;
+  updated_at: number;
+}
+
 export interface AgentTable {
   staff_id: string;
   shop_id: string;
@@ -228,6 +242,7 @@ export interface Database {
   conversations: ConversationTable;
   members: MemberTable;
   inquiries: InquiryTable;
+  csat_ratings: CsatRatingTable;
   messages: MessageTable;
   sessions: SessionTable;
   agents: AgentTable;

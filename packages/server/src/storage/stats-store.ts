@@ -52,5 +52,25 @@ export function statsStore(db: Kysely<Database>): StatsStore {
         .execute();
       return rows.map((r) => ({ day: Number(r.day), ms: Number(r.ms) }));
     },
+
+    async timings(shopId, from, to, limit) {
+      const rows = await db
+        .selectFrom('inquiries as i')
+        .innerJoin('conversations as c', 'c.id', 'i.conversation_id')
+        .select(['i.created_at', 'i.first_response_at', 'i.closed_at', 'i.status', 'i.assignee_id', 'c.channel'])
+        .where('i.shop_id', '=', shopId)
+        .where('i.created_at', '>=', from)
+        .where('i.created_at', '<', to)
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({
+        createdAt: Number(r.created_at),
+        firstResponseAt: r.first_response_at === null ? null : Number(r.first_response_at),
+        closedAt: r.closed_at === null ? null : Number(r.closed_at),
+        closed: r.status === 'closed',
+        assigneeId: r.assignee_id,
+        channel: r.channel,
+      }));
+    },
   };
 }

@@ -14,6 +14,7 @@ import type { SqliteDirect } from './sqlite-dialect.ts';
 import { staffChatStore } from './staff-chat-store.ts';
 import { staffStore } from './staff-store.ts';
 import { statsStore } from './stats-store.ts';
+import { csatStore } from './csat-store.ts';
 import { webhookStore } from './webhook-store.ts';
 import { apiKeyStore } from './api-key-store.ts';
 import { contactStore } from './contact-store.ts';
@@ -34,6 +35,7 @@ export function createStore(db: Kysely<Database>, engine: Engine, sqlite: Sqlite
     attachments: attachmentStore(db, engine),
     cannedResponses: cannedResponseStore(db),
     stats: statsStore(db),
+    csat: csatStore(db),
     webhooks: webhookStore(db, engine),
     staffChat: staffChatStore(db, engine),
     apiKeys: apiKeyStore(db, engine),

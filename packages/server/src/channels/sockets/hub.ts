@@ -192,6 +192,8 @@ function toFrame(event: Exclude<BusEvent, { type: 'signed-out' | 'push' | 'shop.
       return { type: 'operations', operations: event.operations };
     case 'campaign':
       return { type: 'campaign', campaign: event.campaign };
+    case 'csat':
+      return { type: 'csat', rating: event.rating };
   }
 }
 

@@ -100,7 +100,7 @@ export function contactTransferRoutes(services: Services): FastifyPluginAsync {
 }
 
 /** OWASP's CSV injection advice: a cell a spreadsheet would evaluate starts with ' instead. */
-function neutralise(cell: string): string {
+export function neutralise(cell: string): string {
   return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
 }
 
