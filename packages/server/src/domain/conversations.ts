@@ -97,10 +97,10 @@ export function createConversations({ store, events, now }: DomainDeps) {
         kind: principal.kind,
         role: member?.role ?? (principal.kind === 'staff' ? 'viewer' : 'customer'),
       };
-      // A customer's cursor stops at the last public message: it must not reveal internal notes.
-      const cap = principal.kind === 'customer' ? (conversation.lastMessage?.seq ?? 0) : conversation.lastSeq;
+      // A customer's cursor stops at a public message (a system line included; the preview's
+      // lastMessage skips those): it must not reveal internal notes.
       const previous = member?.readSeq ?? 0;
-      const cursor = await store.conversations.markRead(conversation, user, Math.min(seq, cap), now());
+      const cursor = await store.conversations.markRead(conversation, user, seq, now(), principal.kind === 'customer');
       if (cursor.readSeq > previous) {
         await events.emit({ type: 'read.moved', conversation, readerKind: principal.kind, userId: user.id, seq: cursor.readSeq, originConnectionId });
       }

@@ -175,7 +175,8 @@ export interface ConversationStore {
   /** Members of a conversation (direct and group audiences). */
   memberIds(conversationId: string): Promise<string[]>;
   /** Moves the read cursor forward (never back) to min(seq, last seq); returns the cursor. */
-  markRead(conversation: ConversationRecord, user: { id: string; kind: UserKind; role: string }, seq: number, now: number): Promise<MemberRecord>;
+  /** `publicOnly`: the cursor stops at the last public message at or before `seq` (a customer's). */
+  markRead(conversation: ConversationRecord, user: { id: string; kind: UserKind; role: string }, seq: number, now: number, publicOnly?: boolean): Promise<MemberRecord>;
   /**
    * Folds an anonymous visitor of the shop into an identified customer: the visitor's history moves
    * into the customer's service conversation (created if missing); the visitor is deleted. Null when

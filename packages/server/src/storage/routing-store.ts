@@ -158,7 +158,8 @@ export function routingStore(db: Kysely<Database>, engine: Engine): RoutingStore
         ...(to.status === 'assigned' && { assigned_at: now }),
         ...(to.status === 'queued' && { assigned_at: null }),
         ...(to.status === 'closed' && { closed_at: now }),
-        skip_agent_id: move.skipAgentId,
+        // Taken from the queue: who it must not go back to stays (the policy leaves it alone).
+        ...((move.skipAgentId !== null || to.status !== 'assigned') && { skip_agent_id: move.skipAgentId }),
       })
       .where('id', '=', inquiry.id)
       .where('status', '=', from.status)
@@ -352,15 +353,20 @@ export function routingStore(db: Kysely<Database>, engine: Engine): RoutingStore
       return rows.map((r) => ({ conversationId: r.conversation_id, shopId: r.shop_id }));
     },
 
-    async unanswered(shopId, assignedBefore) {
+    async unanswered(shopId, waitingSince) {
       const rows = await db
-        .selectFrom('inquiries')
-        .select(['conversation_id', 'assignee_id'])
-        .where('shop_id', '=', shopId)
-        .where('status', '=', 'assigned')
-        .where('first_response_at', 'is', null)
-        .where('assigned_at', '<', assignedBefore)
-        .orderBy('created_at')
+        .selectFrom('inquiries as i')
+        .innerJoin('conversations as c', 'c.id', 'i.conversation_id')
+        .innerJoin('agents as a', 'a.staff_id', 'i.assignee_id')
+        .select(['i.conversation_id', 'i.assignee_id'])
+        .where('i.shop_id', '=', shopId)
+        .where('i.status', '=', 'assigned')
+        .where('i.skip_agent_id', 'is', null)
+        .where('i.assigned_at', '<', waitingSince)
+        .where('a.presence', '<>', 'online')
+        .where('c.last_message_sender_kind', '=', 'customer')
+        .where('c.last_message_at', '<', waitingSince)
+        .orderBy('i.created_at')
         .limit(100)
         .execute();
       return rows.map((r) => ({ conversationId: r.conversation_id, agentId: r.assignee_id! }));
