@@ -5,6 +5,7 @@ import { teamEn, teamZh } from './i18n-team.ts';
 import { contactsEn, contactsZh } from './i18n-contacts.ts';
 import { campaignsEn, campaignsZh } from './i18n-campaigns.ts';
 import { channelsEn, channelsZh } from './i18n-channels.ts';
+import { noticesEn, noticesZh } from './i18n-notices.ts';
 
 const en = {
   signIn: 'Sign in',
@@ -158,6 +159,7 @@ const en = {
   ...contactsEn,
   ...campaignsEn,
   ...channelsEn,
+  ...noticesEn,
 };
 
 export type Strings = typeof en;
@@ -308,6 +310,7 @@ const zh: Strings = {
   ...contactsZh,
   ...campaignsZh,
   ...channelsZh,
+  ...noticesZh,
 };
 
 export function strings(locale: string): Strings {

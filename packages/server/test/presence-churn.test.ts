@@ -78,6 +78,11 @@ for (const engine of engines) {
     const presenceOf = async (token: string, staffId: string) =>
       ((await call(server, 'GET', '/api/v1/agents', { token })).body as Array<{ staffId: string; presence: string; openInquiries: number }>).find((a) => a.staffId === staffId);
 
+    const calm = async (token: string, conversationId: string) => {
+      const team = await call(server, 'GET', `/api/v1/conversations/${conversationId}/team`, { token });
+      return [team.body.available, team.body.assigneeAway];
+    };
+
     /** What a customer would read that is not their own: system lines and conversation moves. */
     const churn = (mark: (f: ServerFrame) => boolean) => (f: ServerFrame) =>
       mark(f) && ((f.type === 'message' && f.message.kind === 'system') || f.type === 'conversation' || f.type === 'queue');
@@ -102,11 +107,14 @@ for (const engine of engines) {
       await nothing(bWs, (f) => f.type === 'conversation' && f.conversation.id === c.conversationId && f.change !== 'updated', 0);
       const view = await call(server, 'GET', `/api/v1/conversations/${c.conversationId}`, { token: b.token });
       assert.deepEqual([view.body.status, view.body.assigneeId], ['assigned', a.id]);
+      // The widget's calm state: someone is online, but the customer's agent is away.
+      assert.deepEqual(await calm(c.token, c.conversationId), [true, true]);
 
       // Back again: still theirs, still quiet.
       await online(a);
       await sleep(300);
       assert.deepEqual(await inquiries(c.conversationId), [['assigned', a.id]]);
+      assert.deepEqual(await calm(c.token, c.conversationId), [true, false]);
       await nothing(c.ws, churn(quiet), 0);
     });
 

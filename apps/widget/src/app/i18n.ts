@@ -39,6 +39,8 @@ const en = {
   allChats: 'Your conversations',
   noChats: 'No conversations yet.',
   unreadCount: (n: number) => `${n} unread`,
+  // Presence churn (issue 22): the calm state while the customer's agent is away.
+  replySoon: 'We’ll reply soon.',
 };
 
 export type Strings = typeof en;
@@ -83,6 +85,8 @@ const zh: Strings = {
   allChats: '我的会话',
   noChats: '还没有会话。',
   unreadCount: (n: number) => `${n} 条未读`,
+  // Presence churn (issue 22): the calm state while the customer's agent is away.
+  replySoon: '我们会尽快回复您。',
 };
 
 export function strings(locale: string): Strings {

@@ -62,6 +62,13 @@ export const TeamSchema = Type.Object({
   offlineMessage: Type.String(),
   /** The widget asks for an e-mail address before the first message (the shop's pre-chat setting). */
   askEmail: Type.Boolean(),
+  /**
+   * The conversation's agent is away or offline now: it stays theirs (issue 22), and the widget
+   * shows a calm "we'll reply soon" instead of any presence news.
+   */
+  assigneeAway: Type.Boolean(),
+  /** The shop e-mails replies a customer has not read (its e-mail channel is on): "we'll reply by e-mail". */
+  emailReplies: Type.Boolean(),
 });
 export type Team = Wire<typeof TeamSchema>;
 

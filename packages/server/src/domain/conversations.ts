@@ -130,6 +130,8 @@ export function createConversations({ store, events, now }: DomainDeps) {
         openNow,
         offlineMessage: shop?.settings.offlineMessage ?? '',
         askEmail: shop !== undefined && shop.settings.email.enabled && shop.settings.email.askBeforeChat,
+        assigneeAway: conversation.status === 'assigned' && agents.some((a) => a.staffId === conversation.assigneeId && a.presence !== 'online'),
+        emailReplies: shop?.settings.email.enabled ?? false,
       };
     },
 
