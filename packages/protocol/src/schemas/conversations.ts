@@ -52,7 +52,7 @@ export type TeamMember = Wire<typeof TeamMemberSchema>;
 
 /** Who answers a conversation (GET /conversations/{id}/team), for names, avatars and the offline notice. */
 export const TeamSchema = Type.Object({
-  /** Staff the caller may know of: for customers, the assignee and the authors of public messages. */
+  /** Staff the caller may know of: for customers, the assignee, the authors of public messages and staff public system lines name. */
   members: Type.Array(TeamMemberSchema),
   /** Within business hours and some agent of the shop is online now. */
   available: Type.Boolean(),

@@ -260,6 +260,8 @@ export interface MessageStore {
   shopStream(shopId: string, viewerId: string, after: StreamPlace, limit: number): Promise<MessageRecord[]>;
   /** Staff who wrote a public message in the conversation (what its customer has seen). */
   publicStaffSenders(conversationId: string): Promise<string[]>;
+  /** The notices of a conversation's public system lines (who joined, transfers, invitations, closes). */
+  publicNotices(conversationId: string): Promise<Notice[]>;
   /**
    * Messages of the shop `viewerId` (staff) may see, internal notes included, not deleted, whose
    * text contains `text` (case-insensitive); newest first.
