@@ -198,10 +198,18 @@ for (const engine of engines) {
         assert.deepEqual((await call(server, 'GET', `/api/v1/conversations/${w.conversationId}/queue`, { token: w.token })).body, { position: index + 1 });
         await nothing(w.ws, (f) => marks[index]!(f) && f.type === 'queue', 0);
       }
-      // Served from the front: the second customer moves up, never down.
+      assert.deepEqual(await inquiries(held.conversationId), [['assigned', a.id]]);
+      // A colleague hands the held conversation back: it joins the end of the queue, nobody moves down.
+      assert.equal((await act(b.token, held.conversationId, 'transfer', { toStaffId: null })).status, 200);
+      assert.equal((await held.ws.next('queue', (f) => f.conversationId === held.conversationId && f.position !== 1)).position, 3);
+      for (const [index, w] of waiting.entries()) {
+        assert.deepEqual((await call(server, 'GET', `/api/v1/conversations/${w.conversationId}/queue`, { token: w.token })).body, { position: index + 1 });
+      }
+      // Served from the front: the others move up, never down.
       assert.equal((await act(b.token, waiting[0]!.conversationId, 'claim')).status, 200);
       assert.equal((await waiting[1]!.ws.next('queue', (f) => marks[1]!(f))).position, 1);
-      assert.deepEqual(await inquiries(held.conversationId), [['assigned', a.id]]);
+      assert.equal((await held.ws.next('queue', (f) => f.conversationId === held.conversationId && f.position === 2)).position, 2);
+      for (const [index, w] of waiting.entries()) await nothing(w.ws, (f) => marks[index]!(f) && f.type === 'queue' && f.position > index + 1, 0);
     });
 
     test('a disabled agent hands their conversations back to the queue, with a line for staff only', async () => {

@@ -156,7 +156,8 @@ export function routingStore(db: Kysely<Database>, engine: Engine): RoutingStore
         status: to.status,
         assignee_id: to.assigneeId,
         ...(to.status === 'assigned' && { assigned_at: now }),
-        ...(to.status === 'queued' && { assigned_at: null }),
+        // Back in the queue: at its end, behind everyone already waiting (issue 22).
+        ...(to.status === 'queued' && { assigned_at: null, queued_at: now }),
         ...(to.status === 'closed' && { closed_at: now }),
         // Taken from the queue: who it must not go back to stays (the policy leaves it alone).
         ...((move.skipAgentId !== null || to.status !== 'assigned') && { skip_agent_id: move.skipAgentId }),
@@ -276,7 +277,7 @@ export function routingStore(db: Kysely<Database>, engine: Engine): RoutingStore
           .select(['i.id', 'i.conversation_id', 'i.customer_id', 'i.created_at', 'i.skip_agent_id'])
           .where('i.shop_id', '=', shopId)
           .where('i.status', '=', 'queued')
-          .orderBy('i.created_at')
+          .orderBy('i.queued_at')
           .orderBy('i.id')
           .limit(PICK_WINDOW);
         const rows = await pick.execute();
@@ -378,7 +379,7 @@ export function routingStore(db: Kysely<Database>, engine: Engine): RoutingStore
         .select(['conversation_id', 'customer_id'])
         .where('shop_id', '=', shopId)
         .where('status', '=', 'queued')
-        .orderBy('created_at')
+        .orderBy('queued_at')
         .orderBy('id')
         .limit(limit)
         .execute();
@@ -388,7 +389,7 @@ export function routingStore(db: Kysely<Database>, engine: Engine): RoutingStore
     async queuePosition(shopId, conversationId) {
       const mine = await db
         .selectFrom('inquiries')
-        .select(['created_at', 'id'])
+        .select(['queued_at', 'id'])
         .where('conversation_id', '=', conversationId)
         .where('shop_id', '=', shopId)
         .where('status', '=', 'queued')
@@ -399,7 +400,7 @@ export function routingStore(db: Kysely<Database>, engine: Engine): RoutingStore
         .select(sql<number>`count(*)`.as('n'))
         .where('shop_id', '=', shopId)
         .where('status', '=', 'queued')
-        .where((eb) => eb.or([eb('created_at', '<', mine.created_at), eb.and([eb('created_at', '=', mine.created_at), eb('id', '<', mine.id)])]))
+        .where((eb) => eb.or([eb('queued_at', '<', mine.queued_at), eb.and([eb('queued_at', '=', mine.queued_at), eb('id', '<', mine.id)])]))
         .executeTakeFirstOrThrow();
       return Number(ahead.n) + 1;
     },
