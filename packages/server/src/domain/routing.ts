@@ -1,4 +1,4 @@
-import type { Agent, Notice } from '@frontdesk/protocol';
+import type { Agent, Notice, ShopSettings } from '@frontdesk/protocol';
 import type { DomainDeps } from './domain.ts';
 import { AppError, fail } from './errors.ts';
 import { postSystemMessage } from './messages/system.ts';
@@ -181,9 +181,8 @@ export function createRouting(deps: DomainDeps, options: RoutingOptions) {
    * unanswered that long while their agent is away or offline goes once to an online colleague with
    * room, least busy first, never through the queue and never back (docs/routing.md#reassignment-policy).
    */
-  async function reassignUnanswered(shopId: string, seconds: number, at: number): Promise<void> {
-    const settings = await shopSettings(shopId);
-    for (const stale of await store.routing.unanswered(shopId, at - seconds * 1000)) {
+  async function reassignUnanswered(shopId: string, settings: ShopSettings, at: number): Promise<void> {
+    for (const stale of await store.routing.unanswered(shopId, at - settings.autoReassignSeconds * 1000)) {
       const colleagues = (await store.routing.agents(shopId))
         .map((a) => ({ ...a, capacity: a.capacity ?? settings.defaultCapacity }))
         .filter((a) => a.presence === 'online' && a.staffId !== stale.agentId && (a.capacity === 0 || a.openInquiries < a.capacity))
@@ -238,7 +237,7 @@ export function createRouting(deps: DomainDeps, options: RoutingOptions) {
     for (const change of await store.routing.expirePresence(at, at - options.deviceTtlMs, options.graceMs)) await presenceChanged(change);
     for (const shopId of activeShops.keys()) {
       const settings = await shopSettings(shopId);
-      if (settings.autoReassignSeconds > 0) await reassignUnanswered(shopId, settings.autoReassignSeconds, at);
+      if (settings.autoReassignSeconds > 0) await reassignUnanswered(shopId, settings, at);
       await requestDrain(shopId);
     }
   }
