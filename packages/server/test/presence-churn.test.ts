@@ -226,6 +226,18 @@ for (const engine of engines) {
       const lines = await server.storage.db.selectFrom('messages').select(['visibility', 'notice']).where('conversation_id', '=', c.conversationId).where('kind', '=', 'system').execute();
       assert.deepEqual(lines.map((l) => [l.visibility, JSON.parse(l.notice!).code]), [['public', 'inquiry.assigned'], ['internal', 'inquiry.queued']]);
       await nothing(c.ws, (f) => mark(f) && f.type === 'message', 0);
+
+      // Disabled while already offline: the sweep of a node with the shop's staff hands it back too.
+      const b = await addAgent(shop, 'Eve');
+      const bWs = await online(b);
+      assert.equal((await act(b.token, c.conversationId, 'claim')).status, 200);
+      bWs.close();
+      await sleep(900); // offline, still holding it
+      assert.deepEqual(await inquiries(c.conversationId), [['assigned', b.id]]);
+      assert.equal((await call(server, 'PATCH', `/api/v1/staff/${b.id}`, { token: shop.ownerToken, body: { disabled: true } })).status, 200);
+      const owner = await online({ id: shop.ownerId, token: shop.ownerToken });
+      await changed(owner, c.conversationId, 'queued', () => true, 4_000);
+      assert.deepEqual(await inquiries(c.conversationId), [['queued', null]]);
     });
   });
 }

@@ -87,6 +87,8 @@ export interface RoutingStore {
     now: number,
   ): Promise<Assignment | null>;
   assignedTo(staffId: string): Promise<Array<{ conversationId: string; shopId: string }>>;
+  /** Assigned inquiries of the shop held by disabled staff (disabled while offline: no presence change tells). */
+  heldByDisabled(shopId: string): Promise<Array<{ conversationId: string; agentId: string }>>;
   /**
    * The reassignment policy's candidates: assigned before `waitingSince` to an agent now away or
    * offline, the customer's last message before `waitingSince` unanswered, never moved by hand or

@@ -169,11 +169,13 @@ export function createRouting(deps: DomainDeps, options: RoutingOptions) {
 
   /** A disabled agent's open inquiries go back to the queue, to be taken by others. */
   async function releaseAll(staffId: string, shopId: string): Promise<void> {
-    for (const { conversationId } of await store.routing.assignedTo(staffId)) {
-      const moved = await moveIfStill(shopId, conversationId, { kind: 'release', fromAgentId: staffId }, now());
-      if (moved) await assigned(moved, 'queued', { code: 'inquiry.queued', actorId: null, userIds: [staffId], reason: 'disabled' });
-    }
+    for (const { conversationId } of await store.routing.assignedTo(staffId)) await release(shopId, conversationId, staffId);
     await requestDrain(shopId);
+  }
+
+  async function release(shopId: string, conversationId: string, staffId: string): Promise<void> {
+    const moved = await moveIfStill(shopId, conversationId, { kind: 'release', fromAgentId: staffId }, now());
+    if (moved) await assigned(moved, 'queued', { code: 'inquiry.queued', actorId: null, userIds: [staffId], reason: 'disabled' });
   }
 
   /**
@@ -237,6 +239,7 @@ export function createRouting(deps: DomainDeps, options: RoutingOptions) {
     for (const change of await store.routing.expirePresence(at, at - options.deviceTtlMs, options.graceMs)) await presenceChanged(change);
     for (const shopId of activeShops.keys()) {
       const settings = await shopSettings(shopId);
+      for (const held of await store.routing.heldByDisabled(shopId)) await release(shopId, held.conversationId, held.agentId);
       if (settings.autoReassignSeconds > 0) await reassignUnanswered(shopId, settings, at);
       await requestDrain(shopId);
     }

@@ -354,6 +354,20 @@ export function routingStore(db: Kysely<Database>, engine: Engine): RoutingStore
       return rows.map((r) => ({ conversationId: r.conversation_id, shopId: r.shop_id }));
     },
 
+    async heldByDisabled(shopId) {
+      const rows = await db
+        .selectFrom('inquiries as i')
+        .innerJoin('staff as s', 's.id', 'i.assignee_id')
+        .select(['i.conversation_id', 'i.assignee_id'])
+        .where('i.shop_id', '=', shopId)
+        .where('i.status', '=', 'assigned')
+        .where('s.disabled_at', 'is not', null)
+        .orderBy('i.created_at')
+        .limit(100)
+        .execute();
+      return rows.map((r) => ({ conversationId: r.conversation_id, agentId: r.assignee_id! }));
+    },
+
     async unanswered(shopId, waitingSince) {
       const rows = await db
         .selectFrom('inquiries as i')
