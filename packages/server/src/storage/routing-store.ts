@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool, type Transaction } from 'kysely';
 import type { InquiryStatus } from '@frontdesk/protocol';
 import { AppError } from '../domain/errors.ts';
 import type { InquiryMove } from '../domain/inquiry-states.ts';
@@ -174,6 +174,20 @@ export function routingStore(db: Kysely<Database>, engine: Engine): RoutingStore
       .execute();
     if (newAssignee) await joinAsAgent(tx, inquiry.conversationId, inquiry.shopId, to.assigneeId!, now);
     await recordOutbox(tx, [{ shopId: inquiry.shopId, type: move.event, subjectId: inquiry.conversationId, data: inquiryData(inquiry.id, move), createdAt: now }]);
+  }
+
+  /** A shop's assigned inquiries that `filter` keeps, oldest first, at most 100 (a sweep's work). */
+  async function assignedWhere(shopId: string, filter: (eb: ExpressionBuilder<Database, 'inquiries'>) => Expression<SqlBool>) {
+    const rows = await db
+      .selectFrom('inquiries')
+      .select(['conversation_id', 'assignee_id'])
+      .where('shop_id', '=', shopId)
+      .where('status', '=', 'assigned')
+      .where(filter)
+      .orderBy('created_at')
+      .limit(100)
+      .execute();
+    return rows.map((r) => ({ conversationId: r.conversation_id, agentId: r.assignee_id! }));
   }
 
   return {
@@ -354,38 +368,22 @@ export function routingStore(db: Kysely<Database>, engine: Engine): RoutingStore
       return rows.map((r) => ({ conversationId: r.conversation_id, shopId: r.shop_id }));
     },
 
-    async heldByDisabled(shopId) {
-      const rows = await db
-        .selectFrom('inquiries as i')
-        .innerJoin('staff as s', 's.id', 'i.assignee_id')
-        .select(['i.conversation_id', 'i.assignee_id'])
-        .where('i.shop_id', '=', shopId)
-        .where('i.status', '=', 'assigned')
-        .where('s.disabled_at', 'is not', null)
-        .orderBy('i.created_at')
-        .limit(100)
-        .execute();
-      return rows.map((r) => ({ conversationId: r.conversation_id, agentId: r.assignee_id! }));
-    },
+    heldByDisabled: (shopId) =>
+      assignedWhere(shopId, (eb) => eb('assignee_id', 'in', eb.selectFrom('staff').select('id').where('shop_id', '=', shopId).where('disabled_at', 'is not', null))),
 
-    async unanswered(shopId, waitingSince) {
-      const rows = await db
-        .selectFrom('inquiries as i')
-        .innerJoin('conversations as c', 'c.id', 'i.conversation_id')
-        .innerJoin('agents as a', 'a.staff_id', 'i.assignee_id')
-        .select(['i.conversation_id', 'i.assignee_id'])
-        .where('i.shop_id', '=', shopId)
-        .where('i.status', '=', 'assigned')
-        .where('i.skip_agent_id', 'is', null)
-        .where('i.assigned_at', '<', waitingSince)
-        .where('a.presence', '<>', 'online')
-        .where('c.last_message_sender_kind', '=', 'customer')
-        .where('c.last_message_at', '<', waitingSince)
-        .orderBy('i.created_at')
-        .limit(100)
-        .execute();
-      return rows.map((r) => ({ conversationId: r.conversation_id, agentId: r.assignee_id! }));
-    },
+    unanswered: (shopId, waitingSince) =>
+      assignedWhere(shopId, (eb) =>
+        eb.and([
+          eb('skip_agent_id', 'is', null),
+          eb('assigned_at', '<', waitingSince),
+          eb('assignee_id', 'in', eb.selectFrom('agents').select('staff_id').where('shop_id', '=', shopId).where('presence', '<>', 'online')),
+          eb(
+            'conversation_id',
+            'in',
+            eb.selectFrom('conversations').select('id').where('shop_id', '=', shopId).where('last_message_sender_kind', '=', 'customer').where('last_message_at', '<', waitingSince),
+          ),
+        ]),
+      ),
 
     async queue(shopId, limit) {
       const rows = await db
