@@ -15,6 +15,7 @@ import { HistoryLog, timeStamp } from './history-log.tsx';
 import type { Strings } from './i18n.ts';
 import { LabelEditor } from './labels.tsx';
 import type { Prefs } from './notify.ts';
+import { serviceLine } from './service-notices.ts';
 import { useTimeline } from './timeline.ts';
 import { AttachmentView, AttributeList, Avatar, customerLabel, focusFirstButton, formatTime, formatWhen, Linkified } from './ui.tsx';
 import { uiLocale } from './locale.ts';
@@ -213,7 +214,7 @@ function MessageRow(props: {
     return (
       <>
         {stamp}
-        <p class={`system ${internal ? 'internal' : ''}`}>{message.text}</p>
+        <p class={`system ${internal ? 'internal' : ''}`}>{serviceLine(message, t, names)}</p>
       </>
     );
   }

@@ -8,6 +8,7 @@ import { channelsEn, channelsZh } from './i18n-channels.ts';
 import { lookEn, lookZh } from './i18n-look.ts';
 import { widgetAdminEn, widgetAdminZh } from './i18n-widget-admin.ts';
 import { statsEn, statsZh } from './i18n-stats.ts';
+import { noticesEn, noticesZh } from './i18n-notices.ts';
 
 const en = {
   signIn: 'Sign in',
@@ -78,7 +79,7 @@ const en = {
   text: 'Text',
   routingStrategy: 'Routing strategy',
   defaultCapacity: 'Default capacity (0 = unlimited)',
-  autoReassign: 'Reassign unanswered after (minutes, 0 = never)',
+  autoReassign: 'Move to an online colleague when the customer waits this long while their agent is away (minutes, 0 = never)',
   widgetOrigins: 'Sites that may embed the widget (one origin per line)',
   offlineMessage: 'Offline message',
   maxAttachment: 'Largest attachment (MB)',
@@ -163,6 +164,7 @@ const en = {
   ...lookEn,
   ...widgetAdminEn,
   ...statsEn,
+  ...noticesEn,
 };
 
 export type Strings = typeof en;
@@ -236,7 +238,7 @@ const zh: Strings = {
   text: '内容',
   routingStrategy: '分配策略',
   defaultCapacity: '默认接待上限（0 = 不限）',
-  autoReassign: '未回复自动转接（分钟，0 = 不转接）',
+  autoReassign: '客服离开期间客户等待超过此时长，转给在线同事（分钟，0 = 不转接）',
   widgetOrigins: '允许嵌入插件的网站（每行一个）',
   offlineMessage: '离线提示',
   maxAttachment: '附件大小上限（MB）',
@@ -325,6 +327,7 @@ const zh: Strings = {
   ...lookZh,
   ...widgetAdminZh,
   ...statsZh,
+  ...noticesZh,
 };
 
 export function strings(locale: string): Strings {

@@ -180,8 +180,9 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
         const mineToCount = message.senderId !== self?.id && message.kind === 'user' && !(open === found.id && !document.hidden);
         const updated: LabelledConversation = {
           ...found,
-          lastMessage: { seq: message.seq, preview: previewOf(message), contentType: message.contentType, senderId: message.senderId, senderKind: message.senderKind, at: message.createdAt },
-          lastActivityAt: message.createdAt,
+          // The preview is the last public message a person wrote (issue 22); any public line is activity.
+          lastMessage: message.kind === 'system' || message.visibility === 'internal' ? found.lastMessage : { seq: message.seq, preview: previewOf(message), contentType: message.contentType, senderId: message.senderId, senderKind: message.senderKind, at: message.createdAt },
+          lastActivityAt: message.visibility === 'internal' ? found.lastActivityAt : message.createdAt,
           lastSeq: Math.max(found.lastSeq, message.seq),
           unread: found.unread + (mineToCount ? 1 : 0),
         };

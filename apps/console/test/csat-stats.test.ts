@@ -124,7 +124,7 @@ describe('CSAT and statistics in Chromium', () => {
     const created = Date.now() - 20 * DAY;
     await server.storage.db
       .insertInto('inquiries')
-      .values({ id: newId(), shop_id: shop.shopId, conversation_id: customer.body.conversation.id, customer_id: customer.body.customer.id, status: 'closed', assignee_id: people.bea.id, created_at: created, assigned_at: created, first_response_at: created + 90_000, closed_at: created + 3_600_000 })
+      .values({ id: newId(), shop_id: shop.shopId, conversation_id: customer.body.conversation.id, customer_id: customer.body.customer.id, status: 'closed', assignee_id: people.bea.id, created_at: created, queued_at: created, assigned_at: created, first_response_at: created + 90_000, closed_at: created + 3_600_000 })
       .execute();
     await nav(olga, 'Statistics').click();
     await olga.getByRole('button', { name: 'Last 30 days' }).click();

@@ -268,6 +268,7 @@ for (const engine of engines) {
             assigned_at: status === 'queued' ? null : created,
             first_response_at: firstResponseMs === null ? null : created + firstResponseMs,
             closed_at: status === 'closed' ? created + 600_000 : null,
+            queued_at: created,
           })
           .execute();
       }
@@ -458,6 +459,7 @@ for (const engine of engines) {
           .values(Array.from({ length: 105 }, (_, i) => ({
             id: newId(), shop_id: a.shopId, conversation_id: customer.conversationId, customer_id: customer.customerId, status: 'closed',
             assignee_id: null, created_at: base + i * DAY, assigned_at: null, first_response_at: null, closed_at: base + i * DAY + 1000,
+            queued_at: base + i * DAY,
           })))
           .execute();
         const inquiries = (await panel(a.agentToken, customer.customerId)).body.inquiries;

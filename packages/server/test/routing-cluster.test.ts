@@ -102,14 +102,15 @@ describe('routing across two nodes on postgres', () => {
         await socket.closed;
       }),
     );
-    await until('every agent offline, nothing held', async () => {
-      const rows = await query(
-        `select count(*)::int as n from agents where shop_id = $1 and (presence <> 'offline' or open_inquiries <> 0)`,
-        [shopId],
-      );
-      const held = await query(`select count(*)::int as n from inquiries where shop_id = $1 and status = 'assigned'`, [shopId]);
-      return rows[0].n === 0 && held[0].n === 0;
+    // Going offline keeps every assignment (issue 22): only presence changes.
+    const heldBefore = await query(`select count(*)::int as n from inquiries where shop_id = $1 and status = 'assigned'`, [shopId]);
+    await until('every agent offline', async () => {
+      const rows = await query(`select count(*)::int as n from agents where shop_id = $1 and presence <> 'offline'`, [shopId]);
+      return rows[0].n === 0;
     });
+    await delay(300);
+    const held = await query(`select count(*)::int as n from inquiries where shop_id = $1 and status = 'assigned'`, [shopId]);
+    assert.equal(held[0].n, heldBefore[0].n, 'the agents keep what they held');
   }
 
   async function until(what: string, done: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
@@ -281,7 +282,7 @@ describe('routing across two nodes on postgres', () => {
       for (const inquiry of queued) assert.equal(wins.get(inquiry.conversation_id), undefined, 'a claimed inquiry is not waiting');
       for (const a of agents) assert.equal(heldBy.get(a.id), CAPACITY, `agent ${a.index} holds exactly their capacity`);
 
-      // Going offline hands everything back; the owner (never connected: not routed to) closes it all.
+      // Going offline keeps everything; the owner (never connected: not routed to) closes it all.
       await everyoneOffline();
       await pool(conversations, 10, async (conversationId) => {
         const closed = await call(anyNode(), 'POST', `/api/v1/conversations/${conversationId}/close`, { token: ownerToken });
@@ -289,6 +290,8 @@ describe('routing across two nodes on postgres', () => {
       });
       const open = await query(`select count(*)::int as n from inquiries where shop_id = $1 and status <> 'closed'`, [shopId]);
       assert.equal(open[0].n, 0);
+      const held = await query(`select count(*)::int as n from agents where shop_id = $1 and open_inquiries <> 0`, [shopId]);
+      assert.equal(held[0].n, 0, 'every unit of capacity returned by the closes');
     } catch (error) {
       t.diagnostic(`replay with ROUTING_SEED=${seed}`);
       throw error;

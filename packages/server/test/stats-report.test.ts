@@ -42,6 +42,7 @@ for (const engine of engines) {
           status: o.status,
           assignee_id: o.agent ?? null,
           created_at: created,
+          queued_at: created,
           assigned_at: o.agent ? created : null,
           first_response_at: o.fr === undefined ? null : created + o.fr,
           closed_at: o.res === undefined ? null : created + o.res,

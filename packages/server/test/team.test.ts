@@ -32,7 +32,7 @@ for (const engine of engines) {
       const customer = await openWidget(server, shop.shopId);
       await send(server, customer.token, customer.conversationId, 'anyone there?');
 
-      assert.deepEqual(await team(customer.token, customer.conversationId), { members: [], available: false, openNow: true, offlineMessage: 'We are back at 9:00.', askEmail: false, opensAt: null });
+      assert.deepEqual(await team(customer.token, customer.conversationId), { members: [], available: false, openNow: true, offlineMessage: 'We are back at 9:00.', askEmail: false, opensAt: null, assigneeAway: false, emailReplies: true });
 
       const agentSocket = await rawAuthed(server, shop.agentToken);
       sockets.push(agentSocket);

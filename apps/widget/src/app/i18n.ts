@@ -57,6 +57,8 @@ const en = {
   csatSend: 'Send rating',
   csatThanks: 'Thank you for your feedback!',
   csatChange: 'Change my rating',
+  // Presence churn (issue 22): the calm state while the customer's agent is away.
+  replySoon: 'We’ll reply soon.',
 };
 
 export type Strings = typeof en;
@@ -119,6 +121,8 @@ const zh: Strings = {
   csatSend: '提交评价',
   csatThanks: '感谢您的评价！',
   csatChange: '修改评价',
+  // Presence churn (issue 22): the calm state while the customer's agent is away.
+  replySoon: '我们会尽快回复您。',
 };
 
 export function strings(locale: string): Strings {

@@ -12,6 +12,7 @@ import { useOngoingCampaigns } from './campaigns.ts';
 import { htmlLang, strings, type Strings } from './i18n.ts';
 import { AttachButton, AttachmentView, chime, PendingState } from './media.tsx';
 import { colorOf, formatTime, initialsOf, Linkified } from './text.tsx';
+import { noticeIds, systemLine } from './notices.ts';
 import { OfflineEmail } from './offline-email.tsx';
 import { useAppearance } from './appearance.ts';
 import { opensAtText, PrechatForm, prechatNeeds } from './prechat.tsx';
@@ -220,13 +221,16 @@ function App() {
             setShops((list) => {
               const found = list?.find((x) => x.id === message.conversationId);
               if (!list || !found) return list;
-              const lastMessage = { seq: message.seq, preview: message.text ?? message.attachment?.name ?? '', contentType: message.contentType, senderId: message.senderId, senderKind: message.senderKind, at: message.createdAt };
+              // A system line moves the conversation up but never becomes its preview (issue 22).
+              const lastMessage = message.kind === 'system' ? found.lastMessage : { seq: message.seq, preview: message.text ?? message.attachment?.name ?? '', contentType: message.contentType, senderId: message.senderId, senderKind: message.senderKind, at: message.createdAt };
               const unread = found.unread + (message.senderId !== next.customerId && message.kind === 'user' ? 1 : 0);
               return [{ ...found, lastMessage, unread }, ...list.filter((x) => x !== found)];
             });
             return;
           }
           if (message.senderKind === 'staff' && message.senderId !== null && !namesRef.current.has(message.senderId)) void refreshTeam(next.token, message.conversationId);
+          // A line naming someone new ("Bea joined …"): who they are, for the customer's wording.
+          else if (message.notice && noticeIds(message.notice).some((id) => !namesRef.current.has(id))) void refreshTeam(next.token, message.conversationId);
           setStored((m) => new Map(m).set(message.seq, message));
           if (message.clientMsgId) {
             setPending((m) => {
@@ -537,6 +541,13 @@ function App() {
         {prechatEmail && !away && <p class="notice">{t.emailKnown(prechatEmail)}</p>}
         {queuePosition !== null && !away && <p class="notice">{t.queued(queuePosition)}</p>}
         {session && session.conversationId === activeId.current && <Csat api={api} token={session.token} t={t} refresh={csatTick} />}
+        {/* Their agent is away: a calm state, never presence news (issue 22); by e-mail when the shop e-mails replies. */}
+        {!away && team?.assigneeAway && (
+          <p class="notice calm" role="status">
+            {t.replySoon}
+          </p>
+        )}
+        {!away && team?.assigneeAway && team.emailReplies && session && <OfflineEmail api={api} token={session.token} known={session.email} t={t} />}
         {typing && <p class="typing">{t.typing}</p>}
       </div>
       {notice && (
@@ -661,7 +672,7 @@ function Row(props: {
     return (
       <>
         {separator && <p class="time">{formatTime(message.createdAt, locale, newDay)}</p>}
-        <p class="notice">{message.text}</p>
+        <p class="notice">{systemLine(message, locale, names, t.agent)}</p>
       </>
     );
   }

@@ -52,7 +52,7 @@ export type TeamMember = Wire<typeof TeamMemberSchema>;
 
 /** Who answers a conversation (GET /conversations/{id}/team), for names, avatars and the offline notice. */
 export const TeamSchema = Type.Object({
-  /** Staff the caller may know of: for customers, the assignee and the authors of public messages. */
+  /** Staff the caller may know of: for customers, the assignee, the authors of public messages and staff public system lines name. */
   members: Type.Array(TeamMemberSchema),
   /** Within business hours and some agent of the shop is online now. */
   available: Type.Boolean(),
@@ -64,6 +64,13 @@ export const TeamSchema = Type.Object({
   askEmail: Type.Boolean(),
   /** While closed by business hours: when the shop opens next (within a week); else null. */
   opensAt: Nullable(Time),
+  /**
+   * The conversation's agent is away or offline now: it stays theirs (issue 22), and the widget
+   * shows a calm "we'll reply soon" instead of any presence news.
+   */
+  assigneeAway: Type.Boolean(),
+  /** The shop e-mails replies a customer has not read (its e-mail channel is on): "we'll reply by e-mail". */
+  emailReplies: Type.Boolean(),
 });
 export type Team = Wire<typeof TeamSchema>;
 

@@ -40,17 +40,29 @@ export const AttachmentLinkSchema = Type.Object({ url: Type.String(), expiresAt:
 export type AttachmentLink = Wire<typeof AttachmentLinkSchema>;
 
 /**
- * What a staff-chat system message says, for clients to word in their own language (`text` holds
- * an English wording for those that do not know the code).
+ * What a system message says, for clients to word in their own language (`text` holds an English
+ * wording for those that do not know the code). Staff chat: group.*, members.*, member.*, owner.*.
+ * Service conversations (routing, docs/routing.md#system-messages): inquiry.*, member.invited.
  */
 export const NoticeSchema = Type.Object({
-  code: Literals('group.created', 'group.renamed', 'members.added', 'member.removed', 'member.left', 'owner.changed'),
-  /** Who did it; null when the system did (an owner who left hands the group on). */
+  code: Literals(
+    'group.created', 'group.renamed', 'members.added', 'member.removed', 'member.left', 'owner.changed',
+    'inquiry.assigned', 'inquiry.transferred', 'inquiry.queued', 'inquiry.reassigned', 'inquiry.closed', 'member.invited', 'transfer.note',
+  ),
+  /** Who did it; null when the system did (an owner who left hands the group on; a reassignment by the shop's policy). */
   actorId: Nullable(Id),
-  /** Whom it concerns: the members added, the one removed, who left, the new owner. */
+  /**
+   * Whom it concerns: the members added, the one removed, who left, the new owner; the agent who
+   * joined (inquiry.assigned), the colleague it went to (inquiry.transferred, member.invited), the
+   * agent it came from and the one it went to (inquiry.reassigned).
+   */
   userIds: Type.Array(Id),
   /** group.created and group.renamed: the title. */
   title: Type.Optional(Type.String()),
+  /** inquiry.queued: why it went back to the queue (handed back by the assignee; their account disabled). */
+  reason: Type.Optional(Literals('returned', 'disabled')),
+  /** transfer.note: what the colleague wrote with the transfer. */
+  note: Type.Optional(Type.String()),
 });
 export type Notice = Wire<typeof NoticeSchema>;
 
@@ -70,7 +82,7 @@ export const MessageSchema = Type.Object({
   attachment: Nullable(AttachmentSchema),
   /** Staff chat: the staff ids the sender mentioned, or `all`; empty when none. */
   mentions: Type.Array(Type.String()),
-  /** Staff-chat system messages: what happened, as data. */
+  /** System messages: what happened, as data (null on older messages: show `text`). */
   notice: Nullable(NoticeSchema),
   createdAt: Time,
   /** Set when the sender changed the text. */

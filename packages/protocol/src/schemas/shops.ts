@@ -72,7 +72,11 @@ export const ShopSettingsSchema = Type.Object({
   defaultCapacity: Type.Integer({ minimum: 0, maximum: 1000 }),
   /** Origins allowed to embed the widget, e.g. `https://shop.example`. */
   widgetOrigins: Type.Array(Type.String({ maxLength: 200 }), { maxItems: 50 }),
-  /** Seconds before an unanswered assigned inquiry goes to another agent; 0 = off. */
+  /**
+   * The reassignment policy (docs/routing.md#reassignment-policy): seconds a customer may wait
+   * unanswered while their agent is away or offline before the conversation moves, once, to an
+   * online colleague; 0 = off (the default). Going offline alone never moves a conversation.
+   */
   autoReassignSeconds: Type.Integer({ minimum: 0, maximum: 86_400 }),
   offlineMessage: Type.String({ maxLength: 1000 }),
   /** Largest file a customer or agent may upload into this shop, in bytes. */

@@ -35,6 +35,15 @@ export interface ConversationListPage {
 }
 
 export function createConversations({ store, events, now }: DomainDeps) {
+  /**
+   * Staff a customer has heard of: authors of public messages, and those a public system line names
+   * ("Ann transferred the conversation to Bea"), for the widget to word it in the customer's language.
+   */
+  async function customerKnows(conversationId: string): Promise<string[]> {
+    const [senders, notices] = await Promise.all([store.messages.publicStaffSenders(conversationId), store.messages.publicNotices(conversationId)]);
+    return [...senders, ...notices.flatMap((n) => [n.actorId, ...n.userIds].filter((id): id is string => id !== null))];
+  }
+
   return {
     /** Customers: their conversations across shops. Staff: the shop's service conversations. */
     async list(principal: Principal, query: ConversationListQuery): Promise<ConversationListPage> {
@@ -98,10 +107,10 @@ export function createConversations({ store, events, now }: DomainDeps) {
         kind: principal.kind,
         role: member?.role ?? (principal.kind === 'staff' ? 'viewer' : 'customer'),
       };
-      // A customer's cursor stops at the last public message: it must not reveal internal notes.
-      const cap = principal.kind === 'customer' ? (conversation.lastMessage?.seq ?? 0) : conversation.lastSeq;
+      // A customer's cursor stops at a public message (a system line included; the preview's
+      // lastMessage skips those): it must not reveal internal notes.
       const previous = member?.readSeq ?? 0;
-      const cursor = await store.conversations.markRead(conversation, user, Math.min(seq, cap), now());
+      const cursor = await store.conversations.markRead(conversation, user, seq, now(), principal.kind === 'customer');
       if (cursor.readSeq > previous) {
         await events.emit({ type: 'read.moved', conversation, readerKind: principal.kind, userId: user.id, seq: cursor.readSeq, originConnectionId });
       }
@@ -112,12 +121,12 @@ export function createConversations({ store, events, now }: DomainDeps) {
      * Who answers: names for the widget's avatars and whether anyone answers now (the offline
      * notice): within business hours and with an agent online.
      * A customer learns only of staff they have heard from (the assignee, authors of public
-     * messages), so a colleague consulted by internal note stays unseen.
+     * messages, staff named by public system lines), so a colleague consulted by internal note stays unseen.
      */
     async team(principal: Principal, conversationId: string): Promise<Team> {
       const { conversation } = await openConversation(store.conversations, principal, conversationId);
       const [ids, staff, agents, shop] = await Promise.all([
-        principal.kind === 'customer' ? store.messages.publicStaffSenders(conversation.id) : store.conversations.memberIds(conversation.id),
+        principal.kind === 'customer' ? customerKnows(conversation.id) : store.conversations.memberIds(conversation.id),
         store.staff.list(conversation.shopId),
         store.routing.agents(conversation.shopId),
         store.shops.find(conversation.shopId),
@@ -133,6 +142,8 @@ export function createConversations({ store, events, now }: DomainDeps) {
         offlineMessage: shop?.settings.offlineMessage ?? '',
         askEmail: shop !== undefined && prechatOf(shop.settings).email !== 'off',
         opensAt: nextOpening === null ? null : new Date(nextOpening).toISOString(),
+        assigneeAway: conversation.status === 'assigned' && agents.some((a) => a.staffId === conversation.assigneeId && a.presence !== 'online'),
+        emailReplies: shop?.settings.email.enabled ?? false,
       };
     },
 

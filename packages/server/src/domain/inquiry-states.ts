@@ -34,7 +34,11 @@ export interface InquiryState {
 export interface InquiryMove {
   readonly from: InquiryState;
   readonly to: InquiryState;
-  /** Routing passes the inquiry over for this agent (one who handed it back or did not answer). */
+  /**
+   * The agent it came from by hand or by the shop's policy (one who handed it back, transferred it,
+   * or did not answer): routing passes a queued inquiry over for them, and the policy never moves an
+   * inquiry that has one (docs/routing.md#reassignment-policy). Null keeps what the inquiry had.
+   */
   readonly skipAgentId: string | null;
   /** The new assignee's capacity, when `to` is assigned. */
   readonly capacity: number;
@@ -49,8 +53,10 @@ export type InquiryRequest =
   /** To a colleague, or (`toAgentId` null) back to the queue. */
   | { readonly kind: 'transfer'; readonly toAgentId: string | null; readonly capacity: number }
   | { readonly kind: 'close' }
-  /** Back to the queue if still with `fromAgentId` (offline, or no answer in time); null otherwise. */
-  | { readonly kind: 'requeue'; readonly fromAgentId: string; readonly skip: boolean };
+  /** The shop's policy: from an absent `fromAgentId` to an online colleague, if still with them; null otherwise. */
+  | { readonly kind: 'reassign'; readonly fromAgentId: string; readonly toAgentId: string; readonly capacity: number }
+  /** Back to the queue if still with `fromAgentId` (their account was disabled); null otherwise. */
+  | { readonly kind: 'release'; readonly fromAgentId: string };
 
 const notQueued = () => new AppError('INVALID_TRANSITION', 'The conversation is not waiting in the queue.');
 
@@ -61,7 +67,7 @@ const notQueued = () => new AppError('INVALID_TRANSITION', 'The conversation is 
  */
 export function decideInquiry(current: InquiryState | null, request: InquiryRequest): InquiryMove | null {
   if (current === null || current.status === 'closed') {
-    if (request.kind === 'requeue') return null;
+    if (request.kind === 'reassign' || request.kind === 'release') return null;
     throw new AppError('INVALID_TRANSITION', 'The conversation has no open inquiry.');
   }
   const move = (event: InquiryMove['event'], to: InquiryState, capacity = 0, skipAgentId: string | null = null): InquiryMove => {
@@ -81,13 +87,17 @@ export function decideInquiry(current: InquiryState | null, request: InquiryRequ
         return move('inquiry.queued', { status: 'queued', assigneeId: null }, 0, current.assigneeId);
       }
       if (request.toAgentId === current.assigneeId) throw new AppError('VALIDATION_FAILED', 'The conversation is already assigned to this agent.');
-      return move('inquiry.transferred', { status: 'assigned', assigneeId: request.toAgentId }, request.capacity);
+      // A colleague's decision: the policy never undoes it (issue 22).
+      return move('inquiry.transferred', { status: 'assigned', assigneeId: request.toAgentId }, request.capacity, current.assigneeId);
     case 'close':
       // The assignee stays on the closed inquiry: statistics count it as theirs.
       return move('inquiry.closed', { status: 'closed', assigneeId: current.assigneeId });
-    case 'requeue':
+    case 'reassign':
+      if (current.status !== 'assigned' || current.assigneeId !== request.fromAgentId || request.toAgentId === request.fromAgentId) return null;
+      return move('inquiry.transferred', { status: 'assigned', assigneeId: request.toAgentId }, request.capacity, request.fromAgentId);
+    case 'release':
       if (current.status !== 'assigned' || current.assigneeId !== request.fromAgentId) return null;
-      return move('inquiry.queued', { status: 'queued', assigneeId: null }, 0, request.skip ? request.fromAgentId : null);
+      return move('inquiry.queued', { status: 'queued', assigneeId: null }, 0, request.fromAgentId);
   }
 }
 

@@ -177,7 +177,8 @@ export interface ConversationStore {
   /** Members of a conversation (direct and group audiences). */
   memberIds(conversationId: string): Promise<string[]>;
   /** Moves the read cursor forward (never back) to min(seq, last seq); returns the cursor. */
-  markRead(conversation: ConversationRecord, user: { id: string; kind: UserKind; role: string }, seq: number, now: number): Promise<MemberRecord>;
+  /** `publicOnly`: the cursor stops at the last public message at or before `seq` (a customer's). */
+  markRead(conversation: ConversationRecord, user: { id: string; kind: UserKind; role: string }, seq: number, now: number, publicOnly?: boolean): Promise<MemberRecord>;
   /**
    * Folds an anonymous visitor of the shop into an identified customer: the visitor's history moves
    * into the customer's service conversation (created if missing); the visitor is deleted. Null when
@@ -261,6 +262,8 @@ export interface MessageStore {
   shopStream(shopId: string, viewerId: string, after: StreamPlace, limit: number): Promise<MessageRecord[]>;
   /** Staff who wrote a public message in the conversation (what its customer has seen). */
   publicStaffSenders(conversationId: string): Promise<string[]>;
+  /** The notices of a conversation's public system lines (who joined, transfers, invitations, closes). */
+  publicNotices(conversationId: string): Promise<Notice[]>;
   /**
    * Messages of the shop `viewerId` (staff) may see, internal notes included, not deleted, whose
    * text contains `text` (case-insensitive); newest first.

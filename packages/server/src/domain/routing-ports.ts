@@ -87,8 +87,14 @@ export interface RoutingStore {
     now: number,
   ): Promise<Assignment | null>;
   assignedTo(staffId: string): Promise<Array<{ conversationId: string; shopId: string }>>;
-  /** Assigned before `assignedBefore` and not answered yet (auto-reassign). */
-  unanswered(shopId: string, assignedBefore: number): Promise<Array<{ conversationId: string; agentId: string }>>;
+  /** Assigned inquiries of the shop held by disabled staff (disabled while offline: no presence change tells). */
+  heldByDisabled(shopId: string): Promise<Array<{ conversationId: string; agentId: string }>>;
+  /**
+   * The reassignment policy's candidates: assigned before `waitingSince` to an agent now away or
+   * offline, the customer's last message before `waitingSince` unanswered, never moved by hand or
+   * by the policy before (no skip agent).
+   */
+  unanswered(shopId: string, waitingSince: number): Promise<Array<{ conversationId: string; agentId: string }>>;
   /** The queue, oldest first. */
   queue(shopId: string, limit: number): Promise<Array<{ conversationId: string; customerId: string }>>;
   queuePosition(shopId: string, conversationId: string): Promise<number | null>;

@@ -1,12 +1,13 @@
-import type { Agent, Visibility } from '@frontdesk/protocol';
+import type { Agent, Notice, ShopSettings } from '@frontdesk/protocol';
 import type { DomainDeps } from './domain.ts';
-import { fail } from './errors.ts';
+import { AppError, fail } from './errors.ts';
 import { postSystemMessage } from './messages/system.ts';
 import type { AgentStats, Assignment, PresenceChange } from './ports.ts';
 import type { InquiryChanged } from './events.ts';
 import { decideInquiry, type InquiryRequest } from './inquiry-states.ts';
 import type { ConversationFacts, Principal, StaffRecord } from './records.ts';
 import { requireRole } from './staff.ts';
+import { routingLine } from './routing-notices.ts';
 import { chooseAgent } from './routing-strategies.ts';
 import { checkPeriod } from './stats.ts';
 
@@ -51,14 +52,12 @@ export function createRouting(deps: DomainDeps, options: RoutingOptions) {
     return staff.capacity ?? (await shopSettings(staff.shopId)).defaultCapacity;
   }
 
-  async function staffName(shopId: string, staffId: string | null): Promise<string> {
-    if (staffId === null) return 'An agent';
-    return (await store.staff.find(shopId, staffId))?.name ?? 'An agent';
-  }
-
-  /** A system message in the timeline, delivered like any other message. */
-  async function postSystem(facts: ConversationFacts, text: string, visibility: Visibility = 'public'): Promise<void> {
-    await postSystemMessage(deps, facts, text, { visibility });
+  /** A system message in the timeline, delivered like any other message: the notice, its English words, its audience. */
+  async function postSystem(facts: ConversationFacts, notice: Notice): Promise<void> {
+    const ids = [...new Set([notice.actorId, ...notice.userIds].filter((id): id is string => id !== null))];
+    const names = new Map(await Promise.all(ids.map(async (id) => [id, (await store.staff.find(facts.shopId, id))?.name ?? 'An agent'] as const)));
+    const line = routingLine(notice, (id) => (id === null ? 'An agent' : (names.get(id) ?? 'An agent')));
+    await postSystemMessage(deps, facts, line.text, { visibility: line.visibility, notice });
   }
 
   /** The inquiry moved: the conversation as it stands now goes with the event. */
@@ -74,9 +73,9 @@ export function createRouting(deps: DomainDeps, options: RoutingOptions) {
     return moved;
   }
 
-  /** Back to the queue if still with `fromAgentId`; `skip`: never to them again. Null when it moved on meanwhile. */
-  function requeue(shopId: string, conversationId: string, fromAgentId: string, skip: boolean, at: number): Promise<Assignment | null> {
-    return store.routing.moveInquiry(shopId, conversationId, (current) => decideInquiry(current, { kind: 'requeue', fromAgentId, skip }), at);
+  /** A sweep's request: applied if the inquiry still stands where it was seen; null when it moved on meanwhile. */
+  function moveIfStill(shopId: string, conversationId: string, request: InquiryRequest, at: number): Promise<Assignment | null> {
+    return store.routing.moveInquiry(shopId, conversationId, (current) => decideInquiry(current, request), at);
   }
 
   async function factsOf(conversationId: string): Promise<ConversationFacts> {
@@ -85,10 +84,10 @@ export function createRouting(deps: DomainDeps, options: RoutingOptions) {
     return facts;
   }
 
-  async function assigned(assignment: Assignment, change: InquiryChange, text: string): Promise<void> {
+  async function assigned(assignment: Assignment, change: InquiryChange, notice: Notice): Promise<void> {
     // Out of the queue (or back in it): the next position sent must not be mistaken for a repeat.
     sentPositions.delete(assignment.conversationId);
-    await postSystem(await factsOf(assignment.conversationId), text);
+    await postSystem(await factsOf(assignment.conversationId), notice);
     await announce(assignment.conversationId, change);
   }
 
@@ -108,7 +107,7 @@ export function createRouting(deps: DomainDeps, options: RoutingOptions) {
           now(),
         );
         if (result === 'empty' || result === 'no-agent') break;
-        await assigned(result, 'assigned', `${await staffName(shopId, result.agentId)} joined the conversation.`);
+        await assigned(result, 'assigned', { code: 'inquiry.assigned', actorId: result.agentId, userIds: result.agentId === null ? [] : [result.agentId] });
       }
     }
     await publishQueue(shopId);
@@ -163,17 +162,45 @@ export function createRouting(deps: DomainDeps, options: RoutingOptions) {
     if (change === null || change.before === change.after) return;
     await events.emit({ type: 'presence.changed', shopId: change.shopId, staffId: change.staffId, before: change.before, after: change.after });
     if (change.after === 'online') requestDrainSoon(change.shopId);
-    if (change.after === 'offline') await releaseAll(change.staffId, change.shopId);
+    // Going offline keeps every assignment (as Chatwoot does; issue 22): a closed browser must not
+    // reach customers. Only an account disabled meanwhile hands its conversations back.
+    if (change.after === 'offline' && (await store.staff.find(change.shopId, change.staffId))?.disabledAt != null) await releaseAll(change.staffId, change.shopId);
   }
 
-  /** An agent went offline: their open inquiries go back to the queue, to be taken by others (seed 001). */
+  /** A disabled agent's open inquiries go back to the queue, to be taken by others. */
   async function releaseAll(staffId: string, shopId: string): Promise<void> {
-    const name = await staffName(shopId, staffId);
-    for (const { conversationId } of await store.routing.assignedTo(staffId)) {
-      const moved = await requeue(shopId, conversationId, staffId, false, now());
-      if (moved) await assigned(moved, 'queued', `${name} went offline. Waiting for another agent.`);
-    }
+    for (const { conversationId } of await store.routing.assignedTo(staffId)) await release(shopId, conversationId, staffId);
     await requestDrain(shopId);
+  }
+
+  async function release(shopId: string, conversationId: string, staffId: string): Promise<void> {
+    const moved = await moveIfStill(shopId, conversationId, { kind: 'release', fromAgentId: staffId }, now());
+    if (moved) await assigned(moved, 'queued', { code: 'inquiry.queued', actorId: null, userIds: [staffId], reason: 'disabled' });
+  }
+
+  /**
+   * The shop's reassignment policy (settings.autoReassignSeconds, off by default): a customer left
+   * unanswered that long while their agent is away or offline goes once to an online colleague with
+   * room, least busy first, never through the queue and never back (docs/routing.md#reassignment-policy).
+   */
+  async function reassignUnanswered(shopId: string, settings: ShopSettings, at: number): Promise<void> {
+    for (const stale of await store.routing.unanswered(shopId, at - settings.autoReassignSeconds * 1000)) {
+      const colleagues = (await store.routing.agents(shopId))
+        .map((a) => ({ ...a, capacity: a.capacity ?? settings.defaultCapacity }))
+        .filter((a) => a.presence === 'online' && a.staffId !== stale.agentId && (a.capacity === 0 || a.openInquiries < a.capacity))
+        .sort((x, y) => x.openInquiries - y.openInquiries || (x.lastAssignedAt ?? 0) - (y.lastAssignedAt ?? 0));
+      for (const colleague of colleagues) {
+        const request: InquiryRequest = { kind: 'reassign', fromAgentId: stale.agentId, toAgentId: colleague.staffId, capacity: colleague.capacity };
+        const moved = await moveIfStill(shopId, stale.conversationId, request, at).catch((error: unknown) => {
+          // Filled up meanwhile: the next colleague.
+          if (error instanceof AppError && error.code === 'AGENT_UNAVAILABLE') return undefined;
+          throw error;
+        });
+        if (moved === undefined) continue;
+        if (moved) await assigned(moved, 'transferred', { code: 'inquiry.reassigned', actorId: null, userIds: [stale.agentId, colleague.staffId] });
+        break;
+      }
+    }
   }
 
   function scheduleGraceEnd(staffId: string): void {
@@ -212,15 +239,8 @@ export function createRouting(deps: DomainDeps, options: RoutingOptions) {
     for (const change of await store.routing.expirePresence(at, at - options.deviceTtlMs, options.graceMs)) await presenceChanged(change);
     for (const shopId of activeShops.keys()) {
       const settings = await shopSettings(shopId);
-      if (settings.autoReassignSeconds > 0) {
-        for (const stale of await store.routing.unanswered(shopId, at - settings.autoReassignSeconds * 1000)) {
-          const moved = await requeue(shopId, stale.conversationId, stale.agentId, true, at);
-          if (moved) {
-            const name = await staffName(shopId, stale.agentId);
-            await assigned(moved, 'queued', `${name} did not answer in time. Looking for another agent.`);
-          }
-        }
-      }
+      for (const held of await store.routing.heldByDisabled(shopId)) await release(shopId, held.conversationId, held.agentId);
+      if (settings.autoReassignSeconds > 0) await reassignUnanswered(shopId, settings, at);
       await requestDrain(shopId);
     }
   }
@@ -270,7 +290,7 @@ export function createRouting(deps: DomainDeps, options: RoutingOptions) {
       const staff = staffOf(principal);
       const capacity = await capacityOf(staff);
       const moved = await move(staff.shopId, conversationId, { kind: 'assign', agentId: staff.id, capacity });
-      await assigned(moved, 'assigned', `${staff.name} joined the conversation.`);
+      await assigned(moved, 'assigned', { code: 'inquiry.assigned', actorId: staff.id, userIds: [staff.id] });
       await publishQueue(staff.shopId);
     },
 
@@ -286,9 +306,9 @@ export function createRouting(deps: DomainDeps, options: RoutingOptions) {
       }
       const capacity = target ? await capacityOf(target) : 0;
       const moved = await move(staff.shopId, conversationId, { kind: 'transfer', toAgentId: toStaffId, capacity });
-      if (note !== undefined && note.trim() !== '') await postSystem(facts, `Transfer note from ${staff.name}: ${note.trim()}`, 'internal');
-      if (target) await assigned(moved, 'transferred', `${staff.name} transferred the conversation to ${target.name}.`);
-      else await assigned(moved, 'queued', `${staff.name} returned the conversation to the queue.`);
+      if (note !== undefined && note.trim() !== '') await postSystem(facts, { code: 'transfer.note', actorId: staff.id, userIds: [], note: note.trim() });
+      if (target) await assigned(moved, 'transferred', { code: 'inquiry.transferred', actorId: staff.id, userIds: [target.id] });
+      else await assigned(moved, 'queued', { code: 'inquiry.queued', actorId: staff.id, userIds: [], reason: 'returned' });
       await requestDrain(staff.shopId);
     },
 
@@ -301,7 +321,7 @@ export function createRouting(deps: DomainDeps, options: RoutingOptions) {
       if (!guest || guest.disabledAt !== null) fail('STAFF_NOT_FOUND');
       const joined = await store.conversations.addMember(conversationId, { id: guest.id, kind: 'staff', shopId: staff.shopId, role: 'agent' }, now());
       if (!joined) return;
-      await postSystem(facts, `${staff.name} invited ${guest.name} to the conversation.`);
+      await postSystem(facts, { code: 'member.invited', actorId: staff.id, userIds: [guest.id] });
       const conversation = await store.conversations.find(conversationId);
       if (conversation) await events.emit({ type: 'member.added', conversation, userId: guest.id });
     },
@@ -313,7 +333,7 @@ export function createRouting(deps: DomainDeps, options: RoutingOptions) {
       if (facts.shopId !== staff.shopId) fail('CONVERSATION_NOT_FOUND');
       const closed = await move(staff.shopId, conversationId, { kind: 'close' });
       sentPositions.delete(conversationId);
-      await assigned(closed, 'closed', `${staff.name} closed the conversation.`);
+      await assigned(closed, 'closed', { code: 'inquiry.closed', actorId: staff.id, userIds: [] });
       await requestDrain(staff.shopId);
     },
 

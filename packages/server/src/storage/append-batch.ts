@@ -224,6 +224,7 @@ export function inquiryRow(i: NewInquiry): InquiryTable {
     first_response_at: null,
     closed_at: null,
     skip_agent_id: null,
+    queued_at: i.createdAt,
   };
 }
 

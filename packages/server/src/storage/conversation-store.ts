@@ -230,14 +230,14 @@ export function conversationStore(db: Kysely<Database>, engine: Engine): Convers
       return rows.map((row) => row.user_id);
     },
 
-    async markRead(conversation, user, seq, now) {
-      const target = Math.min(seq, conversation.lastSeq);
+    async markRead(conversation, user, seq, now, publicOnly = false) {
+      const upTo = Math.min(seq, conversation.lastSeq);
       await db.transaction().execute(async (tx) => {
         const lastPublic = await tx
           .selectFrom('messages')
-          .select('public_seq')
+          .select(['public_seq', 'seq'])
           .where('conversation_id', '=', conversation.id)
-          .where('seq', '<=', target)
+          .where('seq', '<=', upTo)
           .where('public_seq', 'is not', null)
           .orderBy('seq', 'desc')
           .limit(1)
@@ -250,7 +250,7 @@ export function conversationStore(db: Kysely<Database>, engine: Engine): Convers
             user_kind: user.kind,
             shop_id: conversation.shopId,
             role: user.role,
-            read_seq: target,
+            read_seq: publicOnly ? (lastPublic?.seq ?? 0) : upTo,
             read_public_seq: lastPublic?.public_seq ?? 0,
             joined_at: now,
           })

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Notice } from '@frontdesk/protocol';
 import type { AppendResult, MessageStore, NewMessage } from '../domain/ports.ts';
 import { appendBatch } from './append-batch.ts';
 import type { Engine } from './connect.ts';
@@ -84,6 +85,18 @@ export function messageStore(db: Kysely<Database>, engine: Engine, sqlite: Sqlit
         .where('deleted_at', 'is', null)
         .execute();
       return rows.flatMap((r) => (r.sender_id === null ? [] : [r.sender_id]));
+    },
+
+    async publicNotices(conversationId) {
+      const rows = await db
+        .selectFrom('messages')
+        .select('notice')
+        .where('conversation_id', '=', conversationId)
+        .where('kind', '=', 'system')
+        .where('visibility', '=', 'public')
+        .where('notice', 'is not', null)
+        .execute();
+      return rows.map((r) => JSON.parse(r.notice!) as Notice);
     },
 
     // PostgreSQL: every transaction below the oldest one still running has ended, so nothing new can

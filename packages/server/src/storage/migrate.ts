@@ -15,6 +15,7 @@ import * as contacts from './migrations/0012-contacts.ts';
 import * as contactsSearch from './migrations/0013-contacts-search.ts';
 import * as campaigns from './migrations/0014-campaigns.ts';
 import * as channels from './migrations/0015-channels.ts';
+import * as queueOrder from './migrations/0016-queue-order.ts';
 import * as csat from './migrations/0017-csat.ts';
 import * as memberActivity from './migrations/0020-member-activity.ts';
 
@@ -35,6 +36,7 @@ const migrations: Record<string, Migration> = {
   '0013-contacts-search': contactsSearch,
   '0014-campaigns': campaigns,
   '0015-channels': channels,
+  '0016-queue-order': queueOrder,
   '0017-csat': csat,
   '0020-member-activity': memberActivity,
 };

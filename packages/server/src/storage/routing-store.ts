@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool, type Transaction } from 'kysely';
 import type { InquiryStatus } from '@frontdesk/protocol';
 import { AppError } from '../domain/errors.ts';
 import type { InquiryMove } from '../domain/inquiry-states.ts';
@@ -156,9 +156,11 @@ export function routingStore(db: Kysely<Database>, engine: Engine): RoutingStore
         status: to.status,
         assignee_id: to.assigneeId,
         ...(to.status === 'assigned' && { assigned_at: now }),
-        ...(to.status === 'queued' && { assigned_at: null }),
+        // Back in the queue: at its end, behind everyone already waiting (issue 22).
+        ...(to.status === 'queued' && { assigned_at: null, queued_at: now }),
         ...(to.status === 'closed' && { closed_at: now }),
-        skip_agent_id: move.skipAgentId,
+        // Taken from the queue: who it must not go back to stays (the policy leaves it alone).
+        ...((move.skipAgentId !== null || to.status !== 'assigned') && { skip_agent_id: move.skipAgentId }),
       })
       .where('id', '=', inquiry.id)
       .where('status', '=', from.status)
@@ -172,6 +174,20 @@ export function routingStore(db: Kysely<Database>, engine: Engine): RoutingStore
       .execute();
     if (newAssignee) await joinAsAgent(tx, inquiry.conversationId, inquiry.shopId, to.assigneeId!, now);
     await recordOutbox(tx, [{ shopId: inquiry.shopId, type: move.event, subjectId: inquiry.conversationId, data: inquiryData(inquiry.id, move), createdAt: now }]);
+  }
+
+  /** A shop's assigned inquiries that `filter` keeps, oldest first, at most 100 (a sweep's work). */
+  async function assignedWhere(shopId: string, filter: (eb: ExpressionBuilder<Database, 'inquiries'>) => Expression<SqlBool>) {
+    const rows = await db
+      .selectFrom('inquiries')
+      .select(['conversation_id', 'assignee_id'])
+      .where('shop_id', '=', shopId)
+      .where('status', '=', 'assigned')
+      .where(filter)
+      .orderBy('created_at')
+      .limit(100)
+      .execute();
+    return rows.map((r) => ({ conversationId: r.conversation_id, agentId: r.assignee_id! }));
   }
 
   return {
@@ -275,7 +291,7 @@ export function routingStore(db: Kysely<Database>, engine: Engine): RoutingStore
           .select(['i.id', 'i.conversation_id', 'i.customer_id', 'i.created_at', 'i.skip_agent_id'])
           .where('i.shop_id', '=', shopId)
           .where('i.status', '=', 'queued')
-          .orderBy('i.created_at')
+          .orderBy('i.queued_at')
           .orderBy('i.id')
           .limit(PICK_WINDOW);
         const rows = await pick.execute();
@@ -352,19 +368,22 @@ export function routingStore(db: Kysely<Database>, engine: Engine): RoutingStore
       return rows.map((r) => ({ conversationId: r.conversation_id, shopId: r.shop_id }));
     },
 
-    async unanswered(shopId, assignedBefore) {
-      const rows = await db
-        .selectFrom('inquiries')
-        .select(['conversation_id', 'assignee_id'])
-        .where('shop_id', '=', shopId)
-        .where('status', '=', 'assigned')
-        .where('first_response_at', 'is', null)
-        .where('assigned_at', '<', assignedBefore)
-        .orderBy('created_at')
-        .limit(100)
-        .execute();
-      return rows.map((r) => ({ conversationId: r.conversation_id, agentId: r.assignee_id! }));
-    },
+    heldByDisabled: (shopId) =>
+      assignedWhere(shopId, (eb) => eb('assignee_id', 'in', eb.selectFrom('staff').select('id').where('shop_id', '=', shopId).where('disabled_at', 'is not', null))),
+
+    unanswered: (shopId, waitingSince) =>
+      assignedWhere(shopId, (eb) =>
+        eb.and([
+          eb('skip_agent_id', 'is', null),
+          eb('assigned_at', '<', waitingSince),
+          eb('assignee_id', 'in', eb.selectFrom('agents').select('staff_id').where('shop_id', '=', shopId).where('presence', '<>', 'online')),
+          eb(
+            'conversation_id',
+            'in',
+            eb.selectFrom('conversations').select('id').where('shop_id', '=', shopId).where('last_message_sender_kind', '=', 'customer').where('last_message_at', '<', waitingSince),
+          ),
+        ]),
+      ),
 
     async queue(shopId, limit) {
       const rows = await db
@@ -372,7 +391,7 @@ export function routingStore(db: Kysely<Database>, engine: Engine): RoutingStore
         .select(['conversation_id', 'customer_id'])
         .where('shop_id', '=', shopId)
         .where('status', '=', 'queued')
-        .orderBy('created_at')
+        .orderBy('queued_at')
         .orderBy('id')
         .limit(limit)
         .execute();
@@ -382,7 +401,7 @@ export function routingStore(db: Kysely<Database>, engine: Engine): RoutingStore
     async queuePosition(shopId, conversationId) {
       const mine = await db
         .selectFrom('inquiries')
-        .select(['created_at', 'id'])
+        .select(['queued_at', 'id'])
         .where('conversation_id', '=', conversationId)
         .where('shop_id', '=', shopId)
         .where('status', '=', 'queued')
@@ -393,7 +412,7 @@ export function routingStore(db: Kysely<Database>, engine: Engine): RoutingStore
         .select(sql<number>`count(*)`.as('n'))
         .where('shop_id', '=', shopId)
         .where('status', '=', 'queued')
-        .where((eb) => eb.or([eb('created_at', '<', mine.created_at), eb.and([eb('created_at', '=', mine.created_at), eb('id', '<', mine.id)])]))
+        .where((eb) => eb.or([eb('queued_at', '<', mine.queued_at), eb.and([eb('queued_at', '=', mine.queued_at), eb('id', '<', mine.id)])]))
         .executeTakeFirstOrThrow();
       return Number(ahead.n) + 1;
     },

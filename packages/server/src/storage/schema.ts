@@ -95,8 +95,10 @@ export interface InquiryTable {
   assigned_at: number | null;
   first_response_at: number | null;
   closed_at: number | null;
-  /** Auto-reassign: the agent this inquiry must not go back to. */
+  /** Routing: the agent this inquiry must not go back to; set, the reassignment policy leaves it alone. */
   skip_agent_id: string | null;
+  /** When it (last) entered the queue: the queue's order (migrations/0016-queue-order.ts). */
+  queued_at: number;
 }
 
 /** A customer's rating of a closed inquiry (migrations/0017-csat.ts). */

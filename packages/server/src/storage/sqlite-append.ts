@@ -62,8 +62,8 @@ function statements(db: DatabaseSync) {
     lastStreamTx: prepare('SELECT coalesce(max(stream_tx), 0) AS tx FROM messages WHERE shop_id = ?'),
     writeConversation: prepare(`UPDATE conversations SET ${writtenColumns.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`),
     insertInquiry: prepare(
-      `INSERT INTO inquiries (id, shop_id, conversation_id, customer_id, status, assignee_id, created_at, assigned_at, first_response_at, closed_at, skip_agent_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO inquiries (id, shop_id, conversation_id, customer_id, status, assignee_id, created_at, assigned_at, first_response_at, closed_at, skip_agent_id, queued_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertMessage: prepare(`INSERT INTO messages (${messageColumns.join(', ')}) VALUES (${messageColumns.map(() => '?').join(', ')})`),
     readCursor: prepare(
@@ -113,7 +113,7 @@ function appendIn(s: Statements, inputs: readonly NewMessage[], fresh?: Readonly
   }
   for (const inquiry of plan.inquiries) {
     const i = inquiryRow(inquiry);
-    s.insertInquiry.run(i.id, i.shop_id, i.conversation_id, i.customer_id, i.status, i.assignee_id, i.created_at, i.assigned_at, i.first_response_at, i.closed_at, i.skip_agent_id);
+    s.insertInquiry.run(i.id, i.shop_id, i.conversation_id, i.customer_id, i.status, i.assignee_id, i.created_at, i.assigned_at, i.first_response_at, i.closed_at, i.skip_agent_id, i.queued_at);
   }
   for (const planned of plan.messages) {
     const m = messageRow(planned);

@@ -122,7 +122,9 @@ export function planBatch(inputs: readonly NewMessage[], state: BatchState): Bat
     if (isPublic) conversation.lastPublicSeq += 1;
     conversation.updatedAt = now;
     conversation.dirty = true;
-    if (isPublic) {
+    // The preview is the last public message a person wrote: a system line ("Bea joined …") or an
+    // internal note never replaces it (issue 22); a public system line still counts as activity.
+    if (isPublic && input.kind !== 'system') {
       conversation.last = {
         seq: conversation.lastSeq,
         preview: (input.text || input.attachment?.name || '').slice(0, PREVIEW_CHARS),
@@ -131,8 +133,8 @@ export function planBatch(inputs: readonly NewMessage[], state: BatchState): Bat
         senderKind: input.senderKind,
         at: now,
       };
-      conversation.lastActivityAt = now;
     }
+    if (isPublic) conversation.lastActivityAt = now;
 
     const open = isOpen(conversation.status as InquiryStatus | null);
     let opened: string | null = null;
