@@ -5,7 +5,6 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/config.ts';
-import { usersOnly } from './fanout/audience.ts';
 import type { Bus } from './fanout/bus.ts';
 import { memoryBus } from './fanout/memory-bus.ts';
 import { joinCluster } from './cluster/cluster.ts';
@@ -17,7 +16,7 @@ import { diskBlobStore, diskStaging } from './blobs/disk.ts';
 import { eventDispatcher, type EventSink } from './domain/events.ts';
 import { routingReactions } from './domain/routing-reactions.ts';
 import { createServices, type Services } from './domain/services.ts';
-import { fanout } from './fanout/fanout.ts';
+import { announceNodeDeath, fanout } from './fanout/fanout.ts';
 import { startJobs } from './jobs/jobs.ts';
 import { campaignSenderJob } from './jobs/campaign-sender.ts';
 import { buildHttp } from './http/server.ts';
@@ -312,7 +311,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     services,
     registry: cluster?.registry ?? null,
     // A node killed between its commit and its publish leaves messages no one was pushed: every client syncs.
-    nodeDied: () => bus.publish({ type: 'resync', audience: usersOnly([]) }),
+    nodeDied: () => announceNodeDeath(bus),
     webhooks,
     now,
     log: http.log,

@@ -19,6 +19,14 @@ const changes = {
 } as const satisfies Record<string, ConversationChange>;
 
 /**
+ * A node of the cluster died between storing and publishing, perhaps: told once (by the node that
+ * cleaned up after it), every node asks all its clients to sync (a `resync` frame).
+ */
+export function announceNodeDeath(bus: Bus): Promise<void> {
+  return bus.publish({ type: 'resync', audience: usersOnly([]) });
+}
+
+/**
  * The subscriber that turns domain events into what sockets receive, each with its audience
  * (audience.ts, the one rule), and the only code that publishes on the bus. Events with nothing for
  * sockets (a shop's settings, a deleted message for now) publish nothing.
