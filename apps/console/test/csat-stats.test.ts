@@ -180,7 +180,7 @@ describe('CSAT and statistics in Chromium', () => {
 
     await olga.getByRole('button', { name: 'Settings' }).click();
     await olga.getByLabel('Language').selectOption('zh-CN');
-    await olga.getByRole('button', { name: '结束' }).click();
+    await olga.getByRole('button', { name: '关闭' }).click();
     await nav(olga, '统计').click();
     await olga.getByRole('button', { name: '最近 7 天' }).click();
     await olga.locator('[data-figure="csat"] dd', { hasText: '4.50 / 5' }).waitFor();

@@ -164,7 +164,7 @@ describe('console: look and rough edges in Chromium', () => {
     await page.screenshot({ path: `${screenshots}look-admin.png`, fullPage: true });
 
     await size.fill('5');
-    await page.getByLabel('Reassign unanswered after (minutes, 0 = never)').fill('2');
+    await page.getByLabel(/^Move to an online colleague .* \(minutes, 0 = never\)$/).fill('2');
     await strategy.selectOption({ label: 'Agents in turn (round robin)' });
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
@@ -189,7 +189,7 @@ describe('console: look and rough edges in Chromium', () => {
     const zh = await signInZh(server, await context({ locale: 'zh-CN' }), people.olga.email);
     await zh.getByRole('navigation').getByRole('button', { name: '管理', exact: true }).click();
     assert.equal(await zh.getByLabel('附件大小上限（MB）').inputValue(), '5');
-    assert.equal(await zh.getByLabel('未回复自动转接（分钟，0 = 不转接）').inputValue(), '2');
+    assert.equal(await zh.getByLabel('客服离开期间客户等待超过此时长，转给在线同事（分钟，0 = 不转接）').inputValue(), '2');
     assert.ok((await zh.getByLabel('分配策略').locator('option').allTextContents()).includes('客服轮流接待'));
     assert.ok(await zh.getByText('周一', { exact: true }).isVisible(), 'weekday names in Chinese');
     await zh.screenshot({ path: `${screenshots}look-admin-zh.png`, fullPage: true });

@@ -158,7 +158,7 @@ describe('widget branding and forms in Chromium', () => {
       const page = await signIn(server, context, ownerEmail);
       await page.getByRole('button', { name: 'Settings' }).click();
       await page.getByLabel('Language').selectOption('zh-CN');
-      await page.getByRole('button', { name: '结束' }).click();
+      await page.getByRole('button', { name: '关闭' }).click();
       await page.getByRole('navigation', { name: '页面' }).or(page.getByRole('navigation', { name: 'Pages' })).getByRole('button', { name: '管理', exact: true }).click();
       await page.getByRole('tab', { name: '小部件' }).click();
       await page.getByLabel(/^欢迎语/).fill('欢迎光临！');
