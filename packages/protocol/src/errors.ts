@@ -59,6 +59,7 @@ export const errorCatalogue = {
   LAST_OWNER: { status: 409, message: 'A shop must keep at least one active owner.' },
   INVALID_TRANSITION: { status: 409, message: 'The inquiry cannot move to that state from its current one.' },
   CAMPAIGN_INVALID_TRANSITION: { status: 409, message: 'The campaign cannot do that in its current state.' },
+  CONVERSATION_NOT_OPEN: { status: 409, message: 'Only an open conversation (queued or assigned) can be snoozed.' },
   CONVERSATION_READ_ONLY: { status: 409, message: 'Only members may write in this conversation.' },
   AGENT_UNAVAILABLE: { status: 409, message: 'The agent is offline, away or at capacity.' },
   ATTACHMENT_NOT_FOUND: { status: 404, message: 'Attachment not found.' },

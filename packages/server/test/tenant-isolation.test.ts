@@ -69,6 +69,7 @@ const CAMPAIGN_RECIPIENTS = '/api/v1/campaigns/{campaignId}/recipients';
 const WIDGET_CAMPAIGN_SHOWN = '/api/v1/widget/campaigns/{campaignId}/shown';
 const CHANNEL = '/api/v1/conversations/{conversationId}/channel';
 const RETRY = '/api/v1/conversations/{conversationId}/messages/{messageId}/retry';
+const TRANSCRIPT = '/api/v1/conversations/{conversationId}/transcript';
 
 const notFound = (code: string) => ({ status: 404, code });
 const forbidden = { status: 403, code: 'FORBIDDEN' };
@@ -580,6 +581,13 @@ for (const engine of engines) {
       out.push({ ...common, name: `${actor} GET team of ${label}`, method: 'GET', route: ROUTING('team'), params: conv, expect: convNotFound });
       for (const method of ['PUT', 'DELETE'] as const) {
         out.push({ ...common, name: `${actor} ${method} A's label on ${label}`, method, route: CONVERSATION_LABEL, params: { conversationId, labelId: aLabelId }, expect: routingExpect });
+      }
+      // Inbox work (docs/console.md): priority, snooze and transcripts are for staff of the conversation's shop.
+      for (const body of [{ priority: 'urgent' }, { snoozedUntil: '2099-01-01T00:00:00.000Z' }, { snoozedUntil: null }]) {
+        out.push({ ...common, name: `${actor} PATCH ${label} ${JSON.stringify(body)}`, method: 'PATCH', route: CONVERSATION, params: conv, body, expect: routingExpect });
+      }
+      for (const query of [undefined, 'format=html&notes=true']) {
+        out.push({ ...common, name: `${actor} GET the transcript of ${label} ${query ?? ''}`, method: 'GET', route: TRANSCRIPT, params: conv, ...(query && { query }), expect: routingExpect });
       }
       out.push({ ...common, name: `${actor} upload a file into ${label}`, method: 'POST', route: UPLOAD_FILE, params: conv, expect: convNotFound });
       out.push({ ...common, name: `${actor} start an upload into ${label}`, method: 'POST', route: START_UPLOAD, params: conv, body: { name: 'x.txt', size: 10 }, expect: convNotFound });

@@ -15,6 +15,7 @@ import * as contacts from './migrations/0012-contacts.ts';
 import * as contactsSearch from './migrations/0013-contacts-search.ts';
 import * as campaigns from './migrations/0014-campaigns.ts';
 import * as channels from './migrations/0015-channels.ts';
+import * as inbox from './migrations/0019-inbox.ts';
 
 /** Every migration, in order. Names sort lexically; never rename or edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -33,6 +34,7 @@ const migrations: Record<string, Migration> = {
   '0013-contacts-search': contactsSearch,
   '0014-campaigns': campaigns,
   '0015-channels': channels,
+  '0019-inbox': inbox,
 };
 
 export async function migrateToLatest(storage: { db: Kysely<any>; schema: string | null }): Promise<MigrationResultSet> {
