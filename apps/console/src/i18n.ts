@@ -4,6 +4,7 @@ import { keysEn, keysZh } from './i18n-keys.ts';
 import { teamEn, teamZh } from './i18n-team.ts';
 import { contactsEn, contactsZh } from './i18n-contacts.ts';
 import { campaignsEn, campaignsZh } from './i18n-campaigns.ts';
+import { inboxEn, inboxZh } from './i18n-inbox.ts';
 import { channelsEn, channelsZh } from './i18n-channels.ts';
 
 const en = {
@@ -157,6 +158,7 @@ const en = {
   ...keysEn,
   ...contactsEn,
   ...campaignsEn,
+  ...inboxEn,
   ...channelsEn,
 };
 
@@ -307,6 +309,7 @@ const zh: Strings = {
   ...keysZh,
   ...contactsZh,
   ...campaignsZh,
+  ...inboxZh,
   ...channelsZh,
 };
 

@@ -4,6 +4,7 @@ import { call, createShop, openWidget, send, type CustomerFixture, type ShopFixt
 import { startServer, type TestServer } from './support/server.ts';
 import { engines } from './support/storage.ts';
 import { nothing, rawAuthed } from './support/ws-client.ts';
+import { transcriptHtml, transcriptText } from '../src/domain/inbox/transcript-format.ts';
 
 const HOUR = 3_600_000;
 
@@ -156,6 +157,25 @@ for (const engine of engines) {
       assert.equal(zone.body.error.code, 'VALIDATION_FAILED');
       const byCustomer = await call(server, 'GET', `/api/v1/conversations/${one.conversationId}/transcript`, { token: one.token });
       assert.equal(byCustomer.status, 403);
+    });
+
+    test('transcript formats: attachments as name, size and link; deleted messages say so', async () => {
+      const [conversation] = await server.app.store.conversations.findMany(shop.shopId, [one.conversationId]);
+      const entry = { at: Date.UTC(2026, 11, 6, 9, 5), author: 'Ada', internal: false, system: false };
+      const transcript = {
+        conversation: conversation!,
+        customerName: 'Ada',
+        generatedAt: Date.UTC(2026, 11, 6, 10),
+        entries: [
+          { ...entry, text: 'the invoice', attachment: { id: 'a1', name: 'invoice <1>.pdf', size: 2048 } },
+          { ...entry, text: null, attachment: null },
+        ],
+      };
+      const text = transcriptText(transcript, 'Asia/Shanghai');
+      assert.match(text, /\[6 Dec 2026, 17:05 \| 2026-12-06T09:05:00.000Z\] Ada: the invoice \[invoice <1>\.pdf, 2\.0 KB: \/api\/v1\/attachments\/a1\/content\]/);
+      assert.match(text, /Ada: \(deleted\)/);
+      const html = transcriptHtml(transcript, 'UTC');
+      assert.match(html, /<a href="\/api\/v1\/attachments\/a1\/content">invoice &lt;1&gt;\.pdf<\/a> \(2\.0 KB\)/);
     });
   });
 }
