@@ -3,7 +3,7 @@
  * date and time of the agent's choosing) and downloading its transcript. The server decides and
  * tells every console (conversation events); these only ask.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { priorities, type Conversation, type Priority } from '@frontdesk/protocol';
 import { useAction } from './action.ts';
 import { apiBase, type Api } from './api.ts';
@@ -44,14 +44,18 @@ export function PriorityBadge({ priority, t }: { priority: Priority | undefined;
   return <span class={`priority-badge ${priority}`}>{t.priorities[priority]}</span>;
 }
 
-export function TriageBar({ api, conversation, t, onChanged }: { api: Api; conversation: Conversation; t: Strings; onChanged: () => void }) {
+export function TriageBar({ api, conversation: given, t, onChanged }: { api: Api; conversation: Conversation; t: Strings; onChanged: () => void }) {
   const action = useAction(t.error);
+  // The server's answer shows at once; the next conversation from the inbox (a live change) replaces it.
+  const [answered, setAnswered] = useState<Conversation | null>(null);
+  useEffect(() => setAnswered(null), [given]);
+  const conversation = answered?.id === given.id ? answered : given;
   const [snoozing, setSnoozing] = useState(false);
   const [custom, setCustom] = useState('');
   const [notes, setNotes] = useState(false);
   const id = conversation.id;
   const open = conversation.status === 'queued' || conversation.status === 'assigned';
-  const run = (body: Parameters<typeof patch>[2]) => action.run(() => patch(api, id, body)).then((ok) => ok && (setSnoozing(false), onChanged()));
+  const run = (body: Parameters<typeof patch>[2]) => action.run(async () => setAnswered(await patch(api, id, body))).then((ok) => ok && (setSnoozing(false), onChanged()));
 
   async function download(format: 'txt' | 'html') {
     await action.run(async () => {

@@ -135,6 +135,7 @@ describe('console: working the inbox in Chromium', () => {
     await bea.getByLabel('密码').press('Enter');
     // Signed in on a deep link: the conversation it names opens.
     await pane(bea).getByLabel('优先级').selectOption('high');
+    await pane(bea).getByLabel('优先级').and(bea.locator(':has(option[value="high"]:checked)')).waitFor();
     await pane(bea).getByRole('button', { name: /暂缓/ }).click();
     await pane(bea).getByRole('button', { name: '1 小时后' }).waitFor();
     await bea.screenshot({ path: `${screenshots}inbox-zh-snooze.png` });
@@ -142,6 +143,8 @@ describe('console: working the inbox in Chromium', () => {
     await pane(bea).getByText(/暂缓至/).waitFor();
     await pane(bea).getByRole('button', { name: '立即唤醒' }).click();
     await pane(bea).getByText(/暂缓至/).waitFor({ state: 'detached' });
+    assert.equal((await call(server, 'GET', `/api/v1/conversations/${bob.conversationId}`, { token: shop.agentToken })).body.priority, 'high');
+    assert.equal(await pane(bea).getByLabel('优先级').inputValue(), 'high');
     await bea.goto(`${server.url}/console/nowhere/at/all`);
     await bea.getByRole('heading', { name: '没有这个页面。' }).waitFor();
     await context.close();
