@@ -8,6 +8,7 @@ import { useOutcome } from './outcome.tsx';
 import { Avatar } from './ui.tsx';
 import { WebhooksAdmin } from './webhooks.tsx';
 import { ApiKeysAdmin } from './api-keys.tsx';
+import { AdminAddress } from './route.ts';
 import { contactsApi } from './api-contacts.ts';
 import { LabelsAdmin } from './labels-admin.tsx';
 
@@ -15,28 +16,13 @@ const STRATEGIES: RoutingStrategy[] = ['sticky-then-least-busy', 'least-busy', '
 const ROLES: StaffRole[] = ['agent', 'admin', 'owner'];
 const DAYS: Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
-type AdminTab = 'staff' | 'shop' | 'canned' | 'labels' | 'channelsTab' | 'embed' | 'webhooks' | 'apiKeys';
-const TABS: readonly AdminTab[] = ['shop', 'staff', 'canned', 'labels', 'channelsTab', 'embed', 'webhooks', 'apiKeys'];
-
-interface AdminProps {
-  readonly api: Api;
-  readonly me: Staff;
-  readonly t: Strings;
-  readonly labels: readonly Label[];
-  readonly onLabelsChanged: () => void;
-  /** The section in the address (/console/admin/<section>, route.ts); its tab opens. */
-  readonly section?: string | undefined;
-  readonly onSection?: (section: string) => void;
-}
-
-export function Admin({ api, me, t, labels, onLabelsChanged, section, onSection }: AdminProps) {
-  const [own, setOwn] = useState<AdminTab>('shop');
-  const tab = TABS.find((name) => name === section) ?? own;
-  const setTab = (name: AdminTab) => (onSection ? onSection(name) : setOwn(name));
+export function Admin({ api, me, t, labels, onLabelsChanged }: { api: Api; me: Staff; t: Strings; labels: readonly Label[]; onLabelsChanged: () => void }) {
+  const [tab, setTab] = useState<'staff' | 'shop' | 'canned' | 'labels' | 'channelsTab' | 'embed' | 'webhooks' | 'apiKeys'>('shop');
   return (
     <main class="admin">
+      <AdminAddress tab={tab} onTab={setTab} />
       <div class="tabs" role="tablist">
-        {TABS.map((name) => (
+        {(['shop', 'staff', 'canned', 'labels', 'channelsTab', 'embed', 'webhooks', 'apiKeys'] as const).map((name) => (
           <button type="button" role="tab" key={name} aria-selected={tab === name} onClick={() => setTab(name)}>
             {t[name]}
           </button>

@@ -341,7 +341,7 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
       {showShortcuts && <ShortcutsDialog t={t} onClose={() => setShowShortcuts(false)} />}
       <BroadcastBanner broadcasts={broadcasts} t={t} onOpenAll={showBroadcasts} />
       {page === 'team' && client && <TeamArea api={api} client={client} me={me} team={team} broadcasts={broadcasts} prefs={prefs} t={t} pane={teamPane} onPane={setTeamPane} />}
-      {page === 'admin' && <Admin api={api} me={me} t={t} labels={labels} onLabelsChanged={reloadLabels} section={route.id} onSection={(id) => go({ page: 'admin', id })} />}
+      {page === 'admin' && <Admin api={api} me={me} t={t} labels={labels} onLabelsChanged={reloadLabels} />}
       {page === 'contacts' && (
         <ContactsArea capi={capi} labels={labels} me={me} t={t} onOpenConversation={select} contactId={route.id ?? null} onContact={(id) => go({ page: 'contacts', ...(id !== null && { id }) })} />
       )}

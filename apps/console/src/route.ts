@@ -5,7 +5,7 @@
  * between pages, a reload stays, a link can be shared (the server serves the shell for every path
  * under /console/). An address that names no page is the "not found" page.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 
 export type Page = 'inbox' | 'contacts' | 'campaigns' | 'team' | 'admin' | 'stats' | 'operations';
 
@@ -54,4 +54,20 @@ export function useRoute(): [Route, (route: Route, replace?: boolean) => void] {
     setRoute(next);
   };
   return [route, go];
+}
+
+/**
+ * Inside administration: its tab follows /console/admin/<section> (a link, back and forward), and
+ * picking a tab changes the address. Renders nothing.
+ */
+export function AdminAddress<T extends string>({ tab, onTab }: { tab: T; onTab: (tab: T) => void }): null {
+  const [route, go] = useRoute();
+  const section = route.page === 'admin' ? route.id : undefined;
+  useEffect(() => void (section !== undefined && section !== tab && onTab(section as T)), [section]);
+  const mounted = useRef(false);
+  useEffect(() => {
+    if (mounted.current && tab !== section) go({ page: 'admin', id: tab });
+    mounted.current = true;
+  }, [tab]);
+  return null;
 }
