@@ -60,7 +60,8 @@ export function TriageBar({ api, conversation: given, t, onChanged }: { api: Api
   async function download(format: 'txt' | 'html') {
     await action.run(async () => {
       const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-      const query = new URLSearchParams({ format, ...(notes && { notes: 'true' }), ...(zone && { timeZone: zone }) });
+      const locale = document.documentElement.lang === 'zh-CN' ? 'zh-CN' : 'en';
+      const query = new URLSearchParams({ format, locale, ...(notes && { notes: 'true' }), ...(zone && { timeZone: zone }) });
       const response = await fetch(`${apiBase}/conversations/${encodeURIComponent(id)}/transcript?${query}`, { headers: { authorization: `Bearer ${api.token}` } });
       if (!response.ok) throw new Error(((await response.json().catch(() => null)) as { error?: { message: string } } | null)?.error?.message ?? response.statusText);
       const url = URL.createObjectURL(await response.blob());

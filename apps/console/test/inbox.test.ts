@@ -145,6 +145,12 @@ describe('console: working the inbox in Chromium', () => {
     await pane(bea).getByText(/暂缓至/).waitFor({ state: 'detached' });
     assert.equal((await call(server, 'GET', `/api/v1/conversations/${bob.conversationId}`, { token: shop.agentToken })).body.priority, 'high');
     assert.equal(await pane(bea).getByLabel('优先级').inputValue(), 'high');
+    // The transcript speaks the console's language.
+    await pane(bea).getByText('聊天记录').click();
+    const [download] = await Promise.all([bea.waitForEvent('download'), pane(bea).getByRole('button', { name: '下载为文本' }).click()]);
+    const text = fs.readFileSync((await download.path())!, 'utf8');
+    assert.match(text, /^与 访客 的对话 — Corner shop\n会话: /);
+    assert.match(text, /\] 访客: Hi there/);
     await bea.goto(`${server.url}/console/nowhere/at/all`);
     await bea.getByRole('heading', { name: '没有这个页面。' }).waitFor();
     await context.close();

@@ -153,6 +153,9 @@ for (const engine of engines) {
       assert.match(page, /note: &lt;script&gt;alert\(1\)&lt;\/script&gt;/);
       assert.doesNotMatch(page, /<script>/);
       assert.match(page, /\(internal note\)/);
+      const zh = await call(server, 'GET', `/api/v1/conversations/${two.conversationId}/transcript?locale=zh-CN&timeZone=Asia/Shanghai`, { token: shop.agentToken });
+      assert.match(String(zh.body), /^与 Bob 的对话 — Inbox\n会话: /);
+      assert.match(String(zh.body), /\[\d{4}年\d{1,2}月\d{1,2}日 [\d:]+ \| [\dT:.Z-]+\] Bob: still there\?/);
       const zone = await call(server, 'GET', `/api/v1/conversations/${one.conversationId}/transcript?timeZone=Mars/Base`, { token: shop.agentToken });
       assert.equal(zone.body.error.code, 'VALIDATION_FAILED');
       const byCustomer = await call(server, 'GET', `/api/v1/conversations/${one.conversationId}/transcript`, { token: one.token });
@@ -161,7 +164,7 @@ for (const engine of engines) {
 
     test('transcript formats: attachments as name, size and link; deleted messages say so', async () => {
       const [conversation] = await server.app.store.conversations.findMany(shop.shopId, [one.conversationId]);
-      const entry = { at: Date.UTC(2026, 11, 6, 9, 5), author: 'Ada', internal: false, system: false };
+      const entry = { at: Date.UTC(2026, 11, 6, 9, 5), author: 'Ada', internal: false, system: false, customer: true };
       const transcript = {
         conversation: conversation!,
         customerName: 'Ada',

@@ -24,6 +24,8 @@ export const TranscriptQuerySchema = Type.Object(
     format: Type.Optional(Literals('txt', 'html')),
     /** Internal notes are left out unless asked for. */
     notes: Type.Optional(Type.Boolean()),
+    /** The language of its headings and readable times (default en). */
+    locale: Type.Optional(Literals('en', 'zh-CN')),
     /** The IANA time zone the readable times are written in (default UTC). */
     timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_+\\-/]+$' })),
   },

@@ -7,9 +7,12 @@ import { requireRole } from '../staff.ts';
 /** One line of a transcript: who, when, what (docs/api.md "Transcripts"). */
 export interface TranscriptEntry {
   readonly at: number;
-  readonly author: string;
+  /** The author's name; null for system lines and names nobody knows (the format words them). */
+  readonly author: string | null;
   readonly internal: boolean;
   readonly system: boolean;
+  /** Written by the customer (a nameless one is worded "Visitor"). */
+  readonly customer: boolean;
   /** null once deleted. */
   readonly text: string | null;
   readonly attachment: { readonly id: string; readonly name: string; readonly size: number } | null;
@@ -17,7 +20,8 @@ export interface TranscriptEntry {
 
 export interface Transcript {
   readonly conversation: ConversationRecord;
-  readonly customerName: string;
+  /** null: an anonymous visitor without a name or e-mail. */
+  readonly customerName: string | null;
   readonly entries: readonly TranscriptEntry[];
   readonly generatedAt: number;
 }
@@ -43,9 +47,8 @@ export function createTranscripts({ store, now }: DomainDeps) {
       }
       const names = new Map((await store.staff.list(staff.shopId)).map((s) => [s.id, s.name]));
       const customer = conversation.customer;
-      const customerName = customer?.name ?? customer?.email ?? customer?.externalId ?? 'Visitor';
-      const authorOf = (m: MessageRecord) =>
-        m.kind === 'system' ? 'System' : m.senderKind === 'customer' ? customerName : (names.get(m.senderId ?? '') ?? 'Staff');
+      const customerName = customer?.name ?? customer?.email ?? customer?.externalId ?? null;
+      const authorOf = (m: MessageRecord) => (m.kind === 'system' ? null : m.senderKind === 'customer' ? customerName : (names.get(m.senderId ?? '') ?? null));
       return {
         conversation,
         customerName,
@@ -55,6 +58,7 @@ export function createTranscripts({ store, now }: DomainDeps) {
           author: authorOf(m),
           internal: m.visibility === 'internal',
           system: m.kind === 'system',
+          customer: m.senderKind === 'customer',
           text: m.deletedAt === null ? m.text : null,
           attachment: m.deletedAt === null && m.attachment ? { id: m.attachment.id, name: m.attachment.name, size: m.attachment.size } : null,
         })),

@@ -45,7 +45,7 @@ export function inboxRoutes(services: Services): FastifyPluginAsync {
           tags,
           summary: 'Download a service conversation’s transcript as text or HTML (staff of its shop)',
           description:
-            'Names and times (ISO 8601 and readable in `timeZone`, default UTC), attachments as names and links, ' +
+            'Names and times (ISO 8601 and readable in `timeZone`, default UTC; headings in `locale`, en or zh-CN), attachments as names and links, ' +
             'internal notes only with `notes=true`. Sent as a download (Content-Disposition: attachment).',
           security,
           params: ConversationParams,
@@ -56,10 +56,10 @@ export function inboxRoutes(services: Services): FastifyPluginAsync {
       },
       async (request, reply) => {
         const { conversationId } = request.params;
-        const { format = 'txt', timeZone = 'UTC' } = request.query;
+        const { format = 'txt', timeZone = 'UTC', locale = 'en' } = request.query;
         const transcript = await services.transcripts.build(principalOf(request), conversationId, request.query);
         const html = format === 'html';
-        const document = html ? transcriptHtml(transcript, timeZone) : transcriptText(transcript, timeZone);
+        const document = html ? transcriptHtml(transcript, timeZone, locale) : transcriptText(transcript, timeZone, locale);
         return reply
           .header('content-type', html ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8')
           .header('content-disposition', `attachment; filename="transcript-${conversationId}.${format}"`)
