@@ -108,6 +108,16 @@ describe('console: working the inbox in Chromium', () => {
     await pane(olga).getByRole('heading').waitFor();
     await olga.goForward();
     await nav('Statistics').and(olga.locator('[aria-current="page"]')).waitFor();
+    // A contact's page has its own address too.
+    await nav('Contacts').click();
+    await olga.waitForURL('**/console/contacts');
+    await olga.locator('.contact-rows li', { hasText: 'Alice Archer' }).getByRole('button').click();
+    await olga.waitForURL(`**/console/contacts/${alice.customerId}`);
+    await olga.reload();
+    await olga.getByRole('heading', { name: 'Alice Archer' }).waitFor();
+    await olga.goBack();
+    await olga.waitForURL('**/console/contacts');
+    await olga.locator('.contact-rows li', { hasText: 'Alice Archer' }).waitFor();
     // A shared link to an administration section opens it.
     await olga.goto(`${server.url}/console/admin/canned`);
     await olga.getByRole('tab', { name: 'Canned responses', selected: true }).waitFor();
