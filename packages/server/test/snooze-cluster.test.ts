@@ -1,13 +1,9 @@
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { freePort, ServerProcess } from '../../sdk/test/support/chaos.ts';
+import { randomUUID } from 'node:crypto';
+import { describe, test } from 'node:test';
 import { openStorage } from '../src/storage/connect.ts';
 import { call, openWidget, send } from './support/client.ts';
-import { createSchema, dropSchema, NODE_TEST_ENV, startNodes } from './support/cluster.ts';
+import { clusterGround, NODE_TEST_ENV, startNodes } from './support/cluster.ts';
 import { eventually } from './support/eventually.ts';
 import type { TestServer } from './support/server.ts';
 import { testDatabaseUrl } from './support/storage.ts';
@@ -22,21 +18,8 @@ const PASSWORD = 'correct horse battery staple';
 const CONVERSATIONS = 12;
 
 describe('snooze wake-ups on a two-node cluster (PostgreSQL)', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'frontdesk-snooze-cluster-'));
-  const schema = `snooze_cluster_${randomBytes(4).toString('hex')}`;
-  const servers: ServerProcess[] = [];
-  let ports: number[] = [];
+  const { dir, schema, ports, servers } = clusterGround('snooze-cluster', 2);
   const env = (port: number): Record<string, string> => ({ ...NODE_TEST_ENV, PORT: String(port), DATA_DIR: dir, DATABASE_URL: testDatabaseUrl, DATABASE_SCHEMA: schema, SNOOZE_SWEEP_MS: '50' });
-
-  before(async () => {
-    ports = [await freePort(), await freePort()];
-    await createSchema(schema);
-  });
-  after(async () => {
-    for (const server of servers) await server.stop();
-    await dropSchema(schema);
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
 
   test('both nodes sweep; every conversation wakes exactly once', { timeout: 120_000 }, async () => {
     const email = `owner-${randomUUID()}@example.test`;
