@@ -29,6 +29,7 @@ import { TeamArea, type TeamPane } from './team.tsx';
 import { useRoute, type Page } from './route.ts';
 import { TopBar } from './topbar.tsx';
 import { NotFound } from './not-found.tsx';
+import { useInboxKeys } from './inbox-keys.ts';
 import { useTeam } from './team-store.ts';
 import { Avatar, previewOf } from './ui.tsx';
 
@@ -278,36 +279,23 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
   }, [routed]);
 
   const list = lists[listKey(view, refinement)] ?? [];
-  // Keyboard shortcuts for the busiest actions (never while typing, except Alt combinations).
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      const typing = event.target instanceof HTMLElement && (event.target.matches('input, textarea, select') || event.target.isContentEditable);
-      if (event.key === 'Escape') {
-        setShowShortcuts(false);
-        setShowSettings(false);
-        if (typing) (event.target as HTMLElement).blur();
-        return;
-      }
-      if (!typing && event.altKey && /^Digit[1-5]$/.test(event.code)) {
-        event.preventDefault();
-        setPage('inbox');
-        setView(VIEWS[Number(event.code.slice(5)) - 1]!);
-        return;
-      }
-      if (typing || event.ctrlKey || event.metaKey || event.altKey || page !== 'inbox') return;
-      if (event.key === '/') {
-        event.preventDefault();
-        searchBox.current?.focus();
-      } else if (event.key === '?') setShowShortcuts((s) => !s);
-      else if (event.key === 'j' || event.key === 'k') {
+  useInboxKeys(
+    {
+      active: page === 'inbox',
+      onEscape: () => (setShowShortcuts(false), setShowSettings(false)),
+      // The open conversation stays open (and its address) when only the view changes.
+      onView: (index) => (page !== 'inbox' && setPage('inbox'), setView(VIEWS[index]!)),
+      onSearch: () => searchBox.current?.focus(),
+      onHelp: () => setShowShortcuts((s) => !s),
+      onStep: (delta) => {
         const index = list.findIndex((c) => c.id === selected);
-        const next = list[Math.max(0, Math.min(list.length - 1, index + (event.key === 'j' ? 1 : -1)))];
-        if (next) select(next.id);
-      }
-    };
-    document.addEventListener('keydown', onKey);
-    return () => document.removeEventListener('keydown', onKey);
-  }, [list, selected, page]);
+        const next = list[Math.max(0, Math.min(list.length - 1, index + delta))];
+        // Stepping through the list replaces the address rather than piling up history.
+        if (next) select(next.id, true);
+      },
+    },
+    [list, selected, page],
+  );
 
   if (!me || !prefs) return <p class="loading">…</p>;
   const myLoad = agents.find((a) => a.staffId === me.id);

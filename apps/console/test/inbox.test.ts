@@ -106,6 +106,11 @@ describe('console: working the inbox in Chromium', () => {
     await olga.goBack();
     await olga.waitForURL(`**/console/inbox/${bob.conversationId}`);
     await pane(olga).getByRole('heading').waitFor();
+    // Changing the view by keyboard keeps the open conversation and its address.
+    await olga.keyboard.press('Alt+3');
+    await olga.getByRole('tab', { name: /All open/, selected: true }).waitFor();
+    assert.ok(olga.url().endsWith(`/console/inbox/${bob.conversationId}`), olga.url());
+    await pane(olga).getByRole('heading').waitFor();
     await olga.goForward();
     await nav('Statistics').and(olga.locator('[aria-current="page"]')).waitFor();
     // A contact's page has its own address too.
