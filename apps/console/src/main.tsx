@@ -6,7 +6,7 @@
  */
 import { render } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { Agent, Campaign, Conversation, InboxCounts, Message, SearchResults as Results, Staff } from '@frontdesk/protocol';
+import type { Agent, Campaign, ConversationSummary, InboxCounts, Message, SearchResults as Results, Staff } from '@frontdesk/protocol';
 import { FrontdeskClient } from '@frontdesk/sdk';
 import { Admin } from './admin.tsx';
 import { Stats } from './stats.tsx';
@@ -31,7 +31,7 @@ import { TopBar } from './topbar.tsx';
 import { NotFound } from './not-found.tsx';
 import { useInboxKeys } from './inbox-keys.ts';
 import { useTeam } from './team-store.ts';
-import { Avatar, previewOf } from './ui.tsx';
+import { customerLabel, previewOf } from './ui.tsx';
 
 const tokenKey = 'frontdesk:console:token';
 const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
@@ -158,6 +158,7 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
         // The customer's conversation is open: the visitor's messages joined it, under new seqs.
         else if (frame.conversation.id === latest.current.selected) setReloads((n) => n + 1);
       }
+      wokeUp(frame.conversation);
       scheduleRefresh();
     });
     c.on('synced', () => scheduleRefresh());
@@ -202,6 +203,16 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
     if (looking || !ours) return;
     setUnseen((m) => new Map(m).set(message.conversationId, (m.get(message.conversationId) ?? 0) + 1));
     attention(tt.newMessage, previewOf(message), () => select(message.conversationId));
+  }
+
+  /** A snoozed conversation of the agent's (or of the queue) is back: it calls for attention like a new message. */
+  function wokeUp(conversation: ConversationSummary) {
+    const { me: self, t: tt } = latest.current;
+    // Lists of other views may be older: any of them that knew it snoozed will do.
+    const wasSnoozed = Object.values(listsRef.current).some((list) => list.some((c) => c.id === conversation.id && c.snoozedUntil));
+    if (!wasSnoozed || conversation.snoozedUntil !== null) return;
+    if (conversation.status !== 'queued' && conversation.assigneeId !== self?.id) return;
+    attention(tt.snoozeWoke, customerLabel(conversation.customer, tt.anonymous), () => select(conversation.id));
   }
 
   /** Campaign progress from the socket, for the Campaigns area (a stable function: it subscribes once per client). */

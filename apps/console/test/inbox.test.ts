@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../../packages/sdk/test/support/browser.ts';
 import { call, createShop, identityToken, openWidget, send, type CustomerFixture, type ShopFixture } from '../../../packages/server/test/support/client.ts';
 import { startServer, type TestServer } from '../../../packages/server/test/support/server.ts';
-import { addStaff, PASSWORD, screenshotDir, signIn, type Person } from './support/console.ts';
+import { addStaff, controllableVisibility, PASSWORD, screenshotDir, setHidden, signIn, type Person } from './support/console.ts';
 
 const screenshots = screenshotDir();
 
@@ -19,7 +19,8 @@ describe('console: working the inbox in Chromium', () => {
   let bob: CustomerFixture;
 
   before(async () => {
-    server = await startServer('sqlite');
+    // Snoozes come due within a test's patience.
+    server = await startServer('sqlite', { SNOOZE_SWEEP_MS: '200' });
     shop = await createShop(server, 'Corner shop');
     people = await addStaff(server, shop.shopId, 'inbox.example');
     alice = await openWidget(server, shop.shopId, { identity: { jwt: await identityToken(shop.identitySecret, 'c-alice') }, profile: { name: 'Alice Archer', email: 'alice@buyers.example' } });
@@ -168,6 +169,21 @@ describe('console: working the inbox in Chromium', () => {
     assert.match(text, /\] 访客: Hi there/);
     await bea.goto(`${server.url}/console/nowhere/at/all`);
     await bea.getByRole('heading', { name: '没有这个页面。' }).waitFor();
+    await context.close();
+  });
+
+  test('a snoozed conversation that wakes by itself calls for attention', { timeout: 60_000 }, async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    await controllableVisibility(context);
+    const ann = await signIn(server, context, people.ann.email);
+    const snoozed = await call(server, 'PATCH', `/api/v1/conversations/${bob.conversationId}`, { token: shop.ownerToken, body: { snoozedUntil: new Date(Date.now() + 3_000).toISOString() } });
+    assert.equal(snoozed.status, 200, JSON.stringify(snoozed.body));
+    await ann.getByRole('tab', { name: /Snoozed/ }).click();
+    await row(ann, 'Hi there').waitFor();
+    await setHidden(ann, true);
+    // The sweep wakes it: the row leaves the Snoozed view and the hidden tab's title says why.
+    await row(ann, 'Hi there').waitFor({ state: 'detached', timeout: 30_000 });
+    await ann.waitForFunction(() => (globalThis as unknown as { document: { title: string } }).document.title.includes('A snoozed conversation is back'), undefined, { timeout: 10_000 });
     await context.close();
   });
 });
