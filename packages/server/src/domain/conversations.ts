@@ -16,15 +16,16 @@ export interface ConversationListQuery {
   readonly scope?: 'shop' | 'mine';
   /**
    * Staff only, the console's tabs (docs/routing.md): 'queue' waiting for an agent, 'mine' assigned
-   * to the caller, 'open' queued or assigned, 'closed'. Combines with the label and channel filters
-   * (a saved view's), not with status or assignee, which it sets itself.
+   * to the caller, 'open' queued or assigned, 'closed', 'snoozed' (docs/console.md). Combines with
+   * the label, channel and priority filters (a saved view's), not with status or assignee, which it
+   * sets itself.
    */
   readonly view?: 'queue' | 'mine' | 'open' | 'closed' | 'snoozed';
   /** Staff only: conversations with this label of the shop. */
   readonly labelId?: string;
   /** Staff only: conversations whose customer came by this channel. */
   readonly channel?: Channel;
-  /** Staff only: conversations of this priority (domain/triage.ts). */
+  /** Staff only: conversations of this priority (domain/inbox/triage.ts). */
   readonly priority?: Priority;
   /** Staff only: 'priority' puts the most urgent first (then newest activity, the default order). */
   readonly sort?: 'recent' | 'priority';
@@ -150,7 +151,7 @@ export function createConversations({ store, events, now }: DomainDeps) {
 
 function viewFilter(view: NonNullable<ConversationListQuery['view']>, staffId: string): ConversationFilter {
   switch (view) {
-    // A snoozed conversation leaves the open views until it wakes (domain/triage.ts).
+    // A snoozed conversation leaves the open views until it wakes (domain/inbox/triage.ts).
     case 'queue':
       return { status: 'queued', snoozed: false };
     case 'mine':

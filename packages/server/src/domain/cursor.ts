@@ -15,7 +15,7 @@ export function decodeCursor(cursor: string | undefined): ListPosition | null {
     if (Array.isArray(value) && value.length === 2 && Number.isSafeInteger(value[0]) && isId(value[1])) {
       return { lastActivityAt: value[0] as number, id: value[1] };
     }
-    // Lists sorted by priority (domain/triage.ts) carry it too.
+    // Lists sorted by priority (domain/inbox/triage.ts) carry it too.
     if (Array.isArray(value) && value.length === 3 && Number.isSafeInteger(value[0]) && isId(value[1]) && Number.isSafeInteger(value[2])) {
       return { lastActivityAt: value[0] as number, id: value[1], priority: value[2] as number };
     }

@@ -136,7 +136,7 @@ export interface ConversationFilter {
    * exactly this.
    */
   readonly customerMatch?: string;
-  /** true: only snoozed conversations; false: none of them (domain/triage.ts). */
+  /** true: only snoozed conversations; false: none of them (domain/inbox/triage.ts). */
   readonly snoozed?: boolean;
   /** Exactly this priority (0 none … 4 urgent). */
   readonly priority?: number;

@@ -102,7 +102,7 @@ export interface ConversationRecord {
   readonly channel: Channel;
   /** The shop's labels on a service conversation; [] for staff chats. */
   readonly labelIds: readonly string[];
-  /** Staff only (domain/triage.ts): how urgent, and until when it is snoozed. */
+  /** Staff only (domain/inbox/triage.ts): how urgent, and until when it is snoozed. */
   readonly priority: Priority;
   readonly snoozedUntil: number | null;
 }
