@@ -37,6 +37,7 @@ const tokenKey = 'frontdesk:console:token';
 const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
 const VIEWS: View[] = ['queue', 'mine', 'open', 'closed', 'snoozed'];
 const titleBadge = new TitleBadge();
+const ADMIN_PAGES: ReadonlySet<string> = new Set(['campaigns', 'stats', 'operations', 'admin']);
 
 function Root() {
   const [token, setToken] = useState<string | null>(() => {
@@ -71,7 +72,8 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
   const [ready, setReady] = useState(false);
   // The page and what it shows come from the address (route.ts).
   const [route, go] = useRoute();
-  const page = route.page;
+  // An agent who follows a link to an owner's page finds "not found", not a page of refusals.
+  const page = me?.role === 'agent' && ADMIN_PAGES.has(route.page) ? 'notFound' : route.page;
   const setPage = (next: Page) => go({ page: next });
   const [view, setView] = useState<View>('queue');
   /** Filters beyond the view (label, assignee, status, channel); they combine with it. */

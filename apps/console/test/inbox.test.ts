@@ -169,6 +169,9 @@ describe('console: working the inbox in Chromium', () => {
     assert.match(text, /\] 访客: Hi there/);
     await bea.goto(`${server.url}/console/nowhere/at/all`);
     await bea.getByRole('heading', { name: '没有这个页面。' }).waitFor();
+    // An agent's link to an owner's page says the same.
+    await bea.goto(`${server.url}/console/stats`);
+    await bea.getByRole('heading', { name: '没有这个页面。' }).waitFor();
     await context.close();
   });
 
