@@ -9,6 +9,7 @@ import { useOutcome } from './outcome.tsx';
 import { Avatar } from './ui.tsx';
 import { WebhooksAdmin } from './webhooks.tsx';
 import { ApiKeysAdmin } from './api-keys.tsx';
+import { AdminAddress } from './route.ts';
 import { contactsApi } from './api-contacts.ts';
 import { LabelsAdmin } from './labels-admin.tsx';
 import { fromMegabytes, fromMinutes, StaffPassword, toMegabytes, toMinutes, weekdayName } from './admin-fields.tsx';
@@ -22,6 +23,7 @@ export function Admin({ api, me, t, labels, onLabelsChanged }: { api: Api; me: S
   const [tab, setTab] = useState<'staff' | 'shop' | 'canned' | 'labels' | 'channelsTab' | 'widgetTab' | 'embed' | 'webhooks' | 'apiKeys'>('shop');
   return (
     <main class="admin">
+      <AdminAddress tab={tab} onTab={setTab} />
       <div class="tabs" role="tablist">
         {(['shop', 'staff', 'canned', 'labels', 'channelsTab', 'widgetTab', 'embed', 'webhooks', 'apiKeys'] as const).map((name) => (
           <button type="button" role="tab" key={name} aria-selected={tab === name} onClick={() => setTab(name)}>

@@ -47,7 +47,7 @@ export interface Login {
   readonly staff: Staff;
 }
 
-export type View = 'queue' | 'mine' | 'open' | 'closed';
+export type View = 'queue' | 'mine' | 'open' | 'closed' | 'snoozed';
 
 /** One client per signed-in staff member; `onUnauthorized` runs when the session has ended. */
 export class Api {

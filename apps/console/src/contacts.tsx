@@ -49,16 +49,21 @@ interface Props {
   readonly me: Staff;
   readonly t: Strings;
   readonly onOpenConversation: (conversationId: string) => void;
+  /** The contact in the address (/console/contacts/<id>, route.ts), and how to change it. */
+  readonly contactId?: string | null;
+  readonly onContact?: (id: string | null) => void;
 }
 
-export function ContactsArea({ capi, labels, me, t, onOpenConversation }: Props) {
+export function ContactsArea({ capi, labels, me, t, onOpenConversation, contactId, onContact }: Props) {
   const [filters, setFilters] = useState<Filters>(initial);
   const [items, setItems] = useState<readonly Contact[] | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
   const [ticked, setTicked] = useState<Set<string>>(new Set());
   const [bulkLabel, setBulkLabel] = useState('');
   const [imported, setImported] = useState<ContactImportResult | null>(null);
-  const [openId, setOpenId] = useState<string | null>(null);
+  const [ownOpenId, setOwnOpenId] = useState<string | null>(null);
+  const openId = contactId !== undefined ? contactId : ownOpenId;
+  const setOpenId = onContact ?? setOwnOpenId;
   const [note, setNote] = useState<string | null>(null);
   const action = useAction(t.error);
   const generation = useRef(0);

@@ -17,6 +17,8 @@ import { LabelEditor } from './labels.tsx';
 import type { Prefs } from './notify.ts';
 import { serviceLine } from './service-notices.ts';
 import { useTimeline } from './timeline.ts';
+import { TriageBar } from './triage.tsx';
+import { expandCanned, type CannedContext } from './canned-variables.ts';
 import { AttachmentView, AttributeList, Avatar, customerLabel, focusFirstButton, formatTime, formatWhen, Linkified } from './ui.tsx';
 import { uiLocale } from './locale.ts';
 
@@ -120,6 +122,7 @@ export function ConversationPane({ api, client, conversation, me, agents, labels
                 : (t.status[conversation.status ?? ''] ?? '')}
             </p>
             <LabelEditor labels={labels} ids={conversation.labelIds ?? []} t={t} onToggle={(labelId, on) => capi.labelConversation(id, labelId, on).then(onChanged)} />
+            <TriageBar api={api} conversation={conversation} t={t} onChanged={onChanged} />
             <ChannelBanner info={channel.info} t={t} />
           </div>
           <div class="actions">
@@ -186,7 +189,15 @@ export function ConversationPane({ api, client, conversation, me, agents, labels
             />
           ))}
         </HistoryLog>
-        <ReplyComposer api={api} client={client} conversationId={id} prefs={prefs} t={t} replyBlocked={replyBlocked(channel.info, t)} />
+        <ReplyComposer
+          api={api}
+          client={client}
+          conversationId={id}
+          prefs={prefs}
+          t={t}
+          replyBlocked={replyBlocked(channel.info, t)}
+          context={{ customerName: conversation.customer?.name ?? null, customerEmail: conversation.customer?.email ?? null, agentName: me.name, shopName: conversation.shopName, customerFallback: t.customerFallback }}
+        />
       </section>
       {showPanel && customerId && <CustomerPanelView api={api} customerId={customerId} inquiry={`${conversation.status}:${conversation.assigneeId}`} names={names} t={t} />}
     </>
@@ -296,7 +307,7 @@ function PickColleague(props: {
 }
 
 /** Replies and internal notes; "/shortcut" suggests canned responses. */
-function ReplyComposer({ api, replyBlocked, ...base }: ComposerBase & { api: Api; replyBlocked: string | null }) {
+function ReplyComposer({ api, replyBlocked, context, ...base }: ComposerBase & { api: Api; replyBlocked: string | null; context: CannedContext }) {
   const { client, conversationId, t } = base;
   const [internal, setInternal] = useState(false);
   const [canned, setCanned] = useState<CannedResponse[] | null>(null);
@@ -344,15 +355,20 @@ function ReplyComposer({ api, replyBlocked, ...base }: ComposerBase & { api: Api
       }
       onDraft={(text) => setDraft(text)}
       suggestionsLabel={t.canned}
-      suggestions={matches.map((c) => ({
-        key: c.id,
-        content: (
-          <>
-            <kbd>/{c.shortcut}</kbd> <strong>{c.title}</strong> <span>{c.text}</span>
-          </>
-        ),
-        apply: () => ({ draft: c.text, caret: c.text.length }),
-      }))}
+      suggestions={matches.map((c) => {
+        // Variables filled in as it is inserted; unknown ones stay visible, and are flagged here.
+        const filled = expandCanned(c.text, context);
+        return {
+          key: c.id,
+          content: (
+            <>
+              <kbd>/{c.shortcut}</kbd> <strong>{c.title}</strong> <span>{filled.text}</span>
+              {filled.unknown.length > 0 && <span class="canned-unknown">⚠ {t.cannedUnknown(filled.unknown.join(', '))}</span>}
+            </>
+          ),
+          apply: () => ({ draft: filled.text, caret: filled.text.length }),
+        };
+      })}
       onSend={(content) => client.send({ conversationId, ...content, visibility })}
       blocked={internal ? null : replyBlocked}
       typing={!internal}

@@ -4,6 +4,7 @@ import { keysEn, keysZh } from './i18n-keys.ts';
 import { teamEn, teamZh } from './i18n-team.ts';
 import { contactsEn, contactsZh } from './i18n-contacts.ts';
 import { campaignsEn, campaignsZh } from './i18n-campaigns.ts';
+import { inboxEn, inboxZh } from './i18n-inbox.ts';
 import { channelsEn, channelsZh } from './i18n-channels.ts';
 import { lookEn, lookZh } from './i18n-look.ts';
 import { widgetAdminEn, widgetAdminZh } from './i18n-widget-admin.ts';
@@ -160,6 +161,7 @@ const en = {
   ...keysEn,
   ...contactsEn,
   ...campaignsEn,
+  ...inboxEn,
   ...channelsEn,
   ...lookEn,
   ...widgetAdminEn,
@@ -323,6 +325,7 @@ const zh: Strings = {
   ...keysZh,
   ...contactsZh,
   ...campaignsZh,
+  ...inboxZh,
   ...channelsZh,
   ...lookZh,
   ...widgetAdminZh,

@@ -3,7 +3,7 @@
  * and with each other) and the agent's saved views: the current view and filters kept under a name.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { Agent, Channel, InboxFilter, Label, SavedView } from '@frontdesk/protocol';
+import { priorities, type Agent, type Channel, type InboxFilter, type Label, type Priority, type SavedView } from '@frontdesk/protocol';
 import { useAction } from './action.ts';
 import type { ContactsApi } from './api-contacts.ts';
 import type { View } from './api.ts';
@@ -98,6 +98,8 @@ export function InboxFilters({ capi, view, refinement, labels, agents, t, onChan
             onPick={(id) => set('status', id as Refinement['status'])}
           />
           <PickOne label={t.channel} none={t.any} value={refinement.channel ?? ''} choices={channelChoices(t)} onPick={(id) => set('channel', id as Channel)} />
+          <PickOne label={t.priority} none={t.any} value={refinement.priority ?? ''} choices={priorities.map((p) => ({ id: p, name: t.priorities[p]! }))} onPick={(id) => set('priority', id as Priority)} />
+          <PickOne label={t.sortBy} none={t.sorts.recent!} value={refinement.sort ?? ''} choices={[{ id: 'priority', name: t.sorts.priority! }]} onPick={(id) => set('sort', id as Refinement['sort'])} />
           <div class="buttons">
             {count > 0 && (
               <button type="button" class="small" onClick={() => onChange({})}>

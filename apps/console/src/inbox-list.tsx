@@ -3,6 +3,7 @@ import type { Label, SearchResults as Results } from '@frontdesk/protocol';
 import type { LabelledConversation } from './api-contacts.ts';
 import type { Strings } from './i18n.ts';
 import { LabelChips } from './labels.tsx';
+import { PriorityBadge } from './triage.tsx';
 import { Avatar, customerLabel, formatWhen } from './ui.tsx';
 
 export function ConversationItem(props: { conversation: LabelledConversation; active: boolean; names: Map<string, string>; labels: readonly Label[]; t: Strings; onPick: () => void }) {
@@ -28,6 +29,12 @@ export function ConversationItem(props: { conversation: LabelledConversation; ac
           <span class={`status ${c.status ?? ''}`}>{t.status[c.status ?? ''] ?? ''}</span>
           {c.channel && c.channel !== 'web' && <span class={`channel-tag ${c.channel}`}>{t.channels[c.channel] ?? c.channel}</span>}
           {c.assigneeId && <span>{names.get(c.assigneeId) ?? ''}</span>}
+          <PriorityBadge priority={c.priority} t={t} />
+          {c.snoozedUntil && (
+            <span class="snoozed-tag">
+              {t.snoozedTab} · {formatWhen(c.snoozedUntil)}
+            </span>
+          )}
         </span>
         <LabelChips ids={c.labelIds} labels={labels} />
       </span>

@@ -6,7 +6,7 @@
  */
 import { render } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { Agent, Campaign, Conversation, InboxCounts, Message, SearchResults as Results, Staff } from '@frontdesk/protocol';
+import type { Agent, Campaign, ConversationSummary, InboxCounts, Message, SearchResults as Results, Staff } from '@frontdesk/protocol';
 import { FrontdeskClient } from '@frontdesk/sdk';
 import { Admin } from './admin.tsx';
 import { Stats } from './stats.tsx';
@@ -27,13 +27,18 @@ import { LoginPage } from './login.tsx';
 import { OperationsPage } from './operations.tsx';
 import { callAttention, loadPrefs, savePrefs, TitleBadge, type Prefs } from './notify.ts';
 import { TeamArea, type TeamPane } from './team.tsx';
+import { useRoute, type Page } from './route.ts';
+import { TopBar } from './topbar.tsx';
+import { NotFound } from './not-found.tsx';
+import { useInboxKeys } from './inbox-keys.ts';
 import { useTeam } from './team-store.ts';
-import { Avatar, previewOf } from './ui.tsx';
+import { customerLabel, previewOf } from './ui.tsx';
 
 const tokenKey = 'frontdesk:console:token';
 const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
-const VIEWS: View[] = ['queue', 'mine', 'open', 'closed'];
+const VIEWS: View[] = ['queue', 'mine', 'open', 'closed', 'snoozed'];
 const titleBadge = new TitleBadge();
+const ADMIN_PAGES: ReadonlySet<string> = new Set(['campaigns', 'stats', 'operations', 'admin']);
 
 function Root() {
   const [token, setToken] = useState<string | null>(() => {
@@ -55,8 +60,6 @@ function Root() {
   return token === null ? <LoginPage onLogin={keep} /> : <Workspace key={token} token={token} onSignedOut={() => keep(null)} />;
 }
 
-type Page = 'inbox' | 'contacts' | 'campaigns' | 'team' | 'admin' | 'stats' | 'operations';
-
 function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => void }) {
   const api = useMemo(() => new Api(token, onSignedOut), [token]);
   const capi = useMemo(() => contactsApi(api), [api]);
@@ -67,7 +70,13 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
   setUiLocale(prefs?.locale ?? navigator.language);
   const [client, setClient] = useState<FrontdeskClient | null>(null);
   const [connection, setConnection] = useState('connecting');
-  const [page, setPage] = useState<Page>('inbox');
+  /** The socket was open once: a conversation opened by its address (a reload) loads its history only then. */
+  const [ready, setReady] = useState(false);
+  // The page and what it shows come from the address (route.ts).
+  const [route, go] = useRoute();
+  // An agent who follows a link to an owner's page finds "not found", not a page of refusals.
+  const page = me?.role === 'agent' && ADMIN_PAGES.has(route.page) ? 'notFound' : route.page;
+  const setPage = (next: Page) => go({ page: next });
   const [view, setView] = useState<View>('queue');
   /** Filters beyond the view (label, assignee, status, channel); they combine with it. */
   const [refinement, setRefinement] = useState<Refinement>({});
@@ -138,7 +147,7 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
   useEffect(() => {
     if (!me) return;
     const c = new FrontdeskClient({ url: wsUrl, token, apiUrl: apiBase });
-    c.on('state', (change) => setConnection(change.state));
+    c.on('state', (change) => (setConnection(change.state), change.state === 'open' && setReady(true)));
     // Only a definite answer signs the agent out; the SDK reconnects through every other close
     // (a restart, a database outage) and the agent stays signed in.
     c.on('closed', (info) => (info.error?.code === 'TOKEN_INVALID' || info.error?.code === 'ACCOUNT_DISABLED') && onSignedOut());
@@ -149,10 +158,11 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
       // A visitor signed in: their conversation lives on in the customer's.
       if (frame.mergedFromId !== undefined) {
         forget(frame.mergedFromId);
-        if (frame.mergedFromId === latest.current.selected) select(frame.conversation.id);
+        if (frame.mergedFromId === latest.current.selected) select(frame.conversation.id, true);
         // The customer's conversation is open: the visitor's messages joined it, under new seqs.
         else if (frame.conversation.id === latest.current.selected) setReloads((n) => n + 1);
       }
+      wokeUp(frame.conversation);
       scheduleRefresh();
     });
     c.on('synced', () => scheduleRefresh());
@@ -200,6 +210,16 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
     attention(tt.newMessage, previewOf(message), () => select(message.conversationId));
   }
 
+  /** A snoozed conversation of the agent's (or of the queue) is back: it calls for attention like a new message. */
+  function wokeUp(conversation: ConversationSummary) {
+    const { me: self, t: tt } = latest.current;
+    // Lists of other views may be older: any of them that knew it snoozed will do.
+    const wasSnoozed = Object.values(listsRef.current).some((list) => list.some((c) => c.id === conversation.id && c.snoozedUntil));
+    if (!wasSnoozed || conversation.snoozedUntil !== null) return;
+    if (conversation.status !== 'queued' && conversation.assigneeId !== self?.id) return;
+    attention(tt.snoozeWoke, customerLabel(conversation.customer, tt.anonymous), () => select(conversation.id));
+  }
+
   /** Campaign progress from the socket, for the Campaigns area (a stable function: it subscribes once per client). */
   const onCampaign = useMemo(() => (client ? (listener: (c: Campaign) => void) => client.on('campaign', listener) : undefined), [client]);
 
@@ -227,8 +247,13 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
     });
   }
 
-  function select(conversationId: string) {
-    setPage('inbox');
+  /** Opens a conversation: its address becomes the page's (`replace`: instead of the current entry). */
+  function select(conversationId: string, replace = false) {
+    go({ page: 'inbox', id: conversationId }, replace);
+    show(conversationId);
+  }
+
+  function show(conversationId: string) {
     setSelected(conversationId);
     latest.current.selected = conversationId;
     const listed = Object.values(lists).flat().find((c) => c.id === conversationId);
@@ -259,37 +284,34 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
     };
   }, [query]);
 
-  const list = lists[listKey(view, refinement)] ?? [];
-  // Keyboard shortcuts for the busiest actions (never while typing, except Alt combinations).
+  // Back, forward and a loaded address open (or close) the conversation they name.
+  const routed = route.page === 'inbox' ? (route.id ?? null) : undefined;
   useEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      const typing = event.target instanceof HTMLElement && (event.target.matches('input, textarea, select') || event.target.isContentEditable);
-      if (event.key === 'Escape') {
-        setShowShortcuts(false);
-        setShowSettings(false);
-        if (typing) (event.target as HTMLElement).blur();
-        return;
-      }
-      if (!typing && event.altKey && /^Digit[1-4]$/.test(event.code)) {
-        event.preventDefault();
-        setPage('inbox');
-        setView(VIEWS[Number(event.code.slice(5)) - 1]!);
-        return;
-      }
-      if (typing || event.ctrlKey || event.metaKey || event.altKey || page !== 'inbox') return;
-      if (event.key === '/') {
-        event.preventDefault();
-        searchBox.current?.focus();
-      } else if (event.key === '?') setShowShortcuts((s) => !s);
-      else if (event.key === 'j' || event.key === 'k') {
+    if (routed === undefined || routed === latest.current.selected) return;
+    if (routed === null) {
+      setSelected(null);
+      latest.current.selected = null;
+    } else show(routed);
+  }, [routed]);
+
+  const list = lists[listKey(view, refinement)] ?? [];
+  useInboxKeys(
+    {
+      active: page === 'inbox',
+      onEscape: () => (setShowShortcuts(false), setShowSettings(false)),
+      // The open conversation stays open (and its address) when only the view changes.
+      onView: (index) => (page !== 'inbox' && setPage('inbox'), setView(VIEWS[index]!)),
+      onSearch: () => searchBox.current?.focus(),
+      onHelp: () => setShowShortcuts((s) => !s),
+      onStep: (delta) => {
         const index = list.findIndex((c) => c.id === selected);
-        const next = list[Math.max(0, Math.min(list.length - 1, index + (event.key === 'j' ? 1 : -1)))];
-        if (next) select(next.id);
-      }
-    };
-    document.addEventListener('keydown', onKey);
-    return () => document.removeEventListener('keydown', onKey);
-  }, [list, selected, page]);
+        const next = list[Math.max(0, Math.min(list.length - 1, index + delta))];
+        // Stepping through the list replaces the address rather than piling up history.
+        if (next) select(next.id, true);
+      },
+    },
+    [list, selected, page],
+  );
 
   if (!me || !prefs) return <p class="loading">…</p>;
   const myLoad = agents.find((a) => a.staffId === me.id);
@@ -304,81 +326,30 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
 
   return (
     <div class="shell">
-      <header class="topbar">
-        <strong class="brand">Frontdesk</strong>
-        <nav aria-label="Pages">
-          <button type="button" aria-current={page === 'inbox' ? 'page' : undefined} onClick={() => setPage('inbox')}>
-            {t.inbox}
-          </button>
-          <button type="button" aria-current={page === 'contacts' ? 'page' : undefined} onClick={() => setPage('contacts')}>
-            {t.contacts}
-          </button>
-          <button type="button" aria-current={page === 'team' ? 'page' : undefined} onClick={() => setPage('team')}>
-            {t.team}
-            {team.badge + broadcasts.unread > 0 && (
-              <span class="badge" aria-label={t.unreadCount(team.badge + broadcasts.unread)}>
-                {team.badge + broadcasts.unread > 99 ? '99+' : team.badge + broadcasts.unread}
-              </span>
-            )}
-          </button>
-          {isAdmin && (
-            <>
-              <button type="button" aria-current={page === 'campaigns' ? 'page' : undefined} onClick={() => setPage('campaigns')}>
-                {t.campaigns}
-              </button>
-              <button type="button" aria-current={page === 'stats' ? 'page' : undefined} onClick={() => setPage('stats')}>
-                {t.stats}
-              </button>
-              <button type="button" aria-current={page === 'operations' ? 'page' : undefined} onClick={() => setPage('operations')}>
-                {t.operations}
-              </button>
-              <button type="button" aria-current={page === 'admin' ? 'page' : undefined} onClick={() => setPage('admin')}>
-                {t.admin}
-              </button>
-            </>
-          )}
-        </nav>
-        {connection !== 'open' && (
-          <span class="connection" role="status">
-            {t.reconnecting}
-          </span>
-        )}
-        <div class="me">
-          <select
-            aria-label={t.online}
-            class={`presence ${myLoad?.presence ?? 'offline'}`}
-            value={myLoad?.presence === 'away' ? 'away' : 'online'}
-            onChange={(event) => {
-              const status = event.currentTarget.value as 'online' | 'away';
-              void client?.setPresence(status).then(() => scheduleRefresh());
-            }}
-          >
-            <option value="online">● {t.online}</option>
-            <option value="away">◐ {t.away}</option>
-          </select>
-          {myLoad && (
-            <span class="load" title={t.capacity}>
-              {t.load(myLoad.openInquiries, myLoad.capacity)}
-            </span>
-          )}
-          <button type="button" class="ghost" aria-label={t.settings} aria-expanded={showSettings} onClick={() => setShowSettings((s) => !s)}>
-            ⚙
-          </button>
-          <span class="who">
-            <Avatar id={me.id} name={me.name} />
-            {me.name}
-          </span>
-          <button type="button" class="ghost" onClick={() => void api.logout().finally(onSignedOut)}>
-            {t.signOut}
-          </button>
-        </div>
-      </header>
+      <TopBar
+        page={page}
+        isAdmin={isAdmin}
+        me={me}
+        t={t}
+        teamBadge={team.badge + broadcasts.unread}
+        connection={connection}
+        presence={myLoad?.presence}
+        load={myLoad && { open: myLoad.openInquiries, capacity: myLoad.capacity }}
+        showSettings={showSettings}
+        onPage={setPage}
+        onPresence={(status) => void client?.setPresence(status).then(() => scheduleRefresh())}
+        onSettings={() => setShowSettings((s) => !s)}
+        onSignOut={() => void api.logout().finally(onSignedOut)}
+      />
       {showSettings && <SettingsDialog t={t} prefs={prefs} onChange={updatePrefs} onClose={() => setShowSettings(false)} />}
       {showShortcuts && <ShortcutsDialog t={t} onClose={() => setShowShortcuts(false)} />}
       <BroadcastBanner broadcasts={broadcasts} t={t} onOpenAll={showBroadcasts} />
       {page === 'team' && client && <TeamArea api={api} client={client} me={me} team={team} broadcasts={broadcasts} prefs={prefs} t={t} pane={teamPane} onPane={setTeamPane} />}
       {page === 'admin' && <Admin api={api} me={me} t={t} labels={labels} onLabelsChanged={reloadLabels} />}
-      {page === 'contacts' && <ContactsArea capi={capi} labels={labels} me={me} t={t} onOpenConversation={select} />}
+      {page === 'contacts' && (
+        <ContactsArea capi={capi} labels={labels} me={me} t={t} onOpenConversation={select} contactId={route.id ?? null} onContact={(id) => go({ page: 'contacts', ...(id !== null && { id }) })} />
+      )}
+      {page === 'notFound' && <NotFound t={t} onHome={() => go({ page: 'inbox' })} />}
       {page === 'campaigns' && isAdmin && <CampaignsArea capi={capi} labels={labels} t={t} onLive={onCampaign} />}
       {page === 'stats' && <Stats api={api} agents={agents} t={t} client={client} />}
       {page === 'operations' && client && <OperationsPage api={api} client={client} connected={connection === 'open'} t={t} />}
@@ -393,7 +364,7 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
                 <div class="tabs" role="tablist">
                   {VIEWS.map((v) => (
                     <button type="button" role="tab" key={v} aria-selected={view === v} onClick={() => setView(v)}>
-                      {t.views[v]}
+                      {v === 'snoozed' ? t.snoozedTab : t.views[v]}
                       {counts && <span class="count">{counts[v]}</span>}
                     </button>
                   ))}
@@ -422,7 +393,7 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
               </>
             )}
           </aside>
-          {current && client ? (
+          {current && client && ready ? (
             <ConversationPane
               key={`${current.id}:${reloads}`}
               api={api}
@@ -436,10 +407,7 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
               t={t}
               onChanged={scheduleRefresh}
               onSeen={() => seen(current.id)}
-              onBack={() => {
-                setSelected(null);
-                latest.current.selected = null;
-              }}
+              onBack={() => go({ page: 'inbox' })}
             />
           ) : (
             <section class="pane empty">

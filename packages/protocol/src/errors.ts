@@ -65,6 +65,7 @@ export const errorCatalogue = {
   CSAT_WINDOW_CLOSED: { status: 409, message: 'The inquiry was closed more than 7 days ago: it can no longer be rated.' },
   CAMPAIGN_INVALID_TRANSITION: { status: 409, message: 'The campaign cannot do that in its current state.' },
   PRECHAT_REQUIRED: { status: 409, message: 'The shop asks for your name or e-mail before the first message: fill in the pre-chat form.' },
+  CONVERSATION_NOT_OPEN: { status: 409, message: 'Only an open conversation (queued or assigned) can be snoozed.' },
   CONVERSATION_READ_ONLY: { status: 409, message: 'Only members may write in this conversation.' },
   AGENT_UNAVAILABLE: { status: 409, message: 'The agent is offline, away or at capacity.' },
   ATTACHMENT_NOT_FOUND: { status: 404, message: 'Attachment not found.' },

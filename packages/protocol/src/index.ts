@@ -7,6 +7,7 @@ export * from './errors.ts';
 export * from './limits.ts';
 export * from './contrast.ts';
 export * from './webhook-events.ts';
+export * from './priorities.ts';
 export * as goim from './goim.ts';
 export type { Wire } from './wire.ts';
 export type {
@@ -65,6 +66,7 @@ export type {
   Team,
   TeamMember,
 } from './schemas/conversations.ts';
+export type { ConversationPatchBody, TranscriptQuery } from './schemas/inbox.ts';
 export type { Customer, CustomerAttributes, CustomerDetails, CustomerInquiry } from './schemas/customers.ts';
 export type { ErrorBody } from './schemas/errors.ts';
 export type { EditBody, HistoryQuery, ReadBody, SendBody } from './schemas/message-requests.ts';

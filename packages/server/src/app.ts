@@ -203,6 +203,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     metrics.fannedOut((performance.now() - started) / 1000);
   });
   events.subscribe(routingReactions(services.routing));
+  events.subscribe(services.triage.reactions());
   events.subscribe(metrics.onEvent);
   events.subscribe((event) => {
     if (isWebhookEvent(event.type)) webhooks.wake();

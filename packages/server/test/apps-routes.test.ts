@@ -21,6 +21,18 @@ test('the root and /console lead to the console, which is served', async () => {
   assert.match(page.headers.get('content-type') ?? '', /text\/html/);
 });
 
+test('every page of the console has an address: deep paths get the shell, files that do not exist stay 404', async () => {
+  for (const path of ['/console/stats', '/console/inbox/01890a5d-ac96-774b-bcce-b302099a8057', '/console/admin/canned', '/console/no/such/page']) {
+    const reply = await fetch(`${server.url}${path}`);
+    assert.equal(reply.status, 200, path);
+    const html = await reply.text();
+    assert.match(html, /<script type="module" src="\/console\/app\.js">/, path);
+  }
+  assert.match(await (await fetch(`${server.url}/console/app.js`)).text(), /^(?!<!doctype)/);
+  assert.match((await fetch(`${server.url}/console/app.js`)).headers.get('content-type') ?? '', /javascript/);
+  for (const path of ['/console/missing.js', '/console/inbox/x.map']) assert.equal((await fetch(`${server.url}${path}`)).status, 404, path);
+});
+
 test('the API docs and the demo page may not be framed, sniffed or run foreign scripts; the docs still render in Chromium', async () => {
   for (const path of ['/docs/', '/docs/static/index.html', '/docs/json']) {
     const reply = await fetch(`${server.url}${path}`);

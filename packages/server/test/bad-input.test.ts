@@ -398,9 +398,10 @@ for (const engine of engines) {
       'POST /api/v1/contacts/labels': [{ ids: [customer.customerId], add: [labelId], remove: [otherLabelId] }],
       'POST /api/v1/conversations/labels': [{ ids: [customer.conversationId], add: [labelId], remove: [otherLabelId] }],
       'POST /api/v1/labels': [{ name: 'Urgent', color: '#ff0000' }],
+      'PATCH /api/v1/conversations/{conversationId}': [{ priority: 'high', snoozedUntil: '2099-01-01T00:00:00.000Z' }, { snoozedUntil: null }],
       'PATCH /api/v1/labels/{labelId}': [{ name: 'Renamed', color: '#00ff00' }],
-      'POST /api/v1/views': [{ name: 'Mine', filters: { view: 'open', status: 'queued', assigneeId: shop.agentId, labelId, channel: 'web' } }],
-      'PATCH /api/v1/views/{viewId}': [{ name: 'Renamed', filters: { view: 'mine', status: 'assigned', assigneeId: shop.agentId, labelId, channel: 'api' } }],
+      'POST /api/v1/views': [{ name: 'Mine', filters: { view: 'open', status: 'queued', assigneeId: shop.agentId, labelId, channel: 'web', priority: 'urgent', sort: 'priority' } }],
+      'PATCH /api/v1/views/{viewId}': [{ name: 'Renamed', filters: { view: 'snoozed', status: 'assigned', assigneeId: shop.agentId, labelId, channel: 'api', priority: 'none', sort: 'recent' } }],
       'PATCH /api/v1/webhooks/{webhookId}': [{ url: 'https://hooks.example.test/other', events: ['staff.updated'], includeInternal: true, secret: 'another-secret-long-enough', active: false }],
     });
 

@@ -151,8 +151,8 @@ for (const engine of engines) {
 
         const counts = await get(shop.agentToken, '/conversations/counts');
         assert.equal(counts.status, 200, JSON.stringify(counts.body));
-        assert.deepEqual(counts.body, { queue: 2, mine: 1, open: 4, closed: 1 });
-        assert.deepEqual((await get(shop.ownerToken, '/conversations/counts')).body, { queue: 2, mine: 1, open: 4, closed: 1 });
+        assert.deepEqual(counts.body, { queue: 2, mine: 1, open: 4, closed: 1, snoozed: 0 });
+        assert.deepEqual((await get(shop.ownerToken, '/conversations/counts')).body, { queue: 2, mine: 1, open: 4, closed: 1, snoozed: 0 });
 
         for (const token of [shop.agentToken, shop.ownerToken]) {
           const own = (await get(token, '/conversations/counts')).body;

@@ -73,6 +73,7 @@ const RETRY = '/api/v1/conversations/{conversationId}/messages/{messageId}/retry
 const WIDGET_LOGO = '/api/v1/widget/shops/{shopId}/logo/{logoId}';
 /** Public by design, whoever asks: what a shop's widget looks like (its own site's visitors read it before any session). */
 const PUBLIC_BY_ID = ['GET /api/v1/widget/shops/{shopId}/appearance'];
+const TRANSCRIPT = '/api/v1/conversations/{conversationId}/transcript';
 
 const notFound = (code: string) => ({ status: 404, code });
 const forbidden = { status: 403, code: 'FORBIDDEN' };
@@ -594,6 +595,13 @@ for (const engine of engines) {
       out.push({ ...common, name: `${actor} GET team of ${label}`, method: 'GET', route: ROUTING('team'), params: conv, expect: convNotFound });
       for (const method of ['PUT', 'DELETE'] as const) {
         out.push({ ...common, name: `${actor} ${method} A's label on ${label}`, method, route: CONVERSATION_LABEL, params: { conversationId, labelId: aLabelId }, expect: routingExpect });
+      }
+      // Inbox work (docs/console.md): priority, snooze and transcripts are for staff of the conversation's shop.
+      for (const body of [{ priority: 'urgent' }, { snoozedUntil: '2099-01-01T00:00:00.000Z' }, { snoozedUntil: null }]) {
+        out.push({ ...common, name: `${actor} PATCH ${label} ${JSON.stringify(body)}`, method: 'PATCH', route: CONVERSATION, params: conv, body, expect: routingExpect });
+      }
+      for (const query of [undefined, 'format=html&notes=true']) {
+        out.push({ ...common, name: `${actor} GET the transcript of ${label} ${query ?? ''}`, method: 'GET', route: TRANSCRIPT, params: conv, ...(query && { query }), expect: routingExpect });
       }
       out.push({ ...common, name: `${actor} upload a file into ${label}`, method: 'POST', route: UPLOAD_FILE, params: conv, expect: convNotFound });
       out.push({ ...common, name: `${actor} start an upload into ${label}`, method: 'POST', route: START_UPLOAD, params: conv, body: { name: 'x.txt', size: 10 }, expect: convNotFound });

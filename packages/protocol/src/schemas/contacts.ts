@@ -3,6 +3,7 @@ import { limits } from '../limits.ts';
 import type { Wire } from '../wire.ts';
 import { Id, InquiryStatusSchema, Literals, Nullable, PageLimit, Time } from './atoms.ts';
 import { ChannelSchema, ConversationSchema } from './conversations.ts';
+import { PrioritySchema } from './inbox.ts';
 import { CustomerAttributesBody, CustomerAttributesSchema, CustomerInquirySchema, CustomerSchema } from './customers.ts';
 
 /** Contacts, labels and saved inbox views (docs/contacts.md). */
@@ -112,11 +113,14 @@ export type ContactImportResult = Wire<typeof ContactImportResultSchema>;
 /** An inbox filter: the console's views and an agent's saved views. Filters combine (and). */
 export const InboxFilterSchema = Type.Object(
   {
-    view: Type.Optional(Literals('queue', 'mine', 'open', 'closed')),
+    view: Type.Optional(Literals('queue', 'mine', 'open', 'closed', 'snoozed')),
     status: Type.Optional(InquiryStatusSchema),
     assigneeId: Type.Optional(Id),
     labelId: Type.Optional(Id),
     channel: Type.Optional(ChannelSchema),
+    /** docs/console.md: a priority, and the order (newest activity first by default). */
+    priority: Type.Optional(PrioritySchema),
+    sort: Type.Optional(Literals('recent', 'priority')),
   },
   strict,
 );

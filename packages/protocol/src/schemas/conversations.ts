@@ -3,6 +3,7 @@ import type { Wire } from '../wire.ts';
 import { ContentTypeSchema, ConversationKindSchema, Id, InquiryStatusSchema, Literals, Nullable, SenderKindSchema, Time } from './atoms.ts';
 import { CustomerSchema } from './customers.ts';
 import { MessageSchema } from './messages.ts';
+import { PrioritySchema } from './inbox.ts';
 
 export const LastMessageSchema = Type.Object({
   seq: Type.Integer(),
@@ -39,6 +40,10 @@ export const ConversationSchema = Type.Object({
   channel: ChannelSchema,
   /** Service conversations: the shop's labels on it (docs/contacts.md); [] for staff chats. */
   labelIds: Type.Array(Id),
+  /** Service conversations, staff only (docs/console.md): 'none' for customers and staff chats. */
+  priority: PrioritySchema,
+  /** Service conversations, staff only: out of the open lists until then (or until the customer writes). */
+  snoozedUntil: Nullable(Time),
 });
 export type Conversation = Wire<typeof ConversationSchema>;
 
@@ -75,7 +80,7 @@ export const TeamSchema = Type.Object({
 export type Team = Wire<typeof TeamSchema>;
 
 /** GET /api/v1/conversations/counts: how many conversations each of the console's views holds. */
-export const InboxCountsSchema = Type.Object({ queue: Type.Integer(), mine: Type.Integer(), open: Type.Integer(), closed: Type.Integer() });
+export const InboxCountsSchema = Type.Object({ queue: Type.Integer(), mine: Type.Integer(), open: Type.Integer(), closed: Type.Integer(), snoozed: Type.Integer() });
 export type InboxCounts = Wire<typeof InboxCountsSchema>;
 
 /** GET /api/v1/search. */

@@ -15,6 +15,7 @@ export * from './client-frames.ts';
 export * from './contacts.ts';
 export * from './csat.ts';
 export * from './conversations.ts';
+export * from './inbox.ts';
 export * from './customers.ts';
 export * from './errors.ts';
 export * from './message-requests.ts';

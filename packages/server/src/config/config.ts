@@ -41,6 +41,8 @@ export interface Config {
   readonly alerts: AlertConfig;
   /** How often subscribed dashboards receive the operations figures. */
   readonly operationsPushMs: number;
+  /** How often snoozed conversations whose time has come are woken (domain/inbox/triage.ts). */
+  readonly snoozeSweepMs: number;
   readonly cluster: {
     /** PEM certificates that sign the Redis server's (rediss://), for a private CA; null = the system's. */
     readonly redisTlsCa: string | null;
@@ -203,6 +205,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       throw new ConfigError(message);
     }, int(env, 'ALERT_EVALUATE_MS', 10_000, 50, 3_600_000)),
     operationsPushMs: int(env, 'OPERATIONS_PUSH_MS', 5_000, 50, 600_000),
+    snoozeSweepMs: int(env, 'SNOOZE_SWEEP_MS', 15_000, 50, 600_000),
     cluster: Object.freeze({
       redisTlsCa: redisTlsCaFile === null ? null : pemFile('REDIS_TLS_CA_FILE', path.resolve(cwd, redisTlsCaFile)),
       heartbeatMs: int(env, 'CLUSTER_HEARTBEAT_MS', 5_000, 100, 60_000),

@@ -1,4 +1,4 @@
-import { limits, type Channel, type InboxCounts, type InquiryStatus, type Team } from '@frontdesk/protocol';
+import { limits, priorities, type Channel, type InboxCounts, type InquiryStatus, type Priority, type Team } from '@frontdesk/protocol';
 import { openConversation } from './access.ts';
 import { fail } from './errors.ts';
 import type { ConversationFilter } from './ports.ts';
@@ -17,14 +17,19 @@ export interface ConversationListQuery {
   readonly scope?: 'shop' | 'mine';
   /**
    * Staff only, the console's tabs (docs/routing.md): 'queue' waiting for an agent, 'mine' assigned
-   * to the caller, 'open' queued or assigned, 'closed'. Combines with the label and channel filters
-   * (a saved view's), not with status or assignee, which it sets itself.
+   * to the caller, 'open' queued or assigned, 'closed', 'snoozed' (docs/console.md). Combines with
+   * the label, channel and priority filters (a saved view's), not with status or assignee, which it
+   * sets itself.
    */
-  readonly view?: 'queue' | 'mine' | 'open' | 'closed';
+  readonly view?: 'queue' | 'mine' | 'open' | 'closed' | 'snoozed';
   /** Staff only: conversations with this label of the shop. */
   readonly labelId?: string;
   /** Staff only: conversations whose customer came by this channel. */
   readonly channel?: Channel;
+  /** Staff only: conversations of this priority (domain/inbox/triage.ts). */
+  readonly priority?: Priority;
+  /** Staff only: 'priority' puts the most urgent first (then newest activity, the default order). */
+  readonly sort?: 'recent' | 'priority';
   readonly cursor?: string;
   readonly limit?: number;
 }
@@ -51,11 +56,13 @@ export function createConversations({ store, events, now }: DomainDeps) {
       const limit = Math.min(query.limit ?? limits.pageDefault, limits.pageMax);
       const fetch = limit + 1;
       if (query.view !== undefined && (principal.kind !== 'staff' || query.scope !== undefined || query.status !== undefined || query.assigneeId !== undefined)) {
-        fail('VALIDATION_FAILED', '"view" is for staff and combines only with "labelId" and "channel".');
+        fail('VALIDATION_FAILED', '"view" is for staff and combines only with "labelId", "channel", "priority" and "sort".');
       }
       const narrowing = {
         ...(query.labelId !== undefined && { labelId: query.labelId }),
         ...(query.channel !== undefined && { channel: query.channel }),
+        ...(query.priority !== undefined && { priority: priorities.indexOf(query.priority) }),
+        ...(query.sort === 'priority' && { byPriority: true }),
       };
       const rows =
         principal.kind === 'staff' && query.scope !== 'mine'
@@ -75,15 +82,16 @@ export function createConversations({ store, events, now }: DomainDeps) {
           : await store.conversations.listForMember(principal.kind === 'staff' ? principal.staff.id : principal.customer.id, after, fetch);
       const items = rows.slice(0, limit);
       const last = items.at(-1);
-      return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+      const position = last && { lastActivityAt: last.lastActivityAt, id: last.id, ...(narrowing.byPriority && { priority: priorities.indexOf(last.priority) }) };
+      return { items, nextCursor: rows.length > limit && position ? encodeCursor(position) : null };
     },
 
     /** How many conversations each view holds: counted with the views' own filters, so the tabs and their badges agree. */
     async counts(principal: Principal): Promise<InboxCounts> {
       const staff = requireRole(principal, 'agent');
       const count = (view: NonNullable<ConversationListQuery['view']>) => store.conversations.countForShop(staff.shopId, viewFilter(view, staff.id));
-      const [queue, mine, open, closed] = await Promise.all([count('queue'), count('mine'), count('open'), count('closed')]);
-      return { queue, mine, open, closed };
+      const [queue, mine, open, closed, snoozed] = await Promise.all([count('queue'), count('mine'), count('open'), count('closed'), count('snoozed')]);
+      return { queue, mine, open, closed, snoozed };
     },
 
     async get(principal: Principal, conversationId: string): Promise<ConversationView> {
@@ -157,14 +165,17 @@ export function createConversations({ store, events, now }: DomainDeps) {
 
 function viewFilter(view: NonNullable<ConversationListQuery['view']>, staffId: string): ConversationFilter {
   switch (view) {
+    // A snoozed conversation leaves the open views until it wakes (domain/inbox/triage.ts).
     case 'queue':
-      return { status: 'queued' };
+      return { status: 'queued', snoozed: false };
     case 'mine':
-      return { status: 'assigned', assigneeId: staffId };
+      return { status: 'assigned', assigneeId: staffId, snoozed: false };
     case 'open':
-      return { open: true };
+      return { open: true, snoozed: false };
     case 'closed':
       return { status: 'closed' };
+    case 'snoozed':
+      return { open: true, snoozed: true };
   }
 }
 

@@ -28,6 +28,7 @@ export type DomainEvent =
   | StaffChanged
   | CustomerChanged
   | ConversationLabelled
+  | ConversationTriaged
   | PushRequested
   | CampaignChanged
   | CsatSubmitted;
@@ -161,6 +162,12 @@ export interface CustomerChanged {
   readonly type: 'customer.created' | 'customer.updated';
   readonly shopId: string;
   readonly customer: CustomerRecord;
+}
+
+/** A service conversation's priority changed, it was snoozed, or it woke (domain/inbox/triage.ts); staff only. */
+export interface ConversationTriaged {
+  readonly type: 'conversation.prioritised' | 'conversation.snoozed' | 'conversation.woken';
+  readonly conversation: ConversationRecord;
 }
 
 /** Labels were put on or taken off a service conversation; `conversation` holds its labels now. */

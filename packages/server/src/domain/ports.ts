@@ -1,3 +1,4 @@
+import type { TriageStore } from './inbox/triage.ts';
 import type { Readable } from 'node:stream';
 import type { Attachment, Channel, ContentType, CustomerAttributes, InquiryStatus, Notice, ShopSettings, StaffRole, UserKind, Visibility } from '@frontdesk/protocol';
 import type { StaffChatStore } from './staff-chat/ports.ts';
@@ -51,6 +52,7 @@ export interface Store {
   readonly labels: LabelStore;
   readonly savedViews: SavedViewStore;
   readonly campaigns: CampaignStore;
+  readonly triage: TriageStore;
 }
 
 export interface ShopStore {
@@ -136,12 +138,19 @@ export interface ConversationFilter {
    * exactly this.
    */
   readonly customerMatch?: string;
+  /** true: only snoozed conversations; false: none of them (domain/inbox/triage.ts). */
+  readonly snoozed?: boolean;
+  /** Exactly this priority (0 none … 4 urgent). */
+  readonly priority?: number;
+  /** Most urgent first, then newest activity (the position then carries the priority). */
+  readonly byPriority?: boolean;
 }
 
-/** Keyset position in a list sorted by last activity, newest first. */
+/** Keyset position in a list sorted by last activity, newest first (by priority first when sorted so). */
 export interface ListPosition {
   readonly lastActivityAt: number;
   readonly id: string;
+  readonly priority?: number;
 }
 
 export interface ConversationStore {

@@ -84,6 +84,9 @@ export function presentConversation(view: ConversationView, principal: Principal
     channel: view.channel,
     // Labels are the shop's own notes on a customer: the customer's own reads never show them.
     labelIds: principal.kind === 'customer' ? [] : [...view.labelIds],
+    // Like labels, the shop's own triage: a customer never learns they were snoozed or ranked.
+    priority: principal.kind === 'customer' ? 'none' : view.priority,
+    snoozedUntil: principal.kind === 'customer' ? null : isoOrNull(view.snoozedUntil),
   };
 }
 
@@ -105,6 +108,8 @@ export function presentConversationSummary(conversation: ConversationRecord): Co
     createdAt: iso(conversation.createdAt),
     channel: conversation.channel,
     labelIds: [...conversation.labelIds],
+    priority: conversation.priority,
+    snoozedUntil: isoOrNull(conversation.snoozedUntil),
   };
 }
 

@@ -9,6 +9,7 @@ import type {
   InquiryStatus,
   MessageKind,
   Notice,
+  Priority,
   SenderKind,
   ShopSettings,
   StaffRole,
@@ -101,6 +102,9 @@ export interface ConversationRecord {
   readonly channel: Channel;
   /** The shop's labels on a service conversation; [] for staff chats. */
   readonly labelIds: readonly string[];
+  /** Staff only (domain/inbox/triage.ts): how urgent, and until when it is snoozed. */
+  readonly priority: Priority;
+  readonly snoozedUntil: number | null;
 }
 
 /** What never changes about a conversation: safe to cache on every node. */

@@ -29,6 +29,8 @@ import { createSavedViews } from './contacts/saved-views.ts';
 import { createCampaigns } from './campaigns/campaigns.ts';
 import { createOngoingCampaigns } from './campaigns/ongoing.ts';
 import { createPlatformCampaigns } from './campaigns/platform.ts';
+import { createTriage } from './inbox/triage.ts';
+import { createTranscripts } from './inbox/transcript.ts';
 
 export function createServices(deps: DomainDeps) {
   const auth = createAuth(deps);
@@ -62,6 +64,8 @@ export function createServices(deps: DomainDeps) {
     contacts: createContacts(deps),
     contactTransfer: createContactTransfer(deps),
     labels: createLabels(deps),
+    triage: createTriage(deps),
+    transcripts: createTranscripts(deps),
     savedViews: createSavedViews(deps),
     campaigns: createCampaigns(deps, deps.store.campaigns),
     ongoingCampaigns: createOngoingCampaigns(deps, deps.store.campaigns),

@@ -59,13 +59,17 @@ export function fanout(bus: Bus, conversations: Pick<ConversationStore, 'memberI
           change: changes[event.type],
           ...(event.type === 'conversation.merged' && event.fromConversationId !== null && { mergedFromId: event.fromConversationId }),
         } as const;
-        // Labels are the shop's own: a labelled conversation's customer gets a copy without them.
-        if (facts.customerId === null || event.conversation.labelIds.length === 0) return [frame];
+        // Labels, priority and snooze are the shop's own: the customer gets a copy without them.
+        const { labelIds, priority, snoozedUntil } = event.conversation;
+        if (facts.customerId === null || (labelIds.length === 0 && priority === 'none' && snoozedUntil === null)) return [frame];
         return [
           { ...frame, audience: withoutCustomer(frame.audience, facts) },
-          { ...frame, audience: customerOnly(facts), conversation: { ...frame.conversation, labelIds: [] } },
+          { ...frame, audience: customerOnly(facts), conversation: { ...frame.conversation, labelIds: [], priority: 'none', snoozedUntil: null } },
         ];
       }
+      case 'conversation.prioritised':
+      case 'conversation.snoozed':
+      case 'conversation.woken':
       case 'conversation.labelled': {
         // Labels are the shop's own: its staff see the change, the customer is not told.
         const facts = factsOf(event.conversation);

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { ChannelSchema, ErrorBodySchema, Id, InquiryStatusSchema, PageLimit, Time } from '@frontdesk/protocol/schemas';
+import { ChannelSchema, PrioritySchema, ErrorBodySchema, Id, InquiryStatusSchema, PageLimit, Time } from '@frontdesk/protocol/schemas';
 
 /**
  * What only HTTP has: path parameters, the query strings of GET lists, and the error component the
@@ -31,9 +31,11 @@ export const ConversationListQuery = Type.Object(
     status: Type.Optional(InquiryStatusSchema),
     assigneeId: Type.Optional(Id),
     scope: Type.Optional(Type.Union([Type.Literal('shop'), Type.Literal('mine')])),
-    view: Type.Optional(Type.Union([Type.Literal('queue'), Type.Literal('mine'), Type.Literal('open'), Type.Literal('closed')])),
+    view: Type.Optional(Type.Union([Type.Literal('queue'), Type.Literal('mine'), Type.Literal('open'), Type.Literal('closed'), Type.Literal('snoozed')])),
     labelId: Type.Optional(Id),
     channel: Type.Optional(ChannelSchema),
+    priority: Type.Optional(PrioritySchema),
+    sort: Type.Optional(Type.Union([Type.Literal('recent'), Type.Literal('priority')])),
     cursor: Type.Optional(Type.String({ maxLength: 200 })),
     limit: Type.Optional(PageLimit),
   },

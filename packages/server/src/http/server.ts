@@ -18,6 +18,7 @@ import { attachmentRoutes } from './routes/attachments.ts';
 import { authRoutes } from './routes/auth.ts';
 import { cannedResponseRoutes } from './routes/canned-responses.ts';
 import { conversationRoutes } from './routes/conversations.ts';
+import { inboxRoutes } from './routes/inbox.ts';
 import { staffChatRoutes } from './routes/staff-chat.ts';
 import { customerRoutes } from './routes/customers.ts';
 import { routingRoutes } from './routes/routing.ts';
@@ -189,6 +190,7 @@ export async function buildHttp(services: Services, options: HttpOptions): Promi
       await api.register(authRoutes(services, options.rateLimits.loginPerMinute));
       await api.register(widgetRoutes(services, options.rateLimits.widgetSessionsPerMinute));
       await api.register(conversationRoutes(services));
+      await api.register(inboxRoutes(services));
       await api.register(adminRoutes(services));
       await api.register(routingRoutes(services));
       await api.register(attachmentRoutes(services, { maxChunkBytes: options.maxChunkBytes }));

@@ -25,7 +25,8 @@ interface Log {
  * - the alert rules evaluated (ALERT_EVALUATE_MS), when there are any;
  * - WeChat (WECHAT_SWEEP_MS): callbacks recorded but not stored yet and replies not handed over,
  *   left by a crash or another node, or due for a retry; events wake both at once otherwise;
- * - e-mail (EMAIL_SWEEP_MS, with SMTP_URL): bursts of unread replies that are due.
+ * - e-mail (EMAIL_SWEEP_MS, with SMTP_URL): bursts of unread replies that are due;
+ * - snoozed conversations whose time has come wake (SNOOZE_SWEEP_MS; domain/inbox/triage.ts).
  */
 export function startJobs(
   config: Config,
@@ -54,6 +55,7 @@ export function startJobs(
       (error) => log.warn({ err: error }, 'routing sweep failed'),
     ),
     every(config.attachments.sweepMs, async () => void (await services.attachments.sweep()), (error) => log.warn({ err: error }, 'attachment cleanup failed')),
+    every(config.snoozeSweepMs, async () => void (await services.triage.wakeDue()), (error) => log.warn({ err: error }, 'snooze wake-up failed')),
     every(config.webhooks.pollMs, webhooks.run, (error) => log.warn({ err: error }, 'webhook delivery failed')),
     every(config.wechat.sweepMs, deps.wechat.sweep, (error) => log.warn({ err: error }, 'WeChat sweep failed')),
     ...(deps.email ? [every(config.email.sweepMs, deps.email.sweep, (error) => log.warn({ err: error }, 'e-mail sweep failed'))] : []),

@@ -45,11 +45,21 @@ export function selectConversations(db: Kysely<Database>) {
       'cu.name as cu_name',
       'cu.email as cu_email',
       'cu.created_at as cu_created_at',
+      'c.priority',
+      'c.snoozed_until',
     ]);
 }
 
-function newestFirst<QB extends SelectQueryBuilder<any, any, any>>(qb: QB, after: ListPosition | null, limit: number): QB {
+function newestFirst<QB extends SelectQueryBuilder<any, any, any>>(qb: QB, after: ListPosition | null, limit: number, byPriority = false): QB {
   let q = qb;
+  if (byPriority) {
+    if (after !== null) {
+      q = q.where((eb: ExpressionBuilder<Joined, 'c'>) =>
+        eb(eb.refTuple('c.priority', 'c.last_activity_at', 'c.id'), '<', eb.tuple(after.priority ?? 0, after.lastActivityAt, after.id)),
+      ) as QB;
+    }
+    return q.orderBy('c.priority', 'desc').orderBy('c.last_activity_at', 'desc').orderBy('c.id', 'desc').limit(limit) as QB;
+  }
   if (after !== null) {
     q = q.where((eb: ExpressionBuilder<Joined, 'c'>) =>
       eb(eb.refTuple('c.last_activity_at', 'c.id'), '<', eb.tuple(after.lastActivityAt, after.id)),
@@ -68,6 +78,8 @@ function filtered<QB extends SelectQueryBuilder<Joined, 'c', any>>(qb: QB, shopI
   if (filter.open) q = q.where('c.status', 'in', ['queued', 'assigned']);
   if (filter.assigneeId !== undefined) q = q.where('c.assignee_id', '=', filter.assigneeId);
   if (filter.channel !== undefined) q = q.where('c.channel', '=', filter.channel);
+  if (filter.snoozed !== undefined) q = q.where('c.snoozed_until', filter.snoozed ? 'is not' : 'is', null);
+  if (filter.priority !== undefined) q = q.where('c.priority', '=', filter.priority);
   const labelId = filter.labelId;
   if (labelId !== undefined) {
     q = q.where((eb) =>
@@ -168,7 +180,7 @@ export function conversationStore(db: Kysely<Database>, engine: Engine): Convers
             .as(column),
         ),
       );
-      const rows = await newestFirst(filtered(q, shopId, filter), after, limit).execute();
+      const rows = await newestFirst(filtered(q, shopId, filter), after, limit, filter.byPriority).execute();
       return withLabels(db, rows.map((row) => toView(row as ViewRow)));
     },
 

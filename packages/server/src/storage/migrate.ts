@@ -17,6 +17,7 @@ import * as campaigns from './migrations/0014-campaigns.ts';
 import * as channels from './migrations/0015-channels.ts';
 import * as queueOrder from './migrations/0016-queue-order.ts';
 import * as csat from './migrations/0017-csat.ts';
+import * as inbox from './migrations/0019-inbox.ts';
 import * as memberActivity from './migrations/0020-member-activity.ts';
 
 /** Every migration, in order. Names sort lexically; never rename or edit one that has shipped. */
@@ -38,6 +39,7 @@ const migrations: Record<string, Migration> = {
   '0015-channels': channels,
   '0016-queue-order': queueOrder,
   '0017-csat': csat,
+  '0019-inbox': inbox,
   '0020-member-activity': memberActivity,
 };
 

@@ -24,6 +24,7 @@ import type {
   ShopRecord,
   StaffRecord,
 } from '../domain/records.ts';
+import { priorities } from '@frontdesk/protocol';
 import { withDefaults } from '../domain/shop-settings.ts';
 import type { CannedResponseTable, CustomerTable, InquiryTable, MemberTable, MessageTable, ShopTable, StaffTable } from './schema.ts';
 
@@ -157,6 +158,8 @@ export interface ConversationRow {
   cu_name: string | null;
   cu_email: string | null;
   cu_created_at: number | null;
+  priority: number;
+  snoozed_until: number | string | null;
 }
 
 /** `labelIds` come from a query of their own, one per page (storage/conversation-labels.ts). */
@@ -199,5 +202,7 @@ export function toConversation(row: ConversationRow, labelIds: readonly string[]
     createdAt: row.created_at,
     channel: row.channel as Channel,
     labelIds,
+    priority: priorities[row.priority] ?? 'none',
+    snoozedUntil: row.snoozed_until === null ? null : Number(row.snoozed_until),
   };
 }

@@ -65,6 +65,9 @@ export interface ConversationTable {
   channel: Generated<string>;
   created_at: number;
   updated_at: number;
+  /** 0 none … 4 urgent; until when it is snoozed (migrations/0019-inbox.ts). */
+  priority: Generated<number>;
+  snoozed_until: number | null;
 }
 
 export interface MemberTable {

@@ -20,6 +20,7 @@ import { apiKeyStore } from './api-key-store.ts';
 import { contactStore } from './contact-store.ts';
 import { labelStore } from './label-store.ts';
 import { savedViewStore } from './saved-view-store.ts';
+import { triageStore } from './triage-store.ts';
 import { campaignStore } from './campaign-store.ts';
 
 /** On SQLite, `sqlite` is the direct connection the send path uses instead of the query builder. */
@@ -43,5 +44,6 @@ export function createStore(db: Kysely<Database>, engine: Engine, sqlite: Sqlite
     labels: labelStore(db),
     savedViews: savedViewStore(db),
     campaigns: campaignStore(db, engine, sqlite),
+    triage: triageStore(db),
   };
 }

@@ -1,7 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before } from 'node:test';
 import pg from 'pg';
-import { cli, killHard, ServerProcess } from '../../../sdk/test/support/chaos.ts';
+import { cli, freePort, killHard, ServerProcess } from '../../../sdk/test/support/chaos.ts';
 import { call } from './client.ts';
 import type { TestServer } from './server.ts';
 import { testDatabaseUrl } from './storage.ts';
@@ -160,4 +165,27 @@ export class RedisProcess {
   crash(): Promise<void> {
     return killHard(this.#child);
   }
+}
+
+/**
+ * What a suite of node processes stands on: free ports, one data directory and one PostgreSQL
+ * schema, made before the suite and removed after it (with the nodes pushed to `servers`).
+ */
+export function clusterGround(prefix: string, nodes: number) {
+  const ground = {
+    dir: fs.mkdtempSync(path.join(os.tmpdir(), `frontdesk-${prefix}-`)),
+    schema: `${prefix.replaceAll('-', '_')}_${randomBytes(4).toString('hex')}`,
+    ports: [] as number[],
+    servers: [] as ServerProcess[],
+  };
+  before(async () => {
+    for (let i = 0; i < nodes; i++) ground.ports.push(await freePort());
+    await createSchema(ground.schema);
+  });
+  after(async () => {
+    for (const server of ground.servers) await server.stop();
+    await dropSchema(ground.schema);
+    fs.rmSync(ground.dir, { recursive: true, force: true });
+  });
+  return ground;
 }

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { buildConsole, type ConsoleBundle } from '@frontdesk/console/build';
 import { buildWidget, type WidgetBundle } from '@frontdesk/widget/build';
@@ -47,9 +47,17 @@ export function appRoutes(services: Services): FastifyPluginAsync {
     app.get('/console', { schema: hidden }, async (_request, reply) => reply.redirect('/console/'));
     app.get('/console/app.js', { schema: hidden }, async (_request, reply) => script(reply, (await agentConsole()).app).header('cache-control', 'no-cache'));
     app.get('/console/app.css', { schema: hidden }, async (_request, reply) => stylesheet(reply, (await agentConsole()).css));
-    app.get('/console/', { schema: hidden }, async (request, reply) =>
-      appShell(reply, { title: 'Frontdesk', base: '/console/', host: request.headers.host ?? '', frameAncestors: "'none'" }),
-    );
+    const consoleShell = (request: FastifyRequest, reply: FastifyReply) =>
+      appShell(reply, { title: 'Frontdesk', base: '/console/', host: request.headers.host ?? '', frameAncestors: "'none'" });
+    app.get('/console/', { schema: hidden }, consoleShell);
+    // Every page of the console has an address (/console/inbox/<id>, /console/stats…; apps/console/src/route.ts):
+    // a reload or a shared link gets the shell, which shows that page, or its "not found" state. A
+    // file name (a dot in the last segment) that is not one of the console's files stays a 404.
+    app.get('/console/*', { schema: hidden }, async (request, reply) => {
+      const last = request.url.split('?')[0]!.split('/').at(-1) ?? '';
+      if (last.includes('.')) return reply.callNotFound();
+      return consoleShell(request, reply);
+    });
 
     app.get<{ Querystring: Static<typeof WidgetQuery> }>('/demo', { schema: { ...hidden, querystring: WidgetQuery } }, async (request, reply) => {
       const shopId = request.query.shop ?? (await services.shops.firstId());
