@@ -281,7 +281,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   });
   // A shop's new widget origin is accepted at once on every node, not at the cache's next expiry.
   bus.subscribe((event) => {
-    if (event.type === 'shop.changed') origins.forget();
+    if (event.type === 'shop.changed') {
+      origins.forget();
+      store.shops.forget(event.shopId);
+    }
   });
   gateway = createGateway(services, bus, origins, {
       ...config.ws,

@@ -209,6 +209,26 @@ describe('cluster state in Redis: three nodes over TLS with a password', () => {
     assert.equal(await upgrade(ports[1]!), 'open');
   });
 
+  test('a pre-chat rule a shop sets on one node binds at once on the others, whose copy of the shop is dropped', { timeout: 30_000 }, async () => {
+    const visitor = await call(nodeAt(ports[2]!), 'POST', '/api/v1/widget/sessions', { body: { shopId } });
+    const say = (text: string) =>
+      call(nodeAt(ports[2]!), 'POST', `/api/v1/conversations/${visitor.body.conversation.id}/messages`, { token: visitor.body.token, body: { clientMsgId: randomUUID(), text } });
+    assert.equal((await say('first, before any rule')).status, 201, 'node 2 now holds its copy of the shop');
+    const shop = await call(nodeAt(ports[0]!), 'GET', '/api/v1/shop', { token: ownerToken });
+    const set = (name: 'off' | 'required') =>
+      call(nodeAt(ports[0]!), 'PATCH', '/api/v1/shop', { token: ownerToken, body: { settings: { widget: { ...shop.body.settings.widget, prechat: { name, email: 'off' } } } } });
+    assert.equal((await set('required')).status, 200);
+    try {
+      const refused = await eventually('node 2 to refuse the nameless visitor', async () => {
+        const reply = await say('second, after the rule');
+        return reply.status === 409 ? reply : undefined;
+      }, 3_000);
+      assert.equal(refused.body.error.code, 'PRECHAT_REQUIRED');
+    } finally {
+      assert.equal((await set('off')).status, 200);
+    }
+  });
+
   test('the registry lists live nodes; an agent on a killed node goes offline without waiting for the device TTL', { timeout: 60_000 }, async () => {
     const listed = nodeList();
     assert.equal(listed.status, 0, listed.stderr);

@@ -58,6 +58,13 @@ export interface Store {
 export interface ShopStore {
   create(shop: ShopRecord): Promise<void>;
   find(id: string): Promise<ShopRecord | undefined>;
+  /**
+   * The shop for a hot path (every customer send reads its pre-chat rule): kept in memory, dropped
+   * when this node changes the shop and when any node says so (`forget`, from the bus's
+   * shop.changed); at most 30 s old on a node that missed that. Never for read-modify-write.
+   */
+  findCached(id: string): Promise<ShopRecord | undefined>;
+  forget(id: string): void;
   update(id: string, patch: { name?: string; settings?: ShopSettings; identitySecret?: string }, now: number): Promise<void>;
   count(): Promise<number>;
   /** The oldest shop's id (the demo page's default). */

@@ -12,7 +12,7 @@ import { prechatOf } from './shop-settings.ts';
  */
 export async function requirePrechat(store: DomainDeps['store'], customer: CustomerRecord, shopId: string): Promise<void> {
   if (customer.kind !== 'anonymous') return;
-  const shop = await store.shops.find(shopId);
+  const shop = await store.shops.findCached(shopId);
   if (!shop) return;
   const prechat = prechatOf(shop.settings);
   const missing = (c: CustomerRecord) => (prechat.name === 'required' && c.name === null) || (prechat.email === 'required' && c.email === null);

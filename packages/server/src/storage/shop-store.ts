@@ -1,9 +1,19 @@
 import type { Kysely } from 'kysely';
 import type { ShopStore } from '../domain/ports.ts';
+import type { ShopRecord } from '../domain/records.ts';
 import { toShop, toShopSettings } from './rows.ts';
 import type { Database } from './schema.ts';
 
-export function shopStore(db: Kysely<Database>): ShopStore {
+/** A backstop only: a change clears the copy on every node that hears of it (ShopStore.findCached). */
+const CACHE_MS = 30_000;
+const CACHE_MAX = 10_000;
+
+export function shopStore(db: Kysely<Database>, clock: () => number = Date.now): ShopStore {
+  const cache = new Map<string, { at: number; shop: Promise<ShopRecord | undefined> }>();
+  const find = async (id: string) => {
+    const row = await db.selectFrom('shops').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toShop(row);
+  };
   return {
     async create(shop) {
       await db
@@ -18,11 +28,21 @@ export function shopStore(db: Kysely<Database>): ShopStore {
         })
         .execute();
     },
-    async find(id) {
-      const row = await db.selectFrom('shops').selectAll().where('id', '=', id).executeTakeFirst();
-      return row && toShop(row);
+    find,
+    findCached(id) {
+      const hit = cache.get(id);
+      if (hit !== undefined && clock() - hit.at < CACHE_MS) return hit.shop;
+      if (hit === undefined && cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string);
+      const shop = find(id);
+      cache.set(id, { at: clock(), shop });
+      shop.catch(() => cache.delete(id));
+      return shop;
+    },
+    forget(id) {
+      cache.delete(id);
     },
     async update(id, patch, now) {
+      cache.delete(id);
       await db
         .updateTable('shops')
         .set({
@@ -33,6 +53,7 @@ export function shopStore(db: Kysely<Database>): ShopStore {
         })
         .where('id', '=', id)
         .execute();
+      cache.delete(id);
     },
     async widgetOrigins() {
       const rows = await db.selectFrom('shops').select('settings').execute();

@@ -83,7 +83,7 @@ export function emailNotifier(store: Store, emails: EmailStore, transport: Trans
   return {
     /** A staff reply: the conversation's burst is due `delayMinutes` from now (a later reply pushes it back). */
     async replied(conversationId: string, shopId: string, customerId: string): Promise<void> {
-      const [customer, shop] = await Promise.all([store.customers.find(customerId), store.shops.find(shopId)]);
+      const [customer, shop] = await Promise.all([store.customers.find(customerId), store.shops.findCached(shopId)]);
       if (!customer?.email || !shop?.settings.email.enabled) return;
       await emails.schedule(conversationId, shopId, now() + shop.settings.email.delayMinutes * 60_000, now());
     },
