@@ -48,6 +48,8 @@ export interface MessageCreated extends FromConnection {
   readonly resent: boolean;
   /** The customer's message opened a new inquiry (a first message, or one on a closed conversation). */
   readonly openedInquiryId?: string | undefined;
+  /** The conversation was snoozed until then as the message was stored: a customer's message wakes it. */
+  readonly snoozedUntil?: number | undefined;
   /** A campaign's message: it reaches the customer and `staffIds` (the assignee), not every staff member of the shop. */
   readonly campaign?: { readonly id: string; readonly staffIds: readonly string[] } | undefined;
 }

@@ -249,6 +249,8 @@ export interface AppendResult {
   readonly duplicate: boolean;
   /** The inquiry this message opened (a customer writing with none open), for routing. */
   readonly openedInquiryId?: string;
+  /** The conversation was snoozed until then when the message was stored (read in the same transaction). */
+  readonly snoozedUntil?: number;
 }
 
 export interface HistoryQuery {

@@ -88,7 +88,7 @@ export async function appendBatch(
 export const conversationColumns = [
   'id', 'shop_id', 'last_seq', 'last_public_seq', 'status', 'assignee_id', 'current_inquiry_id',
   'last_message_seq', 'last_message_preview', 'last_message_content_type', 'last_message_sender_id',
-  'last_message_sender_kind', 'last_message_at', 'last_activity_at', 'updated_at',
+  'last_message_sender_kind', 'last_message_at', 'last_activity_at', 'updated_at', 'snoozed_until',
 ] as const;
 
 type ConversationRow = Pick<Selectable<ConversationTable>, (typeof conversationColumns)[number]>;
@@ -110,6 +110,7 @@ export function toConversationState(row: ConversationRow): ConversationState {
       at: row.last_message_at,
     },
     lastActivityAt: row.last_activity_at,
+    snoozedUntil: row.snoozed_until == null ? null : Number(row.snoozed_until),
     updatedAt: row.updated_at,
     dirty: false,
   };

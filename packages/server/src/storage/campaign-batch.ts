@@ -170,6 +170,7 @@ function newConversationState(shopId: string, now: number): ConversationState {
     currentInquiryId: null,
     last: { seq: null, preview: null, contentType: null, senderId: null, senderKind: null, at: null },
     lastActivityAt: now,
+    snoozedUntil: null,
     updatedAt: now,
     dirty: false,
   };

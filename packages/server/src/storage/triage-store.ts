@@ -31,11 +31,6 @@ export function triageStore(db: Kysely<Database>): TriageStore {
       return rows.map((row) => ({ id: row.id, shopId: row.shop_id, snoozedUntil: Number(row.snoozed_until) }));
     },
 
-    async snoozedUntil(conversationId) {
-      const row = await db.selectFrom('conversations').select('snoozed_until').where('id', '=', conversationId).executeTakeFirst();
-      return row?.snoozed_until == null ? null : Number(row.snoozed_until);
-    },
-
     async wake(conversationId, until, now) {
       const result = await db
         .updateTable('conversations')

@@ -11,8 +11,6 @@ export interface TriageStore {
   update(shopId: string, conversationId: string, patch: { priority?: number; snoozedUntil?: number | null }, now: number): Promise<boolean>;
   /** Snoozed conversations whose time has come, oldest due first. */
   due(now: number, limit: number): Promise<Array<{ id: string; shopId: string; snoozedUntil: number }>>;
-  /** When the conversation is snoozed at all: null when it is not (or does not exist). */
-  snoozedUntil(conversationId: string): Promise<number | null>;
   /**
    * Wakes the conversation only if it is still snoozed until exactly `until`: of two nodes (or a
    * sweep and a customer's message) that race, one wakes it and the other learns it lost.
@@ -78,8 +76,8 @@ export function createTriage({ store, events, now }: DomainDeps) {
     reactions(): Subscriber {
       return async (event) => {
         if (event.type !== 'message.created' || event.resent || event.message.senderKind !== 'customer' || event.conversation.kind !== 'service') return;
-        const until = await store.triage.snoozedUntil(event.conversation.id);
-        if (until !== null) await wake(event.conversation.shopId, event.conversation.id, until);
+        // Read with the conversation's row as the message was stored: no query per message.
+        if (event.snoozedUntil !== undefined) await wake(event.conversation.shopId, event.conversation.id, event.snoozedUntil);
       };
     },
   };

@@ -114,6 +114,7 @@ export function createMessages({ store, events, now }: DomainDeps, claimAttachme
         message: result.message,
         resent: result.duplicate,
         openedInquiryId: result.openedInquiryId,
+        snoozedUntil: result.snoozedUntil,
         originConnectionId: options.originConnectionId,
       });
       return result;

@@ -33,6 +33,8 @@ export interface ConversationState {
   };
   lastActivityAt: number;
   updatedAt: number;
+  /** Read with the row, never written by a send: a customer's message wakes a snoozed conversation (domain/inbox/triage.ts). */
+  readonly snoozedUntil: number | null;
   dirty: boolean;
 }
 
@@ -185,7 +187,7 @@ export function planBatch(inputs: readonly NewMessage[], state: BatchState): Bat
         joinedAt: now,
       });
     }
-    results.push({ message, duplicate: false, ...(opened !== null && { openedInquiryId: opened }) });
+    results.push({ message, duplicate: false, ...(opened !== null && { openedInquiryId: opened }), ...(conversation.snoozedUntil !== null && { snoozedUntil: conversation.snoozedUntil }) });
   });
 
   return {
