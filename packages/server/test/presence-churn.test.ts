@@ -4,27 +4,17 @@
  * to an online colleague and never back; a transfer is not undone; queue positions only go down.
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import type { ConversationChange, ServerFrame } from '@frontdesk/protocol';
-import { call, createShop, openWidget, setRouting, type ShopFixture } from './support/client.ts';
+import type { ServerFrame } from '@frontdesk/protocol';
+import { call, createShop, setRouting } from './support/client.ts';
 import { startServer, type TestServer } from './support/server.ts';
 import { engines } from './support/storage.ts';
-import { nothing, rawAuthed, type RawClient } from './support/ws-client.ts';
+import { changed, routingPeople, ROUTING_TIMINGS, since, type Person } from './support/routing.ts';
+import { nothing, type RawClient } from './support/ws-client.ts';
 
-const timings = { PRESENCE_GRACE_MS: '300', ROUTING_SETTLE_MS: '50', ROUTING_SWEEP_MS: '100' };
-const PASSWORD = 'correct horse battery staple';
+const timings = ROUTING_TIMINGS;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-interface Person {
-  readonly id: string;
-  readonly token: string;
-}
-
-function since(client: RawClient): (frame: ServerFrame) => boolean {
-  const from = client.frames.length;
-  return (frame) => client.frames.indexOf(frame) >= from;
-}
 
 for (const engine of engines) {
   describe(`presence churn on ${engine}`, () => {
@@ -39,35 +29,7 @@ for (const engine of engines) {
       await server.close();
     });
 
-    const track = (client: RawClient) => (sockets.push(client), client);
-
-    async function addAgent(shop: ShopFixture, name: string): Promise<Person> {
-      const email = `${name.toLowerCase()}-${randomUUID().slice(0, 8)}@example.test`;
-      const { staff } = await server.app.services.staff.createInShop(shop.shopId, { email, name, role: 'agent', password: PASSWORD });
-      const login = await call(server, 'POST', '/api/v1/auth/login', { body: { email, password: PASSWORD } });
-      assert.equal(login.status, 200);
-      return { id: staff.id, token: login.body.token };
-    }
-
-    async function online(agent: Person): Promise<RawClient> {
-      const ws = track(await rawAuthed(server, agent.token));
-      await ws.next('presence', (f) => f.userId === agent.id && f.status === 'online');
-      return ws;
-    }
-
-    async function visitor(shop: ShopFixture) {
-      const c = await openWidget(server, shop.shopId);
-      return { ...c, ws: track(await rawAuthed(server, c.token)) };
-    }
-
-    async function say(ws: RawClient, conversationId: string, text: string) {
-      const clientMsgId = randomUUID();
-      ws.send({ type: 'send', conversationId, clientMsgId, text });
-      return (await ws.next('ack', (f) => f.clientMsgId === clientMsgId)).message;
-    }
-
-    const changed = (client: RawClient, conversationId: string, change: ConversationChange, also: (f: ServerFrame) => boolean = () => true, timeoutMs = 3_000) =>
-      client.next('conversation', (f) => f.conversation.id === conversationId && f.change === change && also(f), timeoutMs);
+    const { track, addAgent, online, visitor, say } = routingPeople(() => server, sockets);
 
     const act = (token: string, conversationId: string, action: string, body?: unknown) =>
       call(server, 'POST', `/api/v1/conversations/${conversationId}/${action}`, { token, ...(body !== undefined && { body }) });

@@ -1,36 +1,21 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import type { Agent, ConversationChange, ServerFrame } from '@frontdesk/protocol';
-import { call, createShop, openWidget, setRouting, type ShopFixture } from './support/client.ts';
+import type { Agent } from '@frontdesk/protocol';
+import { call, createShop, setRouting, type ShopFixture } from './support/client.ts';
 import { eventually } from './support/eventually.ts';
 import { startServer, type TestServer } from './support/server.ts';
 import { engines } from './support/storage.ts';
+import { changed, routingPeople, ROUTING_TIMINGS, since, type Person } from './support/routing.ts';
 import { nothing, rawAuthed, type RawClient } from './support/ws-client.ts';
 
-const timings = { PRESENCE_GRACE_MS: '300', ROUTING_SETTLE_MS: '50', ROUTING_SWEEP_MS: '100' };
-const PASSWORD = 'correct horse battery staple';
+const timings = ROUTING_TIMINGS;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-interface Person {
-  readonly id: string;
-  readonly token: string;
-}
 interface Visitor {
   readonly customerId: string;
   readonly token: string;
   readonly conversationId: string;
   readonly ws: RawClient;
-}
-
-/** Only frames received from now on (next() would otherwise also take older, untaken ones). */
-function since(client: RawClient): (frame: ServerFrame) => boolean {
-  const from = client.frames.length;
-  return (frame) => client.frames.indexOf(frame) >= from;
-}
-
-function changed(client: RawClient, conversationId: string, change: ConversationChange, also: (f: ServerFrame) => boolean = () => true, timeoutMs = 3_000) {
-  return client.next('conversation', (f) => f.conversation.id === conversationId && f.change === change && also(f), timeoutMs);
 }
 
 function systemMessage(client: RawClient, conversationId: string, pattern: RegExp, visibility: 'public' | 'internal' = 'public') {
@@ -52,34 +37,7 @@ for (const engine of engines) {
       await server.close();
     });
 
-    const track = (client: RawClient) => (sockets.push(client), client);
-
-    async function addAgent(shop: ShopFixture, name: string): Promise<Person> {
-      const email = `${name.toLowerCase()}-${randomUUID().slice(0, 8)}@example.test`;
-      const { staff } = await server.app.services.staff.createInShop(shop.shopId, { email, name, role: 'agent', password: PASSWORD });
-      const login = await call(server, 'POST', '/api/v1/auth/login', { body: { email, password: PASSWORD } });
-      assert.equal(login.status, 200);
-      return { id: staff.id, token: login.body.token };
-    }
-
-    /** A first connection of the agent, once their presence is recorded online. */
-    async function online(agent: Person): Promise<RawClient> {
-      const ws = track(await rawAuthed(server, agent.token));
-      await ws.next('presence', (f) => f.userId === agent.id && f.status === 'online');
-      return ws;
-    }
-
-    async function visitor(shop: ShopFixture): Promise<Visitor> {
-      const c = await openWidget(server, shop.shopId);
-      return { customerId: c.customerId, token: c.token, conversationId: c.conversationId, ws: track(await rawAuthed(server, c.token)) };
-    }
-
-    /** Sends over the socket and waits for the ack. */
-    async function say(ws: RawClient, conversationId: string, text: string) {
-      const clientMsgId = randomUUID();
-      ws.send({ type: 'send', conversationId, clientMsgId, text });
-      return (await ws.next('ack', (f) => f.clientMsgId === clientMsgId)).message;
-    }
+    const { track, addAgent, online, visitor, say } = routingPeople(() => server, sockets);
 
     const act = (token: string, conversationId: string, action: string, body?: unknown) =>
       call(server, 'POST', `/api/v1/conversations/${conversationId}/${action}`, { token, ...(body !== undefined && { body }) });
