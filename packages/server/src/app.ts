@@ -81,6 +81,7 @@ export function openConfiguredStorage(config: Config, name = `frontdesk pid=${pr
   return openStorage({
     databaseUrl: config.databaseUrl,
     sqliteFile: path.join(config.dataDir, 'frontdesk.db'),
+    sqliteCacheMb: config.sqliteCacheMb,
     ...(config.databaseSchema !== 'public' && { pgSchema: config.databaseSchema }),
     pgTimeouts: config.databaseTimeouts,
     applicationName: name,

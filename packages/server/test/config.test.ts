@@ -8,6 +8,7 @@ describe('configuration', () => {
     assert.equal(config.port, 8080);
     assert.equal(config.dataDir, '/srv/frontdesk/data');
     assert.equal(config.databaseUrl, null);
+    assert.equal(config.sqliteCacheMb, 64);
     assert.equal(config.publicUrl, 'http://localhost:8080');
     assert.ok(Object.isFrozen(config));
   });
@@ -15,6 +16,7 @@ describe('configuration', () => {
   const bad: Array<[Record<string, string>, RegExp]> = [
     [{ PORT: 'eighty' }, /^PORT /],
     [{ PORT: '70000' }, /^PORT /],
+    [{ SQLITE_CACHE_MB: '1' }, /^SQLITE_CACHE_MB /],
     [{ DATABASE_URL: 'mysql://localhost/x' }, /^DATABASE_URL /],
     [{ DATABASE_URL: 'not a url' }, /^DATABASE_URL /],
     [{ REDIS_URL: 'http://localhost' , DATABASE_URL: 'postgres://localhost/x' }, /^REDIS_URL /],

@@ -36,3 +36,37 @@ test('SQLite: the WAL is checkpointed in the background and folded into the data
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('SQLite: the serving connection reads through a page cache of SQLITE_CACHE_MB (64 MiB by default)', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'frontdesk-cache-'));
+  try {
+    const cacheSize = async (options: { sqliteCacheMb?: number }) => {
+      const storage = openStorage({ databaseUrl: null, sqliteFile: path.join(dir, 'frontdesk.db'), ...options });
+      try {
+        return (await sql<{ cache_size: number }>`PRAGMA cache_size`.execute(storage.db)).rows[0]?.cache_size;
+      } finally {
+        await storage.close();
+      }
+    };
+    assert.equal(await cacheSize({}), -64 * 1024, 'negative: KiB');
+    assert.equal(await cacheSize({ sqliteCacheMb: 8 }), -8 * 1024);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('SQLite rows come back as plain objects, the last of a repeated column name winning, "__proto__" an own field', async () => {
+  const storage = openStorage({ databaseUrl: null, sqliteFile: ':memory:' });
+  try {
+    const { rows } = await sql<Record<string, unknown>>`select 1 as a, 'x' as b, 2 as a, 3 as "__proto__", null as "it's"`.execute(storage.db);
+    assert.equal(rows.length, 1);
+    const row = rows[0]!;
+    assert.deepEqual(Object.keys(row), ['a', 'b', '__proto__', "it's"]);
+    assert.equal(row.a, 2);
+    assert.equal(Object.getOwnPropertyDescriptor(row, '__proto__')?.value, 3);
+    assert.equal(Object.getPrototypeOf(row), Object.prototype);
+    assert.equal(row["it's"], null);
+  } finally {
+    await storage.close();
+  }
+});

@@ -26,6 +26,8 @@ export interface Config {
    * the others proceed (docs/deploy.md, "What each fault looks like"). 0 = no bound.
    */
   readonly databaseTimeouts: DatabaseTimeouts;
+  /** SQLite: the serving connection's page cache, MiB. */
+  readonly sqliteCacheMb: number;
   /** redis:// or rediss:// (TLS): cluster mode. */
   readonly redisUrl: string | null;
   /** Start even on a Redis off loopback that takes commands without a password (seed 000's miner). */
@@ -194,6 +196,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       statementMs: int(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 5_000, 0, 3_600_000),
       idleInTransactionMs: int(env, 'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS', 2_000, 0, 3_600_000),
     }),
+    sqliteCacheMb: int(env, 'SQLITE_CACHE_MB', 64, 2, 65_536),
     redisUrl,
     redisAllowNoAuth: bool(env, 'REDIS_ALLOW_NO_AUTH', false),
     metrics: Object.freeze({

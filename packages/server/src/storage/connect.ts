@@ -28,6 +28,8 @@ export interface StorageOptions {
   readonly databaseUrl: string | null;
   /** SQLite file; ':memory:' works for throwaway databases. */
   readonly sqliteFile: string;
+  /** SQLite: the serving connection's page cache in MiB (default 64). */
+  readonly sqliteCacheMb?: number;
   /** PostgreSQL schema to use (tests give each suite its own). */
   readonly pgSchema?: string;
   readonly pgPoolSize?: number;
@@ -81,7 +83,7 @@ export function openStorage(options: StorageOptions, thread: { writerLock: Share
   if (options.sqliteFile !== ':memory:') fs.mkdirSync(path.dirname(options.sqliteFile), { recursive: true });
   // The main thread makes the lock and keeps the WAL in check; the webhook thread shares the lock.
   const lock = thread ? new WriterLock(WEBHOOKS, thread.writerLock) : new WriterLock(MAIN);
-  const { dialect, direct } = nodeSqliteDialect(options.sqliteFile, { lock, checkpoints: thread === null });
+  const { dialect, direct } = nodeSqliteDialect(options.sqliteFile, { lock, checkpoints: thread === null, ...(thread === null && { cacheMb: options.sqliteCacheMb ?? 64 }) });
   const db = new Kysely<Database>({ dialect });
   return { engine: 'sqlite', db, schema: null, sqlite: direct, opened: { options, writerLock: lock.buffer }, pool: null, close: once(() => db.destroy()) };
 }

@@ -107,6 +107,20 @@ export function toView(row: ViewRow): ConversationView {
 }
 
 export function conversationStore(db: Kysely<Database>, engine: Engine): ConversationStore {
+  /**
+   * The viewer's read cursor on each row of a staff list. SQLite: one primary-key lookup per row
+   * (a left join). PostgreSQL mis-plans that join (a bitmap of all the viewer's memberships, compared
+   * against every row), so there it is two scalar subqueries, each a primary-key lookup.
+   */
+  const withViewerCursor = (q: ReturnType<typeof selectConversations>, viewerId: string) =>
+    engine === 'sqlite'
+      ? q.leftJoin('members as m', (join) => join.onRef('m.conversation_id', '=', 'c.id').on('m.user_id', '=', viewerId)).select(['m.read_seq', 'm.read_public_seq'])
+      : q.select((eb) =>
+          (['read_seq', 'read_public_seq'] as const).map((column) =>
+            eb.selectFrom('members as m').select(`m.${column}`).whereRef('m.conversation_id', '=', 'c.id').where('m.user_id', '=', viewerId).as(column),
+          ),
+        );
+
   const find = async (id: string) => {
     const row = await selectConversations(db).where('c.id', '=', id).executeTakeFirst();
     return row && (await withLabels(db, [toConversation(row as ConversationRow)]))[0];
@@ -168,19 +182,7 @@ export function conversationStore(db: Kysely<Database>, engine: Engine): Convers
     },
 
     async listForShop(shopId, viewerId, filter, after, limit) {
-      // The viewer's cursor as primary-key lookups per row: a join on the viewer's memberships is
-      // mis-planned by PostgreSQL (a bitmap of all of them, compared against every row).
-      const q = selectConversations(db).select((eb) =>
-        (['read_seq', 'read_public_seq'] as const).map((column) =>
-          eb
-            .selectFrom('members as m')
-            .select(`m.${column}`)
-            .whereRef('m.conversation_id', '=', 'c.id')
-            .where('m.user_id', '=', viewerId)
-            .as(column),
-        ),
-      );
-      const rows = await newestFirst(filtered(q, shopId, filter), after, limit, filter.byPriority).execute();
+      const rows = await newestFirst(filtered(withViewerCursor(selectConversations(db), viewerId), shopId, filter), after, limit, filter.byPriority).execute();
       return withLabels(db, rows.map((row) => toView(row as ViewRow)));
     },
 
