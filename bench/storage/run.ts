@@ -24,7 +24,7 @@ import { migrateToLatest } from '../../packages/server/src/storage/migrate.ts';
 import type { Database } from '../../packages/server/src/storage/schema.ts';
 import { nodeSqliteDialect } from '../../packages/server/src/storage/sqlite-dialect.ts';
 import { createStore } from '../../packages/server/src/storage/store.ts';
-import { fill } from './fill.ts';
+import { fill, type FillResult } from './fill.ts';
 import { checkConsistency, counts, printPlans } from './inspect.ts';
 import { formatTable, runScenario, type ScenarioResult } from './measure.ts';
 import { createRng } from './rng.ts';
@@ -50,6 +50,7 @@ const { values: args } = parseArgs({
     'no-sqlite': { type: 'boolean', default: false },
     plans: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    reuse: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -67,7 +68,10 @@ if (args.help) {
   --postgres URL          also run on PostgreSQL, in a schema of its own (dropped afterwards)
   --no-sqlite             skip SQLite (with --postgres)
   --plans                 print SQLite's query plans for every scenario
-  --keep                  keep the SQLite file under .bench/ (and the PostgreSQL schema)`);
+  --keep                  keep the SQLite file under .bench/ (and the PostgreSQL schema), with
+                          what the fill made (fill.json) beside it
+  --reuse FILE            SQLite only: time a database kept by --keep instead of filling one (the
+                          fill options must be the ones it was made with)`);
   process.exit(0);
 }
 
@@ -106,6 +110,8 @@ interface Target {
   openLogged(onQuery: (query: CompiledQuery) => void): Kysely<Database>;
   size(storage: Storage): Promise<number>;
   describe: string;
+  /** Where what the fill made is kept (--keep) or read back from (--reuse); SQLite only. */
+  fillRecord?: { readonly file: string; readonly reuse: boolean };
 }
 
 async function runEngine(engine: Target, makeSink: (storage: Storage) => { sink: Sink; done(): Promise<void> }) {
@@ -117,20 +123,26 @@ async function runEngine(engine: Target, makeSink: (storage: Storage) => { sink:
   const messages = tables.find((t) => t.name === 'messages' && (setup.schema === null || t.schema === setup.schema));
   const messageColumns = messages?.columns.map((c) => c.name) ?? [];
   const streamPos = messageColumns.includes('stream_pos');
-  const { sink, done } = makeSink(setup);
   const t0 = performance.now();
-  let lastReport = 0;
-  const filled = await fill(sink, {
-    ...fillOptions,
-    streamPos,
-    onProgress: (n) => {
-      if (n !== lastReport && (process.stderr.isTTY || n - lastReport >= 250_000 || n === fillOptions.messages)) {
-        lastReport = n;
-        process.stderr.write(`  filled ${n.toLocaleString('en')} messages, ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
-      }
-    },
-  });
-  await done();
+  let filled: FillResult;
+  if (engine.fillRecord?.reuse) {
+    filled = JSON.parse(fs.readFileSync(engine.fillRecord.file, 'utf8')) as FillResult;
+  } else {
+    const { sink, done } = makeSink(setup);
+    let lastReport = 0;
+    filled = await fill(sink, {
+      ...fillOptions,
+      streamPos,
+      onProgress: (n) => {
+        if (n !== lastReport && (process.stderr.isTTY || n - lastReport >= 250_000 || n === fillOptions.messages)) {
+          lastReport = n;
+          process.stderr.write(`  filled ${n.toLocaleString('en')} messages, ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+        }
+      },
+    });
+    await done();
+    if (engine.fillRecord) fs.writeFileSync(engine.fillRecord.file, JSON.stringify(filled));
+  }
   const fillSeconds = (performance.now() - t0) / 1000;
   await setup.close();
 
@@ -141,7 +153,8 @@ async function runEngine(engine: Target, makeSink: (storage: Storage) => { sink:
     await checkConsistency(db, streamPos);
     const bytes = await engine.size(storage);
     const d = filled.distribution;
-    console.log(`fill: ${fillSeconds.toFixed(1)} s (${Math.round(rows.messages! / fillSeconds).toLocaleString('en')} messages/s, sink: ${engine.engine === 'sqlite' ? args.fill : 'kysely'})`);
+    if (engine.fillRecord?.reuse) console.log(`fill: reused ${path.relative(repoRoot, engine.fillRecord.file)}`);
+    else console.log(`fill: ${fillSeconds.toFixed(1)} s (${Math.round(rows.messages! / fillSeconds).toLocaleString('en')} messages/s, sink: ${engine.engine === 'sqlite' ? args.fill : 'kysely'})`);
     console.log(`rows: ${Object.entries(rows).map(([t, n]) => `${t} ${n.toLocaleString('en')}`).join(', ')}`);
     console.log(`messages per conversation: median ${d.median}, p90 ${d.p90}, p99 ${d.p99}, max ${d.max}; ${d.atLeast1000} conversations with ≥ 1,000`);
     const statuses = await db.selectFrom('conversations').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
@@ -150,10 +163,10 @@ async function runEngine(engine: Target, makeSink: (storage: Storage) => { sink:
 
     const rng = createRng(fillOptions.seed + 1);
     const pools = await buildPools(db, filled, fillOptions.platformShopsEach, rng);
-    const cases = scenarios(db, createStore(db, storage.engine), pools, rng);
+    const cases = scenarios(db, createStore(db, storage.engine, storage.sqlite), pools, rng);
     await verify(cases);
     console.log(`ours and the baseline return the same pages (checked on 5 inputs per scenario)`);
-    console.log(`timing: ${runOptions.iterations} calls per scenario after ${runOptions.warmup} warm-up calls; baseline interleaved on the same inputs, ` +
+    console.log(`timing: ${runOptions.iterations} calls per scenario after ${runOptions.warmup} warm-up calls; then the baseline on the same inputs (not interleaved: its scans flush the page cache), ` +
       `until ${runOptions.baselineBudgetMs / 1000} s or ${runOptions.iterations} calls (at least ${runOptions.baselineMinSamples}); times in ms\n`);
     const results: ScenarioResult[] = [];
     for (const c of cases) {
@@ -184,8 +197,10 @@ async function main(): Promise<void> {
   let ok = true;
 
   if (!args['no-sqlite']) {
-    const dir = path.join(repoRoot, '.bench', `storage-${Date.now()}-${process.pid}`);
-    const file = path.join(dir, 'bench.db');
+    const reuse = args.reuse !== undefined;
+    const file = reuse ? path.resolve(args.reuse!) : path.join(repoRoot, '.bench', `storage-${Date.now()}-${process.pid}`, 'bench.db');
+    const dir = path.dirname(file);
+    const keep = args.keep || reuse;
     try {
       ok =
         (await runEngine(
@@ -197,6 +212,7 @@ async function main(): Promise<void> {
               new Kysely<Database>({ dialect: nodeSqliteDialect(file).dialect, log: logTo(onQuery) }),
             size: async () =>
               ['', '-wal'].reduce((sum, suffix) => sum + (fs.existsSync(file + suffix) ? fs.statSync(file + suffix).size : 0), 0),
+            ...(keep && { fillRecord: { file: path.join(dir, 'fill.json'), reuse } }),
           },
           (storage) => {
             if (args.fill === 'kysely') return { sink: kyselySink(storage.db), done: async () => {} };
@@ -205,8 +221,8 @@ async function main(): Promise<void> {
           },
         )) && ok;
     } finally {
-      if (!args.keep) fs.rmSync(dir, { recursive: true, force: true });
-      else console.log(`kept ${file}`);
+      if (!keep) fs.rmSync(dir, { recursive: true, force: true });
+      else console.log(`kept ${path.relative(repoRoot, file)} (time it again with --reuse ${path.relative(repoRoot, file)})`);
     }
   }
 
