@@ -10,8 +10,13 @@ import type { SqliteDirect } from './sqlite-dialect.ts';
 import { toMessage } from './rows.ts';
 import type { Database } from './schema.ts';
 
-/** Send transactions one PostgreSQL node runs at once (its pool holds 10 connections by default). */
-const PG_BATCHES_IN_FLIGHT = 4;
+/**
+ * Send transactions one PostgreSQL node runs at once (its pool holds 10 connections by default).
+ * Two, not more: a batch is four round trips and its time is PostgreSQL's work on the rows (index
+ * entries, the members' activity triggers), so fewer and larger batches cost less per message;
+ * measured against 4 and 8 in docs/benchmarks.md (issue 23 item 4).
+ */
+const PG_BATCHES_IN_FLIGHT = 2;
 
 export function messageStore(db: Kysely<Database>, engine: Engine, sqlite: SqliteDirect | null): MessageStore {
   const findByClientMsgId = async (
