@@ -238,19 +238,11 @@ type Bindable = null | number | bigint | string | Uint8Array;
 
 function adapt(statement: StatementSync): SqliteStatement {
   const bind = (parameters: ReadonlyArray<unknown>): Bindable[] => parameters.map(toBindable);
-  const columns = statement.columns();
-  if (columns.length === 0) {
-    return {
-      reader: false,
-      all: (parameters) => statement.all(...bind(parameters)),
-      run: (parameters) => statement.run(...bind(parameters)),
-      iterate: (parameters) => statement.iterate(...bind(parameters)) as IterableIterator<unknown>,
-    };
-  }
-  const toRow = rowMaker(columns.map((c) => c.name));
+  const names = statement.columns().map((c) => c.name);
+  const toRow = rowMaker(names);
   statement.setReturnArrays(true);
   return {
-    reader: true,
+    reader: names.length > 0,
     all: (parameters) => (statement.all(...bind(parameters)) as unknown as unknown[][]).map(toRow),
     run: (parameters) => statement.run(...bind(parameters)),
     *iterate(parameters) {
@@ -266,7 +258,7 @@ function adapt(statement: StatementSync): SqliteStatement {
  * statements return arrays and one literal, compiled once per statement from its column names,
  * makes each row (a repeated name keeps the last value, as node:sqlite does).
  */
-export function rowMaker(names: readonly string[]): (values: readonly unknown[]) => Record<string, unknown> {
+function rowMaker(names: readonly string[]): (values: readonly unknown[]) => Record<string, unknown> {
   // A computed key for "__proto__", which a literal would take for the prototype.
   const key = (name: string) => (name === '__proto__' ? `[${JSON.stringify(name)}]` : JSON.stringify(name));
   const body = `return {${names.map((name, i) => `${key(name)}: v[${i}]`).join(', ')}};`;
