@@ -8,6 +8,7 @@ import type { Message } from '@frontdesk/protocol';
 import { call, createShop, openWidget, send, type ShopFixture } from './support/client.ts';
 import { startServer, type TestServer } from './support/server.ts';
 import { engines } from './support/storage.ts';
+import * as lastPublicMessage from '../src/storage/migrations/0021-last-public-message.ts';
 import { rawAuthed, type RawClient } from './support/ws-client.ts';
 
 for (const engine of engines) {
@@ -58,7 +59,28 @@ for (const engine of engines) {
       assert.equal(last.kind, 'system');
       const read = await call(server, 'POST', `/api/v1/conversations/${id}/read`, { token: customer.token, body: { seq: last.seq } });
       assert.equal(read.body.readSeq, last.seq);
-      assert.equal((await call(server, 'GET', `/api/v1/conversations/${id}`, { token: customer.token })).body.unread, 0);
+      const seen = await call(server, 'GET', `/api/v1/conversations/${id}`, { token: customer.token });
+      assert.equal(seen.body.unread, 0);
+      // The customer's side goes as far as the closing line, though the preview stops before it.
+      assert.equal(seen.body.lastSeq, last.seq);
+      const listed = await call(server, 'GET', '/api/v1/conversations', { token: customer.token });
+      assert.equal(listed.body.items.find((c: { id: string }) => c.id === id).lastSeq, last.seq);
+
+      // An internal note after it moves the staff's lastSeq, not the customer's.
+      assert.equal((await send(server, shop.agentToken, id, 'closed politely', { visibility: 'internal' })).status, 201);
+      assert.equal((await call(server, 'GET', `/api/v1/conversations/${id}`, { token: customer.token })).body.lastSeq, last.seq);
+      assert.equal((await call(server, 'GET', `/api/v1/conversations/${id}`, { token: shop.agentToken })).body.lastSeq, last.seq + 1);
+    });
+
+    test('migration 0021 fills the last public message of conversations already stored', async () => {
+      const db = server.storage.db;
+      const read = () => db.selectFrom('conversations').select(['id', 'last_seq', 'last_public_message_seq']).where('shop_id', '=', shop.shopId).orderBy('id').execute();
+      const kept = await read();
+      // The first test's conversation ends with an internal note: its customer's side ends before it.
+      assert.ok(kept.some((c) => c.last_public_message_seq > 0 && c.last_public_message_seq < c.last_seq));
+      await lastPublicMessage.down(db);
+      await lastPublicMessage.up(db);
+      assert.deepEqual(await read(), kept);
     });
 
     test('routing lines carry a notice (code, actor, whom) with the English text as fallback; staff-only ones stay staff-only', async () => {

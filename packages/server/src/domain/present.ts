@@ -75,7 +75,7 @@ export function presentConversation(view: ConversationView, principal: Principal
     status: view.status,
     assigneeId: view.assigneeId,
     // Customers see the public sequence only: internal notes must not even be counted.
-    lastSeq: principal.kind === 'customer' ? (last?.seq ?? 0) : view.lastSeq,
+    lastSeq: principal.kind === 'customer' ? view.lastPublicMessageSeq : view.lastSeq,
     lastMessage: last && { ...last, at: iso(last.at) },
     lastActivityAt: iso(view.lastActivityAt),
     readSeq: view.readSeq,
@@ -102,7 +102,7 @@ export function presentConversationSummary(conversation: ConversationRecord): Co
     customer: conversation.customer && presentCustomer(conversation.customer),
     status: conversation.status,
     assigneeId: conversation.assigneeId,
-    lastSeq: last?.seq ?? 0,
+    lastSeq: conversation.lastPublicMessageSeq,
     lastMessage: last && { ...last, at: iso(last.at) },
     lastActivityAt: iso(conversation.lastActivityAt),
     createdAt: iso(conversation.createdAt),

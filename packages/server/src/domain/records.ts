@@ -88,6 +88,9 @@ export interface ConversationRecord {
   readonly currentInquiryId: string | null;
   readonly lastSeq: number;
   readonly lastPublicSeq: number;
+  /** The seq of the last public message, system lines included: how far a customer's side goes. */
+  readonly lastPublicMessageSeq: number;
+  /** The preview: the last public message a person wrote (never a system line). */
   readonly lastMessage: {
     readonly seq: number;
     readonly preview: string;

@@ -133,7 +133,7 @@ export function fanout(bus: Bus, conversations: Pick<ConversationStore, 'memberI
     if (event.readerKind === 'customer') return [{ ...base, audience: audienceFor(facts, members, 'public'), seq: event.seq, ...origin(event.originConnectionId) }];
     const staffCopy: BusEvent = { ...base, audience: audienceFor(facts, members, 'internal'), seq: event.seq, ...origin(event.originConnectionId) };
     if (facts.customerId === null) return [staffCopy];
-    const publicSeq = Math.min(event.seq, event.conversation.lastMessage?.seq ?? 0);
+    const publicSeq = Math.min(event.seq, event.conversation.lastPublicMessageSeq);
     return [staffCopy, { ...base, audience: customerOnly(facts), seq: publicSeq }];
   }
 

@@ -45,7 +45,7 @@ export async function appendBatch(
 }
 
 export const conversationColumns = [
-  'id', 'shop_id', 'last_seq', 'last_public_seq', 'status', 'assignee_id', 'current_inquiry_id',
+  'id', 'shop_id', 'last_seq', 'last_public_seq', 'last_public_message_seq', 'status', 'assignee_id', 'current_inquiry_id',
   'last_message_seq', 'last_message_preview', 'last_message_content_type', 'last_message_sender_id',
   'last_message_sender_kind', 'last_message_at', 'last_activity_at', 'updated_at', 'snoozed_until',
 ] as const;
@@ -57,6 +57,7 @@ export function toConversationState(row: ConversationRow): ConversationState {
     shopId: row.shop_id,
     lastSeq: row.last_seq,
     lastPublicSeq: row.last_public_seq,
+    lastPublicMessageSeq: row.last_public_message_seq,
     status: row.status,
     assigneeId: row.assignee_id,
     currentInquiryId: row.current_inquiry_id,
@@ -79,6 +80,7 @@ export function toConversationState(row: ConversationRow): ConversationState {
 export const conversationWrites = {
   last_seq: 'integer',
   last_public_seq: 'integer',
+  last_public_message_seq: 'integer',
   last_message_seq: 'integer',
   last_message_preview: 'text',
   last_message_content_type: 'text',
@@ -96,6 +98,7 @@ export function conversationValues(c: ConversationState) {
   return {
     last_seq: c.lastSeq,
     last_public_seq: c.lastPublicSeq,
+    last_public_message_seq: c.lastPublicMessageSeq,
     last_message_seq: c.last.seq,
     last_message_preview: c.last.preview,
     last_message_content_type: c.last.contentType,

@@ -165,6 +165,7 @@ function newConversationState(shopId: string, now: number): ConversationState {
     shopId,
     lastSeq: 0,
     lastPublicSeq: 0,
+    lastPublicMessageSeq: 0,
     status: null,
     assigneeId: null,
     currentInquiryId: null,

@@ -29,6 +29,7 @@ export function selectConversations(db: Kysely<Database>) {
       'c.current_inquiry_id',
       'c.last_seq',
       'c.last_public_seq',
+      'c.last_public_message_seq',
       'c.last_message_seq',
       'c.last_message_preview',
       'c.last_message_content_type',

@@ -142,6 +142,7 @@ export interface ConversationRow {
   current_inquiry_id: string | null;
   last_seq: number;
   last_public_seq: number;
+  last_public_message_seq: number;
   last_message_seq: number | null;
   last_message_preview: string | null;
   last_message_content_type: string | null;
@@ -187,6 +188,7 @@ export function toConversation(row: ConversationRow, labelIds: readonly string[]
     currentInquiryId: row.current_inquiry_id,
     lastSeq: row.last_seq,
     lastPublicSeq: row.last_public_seq,
+    lastPublicMessageSeq: row.last_public_message_seq,
     lastMessage:
       row.last_message_seq === null || row.last_message_at === null
         ? null

@@ -54,6 +54,8 @@ export interface ConversationTable {
   current_inquiry_id: string | null;
   last_seq: Generated<number>;
   last_public_seq: Generated<number>;
+  /** The seq of the last public message, system lines included: a customer's `lastSeq`. */
+  last_public_message_seq: Generated<number>;
   last_message_seq: number | null;
   last_message_preview: string | null;
   last_message_content_type: string | null;

@@ -10,7 +10,7 @@ import type { Database } from './schema.ts';
 type Tx = Transaction<Database>;
 
 const conversationFields = [
-  'id', 'last_seq', 'last_public_seq', 'status', 'assignee_id', 'current_inquiry_id', 'last_message_seq',
+  'id', 'last_seq', 'last_public_seq', 'last_public_message_seq', 'status', 'assignee_id', 'current_inquiry_id', 'last_message_seq',
   'last_message_preview', 'last_message_content_type', 'last_message_sender_id', 'last_message_sender_kind',
   'last_message_at', 'last_activity_at',
 ] as const;
@@ -242,6 +242,7 @@ async function moveInto(
     .set({
       last_seq: into.last_seq + from.last_seq,
       last_public_seq: into.last_public_seq + from.last_public_seq,
+      last_public_message_seq: from.last_public_message_seq === 0 ? into.last_public_message_seq : from.last_public_message_seq + seqOffset,
       ...(fromLatest && {
         last_message_seq: from.last_message_seq === null ? null : from.last_message_seq + seqOffset,
         last_message_preview: from.last_message_preview,

@@ -20,6 +20,7 @@ export interface ConversationState {
   shopId: string;
   lastSeq: number;
   lastPublicSeq: number;
+  lastPublicMessageSeq: number;
   status: string | null;
   assigneeId: string | null;
   currentInquiryId: string | null;
@@ -121,7 +122,10 @@ export function planBatch(inputs: readonly NewMessage[], state: BatchState): Bat
     const isPublic = input.visibility === 'public';
     const now = input.createdAt;
     conversation.lastSeq += 1;
-    if (isPublic) conversation.lastPublicSeq += 1;
+    if (isPublic) {
+      conversation.lastPublicSeq += 1;
+      conversation.lastPublicMessageSeq = conversation.lastSeq;
+    }
     conversation.updatedAt = now;
     conversation.dirty = true;
     // The preview is the last public message a person wrote: a system line ("Bea joined …") or an
