@@ -6,6 +6,7 @@ import { SchemaPostgresDialect } from './pg-introspector.ts';
 import type { Database } from './schema.ts';
 import { nodeSqliteDialect, type SqliteDirect } from './sqlite-dialect.ts';
 import { MAIN, WEBHOOKS, WriterLock } from './writer-lock.ts';
+import { sqliteWriter } from './sqlite-writer.ts';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -83,9 +84,16 @@ export function openStorage(options: StorageOptions, thread: { writerLock: Share
   if (options.sqliteFile !== ':memory:') fs.mkdirSync(path.dirname(options.sqliteFile), { recursive: true });
   // The main thread makes the lock and keeps the WAL in check; the webhook thread shares the lock.
   const lock = thread ? new WriterLock(WEBHOOKS, thread.writerLock) : new WriterLock(MAIN);
-  const { dialect, direct } = nodeSqliteDialect(options.sqliteFile, { lock, checkpoints: thread === null, ...(thread === null && { cacheMb: options.sqliteCacheMb ?? 64 }) });
+  const cacheMb = thread === null ? (options.sqliteCacheMb ?? 64) : undefined;
+  const { dialect, direct } = nodeSqliteDialect(options.sqliteFile, { lock, checkpoints: thread === null, ...(cacheMb !== undefined && { cacheMb }) });
   const db = new Kysely<Database>({ dialect });
-  return { engine: 'sqlite', db, schema: null, sqlite: direct, opened: { options, writerLock: lock.buffer }, pool: null, close: once(() => db.destroy()) };
+  // The main thread's sends are written by a thread of their own (a file is needed to share).
+  const writer = thread === null && options.sqliteFile !== ':memory:' ? sqliteWriter({ filename: options.sqliteFile, lock: lock.buffer, cacheMb }) : null;
+  const close = once(async () => {
+    await writer?.stop();
+    await db.destroy();
+  });
+  return { engine: 'sqlite', db, schema: null, sqlite: { ...direct, writer }, opened: { options, writerLock: lock.buffer }, pool: null, close };
 }
 
 /** Closing twice (the app, then a test dropping its database) closes once. */

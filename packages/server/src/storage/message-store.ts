@@ -41,6 +41,7 @@ export function messageStore(db: Kysely<Database>, engine: Engine, sqlite: Sqlit
   let appendSqlite: ReturnType<typeof sqliteAppender> | undefined;
   const append = groupCommit<NewMessage, AppendResult>(
     async (batch) => {
+      if (sqlite?.writer) return sqlite.writer.append(batch);
       if (sqlite) return sqlite.exclusive((raw) => (appendSqlite ??= sqliteAppender(raw))(batch));
       if (engine === 'sqlite') throw new Error('Sending on SQLite needs the direct connection (Storage.sqlite).');
       return db.transaction().execute((tx) => appendBatch(tx, batch));

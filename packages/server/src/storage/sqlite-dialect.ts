@@ -1,6 +1,7 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { startCheckpointer } from './sqlite-checkpointer.ts';
 import type { WriterLock } from './writer-lock.ts';
+import type { SqliteWriter } from './sqlite-writer.ts';
 import {
   CompiledQuery,
   SelectQueryNode,
@@ -43,6 +44,8 @@ class ConnectionQueue {
  */
 export interface SqliteDirect {
   exclusive<T>(fn: (db: DatabaseSync) => T): Promise<T>;
+  /** The send path's writer thread (storage/sqlite-writer.ts); none for a database in memory. */
+  readonly writer?: SqliteWriter | null;
 }
 
 export interface SqliteOptions {
@@ -58,20 +61,27 @@ export interface SqliteOptions {
   readonly cacheMb?: number;
 }
 
-/** Kysely over Node's built-in `node:sqlite` (no native addon to compile). */
-export function nodeSqliteDialect(filename: string, options: SqliteOptions = {}): { dialect: SqliteDialect; direct: SqliteDirect } {
-  const checkpoints = options.checkpoints ?? true;
+/**
+ * A connection as every thread of a node opens it: WAL (readers never wait for the writer), commits
+ * durable against a crash of the process, foreign keys on, and no automatic checkpoint inside a
+ * commit (the checkpointer thread does it, storage/sqlite-checkpointer.ts).
+ */
+export function openSqlite(filename: string, cacheMb?: number): DatabaseSync {
   const raw = new DatabaseSync(filename);
   raw.exec('PRAGMA journal_mode = WAL');
   raw.exec('PRAGMA synchronous = NORMAL');
   raw.exec('PRAGMA foreign_keys = ON');
   raw.exec('PRAGMA busy_timeout = 5000');
-  if (options.cacheMb !== undefined) raw.exec(`PRAGMA cache_size = -${Math.round(options.cacheMb * 1024)}`);
-  let checkpointer: ReturnType<typeof startCheckpointer> | null = null;
-  if (filename !== ':memory:') {
-    raw.exec('PRAGMA wal_autocheckpoint = 0');
-    if (checkpoints) checkpointer = startCheckpointer(filename);
-  }
+  if (cacheMb !== undefined) raw.exec(`PRAGMA cache_size = -${Math.round(cacheMb * 1024)}`);
+  if (filename !== ':memory:') raw.exec('PRAGMA wal_autocheckpoint = 0');
+  return raw;
+}
+
+/** Kysely over Node's built-in `node:sqlite` (no native addon to compile). */
+export function nodeSqliteDialect(filename: string, options: SqliteOptions = {}): { dialect: SqliteDialect; direct: SqliteDirect } {
+  const checkpoints = options.checkpoints ?? true;
+  const raw = openSqlite(filename, options.cacheMb);
+  const checkpointer = checkpoints && filename !== ':memory:' ? startCheckpointer(filename) : null;
   const config = { database: new CachedStatements(raw, checkpoints, () => checkpointer?.stop()) };
   const queue = new ConnectionQueue();
   const lock = options.lock ?? null;

@@ -1,16 +1,18 @@
 /**
- * The turn at the SQLite file between the two threads of a node that write to it: the main thread
- * and the webhook thread (integrations/webhooks/thread.ts). SQLite lets one writer in at a time and
+ * The turn at the SQLite file between the threads of a node that write to it: the main thread, the
+ * webhook thread (integrations/webhooks/thread.ts) and the send path's writer thread
+ * (storage/sqlite-writer-thread.ts). SQLite lets one writer in at a time and
  * makes the other sleep in its busy handler, which on the main thread would stop everything; here
  * a thread waits for its turn without blocking (Atomics.waitAsync) and takes it as soon as it is
  * free. The webhook thread's turns are short (statements prepared once, nothing else inside), and
  * between two writes of the main thread there is always room for one.
  *
- * The state is one cell of shared memory, so both threads hold the same lock: 0, or who holds it.
+ * The state is one cell of shared memory, so all threads hold the same lock: 0, or who holds it.
  */
 export const MAIN = 1;
 export const WEBHOOKS = 2;
-type Holder = typeof MAIN | typeof WEBHOOKS;
+export const SENDS = 3;
+type Holder = typeof MAIN | typeof WEBHOOKS | typeof SENDS;
 
 export class WriterLock {
   readonly buffer: SharedArrayBuffer;

@@ -1,0 +1,118 @@
+import { Worker } from 'node:worker_threads';
+import { AppError } from '../domain/errors.ts';
+import type { ErrorCode } from '@frontdesk/protocol';
+import type { AppendResult, NewMessage } from '../domain/ports.ts';
+import { SENDS, WriterLock } from './writer-lock.ts';
+
+/**
+ * The send path's writes on a thread of their own (issue 23 item 3): the main thread plans nothing
+ * and runs no SQL for a send; it hands the batch group commit made to the writer thread
+ * (sqlite-writer-thread.ts) and answers each caller when the thread reports the commit. Reads stay
+ * on the main connection: in WAL mode they see every commit the writer reported.
+ *
+ * A thread that dies (it should not) fails the batches it held, which their senders resend with
+ * the same client ids (idempotent), and the next batch starts a new one.
+ */
+export interface SqliteWriter {
+  append(batch: readonly NewMessage[]): Promise<Array<AppendResult | Error>>;
+  /** Waits for the batches in flight, then closes the thread's connection. */
+  stop(): Promise<void>;
+}
+
+export interface WriterData {
+  readonly filename: string;
+  readonly lock: SharedArrayBuffer;
+  readonly cacheMb: number | undefined;
+}
+
+export type ToWriter = { type: 'append'; id: number; batch: readonly NewMessage[] } | { type: 'stop' };
+
+interface EncodedError {
+  readonly name: string;
+  readonly message: string;
+  readonly code?: string;
+  readonly details?: readonly string[];
+}
+type EncodedResult = { readonly ok: AppendResult } | { readonly error: EncodedError };
+export type FromWriter =
+  | { type: 'appended'; id: number; results: EncodedResult[] }
+  | { type: 'failed'; id: number; error: EncodedError };
+
+/** Errors cross the thread as data: an AppError keeps its code, SQLite's errors their message and code. */
+export function encodeError(error: unknown): EncodedError {
+  if (error instanceof AppError) return { name: 'AppError', message: error.message, code: error.code, ...(error.details && { details: error.details }) };
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return { name: error.name, message: error.message, ...(typeof code === 'string' && { code }) };
+  }
+  return { name: 'Error', message: String(error) };
+}
+
+export function encodeResult(result: AppendResult | Error): EncodedResult {
+  return result instanceof Error ? { error: encodeError(result) } : { ok: result };
+}
+
+function decodeError(e: EncodedError): Error {
+  if (e.name === 'AppError') return new AppError(e.code as ErrorCode, e.message, e.details);
+  const error = new Error(e.message);
+  if (e.code !== undefined) Object.assign(error, { code: e.code });
+  return error;
+}
+
+export function sqliteWriter(data: WriterData): SqliteWriter {
+  const lock = new WriterLock(SENDS, data.lock);
+  const pending = new Map<number, { resolve(results: Array<AppendResult | Error>): void; reject(error: Error): void }>();
+  let worker: Worker | null = null;
+  let nextId = 0;
+  let drained: (() => void) | null = null;
+
+  const settled = () => {
+    // An idle thread keeps nothing alive: a process whose work is done may exit.
+    if (pending.size === 0) {
+      worker?.unref();
+      drained?.();
+    }
+  };
+
+  function started(): Worker {
+    if (worker) return worker;
+    const thread = new Worker(new URL('./sqlite-writer-thread.ts', import.meta.url), { workerData: data });
+    thread.on('message', (reply: FromWriter) => {
+      const waiting = pending.get(reply.id);
+      pending.delete(reply.id);
+      if (reply.type === 'appended') waiting?.resolve(reply.results.map((r) => ('ok' in r ? r.ok : decodeError(r.error))));
+      else waiting?.reject(decodeError(reply.error));
+      settled();
+    });
+    thread.on('error', () => {});
+    thread.on('exit', () => {
+      // It may have ended holding its turn at the file, or with batches whose commit it never reported.
+      lock.forget(SENDS);
+      if (worker === thread) worker = null;
+      for (const [, waiting] of pending) waiting.reject(new AppError('STORAGE_UNAVAILABLE', 'the SQLite writer thread stopped'));
+      pending.clear();
+      settled();
+    });
+    return (worker = thread);
+  }
+
+  return {
+    append(batch) {
+      const thread = started();
+      const id = ++nextId;
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        thread.ref();
+        thread.postMessage({ type: 'append', id, batch } satisfies ToWriter);
+      });
+    },
+    async stop() {
+      if (pending.size > 0) await new Promise<void>((resolve) => (drained = resolve));
+      const thread = worker;
+      if (!thread) return;
+      const exited = new Promise((resolve) => thread.once('exit', resolve));
+      thread.postMessage({ type: 'stop' } satisfies ToWriter);
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,125 @@
+/**
+ * Issue 23 item 3: on SQLite the send path's writes run on a thread of their own
+ * (storage/sqlite-writer.ts). What crosses the thread is checked here: results and errors as the
+ * main thread would have made them, turns at the file with the main thread's own writes, a clean
+ * stop, and a thread that cannot run failing its batches clearly, then coming back.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { AppError } from '../src/domain/errors.ts';
+import { newId } from '../src/domain/ids.ts';
+import type { NewMessage } from '../src/domain/ports.ts';
+import { openStorage } from '../src/storage/connect.ts';
+import { migrateToLatest } from '../src/storage/migrate.ts';
+import { sqliteWriter } from '../src/storage/sqlite-writer.ts';
+import { createShop, openWidget, type ShopFixture } from './support/client.ts';
+import { startServer, type TestServer } from './support/server.ts';
+
+describe('the SQLite writer thread', () => {
+  let server: TestServer;
+  let shop: ShopFixture;
+  before(async () => {
+    server = await startServer('sqlite');
+    shop = await createShop(server, 'Writer thread');
+  });
+  after(() => server.close());
+
+  const says = (conversationId: string, customerId: string, clientMsgId: string): NewMessage => ({
+    id: newId(), shopId: shop.shopId, conversationId, senderId: customerId, senderKind: 'customer', senderRole: 'customer',
+    kind: 'user', contentType: 'text', text: `hello ${clientMsgId}`, visibility: 'public', clientMsgId, createdAt: Date.now(),
+    openInquiry: { id: newId(), customerId },
+  });
+
+  test('the server sends through it: results, resends and errors come back as the main thread would make them', async () => {
+    assert.ok(server.storage.sqlite?.writer, 'a file-backed database has a writer thread');
+    const c = await openWidget(server, shop.shopId);
+    const append = server.app.store.messages.append;
+    const [first, second, again, lost] = await Promise.allSettled([
+      append(says(c.conversationId, c.customerId, 'w1')),
+      append(says(c.conversationId, c.customerId, 'w2')),
+      append(says(c.conversationId, c.customerId, 'w1')),
+      append(says(newId(), c.customerId, 'w3')),
+    ]);
+    assert.equal(first.status, 'fulfilled');
+    assert.equal(second.status, 'fulfilled');
+    assert.equal(again.status, 'fulfilled');
+    if (first.status !== 'fulfilled' || second.status !== 'fulfilled' || again.status !== 'fulfilled') return;
+    assert.deepEqual([first.value.message.seq, second.value.message.seq], [1, 2]);
+    assert.equal(first.value.duplicate, false);
+    assert.ok(first.value.openedInquiryId, 'the first message opened an inquiry');
+    assert.equal(again.value.duplicate, true);
+    assert.equal(again.value.message.id, first.value.message.id);
+    assert.equal(lost.status, 'rejected');
+    assert.ok(lost.status === 'rejected' && lost.reason instanceof AppError && lost.reason.code === 'CONVERSATION_NOT_FOUND');
+    const stored = await server.storage.db.selectFrom('messages').select(['seq', 'text']).where('conversation_id', '=', c.conversationId).orderBy('seq').execute();
+    assert.deepEqual(stored, [{ seq: 1, text: 'hello w1' }, { seq: 2, text: 'hello w2' }]);
+  });
+
+  test('sends and the main thread’s own transactions take turns at the file: nothing is refused as busy', async () => {
+    const c = await openWidget(server, shop.shopId);
+    const db = server.storage.db;
+    const sends = Array.from({ length: 300 }, (_, i) => server.app.store.messages.append(says(c.conversationId, c.customerId, `t${i}`)));
+    const updates = Array.from({ length: 30 }, (_, i) =>
+      db.transaction().execute(async (tx) => {
+        await tx.updateTable('conversations').set({ title: `turn ${i}` }).where('id', '=', c.conversationId).execute();
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        await tx.updateTable('conversations').set({ priority: i % 4 }).where('id', '=', c.conversationId).execute();
+      }),
+    );
+    const results = await Promise.all([...sends, ...updates]);
+    assert.equal(results.length, 330);
+    const row = await db.selectFrom('conversations').select(['last_seq', 'title']).where('id', '=', c.conversationId).executeTakeFirstOrThrow();
+    assert.equal(row.last_seq, 300);
+    assert.equal(row.title, 'turn 29');
+  });
+});
+
+test('closing the storage waits for the batches in flight; everything acknowledged is in the file', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'frontdesk-writer-'));
+  try {
+    const file = path.join(dir, 'db.sqlite');
+    const storage = openStorage({ databaseUrl: null, sqliteFile: file });
+    await migrateToLatest(storage);
+    const shopId = newId();
+    const conversationId = newId();
+    await storage.db.insertInto('shops').values({ id: shopId, name: 'S', identity_secret: 'x', settings: '{}', created_at: 0, updated_at: 0 }).execute();
+    await storage.db.insertInto('conversations').values({ id: conversationId, shop_id: shopId, kind: 'group', created_at: 0, updated_at: 0, last_activity_at: 0 } as never).execute();
+    const writer = storage.sqlite!.writer!;
+    const batches = Array.from({ length: 20 }, (_, b) =>
+      writer.append(Array.from({ length: 50 }, (_, i): NewMessage => ({
+        id: newId(), shopId, conversationId, senderId: null, senderKind: 'system', senderRole: null, kind: 'system', contentType: 'text',
+        text: `${b}.${i}`, visibility: 'public', clientMsgId: null, createdAt: 1, openInquiry: null,
+      }))),
+    );
+    const closed = storage.close();
+    const results = (await Promise.all(batches)).flat();
+    await closed;
+    assert.equal(results.filter((r) => !(r instanceof Error)).length, 1_000);
+    const again = openStorage({ databaseUrl: null, sqliteFile: file });
+    const { n } = await again.db.selectFrom('messages').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    await again.close();
+    assert.equal(Number(n), 1_000);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a writer thread that cannot open its file fails its batch as STORAGE_UNAVAILABLE; the next batch starts a new thread', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'frontdesk-writer-'));
+  try {
+    const file = path.join(dir, 'later', 'db.sqlite');
+    const writer = sqliteWriter({ filename: file, lock: new SharedArrayBuffer(4), cacheMb: undefined });
+    await assert.rejects(writer.append([]), (error: unknown) => error instanceof AppError && error.code === 'STORAGE_UNAVAILABLE');
+    fs.mkdirSync(path.dirname(file));
+    const storage = openStorage({ databaseUrl: null, sqliteFile: file });
+    await migrateToLatest(storage);
+    assert.deepEqual(await writer.append([]), []);
+    await writer.stop();
+    await storage.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

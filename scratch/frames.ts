@@ -1,0 +1,16 @@
+import { call, createShop, openWidget } from '../packages/server/test/support/client.ts';
+import { startServer } from '../packages/server/test/support/server.ts';
+import { rawAuthed } from '../packages/server/test/support/ws-client.ts';
+const server = await startServer('sqlite');
+const shop = await createShop(server, 'Frames');
+const agent = await rawAuthed(server, shop.agentToken);
+const c = await openWidget(server, shop.shopId);
+const cust = await rawAuthed(server, c.token);
+await call(server, 'POST', `/api/v1/conversations/${c.conversationId}/messages`, { token: c.token, body: { text: 'first' } });
+await call(server, 'POST', `/api/v1/conversations/${c.conversationId}/claim`, { token: shop.agentToken });
+await new Promise((r) => setTimeout(r, 300));
+agent.frames.length = 0; cust.frames.length = 0;
+for (let i = 0; i < 3; i++) cust.send({ type: 'send', id: `r${i}`, conversationId: c.conversationId, clientMsgId: `m${i}`, text: `hello ${i}` });
+await new Promise((r) => setTimeout(r, 500));
+console.log('agent', agent.frames.map((f) => f.type), '\ncustomer', cust.frames.map((f) => f.type));
+agent.close(); cust.close(); await server.close();
