@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ServerFrame } from '@frontdesk/protocol';
 import { call, createShop, setRouting } from './support/client.ts';
+import { eventually } from './support/eventually.ts';
 import { startServer, type TestServer } from './support/server.ts';
 import { engines } from './support/storage.ts';
 import { changed, routingPeople, ROUTING_TIMINGS, since, type Person } from './support/routing.ts';
@@ -200,6 +201,32 @@ for (const engine of engines) {
       const owner = await online({ id: shop.ownerId, token: shop.ownerToken });
       await changed(owner, c.conversationId, 'queued', () => true, 4_000);
       assert.deepEqual(await inquiries(c.conversationId), [['queued', null]]);
+    });
+
+    test('the sweep looks for shops with work in one go: a queue, or an inquiry held by disabled staff; only the shops asked about', async () => {
+      const idle = await createShop(server, 'Idle', 'manual');
+      const waiting = await createShop(server, 'Waiting', 'manual');
+      const w = await visitor(waiting);
+      await say(w.ws, w.conversationId, 'anyone?');
+      await eventually('the waiting shop’s inquiry', async () => JSON.stringify(await inquiries(w.conversationId)) === JSON.stringify([['queued', null]]));
+      const held = await createShop(server, 'Held', 'manual');
+      const aWs = await online({ id: held.agentId, token: held.agentToken });
+      const h = await visitor(held);
+      await say(h.ws, h.conversationId, 'hi');
+      assert.equal((await act(held.agentToken, h.conversationId, 'claim')).status, 200);
+      aWs.close();
+      // Once no one of the shop is on this node, its sweep leaves the shop alone; then the agent is
+      // disabled behind the domain's back (as by another node), which only a look like this finds.
+      const devices = () => server.storage.db.selectFrom('agent_devices').select('id').where('staff_id', '=', held.agentId).execute();
+      await eventually('the agent’s device gone', async () => (await devices()).length === 0);
+      await server.storage.db.updateTable('staff').set({ disabled_at: Date.now() }).where('id', '=', held.agentId).execute();
+
+      const work = await server.app.store.routing.sweepable([idle.shopId, waiting.shopId, held.shopId]);
+      assert.deepEqual([[...work.queued], [...work.heldByDisabled]], [[waiting.shopId], [held.shopId]]);
+      const other = await server.app.store.routing.sweepable([idle.shopId]);
+      assert.deepEqual([other.queued.size, other.heldByDisabled.size], [0, 0]);
+      const none = await server.app.store.routing.sweepable([]);
+      assert.deepEqual([none.queued.size, none.heldByDisabled.size], [0, 0]);
     });
   });
 }

@@ -70,3 +70,32 @@ test('SQLite rows come back as plain objects, the last of a repeated column name
     await storage.close();
   }
 });
+
+test('SQLite: a long chain of queries lets the event loop turn, and a transaction is never cut in two', async () => {
+  const storage = openStorage({ databaseUrl: null, sqliteFile: ':memory:' });
+  try {
+    await migrateToLatest(storage);
+    // node:sqlite answers synchronously: without a budget per turn, the whole chain would run
+    // before a timer set ahead of it (a socket waiting to be read would wait the same way).
+    let fired = -1;
+    let done = 0;
+    setTimeout(() => (fired = done), 0);
+    for (; done < 5_000; done++) await sql`select ${done} as n`.execute(storage.db);
+    assert.ok(fired > 0 && fired < 5_000, `the timer ran while the chain went on (after ${fired} queries)`);
+
+    // A transaction holds the connection from begin to commit: nothing else runs inside it.
+    const outside: number[] = [];
+    const inside: number[] = [];
+    const others = Array.from({ length: 200 }, (_, i) => sql`select ${i} as n`.execute(storage.db).then(() => outside.push(inside.length)));
+    await storage.db.transaction().execute(async (tx) => {
+      for (let i = 0; i < 2_000; i++) {
+        await sql`select ${i} as n`.execute(tx);
+        inside.push(i);
+      }
+    });
+    await Promise.all(others);
+    assert.ok(outside.every((n) => n === 0 || n === 2_000), 'no other query ran between the statements of the transaction');
+  } finally {
+    await storage.close();
+  }
+});

@@ -90,6 +90,11 @@ export interface RoutingStore {
   /** Assigned inquiries of the shop held by disabled staff (disabled while offline: no presence change tells). */
   heldByDisabled(shopId: string): Promise<Array<{ conversationId: string; agentId: string }>>;
   /**
+   * Of these shops, those the sweep has work in, in two queries whatever their number: a queue to
+   * drain, or inquiries held by disabled staff.
+   */
+  sweepable(shopIds: readonly string[]): Promise<{ readonly queued: ReadonlySet<string>; readonly heldByDisabled: ReadonlySet<string> }>;
+  /**
    * The reassignment policy's candidates: assigned before `waitingSince` to an agent now away or
    * offline, the customer's last message before `waitingSince` unanswered, never moved by hand or
    * by the policy before (no skip agent).

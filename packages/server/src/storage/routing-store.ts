@@ -28,6 +28,9 @@ const PICK_WINDOW = 20;
  * On PostgreSQL the queue is taken with `FOR UPDATE … SKIP LOCKED`: nodes draining one queue take
  * different inquiries instead of waiting on each other.
  */
+/** Shops per query of the sweep's look for work (bound parameters stay well under either engine's limit). */
+const SWEEP_CHUNK = 500;
+
 export function routingStore(db: Kysely<Database>, engine: Engine): RoutingStore {
   const pg = engine === 'postgres';
 
@@ -370,6 +373,26 @@ export function routingStore(db: Kysely<Database>, engine: Engine): RoutingStore
 
     heldByDisabled: (shopId) =>
       assignedWhere(shopId, (eb) => eb('assignee_id', 'in', eb.selectFrom('staff').select('id').where('shop_id', '=', shopId).where('disabled_at', 'is not', null))),
+
+    async sweepable(shopIds) {
+      const queued = new Set<string>();
+      const heldByDisabled = new Set<string>();
+      for (let i = 0; i < shopIds.length; i += SWEEP_CHUNK) {
+        const chunk = shopIds.slice(i, i + SWEEP_CHUNK);
+        const waiting = await db.selectFrom('inquiries').select('shop_id').distinct().where('shop_id', 'in', chunk).where('status', '=', 'queued').execute();
+        waiting.forEach((row) => queued.add(row.shop_id));
+        const held = await db
+          .selectFrom('staff as s')
+          .select('s.shop_id')
+          .distinct()
+          .where('s.shop_id', 'in', chunk)
+          .where('s.disabled_at', 'is not', null)
+          .where((eb) => eb.exists(eb.selectFrom('inquiries as i').select('i.id').whereRef('i.assignee_id', '=', 's.id').where('i.status', '=', 'assigned')))
+          .execute();
+        held.forEach((row) => heldByDisabled.add(row.shop_id));
+      }
+      return { queued, heldByDisabled };
+    },
 
     unanswered: (shopId, waitingSince) =>
       assignedWhere(shopId, (eb) =>

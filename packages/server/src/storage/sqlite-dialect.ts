@@ -17,24 +17,48 @@ import {
 } from 'kysely';
 
 /**
+ * How long queries may run in one turn of the event loop before the next one waits for the turn
+ * after. node:sqlite answers synchronously, so a chain of awaited queries (the routing sweep going
+ * through 200 shops) never lets the loop read a socket: it ran 50–100 ms at a time, every 5 s, and
+ * was most of the open-loop p99 (docs/benchmarks.md, "The writer thread and the routing sweep").
+ */
+const TURN_BUDGET_MS = 4;
+
+/**
  * The one connection, lent to one caller at a time, first-in first-out. Kysely would serialise it
  * itself, but its mutex wakes every waiter on each release (quadratic under load: thousands of
  * concurrent requests spent a third of the CPU there), so the driver queues here instead and tells
- * Kysely it needs no mutex of its own.
+ * Kysely it needs no mutex of its own. Past TURN_BUDGET_MS in one turn, the connection is lent
+ * only on the next (a transaction is lent once, so it is never cut in two).
  */
 class ConnectionQueue {
   #waiting: Array<() => void> = [];
   #busy = false;
+  #turnStartedAt = -1;
 
   async acquire(): Promise<void> {
-    if (this.#busy) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    // Handed over by release(), which keeps it busy.
+    if (this.#busy) return new Promise<void>((resolve) => this.#waiting.push(resolve));
     this.#busy = true;
+    if (this.#spent()) await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   release(): void {
     const next = this.#waiting.shift();
-    if (next) next();
-    else this.#busy = false;
+    if (next === undefined) this.#busy = false;
+    else if (this.#spent()) setImmediate(next);
+    else next();
+  }
+
+  /** Whether this turn of the event loop has used its budget since its first query. */
+  #spent(): boolean {
+    const now = performance.now();
+    if (this.#turnStartedAt < 0) {
+      this.#turnStartedAt = now;
+      setImmediate(() => (this.#turnStartedAt = -1));
+      return false;
+    }
+    return now - this.#turnStartedAt > TURN_BUDGET_MS;
   }
 }
 
