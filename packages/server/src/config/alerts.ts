@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { alertMetrics, type AlertMetric, type AlertRule } from '../observability/alert-rules.ts';
+import type { Env } from './env.ts';
 
 /** Alert rules and where their notifications go (docs/monitoring.md, "Alerts"): the platform operator's, from the environment. */
 export interface AlertConfig {
@@ -17,7 +18,6 @@ export interface AlertConfig {
   readonly webhookSecret: string | null;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
 type Fail = (message: string) => never;
 
 /** The rules used when notifications are configured but no rule is given (seed 000's load cron, and more). */

@@ -42,6 +42,9 @@ export interface StorageOptions {
 
 const CONNECT_TIMEOUT_MS = 5_000;
 
+/** SQLite's page cache per connection, MiB, unless SQLITE_CACHE_MB says otherwise (docs/operations.md). */
+export const DEFAULT_SQLITE_CACHE_MB = 64;
+
 // int8 (counts, epoch-ms timestamps) as a JS number: every value we store fits in 2^53.
 const INT8_OID = 20;
 const pgTypes = {
@@ -84,7 +87,7 @@ export function openStorage(options: StorageOptions, thread: { writerLock: Share
   if (options.sqliteFile !== ':memory:') fs.mkdirSync(path.dirname(options.sqliteFile), { recursive: true });
   // The main thread makes the lock and keeps the WAL in check; the webhook thread shares the lock.
   const lock = thread ? new WriterLock(WEBHOOKS, thread.writerLock) : new WriterLock(MAIN);
-  const cacheMb = thread === null ? (options.sqliteCacheMb ?? 64) : undefined;
+  const cacheMb = thread === null ? (options.sqliteCacheMb ?? DEFAULT_SQLITE_CACHE_MB) : undefined;
   const { dialect, direct } = nodeSqliteDialect(options.sqliteFile, { lock, checkpoints: thread === null, ...(cacheMb !== undefined && { cacheMb }) });
   const db = new Kysely<Database>({ dialect });
   // The main thread's sends are written by a thread of their own (a file is needed to share).
