@@ -237,15 +237,14 @@ export function createRouting(deps: DomainDeps, options: RoutingOptions) {
       await forgotten(node.id);
     }
     for (const change of await store.routing.expirePresence(at, at - options.deviceTtlMs, options.graceMs)) await presenceChanged(change);
-    // Two queries find the shops with work, instead of several for each shop: a node serving
-    // hundreds of shops spent 50–100 ms of its event loop on every sweep (docs/benchmarks.md).
+    // Two queries find the shops with work (several per shop held a busy loop 50–100 ms: docs/benchmarks.md).
     const shopIds = [...activeShops.keys()];
     const work = await store.routing.sweepable(shopIds);
     for (const shopId of shopIds) {
       if (work.heldByDisabled.has(shopId)) {
         for (const held of await store.routing.heldByDisabled(shopId)) await release(shopId, held.conversationId, held.agentId);
       }
-      // The policy is read from the shop as this node last saw it (a change here or on the bus drops it).
+      // The policy as this node last saw it (a change here or on the bus drops the copy).
       const shop = await store.shops.findCached(shopId);
       if (shop && shop.settings.autoReassignSeconds > 0) await reassignUnanswered(shopId, shop.settings, at);
       if (work.queued.has(shopId)) await requestDrain(shopId);
