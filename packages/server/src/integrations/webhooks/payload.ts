@@ -31,6 +31,14 @@ export async function buildEvents(rows: readonly OutboxRow[], subjects: Subjects
     row.type === 'message.created' ? (messages.get(row.subjectId)?.conversationId ?? []) : isStaff(row) || isCustomer(row) || isCampaign(row) ? [] : row.subjectId,
   );
   const conversations = new Map((await subjects.conversations(conversationIds)).map((c) => [c.id, c]));
+  // The reads are not one snapshot: a visitor merged between them moved the message into the
+  // customer's conversation and deleted the one it was read in. Such messages are read once more.
+  const moved = [...messages.values()].filter((m) => !conversations.has(m.conversationId)).map((m) => m.id);
+  if (moved.length > 0) {
+    for (const m of await subjects.messages(moved)) messages.set(m.id, m);
+    const missing = moved.flatMap((id) => messages.get(id)?.conversationId ?? []).filter((id) => !conversations.has(id));
+    for (const c of await subjects.conversations(missing)) conversations.set(c.id, c);
+  }
 
   const ofShop = <T extends { shopId: string }>(row: OutboxRow, found: T | undefined): T | undefined => (found?.shopId === row.shopId ? found : undefined);
   const summary = (row: OutboxRow, id: string | undefined) => {
