@@ -37,6 +37,32 @@ test('SQLite: the WAL is checkpointed in the background and folded into the data
   }
 });
 
+test('SQLite: closing while the background checkpoint copies pages still folds the WAL away', async () => {
+  // A checkpoint runs every 100 ms; closes at 0–100 ms after a large commit land inside some of
+  // them (the old close, which did not wait for the checkpointer, left a WAL behind in some).
+  const left: number[] = [];
+  for (let round = 0; round < 20; round++) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'frontdesk-wal-close-'));
+    try {
+      const file = path.join(dir, 'frontdesk.db');
+      const storage = openStorage({ databaseUrl: null, sqliteFile: file });
+      await migrateToLatest(storage);
+      await storage.db.transaction().execute(async (trx) => {
+        for (let i = 0; i < 2000; i++) {
+          await trx.insertInto('shops').values({ id: `s${i}`, name: 'x'.repeat(2000), identity_secret: 's', settings: '{}', created_at: i, updated_at: i }).execute();
+        }
+      });
+      await new Promise((resolve) => setTimeout(resolve, round * 5));
+      await storage.close();
+      const wal = `${file}-wal`;
+      if (fs.existsSync(wal) && fs.statSync(wal).size > 0) left.push(round);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  assert.deepEqual(left, [], 'rounds that left a WAL behind');
+});
+
 test('SQLite: the serving connection reads through a page cache of SQLITE_CACHE_MB (64 MiB by default)', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'frontdesk-cache-'));
   try {

@@ -88,12 +88,13 @@ export function openStorage(options: StorageOptions, thread: { writerLock: Share
   // The main thread makes the lock and keeps the WAL in check; the webhook thread shares the lock.
   const lock = thread ? new WriterLock(WEBHOOKS, thread.writerLock) : new WriterLock(MAIN);
   const cacheMb = thread === null ? (options.sqliteCacheMb ?? DEFAULT_SQLITE_CACHE_MB) : undefined;
-  const { dialect, direct } = nodeSqliteDialect(options.sqliteFile, { lock, checkpoints: thread === null, ...(cacheMb !== undefined && { cacheMb }) });
+  const { dialect, direct, stopCheckpoints } = nodeSqliteDialect(options.sqliteFile, { lock, checkpoints: thread === null, ...(cacheMb !== undefined && { cacheMb }) });
   const db = new Kysely<Database>({ dialect });
   // The main thread's sends are written by a thread of their own (a file is needed to share).
   const writer = thread === null && options.sqliteFile !== ':memory:' ? sqliteWriter({ filename: options.sqliteFile, lock: lock.buffer, cacheMb }) : null;
   const close = once(async () => {
     await writer?.stop();
+    await stopCheckpoints();
     await db.destroy();
   });
   return { engine: 'sqlite', db, schema: null, sqlite: { ...direct, writer }, opened: { options, writerLock: lock.buffer }, pool: null, close };

@@ -8,12 +8,17 @@ import { Worker } from 'node:worker_threads';
  */
 const source = `
 const { DatabaseSync } = require('node:sqlite');
-const { workerData } = require('node:worker_threads');
+const { workerData, parentPort } = require('node:worker_threads');
 const db = new DatabaseSync(workerData.filename);
 db.exec('PRAGMA busy_timeout = 1000');
-setInterval(() => {
+const timer = setInterval(() => {
   try { db.prepare('PRAGMA wal_checkpoint(PASSIVE)').get(); } catch {}
 }, workerData.intervalMs);
+parentPort.once('message', () => {
+  clearInterval(timer);
+  db.close();
+  parentPort.close();
+});
 `;
 
 /**
@@ -25,9 +30,15 @@ export function startCheckpointer(filename: string, intervalMs = 100): { stop():
   const worker = new Worker(source, { eval: true, workerData: { filename, intervalMs }, execArgv: ['--disable-warning=ExperimentalWarning'] });
   worker.unref();
   worker.on('error', () => {});
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  let stopping: Promise<void> | null = null;
   return {
-    async stop() {
-      await worker.terminate();
+    // Closes its connection between two checkpoints, never in the middle of one: a checkpoint cut
+    // short would keep the main connection's closing checkpoint out and leave the WAL behind.
+    stop() {
+      if (stopping) return stopping;
+      worker.postMessage('stop');
+      return (stopping = Promise.race([exited, new Promise<void>((resolve) => setTimeout(resolve, 2_000).unref())]).then(() => worker.terminate()).then(() => {}));
     },
   };
 }

@@ -102,11 +102,14 @@ export function openSqlite(filename: string, cacheMb?: number): DatabaseSync {
 }
 
 /** Kysely over Node's built-in `node:sqlite` (no native addon to compile). */
-export function nodeSqliteDialect(filename: string, options: SqliteOptions = {}): { dialect: SqliteDialect; direct: SqliteDirect } {
+export function nodeSqliteDialect(
+  filename: string,
+  options: SqliteOptions = {},
+): { dialect: SqliteDialect; direct: SqliteDirect; /** Stops the background checkpoints: before closing, so the closing checkpoint has the WAL to itself. */ stopCheckpoints(): Promise<void> } {
   const checkpoints = options.checkpoints ?? true;
   const raw = openSqlite(filename, options.cacheMb);
   const checkpointer = checkpoints && filename !== ':memory:' ? startCheckpointer(filename) : null;
-  const config = { database: new CachedStatements(raw, checkpoints, () => checkpointer?.stop()) };
+  const config = { database: new CachedStatements(raw, checkpoints, () => void checkpointer?.stop()) };
   const queue = new ConnectionQueue();
   const lock = options.lock ?? null;
   const direct: SqliteDirect = {
@@ -124,7 +127,7 @@ export function nodeSqliteDialect(filename: string, options: SqliteOptions = {})
       }
     },
   };
-  return { dialect: new QueuedSqliteDialect(config, queue, lock), direct };
+  return { dialect: new QueuedSqliteDialect(config, queue, lock), direct, stopCheckpoints: async () => checkpointer?.stop() };
 }
 
 class QueuedSqliteDialect extends SqliteDialect {
