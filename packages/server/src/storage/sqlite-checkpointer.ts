@@ -37,6 +37,7 @@ export function startCheckpointer(filename: string, intervalMs = 100): { stop():
     // short would keep the main connection's closing checkpoint out and leave the WAL behind.
     stop() {
       if (stopping) return stopping;
+      worker.ref(); // a process that is shutting down waits for it
       worker.postMessage('stop');
       return (stopping = Promise.race([exited, new Promise<void>((resolve) => setTimeout(resolve, 2_000).unref())]).then(() => worker.terminate()).then(() => {}));
     },
