@@ -58,6 +58,33 @@ describe('the SQLite writer thread', () => {
     assert.deepEqual(stored, [{ seq: 1, text: 'hello w1' }, { seq: 2, text: 'hello w2' }]);
   });
 
+  test('batch after batch across the thread: each conversation in order and gapless, a resend of a message in flight gets the stored copy', async () => {
+    const people = await Promise.all(Array.from({ length: 12 }, () => openWidget(server, shop.shopId)));
+    const append = server.app.store.messages.append;
+    // Twenty turns of the event loop, each adding one send to every conversation and a resend of
+    // the previous turn's, whose first copy may still be in the batch the thread is committing.
+    const sent: Array<{ conversationId: string; key: string; result: ReturnType<typeof append> }> = [];
+    for (let turn = 0; turn < 20; turn++) {
+      for (const c of people) {
+        sent.push({ conversationId: c.conversationId, key: `o${turn}`, result: append(says(c.conversationId, c.customerId, `o${turn}`)) });
+        if (turn > 0) sent.push({ conversationId: c.conversationId, key: `o${turn - 1}`, result: append(says(c.conversationId, c.customerId, `o${turn - 1}`)) });
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const results = await Promise.all(sent.map((s) => s.result));
+    for (const c of people) {
+      const mine = sent.map((s, i) => ({ ...s, out: results[i]! })).filter((s) => s.conversationId === c.conversationId);
+      const firsts = mine.filter((s) => !s.out.duplicate);
+      assert.deepEqual(firsts.map((s) => s.key), Array.from({ length: 20 }, (_, t) => `o${t}`), 'each sent once, in the order sent');
+      assert.deepEqual(firsts.map((s) => s.out.message.seq), Array.from({ length: 20 }, (_, t) => t + 1), 'gapless');
+      for (const again of mine.filter((s) => s.out.duplicate)) {
+        assert.equal(again.out.message.id, firsts.find((s) => s.key === again.key)!.out.message.id, 'a resend returns the stored copy');
+      }
+      const stored = await server.storage.db.selectFrom('messages').select('seq').where('conversation_id', '=', c.conversationId).execute();
+      assert.equal(stored.length, 20);
+    }
+  });
+
   test('sends and the main thread’s own transactions take turns at the file: nothing is refused as busy', async () => {
     const c = await openWidget(server, shop.shopId);
     const db = server.storage.db;
