@@ -62,6 +62,7 @@ const { values: args } = parseArgs({
     postgres: { type: 'string' },
     keep: { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
+    'open-rate': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -85,6 +86,8 @@ if (args.help) {
                          --skip-floor skips the storage floor (bench/realtime/floor.ts)
   --postgres URL         also run Frontdesk on PostgreSQL (a database of its own, dropped afterwards)
   --keep                 keep .bench/realtime-*/ (server logs, SQLite files)
+  --open-rate N          only Frontdesk's open loop at N msg/s (no relays, no other phase, no
+                         summary): a quick loop for latency-tail experiments, ~1.5 min
   --cpu-prof             write a V8 CPU profile of the Frontdesk server of the message phases
                          to .bench/realtime-profiles/ (open it in Chrome DevTools)`);
   process.exit(0);
@@ -254,6 +257,26 @@ interface ThroughputResults {
   readonly openAtOwn: Map<string, PhaseResult>;
   readonly halfRate: number;
   readonly persisted: { label: string; stored: number; delivered: number; acked: number }[];
+}
+
+/** `--open-rate`: Frontdesk's open loop alone, one phase, its row of the phase table and the persisted check. */
+async function openAlone(rate: number): Promise<void> {
+  const profileDir = path.join(repoRoot, '.bench', 'realtime-profiles');
+  const nodeFlags = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const label = 'Frontdesk (SQLite)';
+  const frontdesk = await startFrontdesk({ dir, maxConnectionsPerUser: perUser, client: clientKind, label, postgresUrl: null, nodeFlags }, pairs, 1);
+  let load: Load | null = null;
+  try {
+    load = await startLoad(frontdesk, await frontdeskPairs(frontdesk));
+    const r = await load.open(rate);
+    console.log(`\n${table(phaseHeader, [phaseRow(label, 'open loop', r)], phaseAlign)}`);
+    const stored = await frontdesk.countStored!();
+    console.log(`\npersisted: ${f0(stored)} stored, ${f0(r.totals.delivered)} delivered, ${f0(r.totals.acked)} acknowledged (warm-up included)`);
+    if (stored < r.totals.delivered) process.exitCode = 1;
+  } finally {
+    await load?.stop();
+    await frontdesk.stop();
+  }
 }
 
 async function throughput(): Promise<ThroughputResults> {
@@ -482,6 +505,11 @@ async function main(): Promise<void> {
   const failures: string[] = [];
   let tp: ThroughputResults | null = null;
   let rs: RssResult[] | null = null;
+  if (args['open-rate'] !== undefined) {
+    const rate = Number(args['open-rate']);
+    if (!Number.isFinite(rate) || rate <= 0) throw new Error('--open-rate is messages a second, above 0');
+    return openAlone(rate);
+  }
   if (!args['skip-throughput']) tp = await throughput();
   if (!args['skip-rss']) rs = await rss();
   // The same durable rows written without a server: raw node:sqlite, and Frontdesk's appender alone.
