@@ -1,13 +1,14 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { limits, type Attachment, type AttachmentKind, type ContentType } from '@frontdesk/protocol';
+import type { Attachment, AttachmentKind, ContentType } from '@frontdesk/protocol';
 import { authorize, openConversation } from './access.ts';
 import type { DomainDeps } from './domain.ts';
 import { AppError, fail } from './errors.ts';
 import { newId } from './ids.ts';
-import type { BlobStore, NewBlob, Staging } from './ports.ts';
+import type { BlobStore, Staging } from './ports.ts';
 import { presentAttachment } from './present.ts';
 import { lazyServerKey } from './server-keys.ts';
+import { attachmentIntake, cleanFileName } from './attachment-intake.ts';
 import { principalUserId, type AttachmentRecord, type ConversationFacts, type Principal, type UploadRecord } from './records.ts';
 
 export type Variant = 'original' | 'thumbnail';
@@ -60,8 +61,9 @@ const LINK_KEY = 'attachment-links';
  * only to whoever may read the conversation (or holds a short-lived signed link).
  */
 export function createAttachments({ store, now }: DomainDeps, io: AttachmentIo, options: AttachmentOptions) {
-  const { blobs, staging, media } = io;
+  const { blobs, staging } = io;
   const key = lazyServerKey(store.attachments, LINK_KEY, now);
+  const intake = attachmentIntake({ store, now }, io);
 
   /** Where a principal may upload: a conversation they may write in. Returns its facts and limits. */
   async function writable(principal: Principal, conversationId: string) {
@@ -76,61 +78,6 @@ export function createAttachments({ store, now }: DomainDeps, io: AttachmentIo, 
       maxBytes: Math.min(shop.settings.maxAttachmentBytes, options.maxBytes),
       allowed: new Set(shop.settings.allowedAttachmentTypes),
     };
-  }
-
-  /** Checks and stores a fully received staging file as an attachment of `facts`' conversation. */
-  async function store_(principal: Principal, facts: ConversationFacts, allowed: ReadonlySet<string>, stagingId: string, name: string) {
-    const file = staging.path(stagingId);
-    const sniffed = await media.sniff(file);
-    if (!allowed.has(sniffed.mime)) {
-      fail('ATTACHMENT_TYPE_NOT_ALLOWED', `Files of type ${sniffed.mime} may not be uploaded in this shop.`);
-    }
-    const id = newId();
-    const base = {
-      id,
-      shopId: facts.shopId,
-      conversationId: facts.id,
-      uploaderId: principalUserId(principal),
-      uploaderKind: principal.kind,
-      name: cleanFileName(name),
-      mime: sniffed.mime,
-      claimedBy: null,
-      claimedAt: null,
-      createdAt: now(),
-    };
-    let record: AttachmentRecord;
-    let puts: Array<{ key: string; source: { path: string } | { data: Buffer } }>;
-    if (sniffed.kind === 'image') {
-      const image = await media.processImage(file, sniffed.mime).catch((error: unknown) => {
-        throw new AppError('VALIDATION_FAILED', 'The image could not be read.', [error instanceof Error ? error.message : String(error)]);
-      });
-      const original = { key: sha256(image.original.data), source: { data: image.original.data } };
-      const thumbnail = { key: sha256(image.thumbnail.data), source: { data: image.thumbnail.data } };
-      puts = [original, thumbnail];
-      record = {
-        ...base,
-        kind: 'image',
-        size: image.original.data.length,
-        blobKey: original.key,
-        width: image.original.width,
-        height: image.original.height,
-        thumbKey: thumbnail.key,
-        thumbWidth: image.thumbnail.width,
-        thumbHeight: image.thumbnail.height,
-      };
-    } else {
-      const hashed = await staging.hash(stagingId);
-      puts = [{ key: hashed.key, source: { path: file } }];
-      record = { ...base, kind: 'file', size: hashed.size, blobKey: hashed.key, width: null, height: null, thumbKey: null, thumbWidth: null, thumbHeight: null };
-    }
-    const sizes = new Map(puts.map((p) => [p.key, 'data' in p.source ? p.source.data.length : record.size]));
-    const newBlobs: NewBlob[] = [...sizes].map(([key, size]) => ({ key, size }));
-    // Bytes first, then the rows; then the bytes again if a cleanup removed them in between
-    // (it holds the blob row while it deletes, so after our commit they stay).
-    for (const p of puts) await blobs.put(p.key, p.source);
-    await store.attachments.create(record, newBlobs);
-    for (const p of puts) if (!(await blobs.has(p.key))) await blobs.put(p.key, p.source);
-    return record;
   }
 
   async function visibleTo(principal: Principal, id: string): Promise<AttachmentRecord> {
@@ -238,7 +185,7 @@ export function createAttachments({ store, now }: DomainDeps, io: AttachmentIo, 
         if (result.error) fail('VALIDATION_FAILED', 'The file did not arrive whole: the request ended early.', [result.error.message]);
         await request.ended();
         if (result.written === 0) fail('VALIDATION_FAILED', 'The file is empty.');
-        return presentAttachment(await store_(principal, facts, allowed, stagingId, name));
+        return presentAttachment(await intake(principal, facts, allowed, stagingId, name));
       } finally {
         await staging.remove(stagingId);
       }
@@ -294,7 +241,7 @@ export function createAttachments({ store, now }: DomainDeps, io: AttachmentIo, 
         const staged = await stagedSize(uploadId);
         if (staged !== upload.size) fail('UPLOAD_INCOMPLETE', `The staged file holds ${staged} of ${upload.size} bytes; upload it again.`);
         const { facts, allowed } = await writable(principal, upload.conversationId);
-        const record = await store_(principal, facts, allowed, uploadId, upload.name);
+        const record = await intake(principal, facts, allowed, uploadId, upload.name);
         await store.attachments.deleteUpload(uploadId);
         await staging.remove(uploadId);
         return presentAttachment(record);
@@ -391,29 +338,6 @@ export function createAttachments({ store, now }: DomainDeps, io: AttachmentIo, 
 }
 
 export type Attachments = ReturnType<typeof createAttachments>;
-
-const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
-
-/**
- * The uploader's file name as shown and offered for download: no directories, no control or
- * bidirectional-override characters (which disguise `exe.txt` as `txt.exe`), at most 200 characters.
- */
-export function cleanFileName(raw: string): string {
-  // Lone surrogates become U+FFFD (encodeURIComponent would throw on them later).
-  const base = (raw.split(/[/\\]/).pop() ?? '').replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
-  const cleaned = base
-    .normalize('NFC')
-    .replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .replace(/^\.+/, '');
-  if (cleaned === '') return 'file';
-  const chars = [...cleaned];
-  if (chars.length <= limits.fileNameMaxChars) return cleaned;
-  const dot = cleaned.lastIndexOf('.');
-  const extension = dot > 0 && cleaned.length - dot <= 16 ? cleaned.slice(dot) : '';
-  return chars.slice(0, limits.fileNameMaxChars - [...extension].length).join('') + extension;
-}
 
 function stem(name: string): string {
   const dot = name.lastIndexOf('.');
