@@ -111,7 +111,11 @@ export function CampaignForm({ capi, labels, t, campaign, onClose, onSaved }: Pr
     let saved: Campaign | null = null;
     const { kind: _kind, ...whole } = body;
     // Past its draft, only an ongoing campaign's text and trigger may change (schemas/campaigns.ts).
-    const patch = campaign && campaign.status !== 'draft' ? { text: whole.text, ...(whole.trigger && { trigger: whole.trigger }) } : whole;
+    // A draft's schedule or throttle left empty is taken away, not kept.
+    const patch =
+      campaign && campaign.status !== 'draft'
+        ? { text: whole.text, ...(whole.trigger && { trigger: whole.trigger }) }
+        : { ...whole, ...(kind === 'one_off' && { scheduledAt: whole.scheduledAt ?? null, throttlePerSecond: whole.throttlePerSecond ?? null }) };
     const ok = await action.run(async () => (saved = campaign ? await capi.updateCampaign(campaign.id, patch) : await capi.createCampaign(body)));
     if (ok) onSaved(saved!);
   }

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { launchChromium } from '../../../packages/sdk/test/support/browser.ts';
 import { call, createShop, identityToken, openWidget, type ShopFixture } from '../../../packages/server/test/support/client.ts';
+import { eventually } from '../../../packages/server/test/support/eventually.ts';
 import { startServer, type TestServer } from '../../../packages/server/test/support/server.ts';
 import { addStaff, createLabel, horizontalOverflow, screenshotDir, shopSite, signIn, type Person } from './support/console.ts';
 
@@ -76,6 +77,22 @@ describe('console: campaigns in Chromium', () => {
     await olga.getByRole('button', { name: 'Save draft' }).click();
     const spring = card(olga, 'Spring sale');
     await spring.locator('.pill', { hasText: 'Draft' }).waitFor();
+
+    // Set to start at a time, then back to "when I start it": the draft's schedule is taken away,
+    // so Start below sends at once instead of waiting for 2030.
+    const scheduled = async () => {
+      const list = await call(server, 'GET', '/api/v1/campaigns', { token: shop.ownerToken });
+      return list.body.items.find((c: { name: string }) => c.name === 'Spring sale').scheduledAt as string | null;
+    };
+    await spring.getByRole('button', { name: 'Edit' }).click();
+    await olga.getByRole('radio', { name: 'At a time' }).check();
+    await olga.locator('input[type="datetime-local"]').fill('2030-01-01T10:00');
+    await olga.getByRole('button', { name: 'Save draft' }).click();
+    await eventually('the schedule saved', async () => (await scheduled()) !== null);
+    await spring.getByRole('button', { name: 'Edit' }).click();
+    await olga.getByRole('radio', { name: 'When I start it' }).check();
+    await olga.getByRole('button', { name: 'Save draft' }).click();
+    await eventually('the schedule taken away', async () => (await scheduled()) === null);
 
     olga.once('dialog', (dialog) => void dialog.accept());
     await spring.getByRole('button', { name: 'Start' }).click();

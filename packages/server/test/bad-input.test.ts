@@ -379,6 +379,7 @@ for (const engine of engines) {
         { audience: { labelIds: ['01890a5d-ac96-774b-bcce-b302099a8057'], platformOnly: true } },
         { audience: { externalIds: ['order-1'] } },
         { trigger: { urlPattern: 'https://shop.example/*', delaySeconds: 10, businessHoursOnly: true } },
+        { scheduledAt: null, throttlePerSecond: null },
       ],
       'POST /api/v1/campaigns/audience': [
         { audience: { all: true, attributes: [{ key: 'orders', op: 'gt', value: 3 }] } },

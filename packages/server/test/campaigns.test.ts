@@ -171,6 +171,17 @@ for (const engine of engines) {
       assert.ok(Date.parse(done.startedAt!) >= Date.parse(at));
     });
 
+    test('a draft’s schedule and throttle can be taken away: started, it sends at once', async () => {
+      const campaign = await create({ audience: { externalIds: ['a1', 'a2'] }, scheduledAt: new Date(Date.now() + 3_600_000).toISOString(), throttlePerSecond: 5 });
+      const patch = (body: unknown) => call(server, 'PATCH', `/api/v1/campaigns/${campaign.id}`, { token: shop.ownerToken, body });
+      const cleared = ok<Campaign>(await patch({ scheduledAt: null, throttlePerSecond: null }));
+      assert.deepEqual([cleared.scheduledAt, cleared.throttlePerSecond], [null, null]);
+      assert.equal((await patch({ scheduledAt: 'tomorrow' })).body.error.code, 'VALIDATION_FAILED');
+      assert.equal((await patch({ throttlePerSecond: 0 })).body.error.code, 'VALIDATION_FAILED');
+      assert.equal(ok<Campaign>(await act(campaign.id, 'start')).status, 'running', 'no schedule left: it starts now');
+      assert.equal((await finished(campaign.id)).counts.sent, 2);
+    });
+
     test('opt-out is respected when the audience is fixed and again at each recipient’s turn', async () => {
       const { ids } = await seedContacts(server.storage.db, shop.shopId, Array.from({ length: 12 }, (_, i) => ({ externalId: `oo-${String(i).padStart(2, '0')}`, labels: ['oo'], optedOut: i === 0 })));
       const oo = (await server.storage.db.selectFrom('labels').select('id').where('shop_id', '=', shop.shopId).where('name', '=', 'oo').executeTakeFirstOrThrow()).id;

@@ -76,8 +76,17 @@ export const CampaignCreateBodySchema = Type.Object(
 );
 export type CampaignCreateBody = Wire<typeof CampaignCreateBodySchema>;
 
-/** Drafts only (and an ongoing campaign's text and trigger, any time). */
-export const CampaignPatchBodySchema = Type.Partial(Type.Omit(CampaignCreateBodySchema, ['kind']), { ...strict, minProperties: 1 });
+/**
+ * Drafts only (and an ongoing campaign's text and trigger, any time). `scheduledAt: null` takes a
+ * draft's schedule away (it starts when started), `throttlePerSecond: null` its throttle.
+ */
+export const CampaignPatchBodySchema = Type.Partial(
+  Type.Composite([
+    Type.Omit(CampaignCreateBodySchema, ['kind', 'scheduledAt', 'throttlePerSecond']),
+    Type.Object({ scheduledAt: Nullable(Time), throttlePerSecond: Nullable(Type.Integer({ minimum: 1, maximum: 100_000 })) }),
+  ]),
+  { ...strict, minProperties: 1 },
+);
 export type CampaignPatchBody = Wire<typeof CampaignPatchBodySchema>;
 
 export const CampaignCountsSchema = Type.Object({

@@ -99,7 +99,7 @@ export function createCampaigns(deps: DomainDeps, campaigns: CampaignStore) {
         ...(body.senderId !== undefined && { senderId: body.senderId }),
         ...(body.audience !== undefined && { audience: body.audience }),
         ...(body.trigger !== undefined && { trigger: body.trigger }),
-        ...(body.scheduledAt !== undefined && { scheduledAt: Date.parse(body.scheduledAt) }),
+        ...(body.scheduledAt !== undefined && { scheduledAt: body.scheduledAt === null ? null : Date.parse(body.scheduledAt) }),
         ...(body.throttlePerSecond !== undefined && { throttlePerSecond: body.throttlePerSecond }),
       };
       if (!(await campaigns.update(staff.shopId, id, patch, statuses, now()))) fail('CAMPAIGN_INVALID_TRANSITION', 'The campaign changed meanwhile.');
@@ -154,13 +154,16 @@ function decodeRecipientCursor(cursor: string | undefined): string | null {
 }
 
 /** A one-off campaign needs an audience and no trigger; an ongoing one the reverse. */
-function checkShape(kind: CampaignRecord['kind'], body: { audience?: CampaignAudience | undefined; trigger?: unknown; scheduledAt?: string | undefined; throttlePerSecond?: number | undefined }): void {
+function checkShape(
+  kind: CampaignRecord['kind'],
+  body: { audience?: CampaignAudience | undefined; trigger?: unknown; scheduledAt?: string | null | undefined; throttlePerSecond?: number | null | undefined },
+): void {
   if (kind === 'one_off') {
     if (body.trigger !== undefined) fail('VALIDATION_FAILED', 'A one-off campaign has an audience, not a trigger.');
     if (body.audience === undefined) fail('VALIDATION_FAILED', 'A one-off campaign needs an audience.');
     checkAudience(body.audience);
   } else {
-    if (body.audience !== undefined || body.scheduledAt !== undefined || body.throttlePerSecond !== undefined) {
+    if (body.audience !== undefined || body.scheduledAt != null || body.throttlePerSecond != null) {
       fail('VALIDATION_FAILED', 'An ongoing campaign has a trigger, not an audience, a schedule or a throttle.');
     }
     if (body.trigger === undefined) fail('VALIDATION_FAILED', 'An ongoing campaign needs a trigger.');
