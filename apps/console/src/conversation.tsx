@@ -1,10 +1,10 @@
 /**
  * One conversation: the whole history across inquiries and agents (seed 000), the composer (replies,
  * internal notes, emoji, attachments, canned responses by "/shortcut"), the inquiry's actions and
- * the customer panel.
+ * the customer panel (customer-panel.tsx).
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { Agent, CannedResponse, ChannelFailure, CustomerDetails, Label, Message, Staff } from '@frontdesk/protocol';
+import type { Agent, CannedResponse, ChannelFailure, Label, Message, Staff } from '@frontdesk/protocol';
 import type { FrontdeskClient } from '@frontdesk/sdk';
 import { useAction } from './action.ts';
 import type { Api } from './api.ts';
@@ -19,8 +19,9 @@ import { serviceLine } from './service-notices.ts';
 import { useTimeline } from './timeline.ts';
 import { TriageBar } from './triage.tsx';
 import { expandCanned, type CannedContext } from './canned-variables.ts';
-import { AttachmentView, AttributeList, Avatar, customerLabel, focusFirstButton, formatTime, formatWhen, Linkified } from './ui.tsx';
+import { AttachmentView, Avatar, customerLabel, focusFirstButton, formatTime, Linkified } from './ui.tsx';
 import { uiLocale } from './locale.ts';
+import { CustomerPanelView } from './customer-panel.tsx';
 
 const narrow = matchMedia('(max-width: 1180px)');
 
@@ -373,60 +374,5 @@ function ReplyComposer({ api, replyBlocked, context, ...base }: ComposerBase & {
       blocked={internal ? null : replyBlocked}
       typing={!internal}
     />
-  );
-}
-
-/** `inquiry` (the live conversation's status and assignee) changing fetches the panel again, so its inquiries never go stale. */
-function CustomerPanelView({ api, customerId, inquiry, names, t }: { api: Api; customerId: string; inquiry: string; names: Map<string, string>; t: Strings }) {
-  const [panel, setPanel] = useState<CustomerDetails | null>(null);
-  useEffect(() => {
-    let current = true;
-    api.customer(customerId).then(
-      (details) => current && setPanel(details),
-      () => current && setPanel(null),
-    );
-    return () => void (current = false);
-  }, [customerId, inquiry]);
-  if (!panel) return <aside class="panel" aria-label={t.customer} />;
-  const c = panel.customer;
-  const attributes = Object.entries(panel.attributes);
-  return (
-    <aside class="panel" aria-label={t.customer}>
-      <h2>{t.customer}</h2>
-      <dl>
-        <dt>{t.name}</dt>
-        <dd>{c.name ?? t.anonymous}</dd>
-        {c.email && (
-          <>
-            <dt>{t.email}</dt>
-            <dd>{c.email}</dd>
-          </>
-        )}
-        {c.externalId && (
-          <>
-            <dt>ID</dt>
-            <dd>{c.externalId}</dd>
-          </>
-        )}
-        <dt>{t.role}</dt>
-        <dd>{t.customerKinds[c.kind]}</dd>
-      </dl>
-      {attributes.length > 0 && (
-        <>
-          <h3>{t.attributes}</h3>
-          <AttributeList attributes={attributes} />
-        </>
-      )}
-      <h3>{t.pastInquiries}</h3>
-      <ol class="inquiries">
-        {panel.inquiries.map((inquiry) => (
-          <li key={inquiry.id}>
-            <span class={`status ${inquiry.status}`}>{t.status[inquiry.status]}</span> {formatWhen(inquiry.createdAt)}
-            {inquiry.assigneeId && ` · ${names.get(inquiry.assigneeId) ?? ''}`}
-            {inquiry.firstResponseAt && ` · ${t.firstResponse} ${Math.round((Date.parse(inquiry.firstResponseAt) - Date.parse(inquiry.createdAt)) / 1000)} s`}
-          </li>
-        ))}
-      </ol>
-    </aside>
   );
 }

@@ -15,6 +15,7 @@ import { contactsApi, type LabelledConversation } from './api-contacts.ts';
 import { CampaignsArea } from './campaigns.tsx';
 import { ContactsArea } from './contacts.tsx';
 import { InboxFilters, isRefined, type Refinement } from './inbox-filters.tsx';
+import { listKey, withArrival, withSeen } from './inbox-lists.ts';
 import { useLabels } from './labels.tsx';
 import { useBroadcasts } from './broadcast-store.ts';
 import { BroadcastBanner } from './broadcasts.tsx';
@@ -179,27 +180,8 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
     // Looked up now (a state updater runs later): is it listed, and is it the agent's business?
     const fresh = openedRef.current?.id === message.conversationId ? openedRef.current : undefined;
     const listed = fresh ?? Object.values(listsRef.current).flat().find((c) => c.id === message.conversationId);
-    setLists((all) => {
-      const next: typeof all = {};
-      for (const [v, items] of Object.entries(all)) {
-        const found = items.find((c) => c.id === message.conversationId);
-        if (!found) {
-          next[v] = items;
-          continue;
-        }
-        const mineToCount = message.senderId !== self?.id && message.kind === 'user' && !(open === found.id && !document.hidden);
-        const updated: LabelledConversation = {
-          ...found,
-          // The preview is the last public message a person wrote (issue 22); any public line is activity.
-          lastMessage: message.kind === 'system' || message.visibility === 'internal' ? found.lastMessage : { seq: message.seq, preview: previewOf(message), contentType: message.contentType, senderId: message.senderId, senderKind: message.senderKind, at: message.createdAt },
-          lastActivityAt: message.visibility === 'internal' ? found.lastActivityAt : message.createdAt,
-          lastSeq: Math.max(found.lastSeq, message.seq),
-          unread: found.unread + (mineToCount ? 1 : 0),
-        };
-        next[v] = [updated, ...items.filter((c) => c !== found)];
-      }
-      return next;
-    });
+    const unread = message.senderId !== self?.id && message.kind === 'user' && !(open === message.conversationId && !document.hidden);
+    setLists((all) => withArrival(all, message, unread));
     if (!listed) scheduleRefresh();
     if (message.senderKind !== 'customer') return;
     const looking = open === message.conversationId && !document.hidden;
@@ -234,17 +216,8 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
   }, [selected]);
 
   function seen(conversationId: string) {
-    setUnseen((m) => {
-      if (!m.has(conversationId)) return m;
-      const copy = new Map(m);
-      copy.delete(conversationId);
-      return copy;
-    });
-    setLists((all) => {
-      const next: typeof all = {};
-      for (const [v, items] of Object.entries(all)) next[v] = items.map((c) => (c.id === conversationId ? { ...c, unread: 0 } : c));
-      return next;
-    });
+    forget(conversationId);
+    setLists((all) => withSeen(all, conversationId));
   }
 
   /** Opens a conversation: its address becomes the page's (`replace`: instead of the current entry). */
@@ -262,7 +235,7 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
     seen(conversationId);
   }
 
-  /** A conversation that no longer exists (merged): nothing of it stays counted. */
+  /** Nothing of a conversation stays counted in the title: it was seen, or no longer exists (merged). */
   function forget(conversationId: string) {
     setUnseen((m) => {
       if (!m.has(conversationId)) return m;
@@ -419,8 +392,5 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
     </div>
   );
 }
-
-/** The lists' key: a view alone, or with its filters. */
-const listKey = (view: View, refinement: Refinement) => (isRefined(refinement) ? `${view}:${JSON.stringify(refinement)}` : view);
 
 render(<Root />, document.getElementById('app')!);

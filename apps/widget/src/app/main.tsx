@@ -5,120 +5,25 @@
  */
 import { render } from 'preact';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { Attachment, Conversation, CustomerKind, Message, Team } from '@frontdesk/protocol';
+import type { Conversation, Message, Team } from '@frontdesk/protocol';
 import { FrontdeskClient, type FrontdeskError, type PendingMessage } from '@frontdesk/sdk';
-import { pageUrlFrom, type HostMessage, type WidgetMessage, type WidgetUser } from '../bridge.ts';
+import { pageUrlFrom, type HostMessage, type WidgetUser } from '../bridge.ts';
 import { useOngoingCampaigns } from './campaigns.ts';
 import { htmlLang, strings, type Strings } from './i18n.ts';
-import { AttachButton, AttachmentView, chime, PendingState } from './media.tsx';
-import { colorOf, formatTime, initialsOf, Linkified } from './text.tsx';
-import { noticeIds, systemLine } from './notices.ts';
+import { AttachButton, chime } from './media.tsx';
+import { initialsOf, Linkified } from './text.tsx';
+import { noticeIds } from './notices.ts';
 import { OfflineEmail } from './offline-email.tsx';
 import { useAppearance } from './appearance.ts';
 import { opensAtText, PrechatForm, prechatNeeds } from './prechat.tsx';
 import { Preview } from './preview.tsx';
 import { Csat } from './csat.tsx';
+import { api, embedded, params, parentOrigin, prefs, shopId, toParent, wsUrl } from './context.ts';
+import { apiGet, openSession, type Session } from './session.ts';
+import { keyOf, Row, ShopList, type Item } from './rows.tsx';
 
-const params = new URLSearchParams(location.hash.slice(1));
-const shopId = new URLSearchParams(location.search).get('shop') ?? '';
-const parentOrigin = params.get('parent') ?? '';
-/** The link of a reply e-mail (docs/channels.md#e-mail): in the fragment, so no server or log sees it. */
-const signInLink = params.get('signin');
-if (signInLink) history.replaceState(null, '', location.pathname + location.search);
-/** Messages further apart than this get a time separator (seed 000: two minutes). */
-const gapMs = Number(params.get('gap') ?? 120) * 1000;
-const api = `${location.origin}/api/v1`;
-const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
 const enterKey = 'frontdesk:ctrl-enter';
-const embedded = window.parent !== window;
-
-/** The iframe's own storage may be refused (third-party): preferences then last the visit only. */
-const prefs = {
-  get(key: string): string | null {
-    try {
-      return localStorage.getItem(key);
-    } catch {
-      return null;
-    }
-  },
-  set(key: string, value: string) {
-    try {
-      localStorage.setItem(key, value);
-    } catch {
-      // not kept
-    }
-  },
-};
 const EMOJI = ['😀', '😂', '😊', '😍', '🤔', '😢', '😮', '👍', '👎', '🙏', '👏', '🎉', '❤️', '🔥', '✅', '❌', '📦', '🚚', '💳', '⏰'];
-
-function toParent(message: WidgetMessage) {
-  if (parentOrigin && window.parent !== window) window.parent.postMessage({ frontdesk: 1, ...message }, parentOrigin);
-}
-
-interface Session {
-  readonly token: string;
-  readonly customerId: string;
-  readonly conversationId: string;
-  readonly shopName: string;
-  readonly customerKind: CustomerKind;
-  /** The anonymous visitor's token in force; null once identified. */
-  readonly visitorToken: string | null;
-  /** Where unread replies are e-mailed; null = nowhere yet. */
-  readonly email: string | null;
-  readonly name: string | null;
-}
-
-/**
- * Opens (or resumes) the visitor's session: anonymous with the stored visitor token, or identified.
- * Identified with a visitor token, the server folds that visitor into the customer (their history
- * carries over) and the page can forget the token.
- */
-async function openSession(user: WidgetUser | null, visitorToken: string | null): Promise<Session> {
-  const body: Record<string, unknown> = { shopId };
-  if (user?.jwt) body.identity = { jwt: user.jwt };
-  else if (user?.id && user.identifierHash) body.identity = { externalId: user.id, identifierHash: user.identifierHash };
-  if (signInLink && !body.identity) body.signInLink = signInLink;
-  else if (visitorToken) body.visitorToken = visitorToken;
-  if (user?.name || user?.email) body.profile = { ...(user.name && { name: user.name }), ...(user.email && { email: user.email }) };
-  let response = await fetch(`${api}/widget/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  if (response.status === 401 && body.visitorToken && !body.identity) {
-    // The visitor was forgotten on the server: start a new one.
-    delete body.visitorToken;
-    response = await fetch(`${api}/widget/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  }
-  if (!response.ok) throw new Error(`session: HTTP ${response.status}`);
-  const session = (await response.json()) as {
-    token: string;
-    visitorToken: string | null;
-    merged: boolean;
-    customer: { id: string; kind: CustomerKind; email: string | null; name: string | null };
-    conversation: { id: string; shopName: string };
-  };
-  if (session.visitorToken) toParent({ type: 'visitor', visitorToken: session.visitorToken });
-  else if (session.merged) toParent({ type: 'visitor', visitorToken: null });
-  return {
-    token: session.token,
-    customerId: session.customer.id,
-    conversationId: session.conversation.id,
-    shopName: session.conversation.shopName,
-    customerKind: session.customer.kind,
-    email: session.customer.email,
-    name: session.customer.name,
-    visitorToken: body.identity ? null : (session.visitorToken ?? (body.visitorToken as string | undefined) ?? null),
-  };
-}
-
-/** A GET on the API with the customer's token. */
-async function apiGet<T>(path: string, token: string): Promise<T> {
-  const response = await fetch(`${api}${path}`, { headers: { authorization: `Bearer ${token}` } });
-  if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
-  return (await response.json()) as T;
-}
-
-type Item =
-  | { readonly kind: 'stored'; readonly message: Message }
-  | { readonly kind: 'pending'; readonly pending: PendingMessage; readonly failed: FrontdeskError | null }
-  | { readonly kind: 'uploading'; readonly id: string; readonly name: string; readonly preview: string | null; readonly progress: number; readonly error: string | null };
 
 function App() {
   const [locale, setLocale] = useState(params.get('locale') ?? navigator.language);
@@ -612,125 +517,6 @@ function App() {
         )}
       </p>
     </div>
-  );
-}
-
-function keyOf(item: Item): string {
-  if (item.kind === 'stored') return item.message.clientMsgId ?? `seq-${item.message.seq}`;
-  if (item.kind === 'pending') return item.pending.clientMsgId;
-  return item.id;
-}
-
-function Row(props: {
-  item: Item;
-  previous: Item | undefined;
-  me: string;
-  theirReadSeq: number;
-  t: Strings;
-  locale: string;
-  client: FrontdeskClient | null;
-  names: ReadonlyMap<string, string>;
-  onDismiss: (uploadId: string) => void;
-}) {
-  const { item, previous, me, theirReadSeq, t, locale, client, names, onDismiss } = props;
-  if (item.kind === 'uploading') {
-    // A refused upload never looks sent: a failed bubble with the reason, until dismissed.
-    return (
-      <div class={`row mine ${item.error === null ? '' : 'refused'}`}>
-        <div class={`bubble ${item.error === null ? '' : 'failed'}`}>
-          {item.preview ? <img class="preview" src={item.preview} alt={item.name} /> : <span>{item.name}</span>}
-          {item.error === null ? (
-            <span class="meta">{t.uploading(item.progress)}</span>
-          ) : (
-            <span class="meta" role="alert">
-              {t.notSent(item.error)} ·{' '}
-              <button type="button" class="link" onClick={() => onDismiss(item.id)}>
-                {t.dismiss}
-              </button>
-            </span>
-          )}
-        </div>
-      </div>
-    );
-  }
-  if (item.kind === 'pending') {
-    return (
-      <div class="row mine">
-        <div class="bubble">
-          <Linkified text={item.pending.text} />
-          <PendingState failed={item.failed !== null} labels={t} onRetry={() => client?.retry(item.pending.clientMsgId)} />
-        </div>
-      </div>
-    );
-  }
-  const message = item.message;
-  const time = Date.parse(message.createdAt);
-  const prevTime = previous?.kind === 'stored' ? Date.parse(previous.message.createdAt) : 0;
-  const separator = time - prevTime > gapMs;
-  const newDay = new Date(time).toDateString() !== new Date(prevTime).toDateString();
-  if (message.kind === 'system') {
-    return (
-      <>
-        {separator && <p class="time">{formatTime(message.createdAt, locale, newDay)}</p>}
-        <p class="notice">{systemLine(message, locale, names, t.agent)}</p>
-      </>
-    );
-  }
-  const mine = message.senderId === me;
-  const name = (message.senderId !== null && names.get(message.senderId)) || t.agent;
-  // A run of messages from one person shows their name once, at its start.
-  const sameSender = !separator && previous?.kind === 'stored' && previous.message.kind === 'user' && previous.message.senderId === message.senderId;
-  return (
-    <>
-      {separator && <p class="time">{formatTime(message.createdAt, locale, newDay)}</p>}
-      {!mine && !sameSender && <p class="sender">{name}</p>}
-      <div class={mine ? 'row mine' : 'row theirs'}>
-        {!mine && (
-          <span class="avatar" aria-hidden="true" style={{ background: colorOf(message.senderId ?? '') }}>
-            {initialsOf(name)}
-          </span>
-        )}
-        <div class="bubble">
-          <span class="sr-only">{mine ? t.you : name}: </span>
-          {message.attachment && <AttachmentView attachment={message.attachment} client={client} />}
-          {message.text && <Linkified text={message.text} />}
-          {mine && <span class="meta">{message.seq <= theirReadSeq ? t.read : t.sent}</span>}
-        </div>
-      </div>
-    </>
-  );
-}
-
-/** A platform customer's conversations with every shop, most recent first. */
-function ShopList(props: { items: Conversation[]; active: string; t: Strings; locale: string; onPick: (c: Conversation) => void }) {
-  const { items, active, t, locale, onPick } = props;
-  if (items.length === 0) return <p class="notice">{t.noChats}</p>;
-  return (
-    <ul class="shops">
-      {items.map((c) => (
-        <li key={c.id}>
-          <button type="button" aria-current={c.id === active ? 'true' : undefined} onClick={() => onPick(c)}>
-            <span class="avatar" aria-hidden="true" style={{ background: colorOf(c.shopId) }}>
-              {initialsOf(c.shopName)}
-            </span>
-            <span class="shop">
-              <span class="line">
-                <strong>{c.shopName}</strong>
-                {c.lastMessage && <time>{formatTime(c.lastMessage.at, locale, new Date(c.lastMessage.at).toDateString() !== new Date().toDateString())}</time>}
-              </span>
-              <span class="line">
-                <span class="preview">{c.lastMessage?.preview ?? ''}</span>
-                {c.unread > 0 && (
-                  <span class="count" aria-label={t.unreadCount(c.unread)}>
-                    {c.unread > 99 ? '99+' : c.unread}
-                  </span>
-                )}
-              </span>
-            </span>
-          </button>
-        </li>
-      ))}
-    </ul>
   );
 }
 
