@@ -248,6 +248,7 @@ describe('widget in Chromium', () => {
     await page.evaluate(() => (globalThis as unknown as Locale).Frontdesk.setLocale('zh-CN'));
     await widget.locator('header h1', { hasText: '我的会话' }).waitFor();
     assert.equal(await widget.locator('html').getAttribute('lang'), 'zh-CN');
+    await page.screenshot({ path: `${screenshots}widget-shops-zh.png` });
     await page.evaluate(() => (globalThis as unknown as Locale).Frontdesk.setLocale('en'));
     await widget.locator('header h1', { hasText: 'Your conversations' }).waitFor();
   });
