@@ -98,6 +98,9 @@ export function openSqlite(filename: string, cacheMb?: number): DatabaseSync {
   raw.exec('PRAGMA busy_timeout = 5000');
   if (cacheMb !== undefined) raw.exec(`PRAGMA cache_size = -${Math.round(cacheMb * 1024)}`);
   if (filename !== ':memory:') raw.exec('PRAGMA wal_autocheckpoint = 0');
+  // A burst can grow the WAL past what the checkpointer restarts it at: when it starts again, the
+  // file is cut back to 64 MiB instead of keeping its largest size for good.
+  raw.exec(`PRAGMA journal_size_limit = ${64 * 1024 * 1024}`);
   return raw;
 }
 
@@ -108,7 +111,7 @@ export function nodeSqliteDialect(
 ): { dialect: SqliteDialect; direct: SqliteDirect; /** Stops the background checkpoints: before closing, so the closing checkpoint has the WAL to itself. */ stopCheckpoints(): Promise<void> } {
   const checkpoints = options.checkpoints ?? true;
   const raw = openSqlite(filename, options.cacheMb);
-  const checkpointer = checkpoints && filename !== ':memory:' ? startCheckpointer(filename) : null;
+  const checkpointer = checkpoints && filename !== ':memory:' ? startCheckpointer(filename, options.lock ?? null) : null;
   const config = { database: new CachedStatements(raw, checkpoints, () => void checkpointer?.stop()) };
   const queue = new ConnectionQueue();
   const lock = options.lock ?? null;

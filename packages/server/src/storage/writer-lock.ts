@@ -1,7 +1,7 @@
 /**
  * The turn at the SQLite file between the threads of a node that write to it: the main thread, the
- * webhook thread (integrations/webhooks/thread.ts) and the send path's writer thread
- * (storage/sqlite-writer-thread.ts). SQLite lets one writer in at a time and
+ * webhook thread (integrations/webhooks/thread.ts), the send path's writer thread
+ * (storage/sqlite-writer-thread.ts) and, briefly, the checkpointer (sqlite-checkpointer-thread.ts). SQLite lets one writer in at a time and
  * makes the other sleep in its busy handler, which on the main thread would stop everything; here
  * a thread waits for its turn without blocking (Atomics.waitAsync) and takes it as soon as it is
  * free. The webhook thread's turns are short (statements prepared once, nothing else inside), and
@@ -12,7 +12,9 @@
 export const MAIN = 1;
 export const WEBHOOKS = 2;
 export const SENDS = 3;
-type Holder = typeof MAIN | typeof WEBHOOKS | typeof SENDS;
+/** The checkpointer thread (sqlite-checkpointer-thread.ts), for the short checkpoint that restarts the WAL. */
+export const CHECKPOINTS = 4;
+type Holder = typeof MAIN | typeof WEBHOOKS | typeof SENDS | typeof CHECKPOINTS;
 
 export class WriterLock {
   readonly buffer: SharedArrayBuffer;

@@ -1,0 +1,71 @@
+/**
+ * The background checkpointer's thread (started by sqlite-checkpointer.ts): its own connection
+ * copies the WAL into the database every `intervalMs`.
+ *
+ * A PASSIVE checkpoint never blocks a writer, and so, under a steady stream of commits, never
+ * catches up: the commits made while it copies stay in the WAL, SQLite restarts the WAL only when
+ * a writer begins with every frame copied, and the file grows for as long as the stream lasts
+ * (1.4 GB in 12 s of the realtime bench's open loop). So once the WAL holds `restartFrames`
+ * frames, the thread takes the node's writer turn (writer-lock.ts: no commit of this node is in
+ * progress or can start), copies the few frames the PASSIVE pass left (RESTART: the next commit
+ * writes the WAL from its start again) and gives the turn back. The pass without the turn did
+ * nearly all the copying; the turn covers only what arrived meanwhile.
+ */
+import { DatabaseSync } from 'node:sqlite';
+import { parentPort, workerData } from 'node:worker_threads';
+import { CHECKPOINTS, WriterLock } from './writer-lock.ts';
+
+export interface CheckpointerData {
+  readonly filename: string;
+  readonly intervalMs: number;
+  readonly restartFrames: number;
+  /** The node's writer turn; none: PASSIVE only (the WAL is checkpointed, and restarted when idle). */
+  readonly lock: SharedArrayBuffer | null;
+}
+
+const { filename, intervalMs, restartFrames, lock: lockBuffer } = workerData as CheckpointerData;
+const port = parentPort!;
+const db = new DatabaseSync(filename);
+// Short: the restarting pass holds the node's writers back while it waits for a reader to leave the
+// WAL; busy, it gives up and the next round tries again.
+db.exec('PRAGMA busy_timeout = 20');
+const passive = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+const restart = db.prepare('PRAGMA wal_checkpoint(RESTART)');
+const lock = lockBuffer ? new WriterLock(CHECKPOINTS, lockBuffer) : null;
+
+let timer: NodeJS.Timeout | null = setTimeout(round, intervalMs);
+let stopping = false;
+
+async function round(): Promise<void> {
+  timer = null;
+  try {
+    const { log } = passive.get() as { log: number };
+    if (lock && log >= restartFrames) {
+      await lock.acquire();
+      try {
+        restart.get();
+      } finally {
+        lock.release();
+      }
+    }
+  } catch {
+    // busy (another process holds the file): the next round tries again
+  }
+  if (stopping) return close();
+  timer = setTimeout(round, intervalMs);
+}
+
+// Closes its connection between two checkpoints, never in the middle of one: a checkpoint cut short
+// would keep the main connection's closing checkpoint out and leave the WAL behind.
+function close(): void {
+  db.close();
+  port.close();
+}
+
+port.once('message', () => {
+  stopping = true;
+  if (timer !== null) {
+    clearTimeout(timer);
+    close();
+  }
+});
