@@ -65,8 +65,8 @@ test('SQLite: closing while the background checkpoint copies pages still folds t
 
 test('SQLite: under a steady stream of commits the WAL starts again from its beginning instead of growing', async () => {
   // A PASSIVE checkpoint never catches up with commits that keep coming, and SQLite restarts the
-  // WAL only when a writer begins with every frame copied: before, this stream (~130 MB of rows in
-  // 3 s) grew the WAL to ~210 MB; the checkpointer now restarts it once it holds 1,024 pages.
+  // WAL only when a writer begins with every frame copied: before, a stream like this one (but of
+  // ~130 MB of rows) grew the WAL to ~210 MB; the checkpointer now restarts it once it holds 1,024 pages.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'frontdesk-wal-stream-'));
   try {
     const file = path.join(dir, 'frontdesk.db');
@@ -74,8 +74,7 @@ test('SQLite: under a steady stream of commits the WAL starts again from its beg
     await migrateToLatest(storage);
     let largest = 0;
     let rows = 0;
-    const started = Date.now();
-    while (Date.now() - started < 3_000) {
+    while (rows * 2000 < 64 * 2 ** 20) {
       await storage.db.transaction().execute(async (trx) => {
         for (let i = 0; i < 20; i++, rows++) {
           await trx.insertInto('shops').values({ id: `s${rows}`, name: 'x'.repeat(2000), identity_secret: 's', settings: '{}', created_at: rows, updated_at: rows }).execute();
@@ -84,7 +83,6 @@ test('SQLite: under a steady stream of commits the WAL starts again from its beg
       largest = Math.max(largest, fs.statSync(`${file}-wal`).size);
     }
     const written = rows * 2000;
-    assert.ok(written > 48 * 2 ** 20, `the stream wrote enough to tell (${written} bytes)`);
     assert.ok(largest < 24 * 2 ** 20, `the WAL stayed small: at most ${(largest / 2 ** 20).toFixed(1)} MiB while ${(written / 2 ** 20).toFixed(0)} MiB of rows were written`);
     await storage.close();
     const reopened = new DatabaseSync(file);
