@@ -65,12 +65,13 @@ test('SQLite: closing while the background checkpoint copies pages still folds t
 
 test('SQLite: under a steady stream of commits the WAL starts again from its beginning instead of growing', async () => {
   // A PASSIVE checkpoint never catches up with commits that keep coming, and SQLite restarts the
-  // WAL only when a writer begins with every frame copied: before, a stream like this one (but of
-  // ~130 MB of rows) grew the WAL to ~210 MB; the checkpointer now restarts it once it holds 1,024 pages.
+  // WAL only when a writer begins with every frame copied: before, this stream grew the WAL to
+  // ~100 MiB; the checkpointer now restarts it once it holds its restart size (256 MiB by default,
+  // 4 MiB here so that a test can tell).
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'frontdesk-wal-stream-'));
   try {
     const file = path.join(dir, 'frontdesk.db');
-    const storage = openStorage({ databaseUrl: null, sqliteFile: file });
+    const storage = openStorage({ databaseUrl: null, sqliteFile: file, sqliteWalRestartMb: 4 });
     await migrateToLatest(storage);
     let largest = 0;
     let rows = 0;

@@ -31,6 +31,8 @@ export interface StorageOptions {
   readonly sqliteFile: string;
   /** SQLite: the serving connection's page cache in MiB (default 64). */
   readonly sqliteCacheMb?: number;
+  /** SQLite: the WAL's size in MiB at which the checkpointer restarts it (default 256; tests make it small). */
+  readonly sqliteWalRestartMb?: number;
   /** PostgreSQL schema to use (tests give each suite its own). */
   readonly pgSchema?: string;
   readonly pgPoolSize?: number;
@@ -88,7 +90,12 @@ export function openStorage(options: StorageOptions, thread: { writerLock: Share
   // The main thread makes the lock and keeps the WAL in check; the webhook thread shares the lock.
   const lock = thread ? new WriterLock(WEBHOOKS, thread.writerLock) : new WriterLock(MAIN);
   const cacheMb = thread === null ? (options.sqliteCacheMb ?? DEFAULT_SQLITE_CACHE_MB) : undefined;
-  const { dialect, direct, stopCheckpoints } = nodeSqliteDialect(options.sqliteFile, { lock, checkpoints: thread === null, ...(cacheMb !== undefined && { cacheMb }) });
+  const { dialect, direct, stopCheckpoints } = nodeSqliteDialect(options.sqliteFile, {
+    lock,
+    checkpoints: thread === null,
+    ...(cacheMb !== undefined && { cacheMb }),
+    ...(options.sqliteWalRestartMb !== undefined && { walRestartMb: options.sqliteWalRestartMb }),
+  });
   const db = new Kysely<Database>({ dialect });
   // The main thread's sends are written by a thread of their own (a file is needed to share).
   const writer = thread === null && options.sqliteFile !== ':memory:' ? sqliteWriter({ filename: options.sqliteFile, lock: lock.buffer, cacheMb }) : null;

@@ -2,6 +2,10 @@ import { Worker } from 'node:worker_threads';
 import type { CheckpointerData } from './sqlite-checkpointer-thread.ts';
 import { CHECKPOINTS, WriterLock } from './writer-lock.ts';
 
+/** The WAL's size at which the checkpointer restarts it under a steady stream of commits. */
+export const DEFAULT_WAL_RESTART_MB = 256;
+const PAGE_BYTES = 4096;
+
 /**
  * SQLite's automatic WAL checkpoint runs inside whichever commit crosses the threshold, on the
  * connection that commits: with node:sqlite that stalls the event loop for tens of milliseconds
@@ -11,10 +15,11 @@ import { CHECKPOINTS, WriterLock } from './writer-lock.ts';
  * Every 100 ms: each checkpoint's writes (and the fsync at its end) stall the serving connection's
  * commits on this file system, for longer the more a checkpoint copies. Small, frequent ones keep
  * the stalls short (docs/benchmarks.md: open-loop p99 ~155 ms at 1 s, 30–89 ms at 100 ms). The WAL
- * starts again from its beginning once it holds `restartFrames` pages (4 MiB of 4 KiB pages, SQLite's own default for its automatic checkpoint).
+ * starts again from its beginning once it holds `restartMb` (sqlite-checkpointer-thread.ts).
  */
-export function startCheckpointer(filename: string, lock: WriterLock | null, options: { intervalMs?: number; restartFrames?: number } = {}): { stop(): Promise<void> } {
-  const data: CheckpointerData = { filename, intervalMs: options.intervalMs ?? 100, restartFrames: options.restartFrames ?? 1024, lock: lock?.buffer ?? null };
+export function startCheckpointer(filename: string, lock: WriterLock | null, options: { intervalMs?: number; restartMb?: number } = {}): { stop(): Promise<void> } {
+  const restartFrames = Math.max(1, Math.round(((options.restartMb ?? DEFAULT_WAL_RESTART_MB) * 1024 * 1024) / PAGE_BYTES));
+  const data: CheckpointerData = { filename, intervalMs: options.intervalMs ?? 100, restartFrames, lock: lock?.buffer ?? null };
   const worker = new Worker(new URL('./sqlite-checkpointer-thread.ts', import.meta.url), { workerData: data, execArgv: ['--disable-warning=ExperimentalWarning'] });
   worker.unref();
   worker.on('error', () => {});

@@ -1,5 +1,5 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { startCheckpointer } from './sqlite-checkpointer.ts';
+import { DEFAULT_WAL_RESTART_MB, startCheckpointer } from './sqlite-checkpointer.ts';
 import type { WriterLock } from './writer-lock.ts';
 import type { SqliteWriter } from './sqlite-writer.ts';
 import {
@@ -83,6 +83,8 @@ export interface SqliteOptions {
    * takes their p99 from ~2.5 ms to ~1 ms (docs/benchmarks.md). It fills only as pages are read.
    */
   readonly cacheMb?: number;
+  /** The WAL's size at which the checkpointer restarts it (default 256 MiB; tests make it small). */
+  readonly walRestartMb?: number;
 }
 
 /**
@@ -98,9 +100,10 @@ export function openSqlite(filename: string, cacheMb?: number): DatabaseSync {
   raw.exec('PRAGMA busy_timeout = 5000');
   if (cacheMb !== undefined) raw.exec(`PRAGMA cache_size = -${Math.round(cacheMb * 1024)}`);
   if (filename !== ':memory:') raw.exec('PRAGMA wal_autocheckpoint = 0');
-  // A burst can grow the WAL past what the checkpointer restarts it at: when it starts again, the
-  // file is cut back to 64 MiB instead of keeping its largest size for good.
-  raw.exec(`PRAGMA journal_size_limit = ${64 * 1024 * 1024}`);
+  // When the WAL starts again, a file grown past twice the checkpointer's restart size is cut back to
+  // it instead of keeping its largest size for good. Not to less: cutting a file costs the commit
+  // that restarts the WAL tens of milliseconds on this file system (docs/benchmarks.md).
+  raw.exec(`PRAGMA journal_size_limit = ${2 * DEFAULT_WAL_RESTART_MB * 1024 * 1024}`);
   return raw;
 }
 
@@ -111,7 +114,7 @@ export function nodeSqliteDialect(
 ): { dialect: SqliteDialect; direct: SqliteDirect; /** Stops the background checkpoints: before closing, so the closing checkpoint has the WAL to itself. */ stopCheckpoints(): Promise<void> } {
   const checkpoints = options.checkpoints ?? true;
   const raw = openSqlite(filename, options.cacheMb);
-  const checkpointer = checkpoints && filename !== ':memory:' ? startCheckpointer(filename, options.lock ?? null) : null;
+  const checkpointer = checkpoints && filename !== ':memory:' ? startCheckpointer(filename, options.lock ?? null, { ...(options.walRestartMb !== undefined && { restartMb: options.walRestartMb }) }) : null;
   const config = { database: new CachedStatements(raw, checkpoints, () => void checkpointer?.stop()) };
   const queue = new ConnectionQueue();
   const lock = options.lock ?? null;
