@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ApiKey, CreatedApiKey } from '@frontdesk/protocol';
 import { ApiError, type Api } from './api.ts';
 import type { Strings } from './i18n.ts';
+import { errorText } from './i18n-errors.ts';
 import { SecretOnce } from './webhooks.tsx';
 import { uiLocale } from './locale.ts';
 
@@ -12,7 +13,7 @@ export function ApiKeysAdmin({ api, t }: { api: Api; t: Strings }) {
   const [name, setName] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const fail = (e: unknown) => setError(e instanceof ApiError ? (t.apiKeyErrors[e.code] ?? e.message) : t.error);
+  const fail = (e: unknown) => setError((e instanceof ApiError && t.apiKeyErrors[e.code]) || errorText(e, t));
   const reload = () => api.apiKeys().then(setItems, fail);
   useEffect(() => void reload(), []);
 

@@ -105,7 +105,7 @@ export function BroadcastComposer({ broadcasts, colleagues, groups, t, onSent, o
   const [toAll, setToAll] = useState(true);
   const [staffIds, setStaffIds] = useState<ReadonlySet<string>>(new Set());
   const [groupIds, setGroupIds] = useState<ReadonlySet<string>>(new Set());
-  const action = useAction(t.error);
+  const action = useAction(t);
 
   function submit() {
     if (!toAll && staffIds.size + groupIds.size === 0) return action.fail(t.pickRecipient);

@@ -70,7 +70,7 @@ export function CampaignForm({ capi, labels, t, campaign, onClose, onSaved }: Pr
   const [businessHours, setBusinessHours] = useState(campaign?.trigger?.businessHoursOnly ?? false);
   const [staff, setStaff] = useState<Staff[]>([]);
   const [count, setCount] = useState<number | null>(null);
-  const action = useAction(t.error);
+  const action = useAction(t);
   useEffect(() => {
     capi.staff().then((list) => {
       const active = list.filter((s) => !s.disabled);

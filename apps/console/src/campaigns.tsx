@@ -28,7 +28,7 @@ export function CampaignsArea({ capi, labels, t, onLive }: Props) {
   const [items, setItems] = useState<readonly Campaign[] | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
   const [editing, setEditing] = useState<Campaign | 'new' | null>(null);
-  const action = useAction(t.error);
+  const action = useAction(t);
   const itemsRef = useRef(items);
   itemsRef.current = items;
   const load = () =>
@@ -102,7 +102,7 @@ export function CampaignsArea({ capi, labels, t, onLive }: Props) {
 
 function CampaignCard(props: { capi: ContactsApi; campaign: Campaign; t: Strings; onChanged: (c: Campaign) => void; onEdit: () => void; onDeleted: () => void }) {
   const { capi, campaign: c, t, onChanged, onEdit, onDeleted } = props;
-  const action = useAction(t.error);
+  const action = useAction(t);
   const act = async (what: CampaignAction) => {
     const confirmText = what === 'cancel' ? t.cancelCampaignConfirm(c.name) : what === 'start' && c.kind === 'one_off' ? t.startCampaignConfirm(c.name) : null;
     if (confirmText && !confirm(confirmText)) return;

@@ -8,6 +8,7 @@ import type { ComponentChildren, RefObject } from 'preact';
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { FrontdeskClient, FrontdeskError } from '@frontdesk/sdk';
 import type { Strings } from './i18n.ts';
+import { errorText } from './i18n-errors.ts';
 import type { Prefs } from './notify.ts';
 import { AttachButton } from './ui.tsx';
 
@@ -123,7 +124,7 @@ export function Composer(props: Props) {
       setUpload(null);
     } catch (error) {
       setUpload(null);
-      setRefused(t.uploadRefused(file.name, t.uploadErrors[(error as FrontdeskError).code] ?? (error as FrontdeskError).message));
+      setRefused(t.uploadRefused(file.name, t.uploadErrors[(error as FrontdeskError).code] ?? errorText(error, t)));
     }
   }
 

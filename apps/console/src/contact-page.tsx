@@ -18,7 +18,7 @@ interface Props {
 
 export function ContactPage({ capi, id, labels, t, onBack, onOpenConversation }: Props) {
   const [details, setDetails] = useState<ContactDetails | null>(null);
-  const action = useAction(t.error);
+  const action = useAction(t);
   const reload = () => action.run(async () => setDetails(await capi.contact(id)));
   useEffect(() => void reload(), [id]);
 
@@ -109,7 +109,7 @@ export function ContactPage({ capi, id, labels, t, onBack, onOpenConversation }:
 function Notes({ capi, id, notes, t, onChanged }: { capi: ContactsApi; id: string; notes: readonly ContactNote[]; t: Strings; onChanged: () => void }) {
   const [draft, setDraft] = useState('');
   const [editing, setEditing] = useState<{ id: string; text: string } | null>(null);
-  const action = useAction(t.error);
+  const action = useAction(t);
   async function add(event: Event) {
     event.preventDefault();
     if (await action.run(() => capi.addNote(id, draft.trim()))) {

@@ -65,7 +65,7 @@ export function ContactsArea({ capi, labels, me, t, onOpenConversation, contactI
   const openId = contactId !== undefined ? contactId : ownOpenId;
   const setOpenId = onContact ?? setOwnOpenId;
   const [note, setNote] = useState<string | null>(null);
-  const action = useAction(t.error);
+  const action = useAction(t);
   const generation = useRef(0);
   const isAdmin = me.role === 'owner' || me.role === 'admin';
 

@@ -45,7 +45,7 @@ interface Props {
 export function ConversationPane({ api, client, conversation, me, agents, labels, capi, prefs, t, onChanged, onSeen, onBack }: Props) {
   const [customerRead, setCustomerRead] = useState(0);
   const [typingUntil, setTypingUntil] = useState(0);
-  const action = useAction(t.error);
+  const action = useAction(t);
   const [dialog, setDialog] = useState<'transfer' | 'invite' | null>(null);
   // The customer panel is a column on wide screens and an overlay on tablets, closed until asked for.
   const [showPanel, setShowPanel] = useState(() => !narrow.matches);

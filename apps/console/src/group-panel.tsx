@@ -14,7 +14,7 @@ export function NewGroupDialog(props: { api: Api; colleagues: readonly Colleague
   const { api, colleagues, t, onCreated, onClose } = props;
   const [title, setTitle] = useState('');
   const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set());
-  const action = useAction(t.error);
+  const action = useAction(t);
   return (
     <DialogForm
       id="new-group-title"
@@ -52,7 +52,7 @@ export function GroupPanel({ api, group, me, colleagues, t, onChanged, onLeft, o
   const [title, setTitle] = useState(group.conversation.title ?? '');
   useEffect(() => setTitle(group.conversation.title ?? ''), [group.conversation.title]);
   const [adding, setAdding] = useState<ReadonlySet<string> | null>(null);
-  const action = useAction(t.error);
+  const action = useAction(t);
   const act = async (call: () => Promise<unknown>) => {
     const done = await action.run(call);
     if (done) onChanged();

@@ -10,6 +10,7 @@ import { lookEn, lookZh } from './i18n-look.ts';
 import { widgetAdminEn, widgetAdminZh } from './i18n-widget-admin.ts';
 import { statsEn, statsZh } from './i18n-stats.ts';
 import { noticesEn, noticesZh } from './i18n-notices.ts';
+import { errorsEn, errorsZh } from './i18n-errors.ts';
 
 const en = {
   signIn: 'Sign in',
@@ -150,6 +151,7 @@ const en = {
   next: (when: string) => `next ${when}`,
   /** By error code; empty in English, where the server's own message (which says why) is shown. */
   webhookErrors: {} as Record<string, string>,
+  errors: errorsEn,
   error: 'Something went wrong.',
   reconnecting: 'Reconnecting…',
   language: 'Language',
@@ -311,6 +313,7 @@ const zh: Strings = {
     WEBHOOK_DISABLED: '该端点已停用，请先启用。',
     WEBHOOK_NOT_FOUND: '该端点已不存在。',
   },
+  errors: errorsZh,
   error: '出错了。',
   reconnecting: '正在重新连接…',
   language: '语言',

@@ -35,7 +35,7 @@ export function InboxFilters({ capi, view, refinement, labels, agents, t, onChan
   const [open, setOpen] = useState(isRefined(refinement));
   const [views, setViews] = useState<SavedView[]>([]);
   const [naming, setNaming] = useState<string | null>(null);
-  const action = useAction(t.error);
+  const action = useAction(t);
   useEffect(() => void capi.views().then(setViews, () => {}), [capi]);
   const set = <K extends keyof Refinement>(key: K, value: Refinement[K] | '') => {
     const next = { ...refinement };

@@ -19,7 +19,7 @@ interface Props {
 }
 
 export function LabelsAdmin({ capi, labels, t, onChanged }: Props) {
-  const action = useAction(t.error);
+  const action = useAction(t);
   const [name, setName] = useState('');
   const [color, setColor] = useState(PALETTE[labels.length % PALETTE.length]!);
   async function create(event: Event) {
@@ -58,7 +58,7 @@ export function LabelsAdmin({ capi, labels, t, onChanged }: Props) {
 }
 
 function LabelRow({ capi, label, t, onChanged }: { capi: ContactsApi; label: Label; t: Strings; onChanged: () => void }) {
-  const action = useAction(t.error);
+  const action = useAction(t);
   const [name, setName] = useState(label.name);
   const [color, setColor] = useState(label.color);
   const changed = name.trim() !== label.name || color !== label.color;

@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import { Api, ApiError } from './api.ts';
 import { strings } from './i18n.ts';
+import { errorText } from './i18n-errors.ts';
 
 export function LoginPage({ onLogin }: { onLogin: (token: string) => void }) {
   const t = strings(navigator.language);
@@ -16,7 +17,7 @@ export function LoginPage({ onLogin }: { onLogin: (token: string) => void }) {
       const login = await Api.login(String(form.get('email')), String(form.get('password')));
       onLogin(login.token);
     } catch (e) {
-      setError(e instanceof ApiError && e.code === 'INVALID_CREDENTIALS' ? t.badLogin : e instanceof Error ? e.message : t.error);
+      setError(e instanceof ApiError && e.code === 'INVALID_CREDENTIALS' ? t.badLogin : errorText(e, t));
     } finally {
       setBusy(false);
     }

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { ApiError } from './api.ts';
+import { errorText } from './i18n-errors.ts';
 import type { Strings } from './i18n.ts';
 
 /** Runs an admin action; its error (or "Saved.") shows under the form. */
@@ -11,7 +11,7 @@ export function useOutcome(t: Strings) {
       await action();
       setOutcome({ ok: true, text: done });
     } catch (e) {
-      setOutcome({ ok: false, text: e instanceof ApiError ? e.message : t.error });
+      setOutcome({ ok: false, text: errorText(e, t) });
     }
   };
   const view = outcome && (

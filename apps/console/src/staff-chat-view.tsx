@@ -48,7 +48,7 @@ export function StaffChatView({ api, client, chat, me, colleagues, nameOf, prefs
   const readers = useReaders(api, client, id, timeline.items, me.id);
   const typers = useTypers(client, id, me.id);
   const [showInfo, setShowInfo] = useState(false);
-  const action = useAction(t.error);
+  const action = useAction(t);
   // Members' names from the group first: it knows colleagues who have since left the shop.
   const names: NameOf = (staffId) => group?.members.find((m) => m.id === staffId)?.name ?? nameOf(staffId);
   const peer = colleagues.find((c) => c.id === chat.peerId);

@@ -10,6 +10,7 @@ import { ApiError, type Api } from './api.ts';
 import { lastDays, statsApi, type DayRange } from './api-stats.ts';
 import { TimeChart } from './chart.tsx';
 import type { Strings } from './i18n.ts';
+import { errorText } from './i18n-errors.ts';
 import { CsatPanel, FiguresTable, HBars, duration, medianAndP90 } from './stats-parts.tsx';
 import { Tiles } from './ui.tsx';
 
@@ -24,7 +25,7 @@ const daySeconds = (day: string) => {
 const minutes = (ms: number | null) => (ms === null ? null : Math.round((ms / MINUTE) * 100) / 100);
 
 /** The server's words, but a range it refuses in the reader's language. */
-const problem = (e: unknown, t: Strings) => (e instanceof ApiError ? (e.code === 'VALIDATION_FAILED' ? t.rangeInvalid : e.message) : t.error);
+const problem = (e: unknown, t: Strings) => (e instanceof ApiError && e.code === 'VALIDATION_FAILED' ? t.rangeInvalid : errorText(e, t));
 
 export function Stats({ api, agents, t, client = null }: { api: Api; agents: Agent[]; t: Strings; client?: FrontdeskClient | null }) {
   const sapi = useMemo(() => statsApi(api), [api]);

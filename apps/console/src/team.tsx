@@ -33,7 +33,7 @@ interface Props {
 
 export function TeamArea({ api, client, me, team, broadcasts, prefs, t, pane, onPane }: Props) {
   const [dialog, setDialog] = useState<'group' | 'broadcast' | null>(null);
-  const action = useAction(t.error);
+  const action = useAction(t);
   const [sent, setSent] = useState(false);
   const mayBroadcast = me.role === 'owner' || me.role === 'admin';
   const chat = pane === 'chats' ? team.selected : null;

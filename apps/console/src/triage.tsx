@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { priorities, type Conversation, type Priority } from '@frontdesk/protocol';
 import { useAction } from './action.ts';
-import { apiBase, type Api } from './api.ts';
+import { ApiError, apiBase, type Api } from './api.ts';
 import type { Strings } from './i18n.ts';
 import { Alert } from './ui.tsx';
 
@@ -45,7 +45,7 @@ export function PriorityBadge({ priority, t }: { priority: Priority | undefined;
 }
 
 export function TriageBar({ api, conversation: given, t, onChanged }: { api: Api; conversation: Conversation; t: Strings; onChanged: () => void }) {
-  const action = useAction(t.error);
+  const action = useAction(t);
   // The server's answer shows at once; the next conversation from the inbox (a live change) replaces it.
   const [answered, setAnswered] = useState<Conversation | null>(null);
   useEffect(() => setAnswered(null), [given]);
@@ -63,7 +63,10 @@ export function TriageBar({ api, conversation: given, t, onChanged }: { api: Api
       const locale = document.documentElement.lang === 'zh-CN' ? 'zh-CN' : 'en';
       const query = new URLSearchParams({ format, locale, ...(notes && { notes: 'true' }), ...(zone && { timeZone: zone }) });
       const response = await fetch(`${apiBase}/conversations/${encodeURIComponent(id)}/transcript?${query}`, { headers: { authorization: `Bearer ${api.token}` } });
-      if (!response.ok) throw new Error(((await response.json().catch(() => null)) as { error?: { message: string } } | null)?.error?.message ?? response.statusText);
+      if (!response.ok) {
+        const body = (await response.json().catch(() => null)) as { error?: { code: string; message: string } } | null;
+        throw new ApiError(response.status, body?.error?.code ?? `HTTP_${response.status}`, body?.error?.message ?? response.statusText);
+      }
       const url = URL.createObjectURL(await response.blob());
       const link = document.createElement('a');
       link.href = url;

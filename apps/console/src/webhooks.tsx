@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { webhookEvents, type CreatedWebhook, type Webhook, type WebhookDelivery } from '@frontdesk/protocol';
 import { ApiError, type Api } from './api.ts';
 import type { Strings } from './i18n.ts';
+import { errorText } from './i18n-errors.ts';
 import { copyText } from './copy.ts';
 import { uiLocale } from './locale.ts';
 
@@ -10,7 +11,7 @@ import { uiLocale } from './locale.ts';
 function messageOf(e: unknown, t: Strings): string {
   if (!(e instanceof ApiError)) return t.error;
   const text = t.webhookErrors[e.code];
-  if (!text) return e.message;
+  if (!text) return errorText(e, t);
   return e.code === 'WEBHOOK_URL_REFUSED' ? `${text}（${e.message}）` : text;
 }
 

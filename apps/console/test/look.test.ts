@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../../../packages/sdk/test/support/browser.ts';
 import { call, createShop, openWidget, send, setRouting, type ShopFixture } from '../../../packages/server/test/support/client.ts';
 import { startServer, type TestServer } from '../../../packages/server/test/support/server.ts';
-import { addStaff, horizontalOverflow, PASSWORD, screenshotDir, signIn, type Person } from './support/console.ts';
+import { addStaff, createLabel, horizontalOverflow, PASSWORD, screenshotDir, signIn, type Person } from './support/console.ts';
 
 const screenshots = screenshotDir();
 
@@ -268,6 +268,24 @@ describe('console: look and rough edges in Chromium', () => {
     assert.equal(await page.locator('.history .bubble', { hasText: 'huge.pdf' }).count(), 0, 'nothing that looks sent');
     await refused.getByRole('button', { name: 'Dismiss' }).click();
     assert.equal(await refused.count(), 0);
+  });
+
+  test('an error the server answers is said in the staff member’s language: a label name already taken (zh-CN), the server’s message in English', { timeout: 60_000 }, async () => {
+    const en = await signIn(server, await context(), people.olga.email);
+    await createLabel(en, 'Regulars', '#16a34a');
+    await en.getByLabel('Label name').fill('Regulars');
+    await en.getByRole('button', { name: 'Create label' }).click();
+    await en.getByRole('alert').filter({ hasText: 'Another label of the shop has this name.' }).waitFor();
+
+    const zh = await signInZh(server, await context({ locale: 'zh-CN' }), people.olga.email);
+    await zh.getByRole('navigation').getByRole('button', { name: '管理', exact: true }).click();
+    await zh.getByRole('tab', { name: '标签' }).click();
+    await zh.getByLabel('标签名').fill('Regulars');
+    await zh.getByRole('button', { name: '创建标签' }).click();
+    const alert = zh.getByRole('alert').filter({ hasText: '店铺已有同名标签。' });
+    await alert.waitFor();
+    assert.doesNotMatch((await alert.textContent()) ?? '', /[A-Za-z]{4}/, 'no English left in the Chinese message');
+    await zh.screenshot({ path: `${screenshots}look-error-zh.png` });
   });
 
   test('the demo page on a 360 px phone: nothing overflows, the widget opens full screen; a favicon everywhere, CSPs intact', { timeout: 60_000 }, async () => {

@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { strings as consoleStrings } from '../src/i18n.ts';
 import { strings as widgetStrings } from '../../widget/src/app/i18n.ts';
+import { errorCodes } from '@frontdesk/protocol';
+import { errorText, errorsZh } from '../src/i18n-errors.ts';
 
 /**
  * Values that are the same in both languages on purpose: names and codes a Chinese reader sees
@@ -63,4 +65,21 @@ test('every console string has a zh-CN translation', () => {
 
 test('every widget string has a zh-CN translation', () => {
   assert.deepEqual(untranslated(widgetStrings('en'), widgetStrings('zh-CN')), []);
+});
+
+test('every error code of the protocol has a Chinese text; an error is said by its code, else by the server', () => {
+  const zh = consoleStrings('zh-CN');
+  const en = consoleStrings('en');
+  for (const code of errorCodes) assert.ok(errorsZh[code] && /[\u4e00-\u9fff]/.test(errorsZh[code]), `${code} in Chinese`);
+  // What the console's ApiError (src/api.ts) and the SDK's FrontdeskError carry: a message and a code.
+  const apiError = (code: string, message: string) => Object.assign(new Error(message), { code });
+  const taken = apiError('LABEL_NAME_TAKEN', 'Another label of the shop has this name.');
+  assert.equal(errorText(taken, zh), '店铺已有同名标签。');
+  assert.equal(errorText(taken, en), 'Another label of the shop has this name.');
+  assert.equal(errorText(apiError('NETWORK', 'The server cannot be reached.'), zh), '无法连接到服务器。');
+  // A code this console does not know yet (a newer server): the server's own words.
+  assert.equal(errorText(apiError('SOMETHING_NEW', 'Something new went wrong.'), zh), 'Something new went wrong.');
+  // Not an answer of the API (a bug): the generic text, never a stack's message.
+  assert.equal(errorText(new TypeError('x is undefined'), zh), zh.error);
+  assert.equal(errorText('thrown string', en), en.error);
 });
