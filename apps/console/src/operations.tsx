@@ -51,7 +51,7 @@ export function OperationsPage({ api, client, connected, t }: { api: Api; client
   if (!figures || !perMinute) return <main class="operations" aria-busy="true" />;
   const lastMinute = figures.messagesPerMinute.counts[figures.messagesPerMinute.counts.length - 1] ?? 0;
   const tiles: Array<[string, string, string]> = [
-    ['today', t.messagesToday, figures.messagesToday.toLocaleString(uiLocale())],
+    ['today', t.messagesToday(figures.timezone), figures.messagesToday.toLocaleString(uiLocale())],
     ['total', t.messagesTotal, figures.messagesTotal.toLocaleString(uiLocale())],
     ['connections', t.connectionsNow, String(figures.connections)],
     ['agents', t.agentsOnline, String(figures.agentsOnline)],

@@ -223,6 +223,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     store: operationsStore(storage.db),
     connections: async (shopId) => (await online.figures(shopId)).connections,
     nodes: async () => (cluster ? (await cluster.registry.list()).map((n) => ({ ...n, sendP99Ms: n.sendP99Ms ?? null })) : [self()]),
+    timezone: async (shopId) => (await store.shops.findCached(shopId))?.settings.businessHours?.timezone ?? 'UTC',
     now,
     tickMs: config.operationsPushMs,
   });

@@ -39,6 +39,37 @@ for (const engine of engines) {
       assert.deepEqual(figures.alerts, []);
     });
 
+    test('"today" is the shop’s day: midnight in its business-hours time zone, else UTC', async () => {
+      const shop = await createShop(server);
+      const customer = await openWidget(server, shop.shopId);
+      for (const text of ['recent', 'between midnights']) assert.equal((await send(server, customer.token, customer.conversationId, text)).status, 201);
+      // Midnight UTC and midnight in Shanghai (UTC+8 all year) are 8 or 16 hours apart, both in the
+      // past: a message half way between them is in one zone's today and not in the other's.
+      const now = Date.now();
+      const utcMidnight = Math.floor(now / 86_400_000) * 86_400_000;
+      const shanghaiMidnight = Math.floor((now + 8 * 3_600_000) / 86_400_000) * 86_400_000 - 8 * 3_600_000;
+      const between = Math.round((utcMidnight + shanghaiMidnight) / 2);
+      await server.storage.db.updateTable('messages').set({ created_at: between }).where('conversation_id', '=', customer.conversationId).where('text', '=', 'between midnights').execute();
+      const figures = async () =>
+        eventually('the figures count both messages', async () => {
+          const reply = await call(server, 'GET', '/api/v1/operations', { token: shop.ownerToken });
+          assert.equal(reply.status, 200);
+          return reply.body.messagesTotal === 2 ? reply.body : undefined;
+        });
+      const utc = await figures();
+      assert.equal(utc.timezone, 'UTC', 'no business hours: UTC');
+      assert.equal(utc.messagesToday, utcMidnight < shanghaiMidnight ? 2 : 1);
+
+      const hours = { timezone: 'Asia/Shanghai', days: { mon: [['09:00', '18:00']] } };
+      assert.equal((await call(server, 'PATCH', '/api/v1/shop', { token: shop.ownerToken, body: { settings: { businessHours: hours } } })).status, 200);
+      const shanghai = await eventually('the figures follow the shop’s zone', async () => {
+        const body = await figures();
+        return body.timezone === 'Asia/Shanghai' ? body : undefined;
+      });
+      assert.equal(shanghai.messagesToday, shanghaiMidnight < utcMidnight ? 2 : 1);
+      assert.notEqual(shanghai.messagesToday, utc.messagesToday, 'the zones disagree about the message between their midnights');
+    });
+
     test('a subscribed owner gets the figures at once and then as they move; another shop’s owner never sees them', async () => {
       const a = await createShop(server, 'A');
       const b = await createShop(server, 'B');

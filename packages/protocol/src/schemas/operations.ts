@@ -41,8 +41,10 @@ export const OperationsSchema = Type.Object({
   at: Time,
   /** Messages stored in the shop per minute, the last 60 whole minutes and the current one, oldest first. */
   messagesPerMinute: Type.Object({ from: Time, counts: Type.Array(Type.Integer({ minimum: 0 })) }),
-  /** Since midnight UTC. */
+  /** Since midnight in `timezone`. */
   messagesToday: Type.Integer({ minimum: 0 }),
+  /** The IANA time zone whose day `messagesToday` counts: the shop's business-hours zone, else UTC. */
+  timezone: Type.String(),
   messagesTotal: Type.Integer({ minimum: 0 }),
   /** The shop's signed-in connections (staff and customers) on the node answering. */
   connections: Type.Integer({ minimum: 0 }),

@@ -47,6 +47,14 @@ export function startOfDay(timezone: string, day: number): number {
   return wall - offsetAt(timezone, first);
 }
 
+/** The instant the local day holding `t` started in the zone. */
+export function startOfDayAt(timezone: string, t: number): number {
+  const day = Math.floor((t + offsetAt(timezone, t)) / DAY_MS);
+  const start = startOfDay(timezone, day);
+  // A clock moved back across midnight can put `t` before its own day's computed start.
+  return start <= t ? start : startOfDay(timezone, day - 1);
+}
+
 /** The starts of days first..last+1 (the last entry ends the range). */
 export function dayStarts(timezone: string, first: number, last: number): number[] {
   const starts: number[] = [];

@@ -1,9 +1,9 @@
 import type { AlertEvent, AlertState, Operations, OperationsNode } from '@frontdesk/protocol';
 import type { Principal } from '../domain/records.ts';
 import { requireRole } from '../domain/staff.ts';
+import { isTimeZone, startOfDayAt } from '../domain/local-days.ts';
 
 const MINUTE_MS = 60_000;
-const DAY_MS = 86_400_000;
 /**
  * Messages are counted once they are this old: a transaction commits well within it (statement
  * and lock timeouts are seconds), so a count of [.., now - SETTLE_MS) never changes later and each
@@ -55,6 +55,8 @@ export interface OperationsSources {
   /** The shop's signed-in connections: on this node, or (cluster) on every live node as of their last beat. */
   connections(shopId: string): Promise<number>;
   nodes(): Promise<readonly NodeFigures[]>;
+  /** The IANA zone whose day "today" is for the shop (its business hours'; UTC when it has none). */
+  timezone(shopId: string): Promise<string>;
   now(): number;
   /** Figures asked for again within this long are the cached ones (one computation per shop per tick). */
   readonly tickMs: number;
@@ -64,6 +66,8 @@ export interface OperationsSources {
 interface Tally {
   settledAt: number;
   rebasedAt: number;
+  /** The first minute the counts were read from: a day that starts earlier (the shop's zone changed) reads again. */
+  from: number;
   total: number;
   /** Messages per minute since the earlier of midnight and an hour ago. */
   minutes: Map<number, number>;
@@ -84,13 +88,13 @@ export function operationsFigures(sources: OperationsSources) {
   const cached = new Map<string, { at: number; figures: Promise<Operations> }>();
   let shared: { at: number; value: Promise<[readonly NodeFigures[], AlertEventRecord[]]> } | null = null;
 
-  async function settle(shopId: string, now: number): Promise<Tally> {
+  async function settle(shopId: string, now: number, dayStart: number): Promise<Tally> {
     const settledAt = now - SETTLE_MS;
-    const keepFrom = Math.min(startOfDay(now), now - 61 * MINUTE_MS);
+    const keepFrom = Math.min(dayStart, now - 61 * MINUTE_MS);
     let tally = tallies.get(shopId);
-    if (!tally || now - tally.rebasedAt > REBASE_MS || settledAt < tally.settledAt) {
+    if (!tally || now - tally.rebasedAt > REBASE_MS || settledAt < tally.settledAt || keepFrom < tally.from) {
       const [total, rows] = await Promise.all([store.messagesBefore(shopId, settledAt), store.messagesByMinute(shopId, keepFrom, settledAt)]);
-      tally = { settledAt, rebasedAt: now, total, minutes: new Map(rows.map((r) => [r.minute, r.count])), lastAsked: now };
+      tally = { settledAt, rebasedAt: now, from: keepFrom, total, minutes: new Map(rows.map((r) => [r.minute, r.count])), lastAsked: now };
       tallies.set(shopId, tally);
     } else if (settledAt > tally.settledAt) {
       for (const { minute, count } of await store.messagesByMinute(shopId, tally.settledAt, settledAt)) {
@@ -105,7 +109,10 @@ export function operationsFigures(sources: OperationsSources) {
   }
 
   async function compute(shopId: string, now: number): Promise<Operations> {
-    const tally = await settle(shopId, now);
+    const zone = await sources.timezone(shopId);
+    const timezone = isTimeZone(zone) ? zone : 'UTC';
+    const dayStart = startOfDayAt(timezone, now);
+    const tally = await settle(shopId, now, dayStart);
     const [recent, agentsOnline, queue, [nodes, alerts]] = await Promise.all([
       store.messagesByMinute(shopId, tally.settledAt, now + 1),
       store.agentsOnline(shopId),
@@ -121,7 +128,7 @@ export function operationsFigures(sources: OperationsSources) {
     const thisMinute = Math.floor(now / MINUTE_MS);
     const firstMinute = thisMinute - 60;
     const counts = Array.from({ length: 61 }, (_, i) => minutes.get(firstMinute + i) ?? 0);
-    const dayMinute = Math.floor(startOfDay(now) / MINUTE_MS);
+    const dayMinute = Math.floor(dayStart / MINUTE_MS);
     let today = 0;
     for (const [minute, count] of minutes) if (minute >= dayMinute) today += count;
     const p99s = nodes.map((n) => n.sendP99Ms).filter((v): v is number => v !== null);
@@ -129,6 +136,7 @@ export function operationsFigures(sources: OperationsSources) {
       at: new Date(now).toISOString(),
       messagesPerMinute: { from: new Date(firstMinute * MINUTE_MS).toISOString(), counts },
       messagesToday: today,
+      timezone,
       messagesTotal: total,
       connections: await sources.connections(shopId),
       agentsOnline,
@@ -177,9 +185,6 @@ export function operationsFigures(sources: OperationsSources) {
 }
 
 export type OperationsFigures = ReturnType<typeof operationsFigures>;
-
-/** Midnight UTC of the day of `now`. */
-const startOfDay = (now: number) => Math.floor(now / DAY_MS) * DAY_MS;
 
 function presentNode(node: NodeFigures): OperationsNode {
   return {
