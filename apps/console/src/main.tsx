@@ -102,7 +102,7 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
   const [unseen, setUnseen] = useState<Map<string, number>>(new Map());
   const searchBox = useRef<HTMLInputElement>(null);
   const [teamPane, setTeamPane] = useState<TeamPane>('chats');
-  const attention = (title: string, body: string, open: () => void) => latest.current.prefs && callAttention(titleBadge, latest.current.prefs, title, body, open);
+  const attention = (title: string, body: string, open: () => void, key?: string) => latest.current.prefs && callAttention(titleBadge, latest.current.prefs, title, body, open, key);
   const team = useTeam({ api, client, me, t, visible: page === 'team', attention, show: () => (setPage('team'), setTeamPane('chats')) });
   const showBroadcasts = () => (setPage('team'), setTeamPane('broadcasts'));
   const broadcasts = useBroadcasts(api, client, me?.id ?? null, (b) => attention(`${t.broadcastArrived}: ${b.title}`, b.text, showBroadcasts));
@@ -189,7 +189,7 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
     const ours = !listed || listed.status === 'queued' || listed.assigneeId === self?.id;
     if (looking || !ours) return;
     setUnseen((m) => new Map(m).set(message.conversationId, (m.get(message.conversationId) ?? 0) + 1));
-    attention(tt.newMessage, previewOf(message), () => select(message.conversationId));
+    attention(tt.newMessage, previewOf(message), () => select(message.conversationId), message.conversationId);
   }
 
   /** A snoozed conversation of the agent's (or of the queue) is back: it calls for attention like a new message. */
@@ -199,7 +199,7 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
     const wasSnoozed = Object.values(listsRef.current).some((list) => list.some((c) => c.id === conversation.id && c.snoozedUntil));
     if (!wasSnoozed || conversation.snoozedUntil !== null) return;
     if (conversation.status !== 'queued' && conversation.assigneeId !== self?.id) return;
-    attention(tt.snoozeWoke, customerLabel(conversation.customer, tt.anonymous), () => select(conversation.id));
+    attention(tt.snoozeWoke, customerLabel(conversation.customer, tt.anonymous), () => select(conversation.id), conversation.id);
   }
 
   /** Campaign progress from the socket, for the Campaigns area (a stable function: it subscribes once per client). */

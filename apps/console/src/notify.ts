@@ -40,11 +40,26 @@ export function desktopNotification(title: string, body: string, onClick: () => 
   };
 }
 
+/** Calls for one conversation closer together than this are one: a single chime, a single notification. */
+const ONCE_WITHIN_MS = 2_000;
+const lastCalled = new Map<string, number>();
+
+/** False when `key` called for attention within ONCE_WITHIN_MS (a message that woke a snoozed conversation arrives as two frames). */
+function firstCall(key: string | undefined, now: number): boolean {
+  if (key === undefined) return true;
+  const before = lastCalled.get(key);
+  lastCalled.set(key, now);
+  if (lastCalled.size > 200) for (const [k, at] of lastCalled) if (now - at >= ONCE_WITHIN_MS) lastCalled.delete(k);
+  return before === undefined || now - before >= ONCE_WITHIN_MS;
+}
+
 /**
  * One arrival that calls for the agent: a chime, the title flashing while the tab is hidden, and a
  * desktop notification (hidden tab only) that opens it when clicked, as the agent's prefs allow.
+ * `key` (a conversation's id): calls for the same one within 2 s chime and notify once.
  */
-export function callAttention(badge: TitleBadge, prefs: Prefs, title: string, body: string, onClick: () => void): void {
+export function callAttention(badge: TitleBadge, prefs: Prefs, title: string, body: string, onClick: () => void, key?: string): void {
+  if (!firstCall(key, Date.now())) return;
   if (prefs.sound) chime(660);
   badge.alert(title);
   if (prefs.desktop && document.hidden) desktopNotification(title, body, onClick);

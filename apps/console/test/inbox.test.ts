@@ -142,6 +142,40 @@ describe('console: working the inbox in Chromium', () => {
     await context.close();
   });
 
+  test('a customer’s message that wakes a snoozed conversation calls for attention once, not twice', { timeout: 60_000 }, async () => {
+    const carla = await openWidget(server, shop.shopId, { profile: { name: 'Carla Chime' } });
+    await send(server, carla.token, carla.conversationId, 'Are you open on Sunday?');
+    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    // A chime is one oscillator started (widget/src/app/media.tsx): the page counts them.
+    await context.addInitScript(() => {
+      const w = globalThis as unknown as { chimes: number; OscillatorNode: { prototype: { start(...args: unknown[]): void } } };
+      w.chimes = 0;
+      const start = w.OscillatorNode.prototype.start;
+      w.OscillatorNode.prototype.start = function (this: unknown, ...args: unknown[]) {
+        w.chimes += 1;
+        return start.apply(this, args);
+      };
+    });
+    const ann = await signIn(server, context, people.ann.email);
+    await row(ann, 'Carla Chime').getByRole('button').click();
+    await pane(ann).getByRole('button', { name: /Snooze/ }).click();
+    await pane(ann).getByRole('button', { name: 'Tomorrow 9:00' }).click();
+    await pane(ann).getByText(/Snoozed until/).waitFor();
+    await ann.getByRole('tab', { name: /Snoozed/ }).click();
+    await row(ann, 'Carla Chime').locator('.snoozed-tag').waitFor();
+    // Another conversation in front of the agent, so Carla's calls for attention when it wakes.
+    await ann.getByRole('tab', { name: /All open/ }).click();
+    await row(ann, 'Alice Archer').getByRole('button').click();
+    await ann.waitForURL(`**/console/inbox/${alice.conversationId}`);
+    await ann.evaluate(() => ((globalThis as unknown as { chimes: number }).chimes = 0));
+
+    await send(server, carla.token, carla.conversationId, 'Hello? Anyone?');
+    await row(ann, 'Carla Chime').locator('.snoozed-tag').waitFor({ state: 'detached' });
+    await ann.waitForTimeout(1_500); // a second chime would come within this
+    assert.equal(await ann.evaluate(() => (globalThis as unknown as { chimes: number }).chimes), 1, 'the wake and the message it came with: one chime');
+    await context.close();
+  });
+
   test('in Chinese: priority, snooze and the not-found page', { timeout: 60_000 }, async () => {
     const context = await browser.newContext({ viewport: { width: 360, height: 760 }, locale: 'zh-CN' });
     const bea = await context.newPage();
