@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Campaign, CampaignAudience } from '@frontdesk/protocol';
-import { call, createShop, type ShopFixture } from './support/client.ts';
+import { call, createShop, openWidget, send, type ShopFixture } from './support/client.ts';
 import { optOut, seedContacts } from './support/contacts.ts';
 import { eventually } from './support/eventually.ts';
 import { startServer, type TestServer } from './support/server.ts';
 import { engines } from './support/storage.ts';
+import { rawAuthed } from './support/ws-client.ts';
 
 /** Campaigns (docs/campaigns.md): audiences, the lifecycle, opt-out. Delivery and replies: campaigns-delivery.test.ts. */
 for (const engine of engines) {
@@ -197,6 +198,33 @@ for (const engine of engines) {
       assert.deepEqual([done.counts.sent, done.counts.skipped, done.counts.total], [10, 1, 11]);
       assert.deepEqual((await recipients(campaign.id, 'skipped')).map((r) => r.customerId), [last]);
       assert.deepEqual(await messagesOf(campaign.id, [last, ids.get('oo-00')!]), [0, 0]);
+    });
+
+    // Last: its visitor becomes one more contact of the shop, which the audience tests above count.
+    test('a staff member’s sync skips campaign messages, as the live fan-out does, and still has the customers’ own', async () => {
+      // The first sync gives a place in the shop's stream; the next ones what came after it.
+      const agent = await rawAuthed(server, shop.agentToken);
+      agent.send({ type: 'sync', id: 'start' });
+      let token: string | undefined = (await agent.next('sync.result', (f) => f.id === 'start')).token;
+      const campaign = await create({ audience: { labelIds: [labels.get('new')!] } });
+      ok(await act(campaign.id, 'start'));
+      await finished(campaign.id);
+      const sent = (await recipients(campaign.id)).map((r) => r.customerId);
+      assert.deepEqual(await messagesOf(campaign.id, sent), sent.map(() => 1), 'the campaign messages are stored');
+      const visitor = await openWidget(server, shop.shopId);
+      assert.equal((await send(server, visitor.token, visitor.conversationId, 'A question of my own')).status, 201);
+
+      const synced: Array<{ clientMsgId: string | null; text: string | null }> = [];
+      for (let page = 0, more = true; more; page++) {
+        agent.send({ type: 'sync', id: `s${page}`, ...(token && { token }), limit: 5 });
+        const reply = await agent.next('sync.result', (f) => f.id === `s${page}`);
+        synced.push(...reply.messages);
+        token = reply.token;
+        more = reply.hasMore;
+      }
+      agent.close();
+      assert.deepEqual(synced.filter((m) => m.clientMsgId?.startsWith('campaign:')), [], 'no campaign message in the staff sync');
+      assert.ok(synced.some((m) => m.text === 'A question of my own'), 'a customer’s message is in it');
     });
   });
 }

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Notice } from '@frontdesk/protocol';
 import type { AppendResult, MessageStore, NewMessage } from '../domain/ports.ts';
+import { CAMPAIGN_PREFIX } from '../domain/campaigns/batch.ts';
 import { appendBatch } from './append-batch.ts';
 import type { Engine } from './connect.ts';
 import { containsIgnoringCase } from './contains.ts';
@@ -119,6 +120,17 @@ export function messageStore(db: Kysely<Database>, engine: Engine, sqlite: Sqlit
     async shopStream(shopId, viewerId, after, limit) {
       const rows = await seenByStaff(db, shopId, viewerId)
         .where((eb) => eb.or([eb('m.stream_tx', '>', after.tx), eb.and([eb('m.stream_tx', '=', after.tx), eb('m.stream_pos', '>', after.pos)])]))
+        // A campaign's messages reach its customers and each conversation's assignee, not the whole
+        // staff (fanout/audience.ts, campaignAudience): a staff member's sync skips them the same
+        // way, or a console reconnecting after a campaign of 100,000 would page through all of them.
+        .where((eb) =>
+          eb.or([
+            eb('m.client_msg_id', 'is', null),
+            eb('m.sender_kind', '!=', 'staff'),
+            eb(eb.fn('substr', ['m.client_msg_id', sql.lit(1), sql.lit(CAMPAIGN_PREFIX.length)]), '!=', CAMPAIGN_PREFIX),
+            eb('c.assignee_id', '=', viewerId),
+          ]),
+        )
         .orderBy('m.stream_tx')
         .orderBy('m.stream_pos')
         .limit(limit)

@@ -39,8 +39,11 @@ export interface BatchSettlement {
 /** Progress facts (webhook `campaign.progressed`, the consoles' frame) at most this often per campaign. */
 export const PROGRESS_EVERY_MS = 1_000;
 
+/** What begins the client id of every campaign message (a staff member's sync skips them: storage/message-store.ts). */
+export const CAMPAIGN_PREFIX = 'campaign:';
+
 /** The idempotency key of a campaign's message in each conversation (unique per conversation + sender). */
-export const campaignClientMsgId = (campaignId: string) => `campaign:${campaignId}`;
+export const campaignClientMsgId = (campaignId: string) => `${CAMPAIGN_PREFIX}${campaignId}`;
 
 /**
  * A campaign message is an ordinary public staff message from the campaign's sender: it opens no
