@@ -7,10 +7,9 @@ import { render } from 'preact';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Conversation, Message, Team } from '@frontdesk/protocol';
 import { FrontdeskClient, type FrontdeskError, type PendingMessage } from '@frontdesk/sdk';
-import { pageUrlFrom, type HostMessage, type WidgetUser } from '../bridge.ts';
 import { useOngoingCampaigns } from './campaigns.ts';
-import { htmlLang, strings, type Strings } from './i18n.ts';
-import { AttachButton, chime } from './media.tsx';
+import { htmlLang, strings } from './i18n.ts';
+import { notify } from './media.tsx';
 import { initialsOf, Linkified } from './text.tsx';
 import { noticeIds } from './notices.ts';
 import { OfflineEmail } from './offline-email.tsx';
@@ -18,24 +17,21 @@ import { useAppearance } from './appearance.ts';
 import { opensAtText, PrechatForm, prechatNeeds } from './prechat.tsx';
 import { Preview } from './preview.tsx';
 import { Csat } from './csat.tsx';
-import { api, embedded, params, parentOrigin, prefs, shopId, toParent, wsUrl } from './context.ts';
+import { api, params, parentOrigin, shopId, toParent, wsUrl } from './context.ts';
 import { apiGet, openSession, type Session } from './session.ts';
 import { keyOf, Row, ShopList, type Item } from './rows.tsx';
-
-const enterKey = 'frontdesk:ctrl-enter';
-const EMOJI = ['😀', '😂', '😊', '😍', '🤔', '😢', '😮', '👍', '👎', '🙏', '👏', '🎉', '❤️', '🔥', '✅', '❌', '📦', '🚚', '💳', '⏰'];
+import { Composer, useUploads } from './composer.tsx';
+import { useHost } from './host.ts';
 
 function App() {
-  const [locale, setLocale] = useState(params.get('locale') ?? navigator.language);
+  // Who the customer is, whether the chat is open, its language: what the shop's page says.
+  const { locale, boot, open, pageUrl, visitorToken } = useHost();
   const t = strings(locale);
-  // Who the customer is: known once the page answered `ready` (or at once when not embedded).
-  const [boot, setBoot] = useState<{ user: WidgetUser | null; visitorToken: string | null } | null>(embedded ? null : { user: null, visitorToken: null });
   const user = boot?.user ?? null;
   const [session, setSession] = useState<Session | null>(null);
   const [client, setClient] = useState<FrontdeskClient | null>(null);
   const [stored, setStored] = useState<Map<number, Message>>(new Map());
   const [pending, setPending] = useState<Map<string, { pending: PendingMessage; failed: FrontdeskError | null }>>(new Map());
-  const [uploads, setUploads] = useState<Map<string, Extract<Item, { kind: 'uploading' }>>>(new Map());
   const [state, setState] = useState<string>('connecting');
   const [hasMore, setHasMore] = useState(false);
   const [loadingOlder, setLoadingOlder] = useState(false);
@@ -44,24 +40,19 @@ function App() {
   const [queuePosition, setQueuePosition] = useState<number | null>(null);
   /** Bumped when the conversation moves: the rating question is asked again after a close. */
   const [csatTick, setCsatTick] = useState(0);
-  const [open, setOpen] = useState(false);
   const [unread, setUnread] = useState(0);
-  const [ctrlEnter, setCtrlEnter] = useState(prefs.get(enterKey) === '1');
-  const [draft, setDraft] = useState('');
   const [showEmoji, setShowEmoji] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
-  /** The embedding page's URL (validated), for ongoing campaigns. */
-  const [pageUrl, setPageUrl] = useState<string | null>(null);
   const list = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
+  const lastTyping = useRef(0);
   const visible = useRef(false);
   const textarea = useRef<HTMLTextAreaElement>(null);
-  /** The anonymous visitor's token once the server issued one, for `setUser` to fold in. */
-  const visitorToken = useRef<string | null>(null);
   /** The conversation on screen (a platform customer can switch between their shops). */
   const activeId = useRef('');
   const [team, setTeam] = useState<Team | null>(null);
   const appearance = useAppearance(api, shopId, toParent);
+  const { uploads, attach, dismiss: dismissUpload } = useUploads(client, session, t, () => (atBottom.current = true));
   /** The pre-chat form: skipped (optional fields only), or the address it just took. */
   const [prechatSkipped, setPrechatSkipped] = useState(false);
   const [prechatEmail, setPrechatEmail] = useState<string | null>(null);
@@ -76,28 +67,6 @@ function App() {
       () => {},
     );
 
-  useEffect(() => {
-    document.documentElement.lang = htmlLang(locale);
-  }, [locale]);
-
-  // The bridge: messages from the shop's page, checked for origin and window.
-  useEffect(() => {
-    const onMessage = (event: MessageEvent) => {
-      if (event.origin !== parentOrigin || event.source !== window.parent) return;
-      const data = event.data as (HostMessage & { frontdesk?: number }) | null;
-      if (!data || data.frontdesk !== 1) return;
-      if (data.type === 'init') setBoot({ user: data.user, visitorToken: data.visitorToken });
-      else if (data.type === 'visibility') setOpen(data.open);
-      else if (data.type === 'locale') setLocale(data.locale);
-      // The anonymous visitor so far (if any) becomes this user: their conversation carries over.
-      else if (data.type === 'setUser') setBoot((b) => ({ user: data.user, visitorToken: b?.user ? null : (visitorToken.current ?? b?.visitorToken ?? null) }));
-      else if (data.type === 'reset') setBoot({ user: null, visitorToken: null });
-      else if (data.type === 'page') setPageUrl(pageUrlFrom(data.url, parentOrigin));
-    };
-    window.addEventListener('message', onMessage);
-    toParent({ type: 'ready' });
-    return () => window.removeEventListener('message', onMessage);
-  }, []);
 
   // One session and one client per identity: a new user (or a reset) starts afresh.
   useEffect(() => {
@@ -295,65 +264,18 @@ function App() {
     if (element.scrollTop < 60) void loadOlder();
   }
 
-  function send() {
-    const text = draft.trim();
-    if (!text || !client || !session) return;
+  function sendText(text: string): boolean {
+    if (!client || !session) return false;
     client.send({ conversationId: session.conversationId, text });
-    setDraft('');
     atBottom.current = true;
+    return true;
   }
 
-  let lastTyping = 0;
-  function onInput(value: string) {
-    setDraft(value);
-    if (client && session && Date.now() - lastTyping > 2000) {
-      lastTyping = Date.now();
-      client.typing(session.conversationId);
-    }
-  }
-
-  function onKeyDown(event: KeyboardEvent) {
-    if (event.key !== 'Enter' || event.isComposing) return;
-    const wantsCtrl = ctrlEnter;
-    const ctrl = event.ctrlKey || event.metaKey;
-    if ((wantsCtrl && ctrl) || (!wantsCtrl && !event.shiftKey && !ctrl)) {
-      event.preventDefault();
-      send();
-    }
-  }
-
-  function dismissUpload(id: string) {
-    setUploads((m) => {
-      const preview = m.get(id)?.preview;
-      if (preview) URL.revokeObjectURL(preview);
-      const copy = new Map(m);
-      copy.delete(id);
-      return copy;
-    });
-  }
-
-  async function attach(file: File) {
-    if (!client || !session) return;
-    const id = `upload-${Date.now()}-${Math.random()}`;
-    const preview = file.type.startsWith('image/') ? URL.createObjectURL(file) : null;
-    const update = (patch: Partial<Extract<Item, { kind: 'uploading' }>>) =>
-      setUploads((m) => {
-        const current = m.get(id);
-        return current ? new Map(m).set(id, { ...current, ...patch }) : m;
-      });
-    setUploads((m) => new Map(m).set(id, { kind: 'uploading', id, name: file.name, preview, progress: 0, error: null }));
-    atBottom.current = true;
-    try {
-      const attachment = await client.files.upload(session.conversationId, file, {
-        name: file.name,
-        onProgress: (sent, total) => update({ progress: Math.round((100 * sent) / total) }),
-      });
-      client.send({ conversationId: session.conversationId, attachmentId: attachment.id });
-      dismissUpload(id);
-    } catch (error) {
-      const code = (error as FrontdeskError).code;
-      update({ error: code === 'ATTACHMENT_TOO_LARGE' ? t.tooLarge : code === 'ATTACHMENT_TYPE_NOT_ALLOWED' ? t.notAllowed : t.error });
-    }
+  /** Typing news at most every 2 s (a ref: the time must outlive the render each keystroke causes). */
+  function typed() {
+    if (!client || !session || Date.now() - lastTyping.current <= 2000) return;
+    lastTyping.current = Date.now();
+    client.typing(session.conversationId);
   }
 
   const typing = typingUntil > Date.now();
@@ -460,72 +382,19 @@ function App() {
           {notice}
         </p>
       )}
-      {showEmoji && !shops && (
-        <div class="emoji" role="menu">
-          {EMOJI.map((e) => (
-            <button
-              type="button"
-              role="menuitem"
-              key={e}
-              onClick={() => {
-                setDraft((d) => d + e);
-                setShowEmoji(false);
-                textarea.current?.focus();
-              }}
-            >
-              {e}
-            </button>
-          ))}
-        </div>
-      )}
-      <footer hidden={shops !== null}>
-        <AttachButton label={t.attach} className="icon" onFile={(file) => void attach(file)} />
-        <button type="button" class="icon" aria-label={t.emoji} aria-expanded={showEmoji} onClick={() => setShowEmoji((s) => !s)}>
-          😊
-        </button>
-        <textarea
-          ref={textarea}
-          rows={1}
-          value={draft}
-          disabled={blocked}
-          placeholder={blocked ? t.prechatBlocked : t.placeholder}
-          aria-label={t.placeholder}
-          maxLength={8000}
-          onInput={(event) => onInput(event.currentTarget.value)}
-          onKeyDown={onKeyDown}
-        />
-        <button type="button" class="send" onClick={send} disabled={!draft.trim() || blocked}>
-          {t.send}
-        </button>
-      </footer>
-      <p class="hint" hidden={shops !== null}>
-        <label>
-          <input
-            type="checkbox"
-            checked={ctrlEnter}
-            onChange={(event) => {
-              setCtrlEnter(event.currentTarget.checked);
-              prefs.set(enterKey, event.currentTarget.checked ? '1' : '0');
-            }}
-          />{' '}
-          {t.ctrlEnterToSend}
-        </label>
-        {typeof Notification !== 'undefined' && Notification.permission === 'default' && (
-          <button type="button" class="link" onClick={() => void Notification.requestPermission()}>
-            {t.notifications}
-          </button>
-        )}
-      </p>
+      <Composer
+        t={t}
+        hidden={shops !== null}
+        blocked={blocked}
+        showEmoji={showEmoji}
+        setShowEmoji={setShowEmoji}
+        textarea={textarea}
+        onSend={sendText}
+        onTyping={typed}
+        onFile={(file) => void attach(file)}
+      />
     </div>
   );
-}
-
-/** A short chime, and a desktop notification when the page is hidden and the customer allowed it. */
-function notify(t: Strings, message: Message) {
-  chime(880);
-  if (document.hidden && typeof Notification !== 'undefined' && Notification.permission === 'granted') {
-    new Notification(t.newMessage, { body: message.text ?? message.attachment?.name ?? '', tag: 'frontdesk' });
-  }
 }
 
 // The administration's live preview (docs/widget.md#appearance) renders a sample chat with draft settings, no session.

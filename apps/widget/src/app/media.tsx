@@ -1,8 +1,9 @@
 /** Attachments on screen and the notification chime: shared by the widget and the agent console. */
 import { useEffect, useState } from 'preact/hooks';
-import type { Attachment } from '@frontdesk/protocol';
+import type { Attachment, Message } from '@frontdesk/protocol';
 import type { FrontdeskClient } from '@frontdesk/sdk';
 import { formatSize } from './text.tsx';
+import type { Strings } from './i18n.ts';
 
 /** Images through a signed thumbnail link (an <img> sends no Authorization header); files on click. */
 export function AttachmentView({ attachment, client }: { attachment: Attachment; client: FrontdeskClient | null }) {
@@ -91,5 +92,13 @@ export function chime(frequency: number): void {
     oscillator.stop(audio.currentTime + 0.25);
   } catch {
     // no audio: the badge and the title still tell
+  }
+}
+
+/** A short chime, and a desktop notification when the page is hidden and the customer allowed it. */
+export function notify(t: Strings, message: Message): void {
+  chime(880);
+  if (document.hidden && typeof Notification !== 'undefined' && Notification.permission === 'granted') {
+    new Notification(t.newMessage, { body: message.text ?? message.attachment?.name ?? '', tag: 'frontdesk' });
   }
 }
