@@ -69,6 +69,7 @@ function sendCases(conversationId: string): Case[] {
     refused('clientMsgId an array', { clientMsgId: ['a'], text: 'hello' }),
     refused('clientMsgId an operator object', { clientMsgId: { $gt: '' }, text: 'hello' }),
     refused('clientMsgId empty', { clientMsgId: '', text: 'hello' }),
+    refused('clientMsgId in the campaigns’ reserved space', { clientMsgId: 'campaign:0193aa', text: 'hello' }),
     refused('clientMsgId too long', { clientMsgId: 'a'.repeat(65), text: 'hello' }),
     refused('clientMsgId with a space', { clientMsgId: 'a b', text: 'hello' }),
     refused('clientMsgId with a slash', { clientMsgId: '../a', text: 'hello' }),

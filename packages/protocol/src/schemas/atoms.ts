@@ -16,7 +16,8 @@ export const Literals = <const T extends readonly string[]>(...values: T) => Typ
 export const seqMax = 2_147_483_647;
 export const Seq = Type.Integer({ minimum: 0, maximum: seqMax });
 /** The sender's idempotency key of a message (the optimistic bubble's id). */
-export const ClientMsgId = Type.String({ minLength: 1, maxLength: limits.clientMsgIdMaxChars, pattern: '^[A-Za-z0-9._:-]+$' });
+/** Letters, digits and `._:-`; `campaign:` begins the server's own campaign messages (docs/campaigns.md) and is refused. */
+export const ClientMsgId = Type.String({ minLength: 1, maxLength: limits.clientMsgIdMaxChars, pattern: '^(?!campaign:)[A-Za-z0-9._:-]+$' });
 export const PageLimit = Type.Integer({ minimum: 1, maximum: limits.pageMax });
 
 export const StaffRoleSchema = Literals('owner', 'admin', 'agent');
