@@ -45,7 +45,6 @@ function App() {
   const [notice, setNotice] = useState<string | null>(null);
   const list = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
-  const lastTyping = useRef(0);
   const visible = useRef(false);
   const textarea = useRef<HTMLTextAreaElement>(null);
   /** The conversation on screen (a platform customer can switch between their shops). */
@@ -271,12 +270,8 @@ function App() {
     return true;
   }
 
-  /** Typing news at most every 2 s (a ref: the time must outlive the render each keystroke causes). */
-  function typed() {
-    if (!client || !session || Date.now() - lastTyping.current <= 2000) return;
-    lastTyping.current = Date.now();
-    client.typing(session.conversationId);
-  }
+  // The SDK says "typing…" at most once every 2 s per conversation.
+  const typed = () => client && session && client.typing(session.conversationId);
 
   const typing = typingUntil > Date.now();
   useEffect(() => {
