@@ -1,5 +1,5 @@
 /** Groups: the dialog that makes one, and the panel beside a group's chat (members, rename, add, remove, leave). */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Colleague, Group, Staff } from '@frontdesk/protocol';
 import { useAction } from './action.ts';
 import type { Api } from './api.ts';
@@ -50,7 +50,12 @@ interface PanelProps {
 export function GroupPanel({ api, group, me, colleagues, t, onChanged, onLeft, onClose }: PanelProps) {
   const id = group.conversation.id;
   const [title, setTitle] = useState(group.conversation.title ?? '');
-  useEffect(() => setTitle(group.conversation.title ?? ''), [group.conversation.title]);
+  // A new name from elsewhere (a colleague renamed it, the panel's data came in) shows in the field,
+  // unless the staff member is typing one: their text is never replaced under them.
+  const edited = useRef(false);
+  useEffect(() => {
+    if (!edited.current) setTitle(group.conversation.title ?? '');
+  }, [group.conversation.title]);
   const [adding, setAdding] = useState<ReadonlySet<string> | null>(null);
   const action = useAction(t);
   const act = async (call: () => Promise<unknown>) => {
@@ -74,12 +79,20 @@ export function GroupPanel({ api, group, me, colleagues, t, onChanged, onLeft, o
         class="rename"
         onSubmit={(event) => {
           event.preventDefault();
-          void act(() => api.renameGroup(id, title.trim()));
+          void act(() => api.renameGroup(id, title.trim())).then((done) => done && (edited.current = false));
         }}
       >
         <label>
           {t.groupName}
-          <input value={title} required maxLength={120} onInput={(e) => setTitle(e.currentTarget.value)} />
+          <input
+            value={title}
+            required
+            maxLength={120}
+            onInput={(e) => {
+              edited.current = true;
+              setTitle(e.currentTarget.value);
+            }}
+          />
         </label>
         <button type="submit" disabled={title.trim() === '' || title.trim() === group.conversation.title}>
           {t.rename}
