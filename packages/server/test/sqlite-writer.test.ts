@@ -11,6 +11,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { AppError } from '../src/domain/errors.ts';
 import { newId } from '../src/domain/ids.ts';
+import type { PlannedMessage } from '../src/domain/messages/plan.ts';
 import type { NewMessage } from '../src/domain/ports.ts';
 import { openStorage } from '../src/storage/connect.ts';
 import { migrateToLatest } from '../src/storage/migrate.ts';
@@ -56,6 +57,13 @@ describe('the SQLite writer thread', () => {
     assert.ok(lost.status === 'rejected' && lost.reason instanceof AppError && lost.reason.code === 'CONVERSATION_NOT_FOUND');
     const stored = await server.storage.db.selectFrom('messages').select(['seq', 'text']).where('conversation_id', '=', c.conversationId).orderBy('seq').execute();
     assert.deepEqual(stored, [{ seq: 1, text: 'hello w1' }, { seq: 2, text: 'hello w2' }]);
+    // A new message comes back from the thread as its placement and is rebuilt from the input: the
+    // record must be the stored row, field for field, as a resend's (which crosses whole) is.
+    for (const result of [first.value, second.value, again.value]) {
+      const { publicSeq, ...record } = result.message as PlannedMessage;
+      assert.deepEqual(record, await server.app.store.messages.find(c.conversationId, result.message.id));
+      if (!result.duplicate) assert.equal(publicSeq, result.message.seq, 'every message here is public');
+    }
   });
 
   test('batch after batch across the thread: each conversation in order and gapless, a resend of a message in flight gets the stored copy', async () => {

@@ -3,7 +3,7 @@ import { AppError } from '../errors.ts';
 import type { DurableFact } from '../events.ts';
 import { isOpen } from '../inquiry-states.ts';
 import type { AppendResult, NewMessage } from '../ports.ts';
-import type { MessageRecord } from '../records.ts';
+import type { MessageRecord, StreamPlace } from '../records.ts';
 
 /**
  * The send path's rules (DESIGN.md §2), for a batch of messages at once: the next seq of each
@@ -93,6 +93,38 @@ export const resendKey = (conversationId: string, senderId: string, clientMsgId:
 /** The conversations a batch touches, sorted: batches on several nodes take locks in the same order. */
 export const conversationIdsOf = (inputs: readonly NewMessage[]) => [...new Set(inputs.map((i) => i.conversationId))].sort();
 
+/** What a batch decides for a new message: the rest of its record is the input as sent. */
+export interface Placement {
+  readonly seq: number;
+  readonly publicSeq: number | null;
+  readonly stream: StreamPlace;
+}
+
+/** The stored record of a new message: the input, placed. */
+export function plannedMessage(input: NewMessage, { seq, publicSeq, stream }: Placement): PlannedMessage {
+  return {
+    id: input.id,
+    shopId: input.shopId,
+    conversationId: input.conversationId,
+    seq,
+    publicSeq,
+    stream,
+    senderId: input.senderId,
+    senderKind: input.senderKind,
+    kind: input.kind,
+    contentType: input.contentType,
+    text: input.text,
+    visibility: input.visibility,
+    clientMsgId: input.clientMsgId,
+    attachment: input.attachment ?? null,
+    mentions: input.mentions ?? [],
+    notice: input.notice ?? null,
+    createdAt: input.createdAt,
+    editedAt: null,
+    deletedAt: null,
+  };
+}
+
 /** Numbers the batch and decides every write, in input order; the state is updated in place. */
 export function planBatch(inputs: readonly NewMessage[], state: BatchState): BatchPlan {
   const { conversations, earlier, streamTx } = state;
@@ -155,27 +187,7 @@ export function planBatch(inputs: readonly NewMessage[], state: BatchState): Bat
       if (!firstResponses.has(conversation.currentInquiryId)) firstResponses.set(conversation.currentInquiryId, now);
     }
 
-    const message: PlannedMessage = {
-      id: input.id,
-      shopId: input.shopId,
-      conversationId: input.conversationId,
-      seq: conversation.lastSeq,
-      publicSeq: isPublic ? conversation.lastPublicSeq : null,
-      stream: { tx: streamTx, pos: messages.length },
-      senderId: input.senderId,
-      senderKind: input.senderKind,
-      kind: input.kind,
-      contentType: input.contentType,
-      text: input.text,
-      visibility: input.visibility,
-      clientMsgId: input.clientMsgId,
-      attachment: input.attachment ?? null,
-      mentions: input.mentions ?? [],
-      notice: input.notice ?? null,
-      createdAt: now,
-      editedAt: null,
-      deletedAt: null,
-    };
+    const message = plannedMessage(input, { seq: conversation.lastSeq, publicSeq: isPublic ? conversation.lastPublicSeq : null, stream: { tx: streamTx, pos: messages.length } });
     messages.push(message);
     planned.set(index, message);
     outbox.push({ shopId: input.shopId, type: 'message.created', subjectId: input.id, createdAt: now });
