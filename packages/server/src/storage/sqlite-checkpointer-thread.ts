@@ -12,9 +12,9 @@
  * the copying; the turn covers what arrived meanwhile and two fsyncs, during which sends wait: that
  * is why it happens once per 256 MiB of WAL by default, not per 4 MiB (docs/benchmarks.md: the open
  * loop's p99 falls as restarts get rarer). Before it takes the turn, the thread flushes both files
- * to disk itself: the commits made while the PASSIVE pass copied left megabytes of WAL in the page cache, and
- * the fsyncs inside the turn then have little left to write (the turn 3–9 ms instead of 6–18 ms on
- * the bench machine).
+ * to disk itself: the commits made while the PASSIVE pass copied left megabytes of WAL in the page
+ * cache, and the fsyncs inside the turn then have little left to write (the turn 3–9 ms instead of
+ * 6–18 ms on the bench machine).
  */
 import fs from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
