@@ -66,9 +66,11 @@ export function encodeResult(result: AppendResult | Error): EncodedResult {
   return { placed: [message.seq, publicSeq, message.stream.tx, message.stream.pos], ...rest };
 }
 
-function decodeResult(result: EncodedResult, input: NewMessage): AppendResult | Error {
+function decodeResult(result: EncodedResult, input: NewMessage | undefined): AppendResult | Error {
   if ('error' in result) return decodeError(result.error);
   if ('ok' in result) return result.ok;
+  // One result per input, in order (sqlite-append.ts); a reply that broke that fails its item, not the process.
+  if (input === undefined) return new AppError('INTERNAL');
   const { placed: [seq, publicSeq, tx, pos], ...rest } = result;
   return { message: plannedMessage(input, { seq, publicSeq, stream: { tx, pos } }), duplicate: false, ...rest };
 }
@@ -102,7 +104,7 @@ export function sqliteWriter(data: WriterData): SqliteWriter {
       const waiting = pending.get(reply.id);
       pending.delete(reply.id);
       if (!waiting) return settled();
-      if (reply.type === 'appended') waiting.resolve(reply.results.map((r, i) => decodeResult(r, waiting.batch[i]!)));
+      if (reply.type === 'appended') waiting.resolve(reply.results.map((r, i) => decodeResult(r, waiting.batch[i])));
       else waiting.reject(decodeError(reply.error));
       settled();
     });
