@@ -36,9 +36,9 @@ interface EncodedError {
 }
 /**
  * A new message crosses back as what the batch decided for it (seq, public seq, stream place): the
- * main thread still has the input it sent, which is the rest of the record. Copying whole records
- * between the threads cost ~3–4 µs a message more (a structured clone each way). A resend's stored
- * record crosses whole.
+ * main thread still has the input it sent, which is the rest of the record. Copying the whole
+ * record back (a structured clone of it) cost ~3–4 µs a message more. A resend's stored record
+ * crosses whole.
  */
 type EncodedResult =
   | { readonly placed: readonly [seq: number, publicSeq: number | null, tx: number, pos: number]; readonly openedInquiryId?: string; readonly snoozedUntil?: number }
