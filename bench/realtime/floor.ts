@@ -29,7 +29,7 @@ export interface FloorFigure {
   readonly appenderUs: number;
 }
 
-interface Pair {
+export interface Pair {
   readonly shopId: string;
   readonly conversationId: string;
   readonly customerId: string;
@@ -57,7 +57,7 @@ async function withDatabase(file: string, conversations: number, work: (db: Data
 }
 
 /** One shop, customer and service conversation per pair, as a widget session leaves them. */
-function seed(db: DatabaseSync, count: number): Pair[] {
+export function seed(db: DatabaseSync, count: number): Pair[] {
   const now = Date.now();
   const pairs: Pair[] = [];
   db.exec('BEGIN');
@@ -82,7 +82,13 @@ function cpuMicros(): number {
   return user + system;
 }
 
-function timeRaw(db: DatabaseSync, pairs: Pair[], messages: number, batch: number): number {
+/**
+ * The raw statements of one chat message's durable rows: read the conversation, check for a resend
+ * by client id, insert the message, update the conversation's last-message fields and stream
+ * position, move the sender's read cursor. The caller brackets them in a transaction. Shared by the
+ * floor here and the stored relay (stored-relay.ts).
+ */
+export function rawWriter(db: DatabaseSync): (pair: Pair, clientMsgId: string, text: string) => void {
   const conversation = db.prepare('SELECT last_seq, last_public_seq FROM conversations WHERE id = ?');
   const resend = db.prepare('SELECT id FROM messages WHERE conversation_id = ? AND sender_id = ? AND client_msg_id = ?');
   const lastTx = db.prepare('SELECT coalesce(max(stream_tx), 0) AS tx FROM messages WHERE shop_id = ?');
@@ -98,23 +104,26 @@ function timeRaw(db: DatabaseSync, pairs: Pair[], messages: number, batch: numbe
     `INSERT INTO members (conversation_id, user_id, user_kind, shop_id, role, read_seq, read_public_seq, joined_at) VALUES (?, ?, 'customer', ?, 'customer', ?, ?, ?)
      ON CONFLICT (conversation_id, user_id) DO UPDATE SET read_seq = excluded.read_seq, read_public_seq = excluded.read_public_seq WHERE members.read_seq < excluded.read_seq`,
   );
+  return (p, clientMsgId, text) => {
+    const state = conversation.get(p.conversationId) as { last_seq: number; last_public_seq: number };
+    if (resend.get(p.conversationId, p.customerId, clientMsgId) !== undefined) return;
+    const tx = Number((lastTx.get(p.shopId) as { tx: number }).tx) + 1;
+    const seq = state.last_seq + 1;
+    const now = Date.now();
+    insert.run(newId(), p.shopId, p.conversationId, seq, state.last_public_seq + 1, tx, seq, p.customerId, text, clientMsgId, now);
+    update.run(seq, state.last_public_seq + 1, seq, text, p.customerId, now, now, now, p.conversationId);
+    cursor.run(p.conversationId, p.customerId, p.shopId, seq, state.last_public_seq + 1, now);
+  };
+}
+
+function timeRaw(db: DatabaseSync, pairs: Pair[], messages: number, batch: number): number {
+  const write = rawWriter(db);
   const text = 'x'.repeat(100);
   let sent = 0;
   const started = cpuMicros();
   while (sent < messages) {
     db.exec('BEGIN IMMEDIATE');
-    for (let i = 0; i < batch; i++, sent++) {
-      const p = pairs[sent % pairs.length]!;
-      const state = conversation.get(p.conversationId) as { last_seq: number; last_public_seq: number };
-      const clientMsgId = randomUUID();
-      resend.get(p.conversationId, p.customerId, clientMsgId);
-      const tx = Number((lastTx.get(p.shopId) as { tx: number }).tx) + 1;
-      const seq = state.last_seq + 1;
-      const now = Date.now();
-      insert.run(newId(), p.shopId, p.conversationId, seq, state.last_public_seq + 1, tx, seq, p.customerId, text, clientMsgId, now);
-      update.run(seq, state.last_public_seq + 1, seq, text, p.customerId, now, now, now, p.conversationId);
-      cursor.run(p.conversationId, p.customerId, p.shopId, seq, state.last_public_seq + 1, now);
-    }
+    for (let i = 0; i < batch; i++, sent++) write(pairs[sent % pairs.length]!, randomUUID(), text);
     db.exec('COMMIT');
   }
   return (cpuMicros() - started) / sent;

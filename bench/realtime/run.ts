@@ -32,7 +32,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { clockTicks, cpuTicks, hardFileLimit, killAllNow, repoRoot, rssKiB, sleep, softFileLimit, spawnNode, stopAll, tail, type Child } from './proc.ts';
 import type { IdleCommand, IdleReply, LoadCommand, LoadReply, PhaseResult } from './protocol.ts';
-import { frontdeskPairs, startFrontdesk, startRelay, widgetSessions, type FrontdeskServer, type Server } from './servers.ts';
+import { frontdeskPairs, relayLabel, startFrontdesk, startRelay, widgetSessions, type FrontdeskServer, type Server, type StoredRelayKind } from './servers.ts';
 import type { FrontdeskClientKind, PairCredentials } from './transports.ts';
 import { storageFloor } from './floor.ts';
 
@@ -59,6 +59,7 @@ const { values: args } = parseArgs({
     'skip-rss': { type: 'boolean', default: false },
     'skip-throughput': { type: 'boolean', default: false },
     'skip-floor': { type: 'boolean', default: false },
+    'stored-relays': { type: 'string', default: 'frontdesk-thread,minimal-main,minimal-thread' },
     postgres: { type: 'string' },
     keep: { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
@@ -84,6 +85,10 @@ if (args.help) {
                          the Frontdesk load path: @frontdesk/sdk (default) or the raw JSON protocol
   --skip-rss             skip the RSS measurement; --skip-throughput skips the message phases;
                          --skip-floor skips the storage floor (bench/realtime/floor.ts)
+  --stored-relays LIST   the floor of the whole path: ws relays that store each message before
+                         the ack (stored-relay.ts), SCHEMA-WRITER with SCHEMA frontdesk|minimal and
+                         WRITER main|thread (default frontdesk-thread,minimal-main,minimal-thread;
+                         '' for none)
   --postgres URL         also run Frontdesk on PostgreSQL (a database of its own, dropped afterwards)
   --keep                 keep .bench/realtime-*/ (server logs, SQLite files)
   --open-rate N          only Frontdesk's open loop at N msg/s (no relays, no other phase, no
@@ -115,6 +120,13 @@ const sweepLevels = (args.sweep ?? '')
     return n;
   })
   .filter((n) => n < pairs);
+const storedRelayKinds = (args['stored-relays'] ?? '')
+  .split(',')
+  .filter((k) => k.trim() !== '')
+  .map((k): StoredRelayKind => {
+    if (!/^(frontdesk|minimal)-(main|thread)$/.test(k.trim())) throw new Error('--stored-relays is a comma-separated list of SCHEMA-WRITER (frontdesk|minimal, main|thread)');
+    return `stored-${k.trim()}` as StoredRelayKind;
+  });
 const SWEEP_WARMUP_MS = 1_000;
 const SWEEP_MEASURE_MS = 5_000;
 const clientKind = args['frontdesk-client'] as FrontdeskClientKind;
@@ -307,12 +319,19 @@ async function throughput(): Promise<ThroughputResults> {
     servers.push(ws);
     const socketio = await startRelay('socketio', dir);
     servers.push(socketio);
+    const storedRelays: Server[] = [];
+    for (const kind of storedRelayKinds) {
+      const relay = await startRelay(kind, dir);
+      servers.push(relay);
+      storedRelays.push(relay);
+    }
 
     step(`connecting ${pairs} pairs to each server (a load process per server)…`);
     loads.push(await startLoad(frontdesk, fdCredentials));
     if (frontdeskPg !== null) loads.push(await startLoad(frontdeskPg, pgCredentials));
     loads.push(await startLoad(ws, null));
     loads.push(await startLoad(socketio, null));
+    for (const relay of storedRelays) loads.push(await startLoad(relay, null));
     const [fdLoad] = loads as [Load];
 
     const closed = new Map<string, PhaseResult>();
@@ -594,6 +613,23 @@ async function main(): Promise<void> {
       if (pgClosed) console.log(`\nFrontdesk (PostgreSQL): server CPU ${f1((pgClosed.serverCpu * 1e6) / pgClosed.rate)} µs per delivered message`);
       const pgRate = tp.closed.get('Frontdesk (PostgreSQL)')?.rate ?? NaN;
       console.log(`\nFrontdesk (PostgreSQL), not a target: closed loop ${f0(pgRate)} msg/s = ${ratio(pgRate, tp.closed.get(WS)!.rate)} ws relay, ${ratio(pgRate, tp.closed.get(SIO)!.rate)} Socket.IO relay`);
+    }
+    const stored = storedRelayKinds.map(relayLabel);
+    if (stored.length > 0) {
+      // The least a server that stores before it acks spends per message: the ws relay plus floor.ts's raw rows.
+      const cpuUs = (r: PhaseResult) => (r.serverCpu * 1e6) / r.rate;
+      const fd = tp.closed.get(FD)!;
+      const ws = tp.closed.get(WS)!;
+      console.log('\nThe floor of the whole path (bench/realtime/stored-relay.ts; same run): the ws relay storing every message with raw node:sqlite ' +
+        'statements by group commit before it acks and forwards, and nothing else; closed loop, and open loop at ½ Frontdesk max:\n');
+      console.log(table(
+        ['server', 'msg/s', 'server CPU µs/msg', '÷ ws relay', 'Frontdesk ÷ it (CPU)', 'Frontdesk ÷ it (msg/s)', 'open loop p99 ms'],
+        [WS, ...stored, FD].map((label) => {
+          const r = tp.closed.get(label)!;
+          return [label, f0(r.rate), f1(cpuUs(r)), ratio(cpuUs(r), cpuUs(ws)), ratio(cpuUs(fd), cpuUs(r)), ratio(fd.rate, r.rate), ms(tp.openAtOurs.get(label)!.latency.p99)];
+        }),
+        ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
+      ));
     }
     console.log('');
     for (const p of tp.persisted) {

@@ -207,11 +207,27 @@ export async function frontdeskPairs(server: FrontdeskServer): Promise<PairCrede
   return customers.map((c, i) => ({ customerToken: c.token, conversationId: c.conversationId, agentToken: agentTokens[i]! }));
 }
 
-export async function startRelay(system: 'ws' | 'socketio', dir: string): Promise<Server> {
-  const label = system === 'ws' ? 'ws relay' : 'Socket.IO relay';
-  const script = system === 'ws' ? 'bench/realtime/ws-relay.ts' : 'bench/realtime/socketio-relay.ts';
-  const logFile = path.join(dir, `${system}-relay-${Date.now()}.log`);
-  const child = spawnNode(label, [script, '--port', '0'], { logFile, lines: true });
+/** ws: ws-relay.ts; socketio: socketio-relay.ts; stored-…: stored-relay.ts on that schema, with its writer on that thread. */
+export type StoredRelayKind = `stored-${'frontdesk' | 'minimal'}-${'main' | 'thread'}`;
+export type RelayKind = 'ws' | 'socketio' | StoredRelayKind;
+
+export function relayLabel(kind: RelayKind): string {
+  if (kind === 'ws') return 'ws relay';
+  if (kind === 'socketio') return 'Socket.IO relay';
+  const [, schema, writer] = kind.split('-');
+  return `stored relay, ${schema} schema, ${writer === 'main' ? 'one thread' : 'writer thread'}`;
+}
+
+export async function startRelay(kind: RelayKind, dir: string): Promise<Server> {
+  const label = relayLabel(kind);
+  const stamp = `${kind}-relay-${Date.now()}`;
+  const logFile = path.join(dir, `${stamp}.log`);
+  const dbFile = path.join(dir, `${stamp}.db`);
+  const args =
+    kind === 'ws' ? ['bench/realtime/ws-relay.ts']
+    : kind === 'socketio' ? ['bench/realtime/socketio-relay.ts']
+    : ['bench/realtime/stored-relay.ts', '--file', dbFile, '--schema', kind.split('-')[1]!, '--writer', kind.split('-')[2]!];
+  const child = spawnNode(label, [...args, '--port', '0'], { logFile, lines: true });
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${label} did not start:\n${tail(logFile)}`)), 30_000);
     child.onLine((line) => {
@@ -226,11 +242,25 @@ export async function startRelay(system: 'ws' | 'socketio', dir: string): Promis
       reject(new Error(`${label} exited (${code}):\n${tail(logFile)}`));
     });
   });
+  const system = kind === 'socketio' ? 'socketio' : 'ws';
+  const stored = kind.startsWith('stored-');
   return {
     label,
     system,
     child,
     endpoint: { system, url: system === 'ws' ? `ws://127.0.0.1:${port}` : `http://127.0.0.1:${port}`, client: 'sdk' },
+    ...(stored
+      ? {
+          async countStored() {
+            const db = new DatabaseSync(dbFile, { readOnly: true });
+            try {
+              return Number((db.prepare('select count(*) as n from messages').get() as { n: number }).n);
+            } finally {
+              db.close();
+            }
+          },
+        }
+      : {}),
     stop: () => child.stop(),
   };
 }
