@@ -6,16 +6,17 @@
  * - raw: by a few prepared `node:sqlite` statements: read the conversation, check for a resend by
  *   client id, insert the message, update the conversation's last-message fields and stream
  *   position, move the sender's read cursor; commit in WAL with synchronous = NORMAL;
+ * - minimal: the same raw statements on the issue's 40-line script's tables (MINIMAL_SCHEMA);
  * - appender: by Frontdesk's own SQLite appender (storage/sqlite-append.ts), the code the server
  *   runs under the write lock, on the same kind of batches.
  *
- * Both in batches of 1, 20 and 200 messages per transaction, timed in CPU µs per message
+ * All three in batches of 1, 20 and 200 messages per transaction, timed in CPU µs per message
  * (process.cpuUsage: the figure the bench gives per delivered message for each server).
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync } from 'node:sqlite';
 import { newId } from '../../packages/server/src/domain/ids.ts';
 import type { NewMessage } from '../../packages/server/src/domain/ports.ts';
 import { openStorage } from '../../packages/server/src/storage/connect.ts';
@@ -24,8 +25,9 @@ import { sqliteAppender } from '../../packages/server/src/storage/sqlite-append.
 
 export interface FloorFigure {
   readonly batch: number;
-  /** CPU µs per message: raw statements, and Frontdesk's appender. */
+  /** CPU µs per message: raw statements, the same on the issue's minimal schema, and Frontdesk's appender. */
   readonly rawUs: number;
+  readonly minimalUs: number;
   readonly appenderUs: number;
 }
 
@@ -39,8 +41,9 @@ export async function storageFloor(dir: string, options: { conversations: number
   const figures: FloorFigure[] = [];
   for (const batch of options.batches) {
     const raw = await withDatabase(path.join(dir, `floor-raw-${batch}.db`), options.conversations, (db, pairs) => timeRaw(db, pairs, options.messages, batch));
+    const minimal = await withMinimalDatabase(path.join(dir, `floor-minimal-${batch}.db`), options.conversations, (db, pairs) => timeRaw(db, pairs, options.messages, batch));
     const appender = await withDatabase(path.join(dir, `floor-appender-${batch}.db`), options.conversations, (db, pairs) => timeAppender(db, pairs, options.messages, batch));
-    figures.push({ batch, rawUs: raw, appenderUs: appender });
+    figures.push({ batch, rawUs: raw, minimalUs: minimal, appenderUs: appender });
   }
   return figures;
 }
@@ -52,6 +55,52 @@ async function withDatabase(file: string, conversations: number, work: (db: Data
     return await storage.sqlite!.exclusive((db) => work(db, seed(db, conversations)));
   } finally {
     await storage.close();
+    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(file + suffix, { force: true });
+  }
+}
+
+/**
+ * The issue's 40-line script's tables: the columns the raw statements use, and the message table
+ * with three indexes (conversation and seq, resend key, shop stream position) besides its key.
+ */
+export const MINIMAL_SCHEMA = `
+CREATE TABLE shops (id TEXT PRIMARY KEY, name TEXT NOT NULL, identity_secret TEXT NOT NULL, settings TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+CREATE TABLE customers (id TEXT PRIMARY KEY, shop_id TEXT NOT NULL, kind TEXT NOT NULL, identity_key TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+CREATE TABLE conversations (
+  id TEXT PRIMARY KEY, shop_id TEXT NOT NULL, kind TEXT NOT NULL, unique_key TEXT, customer_id TEXT,
+  last_seq INTEGER NOT NULL DEFAULT 0, last_public_seq INTEGER NOT NULL DEFAULT 0, last_message_seq INTEGER, last_message_preview TEXT,
+  last_message_content_type TEXT, last_message_sender_id TEXT, last_message_sender_kind TEXT, last_message_at INTEGER,
+  last_activity_at INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+CREATE TABLE messages (
+  id TEXT PRIMARY KEY, shop_id TEXT NOT NULL, conversation_id TEXT NOT NULL, seq INTEGER NOT NULL, public_seq INTEGER NOT NULL,
+  stream_tx INTEGER NOT NULL, stream_pos INTEGER NOT NULL, sender_id TEXT NOT NULL, sender_kind TEXT NOT NULL, kind TEXT NOT NULL,
+  content_type TEXT NOT NULL, text TEXT, visibility TEXT NOT NULL, client_msg_id TEXT, created_at INTEGER NOT NULL);
+CREATE UNIQUE INDEX messages_conversation_seq ON messages (conversation_id, seq);
+CREATE UNIQUE INDEX messages_resend ON messages (conversation_id, sender_id, client_msg_id);
+CREATE INDEX messages_stream ON messages (shop_id, stream_tx, stream_pos);
+CREATE TABLE members (
+  conversation_id TEXT NOT NULL, user_id TEXT NOT NULL, user_kind TEXT NOT NULL, shop_id TEXT NOT NULL, role TEXT NOT NULL,
+  read_seq INTEGER NOT NULL DEFAULT 0, read_public_seq INTEGER NOT NULL DEFAULT 0, joined_at INTEGER NOT NULL,
+  PRIMARY KEY (conversation_id, user_id));
+`;
+
+/** A connection as Frontdesk's writer has one: WAL, synchronous = NORMAL, foreign keys. */
+export function openFloorDatabase(file: string): DatabaseSync {
+  const db = new DatabaseSync(file);
+  db.exec('PRAGMA journal_mode = WAL');
+  db.exec('PRAGMA synchronous = NORMAL');
+  db.exec('PRAGMA foreign_keys = ON');
+  db.exec('PRAGMA busy_timeout = 5000');
+  return db;
+}
+
+async function withMinimalDatabase(file: string, conversations: number, work: (db: DatabaseSync, pairs: Pair[]) => number): Promise<number> {
+  const db = openFloorDatabase(file);
+  try {
+    db.exec(MINIMAL_SCHEMA);
+    return work(db, seed(db, conversations));
+  } finally {
+    db.close();
     for (const suffix of ['', '-wal', '-shm']) fs.rmSync(file + suffix, { force: true });
   }
 }

@@ -24,36 +24,16 @@
  *
  * Prints `listening <port>` once ready.
  */
-import { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { RawData, WebSocket } from 'ws';
 import { openStorage } from '../../packages/server/src/storage/connect.ts';
 import { migrateToLatest } from '../../packages/server/src/storage/migrate.ts';
-import { rawWriter, seed, type Pair } from './floor.ts';
+import { MINIMAL_SCHEMA, openFloorDatabase as open, rawWriter, seed, type Pair } from './floor.ts';
 import { servePairs, type Slot } from './pair-relay.ts';
 
 
-const MINIMAL_SCHEMA = `
-CREATE TABLE shops (id TEXT PRIMARY KEY, name TEXT NOT NULL, identity_secret TEXT NOT NULL, settings TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
-CREATE TABLE customers (id TEXT PRIMARY KEY, shop_id TEXT NOT NULL, kind TEXT NOT NULL, identity_key TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
-CREATE TABLE conversations (
-  id TEXT PRIMARY KEY, shop_id TEXT NOT NULL, kind TEXT NOT NULL, unique_key TEXT, customer_id TEXT,
-  last_seq INTEGER NOT NULL DEFAULT 0, last_public_seq INTEGER NOT NULL DEFAULT 0, last_message_seq INTEGER, last_message_preview TEXT,
-  last_message_content_type TEXT, last_message_sender_id TEXT, last_message_sender_kind TEXT, last_message_at INTEGER,
-  last_activity_at INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
-CREATE TABLE messages (
-  id TEXT PRIMARY KEY, shop_id TEXT NOT NULL, conversation_id TEXT NOT NULL, seq INTEGER NOT NULL, public_seq INTEGER NOT NULL,
-  stream_tx INTEGER NOT NULL, stream_pos INTEGER NOT NULL, sender_id TEXT NOT NULL, sender_kind TEXT NOT NULL, kind TEXT NOT NULL,
-  content_type TEXT NOT NULL, text TEXT, visibility TEXT NOT NULL, client_msg_id TEXT, created_at INTEGER NOT NULL);
-CREATE UNIQUE INDEX messages_conversation_seq ON messages (conversation_id, seq);
-CREATE UNIQUE INDEX messages_resend ON messages (conversation_id, sender_id, client_msg_id);
-CREATE INDEX messages_stream ON messages (shop_id, stream_tx, stream_pos);
-CREATE TABLE members (
-  conversation_id TEXT NOT NULL, user_id TEXT NOT NULL, user_kind TEXT NOT NULL, shop_id TEXT NOT NULL, role TEXT NOT NULL,
-  read_seq INTEGER NOT NULL DEFAULT 0, read_public_seq INTEGER NOT NULL DEFAULT 0, joined_at INTEGER NOT NULL,
-  PRIMARY KEY (conversation_id, user_id));
-`;
 
 interface Item {
   readonly rows: Pair;
@@ -61,14 +41,6 @@ interface Item {
   readonly text: string;
 }
 
-function open(file: string): DatabaseSync {
-  const db = new DatabaseSync(file);
-  db.exec('PRAGMA journal_mode = WAL');
-  db.exec('PRAGMA synchronous = NORMAL');
-  db.exec('PRAGMA foreign_keys = ON');
-  db.exec('PRAGMA busy_timeout = 5000');
-  return db;
-}
 
 /** One transaction for the batch; false when it rolled back. */
 function commitBatch(db: DatabaseSync, write: ReturnType<typeof rawWriter>, batch: readonly Item[]): boolean {
