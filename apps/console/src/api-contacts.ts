@@ -19,6 +19,7 @@ import type {
   ContactPage,
   ContactPatchBody,
   Conversation,
+  InboxCounts,
   InboxFilter,
   Label,
   LabelCreateBody,
@@ -63,6 +64,8 @@ export function contactsApi(api: Api) {
     labelConversation: (id: string, labelId: string, on: boolean) => api.call<unknown>(on ? 'PUT' : 'DELETE', `/conversations/${enc(id)}/labels/${enc(labelId)}`),
     bulkLabelConversations: (body: BulkLabelBody) => api.call<{ changed: number }>('POST', '/conversations/labels', body),
     inbox: (filter: InboxFilter) => api.call<{ items: LabelledConversation[] }>('GET', `/conversations${queryString({ ...filter, limit: 100 })}`),
+    /** The views' badges, narrowed like the list on screen (every filter but the view and the order). */
+    counts: ({ view: _view, sort: _sort, ...filter }: InboxFilter) => api.call<InboxCounts>('GET', `/conversations/counts${queryString(filter)}`),
     views: () => api.call<{ items: SavedView[] }>('GET', '/views').then((r) => r.items),
     saveView: (body: SavedViewBody) => api.call<SavedView>('POST', '/views', body),
     deleteView: (id: string) => api.call<void>('DELETE', `/views/${enc(id)}`),

@@ -13,7 +13,6 @@ import type {
   CustomerDetails,
   DayStatistics,
   Group,
-  InboxCounts,
   Membership,
   Message,
   Operations,
@@ -73,7 +72,6 @@ export class Api {
   me = () => this.call<{ kind: 'staff'; staff: Staff }>('GET', '/me').then((me) => me.staff);
   conversations = (view: View) => this.call<{ items: Conversation[] }>('GET', `/conversations?view=${view}&limit=100`);
   conversation = (id: string) => this.call<Conversation>('GET', `/conversations/${encodeURIComponent(id)}`);
-  counts = () => this.call<InboxCounts>('GET', '/conversations/counts');
   search = (q: string) => this.call<SearchResults>('GET', `/search?q=${encodeURIComponent(q)}&limit=20`);
   act = (id: string, action: 'claim' | 'close') => this.call<Conversation>('POST', `/conversations/${encodeURIComponent(id)}/${action}`);
   transfer = (id: string, toStaffId: string | null, note?: string) =>

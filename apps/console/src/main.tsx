@@ -129,7 +129,7 @@ function Workspace({ token, onSignedOut }: { token: string; onSignedOut: () => v
     const open = latest.current.selected;
     const [list, nextCounts, nextAgents, nextOpened] = await Promise.all([
       (isRefined(currentFilter) ? capi.inbox({ view: currentView, ...currentFilter }) : api.conversations(currentView)).catch(() => null),
-      api.counts().catch(() => null),
+      capi.counts(currentFilter).catch(() => null),
       api.agents().catch(() => null),
       open === null ? null : api.conversation(open).catch(() => null),
     ]);

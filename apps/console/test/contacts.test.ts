@@ -98,6 +98,9 @@ describe('console: contacts and labels in Chromium', () => {
     await item('Bob Baker').waitFor({ state: 'detached' });
     await item('Alice Archer').waitFor();
     assert.equal(await olga.locator('.conversations .item').count(), 1);
+    // The tabs count what the filter lets through: one open conversation with the label, three without.
+    const openBadge = (n: number) => olga.getByRole('tab', { name: /^All open/ }).locator('.count', { hasText: new RegExp(`^${n}$`) });
+    await openBadge(1).waitFor();
     await filters.getByRole('button', { name: 'Save as view' }).click();
     await olga.getByLabel('View name').fill('VIP queue');
     await olga.getByLabel('View name').press('Enter');
@@ -105,6 +108,18 @@ describe('console: contacts and labels in Chromium', () => {
     await olga.screenshot({ path: `${screenshots}contacts-inbox-labels.png` });
     await filters.getByRole('button', { name: 'Clear filters' }).click();
     await item('Bob Baker').waitFor();
+    await openBadge(3).waitFor();
+    // A status combines with the tab too: nobody has claimed one, so "Assigned" leaves All open empty.
+    await olga.getByRole('tab', { name: /^All open/ }).click();
+    await filters.getByLabel('Status').selectOption({ label: 'Assigned' });
+    await item('Bob Baker').waitFor({ state: 'detached' });
+    await openBadge(0).waitFor();
+    assert.equal(await olga.locator('.conversations .item').count(), 0);
+    await filters.getByLabel('Status').selectOption({ label: 'Queued' });
+    await openBadge(3).waitFor();
+    await item('Bob Baker').waitFor();
+    await filters.getByRole('button', { name: 'Clear filters' }).click();
+    await olga.getByRole('tab', { name: /^Queue/ }).click();
     await olga.getByLabel('Open a saved view').selectOption({ label: 'VIP queue' });
     await item('Bob Baker').waitFor({ state: 'detached' });
     await item('Alice Archer').waitFor();

@@ -89,7 +89,7 @@ for (const engine of engines) {
       assert.equal((await conversationLabel('PUT', web1.conversationId, web1.conversationId)).body.error.code, 'LABEL_NOT_FOUND');
     });
 
-    test('inbox filters: label and channel combine with view, status and assignee', async () => {
+    test('inbox filters: label and channel combine with view, status and assignee; the views\' counts follow them', async () => {
       const bulk = await call(server, 'POST', '/api/v1/conversations/labels', { token: shop.agentToken, body: { ids: [web1.conversationId, web2.conversationId, apiConversation], add: [refund] } });
       assert.deepEqual(bulk.body, { changed: 3 });
       const token = shop.agentToken;
@@ -101,8 +101,35 @@ for (const engine of engines) {
       assert.deepEqual(await list(token, `assigneeId=${shop.agentId}&labelId=${urgent}`), [web2.conversationId]);
       assert.deepEqual(await list(token, `status=queued&channel=api`), [apiConversation]);
       assert.deepEqual(await list(token, `status=assigned&labelId=${refund}&channel=api`), []);
-      const mixed = await call(server, 'GET', '/api/v1/conversations?view=queue&status=closed', { token });
-      assert.equal(mixed.body.error.code, 'VALIDATION_FAILED');
+      // A view combines with a status and an assignee too (and): what it rules out lists nothing.
+      assert.deepEqual(new Set(await list(token, 'view=open&status=queued')), new Set([web1.conversationId, apiConversation]));
+      assert.deepEqual(await list(token, `view=open&assigneeId=${shop.agentId}`), [web2.conversationId]);
+      assert.deepEqual(await list(token, `view=mine&status=assigned&labelId=${urgent}`), [web2.conversationId]);
+      assert.deepEqual(await list(token, 'view=queue&status=closed'), []);
+      assert.deepEqual(await list(token, `view=mine&assigneeId=${shop.ownerId}`), []);
+      const scoped = await call(server, 'GET', '/api/v1/conversations?view=queue&scope=mine', { token });
+      assert.equal(scoped.body.error.code, 'VALIDATION_FAILED');
+
+      // The views' badges count what the filtered lists show, view by view.
+      const counts = async (query: string) => {
+        const reply = await call(server, 'GET', `/api/v1/conversations/counts?${query}`, { token });
+        assert.equal(reply.status, 200, `${query}: ${JSON.stringify(reply.body)}`);
+        return reply.body as Record<string, number>;
+      };
+      const filters = ['', `labelId=${refund}`, `labelId=${urgent}`, 'channel=api', `channel=web&labelId=${refund}`, 'priority=urgent', 'priority=none'];
+      filters.push('status=queued', 'status=closed', `assigneeId=${shop.agentId}`, `assigneeId=${shop.ownerId}`, `status=assigned&labelId=${refund}`);
+      for (const filter of filters) {
+        const badges = await counts(filter);
+        for (const view of ['queue', 'mine', 'open', 'closed', 'snoozed']) {
+          assert.equal(badges[view], (await list(token, `view=${view}&${filter}`)).length, `${view} with ${filter || 'no filter'}`);
+        }
+      }
+      assert.deepEqual(await counts(`labelId=${urgent}`), { queue: 0, mine: 1, open: 1, closed: 0, snoozed: 0 });
+      assert.deepEqual(await counts('priority=urgent'), { queue: 0, mine: 0, open: 0, closed: 0, snoozed: 0 });
+      assert.deepEqual(await counts('status=queued'), { queue: 2, mine: 0, open: 2, closed: 0, snoozed: 0 });
+      assert.equal((await counts('')).open, 3);
+      const notAFilter = await call(server, 'GET', '/api/v1/conversations/counts?view=queue', { token });
+      assert.equal(notAFilter.body.error.code, 'VALIDATION_FAILED');
       const removed = await call(server, 'POST', '/api/v1/conversations/labels', { token, body: { ids: [web1.conversationId, web2.conversationId], remove: [refund] } });
       assert.deepEqual(removed.body, { changed: 2 });
       assert.deepEqual(await list(token, `labelId=${refund}`), [apiConversation]);

@@ -644,6 +644,7 @@ for (const engine of engines) {
       const idQueries = operations.flatMap((op) => op.queryParams.filter((p) => /Id$/.test(p.name)).map((p) => `${op.key} ?${p.name}`));
       assert.deepEqual(idQueries.sort(), [
         'GET /api/v1/contacts ?labelId', 'GET /api/v1/contacts/export ?labelId', 'GET /api/v1/conversations ?assigneeId', 'GET /api/v1/conversations ?labelId',
+        'GET /api/v1/conversations/counts ?assigneeId', 'GET /api/v1/conversations/counts ?labelId',
       ]);
     });
 
@@ -729,6 +730,7 @@ for (const engine of engines) {
         '', 'limit=1', 'limit=100', 'status=queued', 'status=assigned', 'status=closed', 'scope=shop', 'scope=mine', 'scope=mine&limit=1',
         `assigneeId=${b.agentId}`, `assigneeId=${b.ownerId}`, `assigneeId=${b.agentId}&status=assigned`, `assigneeId=${a.agentId}`,
         `cursor=${forged}`, `cursor=${forged}&status=assigned`, `labelId=${bLabelId}`, `labelId=${bLabelId}&view=open`, 'channel=web',
+        `view=open&assigneeId=${b.agentId}`, `view=mine&status=assigned`, `view=queue&status=queued`,
       ];
       for (const token of [a.ownerToken, a.agentToken]) {
         for (const filter of filters) {
@@ -824,6 +826,14 @@ for (const engine of engines) {
         for (const view of ['queue', 'mine', 'open', 'closed']) {
           assert.equal((await listAll(token, `view=${view}`)).ids.length, counts.body[view], `${view}: A's views count A's conversations only`);
         }
+        // B's label counts nothing of B's for A (B's own staff count its conversation: the control below).
+        for (const filter of [`labelId=${bLabelId}`, `assigneeId=${b.agentId}`, `assigneeId=${b.agentId}&status=assigned`]) {
+          assert.deepEqual((await get(token, `/conversations/counts?${filter}`)).body, { queue: 0, mine: 0, open: 0, closed: 0, snoozed: 0 }, filter);
+        }
+      }
+      for (const filter of [`labelId=${bLabelId}`, `assigneeId=${b.agentId}`]) {
+        const own = (await get(b.agentToken, `/conversations/counts?${filter}`)).body as Record<string, number>;
+        assert.ok(own.open! > 0, `B's own ${filter} counts its conversation: ${JSON.stringify(own)}`);
       }
       const stats = await get(a.ownerToken, '/stats/daily');
       const bStats = await get(b.ownerToken, '/stats/daily');

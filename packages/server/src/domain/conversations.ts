@@ -17,9 +17,9 @@ export interface ConversationListQuery {
   readonly scope?: 'shop' | 'mine';
   /**
    * Staff only, the console's tabs (docs/routing.md): 'queue' waiting for an agent, 'mine' assigned
-   * to the caller, 'open' queued or assigned, 'closed', 'snoozed' (docs/console.md). Combines with
-   * the label, channel and priority filters (a saved view's), not with status or assignee, which it
-   * sets itself.
+   * to the caller, 'open' queued or assigned, 'closed', 'snoozed' (docs/console.md). Combines (and)
+   * with every filter below, as a saved view's do: a status or an assignee the view rules out lists
+   * nothing ('queue' with status 'closed').
    */
   readonly view?: 'queue' | 'mine' | 'open' | 'closed' | 'snoozed';
   /** Staff only: conversations with this label of the shop. */
@@ -32,6 +32,25 @@ export interface ConversationListQuery {
   readonly sort?: 'recent' | 'priority';
   readonly cursor?: string;
   readonly limit?: number;
+}
+
+/** What narrows a staff list and its counts besides the view: status, assignee, label, channel, priority (all combine). */
+export type ConversationNarrowing = Pick<ConversationListQuery, 'status' | 'assigneeId' | 'labelId' | 'channel' | 'priority'>;
+
+/** A view's filter and a status and assignee asked for, both holding; null when they cannot ('queue' and 'closed'). */
+function within(view: ConversationFilter, query: ConversationNarrowing): ConversationFilter | null {
+  const { status, assigneeId } = query;
+  if (status !== undefined && view.status !== undefined && view.status !== status) return null;
+  if (assigneeId !== undefined && view.assigneeId !== undefined && view.assigneeId !== assigneeId) return null;
+  return { ...view, ...(status !== undefined && { status }), ...(assigneeId !== undefined && { assigneeId }) };
+}
+
+function narrowingOf(query: ConversationNarrowing): ConversationFilter {
+  return {
+    ...(query.labelId !== undefined && { labelId: query.labelId }),
+    ...(query.channel !== undefined && { channel: query.channel }),
+    ...(query.priority !== undefined && { priority: priorities.indexOf(query.priority) }),
+  };
 }
 
 export interface ConversationListPage {
@@ -55,41 +74,35 @@ export function createConversations({ store, events, now }: DomainDeps) {
       const after = decodeCursor(query.cursor);
       const limit = Math.min(query.limit ?? limits.pageDefault, limits.pageMax);
       const fetch = limit + 1;
-      if (query.view !== undefined && (principal.kind !== 'staff' || query.scope !== undefined || query.status !== undefined || query.assigneeId !== undefined)) {
-        fail('VALIDATION_FAILED', '"view" is for staff and combines only with "labelId", "channel", "priority" and "sort".');
+      if (query.view !== undefined && (principal.kind !== 'staff' || query.scope !== undefined)) {
+        fail('VALIDATION_FAILED', '"view" is for staff and does not combine with "scope".');
       }
-      const narrowing = {
-        ...(query.labelId !== undefined && { labelId: query.labelId }),
-        ...(query.channel !== undefined && { channel: query.channel }),
-        ...(query.priority !== undefined && { priority: priorities.indexOf(query.priority) }),
-        ...(query.sort === 'priority' && { byPriority: true }),
-      };
-      const rows =
-        principal.kind === 'staff' && query.scope !== 'mine'
-          ? await store.conversations.listForShop(
-              principal.staff.shopId,
-              principal.staff.id,
-              query.view !== undefined
-                ? { ...viewFilter(query.view, principal.staff.id), ...narrowing }
-                : {
-                    ...(query.status !== undefined && { status: query.status }),
-                    ...(query.assigneeId !== undefined && { assigneeId: query.assigneeId }),
-                    ...narrowing,
-                  },
-              after,
-              fetch,
-            )
-          : await store.conversations.listForMember(principal.kind === 'staff' ? principal.staff.id : principal.customer.id, after, fetch);
+      const narrowing = { ...narrowingOf(query), ...(query.sort === 'priority' && { byPriority: true }) };
+      let rows: ConversationView[];
+      if (principal.kind === 'staff' && query.scope !== 'mine') {
+        const filter = within(query.view === undefined ? {} : viewFilter(query.view, principal.staff.id), query);
+        if (filter === null) return { items: [], nextCursor: null };
+        rows = await store.conversations.listForShop(principal.staff.shopId, principal.staff.id, { ...filter, ...narrowing }, after, fetch);
+      } else {
+        rows = await store.conversations.listForMember(principal.kind === 'staff' ? principal.staff.id : principal.customer.id, after, fetch);
+      }
       const items = rows.slice(0, limit);
       const last = items.at(-1);
       const position = last && { lastActivityAt: last.lastActivityAt, id: last.id, ...(narrowing.byPriority && { priority: priorities.indexOf(last.priority) }) };
       return { items, nextCursor: rows.length > limit && position ? encodeCursor(position) : null };
     },
 
-    /** How many conversations each view holds: counted with the views' own filters, so the tabs and their badges agree. */
-    async counts(principal: Principal): Promise<InboxCounts> {
+    /**
+     * How many conversations each view holds: counted with the views' own filters and the list's
+     * other filters, so the tabs and their badges agree with what a filtered list shows.
+     */
+    async counts(principal: Principal, query: ConversationNarrowing = {}): Promise<InboxCounts> {
       const staff = requireRole(principal, 'agent');
-      const count = (view: NonNullable<ConversationListQuery['view']>) => store.conversations.countForShop(staff.shopId, viewFilter(view, staff.id));
+      const narrowing = narrowingOf(query);
+      const count = async (view: NonNullable<ConversationListQuery['view']>) => {
+        const filter = within(viewFilter(view, staff.id), query);
+        return filter === null ? 0 : store.conversations.countForShop(staff.shopId, { ...filter, ...narrowing });
+      };
       const [queue, mine, open, closed, snoozed] = await Promise.all([count('queue'), count('mine'), count('open'), count('closed'), count('snoozed')]);
       return { queue, mine, open, closed, snoozed };
     },

@@ -42,6 +42,18 @@ export const ConversationListQuery = Type.Object(
   strict,
 );
 
+/** The console's badges: each view counted with the same filters as its list. */
+export const ConversationCountsQuery = Type.Object(
+  {
+    status: ConversationListQuery.properties.status,
+    assigneeId: ConversationListQuery.properties.assigneeId,
+    labelId: ConversationListQuery.properties.labelId,
+    channel: ConversationListQuery.properties.channel,
+    priority: ConversationListQuery.properties.priority,
+  },
+  strict,
+);
+
 export const StatsQuery = Type.Object({ from: Type.Optional(Time), to: Type.Optional(Time) }, strict);
 
 export const DailyStatsQuery = Type.Object(

@@ -14,7 +14,7 @@ import {
   SendBodySchema,
   TeamSchema,
 } from '@frontdesk/protocol/schemas';
-import { ConversationListQuery, ConversationParams, MessageParams, errorResponses } from '../schemas.ts';
+import { ConversationCountsQuery, ConversationListQuery, ConversationParams, MessageParams, errorResponses } from '../schemas.ts';
 
 const security = [{ bearer: [] }];
 
@@ -44,18 +44,21 @@ export function conversationRoutes(services: Services): FastifyPluginAsync {
     );
 
     // A static path: the router tries it before /conversations/:conversationId.
-    app.get(
+    app.get<{ Querystring: Static<typeof ConversationCountsQuery> }>(
       '/conversations/counts',
       {
         schema: {
           tags: ['conversations'],
           summary: 'How many conversations each console view holds (staff)',
-          description: 'Counted with the filters of `GET /conversations?view=…`: `queue`, `mine`, `open`, `closed`.',
+          description:
+            'Counted with the filters of `GET /conversations?view=…` (`queue`, `mine`, `open`, `closed`, `snoozed`), narrowed by the ' +
+            'same `status`, `assigneeId`, `labelId`, `channel` and `priority` as the list, so that the tabs of a filtered inbox count what they show.',
           security,
+          querystring: ConversationCountsQuery,
           response: { 200: InboxCountsSchema, ...errorResponses },
         },
       },
-      async (request) => services.conversations.counts(principalOf(request)),
+      async (request) => services.conversations.counts(principalOf(request), request.query),
     );
 
     app.get<{ Params: Static<typeof ConversationParams> }>(
