@@ -37,19 +37,21 @@ export interface ConversationListQuery {
 /** What narrows a staff list and its counts besides the view: status, assignee, label, channel, priority (all combine). */
 export type ConversationNarrowing = Pick<ConversationListQuery, 'status' | 'assigneeId' | 'labelId' | 'channel' | 'priority'>;
 
-/** A view's filter and a status and assignee asked for, both holding; null when they cannot ('queue' and 'closed'). */
-function within(view: ConversationFilter, query: ConversationNarrowing): ConversationFilter | null {
-  const { status, assigneeId } = query;
+/**
+ * A view's filter (or none) with the query's status, assignee, label, channel and priority, all
+ * holding; null when the view rules the query out ('queue' with status 'closed').
+ */
+function staffFilter(view: ConversationFilter, query: ConversationNarrowing): ConversationFilter | null {
+  const { status, assigneeId, labelId, channel, priority } = query;
   if (status !== undefined && view.status !== undefined && view.status !== status) return null;
   if (assigneeId !== undefined && view.assigneeId !== undefined && view.assigneeId !== assigneeId) return null;
-  return { ...view, ...(status !== undefined && { status }), ...(assigneeId !== undefined && { assigneeId }) };
-}
-
-function narrowingOf(query: ConversationNarrowing): ConversationFilter {
   return {
-    ...(query.labelId !== undefined && { labelId: query.labelId }),
-    ...(query.channel !== undefined && { channel: query.channel }),
-    ...(query.priority !== undefined && { priority: priorities.indexOf(query.priority) }),
+    ...view,
+    ...(status !== undefined && { status }),
+    ...(assigneeId !== undefined && { assigneeId }),
+    ...(labelId !== undefined && { labelId }),
+    ...(channel !== undefined && { channel }),
+    ...(priority !== undefined && { priority: priorities.indexOf(priority) }),
   };
 }
 
@@ -77,18 +79,18 @@ export function createConversations({ store, events, now }: DomainDeps) {
       if (query.view !== undefined && (principal.kind !== 'staff' || query.scope !== undefined)) {
         fail('VALIDATION_FAILED', '"view" is for staff and does not combine with "scope".');
       }
-      const narrowing = { ...narrowingOf(query), ...(query.sort === 'priority' && { byPriority: true }) };
+      const byPriority = query.sort === 'priority';
       let rows: ConversationView[];
       if (principal.kind === 'staff' && query.scope !== 'mine') {
-        const filter = within(query.view === undefined ? {} : viewFilter(query.view, principal.staff.id), query);
+        const filter = staffFilter(query.view === undefined ? {} : viewFilter(query.view, principal.staff.id), query);
         if (filter === null) return { items: [], nextCursor: null };
-        rows = await store.conversations.listForShop(principal.staff.shopId, principal.staff.id, { ...filter, ...narrowing }, after, fetch);
+        rows = await store.conversations.listForShop(principal.staff.shopId, principal.staff.id, { ...filter, ...(byPriority && { byPriority }) }, after, fetch);
       } else {
         rows = await store.conversations.listForMember(principal.kind === 'staff' ? principal.staff.id : principal.customer.id, after, fetch);
       }
       const items = rows.slice(0, limit);
       const last = items.at(-1);
-      const position = last && { lastActivityAt: last.lastActivityAt, id: last.id, ...(narrowing.byPriority && { priority: priorities.indexOf(last.priority) }) };
+      const position = last && { lastActivityAt: last.lastActivityAt, id: last.id, ...(byPriority && { priority: priorities.indexOf(last.priority) }) };
       return { items, nextCursor: rows.length > limit && position ? encodeCursor(position) : null };
     },
 
@@ -98,10 +100,9 @@ export function createConversations({ store, events, now }: DomainDeps) {
      */
     async counts(principal: Principal, query: ConversationNarrowing = {}): Promise<InboxCounts> {
       const staff = requireRole(principal, 'agent');
-      const narrowing = narrowingOf(query);
       const count = async (view: NonNullable<ConversationListQuery['view']>) => {
-        const filter = within(viewFilter(view, staff.id), query);
-        return filter === null ? 0 : store.conversations.countForShop(staff.shopId, { ...filter, ...narrowing });
+        const filter = staffFilter(viewFilter(view, staff.id), query);
+        return filter === null ? 0 : store.conversations.countForShop(staff.shopId, filter);
       };
       const [queue, mine, open, closed, snoozed] = await Promise.all([count('queue'), count('mine'), count('open'), count('closed'), count('snoozed')]);
       return { queue, mine, open, closed, snoozed };
