@@ -30,22 +30,23 @@ export interface ReadState {
 const OWN_RECENT = 20;
 
 /**
- * "Read by N of M" for the agent's own recent messages: fetched once each (GET …/readers), then
- * kept current from `read` receipts, since a member's read cursor only moves forward.
+ * "Read by N of M" for the agent's own recent messages: each fetched once (GET …/readers), joined
+ * with the `read` receipts that come while the chat is open. A member's read cursor only moves
+ * forward, so a receipt counts for every message at or before its seq, including one whose readers
+ * are not in yet (a receipt may overtake the fetch, or the message's own frame).
  */
 export function useReaders(api: Api, client: FrontdeskClient, conversationId: string, items: readonly Message[], meId: string): ReadonlyMap<string, ReadState> {
-  const [readers, setReaders] = useState<ReadonlyMap<string, ReadState>>(new Map());
+  const [fetched, setFetched] = useState<ReadonlyMap<string, ReadState>>(new Map());
+  const [cursors, setCursors] = useState<ReadonlyMap<string, number>>(new Map());
   const asked = useRef(new Set<string>());
-  const seqs = useRef(new Map<string, number>());
   const own = items.filter((m) => m.senderId === meId && m.kind === 'user' && !m.deletedAt).slice(-OWN_RECENT);
-  for (const m of own) seqs.current.set(m.id, m.seq);
 
   useEffect(() => {
     for (const m of own) {
       if (asked.current.has(m.id)) continue;
       asked.current.add(m.id);
       api.readers(conversationId, m.id).then(
-        (r) => setReaders((all) => new Map(all).set(m.id, { readerIds: new Set([...r.readerIds, ...(all.get(m.id)?.readerIds ?? [])]), of: r.of })),
+        (r) => setFetched((all) => new Map(all).set(m.id, { readerIds: new Set(r.readerIds), of: r.of })),
         () => asked.current.delete(m.id),
       );
     }
@@ -55,16 +56,19 @@ export function useReaders(api: Api, client: FrontdeskClient, conversationId: st
     () =>
       client.on('read', ({ conversationId: id, userId, seq }) => {
         if (id !== conversationId || userId === meId) return;
-        setReaders((all) => {
-          const next = new Map(all);
-          for (const [messageId, state] of all) {
-            if ((seqs.current.get(messageId) ?? Infinity) <= seq && !state.readerIds.has(userId)) next.set(messageId, { ...state, readerIds: new Set([...state.readerIds, userId]) });
-          }
-          return next;
-        });
+        setCursors((all) => ((all.get(userId) ?? -1) >= seq ? all : new Map(all).set(userId, seq)));
       }),
     [conversationId],
   );
+
+  const readers = new Map<string, ReadState>();
+  for (const m of own) {
+    const state = fetched.get(m.id);
+    if (!state) continue;
+    const readerIds = new Set(state.readerIds);
+    for (const [userId, seq] of cursors) if (seq >= m.seq) readerIds.add(userId);
+    readers.set(m.id, { readerIds, of: state.of });
+  }
   return readers;
 }
 

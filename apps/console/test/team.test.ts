@@ -44,6 +44,8 @@ describe('console: the Team area (staff chat and broadcasts) in Chromium', () =>
   let olga: Page;
   let bea: FrontdeskClient;
   let groupId = '';
+  /** The text frames Olga's console received. */
+  const olgaFrames: string[] = [];
   let people: Record<'ann' | 'bea' | 'olga', Person>;
 
   before(async () => {
@@ -59,7 +61,9 @@ describe('console: the Team area (staff chat and broadcasts) in Chromium', () =>
     await controllableVisibility(annContext);
     await notificationSpy(annContext);
     ann = await signIn(annContext, people.ann.email);
-    olga = await signIn(olgaContext, people.olga.email);
+    olga = await olgaContext.newPage();
+    olga.on('websocket', (ws) => ws.on('framereceived', ({ payload }) => typeof payload === 'string' && olgaFrames.push(payload)));
+    olga = await signIn(olgaContext, people.olga.email, olga);
   });
   after(async () => {
     bea?.close();
@@ -176,13 +180,35 @@ describe('console: the Team area (staff chat and broadcasts) in Chromium', () =>
     await olga.screenshot({ path: `${screenshots}team-mention.png` });
     await box.press('Enter');
     assert.equal(await box.inputValue(), '@Ann ');
+    // A read receipt that overtakes the readers' answer still counts: Ann's tab is hidden while
+    // Olga's console asks who read the message (nobody), she looks before the answer reaches the
+    // page, and her receipt reaches Olga's console first.
+    await setHidden(ann, true);
+    let fetched = () => {};
+    let answer = () => {};
+    const readersFetched = new Promise<void>((resolve) => (fetched = resolve));
+    const receiptIn = new Promise<void>((resolve) => (answer = resolve));
+    await olga.route('**/readers', async (route) => {
+      const response = await route.fetch();
+      fetched();
+      await receiptIn;
+      await route.fulfill({ response });
+    });
     await box.pressSequentially('can you take the late queue?');
     await box.press('Enter');
     await chatPane(ann).locator('.bubble', { hasText: '@Ann can you take the late queue?' }).waitFor();
     const history = await call(server, 'GET', `/api/v1/conversations/${groupId}/messages?limit=50`, { token: await login(people.olga.email) });
     assert.deepEqual(history.body.items.at(-1).mentions, [people.ann.id]);
+    await readersFetched;
+    await setHidden(ann, false);
+    const seq: number = history.body.items.at(-1).seq;
+    const receipt = () => olgaFrames.some((f) => f.includes('"read"') && f.includes(people.ann.id) && f.includes(`"seq":${seq}`));
+    for (let i = 0; i < 100 && !receipt(); i++) await olga.waitForTimeout(100);
+    assert.ok(receipt(), "Ann's read receipt reached Olga's console");
+    answer();
     // Read by Ann, the only other member now.
     await chatPane(olga).locator('.row.mine', { hasText: 'late queue' }).locator('.meta', { hasText: 'Read by 1 of 1' }).waitFor();
+    await olga.unroute('**/readers');
     await olga.screenshot({ path: `${screenshots}team-group.png` });
 
     // In Chinese, the notices are Chinese.
