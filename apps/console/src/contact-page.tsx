@@ -68,6 +68,8 @@ export function ContactPage({ capi, id, labels, t, onBack, onOpenConversation }:
             <dd>{c.externalId ?? '—'}</dd>
             <dt>{t.channel}</dt>
             <dd>{t.channels[contact.channel]}</dd>
+            <dt>{t.language}</dt>
+            <dd>{contact.locale ? t.languages[contact.locale] : '—'}</dd>
           </dl>
           <h3>{t.labels}</h3>
           <LabelEditor labels={labels} ids={contact.labelIds} t={t} onToggle={(labelId, on) => capi.labelContact(id, labelId, on)} />

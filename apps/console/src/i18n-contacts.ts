@@ -1,4 +1,6 @@
 /** Contacts, labels and saved inbox views: English and Simplified Chinese (merged into i18n.ts). */
+import type { Locale } from '@frontdesk/protocol';
+
 export const contactsEn = {
   contacts: 'Contacts',
   labels: 'Labels',
@@ -19,6 +21,8 @@ export const contactsEn = {
   statusLabel: 'Status',
   channel: 'Channel',
   channels: { web: 'Web', api: 'API', goim: 'App', wechat: 'WeChat', email: 'E-mail' } as Record<string, string>,
+  /** The language of the customer's widget: their e-mails are written in it. */
+  languages: { en: 'English', 'zh-CN': 'Chinese (Simplified)' } as Record<Locale, string>,
   clearFilters: 'Clear filters',
   saveView: 'Save as view',
   viewName: 'View name',
@@ -84,6 +88,7 @@ export const contactsZh: ContactsStrings = {
   statusLabel: '状态',
   channel: '渠道',
   channels: { web: '网页', api: 'API', goim: '应用', wechat: '微信', email: '邮件' },
+  languages: { en: '英语', 'zh-CN': '简体中文' },
   clearFilters: '清除筛选',
   saveView: '保存为视图',
   viewName: '视图名称',

@@ -26,7 +26,9 @@ describe('console: contacts and labels in Chromium', () => {
       ['c-bob', 'Bob Baker', 'bob@buyers.example'],
       ['c-cleo', 'Cleo Cole', 'cleo@buyers.example'],
     ] as const) {
-      const customer = await openWidget(server, shop.shopId, { identity: { jwt: await identityToken(shop.identitySecret, sub) }, profile: { name, email } });
+      // Cleo's widget speaks Chinese; the others' say nothing of their language.
+      const locale = sub === 'c-cleo' ? { locale: 'zh-CN' } : {};
+      const customer = await openWidget(server, shop.shopId, { identity: { jwt: await identityToken(shop.identitySecret, sub) }, profile: { name, email }, ...locale });
       await send(server, customer.token, customer.conversationId, `Hello, ${name} here`);
     }
     browser = await launchChromium();
@@ -137,6 +139,7 @@ describe('console: contacts and labels in Chromium', () => {
     await olga.getByRole('heading', { name: 'Cleo Cole' }).waitFor();
     await olga.locator('.facts').getByText('cleo@buyers.example').waitFor();
     await olga.locator('.facts').getByText('c-cleo').waitFor();
+    await olga.locator('.facts dt', { hasText: 'Language' }).locator('+ dd', { hasText: 'Chinese (Simplified)' }).waitFor();
 
     await olga.getByLabel('New note (only staff see notes)').fill('Prefers calls after 18:00 <b>not bold</b>');
     await olga.getByRole('button', { name: 'Add note' }).click();
@@ -212,6 +215,7 @@ describe('console: contacts and labels in Chromium', () => {
     await ann.screenshot({ path: `${screenshots}contacts-360.png`, fullPage: true });
     await row(ann, 'Bob Baker').getByRole('button').click();
     await ann.getByRole('heading', { name: 'Bob Baker' }).waitFor();
+    await ann.locator('.facts dt', { hasText: 'Language' }).locator('+ dd', { hasText: '—' }).waitFor();
     assert.equal(await horizontalOverflow(ann), 0, 'nothing overflows the contact page at 360 px');
     await ann.screenshot({ path: `${screenshots}contacts-page-360.png`, fullPage: true });
     // The contact's conversation opens in the inbox, alone on a phone, with a way back to the list.
@@ -232,6 +236,9 @@ describe('console: contacts and labels in Chromium', () => {
     await ann.getByLabel('按姓名、邮箱或外部 ID 搜索').waitFor();
     await row(ann, 'Bob Baker').waitFor();
     await ann.screenshot({ path: `${screenshots}contacts-zh-360.png` });
+    await row(ann, 'Cleo Cole').getByRole('button').click();
+    await ann.locator('.facts dt', { hasText: '语言' }).locator('+ dd', { hasText: '简体中文' }).waitFor();
+    await ann.screenshot({ path: `${screenshots}contact-page-zh-360.png`, fullPage: true });
     await phone.close();
   });
 });

@@ -17,12 +17,14 @@ const screenshots = new URL('../../../artifacts/screenshots/', import.meta.url).
 
 /** A shop's website: another origin (another port of loopback) with the embed snippet. */
 async function shopSite(server: TestServer, shopId: string) {
-  const site = http.createServer((_request, response) => {
+  // The page's language is its `?locale=` (en unless told).
+  const site = http.createServer((request, response) => {
+    const locale = new URL(request.url ?? '/', 'http://site').searchParams.get('locale') === 'zh-CN' ? 'zh-CN' : 'en';
     response
       .writeHead(200, { 'content-type': 'text/html' })
       .end(
         `<!doctype html><html><head><title>Corner shop</title><style>button{all:unset} *{font-size:40px!important}</style></head>` +
-          `<body><h1>Corner shop</h1><script src="${server.url}/widget.js" data-shop="${shopId}" data-locale="en" async></script></body></html>`,
+          `<body><h1>Corner shop</h1><script src="${server.url}/widget.js" data-shop="${shopId}" data-locale="${locale}" async></script></body></html>`,
       );
   });
   await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
@@ -133,11 +135,20 @@ describe('widget in Chromium', () => {
     assert.deepEqual(dialogs, []);
   });
 
-  test('a reload keeps the history', { timeout: 30_000 }, async () => {
-    await page.reload();
+  test('a reload keeps the history; the page’s language becomes the contact’s (their e-mails are in it)', { timeout: 30_000 }, async () => {
+    const customerId = atAgent.find((m) => m.text === 'Hello, where is my parcel?')!.senderId!;
+    const locale = async () => (await call(server, 'GET', `/api/v1/contacts/${customerId}`, { token: shop.agentToken })).body.contact.locale;
+    assert.equal(await locale(), 'en');
+    await page.goto(`${site.origin}/?locale=zh-CN`);
     await launcher().click();
     await widget.locator('.bubble', { hasText: 'Hello, where is my parcel?' }).waitFor();
     await widget.locator('.bubble', { hasText: 'On its way' }).waitFor();
+    assert.equal(await widget.locator('html').getAttribute('lang'), 'zh-CN');
+    assert.equal(await locale(), 'zh-CN');
+    await page.goto(site.origin);
+    await launcher().click();
+    await widget.locator('.bubble', { hasText: 'On its way' }).waitFor();
+    assert.equal(await locale(), 'en');
   });
 
   test('a network drop and recovery lose nothing', { timeout: 60_000 }, async () => {

@@ -18,6 +18,7 @@ export type {
   CustomerKind,
   GroupRole,
   InquiryStatus,
+  Locale,
   MessageKind,
   Presence,
   RoutingStrategy,

@@ -303,6 +303,7 @@ for (const engine of engines) {
           visitorToken: 'fdv_unknown',
           identity: { jwt: 'a.b.c' },
           profile: { name: 'Ann', email: 'ann@example.test', attributes: { plan: 'gold', orders: 3, vip: true } },
+          locale: 'zh-CN',
         },
         { shopId: shop.shopId, identity: { externalId: 'ext-1', identifierHash: 'a'.repeat(64), platform: false } },
         { shopId: shop.shopId, signInLink: 'eyJzIjoiYSJ9.c2lnbmF0dXJl' },

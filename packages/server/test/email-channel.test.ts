@@ -149,6 +149,42 @@ for (const engine of engines) {
       assert.equal(mailsTo(smtp.mails, leaving.email).length, 1, 'no e-mail after unsubscribing');
     });
 
+    test('e-mails speak the language of the customer’s widget, with times in the shop’s zone; the next session’s language counts', async () => {
+      const corner = await createShop(server, '街角小店');
+      const hours = { timezone: 'Asia/Shanghai', days: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [['00:00', '24:00']]])) };
+      const patched = await call(server, 'PATCH', '/api/v1/shop', { token: corner.ownerToken, body: { settings: { businessHours: hours } } });
+      assert.equal(patched.status, 200, JSON.stringify(patched.body));
+      const email = `lin-${randomUUID().slice(0, 6)}@example.test`;
+      const customer = await openWidget(server, corner.shopId, { profile: { name: '林', email }, locale: 'zh-CN' });
+      assert.equal((await send(server, customer.token, customer.conversationId, '你好')).status, 201);
+      await send(server, corner.agentToken, customer.conversationId, '您好，请问有什么可以帮您？');
+      const second = await send(server, corner.agentToken, customer.conversationId, '订单已发货。');
+      await afterDelay();
+      const [mail] = await eventually('the e-mail', async () => mailsTo(smtp.mails, email).length === 1 && mailsTo(smtp.mails, email));
+      assert.equal(mail!.parsed.subject, '街角小店：有 2 条新回复');
+      const text = mail!.parsed.text ?? '';
+      assert.match(text, /^您离开期间，街角小店 回复了您。/);
+      assert.match(text, /不再接收这些邮件：http/);
+      // 08:00 ahead of UTC, and named so.
+      const at = new Date(Date.parse(second.body.createdAt) + 8 * 3_600_000);
+      const shanghai = `${String(at.getUTCHours()).padStart(2, '0')}:${String(at.getUTCMinutes()).padStart(2, '0')} GMT+8`;
+      assert.ok(text.includes(`(${at.getUTCFullYear()}年${at.getUTCMonth() + 1}月${at.getUTCDate()}日 ${shanghai}):\n订单已发货。`), text);
+      assert.match(String(mail!.parsed.html), /<html lang="zh-CN">.*打开对话/s);
+      const contact = () => call(server, 'GET', `/api/v1/contacts/${customer.customerId}`, { token: corner.agentToken });
+      assert.equal((await contact()).body.contact.locale, 'zh-CN', 'staff see the language too');
+
+      // Back with an English widget (the visitor's token resumes them): the next e-mail is English.
+      await openWidget(server, corner.shopId, { visitorToken: customer.visitorToken, locale: 'en' });
+      assert.equal((await contact()).body.contact.locale, 'en');
+      assert.equal((await call(server, 'POST', '/api/v1/widget/sessions', { body: { shopId: corner.shopId, visitorToken: customer.visitorToken, locale: 'fr' } })).status, 400, 'a language Frontdesk does not write');
+      await send(server, corner.agentToken, customer.conversationId, 'Your parcel is on its way.');
+      await afterDelay();
+      const [, next] = await eventually('the second e-mail', async () => mailsTo(smtp.mails, email).length === 2 && mailsTo(smtp.mails, email));
+      assert.equal(next!.parsed.subject, '街角小店: a new reply');
+      assert.match(next!.parsed.text ?? '', /^街角小店 answered you while you were away\./);
+      assert.match(next!.parsed.text ?? '', / GMT\+8\):\nYour parcel is on its way\./);
+    });
+
     test('a shop that asks for it e-mails the transcript when an inquiry is closed', async () => {
       const on = await call(server, 'PATCH', '/api/v1/shop', { token: shop.ownerToken, body: { settings: { email: { enabled: true, fromName: 'Mail shop team', delayMinutes: 10, transcriptOnClose: true, askBeforeChat: false } } } });
       assert.equal(on.status, 200, JSON.stringify(on.body));

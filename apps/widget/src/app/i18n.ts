@@ -1,4 +1,6 @@
 /** The widget's strings: English and Simplified Chinese. */
+import type { Locale } from '@frontdesk/protocol';
+
 const en = {
   chat: 'Chat',
   title: 'Chat with us',
@@ -129,6 +131,6 @@ export function strings(locale: string): Strings {
   return /^zh\b/i.test(locale) ? zh : en;
 }
 
-export function htmlLang(locale: string): string {
+export function htmlLang(locale: string): Locale {
   return /^zh\b/i.test(locale) ? 'zh-CN' : 'en';
 }

@@ -76,7 +76,7 @@ function App() {
     setPending(new Map());
     setSession(null);
     setState('connecting');
-    openSession(user, boot.visitorToken)
+    openSession(user, boot.visitorToken, htmlLang(locale))
       .then(async (next) => {
         if (stopped) return;
         visitorToken.current = next.visitorToken;

@@ -1,5 +1,5 @@
 /** The customer's session with the shop (POST /widget/sessions), and the API reads made with it. */
-import type { CustomerKind } from '@frontdesk/protocol';
+import type { CustomerKind, Locale } from '@frontdesk/protocol';
 import type { WidgetUser } from '../bridge.ts';
 import { api, shopId, signInLink, toParent } from './context.ts';
 
@@ -21,8 +21,9 @@ export interface Session {
  * Identified with a visitor token, the server folds that visitor into the customer (their history
  * carries over) and the page can forget the token.
  */
-export async function openSession(user: WidgetUser | null, visitorToken: string | null): Promise<Session> {
-  const body: Record<string, unknown> = { shopId };
+export async function openSession(user: WidgetUser | null, visitorToken: string | null, locale: Locale): Promise<Session> {
+  // The language goes with every session: the shop's e-mails to the customer are written in it.
+  const body: Record<string, unknown> = { shopId, locale };
   if (user?.jwt) body.identity = { jwt: user.jwt };
   else if (user?.id && user.identifierHash) body.identity = { externalId: user.id, identifierHash: user.identifierHash };
   if (signInLink && !body.identity) body.signInLink = signInLink;

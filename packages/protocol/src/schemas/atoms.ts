@@ -20,6 +20,9 @@ export const Seq = Type.Integer({ minimum: 0, maximum: seqMax });
 export const ClientMsgId = Type.String({ minLength: 1, maxLength: limits.clientMsgIdMaxChars, pattern: '^(?!campaign:)[A-Za-z0-9._:-]+$' });
 export const PageLimit = Type.Integer({ minimum: 1, maximum: limits.pageMax });
 
+/** The languages Frontdesk writes in (the apps, transcripts, customer e-mails). */
+export const LocaleSchema = Literals('en', 'zh-CN');
+export type Locale = Wire<typeof LocaleSchema>;
 export const StaffRoleSchema = Literals('owner', 'admin', 'agent');
 export type StaffRole = Wire<typeof StaffRoleSchema>;
 export const CustomerKindSchema = Literals('anonymous', 'shop', 'platform');

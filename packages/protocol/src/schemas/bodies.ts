@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { limits } from '../limits.ts';
 import type { Wire } from '../wire.ts';
-import { Id, Nullable, StaffRoleSchema } from './atoms.ts';
+import { Id, LocaleSchema, Nullable, StaffRoleSchema } from './atoms.ts';
 import { CustomerAttributesBody } from './customers.ts';
 import { ShopSettingsSchema } from './shops.ts';
 
@@ -40,6 +40,8 @@ export const WidgetSessionBodySchema = Type.Object(
     profile: Type.Optional(
       Type.Object({ name: Type.Optional(Name), email: Type.Optional(Email), attributes: Type.Optional(CustomerAttributesBody) }, strict),
     ),
+    /** The widget's language: the shop's e-mails to this customer are written in it. */
+    locale: Type.Optional(LocaleSchema),
   },
   strict,
 );

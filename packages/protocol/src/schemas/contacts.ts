@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { limits } from '../limits.ts';
 import type { Wire } from '../wire.ts';
-import { Id, InquiryStatusSchema, Literals, Nullable, PageLimit, Time } from './atoms.ts';
+import { Id, InquiryStatusSchema, Literals, LocaleSchema, Nullable, PageLimit, Time } from './atoms.ts';
 import { ChannelSchema, ConversationSchema } from './conversations.ts';
 import { PrioritySchema } from './inbox.ts';
 import { CustomerAttributesBody, CustomerAttributesSchema, CustomerInquirySchema, CustomerSchema } from './customers.ts';
@@ -33,6 +33,8 @@ export const ContactSchema = Type.Object({
   lastSeenAt: Nullable(Time),
   /** Opted out of campaigns at; null = campaigns may address them. */
   optedOutAt: Nullable(Time),
+  /** The language the customer's widget last spoke (their e-mails are in it); null: not known. */
+  locale: Nullable(LocaleSchema),
   /** The contact's service conversation in this shop; null for an imported contact who never wrote. */
   conversationId: Nullable(Id),
   createdAt: Time,

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Wire } from '../wire.ts';
-import { Literals, Nullable, Time } from './atoms.ts';
+import { Literals, LocaleSchema, Nullable, Time } from './atoms.ts';
 import { priorities } from '../priorities.ts';
 
 const strict = { additionalProperties: false } as const;
@@ -25,7 +25,7 @@ export const TranscriptQuerySchema = Type.Object(
     /** Internal notes are left out unless asked for. */
     notes: Type.Optional(Type.Boolean()),
     /** The language of its headings and readable times (default en). */
-    locale: Type.Optional(Literals('en', 'zh-CN')),
+    locale: Type.Optional(LocaleSchema),
     /** The IANA time zone the readable times are written in (default UTC). */
     timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_+\\-/]+$' })),
   },

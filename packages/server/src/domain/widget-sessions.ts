@@ -1,4 +1,4 @@
-import type { CustomerAttributes } from '@frontdesk/protocol';
+import type { CustomerAttributes, Locale } from '@frontdesk/protocol';
 import type { Auth, IssuedSession } from './auth.ts';
 import type { DomainDeps } from './domain.ts';
 import { decideMerge } from './inquiry-states.ts';
@@ -24,6 +24,8 @@ export interface WidgetSessionRequest {
    * identified customer's come from their signed token alone, which a script on the page cannot forge.
    */
   readonly profile?: { readonly name?: string; readonly email?: string; readonly attributes?: CustomerAttributes };
+  /** The widget's language, kept on the contact: the shop's e-mails to the customer are in it. */
+  readonly locale?: Locale;
 }
 
 export interface WidgetSession extends IssuedSession {
@@ -117,7 +119,7 @@ export function createWidgetSessions(deps: DomainDeps, auth: Auth, links: SignIn
       const at = now();
       const conversation = await store.conversations.ensureService(shop.id, customer.id, newId(), at, 'web');
       // A session is a visit (a new contact was seen just now, and this writes nothing then).
-      await store.contacts.seen(shop.id, customer.id, 'web', at);
+      await store.contacts.seen(shop.id, customer.id, 'web', at, request.locale);
       // Made just now (its creation time is this call's): the customer is new to the shop.
       if (conversation.createdAt === at) await events.emit({ type: 'customer.created', shopId: shop.id, customer });
       else if (changed) await events.emit({ type: 'customer.updated', shopId: shop.id, customer });

@@ -5,6 +5,7 @@ import type { Engine } from './connect.ts';
 import { containsIgnoringCase } from './contains.ts';
 import { contactImports } from './contact-import-store.ts';
 import { contactNotes } from './contact-note-store.ts';
+import { toLocale } from './rows.ts';
 import type { Database } from './schema.ts';
 
 /** A contact's channel and last visit move at most this often (a reconnect storm writes once). */
@@ -41,6 +42,7 @@ export function contactStore(db: Kysely<Database>, engine: Engine): ContactStore
         'ct.channel',
         'ct.last_seen_at',
         'ct.opted_out_at',
+        'ct.locale',
         'ct.created_at',
         'cu.shop_id as cu_shop_id',
         'cu.kind',
@@ -81,6 +83,7 @@ export function contactStore(db: Kysely<Database>, engine: Engine): ContactStore
       channel: r.channel as Channel,
       lastSeenAt: r.last_seen_at === null ? null : Number(r.last_seen_at),
       optedOutAt: r.opted_out_at === null ? null : Number(r.opted_out_at),
+      locale: toLocale(r.locale),
       conversationId: conversationOf.get(r.customer_id) ?? null,
       createdAt: Number(r.created_at),
     }));
@@ -141,10 +144,14 @@ export function contactStore(db: Kysely<Database>, engine: Engine): ContactStore
         .execute();
     },
 
-    async seen(shopId, customerId, channel, now) {
+    async seen(shopId, customerId, channel, now, locale) {
       // Read first: on SQLite even an update that matches nothing takes the write lock.
-      const contact = await db.selectFrom('contacts').select(['last_seen_at', 'channel']).where('shop_id', '=', shopId).where('customer_id', '=', customerId).executeTakeFirst();
-      if (!contact || (contact.channel === channel && contact.last_seen_at !== null && Number(contact.last_seen_at) >= now - SEEN_EVERY_MS)) return;
+      const contact = await db.selectFrom('contacts').select(['last_seen_at', 'channel', 'locale']).where('shop_id', '=', shopId).where('customer_id', '=', customerId).executeTakeFirst();
+      if (!contact) return;
+      if (locale !== undefined && contact.locale !== locale) {
+        await db.updateTable('contacts').set({ locale, updated_at: now }).where('shop_id', '=', shopId).where('customer_id', '=', customerId).execute();
+      }
+      if (contact.channel === channel && contact.last_seen_at !== null && Number(contact.last_seen_at) >= now - SEEN_EVERY_MS) return;
       await db
         .updateTable('contacts')
         .set({ last_seen_at: now, channel, updated_at: now })

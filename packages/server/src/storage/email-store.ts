@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { EmailStore } from '../channels/email/ports.ts';
-import { toMessage } from './rows.ts';
+import { toLocale, toMessage } from './rows.ts';
 import type { Database } from './schema.ts';
 
 const publicMessages = (db: Kysely<Database>, conversationId: string) =>
@@ -43,7 +43,7 @@ export function emailStore(db: Kysely<Database>): EmailStore {
         .innerJoin('members as m', (join) => join.onRef('m.conversation_id', '=', 'c.id').onRef('m.user_id', '=', 'c.customer_id'))
         .leftJoin('email_threads as t', 't.conversation_id', 'c.id')
         .leftJoin('contacts as k', (join) => join.onRef('k.shop_id', '=', 'c.shop_id').onRef('k.customer_id', '=', 'c.customer_id'))
-        .select(['c.id', 'c.shop_id', 'c.customer_id', 'u.email', 'u.name', 'm.read_seq', 't.emailed_seq', 'k.email_bounced_at', 'k.email_unsubscribed_at'])
+        .select(['c.id', 'c.shop_id', 'c.customer_id', 'u.email', 'u.name', 'm.read_seq', 't.emailed_seq', 'k.email_bounced_at', 'k.email_unsubscribed_at', 'k.locale'])
         .where('c.id', '=', conversationId)
         .where('c.kind', '=', 'service')
         .executeTakeFirst();
@@ -54,6 +54,7 @@ export function emailStore(db: Kysely<Database>): EmailStore {
         customerId: row.customer_id,
         email: row.email,
         customerName: row.name,
+        locale: toLocale(row.locale),
         readSeq: row.read_seq,
         emailedSeq: row.emailed_seq ?? 0,
         blocked: row.email_bounced_at !== null || row.email_unsubscribed_at !== null,

@@ -20,6 +20,7 @@ import * as csat from './migrations/0017-csat.ts';
 import * as inbox from './migrations/0019-inbox.ts';
 import * as memberActivity from './migrations/0020-member-activity.ts';
 import * as lastPublicMessage from './migrations/0021-last-public-message.ts';
+import * as contactLocale from './migrations/0022-contact-locale.ts';
 
 /** Every migration, in order. Names sort lexically; never rename or edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -43,6 +44,7 @@ const migrations: Record<string, Migration> = {
   '0019-inbox': inbox,
   '0020-member-activity': memberActivity,
   '0021-last-public-message': lastPublicMessage,
+  '0022-contact-locale': contactLocale,
 };
 
 export async function migrateToLatest(storage: { db: Kysely<any>; schema: string | null }): Promise<MigrationResultSet> {

@@ -6,6 +6,7 @@ import type {
   ConversationKind,
   CustomerKind,
   InquiryStatus,
+  Locale,
   MessageKind,
   Notice,
   SenderKind,
@@ -27,6 +28,9 @@ import type {
 import { priorities } from '@frontdesk/protocol';
 import { withDefaults } from '../domain/shop-settings.ts';
 import type { CannedResponseTable, CustomerTable, InquiryTable, MemberTable, MessageTable, ShopTable, StaffTable } from './schema.ts';
+
+/** A contact's stored language: one Frontdesk writes, else none (migrations/0022-contact-locale.ts). */
+export const toLocale = (value: string | null): Locale | null => (value === 'en' || value === 'zh-CN' ? value : null);
 
 export function toShopSettings(json: string): ShopSettings {
   return withDefaults(JSON.parse(json));

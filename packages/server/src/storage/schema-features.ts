@@ -79,6 +79,8 @@ export interface ContactTable {
   /** The customer's address bounced / they unsubscribed from e-mails (migrations/0015-channels.ts). */
   email_bounced_at: number | null;
   email_unsubscribed_at: number | null;
+  /** The language its widget last spoke: 'en' or 'zh-CN' (migrations/0022-contact-locale.ts). */
+  locale: string | null;
   created_at: number;
   updated_at: number;
 }

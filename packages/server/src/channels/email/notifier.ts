@@ -1,6 +1,6 @@
 import type { Transporter } from 'nodemailer';
 import type { Store } from '../../domain/ports.ts';
-import type { MessageRecord } from '../../domain/records.ts';
+import type { MessageRecord, ShopRecord } from '../../domain/records.ts';
 import type { SignInLinks } from '../../domain/sign-in-links.ts';
 import type { EmailAddresses } from './addresses.ts';
 import { composeEmail } from './compose.ts';
@@ -33,20 +33,22 @@ export interface NotifierOptions {
 export function emailNotifier(store: Store, emails: EmailStore, transport: Transporter, addresses: EmailAddresses, links: SignInLinks, options: NotifierOptions) {
   const { now, log } = options;
 
-  async function send(thread: EmailThread, kind: 'replies' | 'transcript', messages: readonly MessageRecord[], shopName: string, fromName: string | null): Promise<void> {
+  async function send(thread: EmailThread, kind: 'replies' | 'transcript', messages: readonly MessageRecord[], shop: ShopRecord): Promise<void> {
     const staffIds = [...new Set(messages.map((m) => m.senderId).filter((id): id is string => id !== null))];
     const staff = await store.staff.findMany(thread.shopId, staffIds);
     const link = await links.issue(thread.shopId, thread.customerId, LINK_TTL_MS);
     const unsubscribe = `${options.publicUrl}/email/unsubscribe?token=${encodeURIComponent(await addresses.unsubscribeToken(thread.shopId, thread.customerId))}`;
     const mail = composeEmail(kind, messages, {
-      shopName,
+      shopName: shop.name,
       customerName: thread.customerName,
       names: new Map(staff.map((s) => [s.id, s.name])),
       link: `${options.publicUrl}/widget/?shop=${thread.shopId}#signin=${link}`,
       unsubscribeUrl: unsubscribe,
+      locale: thread.locale ?? 'en',
+      timeZone: shop.settings.businessHours?.timezone ?? 'UTC',
     });
     await transport.sendMail({
-      from: { name: fromName ?? shopName, address: options.from },
+      from: { name: shop.settings.email.fromName ?? shop.name, address: options.from },
       to: thread.email!,
       replyTo: await addresses.address('reply', thread.conversationId),
       // VERP: a bounce comes back to an address that names the conversation.
@@ -72,7 +74,7 @@ export function emailNotifier(store: Store, emails: EmailStore, transport: Trans
     const last = replies.at(-1)?.seq ?? from;
     if (!shop || !settings?.enabled || thread.email === null || thread.blocked || replies.length === 0) return emails.finish(conversationId, last, now());
     try {
-      await send(thread, 'replies', replies, shop.name, settings.fromName);
+      await send(thread, 'replies', replies, shop);
       await emails.finish(conversationId, last, now());
     } catch (error) {
       log.warn({ err: error instanceof Error ? error.message : String(error), conversationId }, 'reply e-mail not sent; trying again');
@@ -94,7 +96,7 @@ export function emailNotifier(store: Store, emails: EmailStore, transport: Trans
       const shop = thread && (await store.shops.find(thread.shopId));
       if (!thread || !shop?.settings.email.enabled || !shop.settings.email.transcriptOnClose || thread.email === null || thread.blocked) return;
       const messages = await emails.publicSince(conversationId, inquiryOpenedAt, 500);
-      if (messages.length > 0) await send(thread, 'transcript', messages, shop.name, shop.settings.email.fromName);
+      if (messages.length > 0) await send(thread, 'transcript', messages, shop);
     },
 
     /** Bursts due now, and (reconciliation) replies of the last day no burst was scheduled for. */

@@ -1,3 +1,4 @@
+import type { Locale } from '@frontdesk/protocol';
 import type { MessageRecord } from '../../domain/records.ts';
 
 /** A conversation whose customer may be e-mailed, as the e-mail worker needs it. */
@@ -7,6 +8,8 @@ export interface EmailThread {
   readonly customerId: string;
   readonly email: string | null;
   readonly customerName: string | null;
+  /** The language the customer's widget last spoke; null: never said (e-mails in English). */
+  readonly locale: Locale | null;
   /** The customer's read cursor: what they saw in the widget is not e-mailed. */
   readonly readSeq: number;
   readonly emailedSeq: number;

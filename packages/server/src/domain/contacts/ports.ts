@@ -1,4 +1,4 @@
-import type { Channel, ContactSort, CustomerAttributes, InboxFilter } from '@frontdesk/protocol';
+import type { Channel, ContactSort, CustomerAttributes, InboxFilter, Locale } from '@frontdesk/protocol';
 import type { CustomerRecord } from '../records.ts';
 
 /** A customer as one shop knows them (docs/contacts.md): the shop's labels, opt-out and last visit. */
@@ -10,6 +10,7 @@ export interface ContactRecord {
   readonly channel: Channel;
   readonly lastSeenAt: number | null;
   readonly optedOutAt: number | null;
+  readonly locale: Locale | null;
   readonly conversationId: string | null;
   readonly createdAt: number;
 }
@@ -70,9 +71,10 @@ export interface ContactStore {
   setOptedOut(shopId: string, customerId: string, optedOut: boolean, now: number): Promise<void>;
   /**
    * The customer came (a session opened, a socket reconnected): last seen and channel move, at most
-   * once a minute per contact unless the channel changed, so reconnect storms write little.
+   * once a minute per contact unless the channel or the language (when given) changed, so
+   * reconnect storms write little.
    */
-  seen(shopId: string, customerId: string, channel: Channel, now: number): Promise<void>;
+  seen(shopId: string, customerId: string, channel: Channel, now: number, locale?: Locale): Promise<void>;
   notes(shopId: string, customerId: string): Promise<NoteRecord[]>;
   findNote(shopId: string, customerId: string, noteId: string): Promise<NoteRecord | undefined>;
   addNote(note: Omit<NoteRecord, 'authorName'>): Promise<void>;

@@ -13,6 +13,7 @@ export function presentContact(contact: ContactRecord): Contact {
     channel: contact.channel,
     lastSeenAt: contact.lastSeenAt === null ? null : iso(contact.lastSeenAt),
     optedOutAt: contact.optedOutAt === null ? null : iso(contact.optedOutAt),
+    locale: contact.locale,
     conversationId: contact.conversationId,
     createdAt: iso(contact.createdAt),
   };

@@ -1,8 +1,6 @@
-import type { TranscriptQuery } from '@frontdesk/protocol';
+import type { Locale } from '@frontdesk/protocol';
 import { fail } from '../errors.ts';
 import type { Transcript, TranscriptEntry } from './transcript.ts';
-
-type Locale = NonNullable<TranscriptQuery['locale']>;
 
 /** The transcript's own words, in each language the console speaks. */
 const words = {
