@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import { freePort, ServerProcess } from '../../sdk/test/support/chaos.ts';
 import { call, createShop, openWidget, send } from './support/client.ts';
 import { createSchema, dropSchema, startNodes } from './support/cluster.ts';
@@ -122,4 +123,40 @@ for (const engine of engines) {
       assert.deepEqual([redeliver.status, redeliver.body.error.code], [409, 'WEBHOOK_DISABLED']);
     });
   });
+
+  if (engine === 'postgres') {
+    describe('an endpoint deleted while a node records a delivery of it (PostgreSQL row locks)', () => {
+      let server: TestServer;
+      before(async () => {
+        server = await startServer(engine, { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOW_PRIVATE: 'true' });
+      });
+      after(() => server.close());
+
+      test('both finish: the delete waits for the recording instead of deadlocking with it (was 503)', async () => {
+        const shop = await createShop(server, 'Deleting');
+        const hook = await call(server, 'POST', '/api/v1/webhooks', { token: shop.ownerToken, body: { url: 'http://127.0.0.1:9/hook', events: ['message.created'] } });
+        assert.equal(hook.status, 201, JSON.stringify(hook.body));
+        const db = server.storage.db;
+        const deliveryId = randomUUID();
+        await db
+          .insertInto('webhook_deliveries')
+          .values({ id: deliveryId, endpoint_id: hook.body.id, shop_id: shop.shopId, event_id: randomUUID(), event: 'message.created', payload: '{}', status: 'delivered', attempts: 1, next_attempt_at: null, retry_until: 0, locked_until: null, created_at: Date.now() })
+          .execute();
+        let deleted: ReturnType<typeof call> | undefined;
+        // As the delivery job records an attempt: the delivery's row, then its endpoint's.
+        await db.transaction().execute(async (tx) => {
+          await tx.updateTable('webhook_deliveries').set({ response_status: 204 }).where('id', '=', deliveryId).execute();
+          deleted = call(server, 'DELETE', `/api/v1/webhooks/${hook.body.id}`, { token: shop.ownerToken });
+          await eventually('the delete waiting for a row lock', async () => {
+            const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query ilike '%webhook_deliveries%' and pid <> pg_backend_pid()`.execute(db);
+            return rows[0]!.n > 0;
+          });
+          await tx.updateTable('webhook_endpoints').set({ succeeded_at: Date.now() }).where('id', '=', hook.body.id).execute();
+        });
+        assert.equal((await deleted!).status, 204);
+        assert.equal((await call(server, 'GET', `/api/v1/webhooks/${hook.body.id}`, { token: shop.ownerToken })).status, 404);
+        assert.deepEqual(await db.selectFrom('webhook_deliveries').select('id').where('endpoint_id', '=', hook.body.id).execute(), []);
+      });
+    });
+  }
 }

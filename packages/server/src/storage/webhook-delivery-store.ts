@@ -72,7 +72,8 @@ export interface DeliveryStore {
    * attempt failed, returns since when it has been failing: from the creation of the oldest event
    * of the current run of failures, but not before the last success. So a delivery that fails to
    * the end of its window on an endpoint that took nothing meanwhile finds it failing for the
-   * whole window.
+   * whole window. Locks the deliveries, then their endpoints in id order: whatever else changes
+   * both (delete, disable) takes them in that order too, or two transactions deadlock.
    */
   record(outcomes: ReadonlyArray<{ delivery: ClaimedDelivery; outcome: AttemptOutcome }>, now: number): Promise<FailingEndpoint[]>;
   /** Disables the endpoint: its subscriptions go, its pending deliveries are given up. */
@@ -281,6 +282,11 @@ export function webhookDeliveryStore(db: Kysely<Database>, engine: Engine, sqlit
         // An endpoint that answered once in the batch is not failing, whatever else failed.
         const answered = [...new Set(delivered.map((o) => o.delivery.endpoint.id))];
         for (const id of answered) failedAt.delete(id);
+        // The endpoints written below, locked at once in id order (another node's batch may share them).
+        const touched = [...answered, ...failedAt.keys()].sort();
+        if (engine === 'postgres' && touched.length > 1) {
+          await tx.selectFrom('webhook_endpoints').select('id').where('id', 'in', touched).orderBy('id').forNoKeyUpdate().execute();
+        }
         if (answered.length > 0) {
           await tx.updateTable('webhook_endpoints').set({ failing_since: null, succeeded_at: now }).where('id', 'in', answered).execute();
         }
@@ -302,18 +308,19 @@ export function webhookDeliveryStore(db: Kysely<Database>, engine: Engine, sqlit
 
     async disable(endpointId, reason, now) {
       await db.transaction().execute(async (tx) => {
-        await tx
-          .updateTable('webhook_endpoints')
-          .set({ disabled_at: now, disabled_reason: reason, updated_at: now })
-          .where('id', '=', endpointId)
-          .where('disabled_at', 'is', null)
-          .execute();
-        await tx.deleteFrom('webhook_subscriptions').where('endpoint_id', '=', endpointId).execute();
+        // Deliveries, then the endpoint: the order `record` locks them in (the other deadlocks with it).
         await tx
           .updateTable('webhook_deliveries')
           .set({ status: 'failed', next_attempt_at: null, locked_until: null, error: 'The endpoint was disabled.' })
           .where('endpoint_id', '=', endpointId)
           .where('next_attempt_at', 'is not', null)
+          .execute();
+        await tx.deleteFrom('webhook_subscriptions').where('endpoint_id', '=', endpointId).execute();
+        await tx
+          .updateTable('webhook_endpoints')
+          .set({ disabled_at: now, disabled_reason: reason, updated_at: now })
+          .where('id', '=', endpointId)
+          .where('disabled_at', 'is', null)
           .execute();
       });
     },

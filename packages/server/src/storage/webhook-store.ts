@@ -64,11 +64,14 @@ export function webhookStore(db: Kysely<Database>, engine: Engine): WebhookStore
 
     async delete(shopId, id) {
       return db.transaction().execute(async (tx) => {
-        const result = await tx.deleteFrom('webhook_endpoints').where('shop_id', '=', shopId).where('id', '=', id).executeTakeFirst();
-        if (Number(result.numDeletedRows) === 0) return false;
-        await tx.deleteFrom('webhook_subscriptions').where('endpoint_id', '=', id).execute();
+        // The deliveries before the endpoint, in the order the delivery job locks them when it
+        // records attempts (webhook-delivery-store.ts): the other order deadlocks with it.
+        const endpoint = await tx.selectFrom('webhook_endpoints').select('id').where('shop_id', '=', shopId).where('id', '=', id).executeTakeFirst();
+        if (!endpoint) return false;
         await tx.deleteFrom('webhook_deliveries').where('endpoint_id', '=', id).execute();
-        return true;
+        await tx.deleteFrom('webhook_subscriptions').where('endpoint_id', '=', id).execute();
+        const result = await tx.deleteFrom('webhook_endpoints').where('shop_id', '=', shopId).where('id', '=', id).executeTakeFirst();
+        return Number(result.numDeletedRows) > 0;
       });
     },
 
