@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { freePort, ServerProcess } from '../../sdk/test/support/chaos.ts';
 import { call, identityToken } from './support/client.ts';
+import { certificates } from './support/certificates.ts';
 import { eventually } from './support/eventually.ts';
 import { createSchema, dropSchema, RedisProcess, startNodes } from './support/cluster.ts';
 import type { TestServer } from './support/server.ts';
@@ -23,20 +24,6 @@ const nodeAt = (port: number) => ({ url: `http://127.0.0.1:${port}` }) as unknow
 function run(args: string[], env: Record<string, string>) {
   const result = spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', main, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-/** A private CA and a certificate for 127.0.0.1 signed by it (openssl, as an operator would). */
-function certificates(dir: string) {
-  const openssl = (...args: string[]) => {
-    const result = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
-    if (result.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${result.stderr}`);
-  };
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  openssl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Frontdesk test CA');
-  openssl('req', ...ec, '-keyout', 'redis.key', '-out', 'redis.csr', '-subj', '/CN=127.0.0.1');
-  fs.writeFileSync(path.join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
-  openssl('x509', '-req', '-in', 'redis.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'redis.pem', '-days', '2', '-extfile', 'san.ext');
-  return { ca: path.join(dir, 'ca.pem'), cert: path.join(dir, 'redis.pem'), key: path.join(dir, 'redis.key') };
 }
 
 /**
@@ -82,7 +69,7 @@ describe('cluster state in Redis: three nodes over TLS with a password', () => {
   const nodeList = () => run(['nodes'], env(ports[0]!));
 
   before(async () => {
-    tls = certificates(dir);
+    tls = certificates(dir, 'redis');
     await createSchema(schema);
     redis = new RedisProcess(await freePort(), { password: REDIS_PASSWORD, tls: { cert: tls.cert, key: tls.key } });
     await redis.start();

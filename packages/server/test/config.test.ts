@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, test } from 'node:test';
 import { ConfigError, loadConfig } from '../src/config/config.ts';
+import { certificates } from './support/certificates.ts';
 
 describe('configuration', () => {
   test('defaults give a working single-node setup', () => {
@@ -47,6 +51,25 @@ describe('configuration', () => {
       assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && message.test(error.message));
     });
   }
+
+  test('the inbound SMTP listener’s certificate: both files or neither, a key that goes with the certificate, read at start', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'frontdesk-config-tls-'));
+    try {
+      const one = certificates(dir, 'one');
+      const two = certificates(dir, 'two');
+      const refused = (env: Record<string, string>, message: RegExp) =>
+        assert.throws(() => loadConfig(env, dir), (error: unknown) => error instanceof ConfigError && message.test(error.message), JSON.stringify(env));
+      refused({ SMTP_INBOUND_TLS_CERT_FILE: one.cert }, /^SMTP_INBOUND_TLS_CERT_FILE and SMTP_INBOUND_TLS_KEY_FILE go together/);
+      refused({ SMTP_INBOUND_TLS_CERT_FILE: one.cert, SMTP_INBOUND_TLS_KEY_FILE: two.key }, /^SMTP_INBOUND_TLS_KEY_FILE does not go with SMTP_INBOUND_TLS_CERT_FILE/);
+      refused({ SMTP_INBOUND_TLS_CERT_FILE: one.cert, SMTP_INBOUND_TLS_KEY_FILE: one.cert }, /^SMTP_INBOUND_TLS_KEY_FILE: .* holds no unencrypted PEM private key/);
+      refused({ SMTP_INBOUND_TLS_CERT_FILE: one.key, SMTP_INBOUND_TLS_KEY_FILE: one.key }, /^SMTP_INBOUND_TLS_CERT_FILE: .* holds no PEM certificate/);
+      refused({ SMTP_INBOUND_TLS_CERT_FILE: 'gone.pem', SMTP_INBOUND_TLS_KEY_FILE: one.key }, /^SMTP_INBOUND_TLS_CERT_FILE: cannot read .*gone\.pem .*ENOENT/);
+      assert.equal(loadConfig({}, dir).email.inboundTls, null);
+      assert.deepEqual(loadConfig({ SMTP_INBOUND_TLS_CERT_FILE: 'one.pem', SMTP_INBOUND_TLS_KEY_FILE: 'one.key' }, dir).email.inboundTls, { certFile: one.cert, keyFile: one.key });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   test('alert rules: none by default, the default set once a notification target is set, and ALERT_RULES as given', () => {
     assert.deepEqual(loadConfig({}).alerts.rules, []);

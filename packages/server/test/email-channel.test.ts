@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createTransport } from 'nodemailer';
+import { certificates } from './support/certificates.ts';
 import { call, createShop, openWidget, send, type CustomerFixture, type ShopFixture } from './support/client.ts';
 import { eventually } from './support/eventually.ts';
 import { startServer, type TestServer } from './support/server.ts';
@@ -27,9 +31,19 @@ for (const engine of engines) {
     let shop: ShopFixture;
     let offset = 0;
     const now = () => Date.now() + offset;
+    // The listener's certificate where an operator's renewal puts it (live.pem, live.key), from CA "one".
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'frontdesk-smtp-tls-'));
+    const one = certificates(dir, 'one');
+    const live = { cert: path.join(dir, 'live.pem'), key: path.join(dir, 'live.key') };
+    fs.copyFileSync(one.cert, live.cert);
+    fs.copyFileSync(one.key, live.key);
 
-    async function inbound(mail: { to: string; text: string; messageId?: string; headers?: Record<string, string>; from?: string }) {
-      const transport = createTransport({ host: '127.0.0.1', port: server.app.smtpInboundPort()!, secure: false, ignoreTLS: true });
+    /** By default as most senders' MTAs still may: in plain text. With `ca`: STARTTLS required, and the certificate verified against it. */
+    async function inbound(mail: { to: string; text: string; messageId?: string; headers?: Record<string, string>; from?: string; ca?: string }) {
+      const port = server.app.smtpInboundPort()!;
+      const transport = createTransport(
+        mail.ca ? { host: '127.0.0.1', port, secure: false, requireTLS: true, tls: { ca: fs.readFileSync(mail.ca) } } : { host: '127.0.0.1', port, secure: false, ignoreTLS: true },
+      );
       try {
         return await transport.sendMail({ from: mail.from ?? 'customer@example.test', to: mail.to, subject: 'Re: your conversation', text: mail.text, ...(mail.messageId && { messageId: mail.messageId }), ...(mail.headers && { headers: mail.headers }) });
       } finally {
@@ -54,7 +68,16 @@ for (const engine of engines) {
       smtp = await smtpReceiver();
       server = await startServer(
         engine,
-        { SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, SMTP_INBOUND_PORT: '0', SMTP_INBOUND_HOST: '127.0.0.1', EMAIL_REPLY_DOMAIN: REPLY_DOMAIN, EMAIL_FROM: 'support@shop.test', EMAIL_SWEEP_MS: '100' },
+        {
+          SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+          SMTP_INBOUND_PORT: '0',
+          SMTP_INBOUND_HOST: '127.0.0.1',
+          SMTP_INBOUND_TLS_CERT_FILE: live.cert,
+          SMTP_INBOUND_TLS_KEY_FILE: live.key,
+          EMAIL_REPLY_DOMAIN: REPLY_DOMAIN,
+          EMAIL_FROM: 'support@shop.test',
+          EMAIL_SWEEP_MS: '100',
+        },
         undefined,
         { now },
       );
@@ -63,6 +86,7 @@ for (const engine of engines) {
     after(async () => {
       await server.close();
       await smtp.close();
+      fs.rmSync(dir, { recursive: true, force: true });
     });
 
     test('an offline customer gets one e-mail for a burst of three replies; what they read in the widget is not e-mailed', async () => {
@@ -113,6 +137,31 @@ for (const engine of engines) {
       }
       const after = (await call(server, 'GET', `/api/v1/conversations/${customer.conversationId}/messages`, { token: shop.ownerToken })).body.items;
       assert.equal(after.length, before);
+    });
+
+    test('the listener offers STARTTLS with the operator’s certificate, and takes up a renewed one without a restart', async () => {
+      const customer = await customerWithEmail('tia');
+      await send(server, shop.agentToken, customer.conversationId, 'Which size?');
+      await afterDelay();
+      const [mail] = await eventually('the e-mail', async () => mailsTo(smtp.mails, customer.email).length === 1 && mailsTo(smtp.mails, customer.email));
+      const replyTo = mail!.parsed.replyTo!.value[0]!.address!;
+      await inbound({ to: replyTo, text: 'Size M, please.', ca: one.ca });
+
+      // Renewed (by another CA, so that which one is served shows): the next sweep serves it.
+      const two = certificates(dir, 'two');
+      fs.copyFileSync(two.key, live.key);
+      fs.copyFileSync(two.cert, live.cert);
+      await eventually('the renewed certificate', async () => {
+        try {
+          await inbound({ to: replyTo, text: 'And in blue.', ca: two.ca });
+          return true;
+        } catch {
+          return false;
+        }
+      });
+      await assert.rejects(inbound({ to: replyTo, text: 'never stored', ca: one.ca }), /certificate/i, 'the old certificate is no longer served');
+      const texts = (await call(server, 'GET', `/api/v1/conversations/${customer.conversationId}/messages`, { token: shop.ownerToken })).body.items.map((m: { text: string }) => m.text);
+      assert.deepEqual(texts.filter((t: string) => ['Size M, please.', 'And in blue.', 'never stored'].includes(t)), ['Size M, please.', 'And in blue.']);
     });
 
     test('out-of-office answers are not stored; a bounce and an unsubscribe stop the e-mails', async () => {

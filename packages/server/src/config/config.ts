@@ -1,6 +1,7 @@
 import path from 'node:path';
+import { createSecureContext } from 'node:tls';
 import { loadAlertConfig, type AlertConfig } from './alerts.ts';
-import { ConfigError, hours, str, int, pemFile, redisPrefix, bool, oneOf, databaseSchema, origins, emailAddress, hostName, optionalUrl, isLoopback, type Env } from './env.ts';
+import { ConfigError, hours, str, int, pemFile, privateKeyFile, redisPrefix, bool, oneOf, databaseSchema, origins, emailAddress, hostName, optionalUrl, isLoopback, type Env } from './env.ts';
 
 import { DEFAULT_SQLITE_CACHE_MB } from '../storage/connect.ts';
 
@@ -124,6 +125,8 @@ export interface Config {
     /** The inbound SMTP listener's port; null = no listener (replies by e-mail are not taken). */
     readonly inboundPort: number | null;
     readonly inboundHost: string;
+    /** The listener's certificate and key (PEM files): it offers STARTTLS; null = plain SMTP only. */
+    readonly inboundTls: { readonly certFile: string; readonly keyFile: string } | null;
     readonly sweepMs: number;
   };
   /** WeChat official accounts (docs/channels.md). */
@@ -150,6 +153,23 @@ export interface Config {
     /** The sender thread's nice value on Linux: above 0, chat goes first on a busy machine. */
     readonly senderNice: number;
   };
+}
+
+/** SMTP_INBOUND_TLS_CERT_FILE and _KEY_FILE, both or neither; read now so that a bad pair stops the start. */
+function inboundTls(env: Env, cwd: string): Config['email']['inboundTls'] {
+  const cert = env.SMTP_INBOUND_TLS_CERT_FILE || null;
+  const key = env.SMTP_INBOUND_TLS_KEY_FILE || null;
+  if (cert === null && key === null) return null;
+  if (cert === null || key === null) throw new ConfigError('SMTP_INBOUND_TLS_CERT_FILE and SMTP_INBOUND_TLS_KEY_FILE go together: set both, or neither.');
+  const certFile = path.resolve(cwd, cert);
+  const keyFile = path.resolve(cwd, key);
+  try {
+    createSecureContext({ cert: pemFile('SMTP_INBOUND_TLS_CERT_FILE', certFile), key: privateKeyFile('SMTP_INBOUND_TLS_KEY_FILE', keyFile) });
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`SMTP_INBOUND_TLS_KEY_FILE does not go with SMTP_INBOUND_TLS_CERT_FILE (${(error as Error).message}).`);
+  }
+  return Object.freeze({ certFile, keyFile });
 }
 
 /** Parses the environment once; a bad value throws a ConfigError that names the variable. */
@@ -260,6 +280,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       replyDomain: hostName(env, 'EMAIL_REPLY_DOMAIN', new URL(publicUrl).hostname),
       inboundPort: env.SMTP_INBOUND_PORT ? int(env, 'SMTP_INBOUND_PORT', 0, 0, 65_535) : null,
       inboundHost: env.SMTP_INBOUND_HOST || '0.0.0.0',
+      inboundTls: inboundTls(env, cwd),
       sweepMs: int(env, 'EMAIL_SWEEP_MS', 15_000, 50, 600_000),
     }),
     wechat: Object.freeze({

@@ -31,14 +31,25 @@ export function int(env: Env, name: string, fallback: number, min: number, max: 
   return value;
 }
 
-export function pemFile(name: string, file: string): string {
-  let text: string;
+/** A file named by a variable, read now: one that cannot be read stops the start, naming it. */
+function readNamed(name: string, file: string): string {
   try {
-    text = fs.readFileSync(file, 'utf8');
+    return fs.readFileSync(file, 'utf8');
   } catch (error) {
     throw new ConfigError(`${name}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
   }
+}
+
+export function pemFile(name: string, file: string): string {
+  const text = readNamed(name, file);
   if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(`${name}: ${file} holds no PEM certificate.`);
+  return text;
+}
+
+/** A PEM private key file's text (unencrypted: the process must read it unattended). */
+export function privateKeyFile(name: string, file: string): string {
+  const text = readNamed(name, file);
+  if (!/-----BEGIN (RSA |EC )?PRIVATE KEY-----/.test(text)) throw new ConfigError(`${name}: ${file} holds no unencrypted PEM private key.`);
   return text;
 }
 

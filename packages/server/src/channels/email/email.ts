@@ -5,7 +5,7 @@ import type { Store } from '../../domain/ports.ts';
 import { lazyServerKey } from '../../domain/server-keys.ts';
 import type { SignInLinks } from '../../domain/sign-in-links.ts';
 import { emailAddresses } from './addresses.ts';
-import { emailInbound } from './inbound.ts';
+import { emailInbound, type InboundTls } from './inbound.ts';
 import { emailNotifier } from './notifier.ts';
 import type { EmailStore } from './ports.ts';
 
@@ -23,7 +23,7 @@ export interface EmailChannelDeps {
   readonly emails: EmailStore;
   readonly messages: ReturnType<typeof createMessages>;
   readonly links: SignInLinks;
-  readonly settings: { smtpUrl: string; from: string; replyDomain: string; inboundPort: number | null; inboundHost: string };
+  readonly settings: { smtpUrl: string; from: string; replyDomain: string; inboundPort: number | null; inboundHost: string; inboundTls: InboundTls | null };
   readonly publicUrl: string;
   readonly maxInboundBytes: number;
   readonly now: () => number;
@@ -41,7 +41,7 @@ export function emailChannel(deps: EmailChannelDeps) {
   const addresses = emailAddresses(lazyServerKey(store.attachments, KEY_NAME, now), deps.settings.replyDomain);
   const transport = createTransport(deps.settings.smtpUrl);
   const notifier = emailNotifier(store, emails, transport, addresses, deps.links, { from: deps.settings.from, publicUrl: deps.publicUrl, now, log });
-  const inbound = emailInbound(store, emails, deps.messages, addresses, { maxBytes: deps.maxInboundBytes, now, log });
+  const inbound = emailInbound(store, emails, deps.messages, addresses, { maxBytes: deps.maxInboundBytes, tls: deps.settings.inboundTls, now, log });
   let reconciledAt = 0;
   let inboundPort: number | null = null;
 
@@ -72,8 +72,12 @@ export function emailChannel(deps: EmailChannelDeps) {
       }
     },
 
-    /** Bursts due (jobs); every ten minutes also the replies of the last day no burst was scheduled for (a crash between commit and event). */
+    /**
+     * Bursts due (jobs); every ten minutes also the replies of the last day no burst was scheduled
+     * for (a crash between commit and event). And a renewed certificate of the listener is taken up.
+     */
     async sweep(): Promise<void> {
+      if (inboundPort !== null) inbound.refreshTls();
       const reconcile = now() - reconciledAt >= RECONCILE_EVERY_MS;
       if (reconcile) reconciledAt = now();
       await notifier.sweep(reconcile ? now() - RECONCILE_WINDOW_MS : null);

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { createSecureContext } from 'node:tls';
 import EmailReplyParser from 'email-reply-parser';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
@@ -12,6 +14,15 @@ import type { EmailStore } from './ports.ts';
 interface Log {
   warn(object: object, message: string): void;
 }
+
+/** The listener's certificate and key (PEM files), offered with STARTTLS. */
+export interface InboundTls {
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
+/** Changes when either file is replaced or rewritten (a renewal). */
+const tlsStamp = (tls: InboundTls) => [tls.certFile, tls.keyFile].map((file) => fs.statSync(file)).map((s) => `${s.size}:${s.mtimeMs}:${s.ino}`).join('|');
 
 /** An SMTP error with its reply code (smtp-server sends `responseCode`). */
 const smtpError = (code: number, message: string) => Object.assign(new Error(message), { responseCode: code });
@@ -40,8 +51,11 @@ export function emailInbound(
   emails: EmailStore,
   messages: ReturnType<typeof createMessages>,
   addresses: EmailAddresses,
-  options: { maxBytes: number; now: () => number; log: Log },
+  options: { maxBytes: number; tls: InboundTls | null; now: () => number; log: Log },
 ) {
+  const { tls } = options;
+  // Read before the listener exists: a file that went away since the config was checked stops the start.
+  let loaded = tls && { stamp: tlsStamp(tls), cert: fs.readFileSync(tls.certFile), key: fs.readFileSync(tls.keyFile) };
   async function deliver(mail: ParsedMail, raw: Buffer, target: { kind: 'reply' | 'bounce'; conversationId: string }): Promise<void> {
     const facts = await store.conversations.facts(target.conversationId);
     if (!facts || facts.kind !== 'service' || facts.customerId === null) return;
@@ -60,8 +74,9 @@ export function emailInbound(
     banner: 'Frontdesk',
     authOptional: true,
     disabledCommands: ['AUTH'],
-    // No certificate of its own: put it behind your MTA (docs/channels.md) or a TLS terminator.
-    hideSTARTTLS: true,
+    // STARTTLS with the operator's certificate (SMTP_INBOUND_TLS_*); without one, plain SMTP behind
+    // their MTA (docs/channels.md). Never smtp-server's built-in self-signed certificate.
+    ...(loaded ? { cert: loaded.cert, key: loaded.key, hideSTARTTLS: false } : { hideSTARTTLS: true }),
     size: options.maxBytes,
     logger: false,
     maxClients: 200,
@@ -96,6 +111,26 @@ export function emailInbound(
   });
 
   return {
+    /**
+     * Takes up a renewed certificate (both files re-read when either changed); connections already
+     * open keep the one they began with. A pair that does not work is logged and the old one kept.
+     */
+    refreshTls(): void {
+      if (!tls || !loaded) return;
+      let stamp = loaded.stamp;
+      try {
+        stamp = tlsStamp(tls);
+        if (stamp === loaded.stamp) return;
+        const next = { stamp, cert: fs.readFileSync(tls.certFile), key: fs.readFileSync(tls.keyFile) };
+        createSecureContext({ cert: next.cert, key: next.key });
+        server.updateSecureContext({ cert: next.cert, key: next.key });
+        loaded = next;
+      } catch (error) {
+        options.log.warn({ err: error instanceof Error ? error.message : String(error) }, 'inbound SMTP certificate not reloaded; the previous one stays');
+        loaded = { ...loaded, stamp };
+      }
+    },
+
     async listen(port: number, host: string): Promise<number> {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
