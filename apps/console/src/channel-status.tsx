@@ -30,9 +30,10 @@ export function useChannel(api: Api, conversationId: string, version: number) {
   };
 }
 
-/** Why a public reply cannot be sent now (WeChat's window or quota); null when it can. */
+/** Why a public reply cannot be sent now (the fan unfollowed, WeChat's window or quota); null when it can. */
 export function replyBlocked(info: ConversationChannel | null, t: Strings, now = Date.now()): string | null {
   if (!info || info.channel !== 'wechat') return null;
+  if (info.unfollowedAt !== null) return t.unfollowed;
   if (info.windowClosesAt === null || Date.parse(info.windowClosesAt) <= now) return t.windowClosed;
   if (info.remaining === 0) return t.quotaSpent;
   return null;
@@ -43,12 +44,15 @@ export function ChannelBanner({ info, t }: { info: ConversationChannel | null; t
   if (!info || info.channel === 'web') return null;
   const blocked = replyBlocked(info, t);
   const closed = info.windowClosesAt === null || Date.parse(info.windowClosesAt) <= Date.now();
+  const when = (iso: string) => new Date(iso).toLocaleString(uiLocale(), { dateStyle: 'short', timeStyle: 'short' });
   // The full reason stands above the composer; here, the state in a few words.
   const state = !blocked
-    ? t.windowOpen(new Date(info.windowClosesAt!).toLocaleString(uiLocale(), { dateStyle: 'short', timeStyle: 'short' }), info.remaining ?? 0)
-    : closed
-      ? t.windowClosedShort
-      : t.quotaSpentShort;
+    ? t.windowOpen(when(info.windowClosesAt!), info.remaining ?? 0)
+    : info.unfollowedAt !== null
+      ? t.unfollowedShort(when(info.unfollowedAt))
+      : closed
+        ? t.windowClosedShort
+        : t.quotaSpentShort;
   return (
     <p class={`channel-banner ${info.channel} ${blocked ? 'closed' : ''}`} role="status">
       <span class={`channel-tag ${info.channel}`}>{t.channels[info.channel] ?? info.channel}</span>

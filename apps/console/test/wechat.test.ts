@@ -99,6 +99,16 @@ describe('console: WeChat in Chromium', () => {
     await olga.locator('.delivery-failure').getByRole('button', { name: 'Retry' }).click();
     await eventually('the retried reply in WeChat', async () => sim.inbox.some((m) => m.toUser === openid && m.text?.content === 'one too many'));
     await olga.locator('.delivery-failure').waitFor({ state: 'detached' });
+
+    // The follower unfollows: the conversation says so, and the composer says why it is closed.
+    await sim.fanWrites(account, openid, { type: 'event', event: 'unsubscribe' });
+    await eventually('the unfollow recorded', async () => (await call(server, 'GET', `/api/v1/conversations/${conversationId}/channel`, { token: shop.agentToken })).body.unfollowedAt !== null);
+    await olga.reload();
+    await olga.locator('.item', { hasText: '好的' }).click();
+    await banner.filter({ hasText: 'unfollowed your account' }).waitFor();
+    await olga.locator('.hint.blocked', { hasText: 'The customer unfollowed your official account' }).waitFor();
+    assert.equal(await olga.getByRole('button', { name: 'Send', exact: true }).isDisabled(), true);
+    await olga.screenshot({ path: `${screenshots}wechat-unfollowed.png` });
   });
 
   test('in Chinese, and at 360 px', { timeout: 90_000 }, async () => {
@@ -112,6 +122,11 @@ describe('console: WeChat in Chromium', () => {
       const row = ann.locator('.item', { has: ann.locator('.channel-tag', { hasText: '微信' }) }).first();
       await row.waitFor();
       await row.click();
+      // Unfollowed (the test above), then following again: a new window.
+      await ann.locator('.channel-banner', { hasText: '取消关注' }).waitFor();
+      await ann.locator('.hint.blocked', { hasText: '客户已取消关注您的公众号' }).waitFor();
+      await sim.fanWrites(account, openid, { type: 'event', event: 'subscribe' });
+      await ann.reload(); // the conversation stays open
       await ann.locator('.channel-banner', { hasText: '前可回复' }).waitFor();
       await ann.locator('.channel-banner .channel-tag', { hasText: '微信' }).waitFor();
       assert.equal(await horizontalOverflow(ann), 0, 'nothing overflows the WeChat conversation at 360 px');

@@ -156,6 +156,42 @@ for (const engine of engines) {
       }
     });
 
+    test('following opens WeChat’s window, so a welcome goes out before the fan writes; unfollowing is shown, and WeChat’s 43004 refusal with it; following again opens it', async () => {
+      const openid = `o${randomBytes(8).toString('hex')}`;
+      await sim.fanWrites(account, openid, { type: 'event', event: 'subscribe' });
+      const conversationId = await eventually('the follower a contact', async () => {
+        const found = (await call(server, 'GET', `/api/v1/contacts?q=${openid}`, { token: shop.agentToken })).body.items[0];
+        return found?.conversationId as string | undefined;
+      });
+      const channel = async () => (await call(server, 'GET', `/api/v1/conversations/${conversationId}/channel`, { token: shop.agentToken })).body;
+      const open = await eventually('the window open', async () => {
+        const c = await channel();
+        return c.channel === 'wechat' && c.remaining === 5 && c;
+      });
+      assert.ok(Math.abs(Date.parse(open.windowClosesAt) - (Date.now() + 48 * 3_600_000)) < 60_000, open.windowClosesAt);
+      assert.equal(open.unfollowedAt, null);
+      await send(server, shop.agentToken, conversationId, 'Welcome! Ask us anything.');
+      await eventually('the welcome delivered', async () => sim.inbox.some((m) => m.toUser === openid && m.text?.content === 'Welcome! Ask us anything.'));
+
+      await sim.fanWrites(account, openid, { type: 'event', event: 'unsubscribe' });
+      const gone = await eventually('the unfollow recorded', async () => {
+        const c = await channel();
+        return c.unfollowedAt !== null && c;
+      });
+      assert.ok(Math.abs(Date.parse(gone.unfollowedAt) - Date.now()) < 60_000);
+      const late = (await send(server, shop.agentToken, conversationId, 'Sorry to see you go')).body.id;
+      const refused = await eventually('43004', async () => (await channel()).failures.find((f: { messageId: string }) => f.messageId === late));
+      assert.equal(refused.errorCode, '43004');
+
+      // A second follow: WeChat tells its retries apart by sender and second, so not within the first's second.
+      await new Promise((resolve) => setTimeout(resolve, 1000 - (sim.now() % 1000) + 10));
+      await sim.fanWrites(account, openid, { type: 'event', event: 'subscribe' });
+      await eventually('following again', async () => (await channel()).unfollowedAt === null);
+      assert.equal((await call(server, 'POST', `/api/v1/conversations/${conversationId}/messages/${late}/retry`, { token: shop.agentToken })).status, 202);
+      await eventually('the retried reply', async () => sim.inbox.some((m) => m.toUser === openid && m.text?.content === 'Sorry to see you go'));
+      assert.deepEqual(await history(server, shop, conversationId).then((items) => items.map((m) => m.text)), ['Welcome! Ask us anything.', 'Sorry to see you go'], 'events store no message');
+    });
+
     test('a stale access token (40001) is replaced once and the reply still goes out', async () => {
       const openid = `o${randomBytes(8).toString('hex')}`;
       await sim.fanWrites(account, openid, { type: 'text', content: 'token test' });

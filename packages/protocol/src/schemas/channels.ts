@@ -46,6 +46,8 @@ export const ConversationChannelSchema = Type.Object({
   windowClosesAt: Nullable(Time),
   /** WeChat: replies left in the window (5 per window); null = no quota. */
   remaining: Nullable(Type.Integer()),
+  /** WeChat: the customer unfollowed the official account at; nothing reaches them until they follow again. */
+  unfollowedAt: Nullable(Time),
   failures: Type.Array(ChannelFailureSchema),
 });
 export type ConversationChannel = Wire<typeof ConversationChannelSchema>;

@@ -40,7 +40,7 @@ export function createChannelCustomers(
     );
     const conversation = await store.conversations.ensureService(shopId, customer.id, newId(), now());
     const principal: Principal = { kind: 'customer', customer, shopId, tokenHash: '' };
-    return { customer, conversationId: conversation.id, principal };
+    return { customer, conversationId: conversation.id, lastSeq: conversation.lastSeq, principal };
   }
 
   return {

@@ -21,6 +21,7 @@ import * as inbox from './migrations/0019-inbox.ts';
 import * as memberActivity from './migrations/0020-member-activity.ts';
 import * as lastPublicMessage from './migrations/0021-last-public-message.ts';
 import * as contactLocale from './migrations/0022-contact-locale.ts';
+import * as channelUnfollowed from './migrations/0023-channel-unfollowed.ts';
 
 /** Every migration, in order. Names sort lexically; never rename or edit one that has shipped. */
 const migrations: Record<string, Migration> = {
@@ -45,6 +46,7 @@ const migrations: Record<string, Migration> = {
   '0020-member-activity': memberActivity,
   '0021-last-public-message': lastPublicMessage,
   '0022-contact-locale': contactLocale,
+  '0023-channel-unfollowed': channelUnfollowed,
 };
 
 export async function migrateToLatest(storage: { db: Kysely<any>; schema: string | null }): Promise<MigrationResultSet> {

@@ -50,6 +50,8 @@ export interface ChannelCursorTable {
   channel: string;
   delivered_seq: number;
   customer_wrote_at: number | null;
+  /** The WeChat fan unfollowed the account at (migrations/0023-channel-unfollowed.ts). */
+  unfollowed_at: number | null;
   sent_since: Generated<number>;
   locked_until: number | null;
   next_attempt_at: number | null;

@@ -22,6 +22,7 @@ const toCursor = (row: Selectable<ChannelCursorTable>): CursorState => ({
   deliveredSeq: row.delivered_seq,
   customerWroteAt: row.customer_wrote_at === null ? null : Number(row.customer_wrote_at),
   sentSince: row.sent_since,
+  unfollowedAt: row.unfollowed_at === null ? null : Number(row.unfollowed_at),
 });
 
 const changed = (result: { numUpdatedRows: bigint } | { numInsertedOrUpdatedRows?: bigint | undefined }) =>
@@ -146,13 +147,20 @@ export function wechatStore(db: Kysely<Database>): WechatStore {
       await db.transaction().execute(async (tx) => {
         await tx
           .insertInto('channel_cursors')
-          .values({ conversation_id: conversationId, shop_id: shopId, channel, delivered_seq: startSeq, customer_wrote_at: at, sent_since: 0, updated_at: at })
-          .onConflict((oc) => oc.column('conversation_id').doUpdateSet({ customer_wrote_at: at, sent_since: 0, channel, updated_at: at }))
+          .values({ conversation_id: conversationId, shop_id: shopId, channel, delivered_seq: startSeq, customer_wrote_at: at, sent_since: 0, unfollowed_at: null, updated_at: at })
+          .onConflict((oc) => oc.column('conversation_id').doUpdateSet({ customer_wrote_at: at, sent_since: 0, unfollowed_at: null, channel, updated_at: at }))
           .execute();
         await tx.updateTable('conversations').set({ channel }).where('id', '=', conversationId).where('channel', '!=', channel).execute();
         await sql`update contacts set channel = ${channel}, last_seen_at = ${at}, updated_at = ${at}
           where shop_id = ${shopId} and customer_id = (select customer_id from conversations where id = ${conversationId})`.execute(tx);
       });
+    },
+    async unfollowed(conversationId, shopId, startSeq, at) {
+      await db
+        .insertInto('channel_cursors')
+        .values({ conversation_id: conversationId, shop_id: shopId, channel: 'wechat', delivered_seq: startSeq, customer_wrote_at: null, sent_since: 0, unfollowed_at: at, updated_at: at })
+        .onConflict((oc) => oc.column('conversation_id').doUpdateSet({ unfollowed_at: at, updated_at: at }))
+        .execute();
     },
     async cursor(conversationId) {
       const row = await db.selectFrom('channel_cursors').selectAll().where('conversation_id', '=', conversationId).executeTakeFirst();

@@ -9,7 +9,9 @@ import { aesKeyOf, encryptMessage, wechatSignature } from '../../src/channels/we
  *   default); a token refreshed or expired answers 40001 / 42001 when used;
  * - `POST /cgi-bin/message/custom/send` delivers a customer-service message if the fan wrote in
  *   the last 48 h (else 45015) and fewer than 5 were sent since (else 45047: the rule for new
- *   accounts since 2023);
+ *   accounts since 2023), unless they unfollowed the account (43004, "require subscribe");
+ *   following, scanning a code or clicking a menu counts as writing (the events that open the
+ *   window), unfollowing ends it until they follow again;
  * - `POST /cgi-bin/media/upload` (multipart, field `media`) and `GET /cgi-bin/media/get`;
  * - a fan writes to the account: the callback is signed (and in safe mode encrypted) as WeChat
  *   does, and retried with the same MsgId up to three times when the answer is not a 200 within 5 s.
@@ -48,6 +50,8 @@ export class WechatSimulator {
   url = '';
   readonly #tokens = new Map<string, { appId: string; expiresAt: number; revoked: boolean }>();
   readonly #windows = new Map<string, { lastWroteAt: number; sent: number }>();
+  /** Fans (`appId:openid`) who unfollowed the account. */
+  readonly #unfollowed = new Set<string>();
   #server: http.Server | null = null;
   #msgId = 7_000_000_000_000_000_000n;
 
@@ -98,8 +102,15 @@ export class WechatSimulator {
   ): Promise<Array<{ status: number; body: string }>> {
     const createTime = Math.floor(this.now() / 1000);
     const fields: Array<[string, string]> = [['ToUserName', account.originalId], ['FromUserName', openid], ['CreateTime', String(createTime)]];
-    if (message.type === 'event') fields.push(['MsgType', 'event'], ['Event', message.event]);
-    else {
+    const fan = `${account.appId}:${openid}`;
+    if (message.type === 'event') {
+      fields.push(['MsgType', 'event'], ['Event', message.event]);
+      if (message.event === 'unsubscribe') this.#unfollowed.add(fan);
+      if (['subscribe', 'SCAN', 'CLICK', 'scancode_push', 'scancode_waitmsg'].includes(message.event)) {
+        this.#unfollowed.delete(fan);
+        this.#windows.set(fan, { lastWroteAt: this.now(), sent: 0 });
+      }
+    } else {
       const msgId = String(this.#msgId++);
       if (message.type === 'text') fields.push(['MsgType', 'text'], ['Content', message.content]);
       else {
@@ -108,7 +119,7 @@ export class WechatSimulator {
         fields.push(['MsgType', 'image'], ['PicUrl', `${this.url}/pic/${mediaId}`], ['MediaId', mediaId]);
       }
       fields.push(['MsgId', msgId]);
-      this.#windows.set(`${account.appId}:${openid}`, { lastWroteAt: this.now(), sent: 0 });
+      this.#windows.set(fan, { lastWroteAt: this.now(), sent: 0 });
     }
     const plain = xml(fields);
     const answers: Array<{ status: number; body: string }> = [];
@@ -171,6 +182,7 @@ export class WechatSimulator {
     }
     if (url.pathname === '/cgi-bin/message/custom/send' && request.method === 'POST') {
       const body = JSON.parse(raw.toString('utf8'));
+      if (this.#unfollowed.has(`${token!.appId}:${body.touser}`)) return error(43004, 'require subscribe');
       const window = this.#windows.get(`${token!.appId}:${body.touser}`);
       if (!window || this.now() - window.lastWroteAt > WINDOW_MS) return error(45015, 'response out of time limit or subscription is canceled');
       if (window.sent >= WINDOW_QUOTA) return error(45047, 'out of response count limit');

@@ -9,6 +9,11 @@ const BATCH = 50;
 const RETRY_BASE_MS = 5_000;
 const RETRY_MAX_MS = 600_000;
 const ATTEMPTS_MAX = 20;
+/**
+ * The events after which WeChat lets the account send customer-service messages for 48 hours, as a
+ * message does ("客服消息": following, scanning a code, clicking a menu of the pushing kinds).
+ */
+const WINDOW_EVENTS = new Set(['subscribe', 'SCAN', 'CLICK', 'scancode_push', 'scancode_waitmsg']);
 
 interface Log {
   warn(object: object, message: string): void;
@@ -17,8 +22,10 @@ interface Log {
 /**
  * Turns recorded callbacks into the fan's messages, in arrival order: text as text, images fetched
  * through the media API and stored as attachments, voice as its transcript when WeChat sent one,
- * locations as a line of text. `subscribe` makes the fan a customer of the shop (no message);
- * each message's clientMsgId is `wx-<MsgId>`, so even a record processed twice is stored once.
+ * locations as a line of text; each message's clientMsgId is `wx-<MsgId>`, so even a record
+ * processed twice is stored once. Events store no message: following, scanning the account's code
+ * or clicking its menu make the fan a customer of the shop and open WeChat's reply window, as
+ * WeChat does; unfollowing is recorded, so that the console says replies cannot reach them.
  */
 export function wechatInbound(
   store: WechatStore,
@@ -32,7 +39,11 @@ export function wechatInbound(
   async function handle(shopId: string, message: WechatInbound): Promise<void> {
     const openid = message.fromUser;
     if (message.type === 'event') {
-      if (message.event === 'subscribe') await customers.arrive(shopId, 'wechat', openid);
+      const opens = WINDOW_EVENTS.has(message.event);
+      if (!opens && message.event !== 'unsubscribe') return;
+      const { conversationId, lastSeq } = await customers.arrive(shopId, 'wechat', openid);
+      if (opens) await store.customerWrote(conversationId, shopId, 'wechat', lastSeq, now());
+      else await store.unfollowed(conversationId, shopId, lastSeq, now());
       return;
     }
     const clientMsgId = `wx-${message.msgId ?? message.createTime}`;

@@ -69,8 +69,11 @@ export function parseInbound(fields: Record<string, string>): WechatInbound | un
   }
 }
 
-/** The key WeChat's retries of one delivery share: MsgId, or for events sender + time (WeChat's own advice). */
+/**
+ * The key WeChat's retries of one delivery share: MsgId, or for events sender + time (WeChat's own
+ * advice) + the event, so that an unfollow in the second of the follow is not taken for its retry.
+ */
 export function dedupKey(message: WechatInbound): string {
   if (message.type !== 'event' && message.msgId !== null) return `m:${message.msgId}`;
-  return `e:${message.fromUser}:${message.createTime}`;
+  return message.type === 'event' ? `e:${message.fromUser}:${message.createTime}:${message.event}` : `e:${message.fromUser}:${message.createTime}`;
 }

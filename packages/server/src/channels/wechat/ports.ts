@@ -32,6 +32,8 @@ export interface CursorState {
   readonly deliveredSeq: number;
   readonly customerWroteAt: number | null;
   readonly sentSince: number;
+  /** The fan unfollowed the account at; null while they follow. */
+  readonly unfollowedAt: number | null;
 }
 
 export interface FailedDelivery {
@@ -65,8 +67,14 @@ export interface WechatStore {
   inboundDone(shopId: string, dedupKey: string, now: number): Promise<void>;
   inboundFailed(shopId: string, dedupKey: string, error: string, nextAttemptAt: number | null): Promise<void>;
 
-  /** The conversation speaks this channel from now on; its customer just wrote (the reply window opens). */
+  /**
+   * The conversation speaks this channel from now on; its customer just wrote, or did what WeChat
+   * counts as writing (followed, scanned a code, clicked a menu): the reply window opens, and they
+   * follow the account.
+   */
   customerWrote(conversationId: string, shopId: string, channel: string, startSeq: number, at: number): Promise<void>;
+  /** The WeChat fan unfollowed the account: nothing reaches them until they follow again. */
+  unfollowed(conversationId: string, shopId: string, startSeq: number, at: number): Promise<void>;
   cursor(conversationId: string): Promise<CursorState | undefined>;
   /** Locks the conversation's outbound side until `until` if it is free; the cursor as it stands. */
   claimCursor(conversationId: string, now: number, until: number): Promise<CursorState | undefined>;

@@ -82,12 +82,13 @@ export function wechatChannel(deps: WechatChannelDeps) {
       if (principal.kind !== 'staff') fail('FORBIDDEN');
       const cursor = await wechat.cursor(conversation.id);
       const failures = (await wechat.failures(conversation.id)).map((f) => ({ ...f, at: new Date(f.updatedAt).toISOString() }));
-      if (!cursor) return { channel: 'web', windowClosesAt: null, remaining: null, failures: [] };
+      if (!cursor) return { channel: 'web', windowClosesAt: null, remaining: null, unfollowedAt: null, failures: [] };
       const closesAt = cursor.customerWroteAt === null ? null : cursor.customerWroteAt + WECHAT_WINDOW_MS;
       return {
         channel: 'wechat',
         windowClosesAt: closesAt === null ? null : new Date(closesAt).toISOString(),
         remaining: closesAt === null || closesAt <= now() ? 0 : Math.max(0, WECHAT_WINDOW_QUOTA - cursor.sentSince),
+        unfollowedAt: cursor.unfollowedAt === null ? null : new Date(cursor.unfollowedAt).toISOString(),
         failures: failures.map(({ updatedAt: _, ...f }) => f),
       };
     },
