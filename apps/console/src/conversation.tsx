@@ -200,7 +200,7 @@ export function ConversationPane({ api, client, conversation, me, agents, labels
           context={{ customerName: conversation.customer?.name ?? null, customerEmail: conversation.customer?.email ?? null, agentName: me.name, shopName: conversation.shopName, customerFallback: t.customerFallback }}
         />
       </section>
-      {showPanel && customerId && <CustomerPanelView api={api} customerId={customerId} inquiry={`${conversation.status}:${conversation.assigneeId}`} names={names} t={t} />}
+      {showPanel && customerId && <CustomerPanelView api={api} customerId={customerId} channel={conversation.channel} inquiry={`${conversation.status}:${conversation.assigneeId}`} names={names} t={t} />}
     </>
   );
 }

@@ -1,12 +1,16 @@
 /** The customer panel beside a conversation: who they are, their attributes and past inquiries. */
 import { useEffect, useState } from 'preact/hooks';
-import type { CustomerDetails } from '@frontdesk/protocol';
+import type { Channel, CustomerDetails } from '@frontdesk/protocol';
 import type { Api } from './api.ts';
 import type { Strings } from './i18n.ts';
 import { AttributeList, formatWhen } from './ui.tsx';
 
-/** `inquiry` (the live conversation's status and assignee) changing fetches the panel again, so its inquiries never go stale. */
-export function CustomerPanelView({ api, customerId, inquiry, names, t }: { api: Api; customerId: string; inquiry: string; names: Map<string, string>; t: Strings }) {
+/**
+ * `inquiry` (the live conversation's status and assignee) changing fetches the panel again, so its
+ * inquiries never go stale. `channel` is the conversation's: a WeChat fan is named as such, by openid.
+ */
+export function CustomerPanelView(props: { api: Api; customerId: string; channel: Channel; inquiry: string; names: Map<string, string>; t: Strings }) {
+  const { api, customerId, channel, inquiry, names, t } = props;
   const [panel, setPanel] = useState<CustomerDetails | null>(null);
   useEffect(() => {
     let current = true;
@@ -18,13 +22,14 @@ export function CustomerPanelView({ api, customerId, inquiry, names, t }: { api:
   }, [customerId, inquiry]);
   if (!panel) return <aside class="panel" aria-label={t.customer} />;
   const c = panel.customer;
+  const wechat = channel === 'wechat';
   const attributes = Object.entries(panel.attributes);
   return (
     <aside class="panel" aria-label={t.customer}>
       <h2>{t.customer}</h2>
       <dl>
         <dt>{t.name}</dt>
-        <dd>{c.name ?? t.anonymous}</dd>
+        <dd>{c.name ?? (wechat ? '—' : t.anonymous)}</dd>
         {c.email && (
           <>
             <dt>{t.email}</dt>
@@ -33,12 +38,12 @@ export function CustomerPanelView({ api, customerId, inquiry, names, t }: { api:
         )}
         {c.externalId && (
           <>
-            <dt>ID</dt>
+            <dt>{wechat ? 'openid' : 'ID'}</dt>
             <dd>{c.externalId}</dd>
           </>
         )}
         <dt>{t.role}</dt>
-        <dd>{t.customerKinds[c.kind]}</dd>
+        <dd>{wechat ? t.wechatFollower : t.customerKinds[c.kind]}</dd>
       </dl>
       {attributes.length > 0 && (
         <>

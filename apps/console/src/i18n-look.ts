@@ -11,6 +11,8 @@ export const lookEn = {
   } satisfies Record<RoutingStrategy, string>,
   roles: { agent: 'Agent', admin: 'Admin', owner: 'Owner' } satisfies Record<StaffRole, string>,
   customerKinds: { anonymous: 'Anonymous visitor', shop: 'Signed in on the shop’s site', platform: 'Signed in on the platform' } satisfies Record<CustomerKind, string>,
+  /** A WeChat fan: known by their openid within the shop's official account (WeChat gives no name). */
+  wechatFollower: 'Follower of the WeChat account',
   /** Closing a dialog or panel (`close` is closing an inquiry: 结束 in Chinese). */
   closeDialog: 'Close',
   oneTimePassword: 'One-time password',
@@ -34,6 +36,7 @@ export const lookZh: LookStrings = {
   },
   roles: { agent: '客服', admin: '管理员', owner: '所有者' },
   customerKinds: { anonymous: '匿名访客', shop: '已在店铺网站登录', platform: '已在平台登录' },
+  wechatFollower: '公众号粉丝',
   closeDialog: '关闭',
   oneTimePassword: '一次性密码',
   uploadRefused: (name: string, reason: string) => `“${name}”未发送：${reason}`,

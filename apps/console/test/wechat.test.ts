@@ -70,6 +70,11 @@ describe('console: WeChat in Chromium', () => {
     await row.click();
     const banner = olga.locator('.channel-banner');
     await banner.filter({ hasText: '5 of 5 left' }).waitFor();
+    // The panel says who this is: a follower known by openid (WeChat gives no name), not a site's visitor.
+    const panel = olga.getByRole('complementary', { name: 'Customer' });
+    await panel.locator('dt', { hasText: 'openid' }).locator('+ dd', { hasText: openid }).waitFor();
+    await panel.locator('dt', { hasText: 'Role' }).locator('+ dd', { hasText: 'Follower of the WeChat account' }).waitFor();
+    assert.equal(await panel.getByText('Visitor', { exact: true }).count(), 0);
     await olga.locator('footer.composer textarea').fill('Yes, until 22:00.');
     await olga.getByRole('button', { name: 'Send', exact: true }).click();
     await eventually('the reply in WeChat', async () => sim.inbox.some((m) => m.toUser === openid && m.text?.content === 'Yes, until 22:00.'));
