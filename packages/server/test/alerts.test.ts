@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
 import { smtpReceiver } from './support/smtp.ts';
 import { AlertTracker } from '../src/observability/alert-rules.ts';
 import { call, createShop } from './support/client.ts';
 import { eventually } from './support/eventually.ts';
 import { startServer, type TestServer } from './support/server.ts';
-import { engines } from './support/storage.ts';
+import { engines, testDatabaseUrl } from './support/storage.ts';
 import { Receiver, verifyWebhook } from './support/webhook-receiver.ts';
 
 const SECRET = 'alert-webhook-secret-0123456789';
@@ -93,3 +94,62 @@ for (const engine of engines) {
     });
   });
 }
+
+describe('alerts while the database cannot store them and the webhook target is down (PostgreSQL)', () => {
+  let server: TestServer;
+  let smtp: Awaited<ReturnType<typeof smtpReceiver>>;
+  const hook = new Receiver();
+
+  before(async () => {
+    smtp = await smtpReceiver();
+    await hook.start();
+    server = await startServer('postgres', {
+      ALERT_RULES: JSON.stringify([{ name: 'loop-lag', metric: 'event_loop_lag_ms', above: 60, forSeconds: 1 }]),
+      ALERT_EVALUATE_MS: '200',
+      SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+      ALERT_EMAIL_TO: 'ops@example.test',
+      ALERT_WEBHOOK_URL: `${hook.url}/alerts`,
+      WEBHOOK_ALLOW_HTTP: 'true',
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+    });
+  });
+  after(async () => {
+    await server.close();
+    await smtp.close();
+    await hook.stop();
+  });
+
+  test('the change is notified at once, stored once the database answers; the target gets firing then resolved once it is back', async () => {
+    hook.answer = () => ({ status: 503 });
+    // Another session locks the history: the server's writes wait for their lock bound (lock_timeout),
+    // then fail as they would with the database away.
+    const holder = new pg.Client({ connectionString: testDatabaseUrl, options: `-c search_path=${server.storage.schema}` });
+    await holder.connect();
+    await holder.query('begin');
+    await holder.query('lock table alert_events in access exclusive mode');
+    try {
+      const stop = induceLoad();
+      try {
+        await eventually('the firing e-mail and a refused webhook, the history locked', async () => smtp.mails.length >= 1 && hook.requests.length >= 1, 15_000);
+      } finally {
+        stop();
+      }
+      assert.match(smtp.mails[0]!.text, /Subject: \[Frontdesk\] FIRING loop-lag/);
+      hook.answer = () => ({ status: 200 });
+      const delivered = () => hook.requests.filter((r) => r.status === 200).map((r) => JSON.parse(r.body).alert.state as string);
+      await eventually('both changes at the webhook, in order', async () => delivered().length >= 2 && smtp.mails.length >= 2, 30_000);
+      assert.deepEqual(delivered(), ['firing', 'resolved']);
+      assert.ok(hook.requests.some((r) => r.status === 503), 'the target refused at first');
+      assert.match(smtp.mails[1]!.text, /Subject: \[Frontdesk\] RESOLVED loop-lag/);
+    } finally {
+      await holder.query('rollback');
+      await holder.end();
+    }
+    const shop = await createShop(server);
+    const history = await eventually('the history stored', async () => {
+      const alerts = (await call(server, 'GET', '/api/v1/operations', { token: shop.ownerToken })).body.alerts as Array<{ state: string }>;
+      return alerts.length === 2 && alerts;
+    });
+    assert.deepEqual(history.map((a) => a.state), ['resolved', 'firing']);
+  });
+});

@@ -27,13 +27,34 @@ export interface AlertJobDeps {
 /**
  * Evaluates the alert rules every ALERT_EVALUATE_MS (docs/monitoring.md, "Alerts"): each rule's
  * figure goes through its tracker (alert-rules.ts: threshold held for the rule's duration), and
- * each change is stored in the alert history and notified once. Figures of a node are this node's
+ * each change is notified once and stored in the alert history. Figures of a node are this node's
  * (every node watches itself); figures of the deployment are watched by the leader alone, so a
- * cluster sends one notification, not one per node.
+ * cluster sends one notification, not one per node. The database may be the trouble: a figure that
+ * cannot be read skips its rule for the round, the others go on; notifications never wait for the
+ * database; a change that cannot be stored is kept and stored once the database answers.
  */
 export function alertsJob(config: AlertConfig, deps: AlertJobDeps): Job {
   const trackers = config.rules.map((rule) => new AlertTracker(rule));
   const { health } = deps;
+  /** Changes notified but not stored yet (the database did not answer), oldest first. */
+  const unrecorded: AlertEventRecord[] = [];
+  let recording = false;
+
+  /** Stores what waits, in order, stopping at the first failure; never two at once. */
+  async function record(): Promise<void> {
+    if (recording) return;
+    recording = true;
+    try {
+      while (unrecorded.length > 0) {
+        await deps.store.recordAlert(unrecorded[0]!);
+        unrecorded.shift();
+      }
+    } catch (error) {
+      deps.log.warn({ err: error, waiting: unrecorded.length }, 'alert history not stored yet; trying again');
+    } finally {
+      recording = false;
+    }
+  }
 
   async function sample(metric: AlertMetric, lagMs: number): Promise<number> {
     switch (metric) {
@@ -56,7 +77,7 @@ export function alertsJob(config: AlertConfig, deps: AlertJobDeps): Job {
     }
   }
 
-  async function changed(tracker: AlertTracker, state: AlertEventRecord['state'], value: number): Promise<void> {
+  function changed(tracker: AlertTracker, state: AlertEventRecord['state'], value: number): void {
     const { rule } = tracker;
     const event: AlertEventRecord = {
       id: newId(),
@@ -68,9 +89,10 @@ export function alertsJob(config: AlertConfig, deps: AlertJobDeps): Job {
       node: alertMetrics[rule.metric] === 'node' ? deps.nodeLabel : null,
       at: deps.now(),
     };
-    await deps.store.recordAlert(event);
-    // Not awaited: a slow SMTP server must not hold the next evaluation.
-    deps.notifier.notify(presentAlert(event)).catch((error: unknown) => deps.log.warn({ error: (error as Error).message }, 'alert notification failed'));
+    deps.notifier.notify(presentAlert(event));
+    unrecorded.push(event);
+    // Not awaited: a database that is slow or away must not hold the next evaluation.
+    void record();
   }
 
   return every(
@@ -78,11 +100,18 @@ export function alertsJob(config: AlertConfig, deps: AlertJobDeps): Job {
     async () => {
       const lagMs = health.takeEventLoopLagMs();
       const leader = deps.isLeader();
+      if (unrecorded.length > 0) void record();
       for (const tracker of trackers) {
         if (alertMetrics[tracker.rule.metric] === 'deployment' && !leader) continue;
-        const value = await sample(tracker.rule.metric, lagMs);
+        let value: number;
+        try {
+          value = await sample(tracker.rule.metric, lagMs);
+        } catch (error) {
+          deps.log.warn({ err: error, rule: tracker.rule.name }, 'alert figure not read; the rule waits for the next round');
+          continue;
+        }
         const change = tracker.observe(value, deps.now());
-        if (change !== null) await changed(tracker, change === 'fired' ? 'firing' : 'resolved', value);
+        if (change !== null) changed(tracker, change === 'fired' ? 'firing' : 'resolved', value);
       }
     },
     (error) => deps.log.warn({ err: error }, 'alert evaluation failed'),
