@@ -12,6 +12,18 @@ import { Alert, focusOnAppear, PickOne } from './ui.tsx';
 
 export const CHANNELS: Channel[] = ['web', 'api', 'goim', 'wechat', 'email'];
 const STATUSES = ['queued', 'assigned', 'closed'] as const;
+/**
+ * What each view can hold: another status, or an assignee in the queue (nobody's) or in Mine (yours),
+ * would list nothing, so the panel does not offer it.
+ */
+const viewStatuses: Record<View, ReadonlyArray<(typeof STATUSES)[number]>> = {
+  queue: ['queued'],
+  mine: ['assigned'],
+  open: ['queued', 'assigned'],
+  closed: ['closed'],
+  snoozed: ['queued', 'assigned'],
+};
+const viewHasAssignees = (view: View) => view !== 'queue' && view !== 'mine';
 export const channelChoices = (t: Strings) => CHANNELS.map((c) => ({ id: c, name: t.channels[c]! }));
 
 /** The filters beyond the view; empty = the plain view. */
@@ -89,12 +101,19 @@ export function InboxFilters({ capi, view, refinement, labels, agents, t, onChan
       {open && (
         <div class="filter-fields">
           <PickOne label={t.label} none={t.any} value={refinement.labelId ?? ''} choices={labels} onPick={(id) => set('labelId', id)} />
-          <PickOne label={t.assignee} none={t.any} value={refinement.assigneeId ?? ''} choices={agents.map((a) => ({ id: a.staffId, name: a.name }))} onPick={(id) => set('assigneeId', id)} />
+          <PickOne
+            label={t.assignee}
+            none={t.any}
+            value={refinement.assigneeId ?? ''}
+            choices={agents.map((a) => ({ id: a.staffId, name: a.name }))}
+            disabled={!viewHasAssignees(view) && refinement.assigneeId === undefined}
+            onPick={(id) => set('assigneeId', id)}
+          />
           <PickOne
             label={t.statusLabel}
             none={t.any}
             value={refinement.status ?? ''}
-            choices={STATUSES.map((s) => ({ id: s, name: t.status[s]! }))}
+            choices={STATUSES.map((s) => ({ id: s, name: t.status[s]!, disabled: !viewStatuses[view].includes(s) }))}
             onPick={(id) => set('status', id as Refinement['status'])}
           />
           <PickOne label={t.channel} none={t.any} value={refinement.channel ?? ''} choices={channelChoices(t)} onPick={(id) => set('channel', id as Channel)} />

@@ -60,13 +60,22 @@ export function Alert({ text }: { text: string | null }) {
 }
 
 /** A labelled select whose first choice ("Any", "Pick…") means none: onPick gets '' for it. */
-export function PickOne(props: { label: string; none: string; value: string; choices: ReadonlyArray<{ id: string; name: string }>; onPick: (id: string) => void; bare?: boolean }) {
-  const { label, none, value, choices, onPick, bare } = props;
+export function PickOne(props: {
+  label: string;
+  none: string;
+  value: string;
+  /** A choice `disabled` is shown but cannot be picked (it would list nothing, say). */
+  choices: ReadonlyArray<{ id: string; name: string; disabled?: boolean }>;
+  onPick: (id: string) => void;
+  bare?: boolean;
+  disabled?: boolean;
+}) {
+  const { label, none, value, choices, onPick, bare, disabled } = props;
   const select = (
-    <select aria-label={bare ? label : undefined} value={value} onChange={(e) => onPick(e.currentTarget.value)}>
+    <select aria-label={bare ? label : undefined} value={value} disabled={disabled} onChange={(e) => onPick(e.currentTarget.value)}>
       <option value="">{none}</option>
       {choices.map((c) => (
-        <option key={c.id} value={c.id}>
+        <option key={c.id} value={c.id} disabled={c.disabled}>
           {c.name}
         </option>
       ))}

@@ -121,7 +121,13 @@ describe('console: contacts and labels in Chromium', () => {
     await openBadge(3).waitFor();
     await item('Bob Baker').waitFor();
     await filters.getByRole('button', { name: 'Clear filters' }).click();
+    // The panel offers what a view can hold: All open is never closed; the queue is queued and nobody's.
+    const statusOff = (name: string) => filters.getByLabel('Status').locator('option', { hasText: new RegExp(`^${name}$`) }).isDisabled();
+    assert.deepEqual(await Promise.all(['Queued', 'Assigned', 'Closed'].map(statusOff)), [false, false, true]);
+    assert.equal(await filters.getByLabel('Assignee').isDisabled(), false);
     await olga.getByRole('tab', { name: /^Queue/ }).click();
+    assert.deepEqual(await Promise.all(['Queued', 'Assigned', 'Closed'].map(statusOff)), [false, true, true]);
+    assert.equal(await filters.getByLabel('Assignee').isDisabled(), true);
     await olga.getByLabel('Open a saved view').selectOption({ label: 'VIP queue' });
     await item('Bob Baker').waitFor({ state: 'detached' });
     await item('Alice Archer').waitFor();
