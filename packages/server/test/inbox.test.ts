@@ -52,6 +52,9 @@ for (const engine of engines) {
       customer.close();
 
       assert.equal((await patch(two.conversationId, { priority: 'low' })).body.priority, 'low');
+      // A priority that is not one says which are, once (not once per literal).
+      const huge = await patch(two.conversationId, { priority: 'huge' });
+      assert.deepEqual([huge.status, huge.body.error.details], [400, ['body/priority must be one of "none", "low", "medium", "high", "urgent"']]);
       assert.deepEqual(await list('view=open&priority=urgent'), [one.conversationId]);
       assert.deepEqual(await list('priority=low'), [two.conversationId]);
       // Newest first by default (two wrote last); by priority, the urgent one leads.

@@ -9,12 +9,35 @@ export interface Mapped {
   readonly details?: readonly string[];
 }
 
+type Validation = NonNullable<FastifyError['validation']>;
+
+/**
+ * One line per problem. A value outside a set of literals (`"fr"` for en | zh-CN) fails each literal
+ * and then their union: that is said once, naming the set ("body/locale must be one of "en", "zh-CN"").
+ */
+function validationDetails(context: string, errors: Validation): string[] {
+  const allowed = new Map<string, unknown[]>();
+  for (const v of errors) if (v.keyword === 'const') allowed.set(v.instancePath, [...(allowed.get(v.instancePath) ?? []), (v.params as { allowedValue?: unknown }).allowedValue]);
+  const named = new Set<string>();
+  const lines: string[] = [];
+  for (const v of errors) {
+    const where = `${context}${v.instancePath}`;
+    const set = allowed.get(v.instancePath);
+    if (set && (v.keyword === 'const' || v.keyword === 'anyOf')) {
+      if (v.keyword === 'anyOf' && !named.has(v.instancePath)) lines.push(`${where} must be one of ${set.map((value) => JSON.stringify(value)).join(', ')}`);
+      if (v.keyword === 'anyOf') named.add(v.instancePath);
+      continue;
+    }
+    lines.push(`${where} ${v.message ?? 'is invalid'}`.trim());
+  }
+  return lines;
+}
+
 /** Every failure a request can meet, mapped onto the catalogue. */
 export function toAppError(error: FastifyError): Mapped {
   if (error instanceof AppError) return { code: error.code, message: error.message, ...(error.details && { details: error.details }) };
   if (error.validation) {
-    const details = error.validation.map((v) => `${error.validationContext ?? 'body'}${v.instancePath} ${v.message ?? 'is invalid'}`.trim());
-    return { code: 'VALIDATION_FAILED', message: errorCatalogue.VALIDATION_FAILED.message, details };
+    return { code: 'VALIDATION_FAILED', message: errorCatalogue.VALIDATION_FAILED.message, details: validationDetails(error.validationContext ?? 'body', error.validation) };
   }
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
