@@ -33,6 +33,23 @@ describe('frontdesk CLI', () => {
     assert.equal(second.health, 200);
   });
 
+  test('npm start stops when npm is told to (docker stop, a supervisor that signals its child): the server shuts down cleanly', async () => {
+    const dataDir = tempDir();
+    const started = await startAndStop(dataDir, 'npm');
+    assert.equal(started.health, 200);
+    let down = false;
+    for (let i = 0; i < 100 && !down; i++) {
+      down = await fetch(`${started.url}/healthz`).then(
+        () => false,
+        () => true,
+      );
+      if (!down) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.ok(down, 'the server went with npm (was: it ran on, orphaned)');
+    // Shut down, not killed: the WAL was folded into the database.
+    assert.deepEqual(fs.readdirSync(dataDir).filter((f) => f.startsWith('frontdesk')), ['frontdesk.db']);
+  });
+
   test('a port in use is said in one line, and the demo is not made (its password is not spent)', async () => {
     const dataDir = tempDir();
     const blocker = net.createServer();
@@ -120,12 +137,13 @@ describe('frontdesk CLI', () => {
   });
 });
 
-/** Starts the server on a free port, waits for its banner, asks /healthz, stops it. */
-async function startAndStop(dataDir: string): Promise<{ output: string; health: number }> {
-  const child = spawn(node, ['--disable-warning=ExperimentalWarning', main, 'start'], {
-    env: { ...process.env, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** Starts the server on a free port (itself, or as `npm start`), waits for its banner, asks /healthz, sends SIGTERM and waits for that process to exit. */
+async function startAndStop(dataDir: string, how: 'node' | 'npm' = 'node'): Promise<{ output: string; health: number; url: string }> {
+  const env = { ...process.env, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' };
+  const child =
+    how === 'node'
+      ? spawn(node, ['--disable-warning=ExperimentalWarning', main, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn('npm', ['start', '--silent'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -142,7 +160,7 @@ async function startAndStop(dataDir: string): Promise<{ output: string; health: 
       child.on('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)));
     });
     const health = (await fetch(`${url}/healthz`)).status;
-    return { output, health };
+    return { output, health, url };
   } finally {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
