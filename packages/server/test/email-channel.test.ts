@@ -58,6 +58,15 @@ for (const engine of engines) {
       return { ...customer, email };
     }
 
+    /** A customer with an address, a staff reply, the shop's delay passed: their one e-mail and its reply address. */
+    async function emailedCustomer(label: string, reply: string) {
+      const customer = await customerWithEmail(label);
+      await send(server, shop.agentToken, customer.conversationId, reply);
+      await afterDelay();
+      const [mail] = await eventually('the e-mail', async () => mailsTo(smtp.mails, customer.email).length === 1 && mailsTo(smtp.mails, customer.email));
+      return { customer, mail: mail!, replyTo: mail!.parsed.replyTo!.value[0]!.address! };
+    }
+
     /** Lets the shop's delay (10 minutes) pass on the server's clock, then gives the sweep (100 ms) time to run. */
     async function afterDelay(): Promise<void> {
       offset += 11 * MINUTE;
@@ -114,11 +123,7 @@ for (const engine of engines) {
     });
 
     test('replying by e-mail puts the text (without the quoted part) in the conversation, once per Message-ID; a forged address is refused', async () => {
-      const customer = await customerWithEmail('bob');
-      await send(server, shop.agentToken, customer.conversationId, 'Does this help?');
-      await afterDelay();
-      const [mail] = await eventually('the e-mail', async () => mailsTo(smtp.mails, customer.email).length === 1 && mailsTo(smtp.mails, customer.email));
-      const replyTo = mail!.parsed.replyTo!.value[0]!.address!;
+      const { customer, replyTo } = await emailedCustomer('bob', 'Does this help?');
       const messageId = `<${randomUUID()}@example.test>`;
       const body = 'Thanks, that works!\n\nOn Mon, Dec 7, 2026 at 10:00 AM Mail shop <support@shop.test> wrote:\n> Does this help?';
       await inbound({ to: replyTo, text: body, messageId });
@@ -140,11 +145,7 @@ for (const engine of engines) {
     });
 
     test('the listener offers STARTTLS with the operator’s certificate, and takes up a renewed one without a restart', async () => {
-      const customer = await customerWithEmail('tia');
-      await send(server, shop.agentToken, customer.conversationId, 'Which size?');
-      await afterDelay();
-      const [mail] = await eventually('the e-mail', async () => mailsTo(smtp.mails, customer.email).length === 1 && mailsTo(smtp.mails, customer.email));
-      const replyTo = mail!.parsed.replyTo!.value[0]!.address!;
+      const { customer, replyTo } = await emailedCustomer('tia', 'Which size?');
       await inbound({ to: replyTo, text: 'Size M, please.', ca: one.ca });
 
       // Renewed (by another CA, so that which one is served shows): the next sweep serves it.
@@ -165,12 +166,9 @@ for (const engine of engines) {
     });
 
     test('out-of-office answers are not stored; a bounce and an unsubscribe stop the e-mails', async () => {
-      const bounced = await customerWithEmail('cyd');
-      await send(server, shop.agentToken, bounced.conversationId, 'Hello Cyd');
-      await afterDelay();
-      const [mail] = await eventually('the e-mail', async () => mailsTo(smtp.mails, bounced.email).length === 1 && mailsTo(smtp.mails, bounced.email));
-      await inbound({ to: mail!.parsed.replyTo!.value[0]!.address!, text: 'I am out of the office until Monday.', headers: { 'Auto-Submitted': 'auto-replied' } });
-      await inbound({ to: mail!.from, from: 'MAILER-DAEMON@example.test', text: 'Delivery to the following recipient failed permanently.' });
+      const { customer: bounced, mail, replyTo } = await emailedCustomer('cyd', 'Hello Cyd');
+      await inbound({ to: replyTo, text: 'I am out of the office until Monday.', headers: { 'Auto-Submitted': 'auto-replied' } });
+      await inbound({ to: mail.from, from: 'MAILER-DAEMON@example.test', text: 'Delivery to the following recipient failed permanently.' });
       await eventually('the bounce recorded', async () => {
         const contact = await server.storage.db.selectFrom('contacts').select('email_bounced_at').where('customer_id', '=', bounced.customerId).executeTakeFirst();
         return contact?.email_bounced_at != null;
@@ -181,11 +179,8 @@ for (const engine of engines) {
       await afterDelay();
       assert.equal(mailsTo(smtp.mails, bounced.email).length, 1, 'no e-mail to a bouncing address');
 
-      const leaving = await customerWithEmail('dee');
-      await send(server, shop.agentToken, leaving.conversationId, 'Hello Dee');
-      await afterDelay();
-      const [first] = await eventually('the e-mail', async () => mailsTo(smtp.mails, leaving.email).length === 1 && mailsTo(smtp.mails, leaving.email));
-      const unsubscribe = /^List-Unsubscribe:\s*<([^>]+)>/m.exec(first!.text)![1]!;
+      const { customer: leaving, mail: first } = await emailedCustomer('dee', 'Hello Dee');
+      const unsubscribe = /^List-Unsubscribe:\s*<([^>]+)>/m.exec(first.text)![1]!;
       const asked = await fetch(unsubscribe.replace(/^https?:\/\/[^/]+/, server.url));
       assert.equal(asked.status, 200);
       assert.match(await asked.text(), /Mail shop/);
@@ -253,11 +248,8 @@ for (const engine of engines) {
     });
 
     test('the link back signs the customer in to their conversation; a changed link does not; the offline form takes a visitor’s address', async () => {
-      const customer = await customerWithEmail('eve');
-      await send(server, shop.agentToken, customer.conversationId, 'Come back');
-      await afterDelay();
-      const [mail] = await eventually('the e-mail', async () => mailsTo(smtp.mails, customer.email).length === 1 && mailsTo(smtp.mails, customer.email));
-      const link = /#signin=([A-Za-z0-9_.-]+)/.exec(mail!.parsed.text ?? '')![1]!;
+      const { customer, mail } = await emailedCustomer('eve', 'Come back');
+      const link = /#signin=([A-Za-z0-9_.-]+)/.exec(mail.parsed.text ?? '')![1]!;
       const back = await call(server, 'POST', '/api/v1/widget/sessions', { body: { shopId: shop.shopId, signInLink: link } });
       assert.equal(back.status, 200, JSON.stringify(back.body));
       assert.deepEqual([back.body.customer.id, back.body.conversation.id], [customer.customerId, customer.conversationId]);
